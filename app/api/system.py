@@ -1,0 +1,30 @@
+"""GET/PUT /api/system/config and GET /api/system/stats."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Body
+
+from app.core import current
+from app.services import system
+
+router = APIRouter(prefix="/api/system", tags=["system"])
+
+
+@router.get("/config", summary="The current settings (API key masked)")
+def get_config() -> dict[str, Any]:
+    return current().settings.public_dict()
+
+
+@router.put("/config", summary="Apply and save a partial settings object in the settings.yaml shape")
+def put_config(
+    patch: dict[str, Any] = Body(..., examples=[{"vision": {"base_url": "http://127.0.0.1:11434"}}]),
+) -> dict[str, Any]:
+    return system.update_config(current().settings, patch)
+
+
+@router.get("/stats", summary="Counts of tracked things and the size of the thumbnail cache")
+def get_stats() -> dict[str, Any]:
+    core = current()
+    return system.system_stats(core.db, core.settings)

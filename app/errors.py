@@ -1,0 +1,27 @@
+"""Domain errors. Each carries a message a person can act on; the API maps them to HTTP codes."""
+
+
+class CaptionForgeError(Exception):
+    """Base of every domain error."""
+
+    http_status = 400
+
+
+class NotFound(CaptionForgeError):
+    http_status = 404
+
+
+class Invalid(CaptionForgeError):
+    http_status = 422
+
+
+class Conflict(CaptionForgeError):
+    http_status = 409
+
+
+class BackendUnavailable(CaptionForgeError):
+    http_status = 503
+
+
+class StartupError(CaptionForgeError):
+    """The app cannot start; the message is the one line the user sees."""

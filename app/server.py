@@ -1,0 +1,62 @@
+"""Wire the Core into NiceGUI: API routers, pages, static files, then ui.run with safe defaults."""
+
+from __future__ import annotations
+
+import logging
+import socket
+from pathlib import Path
+
+from nicegui import app, ui
+
+from app.api import register_api
+from app.config import secret_file
+from app.core import Core
+from app.errors import StartupError
+from app.ui.pages import register_pages
+
+log = logging.getLogger("app.server")
+STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
+
+
+def register(core: Core) -> None:
+    """Mount the REST API and the pages on NiceGUI's app."""
+    register_api(app)
+    register_pages()
+    app.add_static_files("/static", STATIC_DIR)
+    for hook in core.services.get("startup_hooks", []):
+        app.on_startup(hook)
+    for hook in core.services.get("shutdown_hooks", []):
+        app.on_shutdown(hook)
+
+
+def run(core: Core) -> None:
+    """Start serving. Listens on 127.0.0.1 unless LAN mode is on (NiceGUI alone would use 0.0.0.0)."""
+    server = core.settings["server"]
+    host = "0.0.0.0" if server["lan"] else server["host"]
+    port = server["port"]
+    ensure_port_free(host, port)
+    log.info("CaptionForge serving on http://%s:%s (data dir %s)", host, port, core.settings.data_dir)
+    ui.run(
+        host=host,
+        port=port,
+        title="CaptionForge",
+        favicon=STATIC_DIR / "icon.svg",
+        reload=False,
+        show=server["open_browser"] and not server["native"],
+        native=server["native"],
+        reconnect_timeout=float(server["reconnect_timeout"]),
+        storage_secret=secret_file(core.settings.data_dir, "storage_secret"),
+        show_welcome_message=True,
+        uvicorn_logging_level=server["log_level"].lower(),
+    )
+
+
+def ensure_port_free(host: str, port: int) -> None:
+    """Fail with one line when another program already listens on the port."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        try:
+            probe.bind((host, port))
+        except OSError:
+            raise StartupError(
+                f"Port {port} on {host} is in use (another CaptionForge?). Stop it or start with --port {port + 1}."
+            ) from None

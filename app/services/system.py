@@ -1,0 +1,54 @@
+"""System configuration and statistics."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from sqlalchemy import func, select
+
+from app import models
+from app.config import Settings, merge_into, save_settings
+from app.db import Database
+
+
+def update_config(settings: Settings, patch: dict[str, Any]) -> dict[str, Any]:
+    """Validate a partial settings object, apply it at runtime, save settings.yaml; returns the new settings.
+
+    A masked API key ("********") sent back unchanged keeps the stored key.
+    """
+    patch = copy.deepcopy(patch)
+    if patch.get("vision", {}).get("api_key") == "********":
+        patch["vision"].pop("api_key")
+    merge_into(settings.values, patch)
+    save_settings(settings)
+    return settings.public_dict()
+
+
+def system_stats(db: Database, settings: Settings) -> dict[str, Any]:
+    """Counts of folders, files, datasets, captions and jobs, plus the disk used by the data dir."""
+    with db.session() as session:
+        counts = {
+            name: session.scalar(select(func.count()).select_from(model))
+            for name, model in {
+                "folders": models.TrackedFolder,
+                "files": models.TrackedFile,
+                "datasets": models.Dataset,
+                "caption_sets": models.CaptionSet,
+                "captions": models.Caption,
+                "caption_jobs": models.CaptionJob,
+                "exports": models.ExportHistory,
+            }.items()
+        }
+        counts["missing_files"] = session.scalar(
+            select(func.count())
+            .select_from(models.TrackedFile)
+            .where(models.TrackedFile.file_exists.is_(False))
+        )
+    thumbs = sum(p.stat().st_size for p in settings.thumbnails_dir.glob("**/*") if p.is_file())
+    return {
+        "counts": counts,
+        "data_dir": str(settings.data_dir),
+        "database_url": settings.database_url,
+        "thumbnail_cache_mb": round(thumbs / 1_048_576, 2),
+    }

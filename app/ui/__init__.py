@@ -1,0 +1,1 @@
+"""The NiceGUI face: pages and components. Talks to the domain only through app.services."""

@@ -1,0 +1,33 @@
+"""CaptionForge entry point: parse the command line, build the app, serve it."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+from app.cli import cli_overrides, parse_args
+from app.config import load_settings
+from app.core import build_core
+from app.errors import StartupError
+from app.logs import setup_logging
+
+
+def main(argv: list[str]) -> None:
+    """Build everything and serve; exits with one clear line when the app cannot start."""
+    from app import server  # imports NiceGUI; kept out of --help's path
+
+    args = parse_args(argv)
+    try:
+        settings = load_settings(args.data_dir, args.config, cli_overrides(args))
+        setup_logging(settings.logs_dir, settings["server"]["log_level"])
+        core = build_core(settings)
+        server.register(core)
+        server.run(core)
+    except StartupError as exc:
+        print(f"CaptionForge cannot start: {exc}", file=sys.stderr)
+        raise SystemExit(2) from None
+
+
+if __name__ in {"__main__", "__mp_main__"}:
+    # Under NiceGUI's test plugin main.py is run per test; pytest's own arguments are not ours.
+    main([] if os.environ.get("NICEGUI_USER_SIMULATION") else sys.argv[1:])
