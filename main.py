@@ -5,16 +5,16 @@ from __future__ import annotations
 import os
 import sys
 
-from app.cli import cli_overrides, parse_args
-from app.config import load_settings
-from app.core import build_core
-from app.errors import StartupError
-from app.logs import setup_logging
-
 
 def main(argv: list[str]) -> None:
     """Build everything and serve; exits with one clear line when the app cannot start."""
-    from app import server  # imports NiceGUI; kept out of --help's path
+    # Imported here, not at the top: spawned worker processes import this module and must stay light.
+    from app import server
+    from app.cli import cli_overrides, parse_args
+    from app.config import load_settings
+    from app.core import build_core
+    from app.errors import StartupError
+    from app.logs import setup_logging
 
     args = parse_args(argv)
     try:
@@ -28,6 +28,6 @@ def main(argv: list[str]) -> None:
         raise SystemExit(2) from None
 
 
-if __name__ in {"__main__", "__mp_main__"}:
+if __name__ == "__main__":  # not "__mp_main__": process-pool workers must not start the app
     # Under NiceGUI's test plugin main.py is run per test; pytest's own arguments are not ours.
     main([] if os.environ.get("NICEGUI_USER_SIMULATION") else sys.argv[1:])

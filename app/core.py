@@ -7,6 +7,7 @@ from typing import Any
 
 from app.config import Settings
 from app.db import Database, migrate
+from app.jobs.events import Events
 
 
 @dataclass
@@ -15,6 +16,7 @@ class Core:
 
     settings: Settings
     db: Database
+    events: Events = field(default_factory=Events)
     # Long-lived services attach here (job runner, event hub, vision client cache) under a name.
     services: dict[str, Any] = field(default_factory=dict)
 

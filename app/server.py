@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import os
 import socket
 from pathlib import Path
 
@@ -12,6 +14,7 @@ from app.api import register_api
 from app.config import secret_file
 from app.core import Core
 from app.errors import StartupError
+from app.services.workers import shutdown_pools
 from app.ui.pages import register_pages
 
 log = logging.getLogger("app.server")
@@ -23,6 +26,8 @@ def register(core: Core) -> None:
     register_api(app)
     register_pages()
     app.add_static_files("/static", STATIC_DIR)
+    app.on_startup(lambda: setattr(core.events, "loop", asyncio.get_running_loop()))
+    app.on_shutdown(shutdown_pools)
     for hook in core.services.get("startup_hooks", []):
         app.on_startup(hook)
     for hook in core.services.get("shutdown_hooks", []):
@@ -34,7 +39,8 @@ def run(core: Core) -> None:
     server = core.settings["server"]
     host = "0.0.0.0" if server["lan"] else server["host"]
     port = server["port"]
-    ensure_port_free(host, port)
+    if not os.environ.get("NICEGUI_USER_SIMULATION"):
+        ensure_port_free(host, port)
     log.info("CaptionForge serving on http://%s:%s (data dir %s)", host, port, core.settings.data_dir)
     ui.run(
         host=host,

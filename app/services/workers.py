@@ -1,0 +1,26 @@
+"""The process pool for Pillow work (scans, exports, vision downscales): spawned, both cores busy."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from concurrent.futures import ProcessPoolExecutor
+
+_pools: dict[int, ProcessPoolExecutor] = {}
+
+
+def process_pool(workers: int = 0) -> ProcessPoolExecutor:
+    """A shared pool with `workers` processes (0 = one per CPU core), created on first use."""
+    count = workers or os.cpu_count() or 2
+    if count not in _pools:
+        _pools[count] = ProcessPoolExecutor(
+            max_workers=count, mp_context=multiprocessing.get_context("spawn")
+        )
+    return _pools[count]
+
+
+def shutdown_pools() -> None:
+    """Stop every pool (app shutdown)."""
+    for pool in _pools.values():
+        pool.shutdown(wait=False, cancel_futures=True)
+    _pools.clear()
