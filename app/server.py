@@ -53,6 +53,7 @@ def run(core: Core) -> None:
         reconnect_timeout=float(server["reconnect_timeout"]),
         storage_secret=secret_file(core.settings.data_dir, "storage_secret"),
         show_welcome_message=True,
+        fastapi_docs={"title": "CaptionForge API", "version": "1"},
         uvicorn_logging_level=server["log_level"].lower(),
     )
 

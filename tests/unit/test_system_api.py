@@ -1,0 +1,31 @@
+"""GET/PUT /api/system/config and GET /api/system/stats through the real app."""
+
+import httpx
+import yaml
+
+from tests.e2e.live_server import start_server, stop_server
+
+
+def test_config_roundtrip_and_stats(tmp_path):
+    server = start_server(tmp_path / "d")
+    try:
+        config = httpx.get(server.url + "/api/system/config").json()
+        assert config["server"]["host"] == "127.0.0.1"
+        response = httpx.put(
+            server.url + "/api/system/config", json={"vision": {"base_url": "http://127.0.0.1:11434"}}
+        )
+        assert response.status_code == 200
+        assert response.json()["vision"]["base_url"] == "http://127.0.0.1:11434"
+        saved = yaml.safe_load((tmp_path / "d" / "settings.yaml").read_text())
+        assert saved["vision"]["base_url"] == "http://127.0.0.1:11434"
+        assert (
+            httpx.get(server.url + "/api/system/config").json()["vision"]["base_url"]
+            == "http://127.0.0.1:11434"
+        )
+        bad = httpx.put(server.url + "/api/system/config", json={"vision": {"temperature": "hot"}})
+        assert bad.status_code == 422 and "vision.temperature" in bad.json()["detail"]
+        stats = httpx.get(server.url + "/api/system/stats").json()
+        assert stats["counts"]["datasets"] == 0
+        assert httpx.get(server.url + "/docs").status_code == 200
+    finally:
+        stop_server(server)
