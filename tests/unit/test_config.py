@@ -1,9 +1,10 @@
 """Settings: template on first start, precedence, validation with file and line."""
 
-import pytest
-import yaml
+import copy
 
-from app.config import load_settings, merge_into
+import pytest
+
+from app.config import DEFAULTS, load_settings, merge_into
 from app.errors import Invalid, StartupError
 
 
@@ -47,7 +48,7 @@ def test_wrong_type_names_key_and_line(tmp_path):
 
 
 def test_unknown_key_and_bad_choice_are_invalid():
-    values = yaml.safe_load(open("app/settings_template.yaml"))
+    values = copy.deepcopy(DEFAULTS)
     with pytest.raises(Invalid, match="vision.colour: unknown key"):
         merge_into(values, {"vision": {"colour": 1}})
     with pytest.raises(Invalid, match="must be one of ollama, openai"):
