@@ -12,7 +12,7 @@ from PIL import Image, ImageDraw
 from app.config import Settings, load_settings
 from app.core import Core, build_core
 
-pytest_plugins = ["tests.e2e.live_server"]
+pytest_plugins = ["tests.e2e.live_server", "tests.fakes.fixtures"]
 
 
 @pytest.fixture(autouse=True)
