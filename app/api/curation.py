@@ -1,0 +1,36 @@
+"""Dataset health figures and duplicate groups."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter
+from pydantic import BaseModel, Field
+
+from app.core import current
+from app.services import dataset_health, near_duplicates
+
+router = APIRouter(prefix="/api/datasets", tags=["curation"])
+
+
+class KeepBestRequest(BaseModel):
+    file_ids: list[str] = Field(..., min_length=2, description="the files of one duplicate group")
+
+
+@router.get("/{dataset_id}/health", summary="Quality histogram, flags, aspect buckets, resolutions, coverage")
+def get_health(dataset_id: str, caption_set_id: str | None = None) -> dict[str, Any]:
+    core = current()
+    weight = core.settings["image_processing"]["measured_quality_weight"]
+    return dataset_health.dataset_health(core.db, dataset_id, caption_set_id, measured_weight=weight)
+
+
+@router.get("/{dataset_id}/duplicates", summary="Groups of exact and near-duplicate images, best first")
+def get_duplicates(
+    dataset_id: str, max_distance: int = near_duplicates.DEFAULT_MAX_DISTANCE
+) -> list[dict[str, Any]]:
+    return near_duplicates.duplicate_groups(current().db, dataset_id, max_distance)
+
+
+@router.post("/{dataset_id}/duplicates/keep-best", summary="Keep the best file of a group, exclude the rest")
+def post_keep_best(dataset_id: str, request: KeepBestRequest) -> dict[str, Any]:
+    return near_duplicates.keep_best(current().db, dataset_id, request.file_ids)

@@ -1,0 +1,143 @@
+"""Near-duplicate groups in a dataset: exact copies by SHA-256, look-alikes by perceptual-hash distance."""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from typing import Any
+
+from sqlalchemy import select
+
+from app import models
+from app.db import Database
+from app.services.quality import hash_distance
+
+# dHash bits that may differ for two files to count as the same picture (resized/recompressed copies
+# differ by 0-4 of 64 bits; different shots of one scene by well over 10).
+DEFAULT_MAX_DISTANCE = 6
+
+
+def group_hashes(hashes: dict[str, str], max_distance: int = DEFAULT_MAX_DISTANCE) -> list[list[str]]:
+    """Group ids whose hex hashes are within max_distance bits (transitively); groups of 2+ only.
+
+    Pigeonhole index: hashes within d bits agree on at least one of d+1 equal chunks, so only ids sharing
+    a chunk are compared, not every pair.
+    """
+    ids = [i for i, h in hashes.items() if h]
+    if not ids:
+        return []
+    bits = len(hashes[ids[0]]) * 4
+    chunks = min(max_distance + 1, bits)
+    width = bits // chunks
+    index: dict[tuple[int, int], list[str]] = defaultdict(list)
+    for file_id in ids:
+        value = int(hashes[file_id], 16)
+        for chunk in range(chunks):
+            index[(chunk, (value >> (chunk * width)) & ((1 << width) - 1))].append(file_id)
+    parent = {i: i for i in ids}
+
+    def find(item: str) -> str:
+        while parent[item] != item:
+            parent[item] = parent[parent[item]]
+            item = parent[item]
+        return item
+
+    for bucket in index.values():
+        for position, first in enumerate(bucket):
+            for second in bucket[position + 1 :]:
+                if (
+                    find(first) != find(second)
+                    and hash_distance(hashes[first], hashes[second]) <= max_distance
+                ):
+                    parent[find(first)] = find(second)
+    groups: dict[str, list[str]] = defaultdict(list)
+    for file_id in ids:
+        groups[find(file_id)].append(file_id)
+    return [members for members in groups.values() if len(members) > 1]
+
+
+def duplicate_groups(
+    db: Database, dataset_id: str, max_distance: int = DEFAULT_MAX_DISTANCE
+) -> list[dict[str, Any]]:
+    """Groups of exact and near duplicates among a dataset's included files, best first in each group.
+
+    Each group: {"kind": "exact"|"near", "files": [{file_id, filename, width, height, file_size_mb,
+    quality_score, excluded, thumbnail_url}], "best": file_id}.
+    """
+    with db.session() as session:
+        rows = session.execute(
+            select(models.TrackedFile, models.DatasetFile.excluded)
+            .join(models.DatasetFile, models.DatasetFile.file_id == models.TrackedFile.id)
+            .where(models.DatasetFile.dataset_id == dataset_id)
+        ).all()
+    files = {f.id: _file_view(f, excluded) for f, excluded in rows}
+    by_hash: dict[str, list[str]] = defaultdict(list)
+    for tracked, _ in rows:
+        by_hash[tracked.file_hash].append(tracked.id)
+    grouped: set[str] = set()
+    result = []
+    for members in by_hash.values():
+        if len(members) > 1:
+            result.append(_group("exact", members, files))
+            grouped.update(members)
+    # One representative per exact group joins the perceptual comparison.
+    representatives = {
+        f.id: f.phash for f, _ in rows if f.phash and (f.id not in grouped or _first(by_hash, f))
+    }
+    for members in group_hashes(representatives, max_distance):
+        expanded = sorted({m for member in members for m in by_hash[files[member]["file_hash"]]})
+        result.append(_group("near", expanded, files))
+    return result
+
+
+def keep_best(db: Database, dataset_id: str, file_ids: list[str]) -> dict[str, Any]:
+    """Keep the best of a group (highest quality, then most pixels) included; exclude the rest."""
+    with db.session() as session:
+        members = session.execute(
+            select(models.DatasetFile, models.TrackedFile)
+            .join(models.TrackedFile, models.TrackedFile.id == models.DatasetFile.file_id)
+            .where(models.DatasetFile.dataset_id == dataset_id, models.DatasetFile.file_id.in_(file_ids))
+        ).all()
+        if not members:
+            return {"kept": None, "excluded": 0}
+        best = max(members, key=lambda pair: _rank(pair[1]))[1].id
+        for member, tracked in members:
+            member.excluded = tracked.id != best
+    return {"kept": best, "excluded": len(members) - 1}
+
+
+def _rank(tracked: models.TrackedFile) -> tuple[float, int, float]:
+    return (
+        tracked.quality_score or 0.0,
+        (tracked.width or 0) * (tracked.height or 0),
+        tracked.file_size_mb or 0,
+    )
+
+
+def _group(kind: str, members: list[str], files: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    ordered = sorted((files[m] for m in members), key=lambda f: f["rank"], reverse=True)
+    return {
+        "kind": kind,
+        "best": ordered[0]["file_id"],
+        "files": [{k: v for k, v in f.items() if k != "rank"} for f in ordered],
+    }
+
+
+def _first(by_hash: dict[str, list[str]], tracked: models.TrackedFile) -> bool:
+    return by_hash[tracked.file_hash][0] == tracked.id
+
+
+def _file_view(tracked: models.TrackedFile, excluded: bool) -> dict[str, Any]:
+    return {
+        "file_id": tracked.id,
+        "filename": tracked.filename,
+        "file_hash": tracked.file_hash,
+        "width": tracked.width,
+        "height": tracked.height,
+        "file_size_mb": tracked.file_size_mb,
+        "quality_score": tracked.quality_score,
+        "quality_flags": json.loads(tracked.quality_flags or "[]"),
+        "excluded": excluded,
+        "thumbnail_url": f"/api/files/{tracked.id}/thumbnail?v={tracked.thumbnail_key or ''}",
+        "rank": _rank(tracked),
+    }

@@ -1,0 +1,78 @@
+"""Duplicate groups side by side; one click keeps the best of a group and excludes the rest."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from nicegui import run, ui
+
+from app.core import current
+from app.services.near_duplicates import duplicate_groups, keep_best
+
+
+class DuplicatesDialog(ui.dialog):
+    """Shows each exact or near-duplicate group of a dataset; on_change is called after exclusions change."""
+
+    def __init__(self, dataset_id: str, on_change: Callable[[], Any] | None = None) -> None:
+        super().__init__()
+        self.dataset_id = dataset_id
+        self.on_change = on_change
+        with self, ui.card().classes("w-[1000px] max-w-[95vw]"):
+            with ui.row().classes("w-full items-center"):
+                ui.label("Duplicates").classes("text-lg font-semibold")
+                ui.space()
+                ui.button(icon="close", on_click=self.close).props("flat round")
+            self.body = (
+                ui.column().classes("w-full gap-3 max-h-[75vh] overflow-auto").mark("duplicate-groups")
+            )
+
+    async def load(self) -> list[dict[str, Any]]:
+        """Find the groups and show them; returns the groups."""
+        groups = await run.io_bound(duplicate_groups, current().db, self.dataset_id)
+        self.body.clear()
+        with self.body:
+            if not groups:
+                ui.label("No duplicates or near-duplicates in this dataset.").mark("duplicates-none")
+            for group in groups:
+                self._group(group)
+        return groups
+
+    def _group(self, group: dict[str, Any]) -> None:
+        kind = "Identical files" if group["kind"] == "exact" else "Look alike (resized or recompressed)"
+        with ui.card().classes("w-full").mark("duplicate-group"):
+            with ui.row().classes("w-full items-center"):
+                ui.label(f"{kind}: {len(group['files'])} images").classes("font-medium")
+                ui.space()
+                ids = [f["file_id"] for f in group["files"]]
+                ui.button(
+                    "Keep best, exclude the rest",
+                    icon="done_all",
+                    on_click=lambda ids=ids: self._keep_best(ids),
+                ).props("no-caps").mark("keep-best")
+            with ui.row().classes("gap-3"):
+                for file in group["files"]:
+                    self._tile(file, best=file["file_id"] == group["best"])
+
+    def _tile(self, file: dict[str, Any], best: bool) -> None:
+        border = "border-2 border-green-500" if best else "border"
+        with ui.column().classes(f"w-44 gap-0 p-1 rounded {border}"):
+            ui.element("img").props(f'src="{file["thumbnail_url"]}" loading="lazy"').classes(
+                "w-full h-32 object-contain"
+            )
+            ui.label(file["filename"]).classes("text-xs truncate w-full")
+            quality = "unscored" if file["quality_score"] is None else f"{file['quality_score']:.2f}"
+            ui.label(
+                f"{file['width']}x{file['height']} · {file['file_size_mb']:.1f} MB · q {quality}"
+            ).classes("text-xs text-gray-600")
+            if file["excluded"]:
+                ui.label("excluded").classes("text-xs text-red-600")
+            elif best:
+                ui.label("best").classes("text-xs text-green-700")
+
+    async def _keep_best(self, file_ids: list[str]) -> None:
+        result = await run.io_bound(keep_best, current().db, self.dataset_id, file_ids)
+        ui.notify(f"Kept the best image, excluded {result['excluded']}.")
+        if self.on_change:
+            self.on_change()
+        await self.load()

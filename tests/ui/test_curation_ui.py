@@ -1,0 +1,73 @@
+"""Health charts filter the grid on click; the duplicates dialog keeps the best of a group."""
+
+from nicegui import ui
+from nicegui.testing import User
+
+from app import models
+from app.core import current
+from app.ui.components.duplicates_dialog import DuplicatesDialog
+from app.ui.components.health_panel import HealthPanel
+from tests.unit.test_curation import seed_dataset
+
+
+async def test_clicking_a_flag_bar_filters_the_grid(user: User) -> None:
+    dataset_id = seed_dataset(
+        current(),
+        [
+            {"id": "x1", "q": 0.2, "flags": ["blurry"]},
+            {"id": "x2", "q": 0.9, "w": 1216, "h": 832},
+        ],
+    )
+    queries: list[str] = []
+
+    @ui.page("/health-test")
+    async def health_test() -> None:
+        panel = HealthPanel(dataset_id, None, queries.append)
+        panel.open()
+        await panel.load()
+
+    await user.open("/health-test")
+    await user.should_see(marker="health-flags")
+    chart = user.find(marker="health-flags").elements.pop()
+    assert chart.options["xAxis"]["data"] == ["blurry"]
+    user.find(marker="health-flags").trigger(
+        "componentClick",
+        {
+            "componentType": "series",
+            "seriesType": "bar",
+            "seriesIndex": 0,
+            "seriesName": "",
+            "name": "blurry",
+            "dataIndex": 0,
+            "data": 1,
+            "value": 1,
+        },
+    )
+    assert queries == ["flag:blurry"]
+    quality = user.find(marker="health-quality").elements.pop()
+    assert quality.options["series"][0]["data"][2] == 1 and quality.options["series"][0]["data"][9] == 1
+
+
+async def test_keep_best_excludes_the_others(user: User) -> None:
+    dataset_id = seed_dataset(
+        current(),
+        [
+            {"id": "d1", "hash": "h", "q": 0.3},
+            {"id": "d2", "hash": "h", "q": 0.8},
+            {"id": "d3", "q": 0.5},
+        ],
+    )
+
+    @ui.page("/dup-test")
+    async def dup_test() -> None:
+        dialog = DuplicatesDialog(dataset_id)
+        dialog.open()
+        await dialog.load()
+
+    await user.open("/dup-test")
+    await user.should_see("Identical files: 2 images")
+    user.find(marker="keep-best").click()
+    await user.should_see("excluded")
+    with current().db.session() as s:
+        excluded = {m.file_id: m.excluded for m in s.query(models.DatasetFile)}
+    assert excluded == {"d1": True, "d2": False, "d3": False}
