@@ -25,3 +25,9 @@ class BackendUnavailable(CaptionForgeError):
 
 class StartupError(CaptionForgeError):
     """The app cannot start; the message is the one line the user sees."""
+
+
+class Forbidden(Invalid):
+    """Not allowed here (e.g. a folder outside the allow-list); an Invalid, so `except Invalid` still catches it."""
+
+    http_status = 403

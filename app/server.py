@@ -6,6 +6,7 @@ import asyncio
 import logging
 import os
 import socket
+import sys
 from pathlib import Path
 
 from nicegui import app, ui
@@ -14,7 +15,9 @@ from app.api import register_api
 from app.config import secret_file
 from app.core import Core
 from app.errors import StartupError
+from app.security import AccessGuard, AccessMiddleware, lan_enabled, print_lan_urls, redact_access_log
 from app.services.workers import shutdown_pools
+from app.ui.native import native_unavailable_reason, prepare_window
 from app.ui.pages import register_pages
 
 log = logging.getLogger("app.server")
@@ -25,6 +28,9 @@ def register(core: Core) -> None:
     """Mount the REST API and the pages on NiceGUI's app."""
     register_api(app)
     register_pages()
+    # Every request passes the access check; it only demands the token in LAN mode.
+    core.services["access"] = AccessGuard(core.settings.data_dir, enabled=lan_enabled(core.settings))
+    app.add_middleware(AccessMiddleware, guard=core.services["access"])
     app.add_static_files("/static", STATIC_DIR)
     app.on_startup(lambda: setattr(core.events, "loop", asyncio.get_running_loop()))
     app.on_shutdown(shutdown_pools)
@@ -37,8 +43,19 @@ def register(core: Core) -> None:
 def run(core: Core) -> None:
     """Start serving. Listens on 127.0.0.1 unless LAN mode is on (NiceGUI alone would use 0.0.0.0)."""
     server = core.settings["server"]
-    host = "0.0.0.0" if server["lan"] else server["host"]
+    lan = lan_enabled(core.settings)
+    native = bool(server["native"])
+    if native and server["lan"]:
+        print("CaptionForge: --lan is ignored with --native: the window serves on 127.0.0.1 only.", file=sys.stderr)
+    if native and (reason := native_unavailable_reason()):
+        print(f"CaptionForge: no native window, {reason}; using the browser instead.", file=sys.stderr)
+        native = False
+    host = "127.0.0.1" if server["native"] else "0.0.0.0" if server["lan"] else server["host"]
     port = server["port"]
+    window_size = prepare_window(core.settings.data_dir) if native else None
+    if lan:
+        app.on_startup(redact_access_log)
+        app.on_startup(lambda: print_lan_urls(app.urls, core.services["access"].token))
     if not os.environ.get("NICEGUI_USER_SIMULATION"):
         ensure_port_free(host, port)
     log.info("CaptionForge serving on http://%s:%s (data dir %s)", host, port, core.settings.data_dir)
@@ -48,11 +65,12 @@ def run(core: Core) -> None:
         title="CaptionForge",
         favicon=STATIC_DIR / "icon.svg",
         reload=False,
-        show=server["open_browser"] and not server["native"],
-        native=server["native"],
+        show=server["open_browser"] and not native and (f"/?token={core.services['access'].token}" if lan else "/"),
+        native=native,
+        window_size=window_size,
         reconnect_timeout=float(server["reconnect_timeout"]),
         storage_secret=secret_file(core.settings.data_dir, "storage_secret"),
-        show_welcome_message=True,
+        show_welcome_message=not lan,  # LAN mode prints its URLs with the token instead
         fastapi_docs={"title": "CaptionForge API", "version": "1"},
         uvicorn_logging_level=server["log_level"].lower(),
     )

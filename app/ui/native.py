@@ -1,0 +1,129 @@
+"""The native window (pywebview through NiceGUI): can it open, its remembered geometry, folder drops and
+the native folder dialog that the folder picker uses instead of the server-side browser."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import logging
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+from nicegui import app, events, run, ui
+
+from app.core import current
+
+log = logging.getLogger("app.native")
+WINDOW_FILE = "window.json"
+DEFAULT_SIZE = (1366, 860)
+MIN_SIZE = (640, 480)
+
+
+def native_unavailable_reason(environ: dict[str, str] | os._Environ | None = None) -> str | None:
+    """Why a native window cannot open here (one phrase), or None when it can."""
+    environ = os.environ if environ is None else environ
+    if importlib.util.find_spec("webview") is None:
+        return 'the native extra is not installed (./start.sh --native installs it; or pip install -e ".[native]")'
+    if sys.platform.startswith("linux") and not (environ.get("DISPLAY") or environ.get("WAYLAND_DISPLAY")):
+        return "there is no display (DISPLAY and WAYLAND_DISPLAY are not set)"
+    return None
+
+
+def is_native() -> bool:
+    """True when the app runs in its own window (the folder picker then uses the native dialog)."""
+    return app.native.main_window is not None
+
+
+async def native_folder_dialog(directory: str = "") -> str | None:
+    """Ask for a folder with the operating system's dialog; None when cancelled or not in native mode."""
+    window = app.native.main_window
+    if window is None:
+        return None
+    import webview  # only importable with the native extra, which native mode requires
+
+    chosen = await window.create_file_dialog(webview.FileDialog.FOLDER, directory=directory)
+    return str(chosen[0]) if chosen else None
+
+
+def prepare_window(data_dir: Path) -> tuple[int, int]:
+    """Restore the remembered position, keep remembering it, handle folder drops; returns the window size.
+
+    Must run before ui.run: window arguments are handed to the window process when it is spawned.
+    """
+    geometry = load_geometry(data_dir)
+    if "x" in geometry and "y" in geometry:
+        app.native.window_args.update(x=geometry["x"], y=geometry["y"])
+    app.native.window_args.setdefault("min_size", MIN_SIZE)
+    app.native.settings["ALLOW_DOWNLOADS"] = True  # export ZIP downloads save to disk
+    app.native.on("resized", lambda e: _remember(data_dir, width=e.args["width"], height=e.args["height"]))
+    app.native.on("moved", lambda e: _remember(data_dir, x=e.args["x"], y=e.args["y"]))
+    app.native.on("drop", _on_drop)
+    return geometry.get("width", DEFAULT_SIZE[0]), geometry.get("height", DEFAULT_SIZE[1])
+
+
+def load_geometry(data_dir: Path) -> dict[str, int]:
+    """The last window geometry {width, height, x, y} (any subset); {} when none was saved or it is unreadable."""
+    try:
+        raw = json.loads((data_dir / WINDOW_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    if not isinstance(raw, dict):
+        return {}
+    geometry = {k: int(v) for k, v in raw.items() if k in ("width", "height", "x", "y") and _is_int(v)}
+    if geometry.get("width", MIN_SIZE[0]) < MIN_SIZE[0] or geometry.get("height", MIN_SIZE[1]) < MIN_SIZE[1]:
+        geometry.pop("width", None)
+        geometry.pop("height", None)
+    return geometry
+
+
+def save_geometry(data_dir: Path, **changes: int) -> None:
+    """Merge size/position changes into the saved geometry (atomic write)."""
+    geometry = {**load_geometry(data_dir), **{k: int(v) for k, v in changes.items()}}
+    tmp = data_dir / (WINDOW_FILE + ".tmp")
+    tmp.write_text(json.dumps(geometry), encoding="utf-8")
+    os.replace(tmp, data_dir / WINDOW_FILE)
+
+
+def _remember(data_dir: Path, **changes: int) -> None:
+    try:
+        save_geometry(data_dir, **changes)
+    except OSError as exc:
+        log.warning("Could not remember the window geometry in %s: %s", data_dir, exc)
+
+
+async def _on_drop(event: events.NativeEventArguments) -> None:
+    """Folders dropped onto the window are tracked (files are ignored: CaptionForge tracks folders)."""
+    paths = [Path(p) for p in event.args.get("files", []) if p]
+    folders = [p for p in paths if p.is_dir()]
+    if not folders:
+        _notify_all("Drop a folder (not single files) to track it.", "warning")
+        return
+    for folder in folders:
+        try:
+            added = await run.io_bound(_add_folder, folder)
+        except Exception as exc:  # shown to the user, who can act on it; the window must keep working
+            _notify_all(f"{folder.name}: {exc}", "negative")
+            continue
+        _notify_all(f"Tracking {added}: scanning in the background.", "positive")
+
+
+def _add_folder(folder: Path) -> str:
+    from app.services import folders
+    from app.services.paths import allowed_roots, ensure_allowed
+
+    core = current()
+    path = ensure_allowed(folder, allowed_roots(core.settings))
+    result: Any = folders.add_folder(core.db, str(path), allowed_roots=allowed_roots(core.settings))
+    return str(result.get("path", path)) if isinstance(result, dict) else str(path)
+
+
+def _notify_all(message: str, kind: str) -> None:
+    for client in list(app.clients()):
+        with client:
+            ui.notify(message, type=kind)
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
