@@ -1,0 +1,106 @@
+"""Export endpoints: start and plan an export of a dataset, follow jobs, download ZIPs, history, presets."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from fastapi import APIRouter, Body
+from fastapi.responses import FileResponse
+
+from app.core import current
+from app.errors import Conflict, NotFound
+from app.jobs.exports import install, runner
+from app.services import export_presets, exports
+
+router = APIRouter(prefix="/api", tags=["exports"])
+install(current())
+
+EXAMPLE = {
+    "caption_set_id": "caption-set-456",
+    "preset": "kohya_ss",
+    "export_type": "folder",
+    "export_path": "/home/me/lora/nova",
+    "overwrite": False,
+    "numbering": {"start": 1, "padding": 6},
+    "image_processing": {
+        "format": "jpeg",
+        "target_resolution": 1024,
+        "jpeg_quality": 95,
+        "png_compression": 9,
+        "strip_metadata": True,
+    },
+    "filtering": {"min_quality_score": 0.7, "exclude_flagged": ["blurry"]},
+    "caption_format": "txt",
+    "include_manifest": True,
+    "repeats": 10,
+    "class_tokens": "woman",
+}
+
+
+@router.post(
+    "/datasets/{dataset_id}/export", summary="Start an export (the seed's request plus preset/layout)"
+)
+def start_export(dataset_id: str, request: dict[str, Any] = Body(..., examples=[EXAMPLE])) -> dict[str, Any]:
+    return runner(current()).start(dataset_id, request)
+
+
+@router.post("/datasets/{dataset_id}/export/plan", summary="The summary before starting: count, size, skips")
+def plan_export(dataset_id: str, request: dict[str, Any] = Body(..., examples=[EXAMPLE])) -> dict[str, Any]:
+    core = current()
+    return exports.plan_export(core.db, core.settings, dataset_id, request)
+
+
+@router.get("/export/jobs", summary="Exports that are pending or running, with live progress")
+def list_jobs() -> list[dict[str, Any]]:
+    core = current()
+    active = [e for e in exports.list_history(core.db) if e["status"] in exports.ACTIVE]
+    return [runner(core).status(entry["id"]) for entry in active]
+
+
+@router.get("/export/jobs/{export_id}", summary="One export's status and progress")
+def get_job(export_id: str) -> dict[str, Any]:
+    return runner(current()).status(export_id)
+
+
+@router.post("/export/jobs/{export_id}/cancel", summary="Cancel a running export (nothing is left behind)")
+def cancel_job(export_id: str) -> dict[str, Any]:
+    if not runner(current()).cancel(export_id):
+        raise Conflict("This export is not running")
+    return {"export_id": export_id, "status": "cancelling"}
+
+
+@router.get(
+    "/export/jobs/{export_id}/download", summary="Download a finished ZIP export", response_class=FileResponse
+)
+def download(export_id: str) -> FileResponse:
+    entry = exports.get_export(current().db, export_id)
+    if entry["export_format"] != "zip":
+        raise Conflict(f"This export is a folder at {entry['export_path']}, not a ZIP")
+    if entry["status"] != "completed":
+        raise Conflict(f"This export is {entry['status']}; a ZIP can be downloaded once it is completed")
+    path = Path(entry["export_path"])
+    if not path.is_file():
+        raise NotFound(f"The ZIP {path} is gone (moved or deleted); export again")
+    return FileResponse(path, media_type="application/zip", filename=path.name)
+
+
+@router.get("/export/history", summary="Past exports, newest first")
+def history(dataset_id: str | None = None) -> list[dict[str, Any]]:
+    return exports.list_history(current().db, dataset_id)
+
+
+@router.get("/export/presets", summary="Built-in and saved export presets")
+def list_presets() -> list[dict[str, Any]]:
+    return export_presets.list_presets(current().settings.data_dir)
+
+
+@router.put("/export/presets/{name}", summary="Save a user preset from option values")
+def save_preset(name: str, options: dict[str, Any] = Body(...)) -> dict[str, Any]:
+    return export_presets.save_preset(current().settings.data_dir, name, options)
+
+
+@router.delete("/export/presets/{name}", summary="Delete a user preset")
+def delete_preset(name: str) -> dict[str, Any]:
+    export_presets.delete_preset(current().settings.data_dir, name)
+    return {"deleted": name}

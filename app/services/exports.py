@@ -1,0 +1,346 @@
+"""Exports: the summary before starting (plan), the history row (start), and the export itself (run).
+
+One query reads the dataset members with the chosen set's caption and the tracked file data; filters and
+names are decided here; images are converted in the process pool (export_images); the result is built
+in a temporary sibling and renamed into place (export_target). Plain sync functions, no NiceGUI.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections import Counter
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+
+from app import models
+from app.config import Settings
+from app.db import Database
+from app.errors import Invalid, NotFound
+from app.models import utcnow
+from app.services import export_target
+from app.services.export_build import DiskFull, ExportCancelled, build_export
+from app.services.export_options import ExportOptions, build_options, flatten_request
+from app.services.export_plan import plan_items
+from app.services.export_presets import kohya_folder, layout_for, preset_options
+
+ACTIVE = ("pending", "processing")
+SKIPPED_SHOWN = 500  # the summary lists this many skipped files by name; counts cover all
+
+
+def resolve_options(settings: Settings, request: dict[str, Any]) -> ExportOptions:
+    """The preset's values overlaid with the request (seed nested shape or flat stored settings)."""
+    preset = request.get("preset") or "generic"
+    base = preset_options(settings.data_dir, preset)
+    return build_options(base, {**flatten_request(request), "preset": preset})
+
+
+def plan_export(db: Database, settings: Settings, dataset_id: str, request: dict[str, Any]) -> dict[str, Any]:
+    """The summary before starting: file count, estimated size, skipped files with reasons, the target."""
+    options = resolve_options(settings, request)
+    context = _context(db, dataset_id, options)
+    items, skipped = plan_items(context["rows"], options, context["layout"])
+    target = export_target.resolve_target(
+        db, settings, options.export_type, options.export_path, context["slug"]
+    )
+    reasons = Counter(entry["reason"] for entry in skipped)
+    return {
+        "dataset": context["dataset"],
+        "caption_set": context["caption_set"],
+        "options": options.to_dict(),
+        "layout": {
+            "image_dir": context["layout"].image_dir,
+            "empty_dirs": list(context["layout"].empty_dirs),
+            "metadata_jsonl": context["layout"].metadata_jsonl,
+        },
+        "file_count": len(items),
+        "estimated_size_mb": round(sum(item.estimated_bytes for item in items) / 1e6, 2),
+        "skipped_count": len(skipped),
+        "skipped_reasons": dict(reasons.most_common()),
+        "skipped": skipped[:SKIPPED_SHOWN],
+        "sample_names": [item.relative_image for item in items[:3]],
+        "target": target.to_dict(),
+    }
+
+
+def start_export(
+    db: Database, settings: Settings, dataset_id: str, request: dict[str, Any]
+) -> dict[str, Any]:
+    """Check everything, then record a pending export (the seed's response shape). Raises Conflict for a
+    non-empty target without overwrite, Invalid for a target inside a source folder or an empty export."""
+    plan = plan_export(db, settings, dataset_id, request)
+    options = ExportOptions(**plan["options"])
+    target = export_target.Target(**{k: v for k, v in plan["target"].items() if k != "needs_confirmation"})
+    target.path = Path(target.path)
+    export_target.require_confirmation(target, options.overwrite)
+    if plan["file_count"] == 0:
+        raise Invalid("Nothing to export: every image is skipped (see the summary for the reasons)")
+    stored = {**options.to_dict(), "export_path": str(target.path), "dataset_id": dataset_id}
+    with db.session() as session:
+        row = models.ExportHistory(
+            dataset_id=dataset_id,
+            caption_set_id=options.caption_set_id,
+            export_path=str(target.path),
+            export_format=options.export_type,
+            image_format=options.image_format,
+            target_resolution=options.target_resolution,
+            jpeg_quality=options.jpeg_quality,
+            png_compression=options.png_compression,
+            numbering_start=options.numbering_start,
+            numbering_padding=options.numbering_padding,
+            min_quality_score=options.min_quality_score,
+            status="pending",
+            settings=json.dumps(stored),
+            report=json.dumps(
+                {
+                    "planned_files": plan["file_count"],
+                    "skipped": plan["skipped"],
+                    "skipped_reasons": plan["skipped_reasons"],
+                }
+            ),
+        )
+        session.add(row)
+        session.flush()
+        export_id = row.id
+    return {
+        "export_id": export_id,
+        "status": "pending",
+        "estimated_files": plan["file_count"],
+        "estimated_size_mb": plan["estimated_size_mb"],
+        "export_path": str(target.path),
+    }
+
+
+def run_export(
+    db: Database,
+    settings: Settings,
+    export_id: str,
+    *,
+    progress: Callable[[dict[str, Any]], None] = lambda _p: None,
+    cancel: threading.Event | None = None,
+    workers: int = 0,
+) -> dict[str, Any]:
+    """Carry out a recorded export; returns the finished history entry (status completed/failed/cancelled)."""
+    row = get_export(db, export_id)
+    stored = dict(row["settings"])
+    dataset_id = stored.pop("dataset_id")
+    options = build_options({}, stored)
+    final = Path(row["export_path"])
+    temp = export_target.temp_folder(final, export_id)
+    part = export_target.temp_zip(final, export_id)
+    _update(db, export_id, status="processing")
+    try:
+        context = {**_context(db, dataset_id, options), "final": str(final)}
+        items, skipped = plan_items(context["rows"], options, context["layout"])
+        target = export_target.resolve_target(db, settings, options.export_type, str(final), context["slug"])
+        if target.non_empty and not options.overwrite:
+            export_target.require_confirmation(target, False)
+        final.parent.mkdir(parents=True, exist_ok=True)
+        result = build_export(
+            items,
+            options,
+            context,
+            temp=temp,
+            part=part if options.export_type == "zip" else None,
+            export_id=export_id,
+            progress=progress,
+            cancel=cancel or threading.Event(),
+            max_pixels=settings["image_processing"]["max_image_pixels"],
+            workers=workers,
+        )
+        export_target.commit(part if options.export_type == "zip" else temp, final)
+    except (ExportCancelled, DiskFull, Exception) as exc:  # every failure cleans up, then is recorded
+        export_target.discard(temp, part)
+        status = "cancelled" if isinstance(exc, ExportCancelled) else "failed"
+        message = (
+            str(exc)
+            if isinstance(exc, (ExportCancelled, DiskFull)) or hasattr(exc, "http_status")
+            else f"The export failed ({type(exc).__name__}: {exc}); nothing was written under {final}"
+        )
+        _update(db, export_id, status=status, error_message=message, completed_date=utcnow())
+        progress({"export_id": export_id, "status": status, "error": message})
+        if not isinstance(exc, (ExportCancelled, DiskFull)) and not hasattr(exc, "http_status"):
+            raise
+        return get_export(db, export_id)
+    finally:
+        export_target.discard(temp)
+    report = {
+        **result["report"],
+        "skipped": skipped[:SKIPPED_SHOWN],
+        "skipped_reasons": dict(Counter(e["reason"] for e in skipped).most_common()),
+    }
+    _update(
+        db,
+        export_id,
+        status="completed",
+        completed_date=utcnow(),
+        file_count=result["file_count"],
+        total_size_mb=round(result["bytes"] / 1e6, 3),
+        report=json.dumps(report),
+    )
+    done = get_export(db, export_id)
+    progress(
+        {
+            "export_id": export_id,
+            "status": "completed",
+            "done": result["file_count"],
+            "total": len(items),
+            "file_count": result["file_count"],
+            "total_size_mb": done["total_size_mb"],
+        }
+    )
+    return done
+
+
+def get_export(db: Database, export_id: str) -> dict[str, Any]:
+    with db.session() as session:
+        row = session.get(models.ExportHistory, export_id)
+        if row is None:
+            raise NotFound(f"No export with id {export_id}")
+        return _history_dict(row, session.get(models.Dataset, row.dataset_id))
+
+
+def list_history(db: Database, dataset_id: str | None = None, limit: int = 200) -> list[dict[str, Any]]:
+    """Past and running exports, newest first."""
+    with db.session() as session:
+        query = select(models.ExportHistory, models.Dataset).join(
+            models.Dataset, models.Dataset.id == models.ExportHistory.dataset_id
+        )
+        if dataset_id:
+            query = query.where(models.ExportHistory.dataset_id == dataset_id)
+        query = query.order_by(models.ExportHistory.created_date.desc()).limit(limit)
+        return [_history_dict(row, dataset) for row, dataset in session.execute(query).all()]
+
+
+def recover_interrupted(db: Database, settings: Settings) -> dict[str, Any]:
+    """At start: exports left running by a stop or crash are marked failed; their temp work is removed."""
+    with db.session() as session:
+        rows = session.scalars(select(models.ExportHistory)).all()
+        folders = {Path(row.export_path).parent for row in rows} | {settings.exports_dir}
+        interrupted = [row for row in rows if row.status in ACTIVE]
+        for row in interrupted:
+            row.status = "failed"
+            row.error_message = (
+                "Interrupted: CaptionForge stopped during the export. Nothing was written "
+                "under the target name; export again."
+            )
+            row.completed_date = utcnow()
+    removed = export_target.clean_leftovers(folders)
+    return {"interrupted": len(interrupted), "removed": removed}
+
+
+def list_sources(db: Database) -> list[dict[str, Any]]:
+    """Datasets with their caption sets, for choosing what to export."""
+    with db.session() as session:
+        datasets = session.scalars(select(models.Dataset).order_by(models.Dataset.name)).all()
+        sets = session.scalars(select(models.CaptionSet).order_by(models.CaptionSet.name)).all()
+    by_dataset: dict[str, list[dict[str, Any]]] = {}
+    for caption_set in sets:
+        by_dataset.setdefault(caption_set.dataset_id, []).append(
+            {"id": caption_set.id, "name": caption_set.name, "trigger_phrase": caption_set.trigger_phrase}
+        )
+    return [
+        {
+            "id": d.id,
+            "name": d.name,
+            "file_count": d.file_count,
+            "default_caption_set_id": d.default_caption_set_id,
+            "caption_sets": by_dataset.get(d.id, []),
+        }
+        for d in datasets
+    ]
+
+
+def _context(db: Database, dataset_id: str, options: ExportOptions) -> dict[str, Any]:
+    """The dataset, caption set, layout and member rows one export reads."""
+    m = models
+    with db.session() as session:
+        dataset = session.get(m.Dataset, dataset_id)
+        if dataset is None:
+            raise NotFound(f"No dataset with id {dataset_id}")
+        caption_set = session.get(m.CaptionSet, options.caption_set_id) if options.caption_set_id else None
+        if options.caption_set_id and (caption_set is None or caption_set.dataset_id != dataset_id):
+            raise NotFound(f"The caption set {options.caption_set_id} does not belong to this dataset")
+        query = (
+            select(
+                m.DatasetFile.file_id,
+                m.DatasetFile.excluded,
+                m.TrackedFile.filename,
+                m.TrackedFile.file_path,
+                m.TrackedFile.file_hash,
+                m.TrackedFile.size_bytes,
+                m.TrackedFile.file_size_mb,
+                m.TrackedFile.width,
+                m.TrackedFile.height,
+                m.TrackedFile.file_exists,
+                m.TrackedFile.quality_score,
+                m.TrackedFile.quality_flags,
+                m.TrackedFile.imported_caption,
+                m.Caption.caption_text,
+            )
+            .join(m.TrackedFile, m.TrackedFile.id == m.DatasetFile.file_id)
+            .outerjoin(
+                m.Caption,
+                (m.Caption.file_id == m.DatasetFile.file_id)
+                & (m.Caption.caption_set_id == (options.caption_set_id or "")),
+            )
+            .where(m.DatasetFile.dataset_id == dataset_id)
+            .order_by(
+                m.DatasetFile.order_index.is_(None),
+                m.DatasetFile.order_index,
+                m.DatasetFile.date_added,
+                m.TrackedFile.filename,
+            )
+        )
+        rows = [row._asdict() for row in session.execute(query)]
+        trigger = caption_set.trigger_phrase if caption_set else None
+        layout = layout_for(options, trigger)
+        return {
+            "dataset": {"id": dataset.id, "name": dataset.name},
+            "caption_set": {"id": caption_set.id, "name": caption_set.name} if caption_set else None,
+            "slug": dataset.name_filesystem_safe or export_target.default_slug(dataset.name),
+            "rows": rows,
+            "layout": layout,
+            "kohya_tokens": kohya_folder(options, trigger).split("_", 1)[1]
+            if options.layout == "kohya"
+            else "",
+        }
+
+
+def _update(db: Database, export_id: str, **values: Any) -> None:
+    with db.session() as session:
+        row = session.get(models.ExportHistory, export_id)
+        for key, value in values.items():
+            setattr(row, key, value)
+
+
+def _history_dict(row: models.ExportHistory, dataset: models.Dataset | None) -> dict[str, Any]:
+    def iso(value: datetime | None) -> str | None:
+        return value.isoformat() if value else None
+
+    return {
+        "id": row.id,
+        "export_id": row.id,
+        "dataset_id": row.dataset_id,
+        "dataset_name": dataset.name if dataset else None,
+        "caption_set_id": row.caption_set_id,
+        "export_path": row.export_path,
+        "export_format": row.export_format,
+        "image_format": row.image_format,
+        "target_resolution": row.target_resolution,
+        "file_count": row.file_count,
+        "total_size_mb": row.total_size_mb,
+        "status": row.status,
+        "error_message": row.error_message,
+        "created_date": iso(row.created_date),
+        "completed_date": iso(row.completed_date),
+        "settings": json.loads(row.settings) if row.settings else {},
+        "report": json.loads(row.report) if row.report else {},
+        "downloadable": row.export_format == "zip"
+        and row.status == "completed"
+        and Path(row.export_path).is_file(),
+    }
