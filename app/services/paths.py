@@ -9,10 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from app.config import Settings
 from app.errors import Forbidden, Invalid
 from app.security import lan_enabled
+
+HOST_ONLY_SECTIONS = ("server", "database")  # LAN users may not change these through the app
 
 
 def allowed_roots(settings: Settings) -> list[Path]:
@@ -51,6 +54,29 @@ def ensure_allowed(path: str | Path, roots: Sequence[Path]) -> Path:
         f"{resolved} is outside the folders CaptionForge may use here (allowed: {shown}). "
         "Add it to server.allowed_folders in settings.yaml on the host."
     )
+
+
+def check_settings_patch(settings: Settings, patch: dict[str, Any]) -> None:
+    """In LAN mode a remote user must not widen their own access: the server and database sections stay
+    as the host set them, and a default export folder must lie inside the allow-list. Raises Forbidden."""
+    if not lan_enabled(settings) or not isinstance(patch, dict):
+        return
+    for section in HOST_ONLY_SECTIONS:
+        entries = patch.get(section) or {}
+        changed = (
+            [k for k, v in entries.items() if settings[section].get(k) != v]
+            if isinstance(entries, dict)
+            else []
+        )
+        if changed:
+            raise Forbidden(
+                f"{section}.{changed[0]} can only be changed on the host (edit settings.yaml there and restart)."
+            )
+    export_path = (
+        (patch.get("export") or {}).get("default_path") if isinstance(patch.get("export"), dict) else None
+    )
+    if export_path:
+        ensure_allowed(export_path, allowed_roots(settings))
 
 
 def is_allowed(path: Path, roots: Sequence[Path]) -> bool:

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from app import models
 from app.config import Settings, merge_into, save_settings
 from app.db import Database
+from app.services.paths import check_settings_patch
 
 
 def update_config(settings: Settings, patch: dict[str, Any]) -> dict[str, Any]:
@@ -18,6 +19,7 @@ def update_config(settings: Settings, patch: dict[str, Any]) -> dict[str, Any]:
     A masked API key ("********") sent back unchanged keeps the stored key.
     """
     patch = copy.deepcopy(patch)
+    check_settings_patch(settings, patch)  # LAN users cannot widen their own access
     if patch.get("vision", {}).get("api_key") == "********":
         patch["vision"].pop("api_key")
     merge_into(settings.values, patch)

@@ -59,3 +59,18 @@ def test_configured_roots_apply_in_every_mode(settings, tmp_path: Path):
 def test_is_allowed_for_listings(tmp_path: Path):
     assert is_allowed(tmp_path / "a" / "b", [tmp_path / "a"])
     assert not is_allowed(tmp_path, [tmp_path / "a"])
+
+
+def test_lan_users_cannot_widen_their_access_through_settings(settings, tmp_path: Path):
+    from app.services.paths import check_settings_patch
+
+    check_settings_patch(settings, {"server": {"allowed_folders": ["/"]}})  # local use: the host's own user
+    settings["server"]["lan"] = True
+    settings["server"]["allowed_folders"] = [str(tmp_path)]
+    for patch in ({"server": {"allowed_folders": ["/"]}}, {"database": {"url": "sqlite:////tmp/x.db"}}):
+        with pytest.raises(Forbidden, match="only be changed on the host"):
+            check_settings_patch(settings, patch)
+    check_settings_patch(settings, {"server": dict(settings["server"]), "vision": {"model": "x"}})
+    with pytest.raises(Forbidden):
+        check_settings_patch(settings, {"export": {"default_path": "/etc"}})
+    check_settings_patch(settings, {"export": {"default_path": str(tmp_path / "out")}})
