@@ -32,8 +32,12 @@ def test_jpeg_export_resizes_strips_metadata_and_keeps_the_sets_captions(core, m
     captions = ["ohwx woman on a beach", "ohwx woman, zoë's café", "ohwx woman at night"]
     seeded = seed_dataset(core.db, images, captions)
     target = tmp_path / "out"
-    result = _export(core, seeded, export_path=str(target),
-                     image_processing={"format": "jpeg", "target_resolution": 1024, "jpeg_quality": 90})
+    result = _export(
+        core,
+        seeded,
+        export_path=str(target),
+        image_processing={"format": "jpeg", "target_resolution": 1024, "jpeg_quality": 90},
+    )
     assert result["status"] == "completed" and result["file_count"] == 3
     names = sorted(p.name for p in target.iterdir())
     assert names == ["000001.jpg", "000001.txt", "000002.jpg", "000002.txt", "000003.jpg", "000003.txt"]
@@ -58,8 +62,12 @@ def test_png_and_webp_keep_alpha_jpeg_flattens_it_onto_the_background(core, make
     _export(core, seeded, export_path=str(tmp_path / "png"), image_processing={"format": "png"})
     with Image.open(tmp_path / "png" / "000001.png") as png:
         assert png.mode == "RGBA"
-    _export(core, seeded, export_path=str(tmp_path / "jpg"),
-            image_processing={"format": "jpeg", "background": "#00ff00"})
+    _export(
+        core,
+        seeded,
+        export_path=str(tmp_path / "jpg"),
+        image_processing={"format": "jpeg", "background": "#00ff00"},
+    )
     with Image.open(tmp_path / "jpg" / "000001.jpg") as jpg:
         assert jpg.mode == "RGB"
         red, green, blue = jpg.getpixel((1, 1))
@@ -69,13 +77,11 @@ def test_png_and_webp_keep_alpha_jpeg_flattens_it_onto_the_background(core, make
         assert webp.format == "WEBP"
 
 
-def test_icc_profile_is_converted_to_srgb_and_not_embedded(core, make_image, tmp_path):
+def test_srgb_profile_is_not_embedded_and_colours_survive(core, make_image, tmp_path):
     from PIL import ImageCms
 
-    profile = ImageCms.ImageCmsProfile(ImageCms.createProfile("LAB")).tobytes()
     srgb = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
     image = make_image("p.jpg", size=(200, 100), color=(10, 200, 30), icc_profile=srgb)
-    assert profile  # a non-RGB profile is ignored; sRGB round-trips without colour change
     seeded = seed_dataset(core.db, [image])
     _export(core, seeded, export_path=str(tmp_path / "out"), image_processing={"format": "png"})
     with Image.open(tmp_path / "out" / "000001.png") as out:
@@ -85,22 +91,35 @@ def test_icc_profile_is_converted_to_srgb_and_not_embedded(core, make_image, tmp
 
 
 def test_numbering_start_padding_and_original_names_with_collisions(core, make_image, tmp_path):
-    images = [make_image("photo.jpg", folder=tmp_path / "x"), make_image("Photo.png", folder=tmp_path / "x"),
-              make_image("other.jpg", folder=tmp_path / "x")]
+    images = [
+        make_image("photo.jpg", folder=tmp_path / "x"),
+        make_image("Photo.png", folder=tmp_path / "x"),
+        make_image("other.jpg", folder=tmp_path / "x"),
+    ]
     seeded = seed_dataset(core.db, images)
     _export(core, seeded, export_path=str(tmp_path / "num"), numbering={"start": 7, "padding": 3})
     assert sorted(p.name for p in (tmp_path / "num").glob("*.jpg")) == ["007.jpg", "009.jpg"]
     assert (tmp_path / "num" / "008.png").exists()
     _export(core, seeded, export_path=str(tmp_path / "orig"), naming="original", caption_format="caption")
     names = sorted(p.name for p in (tmp_path / "orig").iterdir())
-    assert names == ["Photo_2.caption", "Photo_2.png", "other.caption", "other.jpg", "photo.caption", "photo.jpg"]
+    assert names == [
+        "Photo_2.caption",
+        "Photo_2.png",
+        "other.caption",
+        "other.jpg",
+        "photo.caption",
+        "photo.jpg",
+    ]
 
 
 def test_filters_and_missing_caption_policies(core, make_image, tmp_path):
     images = [make_image(f"{i}.jpg", size=(64, 48)) for i in range(5)]
     seeded = seed_dataset(
-        core.db, images, ["good", "blurry one", "low", None, "fine"],
-        quality=[0.9, 0.9, 0.2, 0.9, 0.8], flags=[[], ["blurry"], [], [], []],
+        core.db,
+        images,
+        ["good", "blurry one", "low", None, "fine"],
+        quality=[0.9, 0.9, 0.2, 0.9, 0.8],
+        flags=[[], ["blurry"], [], [], []],
         imported=[None, None, None, "imported text", None],
     )
     with core.db.session() as session:
@@ -108,15 +127,26 @@ def test_filters_and_missing_caption_policies(core, make_image, tmp_path):
 
         member = session.query(models.DatasetFile).filter_by(file_id=seeded.file_ids[4]).one()
         member.excluded = True
-    request = {"caption_set_id": seeded.caption_set_id, "export_path": str(tmp_path / "a"),
-               "filtering": {"min_quality_score": 0.5, "exclude_flagged": ["blurry"]}}
+    request = {
+        "caption_set_id": seeded.caption_set_id,
+        "export_path": str(tmp_path / "a"),
+        "filtering": {"min_quality_score": 0.5, "exclude_flagged": ["blurry"]},
+    }
     plan = exports.plan_export(core.db, core.settings, seeded.dataset_id, request)
     assert plan["file_count"] == 1
-    assert plan["skipped_reasons"] == {"flagged blurry": 1, "quality below 0.5": 1, "no caption": 1,
-                                       "excluded from the dataset": 1}
-    plan = exports.plan_export(core.db, core.settings, seeded.dataset_id, {**request, "missing_caption": "imported"})
+    assert plan["skipped_reasons"] == {
+        "flagged blurry": 1,
+        "quality below 0.5": 1,
+        "no caption": 1,
+        "excluded from the dataset": 1,
+    }
+    plan = exports.plan_export(
+        core.db, core.settings, seeded.dataset_id, {**request, "missing_caption": "imported"}
+    )
     assert plan["file_count"] == 2
-    result = _export(core, seeded, **{**request, "missing_caption": "empty", "export_path": str(tmp_path / "b")})
+    result = _export(
+        core, seeded, **{**request, "missing_caption": "empty", "export_path": str(tmp_path / "b")}
+    )
     assert result["file_count"] == 2
     assert (tmp_path / "b" / "000002.txt").read_bytes() == b""
 
@@ -138,7 +168,9 @@ def test_non_empty_target_needs_confirmation_and_overwrite_replaces(core, make_i
     target.mkdir()
     (target / "old.txt").write_text("old")
     request = {"caption_set_id": seeded.caption_set_id, "export_path": str(target)}
-    assert exports.plan_export(core.db, core.settings, seeded.dataset_id, request)["target"]["needs_confirmation"]
+    assert exports.plan_export(core.db, core.settings, seeded.dataset_id, request)["target"][
+        "needs_confirmation"
+    ]
     with pytest.raises(Conflict):
         exports.start_export(core.db, core.settings, seeded.dataset_id, request)
     result = _export(core, seeded, export_path=str(target), overwrite=True)
@@ -152,11 +184,19 @@ def test_targets_inside_or_around_tracked_folders_are_refused(core, make_image, 
     seeded = seed_dataset(core.db, [image])
     for path in (tmp_path / "sources" / "export", tmp_path / "sources", tmp_path):
         with pytest.raises(Invalid):
-            exports.plan_export(core.db, core.settings, seeded.dataset_id,
-                                {"caption_set_id": seeded.caption_set_id, "export_path": str(path)})
+            exports.plan_export(
+                core.db,
+                core.settings,
+                seeded.dataset_id,
+                {"caption_set_id": seeded.caption_set_id, "export_path": str(path)},
+            )
     with pytest.raises(Invalid):
-        exports.plan_export(core.db, core.settings, seeded.dataset_id,
-                            {"export_type": "zip", "export_path": str(tmp_path / "sources" / "x.zip")})
+        exports.plan_export(
+            core.db,
+            core.settings,
+            seeded.dataset_id,
+            {"export_type": "zip", "export_path": str(tmp_path / "sources" / "x.zip")},
+        )
 
 
 def test_zip_export_manifest_and_history(core, make_image, tmp_path):
@@ -165,12 +205,19 @@ def test_zip_export_manifest_and_history(core, make_image, tmp_path):
     result = _export(core, seeded, export_type="zip", export_path=str(tmp_path / "set.zip"), manifest="json")
     assert result["status"] == "completed" and result["downloadable"]
     with zipfile.ZipFile(tmp_path / "set.zip") as archive:
-        assert sorted(archive.namelist()) == ["000001.jpg", "000001.txt", "000002.jpg", "000002.txt",
-                                              "manifest.json"]
+        assert sorted(archive.namelist()) == [
+            "000001.jpg",
+            "000001.txt",
+            "000002.jpg",
+            "000002.txt",
+            "manifest.json",
+        ]
         manifest = json.loads(archive.read("manifest.json"))
     first = manifest["files"][0]
     assert first["source_path"] == str(images[0]) and first["caption"] == "one"
-    assert first["quality_score"] == 0.8 and first["quality_flags"] == ["dark"] and len(first["file_hash"]) == 64
+    assert (
+        first["quality_score"] == 0.8 and first["quality_flags"] == ["dark"] and len(first["file_hash"]) == 64
+    )
     history = exports.list_history(core.db)
     assert history[0]["status"] == "completed" and history[0]["file_count"] == 2
     assert history[0]["settings"]["manifest"] == "json", "settings kept for 'export again'"
@@ -190,8 +237,12 @@ def test_csv_manifest_columns(core, make_image, tmp_path):
 
 def test_interrupted_exports_are_marked_and_temp_work_removed(core, make_image, tmp_path):
     seeded = seed_dataset(core.db, [make_image("a.jpg")])
-    started = exports.start_export(core.db, core.settings, seeded.dataset_id,
-                                   {"caption_set_id": seeded.caption_set_id, "export_path": str(tmp_path / "t")})
+    started = exports.start_export(
+        core.db,
+        core.settings,
+        seeded.dataset_id,
+        {"caption_set_id": seeded.caption_set_id, "export_path": str(tmp_path / "t")},
+    )
     leftover = tmp_path / f".captionforge-export-{started['export_id']}"
     (leftover / "img").mkdir(parents=True)
     (tmp_path / ".captionforge-export-zzz.zip.part").write_bytes(b"x")

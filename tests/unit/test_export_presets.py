@@ -1,0 +1,187 @@
+"""Every preset's layout is what its trainer loads: kohya folder rules, imagefolder metadata, user presets."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+import tomllib
+from PIL import Image, ImageCms
+
+from app.errors import Conflict, Invalid
+from app.services import export_presets, exports
+from app.services.export_options import build_options
+from tests.export_seed import seed_dataset
+
+KOHYA_IMAGE_TYPES = {".png", ".jpg", ".jpeg", ".webp", ".bmp"}
+
+
+def _export(core, seeded, **request):
+    request.setdefault("caption_set_id", seeded.caption_set_id)
+    started = exports.start_export(core.db, core.settings, seeded.dataset_id, request)
+    result = exports.run_export(core.db, core.settings, started["export_id"])
+    assert result["status"] == "completed", result["error_message"]
+    return result
+
+
+def kohya_subsets(train_dir: Path) -> dict[str, tuple[int, str]]:
+    """How sd-scripts reads train_data_dir: '<repeats>_<tokens>' folders; others are silently ignored."""
+    found = {}
+    for folder in train_dir.iterdir():
+        count, sep, tokens = folder.name.partition("_")
+        if folder.is_dir() and sep and count.isdigit():
+            found[folder.name] = (int(count), tokens)
+    return found
+
+
+def test_kohya_layout_folder_name_captions_and_toml(core, make_image, tmp_path):
+    images = [make_image(f"{i}.gif", size=(300, 200)) for i in range(2)]
+    seeded = seed_dataset(core.db, images, ["first", "second\nline"], trigger="ohwx")
+    root = tmp_path / "kohya"
+    _export(
+        core,
+        seeded,
+        preset="kohya_ss",
+        export_path=str(root),
+        repeats=12,
+        class_tokens="woman",
+        kohya_toml=True,
+    )
+    assert sorted(p.name for p in root.iterdir()) == ["dataset.toml", "img", "log", "model", "reg"]
+    assert not any(any((root / empty).iterdir()) for empty in ("reg", "log", "model"))
+    assert kohya_subsets(root / "img") == {"12_ohwx woman": (12, "ohwx woman")}
+    subset = root / "img" / "12_ohwx woman"
+    images_out = sorted(p for p in subset.iterdir() if p.suffix in KOHYA_IMAGE_TYPES)
+    assert [p.name for p in images_out] == ["000001.png", "000002.png"], "GIF (unread by kohya) becomes PNG"
+    assert (subset / "000002.txt").read_text(encoding="utf-8") == "second line", (
+        "kohya reads the first line only"
+    )
+    config = tomllib.loads((root / "dataset.toml").read_text(encoding="utf-8"))
+    sub = config["datasets"][0]["subsets"][0]
+    assert sub == {"image_dir": str(subset), "num_repeats": 12, "class_tokens": "ohwx woman"}
+    assert config["general"]["caption_extension"] == ".txt"
+
+
+@pytest.mark.parametrize(
+    ("repeats", "trigger", "class_tokens", "ok"),
+    [
+        (10, "ohwx", "", True),
+        (1, "", "dog", True),
+        (0, "ohwx", "woman", False),
+        (10, "", "", False),
+        (10, "a/b", "woman", False),
+        ("x", "ohwx", "", False),
+    ],
+)
+def test_kohya_name_check(repeats, trigger, class_tokens, ok):
+    try:
+        options = build_options(
+            export_presets.preset_options(Path("/nowhere"), "kohya_ss"),
+            {"repeats": repeats, "trigger": trigger, "class_tokens": class_tokens},
+        )
+        name = export_presets.kohya_folder(options, None)
+    except Invalid:
+        assert not ok
+        return
+    assert ok
+    count, _, tokens = name.removeprefix("img/").partition("_")
+    assert int(count) >= 1 and tokens
+
+
+def test_flat_presets_pair_each_image_with_a_txt(core, make_image, tmp_path):
+    seeded = seed_dataset(core.db, [make_image("a.webp"), make_image("b.jpg")], ["one", "two"])
+    for preset in ("ai_toolkit", "simpletuner", "generic"):
+        root = tmp_path / preset
+        _export(core, seeded, preset=preset, export_path=str(root))
+        assert sorted(p.name for p in root.iterdir()) == [
+            "000001.txt",
+            "000001.webp",
+            "000002.jpg",
+            "000002.txt",
+        ]
+
+
+def test_onetrainer_concept_folder(core, make_image, tmp_path):
+    seeded = seed_dataset(core.db, [make_image("a.jpg")], ["one"])
+    root = tmp_path / "ot"
+    _export(core, seeded, preset="onetrainer", export_path=str(root), concept_name="nova")
+    assert sorted(str(p.relative_to(root)) for p in root.rglob("*")) == [
+        "nova",
+        "nova/000001.jpg",
+        "nova/000001.txt",
+    ]
+
+
+def test_huggingface_imagefolder_reads_back_with_the_datasets_library(
+    core, make_image, tmp_path, monkeypatch
+):
+    datasets = pytest.importorskip("datasets")
+    monkeypatch.setenv("HF_DATASETS_OFFLINE", "1")
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    captions = ["a café at dusk", 'two "quoted" words', "third"]
+    seeded = seed_dataset(core.db, [make_image(f"{i}.png", size=(96, 64)) for i in range(3)], captions)
+    root = tmp_path / "hf"
+    _export(core, seeded, preset="huggingface", export_path=str(root), manifest="json")
+    assert sorted(p.name for p in (root / "train").iterdir()) == [
+        "000001.png",
+        "000002.png",
+        "000003.png",
+        "metadata.jsonl",
+    ], "no caption .txt files beside the images"
+    loaded = datasets.load_dataset("imagefolder", data_dir=str(root), cache_dir=str(tmp_path / "hf-cache"))
+    train = loaded["train"]
+    assert train.num_rows == 3 and set(train.column_names) == {"image", "text"}
+    assert sorted(train["text"]) == sorted(captions)
+    assert all(row["image"].size == (96, 64) for row in train)
+
+
+def test_user_presets_are_saved_as_yaml_and_fill_the_options(core, settings):
+    saved = export_presets.save_preset(
+        settings.data_dir,
+        "My kohya",
+        {
+            **export_presets.preset_options(settings.data_dir, "kohya_ss"),
+            "repeats": 4,
+            "image_format": "webp",
+        },
+    )
+    assert (settings.data_dir / "export_presets" / "My kohya.yaml").is_file()
+    names = [p["name"] for p in export_presets.list_presets(settings.data_dir)]
+    assert "kohya_ss" in names and "My kohya" in names
+    options = exports.resolve_options(settings, {"preset": "My kohya", "class_tokens": "dog"})
+    assert (options.layout, options.repeats, options.image_format, options.class_tokens) == (
+        "kohya",
+        4,
+        "webp",
+        "dog",
+    )
+    assert saved["options"]["repeats"] == 4
+    with pytest.raises(Conflict):
+        export_presets.save_preset(settings.data_dir, "kohya_ss", {})
+    with pytest.raises(Invalid):
+        export_presets.save_preset(settings.data_dir, "bad", {"jpeg_quality": 500})
+    export_presets.delete_preset(settings.data_dir, "My kohya")
+    assert "My kohya" not in [p["name"] for p in export_presets.list_presets(settings.data_dir)]
+
+
+A98 = Path("/usr/share/color/icc/ghostscript/a98.icc")
+
+
+@pytest.mark.skipif(not A98.exists(), reason="needs an Adobe RGB profile (Debian's ghostscript ICC files)")
+def test_wide_gamut_pixels_are_converted_to_srgb(core, make_image, tmp_path):
+    profile = A98.read_bytes()
+    image = tmp_path / "src" / "wide.png"
+    image.parent.mkdir()
+    Image.new("RGB", (32, 32), (60, 160, 60)).save(image, icc_profile=profile)
+    seeded = seed_dataset(core.db, [image])
+    _export(core, seeded, export_path=str(tmp_path / "o"), image_processing={"format": "png"})
+    expected = ImageCms.profileToProfile(
+        Image.new("RGB", (1, 1), (60, 160, 60)),
+        ImageCms.ImageCmsProfile(str(A98)),
+        ImageCms.createProfile("sRGB"),
+    )
+    with Image.open(tmp_path / "o" / "000001.png") as out:
+        assert "icc_profile" not in out.info
+        assert out.getpixel((1, 1)) == expected.getpixel((0, 0)) != (60, 160, 60)
+    assert os.path.exists(image)
