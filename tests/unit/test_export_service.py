@@ -251,3 +251,42 @@ def test_interrupted_exports_are_marked_and_temp_work_removed(core, make_image, 
     assert not leftover.exists() and not (tmp_path / ".captionforge-export-zzz.zip.part").exists()
     assert exports.get_export(core.db, started["export_id"])["status"] == "failed"
     assert not Path(tmp_path / "t").exists()
+
+
+@pytest.mark.parametrize("export_type", ["folder", "zip"])
+def test_full_disk_stops_with_a_clear_error_and_cleans_up(
+    core, make_image, tmp_path, monkeypatch, export_type
+):
+    import errno
+    from concurrent.futures import ThreadPoolExecutor
+
+    from app.services import export_build, export_images
+
+    def no_space(*_args, **_kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    # Threads instead of spawned processes so the patched writers are the ones used.
+    monkeypatch.setattr(export_build, "process_pool", lambda _workers=0: ThreadPoolExecutor(2))
+    monkeypatch.setattr(export_images, "_write", no_space)
+    monkeypatch.setattr(export_build._ZipSink, "image_written", no_space)
+    seeded = seed_dataset(core.db, [make_image(f"{i}.jpg") for i in range(4)])
+    target = tmp_path / ("out.zip" if export_type == "zip" else "out")
+    result = _export(core, seeded, export_type=export_type, export_path=str(target))
+    assert result["status"] == "failed"
+    assert "disk" in result["error_message"] and "full" in result["error_message"]
+    assert not target.exists()
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".captionforge")] == []
+
+
+def test_cancel_removes_the_temp_work(core, make_image, tmp_path):
+    import threading
+
+    seeded = seed_dataset(core.db, [make_image(f"{i}.jpg") for i in range(3)])
+    request = {"caption_set_id": seeded.caption_set_id, "export_path": str(tmp_path / "out")}
+    started = exports.start_export(core.db, core.settings, seeded.dataset_id, request)
+    cancel = threading.Event()
+    cancel.set()
+    result = exports.run_export(core.db, core.settings, started["export_id"], cancel=cancel)
+    assert result["status"] == "cancelled"
+    assert not (tmp_path / "out").exists()
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".captionforge")] == []
