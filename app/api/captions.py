@@ -1,0 +1,80 @@
+"""/api/caption-sets/{id}/captions and /api/captions/{id}: captions, their history and revert."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter
+
+from app.api.dataset_schemas import CaptionOut, CaptionUpdate, CaptionWrite, RevisionOut
+from app.core import current
+from app.services import captions
+
+router = APIRouter(prefix="/api", tags=["captions"])
+
+
+@router.post(
+    "/caption-sets/{caption_set_id}/captions",
+    response_model=CaptionOut,
+    summary="Create or update the caption of a file (422 past max_length, 409 if changed elsewhere)",
+)
+def save_caption(caption_set_id: str, body: CaptionWrite) -> dict[str, Any]:
+    fields = body.model_dump()
+    file_id, text = fields.pop("file_id"), fields.pop("caption_text")
+    return _changed(captions.save_caption(current().db, caption_set_id, file_id, text, **fields))
+
+
+@router.get(
+    "/caption-sets/{caption_set_id}/captions", response_model=list[CaptionOut], summary="All captions"
+)
+def list_captions(caption_set_id: str) -> Any:
+    return captions.list_captions(current().db, caption_set_id)
+
+
+@router.get("/captions/{caption_id}", response_model=CaptionOut, summary="One caption")
+def get_caption(caption_id: str) -> Any:
+    return captions.get_caption_by_id(current().db, caption_id)
+
+
+@router.put("/captions/{caption_id}", response_model=CaptionOut, summary="Edit a caption's text")
+def update_caption(caption_id: str, body: CaptionUpdate) -> dict[str, Any]:
+    caption = captions.update_caption(
+        current().db, caption_id, body.caption_text, expected_modified=body.expected_modified
+    )
+    return _changed(caption)
+
+
+@router.delete(
+    "/captions/{caption_id}", response_model=CaptionOut, summary="Delete a caption (returns what it was)"
+)
+def delete_caption(caption_id: str) -> dict[str, Any]:
+    deleted = captions.delete_caption(current().db, caption_id)
+    core = current()
+    payload = captions.caption_changed_payload(None, deleted["caption_set_id"], deleted["file_id"])
+    core.events.emit_threadsafe(core.events.caption_changed, payload)
+    return deleted
+
+
+@router.get(
+    "/captions/{caption_id}/revisions",
+    response_model=list[RevisionOut],
+    summary="The caption's history, newest first",
+)
+def list_revisions(caption_id: str) -> Any:
+    return captions.list_revisions(current().db, caption_id)
+
+
+@router.post(
+    "/captions/{caption_id}/revert/{revision_id}",
+    response_model=CaptionOut,
+    summary="Restore the text a revision produced (recorded as a new 'revert' revision)",
+)
+def revert_caption(caption_id: str, revision_id: str) -> dict[str, Any]:
+    return _changed(captions.revert_caption(current().db, caption_id, revision_id))
+
+
+def _changed(caption: dict[str, Any]) -> dict[str, Any]:
+    core = current()
+    payload = captions.caption_changed_payload(caption, caption["caption_set_id"], caption["file_id"])
+    core.events.emit_threadsafe(core.events.caption_changed, payload)
+    return caption

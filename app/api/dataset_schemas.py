@@ -1,0 +1,264 @@
+"""Request and response models of the dataset, caption-set and caption endpoints (the OpenAPI shapes)."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+Style = Literal["natural_simple", "natural_detailed", "tags", "custom"]
+Source = Literal["manual", "generated", "imported"]
+
+
+class DatasetCreate(BaseModel):
+    name: str = Field(..., examples=["Nova Chorus v2"], description="Unique (case-insensitive) display name")
+    description: str | None = None
+    tags: list[str] | None = Field(None, examples=[["portrait", "woman"]])
+    category: str | None = Field(None, examples=["character"])
+    notes: str | None = None
+
+
+class DatasetUpdate(BaseModel):
+    """Only the fields sent are changed; a new name gets a new slug."""
+
+    name: str | None = None
+    description: str | None = None
+    tags: list[str] | None = None
+    category: str | None = None
+    notes: str | None = None
+    default_caption_set_id: str | None = None
+
+
+class CaptionSetSummary(BaseModel):
+    id: str
+    name: str
+    style: str
+    caption_count: int = Field(description="Captioned member files")
+    total: int = Field(description="Member files of the dataset")
+
+
+class DatasetOut(BaseModel):
+    id: str
+    name: str
+    slug: str = Field(description="Filesystem-safe unique name, e.g. nova-chorus-v2")
+    description: str | None
+    tags: list[str]
+    category: str | None
+    notes: str | None
+    file_count: int
+    total_size_mb: float
+    avg_quality_score: float | None = Field(description="Mean measured image quality of the members (0..1)")
+    default_caption_set_id: str | None
+    created_date: str
+    modified_date: str
+    caption_sets: list[CaptionSetSummary]
+
+
+class DeletionSummary(BaseModel):
+    dataset_id: str
+    name: str
+    files: int = Field(description="Memberships removed (tracked files and files on disk stay)")
+    caption_sets: int
+    captions: int
+
+
+class FileIds(BaseModel):
+    file_ids: list[str] = Field(..., examples=[["3f2c...", "9ab1..."]])
+
+
+class ExcludeRequest(FileIds):
+    excluded: bool = Field(
+        True, description="True leaves the files out of exports; False includes them again"
+    )
+
+
+class FromFolderRequest(BaseModel):
+    folder_id: str
+    name: str | None = Field(None, description="Dataset name; the folder's name when empty")
+
+
+class CountOut(BaseModel):
+    count: int = Field(description="How many rows the request changed")
+
+
+class DatasetFileOut(BaseModel):
+    file_id: str
+    filename: str
+    file_path: str
+    folder_id: str
+    width: int | None
+    height: int | None
+    file_size_mb: float
+    date_added: str | None
+    order_index: int | None
+    excluded: bool
+    quality_score: float | None
+    quality_flags: list[Any]
+    thumbnail_url: str
+    has_imported: bool
+    caption_id: str | None
+    caption_text: str | None
+    caption_state: Literal["none", "imported", "generated", "edited"]
+    caption_modified: str | None
+
+
+class DatasetStats(BaseModel):
+    dataset_id: str
+    file_count: int
+    included_count: int
+    excluded_count: int
+    missing_count: int = Field(description="Members whose file is gone from disk")
+    total_size_mb: float
+    avg_quality_score: float | None
+    with_imported_captions: int
+    quality_flags: dict[str, int]
+    caption_sets: list[CaptionSetSummary]
+
+
+class CaptionSetCreate(BaseModel):
+    name: str = Field(..., examples=["Natural"])
+    style: Style = "natural_simple"
+    description: str | None = None
+    max_length: int | None = Field(None, description="Character limit; empty for none", examples=[200])
+    trigger_phrase: str | None = Field(None, examples=["Nova Chorus, a woman"])
+    vision_model: str | None = None
+    generation_prompt: str | None = Field(None, description="Custom prompt (style custom)")
+    init_from_imported: bool = Field(False, description="Start from the members' imported .txt captions")
+
+
+class CaptionSetUpdate(BaseModel):
+    """Only the fields sent are changed."""
+
+    name: str | None = None
+    style: Style | None = None
+    description: str | None = None
+    max_length: int | None = None
+    trigger_phrase: str | None = None
+    vision_model: str | None = None
+    generation_prompt: str | None = None
+
+
+class CaptionSetOut(BaseModel):
+    id: str
+    dataset_id: str
+    name: str
+    description: str | None
+    style: str
+    max_length: int | None
+    trigger_phrase: str | None
+    vision_model: str | None
+    generation_prompt: str | None
+    caption_count: int
+    total: int
+    avg_quality_score: float | None
+    auto_generated_count: int
+    manually_edited_count: int
+    over_max_length: int = Field(
+        description="Captions longer than max_length (kept when the limit was lowered)"
+    )
+    created_date: str
+    modified_date: str
+    imported: int | None = Field(None, description="With init_from_imported: captions taken from .txt files")
+    skipped_too_long: int | None = None
+
+
+class CaptionSetDeleted(BaseModel):
+    caption_set_id: str
+    name: str
+    captions: int
+
+
+class DuplicateRequest(BaseModel):
+    name: str = Field(..., examples=["Natural (copy)"])
+
+
+class ImportRequest(BaseModel):
+    file_ids: list[str] | None = Field(None, description="Only these files; all members when empty")
+    overwrite: bool = False
+
+
+class ImportReport(BaseModel):
+    imported: int
+    skipped_existing: int
+    skipped_too_long: int
+    batch_id: str
+
+
+class BatchItem(BaseModel):
+    file_id: str
+    caption_text: str
+
+
+class BatchRequest(BaseModel):
+    updates: list[BatchItem] = Field(..., min_length=1)
+    label: str | None = Field(None, description="Shown in the history, e.g. 'replace cat -> dog'")
+    source: Source = "manual"
+
+
+class BatchResult(BaseModel):
+    batch_id: str = Field(description="Undo with POST /api/caption-sets/batches/{batch_id}/revert")
+    label: str | None
+    created: int
+    updated: int
+    unchanged: int
+
+
+class BatchReverted(BaseModel):
+    reverted: int
+    skipped: int = Field(description="Captions edited again since the batch, left as they are")
+
+
+class CaptionWrite(BaseModel):
+    file_id: str
+    caption_text: str
+    source: Source = "manual"
+    expected_modified: str | None = Field(
+        None, description="modified_date you loaded; 409 if the caption changed since (another tab saved)"
+    )
+    quality_score: float | None = None
+    quality_details: dict[str, Any] | None = None
+    vision_model: str | None = None
+
+
+class CaptionUpdate(BaseModel):
+    caption_text: str
+    expected_modified: str | None = None
+
+
+class CaptionOut(BaseModel):
+    id: str
+    caption_set_id: str
+    file_id: str
+    caption_text: str
+    source: str | None
+    auto_generated: bool
+    manually_edited: bool
+    caption_state: str
+    quality_score: float | None
+    quality_details: Any
+    vision_model: str | None
+    generation_date: str | None
+    imported_from_path: str | None
+    created_date: str
+    modified_date: str
+
+
+class CaptionForFile(BaseModel):
+    caption: CaptionOut | None
+    imported_caption: str | None = Field(description="The paired .txt text (read-only reference)")
+    imported_caption_path: str | None
+    caption_set: dict[str, Any]
+    file: dict[str, Any]
+
+
+class RevisionOut(BaseModel):
+    id: str
+    caption_id: str
+    caption_set_id: str
+    file_id: str
+    previous_text: str | None
+    new_text: str | None = Field(description="The text after this change; revert restores it")
+    change_type: str
+    batch_id: str | None
+    batch_label: str | None
+    created_date: str

@@ -1,0 +1,144 @@
+"""/api/datasets: create, list, edit and delete datasets; their members, order, exclusions and stats."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Query, status
+
+from app.api.dataset_schemas import (
+    CountOut,
+    DatasetCreate,
+    DatasetFileOut,
+    DatasetOut,
+    DatasetStats,
+    DatasetUpdate,
+    DeletionSummary,
+    ExcludeRequest,
+    FileIds,
+    FromFolderRequest,
+)
+from app.core import current
+from app.services import datasets
+
+router = APIRouter(prefix="/api/datasets", tags=["datasets"])
+
+
+@router.post("", response_model=DatasetOut, status_code=status.HTTP_201_CREATED, summary="Create a dataset")
+def create_dataset(body: DatasetCreate) -> dict[str, Any]:
+    """409 when a dataset of that name exists; the slug gets "-2", "-3"... when only slugs clash."""
+    dataset = datasets.create_dataset(current().db, **body.model_dump())
+    return _changed(dataset["id"], dataset)
+
+
+@router.get("", response_model=list[DatasetOut], summary="List datasets, optionally searched by name/tag")
+def list_datasets(search: str | None = Query(None, description="Substring of name, tag or category")) -> Any:
+    return datasets.list_datasets(current().db, search)
+
+
+@router.post(
+    "/from-folder",
+    response_model=DatasetOut,
+    status_code=status.HTTP_201_CREATED,
+    summary="Create a dataset holding every readable image of a tracked folder",
+)
+def create_from_folder(body: FromFolderRequest) -> dict[str, Any]:
+    dataset = datasets.create_dataset_from_folder(current().db, body.folder_id, body.name)
+    return _changed(dataset["id"], dataset)
+
+
+@router.get("/{dataset_id}", response_model=DatasetOut, summary="One dataset with its caption sets")
+def get_dataset(dataset_id: str) -> Any:
+    return datasets.get_dataset(current().db, dataset_id)
+
+
+@router.put("/{dataset_id}", response_model=DatasetOut, summary="Change the fields sent")
+def update_dataset(dataset_id: str, body: DatasetUpdate) -> dict[str, Any]:
+    dataset = datasets.update_dataset(current().db, dataset_id, **body.model_dump(exclude_unset=True))
+    return _changed(dataset_id, dataset)
+
+
+@router.get(
+    "/{dataset_id}/deletion-summary",
+    response_model=DeletionSummary,
+    summary="What deleting the dataset would take with it (nothing is deleted)",
+)
+def deletion_summary(dataset_id: str) -> Any:
+    return datasets.deletion_summary(current().db, dataset_id)
+
+
+@router.delete(
+    "/{dataset_id}",
+    response_model=DeletionSummary,
+    summary="Delete a dataset with its caption sets and captions; tracked files and disk files stay",
+)
+def delete_dataset(dataset_id: str) -> dict[str, Any]:
+    return _changed(dataset_id, datasets.delete_dataset(current().db, dataset_id))
+
+
+@router.get("/{dataset_id}/files", response_model=list[DatasetFileOut], summary="Members in order")
+def list_files(
+    dataset_id: str,
+    caption_set_id: str | None = Query(None, description="Include each file's caption in this set"),
+) -> Any:
+    return datasets.list_dataset_files(current().db, dataset_id, caption_set_id)
+
+
+@router.post(
+    "/{dataset_id}/files", response_model=CountOut, summary="Add files (members already in are skipped)"
+)
+def add_files(dataset_id: str, body: FileIds) -> dict[str, Any]:
+    return _changed(dataset_id, {"count": datasets.add_files(current().db, dataset_id, body.file_ids)})
+
+
+@router.post(
+    "/{dataset_id}/folders/{folder_id}", response_model=CountOut, summary="Add a whole tracked folder"
+)
+def add_folder(dataset_id: str, folder_id: str) -> dict[str, Any]:
+    return _changed(dataset_id, {"count": datasets.add_folder(current().db, dataset_id, folder_id)})
+
+
+@router.delete(
+    "/{dataset_id}/files/{file_id}", response_model=CountOut, summary="Remove one file from the dataset"
+)
+def remove_file(dataset_id: str, file_id: str) -> dict[str, Any]:
+    return _changed(dataset_id, {"count": datasets.remove_files(current().db, dataset_id, [file_id])})
+
+
+@router.post("/{dataset_id}/files/remove", response_model=CountOut, summary="Remove several files")
+def remove_files(dataset_id: str, body: FileIds) -> dict[str, Any]:
+    return _changed(dataset_id, {"count": datasets.remove_files(current().db, dataset_id, body.file_ids)})
+
+
+@router.post(
+    "/{dataset_id}/files/exclude",
+    response_model=CountOut,
+    summary="Exclude files from exports, or include them again",
+)
+def set_excluded(dataset_id: str, body: ExcludeRequest) -> dict[str, Any]:
+    count = datasets.set_excluded(current().db, dataset_id, body.file_ids, body.excluded)
+    return _changed(dataset_id, {"count": count})
+
+
+@router.put(
+    "/{dataset_id}/files/order",
+    response_model=CountOut,
+    summary="Reorder: the files sent come first in that order, the rest follow as they were",
+)
+def reorder(dataset_id: str, body: FileIds) -> dict[str, Any]:
+    datasets.reorder(current().db, dataset_id, body.file_ids)
+    return _changed(dataset_id, {"count": len(body.file_ids)})
+
+
+@router.get(
+    "/{dataset_id}/stats", response_model=DatasetStats, summary="Counts, size, quality flags, coverage"
+)
+def stats(dataset_id: str) -> Any:
+    return datasets.dataset_statistics(current().db, dataset_id)
+
+
+def _changed(dataset_id: str, result: Any) -> Any:
+    """Tell open pages (datasets_changed) after a successful change, then answer."""
+    core = current()
+    core.events.emit_threadsafe(core.events.datasets_changed, {"dataset_id": dataset_id})
+    return result
