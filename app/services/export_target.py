@@ -22,6 +22,7 @@ from app.config import Settings
 from app.db import Database
 from app.errors import Conflict, Invalid
 from app.services.export_presets import safe_name
+from app.services.paths import allowed_roots, ensure_allowed
 
 TEMP_PREFIX = ".captionforge-export-"
 _RENAME_EXCHANGE = 2
@@ -54,6 +55,7 @@ def resolve_target(
             raise Invalid(
                 f"The export path must be a full path (like /home/me/lora/{dataset_slug}), got {export_path!r}"
             )
+        ensure_allowed(raw, allowed_roots(settings))  # LAN users stay inside server.allowed_folders
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
     if kind == "zip":
         if not export_path:
