@@ -1,0 +1,1 @@
+"""Vision backends: Ollama and OpenAI-compatible servers, curated models, prompts and caption clean-up."""

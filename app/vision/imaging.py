@@ -1,0 +1,83 @@
+"""The image a model sees: downscaled in a worker process to <= max megapixels, both sides >= 32 px,
+EXIF orientation applied, JPEG (PNG when it has transparency), never WebP, never the raw file."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+from PIL import Image
+
+from app.errors import Invalid, NotFound
+from app.services.images import ImageDecodeError, open_image, oriented_size
+from app.services.workers import process_pool
+
+MIN_SIDE = 32  # Qwen3-VL (and llama.cpp) reject images smaller than one 32 px patch
+JPEG_QUALITY = 90
+
+
+@dataclass(frozen=True)
+class PreparedImage:
+    data: bytes
+    mime: str
+    width: int
+    height: int
+
+    @property
+    def base64(self) -> str:
+        return base64.b64encode(self.data).decode("ascii")
+
+    @property
+    def data_url(self) -> str:
+        return f"data:{self.mime};base64,{self.base64}"
+
+
+async def prepare_for_model(path: str | Path, max_megapixels: float, max_pixels: int | None) -> PreparedImage:
+    """Downscale and encode `path` in the process pool. Raises NotFound or Invalid with the reason."""
+    loop = asyncio.get_running_loop()
+    try:
+        return await loop.run_in_executor(
+            process_pool(), prepare_image, str(path), max_megapixels, max_pixels
+        )
+    except FileNotFoundError:
+        raise NotFound(f"{path} no longer exists. Rescan its folder.") from None
+    except ImageDecodeError as exc:
+        raise Invalid(f"{Path(path).name} cannot be sent to the model: {exc}") from None
+
+
+def prepare_image(path: str, max_megapixels: float, max_pixels: int | None) -> PreparedImage:
+    """Worker-process body of prepare_for_model."""
+    raw = Path(path).read_bytes()
+    probe = open_image(raw, max_pixels=max_pixels, load=False)
+    upright = oriented_size(probe)
+    target = target_size(upright, max_megapixels)
+    draft = target if upright == probe.size else (target[1], target[0])
+    image = open_image(raw, max_pixels=max_pixels, draft_size=draft)
+    if image.size != target:
+        image = image.resize(target, Image.Resampling.LANCZOS)
+    has_alpha = image.mode == "RGBA" and image.getchannel("A").getextrema()[0] < 255
+    buffer = io.BytesIO()
+    if has_alpha:
+        image.save(buffer, "PNG", optimize=False)
+        mime = "image/png"
+    else:
+        image.convert("RGB").save(buffer, "JPEG", quality=JPEG_QUALITY)
+        mime = "image/jpeg"
+    return PreparedImage(buffer.getvalue(), mime, image.width, image.height)
+
+
+def target_size(size: tuple[int, int], max_megapixels: float) -> tuple[int, int]:
+    """Within the pixel budget, keeping the aspect ratio, with both sides at least MIN_SIDE."""
+    width, height = size
+    budget = max_megapixels * 1_000_000 if max_megapixels else None
+    if budget and width * height > budget:
+        scale = (budget / (width * height)) ** 0.5  # floor, so the result never exceeds the budget
+        width, height = max(1, int(width * scale)), max(1, int(height * scale))
+    short = min(width, height)
+    if short < MIN_SIDE:
+        scale = MIN_SIDE / short
+        width, height = max(MIN_SIDE, round(width * scale)), max(MIN_SIDE, round(height * scale))
+    return width, height

@@ -1,0 +1,123 @@
+"""HTTP to a vision server: short connect timeout, long read timeout, retries with backoff on connect
+errors, dropped connections, 429 and 5xx; never on other 4xx, which become a clear error at once."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+
+from app.errors import BackendUnavailable
+from app.vision.errors import BackendRejected, ModelNotFound
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Connection:
+    """Where and how to reach one server (from the vision settings)."""
+
+    base_url: str
+    connect_timeout: float = 5.0
+    read_timeout: float = 600.0
+    max_retries: int = 3
+    retry_backoff: float = 1.0  # seconds before the first retry; doubles each time
+    api_key: str = ""
+
+    @classmethod
+    def from_settings(cls, vision: dict[str, Any], base_url: str | None = None) -> Connection:
+        return cls(
+            base_url=(base_url or vision["base_url"]).rstrip("/"),
+            connect_timeout=float(vision.get("connect_timeout", 5)),
+            read_timeout=float(vision.get("read_timeout", 600)),
+            max_retries=int(vision.get("max_retries", 3)),
+            retry_backoff=float(vision.get("retry_backoff", 1.0)),
+            api_key=vision.get("api_key") or "",
+        )
+
+    def client(self, read_timeout: float | None = None) -> httpx.AsyncClient:
+        """A client for this server; close it (async with)."""
+        timeout = httpx.Timeout(read_timeout or self.read_timeout, connect=self.connect_timeout)
+        headers = {"Authorization": f"Bearer {self.api_key}"} if self.api_key else {}
+        return httpx.AsyncClient(base_url=self.base_url, timeout=timeout, headers=headers)
+
+
+async def request(
+    client: httpx.AsyncClient,
+    connection: Connection,
+    method: str,
+    path: str,
+    *,
+    json: Any = None,
+    retries: bool = True,
+) -> httpx.Response:
+    """Send with retries; returns a 2xx/3xx response. Raises BackendUnavailable (gone, timed out, 5xx after
+    retries), ModelNotFound (404) or BackendRejected (other 4xx)."""
+    attempts = connection.max_retries + 1 if retries else 1
+    problem = ""
+    for attempt in range(attempts):
+        try:
+            response = await client.request(method, path, json=json)
+        except httpx.TimeoutException as exc:
+            if isinstance(exc, httpx.ConnectTimeout):
+                problem = f"no answer from {connection.base_url} within {connection.connect_timeout:g} s"
+            else:  # a read timeout is not retried: it already waited the long timeout
+                raise BackendUnavailable(
+                    f"{connection.base_url} did not answer within {connection.read_timeout:g} s. The first "
+                    "request loads the model; raise the read timeout in Settings or try again."
+                ) from None
+        except httpx.ConnectError:
+            problem = f"cannot connect to {connection.base_url} (is the server running?)"
+        except (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError) as exc:
+            problem = f"the connection to {connection.base_url} dropped ({exc.__class__.__name__})"
+        else:
+            if response.status_code < 400:
+                return response
+            message = error_message(response)
+            if response.status_code < 500 and response.status_code != 429:
+                raise rejection(response.status_code, message)
+            problem = f"{connection.base_url} answered {response.status_code}: {message}"
+        if attempt + 1 < attempts:
+            delay = connection.retry_backoff * 2**attempt
+            log.info("vision request %s %s failed (%s); retry in %.1f s", method, path, problem, delay)
+            await asyncio.sleep(delay)
+    tries = f" after {attempts} attempts" if attempts > 1 else ""
+    raise BackendUnavailable(f"Vision server unavailable{tries}: {problem}.")
+
+
+def rejection(status: int, message: str) -> Exception:
+    """The error for a 4xx answer."""
+    if status == 404:
+        return ModelNotFound(f"{message} (404). Download the model in Settings or choose another one.")
+    if status in (401, 403):
+        return BackendRejected(f"The server refused the request ({status}: {message}). Check the API key.")
+    return BackendRejected(f"The server rejected the request ({status}): {message}")
+
+
+def error_message(response: httpx.Response) -> str:
+    """The message from any of the error shapes: {"error": "msg"}, {"error": {"message": ...}},
+    {"object": "error", "message": ...}, {"detail": ...}, or plain text."""
+    try:
+        body = response.json()
+    except ValueError:
+        return response.text.strip()[:300] or response.reason_phrase
+    return body_message(body) or response.text.strip()[:300]
+
+
+def body_message(body: Any) -> str:
+    """The error message inside a decoded error body ("" when there is none)."""
+    if not isinstance(body, dict):
+        return ""
+    error = body.get("error")
+    if isinstance(error, str):
+        return error
+    if isinstance(error, dict):
+        return str(error.get("message") or error)
+    if body.get("object") == "error" or "message" in body:
+        return str(body.get("message", ""))
+    if "detail" in body:
+        return str(body["detail"])
+    return ""
