@@ -1,0 +1,78 @@
+"""Walking a tracked folder: os.scandir, a depth limit, symlink-loop safety, ignored junk, unreadable folders."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+
+from app.services.images import SUPPORTED_EXTENSIONS
+from app.services.paired_captions import CAPTION_EXTENSIONS
+
+# Never images, whatever they are called: Windows and macOS folder metadata.
+IGNORED_NAMES = {"thumbs.db", "ehthumbs.db", "desktop.ini", ".ds_store"}
+
+
+@dataclass
+class WalkResult:
+    """What a walk found. Paths are as reached from the folder (symlinked folders keep the link's path)."""
+
+    files: dict[str, tuple[int, int]] = field(default_factory=dict)  # image path -> (size, mtime_ns)
+    captions: dict[str, str] = field(default_factory=dict)  # lower-cased caption path -> real path
+    caption_mtimes: dict[str, int] = field(default_factory=dict)  # real caption path -> mtime_ns
+    unreadable: list[str] = field(default_factory=list)  # "path: reason" per folder that could not be read
+    ignored: int = 0
+
+
+def walk_folder(root: str, recursive: bool, max_depth: int) -> WalkResult:
+    """Images and caption files under root; subfolders down to max_depth levels when recursive.
+
+    Hidden entries (".name", macOS "._name") and Thumbs.db/.DS_Store are skipped. A folder reached twice
+    (a symlink loop, or two links to one place) is read once. A folder that cannot be read is listed in
+    `unreadable` and the walk goes on.
+    """
+    found = WalkResult()
+    visited: set[tuple[int, int]] = set()
+    stack: list[tuple[str, int]] = [(root, 0)]
+    while stack:
+        directory, depth = stack.pop()
+        try:
+            info = os.stat(directory)
+            if (info.st_dev, info.st_ino) in visited:
+                continue
+            visited.add((info.st_dev, info.st_ino))
+            with os.scandir(directory) as iterator:
+                entries = list(iterator)
+        except OSError as exc:
+            found.unreadable.append(f"{directory}: {exc.strerror or exc}")
+            continue
+        for entry in entries:
+            _take(entry, depth, recursive, max_depth, stack, found)
+    return found
+
+
+def _take(
+    entry: os.DirEntry, depth: int, recursive: bool, max_depth: int, stack: list, found: WalkResult
+) -> None:
+    name = entry.name
+    if name.startswith(".") or name.lower() in IGNORED_NAMES:
+        found.ignored += 1
+        return
+    try:
+        if entry.is_dir():
+            if recursive and depth < max_depth:
+                stack.append((entry.path, depth + 1))
+            return
+        if not entry.is_file():
+            return
+        extension = os.path.splitext(name)[1].lower()
+        if extension in SUPPORTED_EXTENSIONS:
+            stat = entry.stat()
+            found.files[entry.path] = (stat.st_size, stat.st_mtime_ns)
+        elif extension in CAPTION_EXTENSIONS:
+            found.captions[entry.path.lower()] = entry.path
+            found.caption_mtimes[entry.path] = entry.stat().st_mtime_ns
+        else:
+            found.ignored += 1
+    except OSError:
+        # A dangling symlink or a file deleted while we looked: nothing to track.
+        found.ignored += 1

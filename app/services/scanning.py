@@ -1,0 +1,341 @@
+"""Incremental folder scans: walk, skip what did not change, process the rest in the pool, batch the writes.
+
+Run it in a thread (it waits on the process pool); `on_progress` gets a dict after every chunk.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from collections.abc import Callable
+from concurrent.futures import FIRST_COMPLETED, Executor, Future, wait
+from datetime import datetime, timezone
+from typing import Any
+
+from sqlalchemy import func, select, update
+
+from app.config import Settings
+from app.db import Database
+from app.errors import NotFound
+from app.models import TrackedFile, TrackedFolder, new_id, utcnow
+from app.services.paired_captions import paired_caption_path, read_caption
+from app.services.scan_walk import WalkResult, walk_folder
+from app.services.scan_worker import ScanOptions, process_files
+from app.services.workers import process_pool
+
+CHUNK = 8  # files per pool task
+FLUSH_ROWS = 200  # rows per database write
+PROGRESS_EVERY = 0.25  # seconds between progress reports
+Progress = Callable[[dict[str, Any]], None]
+
+
+def scan_folder(
+    db: Database,
+    settings: Settings,
+    folder_id: str,
+    *,
+    on_progress: Progress | None = None,
+    executor: Executor | None = None,
+    should_stop: Callable[[], bool] | None = None,
+) -> dict[str, Any]:
+    """Scan one tracked folder; returns the final counts (the last progress payload).
+
+    Unchanged files (same size and mtime) are not read. Files gone from disk are marked missing, never
+    deleted; a missing file that comes back (or turns up under another name) is found again.
+    """
+    with db.session() as session:
+        folder = session.get(TrackedFolder, folder_id)
+        if folder is None:
+            raise NotFound(f"No tracked folder with id {folder_id}.")
+        root, recursive, max_depth = folder.path, folder.recursive, folder.max_depth
+    state = _State(folder_id, on_progress)
+    if not os.path.isdir(root):
+        return _finish_unreachable(db, folder_id, root, state)
+    walk = walk_folder(root, recursive, max_depth if recursive else 0)
+    existing = _existing_rows(db, folder_id)
+    state.counts["seen"] = len(walk.files)
+    plan = _plan(walk, existing, _others(db, folder_id, [p for p in walk.files if p not in existing]))
+    state.counts.update(unchanged=len(plan.unchanged), to_process=len(plan.process), other_folder=plan.other)
+    state.report("processing", force=True)
+    _apply_unchanged(db, plan, walk, existing)
+    stopped = _process(db, settings, folder_id, root, walk, existing, plan, state, executor, should_stop)
+    if stopped:
+        return state.report("cancelled", force=True)
+    return _finish(db, folder_id, plan, walk, state)
+
+
+class _State:
+    def __init__(self, folder_id: str, on_progress: Progress | None) -> None:
+        self.folder_id, self.on_progress = folder_id, on_progress
+        self.started = time.monotonic()
+        self.last = 0.0
+        keys = ("seen", "new", "changed", "unchanged", "broken", "missing", "moved", "restored")
+        self.counts: dict[str, Any] = dict.fromkeys(keys, 0) | {"to_process": 0, "processed": 0}
+
+    def report(self, phase: str, force: bool = False, **extra: Any) -> dict[str, Any]:
+        now = time.monotonic()
+        elapsed = now - self.started
+        payload = {"folder_id": self.folder_id, "phase": phase, **self.counts, **extra}
+        payload["elapsed"] = round(elapsed, 2)
+        payload["rate"] = round(self.counts["processed"] / elapsed, 1) if elapsed > 0 else 0.0
+        if self.on_progress and (force or now - self.last >= PROGRESS_EVERY):
+            self.last = now
+            self.on_progress(payload)
+        return payload
+
+
+class _Plan:
+    def __init__(self) -> None:
+        self.process: list[str] = []  # new or changed paths
+        self.unchanged: list[str] = []
+        self.restored: list[str] = []  # row ids of missing files that are back unchanged
+        self.missing: dict[str, str] = {}  # row id -> hash: rows whose path is gone (relinkable by hash)
+        self.other = 0  # paths another tracked folder already owns
+
+
+def _existing_rows(db: Database, folder_id: str) -> dict[str, Any]:
+    """Every row of the folder in one query: path -> (id, size, mtime, exists, hash, caption path, verified)."""
+    columns = (
+        TrackedFile.file_path,
+        TrackedFile.id,
+        TrackedFile.size_bytes,
+        TrackedFile.mtime_ns,
+        TrackedFile.file_exists,
+        TrackedFile.file_hash,
+        TrackedFile.imported_caption_path,
+        TrackedFile.last_verified,
+        TrackedFile.scan_error,
+    )
+    with db.session() as session:
+        return {
+            row.file_path: row
+            for row in session.execute(select(*columns).where(TrackedFile.folder_id == folder_id))
+        }
+
+
+def _others(db: Database, folder_id: str, paths: list[str]) -> set[str]:
+    """Of these new paths, the ones another tracked folder already tracks (nested folders, symlinks)."""
+    taken: set[str] = set()
+    with db.session() as session:
+        for start in range(0, len(paths), 500):
+            chunk = paths[start : start + 500]
+            query = select(TrackedFile.file_path).where(
+                TrackedFile.file_path.in_(chunk), TrackedFile.folder_id != folder_id
+            )
+            taken.update(session.scalars(query))
+    return taken
+
+
+def _plan(walk: WalkResult, existing: dict[str, Any], taken: set[str]) -> _Plan:
+    plan = _Plan()
+    for path, (size, mtime) in walk.files.items():
+        row = existing.get(path)
+        if row is None:
+            if path in taken:
+                plan.other += 1
+            else:
+                plan.process.append(path)
+        elif row.size_bytes == size and row.mtime_ns == mtime:
+            plan.unchanged.append(path)
+            if not row.file_exists:
+                plan.restored.append(row.id)
+        else:
+            plan.process.append(path)
+    plan.missing = {row.id: row.file_hash for path, row in existing.items() if path not in walk.files}
+    return plan
+
+
+def _apply_unchanged(db: Database, plan: _Plan, walk: WalkResult, existing: dict[str, Any]) -> None:
+    """Bring back restored files and re-import captions that appeared, vanished or changed since last time."""
+    updates = [{"id": row_id, "file_exists": True} for row_id in plan.restored]
+    for path in plan.unchanged:
+        row = existing[path]
+        caption = paired_caption_path(path, walk.captions)
+        verified_ns = _epoch_ns(row.last_verified)
+        if caption != row.imported_caption_path or (caption and walk.caption_mtimes[caption] >= verified_ns):
+            updates.append({"id": row.id, **_caption_fields(caption)})
+    _write(db, [], updates)
+
+
+def _process(db, settings, folder_id, root, walk, existing, plan, state, executor, should_stop) -> bool:
+    options = _options(settings)
+    pool = executor or process_pool(settings["image_processing"]["scan_workers"])
+    chunks = [plan.process[i : i + CHUNK] for i in range(0, len(plan.process), CHUNK)]
+    limit = 2 * (getattr(pool, "_max_workers", 2) or 2)  # bounded in-flight work bounds memory
+    pending: set[Future] = set()
+    inserts: list[dict] = []
+    updates: list[dict] = []
+    missing_by_hash = {digest: row_id for row_id, digest in plan.missing.items() if digest}
+    while chunks or pending:
+        if should_stop and should_stop():
+            for future in pending:
+                future.cancel()
+            _write(db, inserts, updates)
+            return True
+        while chunks and len(pending) < limit:
+            pending.add(pool.submit(process_files, chunks.pop(0), options))
+        done, pending = wait(pending, return_when=FIRST_COMPLETED)
+        for future in done:
+            for result in future.result():
+                _collect(
+                    result, folder_id, root, walk, existing, plan, missing_by_hash, state, inserts, updates
+                )
+        if len(inserts) + len(updates) >= FLUSH_ROWS:
+            _write(db, inserts, updates)
+            inserts, updates = [], []
+        state.report("processing")
+    _write(db, inserts, updates)
+    return False
+
+
+def _collect(result, folder_id, root, walk, existing, plan, missing_by_hash, state, inserts, updates) -> None:
+    path = result.pop("path")
+    size, mtime = walk.files[path]
+    row = existing.get(path)
+    fields = _row_fields(result, path, root, size, mtime) | _caption_fields(
+        paired_caption_path(path, walk.captions)
+    )
+    state.counts["processed"] += 1
+    state.counts["broken"] += bool(fields["scan_error"])
+    moved_from = None if row or fields["scan_error"] else missing_by_hash.pop(fields["file_hash"], None)
+    if row is not None:
+        state.counts["changed"] += 1
+        updates.append({"id": row.id, **fields})
+    elif moved_from is not None:
+        # Same bytes as a file that vanished from this folder: it was renamed or moved, keep its captions.
+        state.counts["moved"] += 1
+        plan.missing.pop(moved_from, None)
+        updates.append({"id": moved_from, **fields})
+    else:
+        state.counts["new"] += 1
+        inserts.append({"id": new_id(), "folder_id": folder_id, "date_added": utcnow(), **fields})
+
+
+def _row_fields(result: dict, path: str, root: str, size: int, mtime: int) -> dict[str, Any]:
+    details, flags = result.pop("quality_details", None), result.pop("quality_flags", None)
+    return {
+        "filename": os.path.basename(path),
+        "file_path": path,
+        "relative_path": os.path.relpath(path, root),
+        "file_size_mb": round(size / 1_048_576, 3),
+        "size_bytes": size,
+        "mtime_ns": mtime,
+        "file_modified": datetime.fromtimestamp(mtime / 1e9, timezone.utc).replace(tzinfo=None),
+        "file_exists": True,
+        "last_verified": utcnow(),
+        "width": None,
+        "height": None,
+        "aspect_ratio": None,
+        "thumbnail_key": None,
+        "phash": None,
+        "quality_score": None,
+        "quality_details": json.dumps(details) if details is not None else None,
+        "quality_flags": json.dumps(flags) if flags is not None else None,
+        **result,
+    }
+
+
+def _caption_fields(caption: str | None) -> dict[str, Any]:
+    text, error = None, None
+    if caption:
+        try:
+            text = read_caption(caption)
+        except OSError as exc:
+            error = str(exc)
+    return {
+        "has_paired_caption": text is not None,
+        "imported_caption": text,
+        "imported_caption_path": caption if error is None else None,
+    }
+
+
+def _write(db: Database, inserts: list[dict], updates: list[dict]) -> None:
+    """Batched writes: one executemany insert and one bulk update by primary key."""
+    if not inserts and not updates:
+        return
+    with db.session() as session:
+        if inserts:
+            session.execute(TrackedFile.__table__.insert(), [_columns(row) for row in inserts])
+        if updates:
+            session.execute(update(TrackedFile), updates)
+
+
+def _columns(row: dict[str, Any]) -> dict[str, Any]:
+    # The ORM attribute `file_exists` is the seed's column `exists`.
+    return {("exists" if key == "file_exists" else key): value for key, value in row.items()}
+
+
+def _finish(db: Database, folder_id: str, plan: _Plan, walk: WalkResult, state: _State) -> dict[str, Any]:
+    now = utcnow()
+    gone = list(plan.missing)
+    with db.session() as session:
+        for start in range(0, len(gone), 500):
+            chunk = gone[start : start + 500]
+            session.execute(
+                update(TrackedFile)
+                .where(TrackedFile.id.in_(chunk), TrackedFile.file_exists.is_(True))
+                .values(file_exists=False)
+            )
+        session.execute(
+            update(TrackedFile)
+            .where(TrackedFile.folder_id == folder_id, TrackedFile.file_exists.is_(True))
+            .values(last_verified=now)
+        )
+        missing = session.scalar(
+            select(func.count()).where(TrackedFile.folder_id == folder_id, TrackedFile.file_exists.is_(False))
+        )
+        folder = session.get(TrackedFolder, folder_id)
+        folder.file_count = _present_count(session, folder_id)
+        folder.last_scanned = now
+        folder.last_scan_error = _unreadable_summary(walk.unreadable)
+    state.counts["missing"] = missing or 0
+    state.counts["restored"] = len(plan.restored)
+    return state.report(
+        "done", force=True, unreadable=walk.unreadable[:20], error=_unreadable_summary(walk.unreadable)
+    )
+
+
+def _finish_unreachable(db: Database, folder_id: str, root: str, state: _State) -> dict[str, Any]:
+    message = f"The folder {root} is not there (moved, renamed or an unplugged drive?). Its files are marked missing."
+    with db.session() as session:
+        session.execute(
+            update(TrackedFile).where(TrackedFile.folder_id == folder_id).values(file_exists=False)
+        )
+        folder = session.get(TrackedFolder, folder_id)
+        folder.last_scanned, folder.last_scan_error, folder.file_count = utcnow(), message, 0
+        state.counts["missing"] = (
+            session.scalar(select(func.count()).where(TrackedFile.folder_id == folder_id)) or 0
+        )
+    return state.report("error", force=True, error=message)
+
+
+def _present_count(session, folder_id: str) -> int:
+    query = select(func.count()).where(
+        TrackedFile.folder_id == folder_id,
+        TrackedFile.file_exists.is_(True),
+        TrackedFile.scan_error.is_(None),
+    )
+    return session.scalar(query) or 0
+
+
+def _unreadable_summary(unreadable: list[str]) -> str | None:
+    if not unreadable:
+        return None
+    first = unreadable[0]
+    more = f" and {len(unreadable) - 1} more" if len(unreadable) > 1 else ""
+    return f"{len(unreadable)} unreadable folder(s), skipped: {first}{more}. Check their permissions."
+
+
+def _options(settings: Settings) -> ScanOptions:
+    return ScanOptions(
+        thumbnails_dir=str(settings.thumbnails_dir),
+        thumbnail_size=settings["thumbnails"]["size"],
+        thumbnail_quality=settings["thumbnails"]["quality"],
+        max_pixels=settings["image_processing"]["max_image_pixels"] or None,
+        training_resolution=settings["image_processing"]["training_resolution"],
+    )
+
+
+def _epoch_ns(moment: datetime | None) -> int:
+    return int(moment.replace(tzinfo=timezone.utc).timestamp() * 1e9) if moment else 0
