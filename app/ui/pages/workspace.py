@@ -4,32 +4,47 @@ from __future__ import annotations
 
 from nicegui import ui
 
+from app.ui.components.workspace_controller import WorkspaceController
+from app.ui.components.workspace_state import WorkspaceState
 from app.ui.layout import frame
+
+try:  # the datasets engineer's left column
+    from app.ui.components.dataset_panel import DatasetPanel
+except ImportError:
+    DatasetPanel = None
 
 
 @ui.page("/", title="CaptionForge")
-def workspace_page() -> None:
+async def workspace_page(dataset: str | None = None, caption_set: str | None = None) -> None:
+    """`?dataset=<id>&caption_set=<id>` opens that dataset; otherwise the one used last."""
+    state = WorkspaceState()
+    # Caption jobs hook in here: on_caption_selection=async (file_ids) -> None shows "Caption with vision model".
+    workspace = WorkspaceController(state, on_caption_selection=None)
     with frame("Workspace"):
         with ui.row().classes("w-full h-[calc(100vh-64px)] no-wrap gap-0"):
             with (
                 ui.column()
-                .classes("w-72 shrink-0 h-full border-r p-3 overflow-auto cf-datasets")
+                .classes("w-72 2xl:w-80 shrink-0 h-full border-r p-3 overflow-auto cf-datasets")
                 .mark("column-datasets")
             ):
-                ui.label("Datasets").classes("text-base font-semibold")
-                ui.label(
-                    "No datasets yet. Add a folder of images on the Folders page, then create a dataset."
-                ).classes("text-sm text-gray-500").mark("datasets-empty")
-            with ui.column().classes("grow h-full p-3 min-w-0 cf-grid").mark("column-grid"):
-                ui.label("Select a dataset on the left to see its images here.").classes(
-                    "text-gray-500"
-                ).mark("grid-empty")
+                _datasets_column(workspace)
+            with ui.column().classes("grow h-full p-3 min-w-0 no-wrap gap-2 cf-grid").mark("column-grid"):
+                workspace.build_center()
             with (
                 ui.column()
-                .classes("w-96 shrink-0 h-full border-l p-3 overflow-auto cf-editor")
+                .classes("w-96 2xl:w-[32rem] shrink-0 h-full border-l p-3 overflow-auto cf-editor")
                 .mark("column-editor")
             ):
-                ui.label("Caption editor").classes("text-base font-semibold")
-                ui.label("Click an image to edit its caption.").classes("text-sm text-gray-500").mark(
-                    "editor-empty"
-                )
+                workspace.build_right()
+    workspace.subscribe()
+    await workspace.start(dataset, caption_set)
+
+
+def _datasets_column(workspace: WorkspaceController) -> None:
+    if DatasetPanel is not None:
+        DatasetPanel(on_select=workspace.select)
+        return
+    ui.label("Datasets").classes("text-base font-semibold")
+    ui.label("No datasets yet. Add a folder of images on the Folders page, then create a dataset.").classes(
+        "text-sm text-gray-500"
+    ).mark("datasets-empty")

@@ -1,0 +1,297 @@
+"""CaptionEditor: the right column of the workspace, a keyboard-first editor for one image's caption.
+
+No edit is lost: `leave()` saves (or asks, per settings editor.on_navigate) before the page shows another
+image, set or dataset, and a save passes the modified_date it started from, so a caption saved in
+another tab meanwhile opens the conflict dialog instead of being overwritten.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from nicegui import run, ui
+
+from app.core import current
+from app.errors import CaptionForgeError, Conflict
+from app.services import captions
+from app.ui.components.editor_details import file_facts
+from app.ui.components.editor_dialogs import ConflictDialog, UnsavedDialog
+from app.ui.components.editor_history import EditorHistory
+from app.ui.components.editor_keys import bind_editor_keys
+
+try:  # the vision engineer's dialog; without it the editor has no Generate button
+    from app.ui.components.generate_panel import GenerateDialog
+except ImportError:
+    GenerateDialog = None
+
+Move = Callable[[int], Awaitable[None]]
+
+
+class CaptionEditor(ui.column):
+    """Shows one file of a caption set; `on_move(step)` asks the page for the previous/next image."""
+
+    def __init__(
+        self,
+        *,
+        on_move: Move,
+        on_saved: Callable[[dict[str, Any]], None],
+        on_escape: Callable[[], None],
+        on_navigate: str = "save",
+    ) -> None:
+        super().__init__()
+        self.classes("w-full gap-2")
+        self.caption_set_id: str | None = None
+        self.file_id: str | None = None
+        self.info: dict[str, Any] | None = None
+        self.base_text = ""  # the stored text the draft started from
+        self.expected_modified: str | None = None
+        self._on_move, self._on_saved, self._on_escape = on_move, on_saved, on_escape
+        self._on_navigate = on_navigate
+        self._build()
+
+    @property
+    def dirty(self) -> bool:
+        """The textarea holds text that is not saved."""
+        return self.file_id is not None and (self.text.value or "").strip() != self.base_text.strip()
+
+    async def open(self, caption_set_id: str, file_id: str) -> None:
+        """Show a file's caption (call `leave()` first so the current draft is kept)."""
+        info = await run.io_bound(captions.get_caption, current().db, caption_set_id, file_id)
+        self.caption_set_id, self.file_id, self.info = caption_set_id, file_id, info
+        caption = info["caption"]
+        self.base_text = caption["caption_text"] if caption else ""
+        self.expected_modified = caption["modified_date"] if caption else None
+        self.text.value = self.base_text
+        self._show_file(info)
+        await self.history.show(caption["id"] if caption else None)
+
+    def close(self) -> None:
+        """Show nothing (the dataset or set went away)."""
+        self.caption_set_id = self.file_id = self.info = None
+        self.base_text, self.expected_modified = "", None
+        self.text.value = ""
+        self.body.set_visibility(False)
+        self.empty.set_visibility(True)
+
+    async def leave(self) -> bool:
+        """Before showing something else: save or ask about the draft. False means stay on this image."""
+        if not self.dirty:
+            return True
+        if self._on_navigate == "ask":
+            choice = await UnsavedDialog(self.info["file"]["filename"] if self.info else "this image")
+            if choice is None:
+                return False
+            if choice == "discard":
+                self.text.value = self.base_text
+                return True
+        return await self.save()
+
+    async def save(self, *, interactive: bool = True) -> bool:
+        """Save the draft; True when it is stored (or nothing changed). Conflicts open the merge dialog."""
+        if not self.dirty:
+            return True
+        text = self.text.value or ""
+        try:
+            saved = await self._store(text, self.expected_modified)
+        except Conflict:
+            if not interactive:
+                raise
+            return await self._resolve_conflict(text)
+        except CaptionForgeError as exc:
+            if interactive:
+                ui.notify(str(exc), type="negative", multi_line=True)
+            return False
+        self._accept(saved)
+        if interactive:
+            ui.notify("Caption saved", type="positive", timeout=800)
+        return True
+
+    async def external_change(self, payload: dict[str, Any]) -> None:
+        """Another tab or a job changed a caption: reload it when it is the one shown and not being edited."""
+        if payload.get("file_id") != self.file_id or payload.get("caption_set_id") != self.caption_set_id:
+            return
+        if payload.get("modified_date") == self.expected_modified or self.dirty:
+            return  # our own save, or the conflict check will catch it when the draft is saved
+        await self.open(self.caption_set_id, self.file_id)
+
+    def focus_text(self) -> None:
+        self.text.run_method("focus")
+
+    # ---- building and showing ----
+    def _build(self) -> None:
+        self.empty = ui.label("Click an image to edit its caption.").classes("text-sm text-gray-500")
+        self.empty.mark("editor-empty")
+        with ui.column().classes("w-full gap-2") as self.body:
+            self.preview = (
+                ui.element("img")
+                .classes("w-full max-h-[38vh] object-contain rounded bg-slate-100 cursor-zoom-in")
+                .mark("editor-preview")
+            )
+            self.preview.on("click", self._zoom)
+            self.facts = ui.column().classes("w-full gap-0")
+            with ui.row().classes("w-full items-center gap-1 no-wrap") as self.trigger_row:
+                self.trigger_label = ui.label().classes("text-xs text-gray-600 grow").mark("editor-trigger")
+                ui.button("Insert", icon="add", on_click=self._insert_trigger).props(
+                    "flat dense size=sm no-caps"
+                ).mark("insert-trigger")
+            self.text = (
+                ui.textarea(placeholder="Describe the image…", on_change=self._text_changed)
+                .props("outlined autogrow input-class=min-h-[7rem]")
+                .classes("w-full")
+                .mark("caption-input")
+            )
+            with ui.row().classes("w-full items-center gap-2 no-wrap"):
+                self.counter = ui.label().classes("text-xs text-gray-500").mark("caption-counter")
+                ui.space()
+                self.unsaved = ui.label("unsaved").classes("text-xs text-amber-700").mark("caption-unsaved")
+            with ui.column().classes("w-full gap-1") as self.imported_box:
+                ui.label("Imported caption (read-only)").classes("text-xs uppercase text-gray-500")
+                self.imported_text = (
+                    ui.label()
+                    .classes("text-xs whitespace-pre-wrap bg-slate-100 rounded p-2 w-full")
+                    .mark("imported-caption")
+                )
+                ui.button("Copy into caption", icon="content_copy", on_click=self._copy_imported).props(
+                    "flat dense size=sm no-caps"
+                ).mark("copy-imported")
+            with ui.row().classes("w-full gap-1 items-center"):
+                ui.button("Save", icon="save", on_click=self.save).props("no-caps").mark("editor-save")
+                ui.button(icon="chevron_left", on_click=lambda: self._on_move(-1)).props("flat dense").mark(
+                    "editor-prev"
+                ).tooltip("Previous image (Alt+← or PageUp)")
+                ui.button(icon="chevron_right", on_click=lambda: self._on_move(1)).props("flat dense").mark(
+                    "editor-next"
+                ).tooltip("Next image (Alt+→ or PageDown); Ctrl+Enter saves and moves on")
+                if GenerateDialog is not None:
+                    ui.button("Generate", icon="auto_awesome", on_click=self._generate).props(
+                        "flat no-caps"
+                    ).mark("editor-generate")
+            self.history = EditorHistory(on_restore=self._restored)
+        self.body.set_visibility(False)
+        with ui.dialog().props("maximized") as self.zoom_dialog:
+            self.zoom_image = ui.element("img").classes(
+                "w-full h-full object-contain bg-black cursor-zoom-out"
+            )
+            self.zoom_image.on("click", self.zoom_dialog.close)
+        bind_editor_keys(
+            self.text,
+            save=self.save,
+            save_and_next=self._save_and_next,
+            move=self._on_move,
+            escape=self._on_escape,
+        )
+
+    def _show_file(self, info: dict[str, Any]) -> None:
+        file = info["file"]
+        self.preview.props(f'src="{file["image_url"]}" alt="preview"')
+        self.facts.clear()
+        with self.facts:
+            file_facts(info)
+        trigger = info["caption_set"].get("trigger_phrase")
+        self.trigger_row.set_visibility(bool(trigger))
+        self.trigger_label.text = f"Trigger phrase: {trigger}" if trigger else ""
+        imported = info.get("imported_caption")
+        self.imported_box.set_visibility(bool(imported))
+        self.imported_text.text = imported or ""
+        self._text_changed()
+        self.empty.set_visibility(False)
+        self.body.set_visibility(True)
+
+    def _text_changed(self) -> None:
+        length = len((self.text.value or "").strip())
+        limit = (self.info or {}).get("caption_set", {}).get("max_length")
+        self.counter.text = f"{length} / {limit}" if limit else f"{length} characters"
+        self.counter.classes(
+            replace="text-xs "
+            + ("text-red-600 font-semibold" if limit and length > limit else "text-gray-500")
+        )
+        self.unsaved.set_visibility(self.dirty)
+
+    # ---- actions ----
+    async def _store(self, text: str, expected: str | None, **extra: Any) -> dict[str, Any]:
+        return await run.io_bound(
+            lambda: captions.save_caption(
+                current().db, self.caption_set_id, self.file_id, text, expected_modified=expected, **extra
+            )
+        )
+
+    def _accept(self, saved: dict[str, Any]) -> None:
+        self.base_text = saved["caption_text"]
+        self.expected_modified = saved["modified_date"]
+        if self.info is not None:
+            self.info["caption"] = saved
+        self._text_changed()
+        self._on_saved(saved)
+
+    async def _resolve_conflict(self, mine: str) -> bool:
+        info = await run.io_bound(captions.get_caption, current().db, self.caption_set_id, self.file_id)
+        theirs = info["caption"]
+        choice = await ConflictDialog(
+            info["file"]["filename"],
+            mine,
+            theirs["caption_text"] if theirs else "",
+            theirs and theirs["modified_date"],
+        )
+        if choice is None:
+            return False
+        if choice.action == "theirs" or theirs is None and not choice.text.strip():
+            await self.open(self.caption_set_id, self.file_id)
+            return True
+        try:
+            saved = await self._store(choice.text, theirs["modified_date"] if theirs else None)
+        except CaptionForgeError as exc:
+            ui.notify(str(exc), type="negative", multi_line=True)
+            return False
+        self.text.value = saved["caption_text"]
+        self._accept(saved)
+        ui.notify("Caption saved", type="positive", timeout=800)
+        return True
+
+    async def _save_and_next(self) -> None:
+        if await self.save():
+            await self._on_move(1)
+
+    async def _restored(self, caption: dict[str, Any]) -> None:
+        self.text.value = caption["caption_text"]
+        self._accept(caption)
+        ui.notify("Earlier text restored", type="positive", timeout=800)
+
+    def _insert_trigger(self) -> None:
+        trigger = ((self.info or {}).get("caption_set") or {}).get("trigger_phrase")
+        text = self.text.value or ""
+        if trigger and not text.lstrip().startswith(trigger):
+            self.text.value = f"{trigger}, {text.lstrip()}" if text.strip() else f"{trigger}, "
+        self.focus_text()
+
+    def _copy_imported(self) -> None:
+        if self.info and self.info.get("imported_caption"):
+            self.text.value = self.info["imported_caption"]
+            self.focus_text()
+
+    def _zoom(self) -> None:
+        if self.info:
+            self.zoom_image.props(f'src="{self.info["file"]["image_url"]}"')
+            self.zoom_dialog.open()
+
+    async def _generate(self) -> None:
+        if not self.info or GenerateDialog is None:
+            return
+        result = await GenerateDialog(self.info)
+        if result is None:
+            return
+        try:
+            saved = await self._store(
+                result.caption,
+                self.expected_modified,
+                source="generated",
+                quality_score=result.quality_score,
+                quality_details=result.quality_details,
+                vision_model=result.model,
+            )
+        except Conflict:
+            self.text.value = result.caption
+            await self._resolve_conflict(result.caption)
+            return
+        self.text.value = saved["caption_text"]
+        self._accept(saved)

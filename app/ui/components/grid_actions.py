@@ -1,0 +1,164 @@
+"""SelectionBar: "Selected: N", all / none / invert, and the batch actions on the grid's selection."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+from nicegui import run, ui
+
+from app.core import current
+from app.errors import CaptionForgeError
+from app.services import captions, datasets
+from app.ui.components.thumb_grid import ThumbGrid
+from app.ui.components.workspace_state import WorkspaceState
+
+try:  # the datasets engineer's picker; a small one of our own stands in until it exists
+    from app.ui.components.add_to_dataset import AddToDatasetDialog
+except ImportError:
+    AddToDatasetDialog = None
+
+FilesHandler = Callable[[list[str]], Awaitable[None]]
+
+
+class SelectionBar(ui.row):
+    """Acts on `grid.selected_ids`; tells the page what changed through the callbacks."""
+
+    def __init__(
+        self,
+        grid: ThumbGrid,
+        state: WorkspaceState,
+        *,
+        on_removed: FilesHandler,
+        on_rows_changed: FilesHandler,
+        on_caption_selection: FilesHandler | None = None,
+    ) -> None:
+        super().__init__()
+        self.classes("w-full items-center gap-1").mark("selection-bar")
+        self.grid, self.state = grid, state
+        self._on_removed, self._on_rows_changed = on_removed, on_rows_changed
+        ui.label().bind_text_from(state, "selected_count", lambda n: f"Selected: {n}").classes(
+            "text-sm font-medium mr-1 whitespace-nowrap"
+        ).mark("selected-count")
+        flat = "flat dense no-caps size=sm"
+        ui.button("All", on_click=grid.select_all).props(flat).mark("select-all")
+        ui.button("None", on_click=grid.select_none).props(flat).mark("select-none")
+        ui.button("Invert", on_click=grid.invert_selection).props(flat).mark("select-invert")
+        ui.separator().props("vertical")
+        with ui.row().classes("gap-1 items-center").bind_visibility_from(state, "selected_count", bool):
+            ui.button("Add to dataset…", icon="playlist_add", on_click=self.add_to_dataset).props(flat).mark(
+                "batch-add"
+            )
+            ui.button("Remove", icon="remove_circle_outline", on_click=self.remove).props(flat).mark(
+                "batch-remove"
+            )
+            ui.button("Exclude", icon="block", on_click=lambda: self.set_excluded(True)).props(flat).mark(
+                "batch-exclude"
+            )
+            ui.button(
+                "Include", icon="check_circle_outline", on_click=lambda: self.set_excluded(False)
+            ).props(flat).mark("batch-include")
+            ui.button("Copy imported captions", icon="file_copy", on_click=self.copy_imported).props(
+                flat
+            ).mark("batch-copy-imported")
+            if on_caption_selection is not None:
+                ui.button(
+                    "Caption with vision model",
+                    icon="auto_awesome",
+                    on_click=lambda: on_caption_selection(self.grid.selected_ids),
+                ).props(flat).mark("batch-caption")
+
+    async def add_to_dataset(self) -> None:
+        file_ids = self.grid.selected_ids
+        if AddToDatasetDialog is not None:
+            await AddToDatasetDialog(file_ids)
+            return
+        choices = await run.io_bound(datasets.list_datasets, current().db)
+        target = await _DatasetPicker(
+            {d["id"]: d["name"] for d in choices if d["id"] != self.state.dataset_id}
+        )
+        if target is None:
+            return
+        added = await self._call(datasets.add_files, current().db, target, file_ids)
+        if added is not None:
+            current().events.datasets_changed.emit({"dataset_id": target})
+            ui.notify(f"Added {added} image(s); {len(file_ids) - added} were already there", type="positive")
+
+    async def remove(self) -> None:
+        file_ids = self.grid.selected_ids
+        confirmed = await _Confirm(
+            f"Remove {len(file_ids)} image(s) from this dataset?",
+            "The files stay on disk and in other datasets; their captions come back if you add them again.",
+        )
+        if not confirmed:
+            return
+        removed = await self._call(datasets.remove_files, current().db, self.state.dataset_id, file_ids)
+        if removed is not None:
+            await self._on_removed(file_ids)
+            current().events.datasets_changed.emit({"dataset_id": self.state.dataset_id})
+            ui.notify(f"Removed {removed} image(s) from the dataset", type="positive")
+
+    async def set_excluded(self, excluded: bool) -> None:
+        file_ids = self.grid.selected_ids
+        changed = await self._call(
+            datasets.set_excluded, current().db, self.state.dataset_id, file_ids, excluded
+        )
+        if changed is not None:
+            self.grid.update_rows({file_id: {"excluded": excluded} for file_id in file_ids})
+            current().events.datasets_changed.emit({"dataset_id": self.state.dataset_id})
+            what = "excluded from exports" if excluded else "included in exports again"
+            ui.notify(f"{len(file_ids)} image(s) {what}", type="positive")
+
+    async def copy_imported(self) -> None:
+        file_ids = self.grid.selected_ids
+        report = await self._call(captions.import_captions, current().db, self.state.caption_set_id, file_ids)
+        if report is None:
+            return
+        await self._on_rows_changed(file_ids)
+        parts = [f"Copied {report.get('imported', 0)} imported caption(s)"]
+        if report.get("skipped_existing"):
+            parts.append(f"{report['skipped_existing']} kept their existing caption")
+        if report.get("skipped_too_long"):
+            parts.append(f"{report['skipped_too_long']} were longer than the set allows")
+        ui.notify("; ".join(parts), type="positive", multi_line=True)
+
+    async def _call(self, function, *args):
+        if not args[-1]:
+            ui.notify("Select some images first", type="warning")
+            return None
+        try:
+            return await run.io_bound(function, *args)
+        except CaptionForgeError as exc:
+            ui.notify(str(exc), type="negative", multi_line=True)
+            return None
+
+
+class _DatasetPicker(ui.dialog):
+    """Awaited: the id of the chosen dataset, or None."""
+
+    def __init__(self, options: dict[str, str]) -> None:
+        super().__init__()
+        with self, ui.card().classes("w-96").mark("dataset-picker"):
+            ui.label("Add the selected images to…").classes("text-base font-semibold")
+            if not options:
+                ui.label("There is no other dataset yet; create one in the left column first.").classes(
+                    "text-sm"
+                )
+            choice = ui.select(options, label="Dataset").classes("w-full").mark("dataset-picker-select")
+            with ui.row().classes("w-full justify-end"):
+                ui.button("Cancel", on_click=lambda: self.submit(None)).props("flat")
+                ui.button("Add", on_click=lambda: self.submit(choice.value)).mark("dataset-picker-add")
+
+
+class _Confirm(ui.dialog):
+    """Awaited: True when the user confirms."""
+
+    def __init__(self, title: str, detail: str) -> None:
+        super().__init__()
+        with self, ui.card().classes("w-96").mark("confirm-dialog"):
+            ui.label(title).classes("text-base font-semibold")
+            ui.label(detail).classes("text-sm text-gray-600")
+            with ui.row().classes("w-full justify-end"):
+                ui.button("Cancel", on_click=lambda: self.submit(False)).props("flat")
+                ui.button("Remove", on_click=lambda: self.submit(True)).props("color=negative").mark(
+                    "confirm-yes"
+                )

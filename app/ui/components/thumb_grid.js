@@ -1,0 +1,186 @@
+// The virtualized thumbnail grid: Quasar q-virtual-scroll over rows of N tiles, N from the width.
+// Python sends the items once (setItems) and afterwards only small changes (order, selection, one tile).
+// File names and captions are rendered as text ({{ }}), never as HTML.
+const DRAG_TYPE = "application/x-captionforge-files";
+const STATE_LABELS = { none: "no caption", imported: "imported", generated: "generated", edited: "edited" };
+
+export default {
+  template: `
+    <div class="cf-thumb-grid" tabindex="0" ref="root" @keydown="onKey">
+      <q-virtual-scroll
+        ref="scroller"
+        class="cf-thumb-scroll"
+        :items="rows"
+        :virtual-scroll-item-size="rowHeight"
+        :virtual-scroll-slice-size="6"
+        v-slot="{ item: row, index: r }"
+      >
+        <div class="cf-thumb-row" :key="r" :style="{ height: rowHeight + 'px' }">
+          <div
+            v-for="i in row"
+            :key="items[i].id"
+            class="cf-tile"
+            :class="{ 'cf-selected': selected.has(items[i].id), 'cf-focus': i === focus, 'cf-excluded': items[i].x }"
+            :style="{ width: size + 'px', height: (rowHeight - gap) + 'px' }"
+            :data-file-id="items[i].id"
+            :title="items[i].n"
+            draggable="true"
+            @click="onTileClick($event, i)"
+            @dblclick="$emit('open', { id: items[i].id })"
+            @dragstart="onDragStart($event, i)"
+          >
+            <div class="cf-tile-image" :style="{ height: size + 'px' }">
+              <img v-if="items[i].t" :src="items[i].t" loading="lazy" decoding="async" draggable="false" :alt="items[i].n" />
+              <span v-else class="cf-tile-missing">no thumbnail</span>
+            </div>
+            <span class="cf-check" @click.stop="onCheck(i)" role="checkbox" :aria-checked="selected.has(items[i].id)">
+              {{ selected.has(items[i].id) ? "\u2611" : "\u2610" }}
+            </span>
+            <span class="cf-badge" :class="'cf-badge-' + items[i].s">{{ stateLabel(items[i].s) }}</span>
+            <span v-if="items[i].f" class="cf-flag material-icons" :title="items[i].f">flag</span>
+            <div class="cf-tile-meta">
+              <span class="cf-stars" :title="qualityTitle(items[i].q)">{{ stars(items[i].q) }}</span>
+              <span class="cf-name">{{ items[i].n }}</span>
+            </div>
+          </div>
+        </div>
+      </q-virtual-scroll>
+    </div>
+  `,
+  props: {
+    tileSize: { type: Number, default: 160 },
+  },
+  data() {
+    return { items: [], order: [], selected: new Set(), focus: -1, size: this.tileSize, cols: 1, gap: 8 };
+  },
+  computed: {
+    rowHeight() {
+      return this.size + 34 + this.gap;
+    },
+    rows() {
+      const rows = [];
+      for (let start = 0; start < this.order.length; start += this.cols) {
+        rows.push(this.order.slice(start, start + this.cols));
+      }
+      return rows;
+    },
+    positions() {
+      const positions = new Map();
+      this.order.forEach((i, pos) => positions.set(i, pos));
+      return positions;
+    },
+    indexById() {
+      const index = new Map();
+      this.items.forEach((item, i) => index.set(item.id, i));
+      return index;
+    },
+  },
+  mounted() {
+    this.resizeObserver = new ResizeObserver(() => this.measure());
+    this.resizeObserver.observe(this.$refs.root);
+    this.measure();
+  },
+  unmounted() {
+    this.resizeObserver?.disconnect();
+  },
+  methods: {
+    // ---- called from Python with run_method ----
+    setItems(items, order) {
+      this.items = items;
+      this.order = order;
+      this.selected = new Set();
+      this.focus = -1;
+      this.$refs.scroller?.scrollTo(0);
+    },
+    setOrder(order) {
+      this.order = order;
+    },
+    patchItems(patches) {
+      for (const patch of patches) {
+        const i = this.indexById.get(patch.id);
+        if (i !== undefined) Object.assign(this.items[i], patch);
+      }
+    },
+    patchSelection(added, removed) {
+      for (const id of removed) this.selected.delete(id);
+      for (const id of added) this.selected.add(id);
+    },
+    setFocus(id, scroll = true) {
+      const i = this.indexById.get(id);
+      if (i === undefined) return;
+      this.focus = i;
+      if (scroll) this.scrollToIndex(i);
+    },
+    focusGrid() {
+      this.$refs.root.focus({ preventScroll: true });
+    },
+    setTileSize(size) {
+      this.size = size;
+      this.$nextTick(() => this.measure());
+    },
+    renderedImageCount() {
+      return this.$refs.root.querySelectorAll("img").length;
+    },
+    // ---- browser side ----
+    measure() {
+      const width = this.$refs.root.clientWidth - 16; // the scrollbar
+      this.cols = Math.max(1, Math.floor((width + this.gap) / (this.size + this.gap)));
+    },
+    scrollToIndex(i) {
+      const pos = this.positions.get(i);
+      if (pos !== undefined) this.$refs.scroller?.scrollTo(Math.floor(pos / this.cols), "center");
+    },
+    stateLabel(state) {
+      return STATE_LABELS[state] || state;
+    },
+    stars(q) {
+      if (q === null || q === undefined) return "\u2014";
+      const n = Math.max(0, Math.min(5, Math.round(q * 5)));
+      return "\u2605".repeat(n) + "\u2606".repeat(5 - n);
+    },
+    qualityTitle(q) {
+      return q === null || q === undefined ? "quality not measured" : `quality ${Math.round(q * 100)}%`;
+    },
+    onTileClick(event, i) {
+      this.focus = i;
+      this.$refs.root.focus({ preventScroll: true });
+      this.$emit("tile_click", {
+        id: this.items[i].id,
+        toggle: event.ctrlKey || event.metaKey,
+        extend: event.shiftKey,
+      });
+    },
+    onCheck(i) {
+      this.focus = i;
+      this.$emit("tile_click", { id: this.items[i].id, toggle: true, extend: false });
+    },
+    onDragStart(event, i) {
+      const id = this.items[i].id;
+      const ids = this.selected.has(id) ? this.order.map((j) => this.items[j].id).filter((x) => this.selected.has(x)) : [id];
+      event.dataTransfer.setData(DRAG_TYPE, JSON.stringify(ids));
+      event.dataTransfer.setData("text/plain", `${ids.length} image(s)`);
+      event.dataTransfer.effectAllowed = "copy";
+    },
+    onKey(event) {
+      if (event.target !== this.$refs.root) return;
+      const moves = { ArrowLeft: -1, ArrowRight: 1, ArrowUp: -this.cols, ArrowDown: this.cols };
+      if (event.key in moves && !event.altKey) {
+        event.preventDefault();
+        const pos = this.focus >= 0 ? this.positions.get(this.focus) ?? -1 : -1;
+        const next = Math.max(0, Math.min(this.order.length - 1, pos < 0 ? 0 : pos + moves[event.key]));
+        if (this.order.length) {
+          this.focus = this.order[next];
+          this.scrollToIndex(this.focus);
+        }
+      } else if ((event.key === "Enter" || event.key === " ") && this.focus >= 0) {
+        event.preventDefault();
+        const id = this.items[this.focus].id;
+        if (event.key === "Enter") this.$emit("open", { id });
+        else this.$emit("tile_click", { id, toggle: true, extend: event.shiftKey });
+      } else if (event.key === "a" && (event.ctrlKey || event.metaKey)) {
+        event.preventDefault();
+        this.$emit("select_all", {});
+      }
+    },
+  },
+};

@@ -1,0 +1,267 @@
+"""The workspace's center and right columns and how they work together: grid, toolbar, selection, editor.
+
+The rows of the selected dataset (datasets.list_dataset_files) stay here, so sorting and filtering run
+in Python (app.services.grid_view) and only a new order of indices goes to the browser.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from nicegui import app, run, ui
+
+from app.core import current
+from app.errors import CaptionForgeError, NotFound
+from app.services import captions, datasets
+from app.services.grid_view import GridOptions, apply_view
+from app.ui.components.caption_editor import CaptionEditor
+from app.ui.components.grid_actions import SelectionBar
+from app.ui.components.grid_toolbar import GridToolbar
+from app.ui.components.thumb_grid import ThumbGrid
+from app.ui.components.workspace_state import WorkspaceState
+
+DEFAULT_TILE_SIZE = 160
+log = logging.getLogger("app.ui.workspace")
+
+
+class WorkspaceController:
+    """One per page visit. `select(dataset_id, caption_set_id)` is what the datasets panel calls."""
+
+    def __init__(self, state: WorkspaceState, on_caption_selection=None) -> None:
+        self.state = state
+        self.options = GridOptions()
+        self.rows: list[dict[str, Any]] = []
+        self._on_caption_selection = on_caption_selection
+
+    # ---- building ----
+    def build_center(self) -> None:
+        """The grid column: toolbar, selection bar, the grid (or the empty-state hint)."""
+        tile_size = int(_preference("tile_size", DEFAULT_TILE_SIZE))
+        self.toolbar = GridToolbar(
+            self.options,
+            on_dataset=lambda dataset_id: self.select(dataset_id),
+            on_caption_set=self.select_caption_set,
+            on_view_change=self.apply_view,
+            on_tile_size=self._set_tile_size,
+            tile_size=tile_size,
+        )
+        self.grid_empty = (
+            ui.label("Select a dataset on the left to see its images here.")
+            .classes("text-gray-500")
+            .mark("grid-empty")
+        )
+        self.grid = ThumbGrid(
+            tile_size=tile_size, on_open=self.open_file, on_selection_change=self._selection_changed
+        )
+        self.grid.classes("grow w-full min-h-0").mark("thumb-grid")
+        self.selection_bar = SelectionBar(
+            self.grid,
+            self.state,
+            on_removed=self._rows_removed,
+            on_rows_changed=self.refresh_rows,
+            on_caption_selection=self._on_caption_selection,
+        )
+        self.selection_bar.move(target_index=1)  # above the grid, below the toolbar
+
+    def build_right(self) -> None:
+        """The editor column."""
+        ui.label("Caption editor").classes("text-base font-semibold")
+        self.editor = CaptionEditor(
+            on_move=self.move,
+            on_saved=self._caption_saved,
+            on_escape=self.grid.focus_grid,
+            on_navigate=current().settings["editor"]["on_navigate"],
+        )
+
+    def subscribe(self) -> None:
+        """Live updates from other tabs and jobs; dropped with this page's client."""
+        events = current().events
+        events.caption_changed.subscribe(self._caption_changed)
+        events.datasets_changed.subscribe(self._datasets_changed)
+        ui.context.client.on_disconnect(self.save_on_close)
+
+    # ---- what the grid shows ----
+    async def start(self, dataset_id: str | None, caption_set_id: str | None) -> None:
+        """Open the dataset from the URL, else the one used last, else show the empty state."""
+        remembered = _preference("workspace", {}) or {}
+        await self.select(
+            dataset_id or remembered.get("dataset_id"), caption_set_id or remembered.get("caption_set_id")
+        )
+
+    async def select(self, dataset_id: str | None, caption_set_id: str | None = None) -> None:
+        """Show a dataset through one of its caption sets (its default, else the first, when not given)."""
+        if not await self.editor.leave():
+            self.toolbar.show_datasets(await self._datasets(), self.state.dataset_id)
+            return
+        all_datasets = await self._datasets()
+        dataset = next((d for d in all_datasets if d["id"] == dataset_id), None)
+        self.toolbar.show_datasets(all_datasets, dataset["id"] if dataset else None)
+        self.editor.close()
+        self.state.file_id = None
+        if dataset is None:
+            self._show_nothing()
+            return
+        set_ids = [s["id"] for s in dataset["caption_sets"]]
+        if caption_set_id not in set_ids:
+            default = dataset.get("default_caption_set_id")
+            caption_set_id = default if default in set_ids else (set_ids[0] if set_ids else None)
+        self.toolbar.show_caption_sets(dataset["caption_sets"], caption_set_id)
+        self.state.dataset_id, self.state.caption_set_id = dataset["id"], caption_set_id
+        _remember("workspace", {"dataset_id": dataset["id"], "caption_set_id": caption_set_id})
+        await self._load_rows()
+
+    async def select_caption_set(self, caption_set_id: str | None) -> None:
+        """Show the same dataset through another caption set; the editor follows with the same image."""
+        file_id = self.state.file_id
+        if not await self.editor.leave():
+            self.toolbar.set_select.value = self.state.caption_set_id
+            return
+        self.state.caption_set_id = caption_set_id
+        _remember("workspace", {"dataset_id": self.state.dataset_id, "caption_set_id": caption_set_id})
+        await self._load_rows()
+        self.editor.close()
+        self.state.file_id = None
+        if file_id and caption_set_id and any(r["file_id"] == file_id for r in self.rows):
+            await self.open_file(file_id)
+
+    async def apply_view(self) -> None:
+        """Sort and filter the rows as the toolbar says and send the new order."""
+        try:
+            view = apply_view(self.rows, self.options)
+        except ValueError as exc:
+            ui.notify(str(exc), type="negative")
+            return
+        self.grid.set_order([row["file_id"] for row in view])
+        self.state.shown_count = len(view)
+        self.toolbar.show_count(len(view), len(self.rows))
+
+    async def refresh_rows(self, file_ids: list[str]) -> None:
+        """Re-read rows whose captions or flags changed in bulk and repaint those tiles only."""
+        fresh = await self._fetch_rows()
+        wanted = set(file_ids)
+        self.grid.update_rows({row["file_id"]: row for row in fresh if row["file_id"] in wanted})
+
+    # ---- the editor ----
+    async def open_file(self, file_id: str) -> None:
+        """Show a file in the editor, after the current draft is saved (or the user chose to stay)."""
+        if self.state.caption_set_id is None:
+            ui.notify("This dataset has no caption set yet: create one in the left column", type="warning")
+            return
+        if file_id == self.state.file_id:
+            self.grid.focus_file(file_id, scroll=False)
+            return
+        if not await self.editor.leave():
+            if self.state.file_id:
+                self.grid.focus_file(self.state.file_id)
+            return
+        try:
+            await self.editor.open(self.state.caption_set_id, file_id)
+        except NotFound as exc:
+            ui.notify(str(exc), type="negative")
+            return
+        self.state.file_id = file_id
+        self.grid.focus_file(file_id)
+
+    async def move(self, step: int) -> None:
+        """Previous (-1) or next (+1) image in the grid's order."""
+        target = self.grid.neighbour(self.state.file_id, step)
+        if target is None:
+            ui.notify("That was the last image" if step > 0 else "That was the first image", timeout=900)
+            return
+        await self.open_file(target)
+
+    async def save_on_close(self) -> None:
+        """The tab closed or lost its connection: store the draft rather than lose it."""
+        if not self.editor.dirty:
+            return
+        try:
+            await self.editor.save(interactive=False)
+        except CaptionForgeError as exc:
+            # A newer caption exists (or the text is invalid): keep theirs, log ours so it can be recovered.
+            log.warning(
+                "Unsaved caption of file %s not stored on close (%s); the draft was: %r",
+                self.editor.file_id,
+                exc,
+                self.editor.text.value,
+            )
+
+    # ---- private ----
+    async def _load_rows(self) -> None:
+        self.rows = await self._fetch_rows()
+        self.grid_empty.set_visibility(not self.rows)
+        if not self.rows:
+            self.grid_empty.text = "This dataset has no images yet: add a folder or drag images onto it."
+        view = apply_view(self.rows, self.options)
+        self.grid.set_rows(self.rows, [row["file_id"] for row in view])
+        self.state.total_count, self.state.shown_count = len(self.rows), len(view)
+        self.toolbar.show_count(len(view), len(self.rows))
+
+    async def _fetch_rows(self) -> list[dict[str, Any]]:
+        return await run.io_bound(
+            datasets.list_dataset_files, current().db, self.state.dataset_id, self.state.caption_set_id
+        )
+
+    async def _datasets(self) -> list[dict[str, Any]]:
+        return await run.io_bound(datasets.list_datasets, current().db)
+
+    def _show_nothing(self) -> None:
+        self.state.dataset_id = self.state.caption_set_id = None
+        self.rows = []
+        self.grid.set_rows([], [])
+        self.toolbar.show_caption_sets([], None)
+        self.toolbar.show_count(0, 0)
+        self.grid_empty.text = "Select a dataset on the left to see its images here."
+        self.grid_empty.set_visibility(True)
+
+    def _selection_changed(self) -> None:
+        self.state.selected_count = len(self.grid.selection.selected)
+
+    def _set_tile_size(self, size: int) -> None:
+        self.grid.set_tile_size(size)
+        _remember("tile_size", int(size))
+
+    def _caption_saved(self, caption: dict[str, Any]) -> None:
+        payload = captions.caption_changed_payload(caption, caption["caption_set_id"], caption["file_id"])
+        current().events.caption_changed.emit(payload)
+
+    async def _caption_changed(self, payload: dict[str, Any]) -> None:
+        if payload.get("caption_set_id") != self.state.caption_set_id:
+            return
+        self.grid.update_row(
+            payload["file_id"],
+            caption_text=payload.get("caption_text"),
+            caption_state=payload.get("caption_state") or "none",
+            caption_modified=payload.get("modified_date"),
+        )
+        await self.editor.external_change(payload)
+
+    async def _datasets_changed(self, payload: dict[str, Any]) -> None:
+        all_datasets = await self._datasets()
+        self.toolbar.show_datasets(all_datasets, self.state.dataset_id)
+        if payload.get("dataset_id") != self.state.dataset_id:
+            return
+        dataset = next((d for d in all_datasets if d["id"] == self.state.dataset_id), None)
+        if dataset is None:  # deleted elsewhere
+            self.editor.close()
+            self._show_nothing()
+        elif dataset["file_count"] != len(self.rows):  # members added or removed elsewhere
+            await self._load_rows()
+
+    async def _rows_removed(self, file_ids: list[str]) -> None:
+        gone = set(file_ids)
+        self.rows = [row for row in self.rows if row["file_id"] not in gone]
+        self.grid.remove_rows(file_ids)
+        if self.state.file_id in gone:
+            self.editor.close()
+            self.state.file_id = None
+        self.state.total_count = len(self.rows)
+        await self.apply_view()
+
+
+def _preference(key: str, default: Any) -> Any:
+    return app.storage.user.get(key, default)
+
+
+def _remember(key: str, value: Any) -> None:
+    app.storage.user[key] = value
