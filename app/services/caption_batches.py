@@ -84,10 +84,11 @@ def delete_captions(db: Database, caption_set_id: str, file_ids: Iterable[str]) 
         return len(captions)
 
 
-def revert_batch(db: Database, batch_id: str) -> dict[str, int]:
+def revert_batch(db: Database, batch_id: str, *, undo_batch_id: str | None = None) -> dict[str, int]:
     """Undo a batch: each caption it changed goes back to its earlier text (created ones are deleted).
 
     Captions edited again since the batch are left alone and counted as skipped: {reverted, skipped}.
+    The restoring revisions carry `undo_batch_id` when given (so the undo is itself one batch).
     """
     with db.session() as session:
         revisions = list(
@@ -111,7 +112,7 @@ def revert_batch(db: Database, batch_id: str) -> dict[str, int]:
             else:
                 write_caption(
                     session, caption_set, caption.file_id, revision.previous_text, change_type="revert",
-                    batch_label=f"Undo of {revision.batch_label or 'a batch edit'}",
+                    batch_label=f"Undo of {revision.batch_label or 'a batch edit'}", batch_id=undo_batch_id,
                 )  # fmt: skip
                 reverted += 1
         session.flush()

@@ -1,0 +1,159 @@
+"""Caption tools: tag vocabulary and rename/delete, batch edits, find & replace, undo, saved views, tokens.
+
+Every change is previewed by a `.../preview` route (nothing written) and applied by the same path
+without it; an applied change is one batch, undone with POST /api/batches/{batch_id}/undo.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Query
+
+from app.api.caption_tools_schemas import (
+    Applied,
+    BatchEditRequest,
+    BatchOut,
+    FindReplaceRequest,
+    Preview,
+    QueryCheck,
+    TagCount,
+    TagDelete,
+    TagRename,
+    TokenCount,
+    TokenRequest,
+    UndoOut,
+    ViewCreate,
+    ViewOut,
+)
+from app.core import current
+from app.services import batch_edits, saved_views, tags
+from app.services.captions import get_caption_set
+from app.services.query import query_error
+from app.services.tokens import token_summary
+
+router = APIRouter(prefix="/api", tags=["caption tools"])
+
+
+@router.get("/caption-sets/{caption_set_id}/tags", response_model=list[TagCount], summary="Tags by frequency")
+def tag_vocabulary(caption_set_id: str, limit: int | None = Query(None, ge=1)) -> Any:
+    get_caption_set(current().db, caption_set_id)  # 404 for an unknown set
+    return tags.tag_vocabulary(current().db, caption_set_id, limit)
+
+
+@router.post("/caption-sets/{caption_set_id}/tags/rename/preview", response_model=Preview)
+def preview_rename_tag(caption_set_id: str, body: TagRename) -> Any:
+    """How many captions renaming the tag would change, with the first `limit` before/after."""
+    return tags.preview_rename_tag(current().db, caption_set_id, body.tag, body.new, body.limit)
+
+
+@router.post(
+    "/caption-sets/{caption_set_id}/tags/rename", response_model=Applied, summary="Rename a tag everywhere"
+)
+def rename_tag(caption_set_id: str, body: TagRename) -> Any:
+    return _changed(caption_set_id, tags.rename_tag(current().db, caption_set_id, body.tag, body.new))
+
+
+@router.post("/caption-sets/{caption_set_id}/tags/delete/preview", response_model=Preview)
+def preview_delete_tag(caption_set_id: str, body: TagDelete) -> Any:
+    return tags.preview_delete_tag(current().db, caption_set_id, body.tag, body.limit)
+
+
+@router.post(
+    "/caption-sets/{caption_set_id}/tags/delete", response_model=Applied, summary="Delete a tag everywhere"
+)
+def delete_tag(caption_set_id: str, body: TagDelete) -> Any:
+    return _changed(caption_set_id, tags.delete_tag(current().db, caption_set_id, body.tag))
+
+
+@router.post("/caption-sets/{caption_set_id}/batch-edit/preview", response_model=Preview)
+def preview_batch_edit(caption_set_id: str, body: BatchEditRequest) -> Any:
+    """Preview a batch edit on a selection (`file_ids`), the filter (`query`) or the whole set."""
+    edit = body.edit.model_dump()
+    return batch_edits.preview_batch(
+        current().db, caption_set_id, edit, file_ids=body.file_ids, query=body.query, limit=body.limit
+    )
+
+
+@router.post(
+    "/caption-sets/{caption_set_id}/batch-edit", response_model=Applied, summary="Apply a batch edit"
+)
+def apply_batch_edit(caption_set_id: str, body: BatchEditRequest) -> Any:
+    result = batch_edits.apply_batch(
+        current().db, caption_set_id, body.edit.model_dump(), file_ids=body.file_ids, query=body.query
+    )
+    return _changed(caption_set_id, result)
+
+
+@router.post("/caption-sets/{caption_set_id}/find-replace/preview", response_model=Preview)
+def preview_find_replace(caption_set_id: str, body: FindReplaceRequest) -> Any:
+    """Plain or regex find & replace; the total count and the first `limit` before/after, nothing written."""
+    return batch_edits.preview_batch(
+        current().db, caption_set_id, body.edit(), file_ids=body.file_ids, query=body.query, limit=body.limit
+    )
+
+
+@router.post(
+    "/caption-sets/{caption_set_id}/find-replace", response_model=Applied, summary="Find and replace"
+)
+def apply_find_replace(caption_set_id: str, body: FindReplaceRequest) -> Any:
+    result = batch_edits.apply_batch(
+        current().db, caption_set_id, body.edit(), file_ids=body.file_ids, query=body.query
+    )
+    return _changed(caption_set_id, result)
+
+
+@router.get(
+    "/caption-sets/{caption_set_id}/batches", response_model=list[BatchOut], summary="Recent batch edits"
+)
+def recent_batches(caption_set_id: str, limit: int = Query(20, ge=1, le=200)) -> Any:
+    get_caption_set(current().db, caption_set_id)
+    return batch_edits.recent_batches(current().db, caption_set_id, limit)
+
+
+@router.post(
+    "/batches/{batch_id}/undo", response_model=UndoOut, summary="Undo a whole batch (itself undoable)"
+)
+def undo_batch(batch_id: str) -> Any:
+    result = batch_edits.undo_batch(current().db, batch_id)
+    _notify(None)
+    return result
+
+
+@router.get("/datasets/{dataset_id}/views", response_model=list[ViewOut], summary="Saved grid queries")
+def list_views(dataset_id: str) -> Any:
+    return saved_views.list_saved_views(current().db, dataset_id)
+
+
+@router.post("/datasets/{dataset_id}/views", response_model=ViewOut, status_code=201, summary="Save a query")
+def create_view(dataset_id: str, body: ViewCreate) -> Any:
+    return saved_views.create_saved_view(current().db, dataset_id, body.name, body.query)
+
+
+@router.delete("/views/{view_id}", response_model=ViewOut, summary="Delete a saved view")
+def delete_view(view_id: str) -> Any:
+    return saved_views.delete_saved_view(current().db, view_id)
+
+
+@router.post("/tokens", response_model=TokenCount, summary="CLIP token count of a text (limit 75)")
+def count_tokens(body: TokenRequest) -> Any:
+    return token_summary(body.text)
+
+
+@router.get("/query/check", response_model=QueryCheck, summary="Check a grid filter query")
+def check_query(q: str = Query("", description="The query text")) -> Any:
+    error = query_error(q)
+    if error is None:
+        return {"valid": True}
+    return {"valid": False, "message": error.message, "position": error.position}
+
+
+def _changed(caption_set_id: str, result: dict[str, Any]) -> dict[str, Any]:
+    if result.get("changed"):
+        _notify(get_caption_set(current().db, caption_set_id)["dataset_id"])
+    return result
+
+
+def _notify(dataset_id: str | None) -> None:
+    core = current()
+    core.events.emit_threadsafe(core.events.datasets_changed, {"dataset_id": dataset_id})
