@@ -15,6 +15,7 @@ from app.api import register_api
 from app.config import secret_file
 from app.core import Core
 from app.errors import StartupError
+from app.jobs.runner import install as install_job_runner
 from app.security import AccessGuard, AccessMiddleware, lan_enabled, print_lan_urls, redact_access_log
 from app.services.workers import shutdown_pools
 from app.ui.native import native_unavailable_reason, prepare_window
@@ -34,6 +35,7 @@ def register(core: Core) -> None:
     app.add_static_files("/static", STATIC_DIR)
     app.on_startup(lambda: setattr(core.events, "loop", asyncio.get_running_loop()))
     app.on_shutdown(shutdown_pools)
+    install_job_runner(core)  # caption jobs: recover or resume on start, mark interrupted on stop
     for hook in core.services.get("startup_hooks", []):
         app.on_startup(hook)
     for hook in core.services.get("shutdown_hooks", []):

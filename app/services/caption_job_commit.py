@@ -1,0 +1,207 @@
+"""A caption job's run in the database: begin, commit finished images with the job counters, finish.
+
+`commit_outcomes` is the guarantee of the job system: every caption is written in the same transaction
+as the job's counters and its `remaining` list, so a kill -9 at any moment loses no finished caption
+and never captions a file twice.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import select
+
+from app.db import Database
+from app.errors import Conflict, Invalid, NotFound
+from app.models import Caption, CaptionJob, CaptionSet, TrackedFile
+from app.services.caption_jobs import apply_status, job_dict, require_job, skip_reason
+from app.services.caption_writer import caption_dict, write_caption
+from app.services.dataset_stats import refresh_caption_set_stats
+from app.services.rows import json_value
+
+
+@dataclass
+class WorkItem:
+    """One image a run still has to caption."""
+
+    file_id: str
+    filename: str
+    path: str
+    exists: bool
+    imported_caption: str | None = None
+
+
+@dataclass
+class RunStart:
+    """What a run needs: the job (dict), its remaining images in order, and the stored state."""
+
+    job: dict[str, Any]
+    items: list[WorkItem]
+    state: dict[str, Any]
+
+
+@dataclass
+class Outcome:
+    """What happened to one image: "generated" (with the text), "failed" (with the error) or "skipped"."""
+
+    file_id: str
+    filename: str
+    kind: str
+    text: str | None = None
+    quality_score: float | None = None
+    quality_details: dict[str, Any] | None = None
+    model: str | None = None
+    processing_time_ms: int | None = None
+    error: str | None = None
+    endpoint: str | None = None
+
+
+@dataclass
+class CommitReport:
+    """What a commit wrote: saved captions (outcome, caption dict), skipped and failed outcomes, the job."""
+
+    saved: list[tuple[Outcome, dict[str, Any]]] = field(default_factory=list)
+    skipped: list[Outcome] = field(default_factory=list)
+    failed: list[Outcome] = field(default_factory=list)
+    job: dict[str, Any] = field(default_factory=dict)
+
+
+def begin_run(db: Database, job_id: str) -> RunStart:
+    """Mark the job running and load its remaining images (ids of files that no longer exist are dropped)."""
+    with db.session() as session:
+        job = require_job(session, job_id)
+        if job.status != "pending":
+            raise Conflict(f"The job is {job.status}, not queued; it was not started")
+        apply_status(job, "running", None)
+        state = json_value(job.state, {})
+        remaining = state.get("remaining", [])
+        files: dict[str, TrackedFile] = {}
+        for start in range(0, len(remaining), 500):  # bounded IN lists for every database
+            chunk = remaining[start : start + 500]
+            files.update(
+                (f.id, f) for f in session.scalars(select(TrackedFile).where(TrackedFile.id.in_(chunk)))
+            )
+        items = [
+            WorkItem(
+                fid,
+                files[fid].filename,
+                files[fid].file_path,
+                bool(files[fid].file_exists),
+                files[fid].imported_caption,
+            )
+            for fid in remaining
+            if fid in files
+        ]
+        gone = len(remaining) - len(items)
+        if gone:  # untracked since the job was queued: nothing left to caption for them
+            state["remaining"] = [item.file_id for item in items]
+            job.skipped_files += gone
+            job.state = json.dumps(state)
+        return RunStart(job_dict(job, session.get(CaptionSet, job.caption_set_id)), items, state)
+
+
+def commit_outcomes(
+    db: Database, job_id: str, outcomes: list[Outcome], progress: dict[str, Any]
+) -> CommitReport:
+    """Write the captions of `outcomes` and the job's counters, remaining ids and `progress` in one transaction.
+
+    A generated caption is re-checked against the skip rules first: a caption a person edited while
+    the job ran wins (the file counts as skipped) unless the job overwrites hand-edited captions, in
+    which case the hand-written text stays in the caption's revisions. `progress` holds the run's
+    endpoint statistics, elapsed_seconds and processed count.
+    """
+    report = CommitReport()
+    with db.session() as session:
+        job = require_job(session, job_id)
+        caption_set = session.get(CaptionSet, job.caption_set_id)
+        if caption_set is None:
+            raise NotFound("The job's caption set was deleted; the job cannot save captions")
+        state = json_value(job.state, {})
+        remaining = state.get("remaining", [])
+        pending = set(remaining)
+        options = state.get("options", {})
+        done: set[str] = set()
+        for outcome in outcomes:
+            if outcome.file_id not in pending or outcome.file_id in done:
+                continue  # committed before: a file is never captioned twice
+            done.add(outcome.file_id)
+            if outcome.kind == "generated":
+                _save_generated(session, job, caption_set, outcome, options, report)
+            elif outcome.kind == "failed":
+                report.failed.append(outcome)
+            else:
+                report.skipped.append(outcome)
+        if report.saved:
+            refresh_caption_set_stats(session, caption_set.id)
+        job.completed_files += len(report.saved)
+        job.skipped_files += len(report.skipped)
+        job.failed_files += len(report.failed)
+        state["failed"] = state.get("failed", []) + [
+            {"file_id": o.file_id, "filename": o.filename, "error": o.error} for o in report.failed
+        ]
+        state["remaining"] = [fid for fid in remaining if fid not in done]
+        state.update(progress)
+        job.state = json.dumps(state)
+        if report.failed:
+            job.last_error = f"{report.failed[-1].filename}: {report.failed[-1].error}"
+        report.job = job_dict(job, caption_set)
+    return report
+
+
+def finish_run(
+    db: Database, job_id: str, status: str, progress: dict[str, Any], last_error: str | None = None
+) -> dict[str, Any]:
+    """End a run with `status` (completed, paused, cancelled, interrupted) and its final statistics."""
+    with db.session() as session:
+        job = require_job(session, job_id)
+        state = json_value(job.state, {})
+        state.update(progress)
+        job.state = json.dumps(state)
+        if last_error is None and status == "completed" and job.failed_files:
+            last_error = f"{job.failed_files} image(s) failed; see the list and use Retry failed"
+        apply_status(job, status, last_error)
+        return job_dict(job, session.get(CaptionSet, job.caption_set_id))
+
+
+def _save_generated(
+    session: Any,
+    job: CaptionJob,
+    caption_set: CaptionSet,
+    outcome: Outcome,
+    options: dict[str, Any],
+    report: CommitReport,
+) -> None:
+    current = session.scalar(
+        select(Caption).where(Caption.caption_set_id == caption_set.id, Caption.file_id == outcome.file_id)
+    )
+    reason = skip_reason(
+        current,
+        overwrite_existing=bool(job.overwrite_existing),
+        overwrite_manual=bool(options.get("overwrite_manual")),
+        min_quality=job.min_quality_threshold,
+    )
+    if reason:
+        outcome.kind, outcome.error = "skipped", reason
+        report.skipped.append(outcome)
+        return
+    try:
+        caption = write_caption(
+            session,
+            caption_set,
+            outcome.file_id,
+            outcome.text or "",
+            source="generated",
+            quality_score=outcome.quality_score,
+            quality_details=outcome.quality_details,
+            vision_model=outcome.model or job.vision_model,
+            batch_id=job.id,
+            batch_label=f"Caption job {job.vision_model}",
+            change_type="generated",
+        )
+    except (Invalid, NotFound) as exc:  # checked before anything is written: the file fails alone
+        outcome.kind, outcome.error = "failed", str(exc)
+        report.failed.append(outcome)
+        return
+    report.saved.append((outcome, caption_dict(caption)))
