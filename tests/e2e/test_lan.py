@@ -105,13 +105,13 @@ def test_printed_link_opens_the_app_once_and_drops_the_token_from_the_address(br
 
 
 def test_lan_server_listens_on_every_interface_and_prints_links_with_the_token(lan_server: LiveServer):
-    assert _listen_addresses(lan_server) == {"0.0.0.0"}
+    assert listen_addresses(lan_server) == {"0.0.0.0"}
     assert f"/?token={TOKEN}" in lan_server.log()
     assert f"token={TOKEN} HTTP" not in lan_server.log(), "the access log hides tokens"
 
 
 def test_default_start_listens_on_loopback_only_and_needs_no_token(live_server: LiveServer):
-    assert _listen_addresses(live_server) == {"127.0.0.1"}
+    assert listen_addresses(live_server) == {"127.0.0.1"}
     assert httpx.get(live_server.url + "/api/system/stats").status_code == 200
 
 
@@ -185,7 +185,7 @@ def _websocket_status(server: LiveServer, cookie: str | None) -> int:
     return int(status_line.split()[1])
 
 
-def _listen_addresses(server: LiveServer) -> set[str]:
+def listen_addresses(server: LiveServer) -> set[str]:
     """Local addresses of the listening IPv4 sockets on the server's port, from /proc/net/tcp (Linux)."""
     proc = Path("/proc/net/tcp")
     if not proc.exists():

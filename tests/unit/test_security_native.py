@@ -1,0 +1,45 @@
+"""Run-mode decisions for the native window: when it can open, and its remembered geometry."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+from app.ui import native
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the display check is Linux-only")
+def test_no_display_means_no_native_window(monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setattr(native.importlib.util, "find_spec", lambda name: object())
+    assert "no display" in native.native_unavailable_reason({})
+    assert native.native_unavailable_reason({"DISPLAY": ":0"}) is None
+    assert native.native_unavailable_reason({"WAYLAND_DISPLAY": "wayland-0"}) is None
+
+
+def test_missing_extra_is_named_with_the_fix(monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setattr(native.importlib.util, "find_spec", lambda name: None)
+    assert "native extra" in native.native_unavailable_reason({"DISPLAY": ":0"})
+
+
+def test_geometry_is_merged_and_remembered(tmp_path: Path):
+    assert native.load_geometry(tmp_path) == {}
+    native.save_geometry(tmp_path, width=1200, height=800)
+    native.save_geometry(tmp_path, x=10, y=-20)
+    assert native.load_geometry(tmp_path) == {"width": 1200, "height": 800, "x": 10, "y": -20}
+
+
+@pytest.mark.parametrize(
+    "content", ["not json", "[1, 2]", '{"width": "big", "x": true}', '{"width": 10, "height": 10}']
+)
+def test_unreadable_or_tiny_geometry_falls_back_to_defaults(tmp_path: Path, content: str):
+    (tmp_path / native.WINDOW_FILE).write_text(content)
+    geometry = native.load_geometry(tmp_path)
+    assert "width" not in geometry and "x" not in geometry
+
+
+def test_geometry_file_is_plain_json(tmp_path: Path):
+    native.save_geometry(tmp_path, width=900, height=700)
+    assert json.loads((tmp_path / native.WINDOW_FILE).read_text()) == {"width": 900, "height": 700}
