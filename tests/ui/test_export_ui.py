@@ -1,0 +1,111 @@
+"""The export dialog and the Exports page under NiceGUI's user fixture."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+from nicegui import ui
+from nicegui.testing import User
+from PIL import Image
+
+from app.core import current
+from app.services import exports
+from tests.export_seed import seed_dataset
+
+
+def _images(folder: Path, count: int) -> list[Path]:
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for index in range(count):
+        path = folder / f"img{index}.jpg"
+        Image.new("RGB", (320, 240), (index * 40, 90, 120)).save(path)
+        paths.append(path)
+    return paths
+
+
+async def _wait_for_status(export_id: str, wanted: str = "completed") -> dict:
+    for _ in range(300):
+        entry = exports.get_export(current().db, export_id)
+        if entry["status"] not in exports.ACTIVE:
+            assert entry["status"] == wanted, entry["error_message"]
+            return entry
+        await asyncio.sleep(0.1)
+    raise AssertionError("the export did not finish")
+
+
+async def test_dialog_shows_the_summary_and_exports_with_live_progress(user: User, tmp_path: Path) -> None:
+    seeded = seed_dataset(current().db, _images(tmp_path / "src", 3), ["one", "two", None])
+    target = tmp_path / "out"
+    result: list = []
+
+    @ui.page("/export-dialog-test")
+    async def dialog_page() -> None:
+        dialog = ExportDialogUnderTest(seeded.dataset_id, seeded.caption_set_id)
+        dialog.open()
+        result.append(dialog)
+
+    from app.ui.components.export_dialog import ExportDialog as ExportDialogUnderTest
+
+    await user.open("/export-dialog-test")
+    await user.should_see(marker="export-summary-count")
+    await user.should_see("2 images")
+    await user.should_see("Skipped 1: no caption")
+    user.find(marker="export-path").type(str(target))
+    await user.should_see(str(target))
+    user.find(marker="export-start").click()
+    dialog = result[0]
+    for _ in range(100):
+        if dialog.export_id:
+            break
+        await asyncio.sleep(0.05)
+    entry = await _wait_for_status(dialog.export_id)
+    assert entry["file_count"] == 2
+    assert sorted(p.name for p in target.iterdir()) == [
+        "000001.jpg",
+        "000001.txt",
+        "000002.jpg",
+        "000002.txt",
+    ]
+    await user.should_see(marker="export-status")
+    await user.should_see("Done: 2 images")
+
+
+async def test_non_empty_target_needs_the_confirmation_box(user: User, tmp_path: Path) -> None:
+    seeded = seed_dataset(current().db, _images(tmp_path / "src", 1))
+    target = tmp_path / "busy"
+    target.mkdir()
+    (target / "keep.txt").write_text("mine")
+
+    @ui.page("/export-confirm-test")
+    async def confirm_page() -> None:
+        from app.ui.components.export_dialog import ExportDialog
+
+        ExportDialog(seeded.dataset_id, seeded.caption_set_id, {"export_path": str(target)}).open()
+
+    await user.open("/export-confirm-test")
+    await user.should_see(marker="export-confirm-overwrite")
+    user.find(marker="export-start").click()
+    await user.should_see("tick 'Replace'")
+    assert (target / "keep.txt").read_text() == "mine"
+
+
+async def test_exports_page_lists_history_and_starts_a_new_export(user: User, tmp_path: Path) -> None:
+    seeded = seed_dataset(current().db, _images(tmp_path / "src", 2), name="Page Set")
+    started = exports.start_export(
+        current().db,
+        current().settings,
+        seeded.dataset_id,
+        {"caption_set_id": seeded.caption_set_id, "export_type": "zip"},
+    )
+    exports.run_export(current().db, current().settings, started["export_id"])
+    await user.open("/exports")
+    await user.should_see(marker="export-history-row")
+    await user.should_see(marker="export-row-download")
+    await user.should_see("2 files")
+    user.find(marker="export-row-again").click()
+    await user.should_see(marker="export-dialog")
+    await user.should_see(marker="export-summary-count")
+    user.find(marker="export-close").click()
+    user.find(marker="export-open").click()
+    await user.should_see(marker="export-summary-count")
