@@ -1,8 +1,8 @@
 """The server-side folder browser: directories of this machine, limited to the allowed roots.
 
 Browser and LAN users cannot use a native folder dialog, so the app lists folders for them. Only folders
-under server.allowed_folders (default: the home folder of the user running the app) can be listed or
-tracked; anything else is refused.
+under the allowed roots (app.services.paths.allowed_roots: server.allowed_folders, else the home folder
+in LAN mode) can be listed or tracked; anything else is refused.
 """
 
 from __future__ import annotations
@@ -14,44 +14,36 @@ from typing import Any
 
 from app.errors import Invalid, NotFound
 from app.services.images import SUPPORTED_EXTENSIONS
+from app.services.paths import ensure_allowed, is_allowed
 
 RECENT_FILE = "recent_folders.json"
 RECENT_LIMIT = 10
 MAX_ENTRIES = 2000  # a folder with more subfolders than this is cut short (and says so)
 
 
-def allowed_roots(configured: list[str] | None) -> list[Path]:
-    """The resolved roots folders may come from: the configured list, or the user's home folder."""
-    roots = [Path(p).expanduser().resolve() for p in (configured or []) if str(p).strip()]
-    return roots or [Path.home().resolve()]
+def check_folder(path: str | Path, roots: list[Path]) -> Path:
+    """The resolved path when it is an existing folder inside an allowed root.
 
-
-def check_allowed(path: str | Path, roots: list[Path]) -> Path:
-    """The resolved absolute path if it is an existing folder inside an allowed root; else Invalid/NotFound."""
-    text = str(path).strip()
-    if not text:
-        raise Invalid("Type or pick a folder path.")
-    candidate = Path(text).expanduser()
-    if not candidate.is_absolute():
-        raise Invalid(f"{text}: give the full path of the folder (it starts with / or a drive letter).")
-    resolved = candidate.resolve()
-    if not any(resolved == root or resolved.is_relative_to(root) for root in roots):
-        shown = ", ".join(str(r) for r in roots)
-        raise Invalid(
-            f"{resolved} is outside the folders this app may read ({shown}). "
-            "Add its parent to server.allowed_folders in Settings to allow it."
-        )
+    Raises Invalid (empty or relative), Forbidden (outside every root) or NotFound (no such folder).
+    """
+    resolved = ensure_allowed(path, roots)
     if not resolved.is_dir():
         raise NotFound(f"{resolved} does not exist or is not a folder.")
     return resolved
 
 
+def start_folder(roots: list[Path]) -> Path:
+    """Where the picker opens: the home folder when it is allowed, else the first root."""
+    home = Path.home().resolve()
+    return home if is_allowed(home, roots) and home.is_dir() else roots[0]
+
+
 def list_directory(path: str | None, roots: list[Path], show_hidden: bool = False) -> dict[str, Any]:
     """One folder's subfolders for the picker: {path, parent, roots, entries: [{name, path}], images, truncated}.
 
-    With no path, the listing starts at the first root. `parent` is None at a root (no way above it).
+    With no path, the listing starts at `start_folder`. `parent` is None at a root (no way above it).
     """
-    folder = check_allowed(path, roots) if path else roots[0]
+    folder = check_folder(path, roots) if path else start_folder(roots)
     entries: list[dict[str, str]] = []
     images = 0
     truncated = False
@@ -93,7 +85,7 @@ def recent_folders(data_dir: Path, roots: list[Path]) -> list[str]:
     kept = []
     for item in items if isinstance(items, list) else []:
         try:
-            kept.append(str(check_allowed(item, roots)))
+            kept.append(str(check_folder(item, roots)))
         except (Invalid, NotFound):
             continue
     return kept

@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from app.db import Database
 from app.errors import Conflict, Invalid, NotFound
 from app.models import TrackedFile, TrackedFolder
-from app.services.browse import check_allowed
+from app.services.browse import check_folder
 
 EDITABLE = {"name", "enabled", "recursive", "max_depth", "notes"}
 MAX_DEPTH_LIMIT = 32
@@ -26,9 +26,11 @@ def add_folder(
     notes: str | None = None,
     allowed_roots: list[Path] | None = None,
 ) -> dict[str, Any]:
-    """Track a folder in place (nothing is copied). Raises Invalid (outside the allowed roots, bad depth),
-    NotFound (no such folder) or Conflict (already tracked). The caller starts the first scan."""
-    resolved = check_allowed(path, allowed_roots) if allowed_roots is not None else _existing_dir(path)
+    """Track a folder in place (nothing is copied); the caller starts the first scan (app.jobs.scans).
+
+    Raises Forbidden (outside allowed_roots, when given), Invalid (bad depth), NotFound (no such folder)
+    or Conflict (already tracked)."""
+    resolved = check_folder(path, allowed_roots) if allowed_roots is not None else _existing_dir(path)
     _check_depth(max_depth)
     folder = TrackedFolder(
         path=str(resolved),
@@ -127,7 +129,7 @@ def get_file(db: Database, file_id: str) -> dict[str, Any]:
 
 
 def file_source(db: Database, file_id: str) -> dict[str, Any]:
-    """What the image routes need: {path, exists, file_hash, thumbnail_key, size_bytes, mtime_ns}."""
+    """What the image routes need: {path, exists, file_hash, thumbnail_key, scan_error, size_bytes, mtime_ns, mime_type}."""
     with db.session() as session:
         file = session.get(TrackedFile, file_id)
         if file is None:
@@ -138,6 +140,9 @@ def file_source(db: Database, file_id: str) -> dict[str, Any]:
             "file_hash": file.file_hash,
             "thumbnail_key": file.thumbnail_key,
             "scan_error": file.scan_error,
+            "size_bytes": file.size_bytes,
+            "mtime_ns": file.mtime_ns,
+            "mime_type": file.mime_type,
         }
 
 

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
 import pytest
 
-from app.errors import Conflict, Invalid, NotFound
+from app.errors import Conflict, Forbidden, Invalid, NotFound
 from app.services import browse, folders
+from app.services.paths import allowed_roots
 from app.services.scanning import scan_folder
 
 
@@ -46,23 +46,20 @@ def test_a_path_outside_the_allowed_roots_is_refused(core, tmp_path):
     inside.mkdir(parents=True)
     outside = tmp_path / "elsewhere"
     outside.mkdir()
-    roots = browse.allowed_roots([str(tmp_path / "allowed")])
+    core.settings["server"]["allowed_folders"] = [str(tmp_path / "allowed")]
+    roots = allowed_roots(core.settings)
     assert folders.add_folder(core.db, str(inside), allowed_roots=roots)["path"] == str(inside.resolve())
-    with pytest.raises(Invalid, match="outside the folders"):
+    with pytest.raises(Forbidden, match="outside the folders CaptionForge"):
         folders.add_folder(core.db, str(outside), allowed_roots=roots)
-    with pytest.raises(Invalid, match="outside the folders"):
+    with pytest.raises(Forbidden, match="outside the folders CaptionForge"):
         folders.add_folder(core.db, str(inside / ".." / ".." / "elsewhere"), allowed_roots=roots)
     (inside / "escape").symlink_to(outside, target_is_directory=True)
-    with pytest.raises(Invalid, match="outside the folders"):
+    with pytest.raises(Forbidden, match="outside the folders CaptionForge"):
         browse.list_directory(str(inside / "escape"), roots)
     with pytest.raises(Invalid, match="full path"):
-        browse.check_allowed("relative/path", roots)
+        browse.check_folder("relative/path", roots)
     with pytest.raises(NotFound):
-        browse.check_allowed(str(inside / "nope"), roots)
-
-
-def test_default_root_is_home():
-    assert browse.allowed_roots([]) == [Path.home().resolve()]
+        browse.check_folder(str(inside / "nope"), roots)
 
 
 def test_browser_lists_subfolders_and_counts_images(tmp_path, make_image):

@@ -1,0 +1,99 @@
+"""/api/files: one tracked file's details, its thumbnail and its original, by id only.
+
+No path from a request reaches the filesystem: the id is looked up in the database. Thumbnail and image
+URLs that carry the current content key (`?v=`) are cached forever; without it the browser revalidates
+with the ETag.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import FileResponse, Response
+
+from app.api.folder_schemas import FileDetail
+from app.core import current
+from app.errors import NotFound
+from app.services import folders
+from app.services.images import ImageDecodeError
+from app.services.thumbnails import ensure_thumbnail
+
+router = APIRouter(prefix="/api/files", tags=["files"])
+IMMUTABLE = "public, max-age=31536000, immutable"
+REVALIDATE = "no-cache"
+
+
+@router.get("/{file_id}", response_model=FileDetail, summary="File details with the imported caption")
+def get_file(file_id: str) -> dict[str, Any]:
+    """Size, dimensions, format, hash, imported caption (read-only), scan error, measured quality, duplicates."""
+    return folders.get_file(current().db, file_id)
+
+
+@router.get(
+    "/{file_id}/thumbnail",
+    summary="The 256 px WebP thumbnail",
+    responses={200: {"content": {"image/webp": {}}}, 304: {}, 404: {}},
+)
+def get_thumbnail(
+    file_id: str, request: Request, v: str | None = Query(None, description="thumbnail_key")
+) -> Response:
+    core = current()
+    source = folders.file_source(core.db, file_id)
+    key = source["thumbnail_key"]
+    if not key:
+        raise NotFound(f"No thumbnail: {source['scan_error'] or 'the file was not scanned yet'}.")
+    cache = IMMUTABLE if v == key else REVALIDATE
+    etag = f'"{key}"'
+    if _matches(request, etag):
+        return Response(status_code=304, headers={"ETag": etag, "Cache-Control": cache})
+    settings = core.settings
+    try:
+        path = ensure_thumbnail(
+            source["path"],
+            settings.thumbnails_dir,
+            key,
+            settings["thumbnails"]["size"],
+            settings["thumbnails"]["quality"],
+            settings["image_processing"]["max_image_pixels"] or None,
+        )
+    except (OSError, ImageDecodeError) as exc:
+        raise NotFound(
+            f"The thumbnail is gone and cannot be made again ({exc}): rescan the folder."
+        ) from None
+    return FileResponse(path, media_type="image/webp", headers={"ETag": etag, "Cache-Control": cache})
+
+
+@router.get(
+    "/{file_id}/image",
+    summary="The original image file",
+    responses={200: {"content": {"image/*": {}}}, 304: {}, 404: {}},
+)
+def get_image(
+    file_id: str, request: Request, v: str | None = Query(None, description="thumbnail_key")
+) -> Response:
+    source = folders.file_source(current().db, file_id)
+    try:
+        stat = os.stat(source["path"])
+    except OSError:
+        raise NotFound(
+            "The original file is missing on disk (moved or deleted?): rescan its folder."
+        ) from None
+    unchanged = (stat.st_size, stat.st_mtime_ns) == (source["size_bytes"], source["mtime_ns"])
+    etag = f'"{stat.st_size:x}-{stat.st_mtime_ns:x}"'
+    cache = IMMUTABLE if unchanged and v and v == source["thumbnail_key"] else REVALIDATE
+    if _matches(request, etag):
+        return Response(status_code=304, headers={"ETag": etag, "Cache-Control": cache})
+    return FileResponse(
+        source["path"],
+        media_type=source["mime_type"] or "application/octet-stream",
+        headers={"ETag": etag, "Cache-Control": cache},
+    )
+
+
+def _matches(request: Request, etag: str) -> bool:
+    header = request.headers.get("if-none-match", "")
+    return (
+        any(tag.strip().removeprefix("W/") in (etag, "*") for tag in header.split(",")) if header else False
+    )

@@ -1,0 +1,120 @@
+"""Folder scans as background tasks: one per folder at a time, live progress, never on the event loop.
+
+The scan itself (app.services.scanning) runs in a thread and fans the per-file work out to the process
+pool; progress goes to `core.events.scan_progress` and is kept here for pages that open mid-scan.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import threading
+from dataclasses import dataclass, field
+from typing import Any
+
+from nicegui import background_tasks, run
+
+from app.core import Core
+from app.errors import CaptionForgeError, Conflict
+from app.services import folders, scanning
+
+log = logging.getLogger("app.jobs.scans")
+
+
+@dataclass
+class ScanRegistry:
+    """Running scans and the latest progress payload per folder."""
+
+    tasks: dict[str, asyncio.Task] = field(default_factory=dict)
+    latest: dict[str, dict[str, Any]] = field(default_factory=dict)
+    stops: dict[str, threading.Event] = field(default_factory=dict)
+    executor: Any = None  # tests may set a thread pool; None = the shared process pool
+
+
+def registry(core: Core) -> ScanRegistry:
+    """The scan registry of this Core (created on first use)."""
+    return core.services.setdefault("scans", ScanRegistry())
+
+
+def start_scan(core: Core, folder_id: str) -> dict[str, Any]:
+    """Start scanning a folder in the background (call on the event loop); a running scan is joined.
+
+    Returns {"folder_id", "status": "started" | "running", "progress"}.
+    """
+    scans = registry(core)
+    task = scans.tasks.get(folder_id)
+    if task is not None and not task.done():
+        return {"folder_id": folder_id, "status": "running", "progress": scans.latest.get(folder_id)}
+    stop = threading.Event()
+    scans.stops[folder_id] = stop
+    scans.latest[folder_id] = {"folder_id": folder_id, "phase": "walking", "seen": 0, "processed": 0}
+    scans.tasks[folder_id] = background_tasks.create(_run(core, folder_id, stop), name=f"scan {folder_id}")
+    core.events.scan_progress.emit(scans.latest[folder_id])
+    return {"folder_id": folder_id, "status": "started", "progress": scans.latest[folder_id]}
+
+
+async def scan_and_wait(core: Core, folder_id: str) -> dict[str, Any]:
+    """Start (or join) a folder's scan and wait for its final counts."""
+    await _ensure_enabled(core, folder_id)
+    start_scan(core, folder_id)
+    await asyncio.shield(registry(core).tasks[folder_id])
+    return registry(core).latest[folder_id]
+
+
+async def request_scan(core: Core, folder_id: str) -> dict[str, Any]:
+    """start_scan for a folder that must exist and be enabled (NotFound / Conflict otherwise)."""
+    await _ensure_enabled(core, folder_id)
+    return start_scan(core, folder_id)
+
+
+def cancel_scan(core: Core, folder_id: str) -> bool:
+    """Ask a running scan to stop after the files in flight; True when one was running."""
+    stop = registry(core).stops.get(folder_id)
+    task = registry(core).tasks.get(folder_id)
+    if stop is None or task is None or task.done():
+        return False
+    stop.set()
+    return True
+
+
+def scan_status(core: Core, folder_id: str) -> dict[str, Any] | None:
+    """The latest progress payload of the folder's current or last scan since the app started."""
+    return registry(core).latest.get(folder_id)
+
+
+def is_scanning(core: Core, folder_id: str) -> bool:
+    task = registry(core).tasks.get(folder_id)
+    return task is not None and not task.done()
+
+
+async def _ensure_enabled(core: Core, folder_id: str) -> None:
+    folder = await run.io_bound(folders.get_folder, core.db, folder_id)
+    if not folder["enabled"]:
+        raise Conflict(f"The folder {folder['name']} is disabled: enable it before scanning.")
+
+
+async def _run(core: Core, folder_id: str, stop: threading.Event) -> None:
+    scans = registry(core)
+
+    def progress(payload: dict[str, Any]) -> None:
+        scans.latest[folder_id] = payload
+        core.events.emit_threadsafe(core.events.scan_progress, payload)
+
+    try:
+        result = await asyncio.to_thread(
+            scanning.scan_folder,
+            core.db,
+            core.settings,
+            folder_id,
+            on_progress=progress,
+            executor=scans.executor,
+            should_stop=stop.is_set,
+        )
+    except CaptionForgeError as exc:
+        result = {"folder_id": folder_id, "phase": "error", "error": str(exc)}
+    except Exception as exc:  # the user sees the scan failed and why; the details go to the log
+        log.exception("Scan of folder %s failed", folder_id)
+        result = {"folder_id": folder_id, "phase": "error", "error": f"The scan failed: {exc}"}
+    scans.latest[folder_id] = result
+    scans.stops.pop(folder_id, None)
+    core.events.scan_progress.emit(result)
