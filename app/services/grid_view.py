@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from app.services.query import compile_query
+
 Row = dict[str, Any]
 
 SORTS: dict[str, str] = {
@@ -41,6 +43,7 @@ class GridOptions:
     show: str = "all"
     quality_below: float | None = None  # 0..1; rows without a measured quality are kept
     search: str = ""
+    query: str = ""  # the filter language (app.services.query); a bad query raises QueryError (a ValueError)
 
 
 def apply_view(rows: Iterable[Row], options: GridOptions) -> list[Row]:
@@ -55,6 +58,7 @@ def filter_rows(rows: Iterable[Row], options: GridOptions) -> list[Row]:
     keep_show = _SHOW_TESTS[options.show]
     words = options.search.casefold().split()
     ceiling = options.quality_below
+    matches_query = compile_query(options.query)
     result = []
     for row in rows:
         if not keep_show(row):
@@ -63,6 +67,8 @@ def filter_rows(rows: Iterable[Row], options: GridOptions) -> list[Row]:
         if ceiling is not None and score is not None and score >= ceiling:
             continue
         if words and not _matches_words(row, words):
+            continue
+        if not matches_query(row):
             continue
         result.append(row)
     return result

@@ -75,3 +75,12 @@ def test_query_error_reports_for_inline_display_and_none_when_valid():
     assert error.position == 13 and "never closed" in error.message
     assert query_error("tag:smile") is None
     assert query_error("") is None
+
+
+def test_the_grid_view_filters_with_the_query_option():
+    from app.services.grid_view import GridOptions, apply_view
+
+    shown = apply_view(ROWS, GridOptions(query="tag:hat", sort="name"))
+    assert [row["file_id"] for row in shown] == ["DSC_005", "IMG_002"]
+    with pytest.raises(ValueError, match="never closed"):
+        apply_view(ROWS, GridOptions(query="(tag:hat"))
