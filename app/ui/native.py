@@ -14,6 +14,7 @@ from typing import Any
 from nicegui import app, events, run, ui
 
 from app.core import current
+from app.errors import CaptionForgeError
 
 log = logging.getLogger("app.native")
 WINDOW_FILE = "window.json"
@@ -94,29 +95,30 @@ def _remember(data_dir: Path, **changes: int) -> None:
 
 
 async def _on_drop(event: events.NativeEventArguments) -> None:
-    """Folders dropped onto the window are tracked (files are ignored: CaptionForge tracks folders)."""
-    paths = [Path(p) for p in event.args.get("files", []) if p]
-    folders = [p for p in paths if p.is_dir()]
+    """Folders dropped onto the window are tracked (recursively) and scanned; single files are ignored."""
+    from app.jobs import scans
+
+    folders = [Path(p) for p in event.args.get("files", []) if p and Path(p).is_dir()]
     if not folders:
-        _notify_all("Drop a folder (not single files) to track it.", "warning")
+        _notify_all("Drop a folder (not single files) onto the window to track it.", "warning")
         return
+    core = current()
     for folder in folders:
         try:
             added = await run.io_bound(_add_folder, folder)
-        except Exception as exc:  # shown to the user, who can act on it; the window must keep working
-            _notify_all(f"{folder.name}: {exc}", "negative")
+        except CaptionForgeError as exc:  # outside the allow-list, already tracked, unreadable...
+            _notify_all(f"{folder}: {exc}", "negative")
             continue
-        _notify_all(f"Tracking {added}: scanning in the background.", "positive")
+        scans.start_scan(core, added["id"])
+        _notify_all(f"Tracking {added['path']}: scanning it now.", "positive")
 
 
-def _add_folder(folder: Path) -> str:
+def _add_folder(folder: Path) -> dict[str, Any]:
     from app.services import folders
-    from app.services.paths import allowed_roots, ensure_allowed
+    from app.services.paths import allowed_roots
 
     core = current()
-    path = ensure_allowed(folder, allowed_roots(core.settings))
-    result: Any = folders.add_folder(core.db, str(path), allowed_roots=allowed_roots(core.settings))
-    return str(result.get("path", path)) if isinstance(result, dict) else str(path)
+    return folders.add_folder(core.db, str(folder), True, 3, None, allowed_roots(core.settings))
 
 
 def _notify_all(message: str, kind: str) -> None:

@@ -43,3 +43,23 @@ def test_unreadable_or_tiny_geometry_falls_back_to_defaults(tmp_path: Path, cont
 def test_geometry_file_is_plain_json(tmp_path: Path):
     native.save_geometry(tmp_path, width=900, height=700)
     assert json.loads((tmp_path / native.WINDOW_FILE).read_text()) == {"width": 900, "height": 700}
+
+
+async def test_dropping_a_folder_onto_the_window_tracks_it(user, tmp_path: Path, make_image) -> None:
+    from nicegui.events import NativeEventArguments
+
+    from app.core import current
+    from app.services import folders
+
+    make_image("a.png", folder=tmp_path / "dropped" / "sub")
+    await user.open("/")
+    drop = NativeEventArguments(
+        type="drop", args={"files": [str(tmp_path / "dropped"), str(tmp_path / "x.png")]}
+    )
+    await native._on_drop(drop)
+    tracked = folders.list_folders(current().db)
+    assert [f["path"] for f in tracked] == [str((tmp_path / "dropped").resolve())]
+    assert tracked[0]["recursive"] is True
+    await user.should_see("scanning it now")
+    await native._on_drop(drop)
+    await user.should_see("already tracked")
