@@ -9,7 +9,7 @@ from typing import Any
 
 from app.config import Settings
 from app.errors import BackendUnavailable
-from app.vision.catalog import find_model, load_catalog
+from app.vision.catalog import find_model, is_installed, load_catalog
 from app.vision.errors import VisionError
 from app.vision.imaging import prepare_for_model
 from app.vision.ollama import OllamaBackend
@@ -120,7 +120,7 @@ async def check_connection(settings_values: Any, model: str | None = None) -> li
         checks.append({"check": "Server", "ok": False, "detail": f"{vision['base_url']}: {exc}"})
         return checks
     checks.append({"check": "Server", "ok": True, "detail": f"{kind} answers at {vision['base_url']}"})
-    if not _is_installed(name, installed):
+    if not is_installed(name, installed):
         detail = f"{name} is not downloaded. Use Download, or pick one of: {', '.join(sorted(installed)) or 'none'}"
         checks.append({"check": "Model", "ok": False, "detail": detail})
         return checks
@@ -161,11 +161,6 @@ def resolve_model_name(name: str, backend: str, data_dir: Path | None = None) ->
     if curated and name == curated.id:
         return curated.model_name(backend) or name
     return name
-
-
-def _is_installed(name: str, installed: dict[str, Any]) -> bool:
-    full = name if ":" in name or "/" in name else f"{name}:latest"
-    return any(n in (name, full) or n.startswith(name + "@") for n in installed)
 
 
 def vision_settings(settings_values: Any) -> tuple[dict[str, Any], int | None, Path | None]:

@@ -11,6 +11,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from app.errors import BackendUnavailable
+from app.services.vision_models import mark_pulled
 from app.vision.catalog import find_model, load_catalog
 from app.vision.client import make_backend, vision_settings
 from app.vision.errors import DownloadFailed, DownloadUnsupported, VisionError
@@ -177,3 +178,18 @@ def _apply(progress: DownloadState, event: dict[str, Any], layers: dict[str, tup
 def _fail(progress: DownloadState, kind: str, message: str) -> None:
     progress.state, progress.error_kind, progress.error = "error", kind, message
     progress.status = "Failed"
+
+
+def downloads_for(core: Any) -> Downloads:
+    """The Core's download registry (created on first use); a finished download is recorded in vision_models."""
+    registry = core.services.get("vision_downloads")
+    if registry is None:
+
+        async def record(state: DownloadState) -> None:
+            catalog = load_catalog(core.settings.data_dir)
+            curated = find_model(catalog, state.model)
+            model_id = curated.id if curated else state.model
+            await asyncio.to_thread(mark_pulled, core.db, state.backend, model_id, state.model)
+
+        registry = core.services["vision_downloads"] = Downloads(on_success=record)
+    return registry

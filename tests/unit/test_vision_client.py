@@ -115,11 +115,13 @@ async def test_parallel_slots_queue_and_a_full_queue_answers_503(fake_ollama, ph
     results = await asyncio.gather(*[caption(fake_ollama.url, photo) for _ in range(3)])
     assert [r.caption for r in results] == [CAPTION] * 3 and fake_ollama.max_active == 1
     fake_ollama.max_queue = 0
-    outcomes = await asyncio.gather(
-        *[caption(fake_ollama.url, photo, settings={"max_retries": 0}) for _ in range(2)],
-        return_exceptions=True,
-    )
-    assert sum(isinstance(o, BackendUnavailable) for o in outcomes) == 1
+    fake_ollama.latency = 1.0
+    first = asyncio.create_task(caption(fake_ollama.url, photo))
+    while not fake_ollama.max_active or not fake_ollama.chat_requests()[3:]:
+        await asyncio.sleep(0.01)  # the first request holds the only slot
+    with pytest.raises(BackendUnavailable, match="server busy"):
+        await caption(fake_ollama.url, photo, settings={"max_retries": 0})
+    assert (await first).caption == CAPTION
 
 
 async def test_trigger_phrase_and_max_length_are_applied(fake_ollama, photo) -> None:

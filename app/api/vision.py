@@ -1,0 +1,95 @@
+"""Vision endpoints: models and their status, single-caption generation, connection test, downloads."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator
+from typing import Any
+
+from fastapi import APIRouter, Body
+from fastapi.responses import StreamingResponse
+from pydantic import BaseModel
+
+from app.core import current
+from app.errors import NotFound
+from app.vision.availability import model_statuses
+from app.vision.client import check_connection
+from app.vision.downloads import downloads_for
+from app.vision.single import generate_for_file
+
+router = APIRouter(prefix="/api/vision", tags=["vision"])
+
+
+class GenerateRequest(BaseModel):
+    file_id: str
+    caption_set_id: str | None = None
+    style: str | None = None
+    max_length: int | None = None
+    trigger_phrase: str | None = None
+    vision_model: str | None = None
+    custom_prompt: str | None = None
+
+
+@router.get("/models", summary="Curated and custom models with Ready / Not downloaded / Backend unreachable")
+async def list_models(refresh: bool = True) -> dict[str, Any]:
+    core = current()
+    return await model_statuses(core.settings, core.db, refresh=refresh)
+
+
+@router.post("/models/refresh", summary="Ask the backend which models it has and update the cached status")
+async def refresh_models() -> dict[str, Any]:
+    core = current()
+    return await model_statuses(core.settings, core.db, refresh=True)
+
+
+@router.post("/generate", summary="Caption one tracked file (try a style or prompt before a batch job)")
+async def generate(payload: GenerateRequest) -> dict[str, Any]:
+    core = current()
+    overrides = payload.model_dump(exclude={"file_id", "caption_set_id"})
+    result = await generate_for_file(core, payload.file_id, payload.caption_set_id, **overrides)
+    return result.to_dict()
+
+
+@router.post(
+    "/test-connection", summary="Check server, model, vision capability; says what works and what not"
+)
+async def test_connection(model: str | None = Body(None, embed=True)) -> dict[str, Any]:
+    checks = await check_connection(current().settings, model)
+    return {"ok": all(c["ok"] for c in checks), "checks": checks}
+
+
+@router.post("/models/download", status_code=202, summary="Start downloading a model on the backend")
+async def start_download(model: str = Body(..., embed=True)) -> dict[str, Any]:
+    core = current()
+    return downloads_for(core).start(core.settings, model).as_dict()
+
+
+@router.get("/models/download/{model:path}/stream", summary="Download progress as Server-Sent Events")
+async def stream_download(model: str) -> StreamingResponse:
+    registry = downloads_for(current())
+    if registry.get(model) is None:
+        raise NotFound(f"No download of {model} was started.")
+
+    async def events() -> AsyncIterator[str]:
+        while True:
+            state = registry.get(model)
+            yield f"data: {json.dumps(state.as_dict())}\n\n"
+            if state.state != "running":
+                return
+            await asyncio.sleep(0.5)
+
+    return StreamingResponse(events(), media_type="text/event-stream")
+
+
+@router.post("/models/download/{model:path}/cancel", summary="Stop a running download")
+async def cancel_download(model: str) -> dict[str, Any]:
+    return {"cancelled": downloads_for(current()).cancel(model)}
+
+
+@router.get("/models/download/{model:path}", summary="Download progress (poll)")
+async def download_progress(model: str) -> dict[str, Any]:
+    state = downloads_for(current()).get(model)
+    if state is None:
+        raise NotFound(f"No download of {model} was started.")
+    return state.as_dict()

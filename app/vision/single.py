@@ -1,0 +1,33 @@
+"""Caption one tracked file (the editor's Generate button and POST /api/vision/generate)."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from app.core import Core
+from app.services.vision_generate import generation_inputs
+from app.vision.client import CaptionResult, generate_caption
+from app.vision.prompts import STYLES
+
+
+async def generate_for_file(
+    core: Core, file_id: str, caption_set_id: str | None = None, **overrides: Any
+) -> CaptionResult:
+    """Generate a caption for a tracked file with its caption set's style, length, trigger phrase,
+    prompt and model; non-None overrides (style, max_length, trigger_phrase, custom_prompt,
+    vision_model, base_url) win. Raises what generate_caption raises, or NotFound."""
+    inputs = await asyncio.to_thread(generation_inputs, core.db, file_id, caption_set_id)
+    inputs.update({k: v for k, v in overrides.items() if v is not None})
+    style = inputs.get("style") or "natural_detailed"
+    return await generate_caption(
+        core.settings,
+        inputs["image_path"],
+        style=style if style in STYLES else "custom",
+        max_length=inputs.get("max_length"),
+        trigger_phrase=inputs.get("trigger_phrase"),
+        custom_prompt=inputs.get("custom_prompt"),
+        model=inputs.get("vision_model"),
+        base_url=inputs.get("base_url"),
+        context=inputs["context"],
+    )
