@@ -6,27 +6,7 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from app.errors import Invalid
-
-
-def job_endpoints(vision: dict[str, Any], parallel: int | None = None) -> list[dict[str, Any]]:
-    """[{url, parallel}]: vision.base_url with the job's parallel requests, then vision.endpoints.
-
-    An entry of vision.endpoints is {url, parallel} or just a URL; duplicates of a URL are dropped.
-    """
-    main_parallel = parallel or vision.get("parallel_requests") or 1
-    found: dict[str, dict[str, Any]] = {}
-    entries: list[Any] = [
-        {"url": vision["base_url"], "parallel": main_parallel},
-        *vision.get("endpoints", []),
-    ]
-    for entry in entries:
-        url, slots = _url_and_parallel(entry)
-        if url and url not in found:
-            found[url] = {"url": url, "parallel": slots}
-    if not found:
-        raise Invalid("No vision server is configured: set vision.base_url in Settings")
-    return list(found.values())
+from app.services.caption_job_plan import job_endpoints  # noqa: F401  (the runner resolves servers with it)
 
 
 @dataclass
@@ -38,7 +18,7 @@ class EndpointRun:
     completed: int = 0
     failed: int = 0
     busy_seconds: float = 0.0
-    status: str = "active"  # active | dropped (stopped answering) | no_model (the model is not installed)
+    status: str = "active"  # active | dropped (stopped answering) | no_model | removed (not in settings now)
     error: str | None = None
     failing_since: float | None = None
 
@@ -51,6 +31,7 @@ class EndpointRun:
             completed=int(entry.get("completed", 0)),
             failed=int(entry.get("failed", 0)),
             busy_seconds=float(entry.get("busy_seconds", 0.0)),
+            status="removed" if entry.get("status") == "removed" else "active",
         )
 
     @property
@@ -96,17 +77,3 @@ class EndpointRun:
             "status": self.status,
             "error": self.error,
         }
-
-
-def _url_and_parallel(entry: Any) -> tuple[str, int]:
-    if isinstance(entry, str):
-        return entry.strip().rstrip("/"), 1
-    if not isinstance(entry, dict) or not isinstance(entry.get("url"), str):
-        raise Invalid(
-            f"vision.endpoints: each entry needs a url, e.g. {{url: http://gpu2:11434, parallel: 2}}, not {entry!r}"
-        )
-    try:
-        parallel = max(1, int(entry.get("parallel") or 1))
-    except (TypeError, ValueError):
-        raise Invalid(f"vision.endpoints: parallel of {entry['url']} must be a whole number") from None
-    return entry["url"].strip().rstrip("/"), parallel

@@ -60,7 +60,7 @@ class JobRunner:
         if interrupted:
             log.info("%d caption job(s) were interrupted by the last stop", len(interrupted))
         if self.core.settings["vision"].get("auto_resume_jobs"):
-            caption_jobs.requeue_interrupted(self.core.db)
+            caption_jobs.requeue_interrupted(self.core.db, self.core.settings["vision"])
         self._wake = asyncio.Event()
         self._wake.set()
         self._scheduler = background_tasks.create(self._schedule(), name="caption job scheduler")
@@ -126,7 +126,7 @@ class JobRunner:
         """Put a paused, interrupted or failed job back into the queue."""
         if job_id in self.runs:
             return await self.get(job_id)
-        job = await self._set(job_id, "pending", ("paused", "interrupted", "failed"))
+        job = await self._set(job_id, "pending", ("paused", "interrupted", "failed"), follow_settings=True)
         publish_status(self.core.events, job, None)
         self.wake()
         return job
@@ -144,14 +144,19 @@ class JobRunner:
 
     async def retry_failed(self, job_id: str) -> dict[str, Any]:
         """Queue the job's failed images again."""
-        job = await asyncio.to_thread(caption_jobs.retry_failed, self.core.db, job_id)
+        job = await asyncio.to_thread(
+            caption_jobs.retry_failed, self.core.db, job_id, self.core.settings["vision"]
+        )
         publish_status(self.core.events, job, None)
         self.wake()
         return job
 
-    async def _set(self, job_id: str, status: str, allowed: tuple[str, ...]) -> dict[str, Any]:
+    async def _set(
+        self, job_id: str, status: str, allowed: tuple[str, ...], follow_settings: bool = False
+    ) -> dict[str, Any]:
+        vision = self.core.settings["vision"] if follow_settings else None
         return await asyncio.to_thread(
-            caption_jobs.set_status, self.core.db, job_id, status, allowed_from=allowed
+            caption_jobs.set_status, self.core.db, job_id, status, allowed_from=allowed, vision=vision
         )
 
     def _with_live(self, job: dict[str, Any]) -> dict[str, Any]:
@@ -168,17 +173,23 @@ class JobRunner:
         while True:
             await self._wake.wait()
             self._wake.clear()
-            pending = await asyncio.to_thread(
-                caption_jobs.list_jobs, self.core.db, statuses=["pending"], limit=1000
-            )
-            busy: set[str] = set().union(*(r.lane for r in self.runs.values())) if self.runs else set()
-            for job in pending:
-                lane = {e["url"] for e in job["endpoints"]}
-                if job["id"] in self.runs or lane & busy:
-                    busy |= lane  # a later job on the same servers waits for this one: queue order
-                    continue
-                busy |= lane
-                self._launch(job["id"], lane)
+            try:
+                await self._start_due_jobs()
+            except Exception:  # one bad pass (database busy, a broken job row) must not stop the queue
+                log.exception("Caption job scheduling failed; trying again at the next change")
+
+    async def _start_due_jobs(self) -> None:
+        pending = await asyncio.to_thread(
+            caption_jobs.list_jobs, self.core.db, statuses=["pending"], limit=1000
+        )
+        busy: set[str] = set().union(*(r.lane for r in self.runs.values())) if self.runs else set()
+        for job in pending:
+            lane = {e["url"] for e in job["endpoints"] if e.get("status") != "removed"}
+            if job["id"] in self.runs or lane & busy:
+                busy |= lane  # a later job on the same servers waits for this one: queue order
+                continue
+            busy |= lane
+            self._launch(job["id"], lane)
 
     def _launch(self, job_id: str, lane: set[str]) -> None:
         vision = self.core.settings["vision"]

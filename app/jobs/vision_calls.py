@@ -7,7 +7,8 @@ from typing import Any
 from app.config import Settings
 from app.errors import BackendUnavailable
 from app.jobs.caption_job import Captioner, ModelCheck
-from app.vision.client import _is_installed, generate_caption, installed_models, resolve_model_name
+from app.vision.catalog import is_installed
+from app.vision.client import generate_caption, installed_models, resolve_model_name
 from app.vision.errors import VisionError
 
 
@@ -28,7 +29,7 @@ def model_check_for(settings: Settings) -> ModelCheck:
             installed = await installed_models(settings, base_url)
         except (BackendUnavailable, VisionError):
             return None
-        return _is_installed(
+        return is_installed(
             resolve_model_name(model, settings["vision"]["backend"], settings.data_dir), installed
         )
 

@@ -17,50 +17,24 @@ from sqlalchemy.orm import Session
 
 from app.db import Database
 from app.errors import Conflict, Invalid, NotFound
-from app.models import Caption, CaptionJob, CaptionSet, Dataset, DatasetFile, TrackedFile, utcnow
+from app.models import CaptionJob, CaptionSet, Dataset, utcnow
+from app.services.caption_job_plan import (  # noqa: F401
+    ACTIVE,
+    SKIP_EXISTING,
+    SKIP_MANUAL,
+    SKIP_QUEUED,
+    endpoint_stats,
+    job_endpoints,
+    merge_endpoints,
+    nothing_to_do,
+    plan_in_session,
+    plan_job,
+    require_set,
+    skip_reason,
+)
 from app.services.rows import iso, json_value
 
-ACTIVE = ("pending", "running", "paused", "interrupted")
 FINISHED = ("completed", "cancelled", "failed")
-SKIP_MANUAL = "edited by hand"
-SKIP_EXISTING = "has a caption"
-SKIP_QUEUED = "queued in another job"
-
-
-def skip_reason(
-    caption: Caption | None, *, overwrite_existing: bool, overwrite_manual: bool, min_quality: float | None
-) -> str | None:
-    """Why a job leaves this caption alone, or None when it (re)generates it.
-
-    Hand-edited captions are overwritten only when both overwrite flags are on; a generated or imported
-    one when overwrite is on or its quality is below `min_quality`.
-    """
-    if caption is None or not (caption.caption_text or "").strip():
-        return None
-    if caption.manually_edited or caption.source == "manual":
-        return None if overwrite_existing and overwrite_manual else SKIP_MANUAL
-    if overwrite_existing:
-        return None
-    if min_quality is not None and caption.quality_score is not None and caption.quality_score < min_quality:
-        return None
-    return SKIP_EXISTING
-
-
-def plan_job(
-    db: Database,
-    caption_set_id: str,
-    *,
-    file_ids: list[str] | None = None,
-    overwrite_existing: bool = False,
-    overwrite_manual: bool = False,
-    min_quality_threshold: float | None = None,
-) -> dict[str, Any]:
-    """What a job would do: {total, to_caption (ids), skipped, skip_reasons {reason: n}, missing}."""
-    with db.session() as session:
-        caption_set = _require_set(session, caption_set_id)
-        return _plan(
-            session, caption_set, file_ids, overwrite_existing, overwrite_manual, min_quality_threshold
-        )
 
 
 def create_job(
@@ -87,16 +61,16 @@ def create_job(
     if min_quality_threshold is not None and not 0 <= min_quality_threshold <= 1:
         raise Invalid("The quality threshold is a number from 0 to 1, e.g. 0.7")
     with db.session() as session:
-        caption_set = _require_set(session, caption_set_id)
-        plan = _plan(
+        caption_set = require_set(session, caption_set_id)
+        plan = plan_in_session(
             session, caption_set, file_ids, overwrite_existing, overwrite_manual, min_quality_threshold
         )
         if not plan["to_caption"]:
-            raise Invalid(_nothing_to_do(plan))
+            raise Invalid(nothing_to_do(plan))
         state = {
             "remaining": plan["to_caption"],
             "failed": [],
-            "endpoints": [_endpoint_stats(e) for e in endpoints],
+            "endpoints": [endpoint_stats(e) for e in endpoints],
             "options": {
                 "custom_prompt": custom_prompt or None,
                 "trigger_phrase": caption_set.trigger_phrase,
@@ -168,13 +142,24 @@ def list_jobs(
 
 
 def set_status(
-    db: Database, job_id: str, status: str, *, allowed_from: Iterable[str], last_error: str | None = None
+    db: Database,
+    job_id: str,
+    status: str,
+    *,
+    allowed_from: Iterable[str],
+    last_error: str | None = None,
+    vision: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """Move a job to `status` if it is in one of `allowed_from`; Conflict otherwise (message says why)."""
+    """Move a job to `status` if it is in one of `allowed_from`; Conflict otherwise (message says why).
+
+    With `vision` (the settings section) a job going back into the queue takes the servers configured now.
+    """
     with db.session() as session:
         job = require_job(session, job_id)
         if job.status not in allowed_from:
             raise Conflict(f"The job is {job.status}; it cannot become {status} now")
+        if vision is not None:
+            _follow_settings(job, vision)
         apply_status(job, status, last_error)
         return job_dict(job, session.get(CaptionSet, job.caption_set_id))
 
@@ -201,16 +186,17 @@ def mark_interrupted(db: Database, job_ids: Iterable[str] | None = None) -> list
         return [job.id for job in jobs]
 
 
-def requeue_interrupted(db: Database) -> list[str]:
+def requeue_interrupted(db: Database, vision: dict[str, Any]) -> list[str]:
     """Interrupted jobs go back into the queue (vision.auto_resume_jobs); returns their ids."""
     with db.session() as session:
         jobs = list(session.scalars(select(CaptionJob).where(CaptionJob.status == "interrupted")))
         for job in jobs:
+            _follow_settings(job, vision)
             apply_status(job, "pending", None)
         return [job.id for job in jobs]
 
 
-def retry_failed(db: Database, job_id: str) -> dict[str, Any]:
+def retry_failed(db: Database, job_id: str, vision: dict[str, Any] | None = None) -> dict[str, Any]:
     """Put the job's failed files back into its queue and make it pending; Conflict while it runs."""
     with db.session() as session:
         job = require_job(session, job_id)
@@ -223,10 +209,10 @@ def retry_failed(db: Database, job_id: str) -> dict[str, Any]:
         retry_ids = [f["file_id"] for f in failed if f["file_id"] not in set(state.get("remaining", []))]
         state["remaining"] = state.get("remaining", []) + retry_ids
         state["failed"] = []
-        for endpoint in state.get("endpoints", []):
-            endpoint.update(status="active", error=None)
         job.failed_files = 0
         job.state = json.dumps(state)
+        if vision is not None:
+            _follow_settings(job, vision)
         apply_status(job, "pending", None)
         return job_dict(job, session.get(CaptionSet, job.caption_set_id))
 
@@ -275,72 +261,11 @@ def job_dict(
     }
 
 
-def _plan(
-    session: Session,
-    caption_set: CaptionSet,
-    file_ids: list[str] | None,
-    overwrite_existing: bool,
-    overwrite_manual: bool,
-    min_quality: float | None,
-) -> dict[str, Any]:
-    rows = session.execute(
-        select(DatasetFile.file_id, DatasetFile.excluded, TrackedFile.file_exists, Caption)
-        .join(TrackedFile, TrackedFile.id == DatasetFile.file_id)
-        .outerjoin(
-            Caption, (Caption.file_id == DatasetFile.file_id) & (Caption.caption_set_id == caption_set.id)
-        )
-        .where(DatasetFile.dataset_id == caption_set.dataset_id)
-        .order_by(DatasetFile.order_index, DatasetFile.date_added, DatasetFile.id)
-    ).all()
-    if file_ids is None:
-        rows = [row for row in rows if not row.excluded]
-    else:
-        wanted = set(file_ids)
-        rows = [row for row in rows if row.file_id in wanted]
-        if not rows:
-            raise Invalid("None of the selected images is in this caption set's dataset")
-    queued = _queued_elsewhere(session, caption_set.id)
-    to_caption: list[str] = []
-    reasons: dict[str, int] = {}
-    for row in rows:
-        reason = SKIP_QUEUED if row.file_id in queued else None
-        reason = reason or skip_reason(
-            row.Caption,
-            overwrite_existing=overwrite_existing,
-            overwrite_manual=overwrite_manual,
-            min_quality=min_quality,
-        )
-        if reason:
-            reasons[reason] = reasons.get(reason, 0) + 1
-        else:
-            to_caption.append(row.file_id)
-    return {
-        "caption_set_id": caption_set.id,
-        "total": len(rows),
-        "to_caption": to_caption,
-        "skipped": len(rows) - len(to_caption),
-        "skip_reasons": reasons,
-        "missing": sum(1 for row in rows if not row.file_exists and row.file_id in set(to_caption)),
-    }
-
-
-def _queued_elsewhere(session: Session, caption_set_id: str) -> set[str]:
-    """File ids still waiting in other active jobs of the same set (a file is never captioned twice)."""
-    queued: set[str] = set()
-    for state in session.scalars(
-        select(CaptionJob.state).where(
-            CaptionJob.caption_set_id == caption_set_id, CaptionJob.status.in_(ACTIVE)
-        )
-    ):
-        queued.update(json_value(state, {}).get("remaining", []))
-    return queued
-
-
-def _nothing_to_do(plan: dict[str, Any]) -> str:
-    if not plan["total"]:
-        return "This caption set's dataset has no images (or all are excluded); add images first"
-    reasons = ", ".join(f"{n} {reason}" for reason, n in plan["skip_reasons"].items())
-    return f"Nothing to caption: all {plan['total']} images are skipped ({reasons}). Turn on overwrite to redo them"
+def _follow_settings(job: CaptionJob, vision: dict[str, Any]) -> None:
+    state = json_value(job.state, {})
+    configured = job_endpoints(vision, state.get("options", {}).get("parallel"))
+    state["endpoints"] = merge_endpoints(state.get("endpoints", []), configured)
+    job.state = json.dumps(state)
 
 
 def apply_status(job: CaptionJob, status: str, last_error: str | None) -> None:
@@ -353,18 +278,6 @@ def apply_status(job: CaptionJob, status: str, last_error: str | None) -> None:
         job.paused_date = now
     if status in FINISHED:
         job.completed_date = now
-
-
-def _endpoint_stats(endpoint: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "url": endpoint["url"],
-        "parallel": int(endpoint.get("parallel") or 1),
-        "completed": 0,
-        "failed": 0,
-        "busy_seconds": 0.0,
-        "status": "active",
-        "error": None,
-    }
 
 
 def _seconds_per_image(session: Session, model: str) -> float | None:
@@ -381,13 +294,6 @@ def _seconds_per_image(session: Session, model: str) -> float | None:
         if busy > 0 and done:
             return busy / done
     return None
-
-
-def _require_set(session: Session, caption_set_id: str) -> CaptionSet:
-    caption_set = session.get(CaptionSet, caption_set_id)
-    if caption_set is None:
-        raise NotFound(f"Caption set {caption_set_id} does not exist (deleted in another tab?)")
-    return caption_set
 
 
 def require_job(session: Session, job_id: str) -> CaptionJob:
