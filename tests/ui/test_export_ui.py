@@ -109,3 +109,11 @@ async def test_exports_page_lists_history_and_starts_a_new_export(user: User, tm
     user.find(marker="export-close").click()
     user.find(marker="export-open").click()
     await user.should_see(marker="export-summary-count")
+
+
+async def test_exports_url_with_a_dataset_opens_the_dialog_for_it(user: User, tmp_path: Path) -> None:
+    seeded = seed_dataset(current().db, _images(tmp_path / "src", 2), name="Linked")
+    await user.open(f"/exports?dataset={seeded.dataset_id}&caption_set={seeded.caption_set_id}")
+    await user.should_see(marker="export-dialog")
+    await user.should_see("Export Linked")
+    await user.should_see("2 images")

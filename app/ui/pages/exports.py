@@ -25,7 +25,8 @@ STATUS_COLOURS = {
 
 
 @ui.page("/exports", title="Exports · CaptionForge")
-async def exports_page() -> None:
+async def exports_page(dataset: str | None = None, caption_set: str | None = None) -> None:
+    """`/exports?dataset=<id>&caption_set=<id>` opens the export dialog for that dataset at once."""
     core = current()
     with frame("Exports"):
         with ui.column().classes("w-full max-w-5xl mx-auto p-4 gap-4"):
@@ -36,6 +37,8 @@ async def exports_page() -> None:
             history = HistoryList()
             await history.load()
     core.events.export_progress.subscribe(lambda payload: history.on_progress(payload))
+    if dataset and any(d["id"] == dataset for d in sources):
+        ExportDialog(dataset, caption_set).open()
 
 
 def _new_export(sources: list[dict[str, Any]]) -> None:
