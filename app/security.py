@@ -38,6 +38,11 @@ FAILURE_WINDOW = 15 * 60  # seconds a failure is remembered
 BASE_BACKOFF = 30  # seconds of the first wait; doubles with each further failure
 MAX_BACKOFF = 15 * 60
 MAX_FORM_BYTES = 4096
+_HARDENING = (
+    (b"x-content-type-options", b"nosniff"),
+    (b"x-frame-options", b"SAMEORIGIN"),
+    (b"referrer-policy", b"same-origin"),
+)
 _TOKEN_IN_QUERY = re.compile(r"([?&])token=[^&\s]*")
 
 
@@ -320,7 +325,8 @@ async def _read_body(receive: Receive) -> bytes:
 
 
 def _no_store(send: Send) -> Send:
-    """Pages and API answers must not stay in caches; responses that set their own policy keep it."""
+    """Pages and API answers must not stay in caches (responses that set their own policy keep it);
+    no page may be framed by another site, no file sniffed into a script."""
 
     async def wrapped(message: Message) -> None:
         if message["type"] == "http.response.start":
@@ -328,7 +334,9 @@ def _no_store(send: Send) -> Send:
             names = {name.lower() for name, _ in headers}
             kind = next((v for n, v in headers if n.lower() == b"content-type"), b"")
             if b"cache-control" not in names and kind.startswith((b"text/html", b"application/json")):
-                message = {**message, "headers": [*headers, (b"cache-control", b"no-store")]}
+                headers.append((b"cache-control", b"no-store"))
+            headers += [(name, value) for name, value in _HARDENING if name not in names]
+            message = {**message, "headers": headers}
         await send(message)
 
     return wrapped

@@ -173,6 +173,10 @@ def test_disabled_guard_lets_everything_through_but_pages_are_not_cached(data_di
     client = TestClient(_app(AccessGuard(data_dir, enabled=False, environ={})))
     page = client.get("/folders")
     assert page.status_code == 200 and page.headers["cache-control"] == "no-store"
+    assert (
+        page.headers["x-frame-options"] == "SAMEORIGIN"
+        and page.headers["x-content-type-options"] == "nosniff"
+    )
     assert client.get("/api/things").status_code == 200
 
 
