@@ -26,6 +26,9 @@ except ImportError:
     GenerateDialog = None
 
 Move = Callable[[int], Awaitable[None]]
+_FALLBACK_JS = (
+    "(e) => { const t = e.target.dataset.fallback; if (t && !e.target.src.endsWith(t)) e.target.src = t; }"
+)
 
 
 class CaptionEditor(ui.column):
@@ -120,71 +123,80 @@ class CaptionEditor(ui.column):
 
     # ---- building and showing ----
     def _build(self) -> None:
-        self.empty = ui.label("Click an image to edit its caption.").classes("text-sm text-gray-500")
-        self.empty.mark("editor-empty")
-        with ui.column().classes("w-full gap-2") as self.body:
-            self.preview = (
-                ui.element("img")
-                .classes("w-full max-h-[38vh] object-contain rounded bg-slate-100 cursor-zoom-in")
-                .mark("editor-preview")
-            )
-            self.preview.on("click", self._zoom)
-            self.facts = ui.column().classes("w-full gap-0")
-            with ui.row().classes("w-full items-center gap-1 no-wrap") as self.trigger_row:
-                self.trigger_label = ui.label().classes("text-xs text-gray-600 grow").mark("editor-trigger")
-                ui.button("Insert", icon="add", on_click=self._insert_trigger).props(
-                    "flat dense size=sm no-caps"
-                ).mark("insert-trigger")
-            self.text = (
-                ui.textarea(placeholder="Describe the image…", on_change=self._text_changed)
-                .props("outlined autogrow input-class=min-h-[7rem]")
-                .classes("w-full")
-                .mark("caption-input")
-            )
-            with ui.row().classes("w-full items-center gap-2 no-wrap"):
-                self.counter = ui.label().classes("text-xs text-gray-500").mark("caption-counter")
-                ui.space()
-                self.unsaved = ui.label("unsaved").classes("text-xs text-amber-700").mark("caption-unsaved")
-            with ui.column().classes("w-full gap-1") as self.imported_box:
-                ui.label("Imported caption (read-only)").classes("text-xs uppercase text-gray-500")
-                self.imported_text = (
-                    ui.label()
-                    .classes("text-xs whitespace-pre-wrap bg-slate-100 rounded p-2 w-full")
-                    .mark("imported-caption")
+        with self:
+            self.empty = ui.label("Click an image to edit its caption.").classes("text-sm text-gray-500")
+            self.empty.mark("editor-empty")
+            with ui.column().classes("w-full gap-2") as self.body:
+                self.preview = (
+                    ui.element("img")
+                    .classes("w-full max-h-[38vh] object-contain rounded bg-slate-100 cursor-zoom-in")
+                    .mark("editor-preview")
                 )
-                ui.button("Copy into caption", icon="content_copy", on_click=self._copy_imported).props(
-                    "flat dense size=sm no-caps"
-                ).mark("copy-imported")
-            with ui.row().classes("w-full gap-1 items-center"):
-                ui.button("Save", icon="save", on_click=self.save).props("no-caps").mark("editor-save")
-                ui.button(icon="chevron_left", on_click=lambda: self._on_move(-1)).props("flat dense").mark(
-                    "editor-prev"
-                ).tooltip("Previous image (Alt+← or PageUp)")
-                ui.button(icon="chevron_right", on_click=lambda: self._on_move(1)).props("flat dense").mark(
-                    "editor-next"
-                ).tooltip("Next image (Alt+→ or PageDown); Ctrl+Enter saves and moves on")
-                if GenerateDialog is not None:
-                    ui.button("Generate", icon="auto_awesome", on_click=self._generate).props(
-                        "flat no-caps"
-                    ).mark("editor-generate")
-            self.history = EditorHistory(on_restore=self._restored)
-        self.body.set_visibility(False)
-        with ui.dialog().props("maximized") as self.zoom_dialog:
-            self.zoom_image = ui.element("img").classes(
-                "w-full h-full object-contain bg-black cursor-zoom-out"
+                self.preview.on("click", self._zoom)
+                # An original that cannot be read (drive unplugged, file moved) falls back to its thumbnail.
+                self.preview.on("error", js_handler=_FALLBACK_JS)
+                self.facts = ui.column().classes("w-full gap-0")
+                with ui.row().classes("w-full items-center gap-1 no-wrap") as self.trigger_row:
+                    self.trigger_label = (
+                        ui.label().classes("text-xs text-gray-600 grow").mark("editor-trigger")
+                    )
+                    ui.button("Insert", icon="add", on_click=self._insert_trigger).props(
+                        "flat dense size=sm no-caps"
+                    ).mark("insert-trigger")
+                self.text = (
+                    ui.textarea(placeholder="Describe the image…", on_change=self._text_changed)
+                    .props("outlined autogrow input-class=min-h-[7rem]")
+                    .classes("w-full")
+                    .mark("caption-input")
+                )
+                with ui.row().classes("w-full items-center gap-2 no-wrap"):
+                    self.counter = ui.label().classes("text-xs text-gray-500").mark("caption-counter")
+                    ui.space()
+                    self.unsaved = (
+                        ui.label("unsaved").classes("text-xs text-amber-700").mark("caption-unsaved")
+                    )
+                with ui.column().classes("w-full gap-1") as self.imported_box:
+                    ui.label("Imported caption (read-only)").classes("text-xs uppercase text-gray-500")
+                    self.imported_text = (
+                        ui.label()
+                        .classes("text-xs whitespace-pre-wrap bg-slate-100 rounded p-2 w-full")
+                        .mark("imported-caption")
+                    )
+                    ui.button("Copy into caption", icon="content_copy", on_click=self._copy_imported).props(
+                        "flat dense size=sm no-caps"
+                    ).mark("copy-imported")
+                with ui.row().classes("w-full gap-1 items-center"):
+                    ui.button("Save", icon="save", on_click=self.save).props("no-caps").mark("editor-save")
+                    ui.button(icon="chevron_left", on_click=lambda: self._on_move(-1)).props(
+                        "flat dense"
+                    ).mark("editor-prev").tooltip("Previous image (Alt+← or PageUp)")
+                    ui.button(icon="chevron_right", on_click=lambda: self._on_move(1)).props(
+                        "flat dense"
+                    ).mark("editor-next").tooltip(
+                        "Next image (Alt+→ or PageDown); Ctrl+Enter saves and moves on"
+                    )
+                    if GenerateDialog is not None:
+                        ui.button("Generate", icon="auto_awesome", on_click=self._generate).props(
+                            "flat no-caps"
+                        ).mark("editor-generate")
+                self.history = EditorHistory(on_restore=self._restored)
+            self.body.set_visibility(False)
+            with ui.dialog().props("maximized") as self.zoom_dialog:
+                self.zoom_image = ui.element("img").classes(
+                    "w-full h-full object-contain bg-black cursor-zoom-out"
+                )
+                self.zoom_image.on("click", self.zoom_dialog.close)
+            bind_editor_keys(
+                self.text,
+                save=self.save,
+                save_and_next=self._save_and_next,
+                move=self._on_move,
+                escape=self._on_escape,
             )
-            self.zoom_image.on("click", self.zoom_dialog.close)
-        bind_editor_keys(
-            self.text,
-            save=self.save,
-            save_and_next=self._save_and_next,
-            move=self._on_move,
-            escape=self._on_escape,
-        )
 
     def _show_file(self, info: dict[str, Any]) -> None:
         file = info["file"]
-        self.preview.props(f'src="{file["image_url"]}" alt="preview"')
+        self.preview.props(f'src="{file["image_url"]}" data-fallback="{file["thumbnail_url"]}" alt="preview"')
         self.facts.clear()
         with self.facts:
             file_facts(info)

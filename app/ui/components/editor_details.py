@@ -20,7 +20,9 @@ def stars(score: float | None) -> str:
 def file_facts(info: dict[str, Any]) -> None:
     """Render the facts of get_caption's result into the current container."""
     file, caption = info["file"], info["caption"]
-    ui.label(file["filename"]).classes("text-sm font-semibold break-all").mark("editor-filename")
+    ui.label(file["filename"]).classes("text-sm font-semibold break-all cf-editor-filename").mark(
+        "editor-filename"
+    )
     size = f"{file['width']}×{file['height']} px" if file.get("width") else "size unknown"
     ui.label(f"{size} · {file.get('file_size_mb') or 0:.2f} MB").classes("text-xs text-gray-500")
     _quality(file)

@@ -9,13 +9,9 @@ from nicegui import run, ui
 from app.core import current
 from app.errors import CaptionForgeError
 from app.services import captions, datasets
+from app.ui.components.add_to_dataset import AddToDatasetDialog
 from app.ui.components.thumb_grid import ThumbGrid
 from app.ui.components.workspace_state import WorkspaceState
-
-try:  # the datasets engineer's picker; a small one of our own stands in until it exists
-    from app.ui.components.add_to_dataset import AddToDatasetDialog
-except ImportError:
-    AddToDatasetDialog = None
 
 FilesHandler = Callable[[list[str]], Awaitable[None]]
 
@@ -33,55 +29,44 @@ class SelectionBar(ui.row):
         on_caption_selection: FilesHandler | None = None,
     ) -> None:
         super().__init__()
-        self.classes("w-full items-center gap-1").mark("selection-bar")
+        self.classes("w-full items-center gap-x-1 gap-y-0").mark("selection-bar")
         self.grid, self.state = grid, state
         self._on_removed, self._on_rows_changed = on_removed, on_rows_changed
-        ui.label().bind_text_from(state, "selected_count", lambda n: f"Selected: {n}").classes(
-            "text-sm font-medium mr-1 whitespace-nowrap"
-        ).mark("selected-count")
         flat = "flat dense no-caps size=sm"
-        ui.button("All", on_click=grid.select_all).props(flat).mark("select-all")
-        ui.button("None", on_click=grid.select_none).props(flat).mark("select-none")
-        ui.button("Invert", on_click=grid.invert_selection).props(flat).mark("select-invert")
-        ui.separator().props("vertical")
-        with ui.row().classes("gap-1 items-center").bind_visibility_from(state, "selected_count", bool):
-            ui.button("Add to dataset…", icon="playlist_add", on_click=self.add_to_dataset).props(flat).mark(
-                "batch-add"
-            )
-            ui.button("Remove", icon="remove_circle_outline", on_click=self.remove).props(flat).mark(
-                "batch-remove"
-            )
-            ui.button("Exclude", icon="block", on_click=lambda: self.set_excluded(True)).props(flat).mark(
-                "batch-exclude"
-            )
-            ui.button(
-                "Include", icon="check_circle_outline", on_click=lambda: self.set_excluded(False)
-            ).props(flat).mark("batch-include")
-            ui.button("Copy imported captions", icon="file_copy", on_click=self.copy_imported).props(
-                flat
-            ).mark("batch-copy-imported")
+        with self:
+            ui.label().bind_text_from(state, "selected_count", lambda n: f"Selected: {n}").classes(
+                "text-sm font-medium mr-1 whitespace-nowrap"
+            ).mark("selected-count")
+            ui.button("All", on_click=grid.select_all).props(flat).mark("select-all")
+            ui.button("None", on_click=grid.select_none).props(flat).mark("select-none")
+            ui.button("Invert", on_click=grid.invert_selection).props(flat).mark("select-invert")
+            ui.element("div").classes("w-px h-5 bg-slate-300 mx-1")
+            actions = [
+                ("Add to dataset…", "playlist_add", self.add_to_dataset, "batch-add"),
+                ("Remove", "remove_circle_outline", self.remove, "batch-remove"),
+                ("Exclude", "block", lambda: self.set_excluded(True), "batch-exclude"),
+                ("Include", "check_circle_outline", lambda: self.set_excluded(False), "batch-include"),
+                ("Copy imported captions", "file_copy", self.copy_imported, "batch-copy-imported"),
+            ]
             if on_caption_selection is not None:
-                ui.button(
-                    "Caption with vision model",
-                    icon="auto_awesome",
-                    on_click=lambda: on_caption_selection(self.grid.selected_ids),
-                ).props(flat).mark("batch-caption")
+                caption = on_caption_selection
+                actions.append(
+                    (
+                        "Caption with vision model",
+                        "auto_awesome",
+                        lambda: caption(self.grid.selected_ids),
+                        "batch-caption",
+                    )
+                )
+            for label, icon, handler, marker in actions:
+                ui.button(label, icon=icon, on_click=handler).props(flat).mark(marker).bind_enabled_from(
+                    state, "selected_count", bool
+                )
 
     async def add_to_dataset(self) -> None:
-        file_ids = self.grid.selected_ids
-        if AddToDatasetDialog is not None:
-            await AddToDatasetDialog(file_ids)
-            return
-        choices = await run.io_bound(datasets.list_datasets, current().db)
-        target = await _DatasetPicker(
-            {d["id"]: d["name"] for d in choices if d["id"] != self.state.dataset_id}
-        )
-        if target is None:
-            return
-        added = await self._call(datasets.add_files, current().db, target, file_ids)
-        if added is not None:
-            current().events.datasets_changed.emit({"dataset_id": target})
-            ui.notify(f"Added {added} image(s); {len(file_ids) - added} were already there", type="positive")
+        """Put the selection into another dataset (the dialog adds, notifies and emits datasets_changed)."""
+        if self.grid.selected_ids:
+            await AddToDatasetDialog(self.grid.selected_ids, exclude_dataset_id=self.state.dataset_id)
 
     async def remove(self) -> None:
         file_ids = self.grid.selected_ids
@@ -130,23 +115,6 @@ class SelectionBar(ui.row):
         except CaptionForgeError as exc:
             ui.notify(str(exc), type="negative", multi_line=True)
             return None
-
-
-class _DatasetPicker(ui.dialog):
-    """Awaited: the id of the chosen dataset, or None."""
-
-    def __init__(self, options: dict[str, str]) -> None:
-        super().__init__()
-        with self, ui.card().classes("w-96").mark("dataset-picker"):
-            ui.label("Add the selected images to…").classes("text-base font-semibold")
-            if not options:
-                ui.label("There is no other dataset yet; create one in the left column first.").classes(
-                    "text-sm"
-                )
-            choice = ui.select(options, label="Dataset").classes("w-full").mark("dataset-picker-select")
-            with ui.row().classes("w-full justify-end"):
-                ui.button("Cancel", on_click=lambda: self.submit(None)).props("flat")
-                ui.button("Add", on_click=lambda: self.submit(choice.value)).mark("dataset-picker-add")
 
 
 class _Confirm(ui.dialog):

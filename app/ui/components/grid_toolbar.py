@@ -1,4 +1,4 @@
-"""GridToolbar: above the grid, what it shows (dataset, caption set, sort, filters, tile size) and the selection bar."""
+"""GridToolbar: above the grid, what it shows: dataset, caption set, sort and filters."""
 
 from __future__ import annotations
 
@@ -30,13 +30,13 @@ class GridToolbar(ui.column):
         self.options = options
         self._on_view_change = on_view_change
         self._filling = False  # filling a choice list is not a user's choice
-        with ui.row().classes("w-full items-center gap-2 no-wrap"):
+        with self, ui.row().classes("w-full items-center gap-2 no-wrap"):
             self.dataset_select = (
                 ui.select(
                     {}, label="Dataset", on_change=lambda e: None if self._filling else on_dataset(e.value)
                 )
                 .props("dense outlined options-dense")
-                .classes("min-w-[10rem] grow")
+                .classes("flex-1 min-w-0")
                 .mark("dataset-select")
             )
             self.set_select = (
@@ -46,7 +46,7 @@ class GridToolbar(ui.column):
                     on_change=lambda e: None if self._filling else on_caption_set(e.value),
                 )
                 .props("dense outlined options-dense")
-                .classes("min-w-[9rem] grow")
+                .classes("flex-1 min-w-0")
                 .mark("set-select")
             )
             self.count_label = (
@@ -55,7 +55,7 @@ class GridToolbar(ui.column):
         with ui.row().classes("w-full items-center gap-2"):
             ui.select(
                 SORTS, value=options.sort, label="Sort", on_change=lambda e: self._set("sort", e.value)
-            ).props("dense outlined options-dense").classes("w-36").mark("grid-sort")
+            ).props("dense outlined options-dense").classes("w-32").mark("grid-sort")
             self.direction = (
                 ui.button(icon="arrow_upward", on_click=self._flip_direction)
                 .props("flat dense round")
@@ -64,17 +64,14 @@ class GridToolbar(ui.column):
             )
             ui.select(
                 SHOWS, value=options.show, label="Show", on_change=lambda e: self._set("show", e.value)
-            ).props("dense outlined options-dense").classes("w-36").mark("grid-show")
+            ).props("dense outlined options-dense").classes("w-32").mark("grid-show")
             ui.number(
                 "Quality below %", min=0, max=100, step=5, on_change=lambda e: self._set_quality(e.value)
-            ).props("dense outlined clearable").classes("w-32").mark("grid-quality-below")
+            ).props("dense outlined clearable").classes("w-28").mark("grid-quality-below")
             ui.input(
                 placeholder="Search names and captions",
                 on_change=lambda e: self._set("search", e.value or ""),
             ).props("dense outlined clearable debounce=250").classes("grow min-w-[10rem]").mark("grid-search")
-            ui.slider(
-                min=96, max=320, step=16, value=tile_size, on_change=lambda e: on_tile_size(e.value)
-            ).props("dense").classes("w-24").mark("tile-size").tooltip("Tile size")
 
     def show_datasets(self, datasets: list[dict[str, Any]], selected: str | None) -> None:
         """Fill the dataset choice (without firing a change)."""

@@ -21,7 +21,7 @@ export default {
             :key="items[i].id"
             class="cf-tile"
             :class="{ 'cf-selected': selected.has(items[i].id), 'cf-focus': i === focus, 'cf-excluded': items[i].x }"
-            :style="{ width: size + 'px', height: (rowHeight - gap) + 'px' }"
+            :style="{ width: tileWidth + 'px', height: (rowHeight - gap) + 'px' }"
             :data-file-id="items[i].id"
             :title="items[i].n"
             draggable="true"
@@ -29,7 +29,7 @@ export default {
             @dblclick="$emit('open', { id: items[i].id })"
             @dragstart="onDragStart($event, i)"
           >
-            <div class="cf-tile-image" :style="{ height: size + 'px' }">
+            <div class="cf-tile-image" :style="{ height: tileWidth * 0.8 + 'px' }">
               <img v-if="items[i].t" :src="items[i].t" loading="lazy" decoding="async" draggable="false" :alt="items[i].n" />
               <span v-else class="cf-tile-missing">no thumbnail</span>
             </div>
@@ -51,11 +51,18 @@ export default {
     tileSize: { type: Number, default: 160 },
   },
   data() {
-    return { items: [], order: [], selected: new Set(), focus: -1, size: this.tileSize, cols: 1, gap: 8 };
+    return { items: [], order: [], selected: new Set(), focus: -1, size: this.tileSize, width: 0, gap: 8 };
   },
   computed: {
+    cols() {
+      return Math.max(1, Math.floor((this.width + this.gap) / (this.size + this.gap)));
+    },
+    tileWidth() {
+      // Tiles stretch so a row fills the width instead of leaving a gap on the right.
+      return Math.max(this.size, Math.floor((this.width - (this.cols - 1) * this.gap) / this.cols));
+    },
     rowHeight() {
-      return this.size + 34 + this.gap;
+      return Math.round(this.tileWidth * 0.8) + 34 + this.gap;
     },
     rows() {
       const rows = [];
@@ -123,8 +130,7 @@ export default {
     },
     // ---- browser side ----
     measure() {
-      const width = this.$refs.root.clientWidth - 16; // the scrollbar
-      this.cols = Math.max(1, Math.floor((width + this.gap) / (this.size + this.gap)));
+      this.width = Math.max(0, this.$refs.root.clientWidth - 24); // scrollbar and row padding
     },
     scrollToIndex(i) {
       const pos = this.positions.get(i);

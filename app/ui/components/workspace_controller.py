@@ -46,6 +46,7 @@ class WorkspaceController:
             on_tile_size=self._set_tile_size,
             tile_size=tile_size,
         )
+        selection_slot = ui.element("div").classes("w-full")
         self.grid_empty = (
             ui.label("Select a dataset on the left to see its images here.")
             .classes("text-gray-500")
@@ -54,15 +55,15 @@ class WorkspaceController:
         self.grid = ThumbGrid(
             tile_size=tile_size, on_open=self.open_file, on_selection_change=self._selection_changed
         )
-        self.grid.classes("grow w-full min-h-0").mark("thumb-grid")
-        self.selection_bar = SelectionBar(
-            self.grid,
-            self.state,
-            on_removed=self._rows_removed,
-            on_rows_changed=self.refresh_rows,
-            on_caption_selection=self._on_caption_selection,
-        )
-        self.selection_bar.move(target_index=1)  # above the grid, below the toolbar
+        self.grid.classes("w-full").mark("thumb-grid")
+        with selection_slot:
+            self.selection_bar = SelectionBar(
+                self.grid,
+                self.state,
+                on_removed=self._rows_removed,
+                on_rows_changed=self.refresh_rows,
+                on_caption_selection=self._on_caption_selection,
+            )
 
     def build_right(self) -> None:
         """The editor column."""

@@ -9,7 +9,7 @@ from app.ui.components.workspace_state import WorkspaceState
 from app.ui.layout import frame
 
 try:  # the datasets engineer's left column
-    from app.ui.components.dataset_panel import DatasetPanel
+    from app.ui.components.dataset_list import DatasetPanel
 except ImportError:
     DatasetPanel = None
 
@@ -42,7 +42,7 @@ async def workspace_page(dataset: str | None = None, caption_set: str | None = N
 
 def _datasets_column(workspace: WorkspaceController) -> None:
     if DatasetPanel is not None:
-        DatasetPanel(on_select=workspace.select)
+        DatasetPanel(on_select=workspace.select, state=workspace.state)
         return
     ui.label("Datasets").classes("text-base font-semibold")
     ui.label("No datasets yet. Add a folder of images on the Folders page, then create a dataset.").classes(
