@@ -7,6 +7,7 @@ import importlib.util
 import json
 import logging
 import os
+import subprocess
 import sys
 from pathlib import Path
 from typing import Any
@@ -20,15 +21,24 @@ log = logging.getLogger("app.native")
 WINDOW_FILE = "window.json"
 DEFAULT_SIZE = (1366, 860)
 MIN_SIZE = (640, 480)
+QT_LIBRARIES_HINT = (
+    "Debian/Ubuntu: sudo apt-get install libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxkbcommon-x11-0 "
+    "libnss3 libxcomposite1 libxdamage1 libxrandr2 libxtst6"
+)
 
 
-def native_unavailable_reason(environ: dict[str, str] | os._Environ | None = None) -> str | None:
+def native_unavailable_reason(
+    environ: dict[str, str] | os._Environ | None = None, probe_qt: bool = True
+) -> str | None:
     """Why a native window cannot open here (one phrase), or None when it can."""
     environ = os.environ if environ is None else environ
     if importlib.util.find_spec("webview") is None:
         return 'the native extra is not installed (./start.sh --native installs it; or pip install -e ".[native]")'
-    if sys.platform.startswith("linux") and not (environ.get("DISPLAY") or environ.get("WAYLAND_DISPLAY")):
-        return "there is no display (DISPLAY and WAYLAND_DISPLAY are not set)"
+    if sys.platform.startswith("linux"):
+        if not (environ.get("DISPLAY") or environ.get("WAYLAND_DISPLAY")):
+            return "there is no display (DISPLAY and WAYLAND_DISPLAY are not set)"
+        if probe_qt and environ.get("PYWEBVIEW_GUI", "qt") == "qt" and importlib.util.find_spec("PyQt6"):
+            return _qt_problem()
     return None
 
 
@@ -53,6 +63,8 @@ def prepare_window(data_dir: Path) -> tuple[int, int]:
 
     Must run before ui.run: window arguments are handed to the window process when it is spawned.
     """
+    if hasattr(os, "geteuid") and os.geteuid() == 0:  # Qt WebEngine's sandbox refuses to run as root
+        os.environ.setdefault("QTWEBENGINE_CHROMIUM_FLAGS", "--no-sandbox")
     geometry = load_geometry(data_dir)
     if "x" in geometry and "y" in geometry:
         app.native.window_args.update(x=geometry["x"], y=geometry["y"])
@@ -85,6 +97,19 @@ def save_geometry(data_dir: Path, **changes: int) -> None:
     tmp = data_dir / (WINDOW_FILE + ".tmp")
     tmp.write_text(json.dumps(geometry), encoding="utf-8")
     os.replace(tmp, data_dir / WINDOW_FILE)
+
+
+def _qt_problem() -> str | None:
+    """Start a bare Qt application in a child process: a missing system library would otherwise kill the
+    window process (and with it the app) after the server started."""
+    probe = "import sys; from PyQt6.QtWidgets import QApplication; QApplication(sys.argv)"
+    try:
+        result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=30)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        return f"Qt could not be started ({exc})"
+    if result.returncode == 0:
+        return None
+    return f"Qt cannot open a window (missing system libraries? {QT_LIBRARIES_HINT})"
 
 
 def _remember(data_dir: Path, **changes: int) -> None:

@@ -16,6 +16,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 from PIL import Image, ImageChops, features
 
@@ -122,3 +123,14 @@ def _missing_requirement() -> str | None:
     if not features.check("xcb") and not shutil.which("import"):
         return "no way to screenshot X: Pillow lacks XCB and ImageMagick's import is missing"
     return None
+
+
+def test_without_a_display_native_mode_says_so_once_and_serves_the_browser(tmp_path: Path):
+    server = start_server(tmp_path / "data", "--native", env={"DISPLAY": "", "WAYLAND_DISPLAY": ""})
+    try:
+        notes = [line for line in server.log().splitlines() if "no native window" in line]
+        assert len(notes) == 1 and ("no display" in notes[0] or "native extra" in notes[0])
+        assert listen_addresses(server) == {"127.0.0.1"}
+        assert httpx.get(server.url + "/api/system/stats").status_code == 200
+    finally:
+        stop_server(server)

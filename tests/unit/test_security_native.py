@@ -15,13 +15,22 @@ from app.ui import native
 def test_no_display_means_no_native_window(monkeypatch: pytest.MonkeyPatch):
     monkeypatch.setattr(native.importlib.util, "find_spec", lambda name: object())
     assert "no display" in native.native_unavailable_reason({})
-    assert native.native_unavailable_reason({"DISPLAY": ":0"}) is None
-    assert native.native_unavailable_reason({"WAYLAND_DISPLAY": "wayland-0"}) is None
+    assert native.native_unavailable_reason({"DISPLAY": ":0"}, probe_qt=False) is None
+    assert native.native_unavailable_reason({"WAYLAND_DISPLAY": "wayland-0"}, probe_qt=False) is None
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the Qt probe runs on Linux")
+def test_a_qt_that_cannot_open_a_window_is_reported_with_the_libraries_to_install(monkeypatch):
+    monkeypatch.setattr(native.importlib.util, "find_spec", lambda name: object())
+    failed = native.subprocess.CompletedProcess([], 134, "", "could not load the Qt platform plugin xcb")
+    monkeypatch.setattr(native.subprocess, "run", lambda *a, **k: failed)
+    reason = native.native_unavailable_reason({"DISPLAY": ":0"})
+    assert "Qt cannot open a window" in reason and "libxcb-cursor0" in reason
 
 
 def test_missing_extra_is_named_with_the_fix(monkeypatch: pytest.MonkeyPatch):
     monkeypatch.setattr(native.importlib.util, "find_spec", lambda name: None)
-    assert "native extra" in native.native_unavailable_reason({"DISPLAY": ":0"})
+    assert "native extra" in native.native_unavailable_reason({"DISPLAY": ":0"}, probe_qt=False)
 
 
 def test_geometry_is_merged_and_remembered(tmp_path: Path):
