@@ -47,6 +47,7 @@ class PreviewApplyDialog(ui.dialog):
         super().__init__()
         self.grid_scope = scope
         self._previewed: tuple | None = None
+        self.apply_button: ui.button | None = None
         with self, ui.card().classes("w-[46rem] max-w-full gap-2"):
             ui.label(self.title).classes("text-lg font-semibold")
             self.build_form()
@@ -89,7 +90,8 @@ class PreviewApplyDialog(ui.dialog):
     def invalidate(self) -> None:
         """The form changed: the shown preview no longer describes it."""
         self._previewed = None
-        self.apply_button.disable()
+        if self.apply_button is not None:
+            self.apply_button.disable()
 
     async def preview(self) -> None:
         key = self._key()

@@ -73,15 +73,11 @@ class TagPanel(ui.column):
     def _item(self, item: dict[str, Any]) -> None:
         tag = item["tag"]
         with ui.row().classes("w-full items-center gap-1 no-wrap hover:bg-slate-100 rounded px-1"):
-            row = (
-                ui.row()
-                .classes("grow items-center gap-1 no-wrap cursor-pointer min-w-0")
-                .mark("tag-panel-item")
-            )
-            with row:
-                ui.label(tag).classes("text-sm truncate grow")
-                ui.label(str(item["count"])).classes("text-xs text-gray-500").mark("tag-panel-count")
-            row.on("click", lambda e, t=tag: self._clicked(t, e), ["altKey"])
+            with ui.row().classes("grow items-center gap-1 no-wrap cursor-pointer min-w-0"):
+                name = ui.label(tag).classes("text-sm truncate grow").mark("tag-panel-item")
+                count = ui.label(str(item["count"])).classes("text-xs text-gray-500").mark("tag-panel-count")
+            for label in (name, count):
+                label.on("click", lambda e, t=tag: self._clicked(t, e), ["altKey"])
             with ui.button(icon="more_vert").props("flat dense round size=xs").mark("tag-panel-menu"):
                 with ui.menu():
                     ui.menu_item("Rename…", lambda t=tag: self._edit(t, delete=False)).mark("tag-rename")
