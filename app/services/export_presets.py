@@ -22,7 +22,7 @@ BUILTIN_PRESETS: dict[str, dict[str, Any]] = {
     "generic": {
         "label": "Numbered pairs (any trainer)",
         "description": "000001.jpg + 000001.txt side by side: the common safe form.",
-        "options": {"layout": "flat", "caption_extension": "txt"},
+        "options": {"layout": "flat"},  # caption extension: the settings' default
     },
     "kohya_ss": {
         "label": "kohya_ss / sd-scripts",
@@ -100,16 +100,17 @@ def list_presets(data_dir: Path) -> list[dict[str, Any]]:
     return presets
 
 
-def preset_options(data_dir: Path, name: str) -> dict[str, Any]:
-    """The full option values a preset fills (defaults overlaid with the preset's own)."""
-    defaults = {k: v for k, v in ExportOptions().to_dict().items() if k in PRESET_FIELDS}
+def preset_options(data_dir: Path, name: str, defaults: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The full option values a preset fills: `defaults` (else ExportOptions') overlaid with the preset's own."""
+    base = {k: v for k, v in ExportOptions().to_dict().items() if k in PRESET_FIELDS}
+    base.update(defaults or {})
     if name in BUILTIN_PRESETS:
-        return {**defaults, **BUILTIN_PRESETS[name]["options"]}
+        return {**base, **BUILTIN_PRESETS[name]["options"]}
     path = _user_preset_path(data_dir, name)
     if not path.exists():
         known = ", ".join([*BUILTIN_PRESETS, *(p.stem for p in path.parent.glob("*.yaml"))])
         raise NotFound(f"No export preset named {name!r} (known: {known})")
-    return {**defaults, **_read_user_preset(path)["options"]}
+    return {**base, **_read_user_preset(path)["options"]}
 
 
 def save_preset(data_dir: Path, name: str, options: dict[str, Any], description: str = "") -> dict[str, Any]:

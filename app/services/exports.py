@@ -33,9 +33,12 @@ SKIPPED_SHOWN = 500  # the summary lists this many skipped files by name; counts
 
 
 def resolve_options(settings: Settings, request: dict[str, Any]) -> ExportOptions:
-    """The preset's values overlaid with the request (seed nested shape or flat stored settings)."""
+    """Settings defaults < the preset's values < the request (seed nested shape or flat stored settings)."""
     preset = request.get("preset") or "generic"
-    base = preset_options(settings.data_dir, preset)
+    config = settings["export"]  # the user's defaults (settings.yaml export section) under every preset
+    defaults = {key: config[key] for key in ("jpeg_quality", "png_compression", "numbering_padding")}
+    defaults["caption_extension"] = config["caption_extension"]
+    base = preset_options(settings.data_dir, preset, defaults)
     return build_options(base, {**flatten_request(request), "preset": preset})
 
 

@@ -185,3 +185,11 @@ def test_wide_gamut_pixels_are_converted_to_srgb(core, make_image, tmp_path):
         assert "icc_profile" not in out.info
         assert out.getpixel((1, 1)) == expected.getpixel((0, 0)) != (60, 160, 60)
     assert os.path.exists(image)
+
+
+def test_settings_defaults_sit_under_presets_and_requests(settings):
+    settings["export"].update(jpeg_quality=80, caption_extension="caption", numbering_padding=4)
+    generic = exports.resolve_options(settings, {})
+    assert (generic.jpeg_quality, generic.caption_extension, generic.numbering_padding) == (80, "caption", 4)
+    assert exports.resolve_options(settings, {"preset": "ai_toolkit"}).caption_extension == "txt"
+    assert exports.resolve_options(settings, {"image_processing": {"jpeg_quality": 70}}).jpeg_quality == 70

@@ -13,7 +13,7 @@ from app.core import current
 from app.errors import CaptionForgeError
 from app.jobs.exports import runner
 from app.services import export_presets, exports
-from app.services.export_options import PRESET_FIELDS, ExportOptions
+from app.services.export_options import PRESET_FIELDS
 from app.ui.components.export_fields import ExportFields
 
 try:  # the folders engineer's server-side folder browser, when present
@@ -30,7 +30,10 @@ class ExportDialog(ui.dialog):
     ):
         super().__init__()
         self.dataset_id = dataset_id
-        self.values: dict[str, Any] = {**ExportOptions().to_dict(), **(settings or {})}
+        self.values: dict[str, Any] = {
+            **exports.resolve_options(current().settings, {}).to_dict(),
+            **(settings or {}),
+        }
         self.values.pop("dataset_id", None)
         if caption_set_id:
             self.values["caption_set_id"] = caption_set_id
