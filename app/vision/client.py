@@ -156,9 +156,9 @@ def make_backend(vision: dict[str, Any], base_url: str | None = None) -> OllamaB
 
 
 def resolve_model_name(name: str, backend: str, data_dir: Path | None = None) -> str:
-    """A curated id ("qwen3-vl-4b") becomes the backend's name; any other name is used as written."""
+    """A curated id or curated name ("qwen3-vl-4b") becomes this backend's name; any other name is used as written."""
     curated = find_model(load_catalog(data_dir), name)
-    if curated and name == curated.id:
+    if curated:  # also translates another backend's name, e.g. after switching Ollama -> LM Studio
         return curated.model_name(backend) or name
     return name
 

@@ -104,6 +104,11 @@ def rejection(status: int, message: str) -> Exception:
         return ModelNotFound(f"{message} (404). Download the model in Settings or choose another one.")
     if status in (401, 403):
         return BackendRejected(f"The server refused the request ({status}: {message}). Check the API key.")
+    if "context length" in message.lower() or "context window" in message.lower():
+        return BackendRejected(
+            f"The image does not fit the model's context ({message}). Lower the max image size in Settings "
+            "or load the model with a larger context length."
+        )
     return BackendRejected(f"The server rejected the request ({status}): {message}")
 
 

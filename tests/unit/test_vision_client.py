@@ -14,6 +14,7 @@ from app.errors import BackendUnavailable
 from app.vision.client import generate_caption
 from app.vision.errors import BackendRejected, EmptyCaption, ModelNotFound
 from app.vision.prompts import CAPTION_SCHEMA
+from app.vision.transport import rejection
 from tests.fakes.behaviour import CAPTION
 
 THINKING_MESSAGE = "the model spent its budget thinking; use an -instruct model or raise max tokens"
@@ -224,3 +225,16 @@ async def test_openai_retries_busy_and_dropped(fake_openai, photo) -> None:
     fake_openai.script("busy_503", "drop", "error_500")
     result = await caption(fake_openai.url, photo, settings=lmstudio(fake_openai.url))
     assert result.caption == CAPTION and len(fake_openai.chat_requests()) == 4
+
+
+async def test_an_ollama_tag_is_translated_after_switching_to_lm_studio(fake_openai, photo) -> None:
+    settings = lmstudio(fake_openai.url, model="qwen3-vl:4b-instruct")
+    result = await caption(fake_openai.url, photo, settings=settings)
+    assert result.model == "qwen/qwen3-vl-4b"
+
+
+def test_context_overflow_says_what_to_change() -> None:
+    overflow = (
+        "Trying to keep the first 5000 tokens ... the model is loaded with context length of only 4096 tokens"
+    )
+    assert "Lower the max image size" in str(rejection(400, overflow))
