@@ -24,7 +24,7 @@ from sqlalchemy.exc import OperationalError
 from app.core import Core
 from app.errors import BackendUnavailable, CaptionForgeError, Conflict, NotFound
 from app.jobs.endpoints import EndpointRun
-from app.jobs.job_payloads import publish_commit, publish_status
+from app.jobs.job_payloads import progress_payload, publish_commit, publish_status
 from app.services import caption_job_commit as commits
 from app.services.caption_job_commit import Outcome, WorkItem
 from app.services.caption_jobs import SKIP_MANUAL
@@ -37,6 +37,7 @@ Captioner = Callable[..., Awaitable[Any]]
 ModelCheck = Callable[[str, str], Awaitable[bool | None]]
 BACKEND_ERRORS: tuple[type[BaseException], ...] = (BackendUnavailable, ConnectionError)
 COMMIT_BATCH = 200
+CURRENT_FILE_EVERY = 0.5  # seconds between "now captioning" updates when no caption was committed
 RETRY_PAUSE = 0.5  # seconds a worker waits after its server did not answer
 
 
@@ -65,6 +66,7 @@ class CaptionJobRun:
         self._started = time.monotonic()
         self._elapsed_before = 0.0
         self._processed = 0
+        self._last_publish = 0.0
 
     async def run(self) -> dict[str, Any] | None:
         """Work through the job; returns the final job dict (None when the job vanished or was not pending)."""
@@ -161,6 +163,7 @@ class CaptionJobRun:
 
     async def _caption(self, item: WorkItem, endpoint: EndpointRun) -> Outcome | None:
         self.current_file = item.filename
+        self._tell_current_file()
         if item.file_id in self._edited:
             return Outcome(item.file_id, item.filename, "skipped", error=SKIP_MANUAL)
         if not item.exists:
@@ -215,6 +218,7 @@ class CaptionJobRun:
                 report = await self._commit(batch)
                 self._job = report.job
                 publish_commit(self.core.events, report, self.current_file)
+                self._last_publish = time.monotonic()
 
     async def _commit(self, batch: list[Outcome]) -> commits.CommitReport:
         for attempt in range(5):
@@ -260,6 +264,12 @@ class CaptionJobRun:
             "elapsed_seconds": round(self._elapsed_before + time.monotonic() - self._started, 3),
             "processed": self._processed,
         }
+
+    def _tell_current_file(self) -> None:
+        """Pages learn the current file with each commit; while nothing commits (slow model), now and then."""
+        if time.monotonic() - self._last_publish >= CURRENT_FILE_EVERY and self.stop_reason is None:
+            self._last_publish = time.monotonic()
+            self.core.events.job_progress.emit(progress_payload(self._job, self.current_file))
 
     def _note_edit(self, payload: dict[str, Any]) -> None:
         """A person edited a caption of this set: the job will not caption that file (the edit wins)."""

@@ -105,6 +105,16 @@ def create_job(
         return result
 
 
+def estimate_seconds(
+    db: Database, vision_model: str, images: int, slots: int, default_per_image: float
+) -> int:
+    """How long `images` would take on `slots` parallel requests: measured by earlier jobs with the model,
+    else `default_per_image` seconds per image per slot."""
+    with db.session() as session:
+        per_image = _seconds_per_image(session, vision_model) or default_per_image
+    return round(images * per_image / max(1, slots))
+
+
 def get_job(db: Database, job_id: str) -> dict[str, Any]:
     """One job with its failed files and per-endpoint throughput."""
     with db.session() as session:

@@ -1,0 +1,132 @@
+"""Auto-caption dialog, live job cards and the Jobs page under NiceGUI's user fixture (in-process captioner)."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import pytest
+from nicegui import ui
+from nicegui.testing import User
+
+from app.core import current
+from app.jobs.runner import job_runner
+from app.services import caption_jobs, captions
+from app.services.images import ImageDecodeError
+from tests.job_seed import seed_caption_set, write_images
+from tests.unit.jobs_support import FakeCaptioner
+
+
+async def _no_check(_url: str, _model: str) -> None:
+    return None
+
+
+@pytest.fixture
+def fake(user: User) -> FakeCaptioner:
+    """The running app's job runner captions with an in-process fake."""
+    captioner = FakeCaptioner()
+    runner = job_runner(current())
+    runner.captioner, runner.model_check = captioner, _no_check
+    return captioner
+
+
+@pytest.fixture
+def seeded(user: User, tmp_path: Path):
+    return seed_caption_set(current().db, write_images(tmp_path / "imgs", 8), name="Portraits")
+
+
+async def _wait_for(job_id: str, *statuses: str) -> dict:
+    for _ in range(400):
+        job = caption_jobs.get_job(current().db, job_id)
+        if job["status"] in statuses:
+            return job
+        await asyncio.sleep(0.02)
+    raise AssertionError(f"job stayed {job['status']}")
+
+
+async def test_dialog_summarises_what_will_be_captioned_and_starts_the_job(
+    user: User, seeded, fake: FakeCaptioner
+) -> None:
+    db = current().db
+    captions.save_caption(db, seeded.caption_set_id, seeded.file_ids[0], "typed", source="manual")
+    captions.save_caption(
+        db, seeded.caption_set_id, seeded.file_ids[1], "old", source="generated", quality_score=0.2
+    )
+    started: list = []
+
+    @ui.page("/auto-caption-test")
+    async def page() -> None:
+        from app.ui.components.auto_caption_dialog import start_auto_caption
+
+        async def open_dialog() -> None:
+            started.append(await start_auto_caption(seeded.caption_set_id))
+
+        ui.button("Auto-Caption", on_click=open_dialog).mark("open-auto")
+
+    await user.open("/auto-caption-test")
+    user.find(marker="open-auto").click()
+    await user.should_see(marker="auto-caption-dialog")
+    await user.should_see("Will caption 6 and skip 2 (1 edited by hand, 1 has a caption)", retries=30)
+    await user.should_see("Estimated time")
+    user.find(marker="auto-use-threshold").click()
+    await user.should_see("Will caption 7 and skip 1 (1 edited by hand)", retries=30)
+    user.find(marker="auto-overwrite").click()
+    user.find(marker="auto-overwrite-manual").click()
+    await user.should_see("Will caption 8 and skip none", retries=30)
+    user.find(marker="auto-start").click()
+    await user.should_see("Caption job queued: 8 images", retries=30)
+    for _ in range(100):
+        if started:
+            break
+        await asyncio.sleep(0.02)
+    job = await _wait_for(started[0]["id"], "completed")
+    assert job["completed_files"] == 8
+    assert (
+        captions.get_caption(db, seeded.caption_set_id, seeded.file_ids[0])["caption"]["caption_text"]
+        != "typed"
+    )
+
+
+async def test_job_card_shows_live_progress_and_pause_resume(user: User, seeded, fake: FakeCaptioner) -> None:
+    fake.gate = asyncio.Event()
+    await user.open("/jobs")
+    await user.should_see(marker="jobs-empty")
+    job = await job_runner(current()).submit(seeded.caption_set_id, parallel=2)
+    await user.should_see(marker="job-card", retries=30)
+    for _ in range(200):
+        if fake.active == 2:
+            break
+        await asyncio.sleep(0.02)
+    await user.should_see("0 captioned · 0 failed · 0 skipped of 8", retries=30)
+    await user.should_see("Now: img_0000", retries=30)
+    user.find(marker="job-pause").click()
+    await user.should_see("Pausing after the images in flight", retries=30)
+    fake.gate.set()
+    await user.should_see("Paused", retries=50)
+    await user.should_see("2 captioned · 0 failed · 0 skipped of 8", retries=30)
+    user.find(marker="job-resume").click()
+    await _wait_for(job["id"], "completed")
+    await user.should_see("Caption job finished: 8 captioned, 0 failed, 0 skipped.", retries=50)
+    await user.should_not_see(marker="job-card", retries=30)
+
+
+async def test_jobs_page_lists_failed_files_and_retries_them(user: User, seeded, fake: FakeCaptioner) -> None:
+    fake.errors["img_00002.jpg"] = ImageDecodeError("img_00002.jpg is truncated")
+    job = await job_runner(current()).submit(seeded.caption_set_id)
+    await _wait_for(job["id"], "completed")
+    await user.open("/jobs")
+    await user.should_see(marker="job-item")
+    await user.should_see("7 captioned · 1 failed · 0 skipped of 8")
+    user.find(marker="job-item").click()  # expand
+    await user.should_see("img_00002.jpg is truncated")
+    await user.should_see(marker="job-endpoints")
+    fake.errors.clear()
+    user.find(marker="job-retry-failed").click()
+    for _ in range(400):
+        done = caption_jobs.get_job(current().db, job["id"])
+        if done["status"] == "completed" and done["completed_files"] == 8:
+            break
+        await asyncio.sleep(0.02)
+    assert (done["completed_files"], done["failed_files"]) == (8, 0)
+    await user.should_see("8 captioned · 0 failed · 0 skipped of 8", retries=50)
+    await user.should_not_see(marker="job-retry-failed", retries=30)
