@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import socket
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -198,3 +199,34 @@ def listen_addresses(server: LiveServer) -> set[str]:
         if state == "0A" and int(port_hex, 16) == port:
             found.add(socket.inet_ntoa(bytes.fromhex(address)[::-1]))
     return found
+
+
+def test_rotating_from_settings_keeps_this_browser_and_signs_out_the_others(browser, tmp_path: Path):
+    server = start_server(tmp_path / "data", "--lan")
+    old = (tmp_path / "data" / "access_token").read_text().strip()
+    contexts = [browser.new_context(viewport={"width": 1366, "height": 900}) for _ in range(2)]
+    try:
+        admin, other = (context.new_page() for context in contexts)
+        for page in (admin, other):
+            page.goto(f"{server.url}/settings?token={old}")
+            wait_connected(page)
+        admin.get_by_role("button", name="Rotate token").click()
+        admin.get_by_role("button", name="Rotate", exact=True).click()
+        token_file = tmp_path / "data" / "access_token"
+        admin.wait_for_function("() => true")  # a round trip to the page after the click
+        deadline = time.monotonic() + 20
+        while token_file.read_text().strip() == old and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert token_file.read_text().strip() != old
+        other.locator("input[name=token]").wait_for(timeout=20_000)  # reloaded onto the login page
+        admin.reload()
+        wait_connected(admin)
+        assert admin.get_by_role("button", name="Rotate token").is_visible(), (
+            "this browser got the new cookie"
+        )
+        stale = httpx.get(server.url + "/api/system/stats", headers={"authorization": f"Bearer {old}"})
+        assert stale.status_code == 401
+    finally:
+        for context in contexts:
+            context.close()
+        stop_server(server)

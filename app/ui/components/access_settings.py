@@ -91,11 +91,11 @@ class AccessSettings(ui.column):
         """New token; other clients lose their sockets; this browser gets a fresh cookie via ?token=."""
         new = await run.io_bound(self.guard.rotate)
         self.token_input.value = new
-        if self.guard.enabled:
-            self._links.refresh()
+        if self.guard.enabled:  # this page reloads through ?token=<new>, which sets its new cookie
             _sign_out_other_clients(context.client)
             ui.navigate.to(f"{context.client.page.path}?token={new}")
-        ui.notify("The access token was rotated.", type="positive")
+        else:
+            ui.notify("The access token was rotated.", type="positive")
 
 
 def _sign_out_other_clients(keep: Client) -> None:
