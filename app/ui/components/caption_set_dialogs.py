@@ -1,0 +1,184 @@
+"""Dialogs for caption sets: create/edit (style, length, trigger phrase, model, prompt), duplicate, delete."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from nicegui import run, ui
+
+from app.core import current
+from app.errors import CaptionForgeError
+from app.services import captions
+
+STYLE_LABELS = {
+    "natural_simple": "Natural, simple",
+    "natural_detailed": "Natural, detailed",
+    "tags": "Tags",
+    "custom": "Custom prompt",
+}
+
+
+class CaptionSetDialog(ui.dialog):
+    """Awaited: the created or updated caption set dict, or None."""
+
+    def __init__(self, dataset_id: str, caption_set: dict[str, Any] | None = None) -> None:
+        super().__init__()
+        self.dataset_id, self.caption_set = dataset_id, caption_set
+        values = caption_set or {}
+        with self, ui.card().classes("w-[30rem] max-w-full gap-2").mark("caption-set-dialog"):
+            ui.label("Edit caption set" if caption_set else "New caption set").classes(
+                "text-base font-semibold"
+            )
+            self.name = (
+                ui.input("Name", value=values.get("name", ""))
+                .props("outlined dense autofocus")
+                .classes("w-full")
+                .mark("caption-set-name-input")
+            )
+            self.style_select = (
+                ui.select(STYLE_LABELS, value=values.get("style", "natural_simple"), label="Style")
+                .props("outlined dense")
+                .classes("w-full")
+                .mark("caption-set-style-input")
+            )
+            self.description = (
+                ui.input("Description", value=values.get("description") or "")
+                .props("outlined dense")
+                .classes("w-full")
+            )
+            with ui.row().classes("w-full no-wrap gap-2"):
+                self.max_length = (
+                    ui.number("Max length (characters)", value=values.get("max_length"), min=1, precision=0)
+                    .props("outlined dense clearable")
+                    .classes("w-1/2")
+                    .mark("caption-set-max-length-input")
+                )
+                self.trigger = (
+                    ui.input("Trigger phrase", value=values.get("trigger_phrase") or "")
+                    .props("outlined dense")
+                    .classes("w-1/2")
+                    .tooltip("Put at the start of generated captions, e.g. 'Nova Chorus, a woman'")
+                    .mark("caption-set-trigger-input")
+                )
+            self.model = (
+                ui.input(
+                    "Vision model (empty: the default from Settings)", value=values.get("vision_model") or ""
+                )
+                .props("outlined dense")
+                .classes("w-full")
+            )
+            self.prompt = (
+                ui.textarea("Custom generation prompt", value=values.get("generation_prompt") or "")
+                .props("outlined dense autogrow")
+                .classes("w-full")
+                .mark("caption-set-prompt-input")
+            )
+            self.prompt.bind_visibility_from(self.style_select, "value", lambda style: style == "custom")
+            self.init_imported = None
+            if caption_set is None:
+                self.init_imported = ui.checkbox("Start from the images' imported .txt captions").mark(
+                    "caption-set-init-imported"
+                )
+            self.error = ui.label().classes("text-sm text-negative").mark("caption-set-dialog-error")
+            self.error.set_visibility(False)
+            with ui.row().classes("w-full justify-end gap-2"):
+                ui.button("Cancel", on_click=lambda: self.submit(None)).props("flat")
+                ui.button("Save" if caption_set else "Create", on_click=self.save).mark("caption-set-save")
+
+    async def save(self) -> None:
+        fields = {
+            "name": self.name.value or "",
+            "style": self.style_select.value,
+            "description": self.description.value,
+            "max_length": int(self.max_length.value) if self.max_length.value else None,
+            "trigger_phrase": self.trigger.value,
+            "vision_model": self.model.value,
+            "generation_prompt": self.prompt.value,
+        }
+        db = current().db
+        try:
+            if self.caption_set is None:
+                init = bool(self.init_imported and self.init_imported.value)
+                result = await run.io_bound(
+                    lambda: captions.create_caption_set(
+                        db, self.dataset_id, init_from_imported=init, **fields
+                    )
+                )
+            else:
+                result = await run.io_bound(
+                    lambda: captions.update_caption_set(db, self.caption_set["id"], **fields)
+                )
+        except CaptionForgeError as exc:
+            self.error.set_text(str(exc))
+            self.error.set_visibility(True)
+            return
+        if result.get("over_max_length"):
+            ui.notify(
+                f"{result['over_max_length']} caption(s) are longer than the new maximum; they are kept as they are",
+                type="warning",
+            )
+        if result.get("skipped_too_long"):
+            ui.notify(
+                f"{result['skipped_too_long']} imported caption(s) were too long and left out", type="warning"
+            )
+        self.submit(result)
+
+
+class DuplicateSetDialog(ui.dialog):
+    """Awaited: the copy's dict, or None."""
+
+    def __init__(self, caption_set: dict[str, Any]) -> None:
+        super().__init__()
+        self.caption_set = caption_set
+        with self, ui.card().classes("w-96 gap-2").mark("caption-set-duplicate-dialog"):
+            ui.label(f'Duplicate "{caption_set["name"]}"').classes("text-base font-semibold")
+            ui.label("The copy gets the same settings and a copy of every caption.").classes("text-sm")
+            self.name = (
+                ui.input("Name of the copy", value=f"{caption_set['name']} (copy)")
+                .props("outlined dense autofocus")
+                .classes("w-full")
+                .mark("caption-set-duplicate-name")
+            )
+            self.error = ui.label().classes("text-sm text-negative")
+            self.error.set_visibility(False)
+            with ui.row().classes("w-full justify-end gap-2"):
+                ui.button("Cancel", on_click=lambda: self.submit(None)).props("flat")
+                ui.button("Duplicate", on_click=self.save).mark("caption-set-duplicate-save")
+
+    async def save(self) -> None:
+        try:
+            copy = await run.io_bound(
+                captions.duplicate_caption_set, current().db, self.caption_set["id"], self.name.value or ""
+            )
+        except CaptionForgeError as exc:
+            self.error.set_text(str(exc))
+            self.error.set_visibility(True)
+            return
+        self.submit(copy)
+
+
+class DeleteSetDialog(ui.dialog):
+    """Awaited: the deletion summary, or None."""
+
+    def __init__(self, caption_set: dict[str, Any]) -> None:
+        super().__init__()
+        self.caption_set = caption_set
+        with self, ui.card().classes("w-96 gap-2").mark("caption-set-delete-dialog"):
+            ui.label(f'Delete caption set "{caption_set["name"]}"?').classes("text-base font-semibold")
+            ui.label(
+                f"Its {caption_set['caption_count']} caption(s) and their history are deleted. "
+                "Images and other caption sets stay."
+            ).classes("text-sm")
+            with ui.row().classes("w-full justify-end gap-2"):
+                ui.button("Cancel", on_click=lambda: self.submit(None)).props("flat")
+                ui.button("Delete", icon="delete", on_click=self.confirm).props("color=negative").mark(
+                    "caption-set-delete-confirm"
+                )
+
+    async def confirm(self) -> None:
+        try:
+            result = await run.io_bound(captions.delete_caption_set, current().db, self.caption_set["id"])
+        except CaptionForgeError as exc:
+            ui.notify(str(exc), type="negative", multi_line=True)
+            result = None
+        self.submit(result)
