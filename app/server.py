@@ -11,12 +11,13 @@ from pathlib import Path
 
 from nicegui import app, ui
 
+from app.access_token import AccessGuard, lan_enabled, print_lan_urls, redact_access_log
 from app.api import register_api
 from app.config import secret_file
 from app.core import Core
 from app.errors import StartupError
 from app.jobs.runner import install as install_job_runner
-from app.security import AccessGuard, AccessMiddleware, lan_enabled, print_lan_urls, redact_access_log
+from app.security import AccessMiddleware
 from app.services.workers import shutdown_pools
 from app.ui.native import native_unavailable_reason, prepare_window
 from app.ui.pages import register_pages

@@ -11,9 +11,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from app.access_token import lan_enabled
 from app.config import Settings
 from app.errors import Forbidden, Invalid
-from app.security import lan_enabled
 
 HOST_ONLY_SECTIONS = ("server", "database")  # LAN users may not change these through the app
 

@@ -11,15 +11,9 @@ from starlette.routing import Route, WebSocketRoute
 from starlette.testclient import TestClient
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
+from app.access_token import MAX_FAILURES, TOKEN_ENV, AccessGuard, RedactToken, lan_enabled
 from app.errors import Invalid
-from app.security import (
-    MAX_FAILURES,
-    TOKEN_ENV,
-    AccessGuard,
-    AccessMiddleware,
-    RedactToken,
-    lan_enabled,
-)
+from app.security import AccessMiddleware
 from app.ui.pages.login import login_page_html
 
 TOKEN = "test-token-0123456789"
