@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+import json
 
+from nicegui import ui
 from nicegui.testing import User
+from sqlalchemy import select
 
 from app.core import current
+from app.models import TrackedFolder
 from app.services import captions, datasets
+from app.ui.components.add_to_dataset import AddToDatasetDialog
 from tests.factories import make_tracked_files
 
 # Handlers run service calls in threads; on a busy machine a dialog or a refresh takes a few tenths of a second.
@@ -138,3 +143,62 @@ async def _until(condition) -> None:
             return
         await asyncio.sleep(0.02)
     raise AssertionError("the UI did not reach the expected state")
+
+
+async def test_dropping_thumbnails_on_a_dataset_adds_them(user: User) -> None:
+    await user.open("/")
+    db = current().db
+    ids = make_tracked_files(db, 3)
+    dataset = datasets.create_dataset(db, "Target")
+    datasets.add_files(db, dataset["id"], ids[:1])
+    await user.open("/")
+    await user.should_see(marker="dataset-target", retries=RETRIES)
+    user.find(marker="dataset-target").trigger("drop", json.dumps(ids))
+    await user.should_see('Added 2 image(s) to "Target"; 1 were already in it', retries=RETRIES)
+    assert datasets.get_dataset(db, dataset["id"])["file_count"] == 3
+    await user.should_see("3 images", retries=RETRIES)
+    user.find(marker="dataset-target").trigger("drop", "not json")
+    await user.should_see("Nothing to add", retries=RETRIES)
+
+
+async def test_add_to_dataset_dialog_creates_or_chooses(user: User) -> None:
+    await user.open("/")
+    db = current().db
+    ids = make_tracked_files(db, 2)
+    existing = datasets.create_dataset(db, "Existing")
+    answers: list = []
+
+    @ui.page("/add-to-dataset-test")
+    def _page() -> None:
+        async def ask(**kwargs) -> None:
+            answers.append(await AddToDatasetDialog(**kwargs))
+
+        ui.button("files", on_click=lambda: ask(file_ids=ids)).mark("ask-files")
+        ui.button("folder", on_click=lambda: ask(folder_id=_folder_id(db), suggested_name="Photos")).mark(
+            "ask-folder"
+        )
+
+    await user.open("/add-to-dataset-test")
+    user.find(marker="ask-files").click()
+    await user.should_see(marker="add-to-dataset-dialog", retries=RETRIES)
+    await _until(
+        lambda: next(iter(user.find(marker="add-to-dataset-select").elements)).value == existing["id"]
+    )
+    user.find(marker="add-to-dataset-confirm").click()
+    await _until(lambda: answers == [existing["id"]])
+    assert datasets.get_dataset(db, existing["id"])["file_count"] == 2
+
+    user.find(marker="ask-folder").click()
+    await user.should_see(marker="add-to-dataset-dialog", retries=RETRIES)
+    select = next(iter(user.find(marker="add-to-dataset-select").elements))
+    await _until(lambda: select.value == existing["id"])
+    select.value = "__new__"
+    user.find(marker="add-to-dataset-confirm").click()
+    await _until(lambda: len(answers) == 2)
+    created = datasets.get_dataset(db, answers[1])
+    assert (created["name"], created["file_count"]) == ("Photos", 2)
+
+
+def _folder_id(db) -> str:
+    with db.session() as session:
+        return session.scalar(select(TrackedFolder.id))

@@ -13,13 +13,13 @@ from typing import Any
 from nicegui import run, ui
 
 from app.core import current
-from app.errors import CaptionForgeError
 from app.services import datasets
+from app.ui.components.service_dialog import ServiceDialog
 
 NEW = "__new__"
 
 
-class AddToDatasetDialog(ui.dialog):
+class AddToDatasetDialog(ServiceDialog):
     """Choose a dataset (or name a new one) and add the files to it."""
 
     def __init__(
@@ -51,37 +51,33 @@ class AddToDatasetDialog(ui.dialog):
             )
             self.new_name.bind_visibility_from(self.choice, "value", lambda value: value == NEW)
             self.new_name.on("keydown.enter", self.add)
-            self.error = ui.label().classes("text-sm text-negative").mark("add-to-dataset-error")
-            self.error.set_visibility(False)
-            with ui.row().classes("w-full justify-end gap-2"):
-                ui.button("Cancel", on_click=lambda: self.submit(None)).props("flat")
-                ui.button("Add", icon="playlist_add", on_click=self.add).mark("add-to-dataset-confirm")
+            self.error_line("add-to-dataset-error")
+            self.buttons("Add", self.add, "add-to-dataset-confirm", icon="playlist_add")
             ui.timer(0, self._load_choices, once=True)
-        self.on("hide", self._discard)  # one dialog per question: gone once closed
 
     async def add(self) -> None:
         """Create the dataset if new, add the files, tell every page; stays open on an error."""
         db = current().db
-        try:
-            if self.choice.value == NEW:
-                dataset = await run.io_bound(datasets.create_dataset, db, self.new_name.value or "")
-            else:
-                dataset = {"id": self.choice.value, "name": self.choice.options[self.choice.value]}
-            if self.folder_id:
-                added = await run.io_bound(datasets.add_folder, db, dataset["id"], self.folder_id)
-            else:
-                added = await run.io_bound(datasets.add_files, db, dataset["id"], self.file_ids)
-        except CaptionForgeError as exc:
-            self.error.set_text(str(exc))
-            self.error.set_visibility(True)
+        if self.choice.value == NEW:
+            ok, dataset = await self.attempt(datasets.create_dataset, db, self.new_name.value or "")
+            if not ok:
+                return
+            self._adopt(dataset)
+        else:
+            dataset = {"id": self.choice.value, "name": self.choice.options[self.choice.value]}
+        if self.folder_id:
+            ok, added = await self.attempt(datasets.add_folder, db, dataset["id"], self.folder_id)
+        else:
+            ok, added = await self.attempt(datasets.add_files, db, dataset["id"], self.file_ids)
+        if not ok:
             return
         current().events.datasets_changed.emit({"dataset_id": dataset["id"]})
         ui.notify(_added_message(dataset["name"], added, len(self.file_ids)), type="positive")
         self.submit(dataset["id"])
 
-    def _discard(self) -> None:
-        if not self.is_deleted:
-            self.delete()
+    def _adopt(self, dataset: dict[str, Any]) -> None:
+        """A dataset created here stays chosen, so a retry after an error does not create it twice."""
+        self.choice.set_options({**self.choice.options, dataset["id"]: dataset["name"]}, value=dataset["id"])
 
     async def _load_choices(self) -> None:
         choices: list[dict[str, Any]] = await run.io_bound(datasets.list_datasets, current().db)

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from nicegui import run, ui
+from nicegui import ui
 
 from app.core import current
-from app.errors import CaptionForgeError
 from app.services import captions
+from app.ui.components.service_dialog import ServiceDialog
 
 STYLE_LABELS = {
     "natural_simple": "Natural, simple",
@@ -18,7 +18,7 @@ STYLE_LABELS = {
 }
 
 
-class CaptionSetDialog(ui.dialog):
+class CaptionSetDialog(ServiceDialog):
     """Awaited: the created or updated caption set dict, or None."""
 
     def __init__(self, dataset_id: str, caption_set: dict[str, Any] | None = None) -> None:
@@ -79,11 +79,8 @@ class CaptionSetDialog(ui.dialog):
                 self.init_imported = ui.checkbox("Start from the images' imported .txt captions").mark(
                     "caption-set-init-imported"
                 )
-            self.error = ui.label().classes("text-sm text-negative").mark("caption-set-dialog-error")
-            self.error.set_visibility(False)
-            with ui.row().classes("w-full justify-end gap-2"):
-                ui.button("Cancel", on_click=lambda: self.submit(None)).props("flat")
-                ui.button("Save" if caption_set else "Create", on_click=self.save).mark("caption-set-save")
+            self.error_line("caption-set-dialog-error")
+            self.buttons("Save" if caption_set else "Create", self.save, "caption-set-save")
 
     async def save(self) -> None:
         fields = {
@@ -96,21 +93,14 @@ class CaptionSetDialog(ui.dialog):
             "generation_prompt": self.prompt.value,
         }
         db = current().db
-        try:
-            if self.caption_set is None:
-                init = bool(self.init_imported and self.init_imported.value)
-                result = await run.io_bound(
-                    lambda: captions.create_caption_set(
-                        db, self.dataset_id, init_from_imported=init, **fields
-                    )
-                )
-            else:
-                result = await run.io_bound(
-                    lambda: captions.update_caption_set(db, self.caption_set["id"], **fields)
-                )
-        except CaptionForgeError as exc:
-            self.error.set_text(str(exc))
-            self.error.set_visibility(True)
+        if self.caption_set is None:
+            init = bool(self.init_imported and self.init_imported.value)
+            ok, result = await self.attempt(
+                captions.create_caption_set, db, self.dataset_id, init_from_imported=init, **fields
+            )
+        else:
+            ok, result = await self.attempt(captions.update_caption_set, db, self.caption_set["id"], **fields)
+        if not ok:
             return
         if result.get("over_max_length"):
             ui.notify(
@@ -124,7 +114,7 @@ class CaptionSetDialog(ui.dialog):
         self.submit(result)
 
 
-class DuplicateSetDialog(ui.dialog):
+class DuplicateSetDialog(ServiceDialog):
     """Awaited: the copy's dict, or None."""
 
     def __init__(self, caption_set: dict[str, Any]) -> None:
@@ -139,25 +129,18 @@ class DuplicateSetDialog(ui.dialog):
                 .classes("w-full")
                 .mark("caption-set-duplicate-name")
             )
-            self.error = ui.label().classes("text-sm text-negative")
-            self.error.set_visibility(False)
-            with ui.row().classes("w-full justify-end gap-2"):
-                ui.button("Cancel", on_click=lambda: self.submit(None)).props("flat")
-                ui.button("Duplicate", on_click=self.save).mark("caption-set-duplicate-save")
+            self.error_line("caption-set-duplicate-error")
+            self.buttons("Duplicate", self.save, "caption-set-duplicate-save")
 
     async def save(self) -> None:
-        try:
-            copy = await run.io_bound(
-                captions.duplicate_caption_set, current().db, self.caption_set["id"], self.name.value or ""
-            )
-        except CaptionForgeError as exc:
-            self.error.set_text(str(exc))
-            self.error.set_visibility(True)
-            return
-        self.submit(copy)
+        ok, copy = await self.attempt(
+            captions.duplicate_caption_set, current().db, self.caption_set["id"], self.name.value or ""
+        )
+        if ok:
+            self.submit(copy)
 
 
-class DeleteSetDialog(ui.dialog):
+class DeleteSetDialog(ServiceDialog):
     """Awaited: the deletion summary, or None."""
 
     def __init__(self, caption_set: dict[str, Any]) -> None:
@@ -169,16 +152,10 @@ class DeleteSetDialog(ui.dialog):
                 f"Its {caption_set['caption_count']} caption(s) and their history are deleted. "
                 "Images and other caption sets stay."
             ).classes("text-sm")
-            with ui.row().classes("w-full justify-end gap-2"):
-                ui.button("Cancel", on_click=lambda: self.submit(None)).props("flat")
-                ui.button("Delete", icon="delete", on_click=self.confirm).props("color=negative").mark(
-                    "caption-set-delete-confirm"
-                )
+            self.error_line("caption-set-delete-error")
+            self.buttons("Delete", self.confirm, "caption-set-delete-confirm", icon="delete", danger=True)
 
     async def confirm(self) -> None:
-        try:
-            result = await run.io_bound(captions.delete_caption_set, current().db, self.caption_set["id"])
-        except CaptionForgeError as exc:
-            ui.notify(str(exc), type="negative", multi_line=True)
-            result = None
-        self.submit(result)
+        ok, result = await self.attempt(captions.delete_caption_set, current().db, self.caption_set["id"])
+        if ok:
+            self.submit(result)

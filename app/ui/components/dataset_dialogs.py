@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from nicegui import run, ui
+from nicegui import ui
 
 from app.core import current
-from app.errors import CaptionForgeError
 from app.services import datasets
+from app.ui.components.service_dialog import ServiceDialog
 
 
-class DatasetDialog(ui.dialog):
+class DatasetDialog(ServiceDialog):
     """Awaited: the created or updated dataset dict, or None. Errors (duplicate name...) show inline."""
 
     def __init__(self, dataset: dict[str, Any] | None = None) -> None:
@@ -20,42 +20,23 @@ class DatasetDialog(ui.dialog):
         values = dataset or {}
         with self, ui.card().classes("w-[28rem] max-w-full gap-2").mark("dataset-dialog"):
             ui.label("Edit dataset" if dataset else "New dataset").classes("text-base font-semibold")
-            self.name = (
-                ui.input("Name", value=values.get("name", ""))
-                .props("outlined dense autofocus")
-                .classes("w-full")
-                .mark("dataset-name-input")
+            self.name = _field(ui.input("Name", value=values.get("name", "")), "dataset-name-input")
+            self.name.props("autofocus").on("keydown.enter", self.save)
+            self.description = _field(
+                ui.textarea("Description", value=values.get("description") or ""), "dataset-description-input"
             )
-            self.name.on("keydown.enter", self.save)
-            self.description = (
-                ui.textarea("Description", value=values.get("description") or "")
-                .props("outlined dense autogrow")
-                .classes("w-full")
-                .mark("dataset-description-input")
+            self.tags = _field(
+                ui.input("Tags (comma-separated)", value=", ".join(values.get("tags") or [])),
+                "dataset-tags-input",
             )
-            self.tags = (
-                ui.input("Tags (comma-separated)", value=", ".join(values.get("tags") or []))
-                .props("outlined dense")
-                .classes("w-full")
-                .mark("dataset-tags-input")
+            self.category = _field(
+                ui.input("Category", value=values.get("category") or ""), "dataset-category-input"
             )
-            self.category = (
-                ui.input("Category", value=values.get("category") or "")
-                .props("outlined dense")
-                .classes("w-full")
-                .mark("dataset-category-input")
+            self.notes = _field(ui.textarea("Notes", value=values.get("notes") or ""), "dataset-notes-input")
+            self.error_line("dataset-dialog-error")
+            self.buttons(
+                "Save" if dataset else "Create", self.save, "dataset-save", cancel_marker="dataset-cancel"
             )
-            self.notes = (
-                ui.textarea("Notes", value=values.get("notes") or "")
-                .props("outlined dense autogrow")
-                .classes("w-full")
-                .mark("dataset-notes-input")
-            )
-            self.error = ui.label().classes("text-sm text-negative").mark("dataset-dialog-error")
-            self.error.set_visibility(False)
-            with ui.row().classes("w-full justify-end gap-2"):
-                ui.button("Cancel", on_click=lambda: self.submit(None)).props("flat").mark("dataset-cancel")
-                ui.button("Save" if dataset else "Create", on_click=self.save).mark("dataset-save")
 
     async def save(self) -> None:
         """Create or update through the service; stay open with the message on an error."""
@@ -66,20 +47,17 @@ class DatasetDialog(ui.dialog):
             "category": self.category.value,
             "notes": self.notes.value,
         }
-        db = current().db
-        try:
-            if self.dataset is None:
-                result = await run.io_bound(datasets.create_dataset, db, **fields)
-            else:
-                result = await run.io_bound(datasets.update_dataset, db, self.dataset["id"], **fields)
-        except CaptionForgeError as exc:
-            self.error.set_text(str(exc))
-            self.error.set_visibility(True)
-            return
-        self.submit(result)
+        if self.dataset is None:
+            ok, result = await self.attempt(datasets.create_dataset, current().db, **fields)
+        else:
+            ok, result = await self.attempt(
+                datasets.update_dataset, current().db, self.dataset["id"], **fields
+            )
+        if ok:
+            self.submit(result)
 
 
-class DeleteDatasetDialog(ui.dialog):
+class DeleteDatasetDialog(ServiceDialog):
     """Awaited: what was deleted (the service's summary), or None when cancelled."""
 
     def __init__(self, summary: dict[str, Any]) -> None:
@@ -91,22 +69,28 @@ class DeleteDatasetDialog(ui.dialog):
             ui.label(
                 f"Its {summary['files']} image(s) stay tracked and on disk; only the dataset is removed."
             ).classes("text-sm text-gray-600")
-            with ui.row().classes("w-full justify-end gap-2"):
-                ui.button("Cancel", on_click=lambda: self.submit(None)).props("flat").mark(
-                    "dataset-delete-cancel"
-                )
-                ui.button("Delete", icon="delete", on_click=self.confirm).props("color=negative").mark(
-                    "dataset-delete-confirm"
-                )
+            self.error_line("dataset-delete-error")
+            self.buttons(
+                "Delete",
+                self.confirm,
+                "dataset-delete-confirm",
+                cancel_marker="dataset-delete-cancel",
+                icon="delete",
+                danger=True,
+            )
 
     async def confirm(self) -> None:
-        try:
-            result = await run.io_bound(datasets.delete_dataset, current().db, self.summary["dataset_id"])
-        except CaptionForgeError as exc:
-            ui.notify(str(exc), type="negative", multi_line=True)
-            self.submit(None)
-            return
-        self.submit(result)
+        ok, result = await self.attempt(datasets.delete_dataset, current().db, self.summary["dataset_id"])
+        if ok:
+            self.submit(result)
+
+
+def _field(element: Any, marker: str) -> Any:
+    return (
+        element.props("outlined dense" + (" autogrow" if isinstance(element, ui.textarea) else ""))
+        .classes("w-full")
+        .mark(marker)
+    )
 
 
 def _consequences(summary: dict[str, Any]) -> str:
