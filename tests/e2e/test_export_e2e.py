@@ -46,6 +46,18 @@ def test_sigkill_mid_export_leaves_no_half_export_and_the_next_start_cleans_up(t
     target = tmp_path / "exports" / "nova"
     server = start_server(data_dir)
     try:
+        plan = httpx.post(
+            f"{server.url}/api/datasets/{seeded.dataset_id}/export/plan",
+            timeout=30,
+            json={"caption_set_id": seeded.caption_set_id, "export_path": str(target)},
+        )
+        assert plan.status_code == 200 and plan.json()["file_count"] == 24, plan.text
+        inside = httpx.post(
+            f"{server.url}/api/datasets/{seeded.dataset_id}/export/plan",
+            timeout=30,
+            json={"export_path": str(tmp_path / "src" / "out")},
+        )
+        assert inside.status_code == 422 and "tracked folder" in inside.json()["detail"]
         response = httpx.post(
             f"{server.url}/api/datasets/{seeded.dataset_id}/export",
             timeout=30,
@@ -84,6 +96,10 @@ def test_sigkill_mid_export_leaves_no_half_export_and_the_next_start_cleans_up(t
         assert not target.exists()
         entry = httpx.get(f"{restarted.url}/api/export/jobs/{export_id}", timeout=10).json()
         assert entry["status"] == "failed" and "Interrupted" in entry["error_message"]
+        history = httpx.get(f"{restarted.url}/api/export/history", timeout=10).json()
+        assert [h["id"] for h in history] == [export_id]
+        download = httpx.get(f"{restarted.url}/api/export/jobs/{export_id}/download", timeout=10)
+        assert download.status_code == 409, "a folder export has no ZIP to download"
     finally:
         stop_server(restarted)
 
