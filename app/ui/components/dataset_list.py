@@ -20,6 +20,7 @@ from nicegui import run, ui
 from app.core import current
 from app.errors import CaptionForgeError
 from app.services import captions, datasets
+from app.ui.components.auto_caption_dialog import start_auto_caption
 from app.ui.components.caption_set_dialogs import CaptionSetDialog, DeleteSetDialog, DuplicateSetDialog
 from app.ui.components.dataset_dialogs import DatasetDialog, DeleteDatasetDialog
 
@@ -189,6 +190,7 @@ class DatasetPanel(ui.column):
                             ui.menu_item("Edit…", lambda s=caption_set: self._edit_set(dataset, s))
                             ui.menu_item("Duplicate…", lambda s=caption_set: self._duplicate_set(dataset, s))
                             ui.menu_item("Delete…", lambda s=caption_set: self._delete_set(dataset, s))
+                            ui.menu_item("Auto-Caption…", lambda s=caption_set: start_auto_caption(s["id"]))
             if not dataset["caption_sets"]:
                 ui.label("No caption sets yet: create one to write captions.").classes(
                     "text-xs text-gray-500"
@@ -196,6 +198,14 @@ class DatasetPanel(ui.column):
             ui.button("New caption set", icon="add", on_click=lambda: self._create_set(dataset)).props(
                 "flat dense no-caps size=sm"
             ).mark("caption-set-new")
+            if any(s["id"] == self.caption_set_id for s in dataset["caption_sets"]):
+                ui.button(
+                    "Auto-Caption",
+                    icon="auto_awesome",
+                    on_click=lambda: start_auto_caption(self.caption_set_id),
+                ).props("flat dense no-caps size=sm").tooltip(
+                    "Caption this set's images with the vision model in the background"
+                ).mark("auto-caption")
 
     def _update_counts(self) -> None:
         for dataset in self.datasets:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from nicegui import ui
 
+from app.ui.components.auto_caption_dialog import start_auto_caption
+from app.ui.components.job_progress import JobProgress
 from app.ui.components.workspace_controller import WorkspaceController
 from app.ui.components.workspace_state import WorkspaceState
 from app.ui.layout import frame
@@ -19,7 +21,9 @@ async def workspace_page(dataset: str | None = None, caption_set: str | None = N
     """`?dataset=<id>&caption_set=<id>` opens that dataset; otherwise the one used last."""
     state = WorkspaceState()
     # Caption jobs hook in here: on_caption_selection=async (file_ids) -> None shows "Caption with vision model".
-    workspace = WorkspaceController(state, on_caption_selection=None)
+    workspace = WorkspaceController(
+        state, on_caption_selection=lambda file_ids: start_auto_caption(state.caption_set_id, file_ids)
+    )
     with frame("Workspace"):
         with ui.row().classes("w-full h-[calc(100vh-64px)] no-wrap gap-0"):
             with (
@@ -28,6 +32,7 @@ async def workspace_page(dataset: str | None = None, caption_set: str | None = N
                 .mark("column-datasets")
             ):
                 _datasets_column(workspace)
+                JobProgress()  # live caption jobs: progress, pause/resume/cancel
             with ui.column().classes("grow h-full p-3 min-w-0 no-wrap gap-2 cf-grid").mark("column-grid"):
                 workspace.build_center()
             with (
