@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+import os
 from pathlib import Path
 
 CAPTION_EXTENSIONS = (".txt", ".caption")  # in order of preference when both exist
@@ -14,7 +15,9 @@ def paired_caption_path(image_path: str, caption_files: dict[str, str]) -> str |
 
     caption_files maps lower-cased "<folder>/<stem><ext>" to the real path (as the scan collected them).
     """
-    base = str(Path(image_path).with_suffix("")).lower()
+    if not caption_files:
+        return None
+    base = os.path.splitext(image_path)[0].lower()
     for extension in CAPTION_EXTENSIONS:
         found = caption_files.get(base + extension)
         if found:

@@ -13,7 +13,7 @@ from typing import Any
 from PIL import Image, ImageFilter, ImageStat
 
 # Long side of the grayscale copy the metrics read; sharpness is only comparable at one fixed scale.
-METRIC_SIDE = 768
+METRIC_SIDE = 640
 # Sharpness = log10(detail ratio) / this: a ratio of 1 reads 0, 100 (crisp photographs) reads 1.
 SHARPNESS_DECADES = 2.0
 BLURRY_BELOW = 0.4

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import stat
 from dataclasses import dataclass, field
 
 from app.services.images import SUPPORTED_EXTENSIONS
@@ -57,22 +58,22 @@ def _take(
     if name.startswith(".") or name.lower() in IGNORED_NAMES:
         found.ignored += 1
         return
+    extension = os.path.splitext(name)[1].lower()
     try:
+        if extension in SUPPORTED_EXTENSIONS or extension in CAPTION_EXTENSIONS:
+            info = entry.stat()  # follows symlinks, like the reads later on
+            if stat.S_ISREG(info.st_mode):
+                if extension in CAPTION_EXTENSIONS:
+                    found.captions[entry.path.lower()] = entry.path
+                    found.caption_mtimes[entry.path] = info.st_mtime_ns
+                else:
+                    found.files[entry.path] = (info.st_size, info.st_mtime_ns)
+                return
         if entry.is_dir():
             if recursive and depth < max_depth:
                 stack.append((entry.path, depth + 1))
             return
-        if not entry.is_file():
-            return
-        extension = os.path.splitext(name)[1].lower()
-        if extension in SUPPORTED_EXTENSIONS:
-            stat = entry.stat()
-            found.files[entry.path] = (stat.st_size, stat.st_mtime_ns)
-        elif extension in CAPTION_EXTENSIONS:
-            found.captions[entry.path.lower()] = entry.path
-            found.caption_mtimes[entry.path] = entry.stat().st_mtime_ns
-        else:
-            found.ignored += 1
+        found.ignored += 1
     except OSError:
         # A dangling symlink or a file deleted while we looked: nothing to track.
         found.ignored += 1

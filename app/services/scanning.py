@@ -49,6 +49,7 @@ def scan_folder(
         if folder is None:
             raise NotFound(f"No tracked folder with id {folder_id}.")
         root, recursive, max_depth = folder.path, folder.recursive, folder.max_depth
+        previous_scan = folder.last_scanned
     state = _State(folder_id, on_progress)
     if not os.path.isdir(root):
         return _finish_unreachable(db, folder_id, root, state)
@@ -58,7 +59,7 @@ def scan_folder(
     plan = _plan(walk, existing, _others(db, folder_id, [p for p in walk.files if p not in existing]))
     state.counts.update(unchanged=len(plan.unchanged), to_process=len(plan.process), other_folder=plan.other)
     state.report("processing", force=True)
-    _apply_unchanged(db, plan, walk, existing)
+    _apply_unchanged(db, plan, walk, existing, _epoch_ns(previous_scan))
     stopped = _process(db, settings, folder_id, root, walk, existing, plan, state, executor, should_stop)
     if stopped:
         return state.report("cancelled", force=True)
@@ -95,23 +96,19 @@ class _Plan:
 
 
 def _existing_rows(db: Database, folder_id: str) -> dict[str, Any]:
-    """Every row of the folder in one query: path -> (id, size, mtime, exists, hash, caption path, verified)."""
+    """Every row of the folder in one query (Core rows, no ORM objects): path -> (id, size, mtime, ...)."""
     columns = (
         TrackedFile.file_path,
         TrackedFile.id,
         TrackedFile.size_bytes,
         TrackedFile.mtime_ns,
-        TrackedFile.file_exists,
+        TrackedFile.file_exists.label("file_exists"),  # the column is named "exists"
         TrackedFile.file_hash,
         TrackedFile.imported_caption_path,
-        TrackedFile.last_verified,
-        TrackedFile.scan_error,
     )
+    query = select(*columns).where(TrackedFile.folder_id == folder_id)
     with db.session() as session:
-        return {
-            row.file_path: row
-            for row in session.execute(select(*columns).where(TrackedFile.folder_id == folder_id))
-        }
+        return {row.file_path: row for row in session.connection().execute(query)}
 
 
 def _others(db: Database, folder_id: str, paths: list[str]) -> set[str]:
@@ -146,14 +143,18 @@ def _plan(walk: WalkResult, existing: dict[str, Any], taken: set[str]) -> _Plan:
     return plan
 
 
-def _apply_unchanged(db: Database, plan: _Plan, walk: WalkResult, existing: dict[str, Any]) -> None:
-    """Bring back restored files and re-import captions that appeared, vanished or changed since last time."""
-    updates = [{"id": row_id, "file_exists": True} for row_id in plan.restored]
+def _apply_unchanged(
+    db: Database, plan: _Plan, walk: WalkResult, existing: dict[str, Any], previous_scan_ns: int
+) -> None:
+    """Bring back restored files; re-import captions that appeared, vanished or changed since the last scan."""
+    now = utcnow()
+    updates = [{"id": row_id, "file_exists": True, "last_verified": now} for row_id in plan.restored]
     for path in plan.unchanged:
         row = existing[path]
         caption = paired_caption_path(path, walk.captions)
-        verified_ns = _epoch_ns(row.last_verified)
-        if caption != row.imported_caption_path or (caption and walk.caption_mtimes[caption] >= verified_ns):
+        if caption is None and row.imported_caption_path is None:
+            continue
+        if caption != row.imported_caption_path or walk.caption_mtimes[caption] >= previous_scan_ns:
             updates.append({"id": row.id, **_caption_fields(caption)})
     _write(db, [], updates)
 
@@ -277,11 +278,7 @@ def _finish(db: Database, folder_id: str, plan: _Plan, walk: WalkResult, state: 
                 .where(TrackedFile.id.in_(chunk), TrackedFile.file_exists.is_(True))
                 .values(file_exists=False)
             )
-        session.execute(
-            update(TrackedFile)
-            .where(TrackedFile.folder_id == folder_id, TrackedFile.file_exists.is_(True))
-            .values(last_verified=now)
-        )
+        # Unchanged files are not rewritten: the folder's last_scanned is when their presence was verified.
         missing = session.scalar(
             select(func.count()).where(TrackedFile.folder_id == folder_id, TrackedFile.file_exists.is_(False))
         )

@@ -1,0 +1,178 @@
+"""Scan benchmarks on real photographs (Debian's wallpapers; synthetic when offline).
+
+Run: .venv/bin/python -m pytest -m bench tests/bench/test_bench_scan.py -s
+Prints: thumbnails vs a naive Pillow loop (per core), first scan of 1,000 photos (files/s on the pool),
+peak RSS (app process + pool workers), rescan of an unchanged 10,000-file folder, and the quality
+ground-truth agreement on damaged variants of each photo.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from PIL import Image, ImageFilter
+
+from app.services import folders, quality
+from app.services.images import fit_within, open_image
+from app.services.scanning import scan_folder
+from app.services.thumbnails import make_thumbnail
+from app.services.workers import process_pool, shutdown_pools
+from tests.bench.photos import photo_folder, real_photos
+
+pytestmark = pytest.mark.bench
+
+
+def test_thumbnails_against_a_naive_pillow_loop(tmp_path):
+    sources = (real_photos() or [])[:24]
+    if not sources:
+        photo_folder(tmp_path / "p", 24)
+        sources = sorted((tmp_path / "p").glob("*.jpg"))
+    datas = [p.read_bytes() for p in sources]
+    out = tmp_path / "out"
+    out.mkdir()
+
+    def naive(index: int, data: bytes) -> None:
+        image = Image.open(io.BytesIO(data)).convert("RGB")
+        image.thumbnail((256, 256), Image.Resampling.LANCZOS)
+        image.save(out / f"naive-{index}.webp", "WEBP", quality=80)
+
+    def ours(index: int, data: bytes) -> None:
+        header = Image.open(io.BytesIO(data))
+        image = open_image(data, max_pixels=None, draft_size=fit_within(header.size, long_side=256))
+        make_thumbnail(image, 256).save(out / f"ours-{index}.webp", "WEBP", quality=80, method=2)
+
+    naive_rate, ours_rate = _rate(naive, datas), _rate(ours, datas)
+    print(
+        f"\nthumbnails, one core, {len(datas)} photos: naive {naive_rate:.1f}/s, ours {ours_rate:.1f}/s, "
+        f"ratio {ours_rate / naive_rate:.2f}x (target >= 2.5x)"
+    )
+    assert ours_rate > naive_rate
+
+
+def test_first_scan_peak_rss_and_unchanged_rescan(core, tmp_path):
+    kind = photo_folder(tmp_path / "photos", 1000)
+    folder = folders.add_folder(core.db, str(tmp_path / "photos"))
+    shutdown_pools()
+    process_pool(core.settings["image_processing"]["scan_workers"])  # spawn before timing, like a running app
+    sampler = _RssSampler()
+    started = time.perf_counter()
+    result = scan_folder(core.db, core.settings, folder["id"])
+    elapsed = time.perf_counter() - started
+    sampler.stop()
+    assert result["new"] == 1000 and result["broken"] == 0
+    print(
+        f"\nfirst scan, 1,000 {kind} photos, {os.cpu_count()} cores: {elapsed:.1f} s = {1000 / elapsed:.1f} files/s "
+        f"(target >= 18/s; the peer ~5.1-6.2/s = {1000 / elapsed / 5.65:.1f}x the peer's midpoint)"
+    )
+    print(
+        f"peak RSS: app process {sampler.peak_main / 1e6:.0f} MB, app + pool workers {sampler.peak_total / 1e6:.0f} MB "
+        f"(target < 300 MB; the peer 681-714 MB)"
+    )
+
+    big = tmp_path / "many"
+    _tiny_photos(big, 10_000)
+    many = folders.add_folder(core.db, str(big))
+    first = scan_folder(core.db, core.settings, many["id"])
+    assert first["new"] == 10_000
+    started = time.perf_counter()
+    again = scan_folder(core.db, core.settings, many["id"])
+    rescan = time.perf_counter() - started
+    assert again["unchanged"] == 10_000 and again["processed"] == 0
+    print(f"rescan of an unchanged 10,000-file folder: {rescan:.2f} s (target < 1 s)")
+    shutdown_pools()
+
+
+def test_quality_ground_truth_agreement_on_real_photos():
+    photos = real_photos()
+    if not photos:
+        pytest.skip("no real photographs (offline): the regular suite covers synthetic ones")
+    checks = agree = 0
+    originals_flagged = 0
+    for path in photos:
+        with Image.open(path) as header:
+            jpeg = quality.estimate_jpeg_quality(header.quantization)
+            size = header.size
+        image = open_image(path, max_pixels=None, draft_size=fit_within(size, long_side=quality.METRIC_SIDE))
+        image.thumbnail((quality.METRIC_SIDE, quality.METRIC_SIDE))
+        original = quality.measure(image, size, 1024, jpeg)
+        originals_flagged += bool(original.flags)
+        for metric, flag, damaged, damaged_size in _variants(image, size):
+            found = quality.measure(damaged, damaged_size, 1024, jpeg)
+            checks += 1
+            agree += found.metrics[metric] < original.metrics[metric] and flag in found.flags
+    print(
+        f"\nquality ground truth, {len(photos)} real photos x 4 variants: {agree}/{checks} variants scored lower "
+        f"on their metric and got the flag ({100 * agree / checks:.0f}%); originals with any flag: "
+        f"{originals_flagged}/{len(photos)}"
+    )
+    assert agree / checks >= 0.9
+
+
+def _variants(image: Image.Image, size: tuple[int, int]):
+    yield "sharpness", "blurry", image.filter(ImageFilter.GaussianBlur(max(image.size) / 400)), size
+    yield "exposure", "overexposed", image.point(lambda v: min(255, v * 2 + 100)), size
+    yield "exposure", "underexposed", image.point(lambda v: v // 4), size
+    yield "resolution", "low_resolution", image.copy(), (size[0] // 4, size[1] // 4)
+
+
+def _rate(work, datas: list[bytes]) -> float:
+    started = time.perf_counter()
+    for index, data in enumerate(datas):
+        work(index, data)
+    return len(datas) / (time.perf_counter() - started)
+
+
+def _tiny_photos(folder: Path, count: int) -> None:
+    folder.mkdir(parents=True)
+    buffer = io.BytesIO()
+    Image.new("RGB", (64, 48), (120, 80, 40)).save(buffer, "JPEG")
+    data = buffer.getvalue()
+    for index in range(count):
+        comment = f"{index}".encode()
+        (folder / f"t{index:05d}.jpg").write_bytes(
+            data[:2] + b"\xff\xfe" + (len(comment) + 2).to_bytes(2, "big") + comment + data[2:]
+        )
+
+
+class _RssSampler:
+    """Samples the RSS of this process and its children (the pool workers) from /proc every 50 ms."""
+
+    def __init__(self) -> None:
+        self.peak_main = self.peak_total = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _run(self) -> None:
+        while not self._stop.wait(0.05):
+            main = _rss(os.getpid())
+            children = sum(_rss(pid) for pid in _children(os.getpid()))
+            self.peak_main = max(self.peak_main, main)
+            self.peak_total = max(self.peak_total, main + children)
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        text = Path(f"/proc/{pid}/task/{pid}/children").read_text()
+    except OSError:
+        return []
+    return [int(p) for p in text.split()]
+
+
+def _rss(pid: int) -> int:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return 0
