@@ -49,13 +49,17 @@ def run(core: Core) -> None:
     lan = lan_enabled(core.settings)
     native = bool(server["native"])
     if native and server["lan"]:
-        print("CaptionForge: --lan is ignored with --native: the window serves on 127.0.0.1 only.", file=sys.stderr)
+        print(
+            "CaptionForge: --lan is ignored with --native: the window serves on 127.0.0.1 only.",
+            file=sys.stderr,
+        )
     if native and (reason := native_unavailable_reason()):
         print(f"CaptionForge: no native window, {reason}; using the browser instead.", file=sys.stderr)
         native = False
     host = "127.0.0.1" if server["native"] else "0.0.0.0" if server["lan"] else server["host"]
     port = server["port"]
     window_size = prepare_window(core.settings.data_dir) if native else None
+    open_path = f"/?token={core.services['access'].token}" if lan else "/"  # the local tab signs itself in
     if lan:
         app.on_startup(redact_access_log)
         app.on_startup(lambda: print_lan_urls(app.urls, core.services["access"].token))
@@ -68,7 +72,7 @@ def run(core: Core) -> None:
         title="CaptionForge",
         favicon=STATIC_DIR / "icon.svg",
         reload=False,
-        show=server["open_browser"] and not native and (f"/?token={core.services['access'].token}" if lan else "/"),
+        show=open_path if server["open_browser"] and not native else False,
         native=native,
         window_size=window_size,
         reconnect_timeout=float(server["reconnect_timeout"]),
