@@ -11,7 +11,7 @@ from fastapi.responses import FileResponse
 from app.core import current
 from app.errors import Conflict, NotFound
 from app.jobs.exports import install, runner
-from app.services import export_presets, exports
+from app.services import export_history, export_presets, exports
 
 router = APIRouter(prefix="/api", tags=["exports"])
 install(current())
@@ -54,7 +54,7 @@ def plan_export(dataset_id: str, request: dict[str, Any] = Body(..., examples=[E
 @router.get("/export/jobs", summary="Exports that are pending or running, with live progress")
 def list_jobs() -> list[dict[str, Any]]:
     core = current()
-    active = [e for e in exports.list_history(core.db) if e["status"] in exports.ACTIVE]
+    active = [e for e in export_history.list_history(core.db) if e["status"] in export_history.ACTIVE]
     return [runner(core).status(entry["id"]) for entry in active]
 
 
@@ -74,7 +74,7 @@ def cancel_job(export_id: str) -> dict[str, Any]:
     "/export/jobs/{export_id}/download", summary="Download a finished ZIP export", response_class=FileResponse
 )
 def download(export_id: str) -> FileResponse:
-    entry = exports.get_export(current().db, export_id)
+    entry = export_history.get_export(current().db, export_id)
     if entry["export_format"] != "zip":
         raise Conflict(f"This export is a folder at {entry['export_path']}, not a ZIP")
     if entry["status"] != "completed":
@@ -87,7 +87,7 @@ def download(export_id: str) -> FileResponse:
 
 @router.get("/export/history", summary="Past exports, newest first")
 def history(dataset_id: str | None = None) -> list[dict[str, Any]]:
-    return exports.list_history(current().db, dataset_id)
+    return export_history.list_history(current().db, dataset_id)
 
 
 @router.get("/export/presets", summary="Built-in and saved export presets")

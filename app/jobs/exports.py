@@ -11,7 +11,7 @@ import threading
 from typing import Any
 
 from app.core import Core
-from app.services import exports
+from app.services import export_history, exports
 
 log = logging.getLogger("app.jobs.exports")
 
@@ -52,7 +52,7 @@ class ExportRunner:
 
     def status(self, export_id: str) -> dict[str, Any]:
         """The history entry with the live progress of a running export."""
-        entry = exports.get_export(self.core.db, export_id)
+        entry = export_history.get_export(self.core.db, export_id)
         live = self.progress.get(export_id)
         return {**entry, "progress": live} if live else entry
 
@@ -96,6 +96,6 @@ def recover_on_start() -> None:
     from app.core import current
 
     core = current()
-    result = exports.recover_interrupted(core.db, core.settings)
+    result = export_history.recover_interrupted(core.db, core.settings)
     if result["interrupted"] or result["removed"]:
         log.info("export clean-up: %s interrupted, removed %s", result["interrupted"], result["removed"])

@@ -11,7 +11,6 @@ import json
 import threading
 from collections import Counter
 from collections.abc import Callable
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -20,15 +19,15 @@ from sqlalchemy import select
 from app import models
 from app.config import Settings
 from app.db import Database
-from app.errors import Invalid, NotFound
+from app.errors import CaptionForgeError, Invalid, NotFound
 from app.models import utcnow
 from app.services import export_target
 from app.services.export_build import DiskFull, ExportCancelled, build_export
+from app.services.export_history import get_export, update_export
 from app.services.export_options import ExportOptions, build_options, flatten_request
 from app.services.export_plan import plan_items
 from app.services.export_presets import kohya_folder, layout_for, preset_options
 
-ACTIVE = ("pending", "processing")
 SKIPPED_SHOWN = 500  # the summary lists this many skipped files by name; counts cover all
 
 
@@ -135,7 +134,7 @@ def run_export(
     final = Path(row["export_path"])
     temp = export_target.temp_folder(final, export_id)
     part = export_target.temp_zip(final, export_id)
-    _update(db, export_id, status="processing")
+    update_export(db, export_id, status="processing")
     try:
         context = {**_context(db, dataset_id, options), "final": str(final)}
         items, skipped = plan_items(context["rows"], options, context["layout"])
@@ -156,18 +155,14 @@ def run_export(
             workers=workers,
         )
         export_target.commit(part if options.export_type == "zip" else temp, final)
-    except (ExportCancelled, DiskFull, Exception) as exc:  # every failure cleans up, then is recorded
+    except Exception as exc:  # every failure removes the temp work and is recorded on the row
         export_target.discard(temp, part)
+        message = _failure_message(exc, final)
         status = "cancelled" if isinstance(exc, ExportCancelled) else "failed"
-        message = (
-            str(exc)
-            if isinstance(exc, (ExportCancelled, DiskFull)) or hasattr(exc, "http_status")
-            else f"The export failed ({type(exc).__name__}: {exc}); nothing was written under {final}"
-        )
-        _update(db, export_id, status=status, error_message=message, completed_date=utcnow())
+        update_export(db, export_id, status=status, error_message=message, completed_date=utcnow())
         progress({"export_id": export_id, "status": status, "error": message})
-        if not isinstance(exc, (ExportCancelled, DiskFull)) and not hasattr(exc, "http_status"):
-            raise
+        if not isinstance(exc, (ExportCancelled, DiskFull, CaptionForgeError, OSError)):
+            raise  # a bug: recorded above, the traceback goes to the log
         return get_export(db, export_id)
     finally:
         export_target.discard(temp)
@@ -176,7 +171,7 @@ def run_export(
         "skipped": skipped[:SKIPPED_SHOWN],
         "skipped_reasons": dict(Counter(e["reason"] for e in skipped).most_common()),
     }
-    _update(
+    update_export(
         db,
         export_id,
         status="completed",
@@ -197,65 +192,6 @@ def run_export(
         }
     )
     return done
-
-
-def get_export(db: Database, export_id: str) -> dict[str, Any]:
-    with db.session() as session:
-        row = session.get(models.ExportHistory, export_id)
-        if row is None:
-            raise NotFound(f"No export with id {export_id}")
-        return _history_dict(row, session.get(models.Dataset, row.dataset_id))
-
-
-def list_history(db: Database, dataset_id: str | None = None, limit: int = 200) -> list[dict[str, Any]]:
-    """Past and running exports, newest first."""
-    with db.session() as session:
-        query = select(models.ExportHistory, models.Dataset).join(
-            models.Dataset, models.Dataset.id == models.ExportHistory.dataset_id
-        )
-        if dataset_id:
-            query = query.where(models.ExportHistory.dataset_id == dataset_id)
-        query = query.order_by(models.ExportHistory.created_date.desc()).limit(limit)
-        return [_history_dict(row, dataset) for row, dataset in session.execute(query).all()]
-
-
-def recover_interrupted(db: Database, settings: Settings) -> dict[str, Any]:
-    """At start: exports left running by a stop or crash are marked failed; their temp work is removed."""
-    with db.session() as session:
-        rows = session.scalars(select(models.ExportHistory)).all()
-        folders = {Path(row.export_path).parent for row in rows} | {settings.exports_dir}
-        interrupted = [row for row in rows if row.status in ACTIVE]
-        for row in interrupted:
-            row.status = "failed"
-            row.error_message = (
-                "Interrupted: CaptionForge stopped during the export. Nothing was written "
-                "under the target name; export again."
-            )
-            row.completed_date = utcnow()
-    removed = export_target.clean_leftovers(folders)
-    return {"interrupted": len(interrupted), "removed": removed}
-
-
-def list_sources(db: Database) -> list[dict[str, Any]]:
-    """Datasets with their caption sets, for choosing what to export."""
-    with db.session() as session:
-        datasets = session.scalars(select(models.Dataset).order_by(models.Dataset.name)).all()
-        sets = session.scalars(select(models.CaptionSet).order_by(models.CaptionSet.name)).all()
-    by_dataset: dict[str, list[dict[str, Any]]] = {}
-    for caption_set in sets:
-        by_dataset.setdefault(caption_set.dataset_id, []).append(
-            {"id": caption_set.id, "name": caption_set.name, "trigger_phrase": caption_set.trigger_phrase}
-        )
-    return [
-        {
-            "id": d.id,
-            "name": d.name,
-            "file_count": d.file_count,
-            "default_caption_set_id": d.default_caption_set_id,
-            "caption_sets": by_dataset.get(d.id, []),
-        }
-        for d in datasets
-    ]
 
 
 def _context(db: Database, dataset_id: str, options: ExportOptions) -> dict[str, Any]:
@@ -314,36 +250,11 @@ def _context(db: Database, dataset_id: str, options: ExportOptions) -> dict[str,
         }
 
 
-def _update(db: Database, export_id: str, **values: Any) -> None:
-    with db.session() as session:
-        row = session.get(models.ExportHistory, export_id)
-        for key, value in values.items():
-            setattr(row, key, value)
-
-
-def _history_dict(row: models.ExportHistory, dataset: models.Dataset | None) -> dict[str, Any]:
-    def iso(value: datetime | None) -> str | None:
-        return value.isoformat() if value else None
-
-    return {
-        "id": row.id,
-        "export_id": row.id,
-        "dataset_id": row.dataset_id,
-        "dataset_name": dataset.name if dataset else None,
-        "caption_set_id": row.caption_set_id,
-        "export_path": row.export_path,
-        "export_format": row.export_format,
-        "image_format": row.image_format,
-        "target_resolution": row.target_resolution,
-        "file_count": row.file_count,
-        "total_size_mb": row.total_size_mb,
-        "status": row.status,
-        "error_message": row.error_message,
-        "created_date": iso(row.created_date),
-        "completed_date": iso(row.completed_date),
-        "settings": json.loads(row.settings) if row.settings else {},
-        "report": json.loads(row.report) if row.report else {},
-        "downloadable": row.export_format == "zip"
-        and row.status == "completed"
-        and Path(row.export_path).is_file(),
-    }
+def _failure_message(exc: Exception, final: Path) -> str:
+    if isinstance(exc, (ExportCancelled, DiskFull, CaptionForgeError)):
+        return str(exc)
+    if isinstance(exc, OSError):
+        return (
+            f"Cannot write the export at {final} ({exc.strerror or exc}); nothing was left under that name."
+        )
+    return f"The export failed ({type(exc).__name__}: {exc}); nothing was written under {final}."

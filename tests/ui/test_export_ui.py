@@ -10,7 +10,7 @@ from nicegui.testing import User
 from PIL import Image
 
 from app.core import current
-from app.services import exports
+from app.services import export_history, exports
 from tests.export_seed import seed_dataset
 
 
@@ -26,8 +26,8 @@ def _images(folder: Path, count: int) -> list[Path]:
 
 async def _wait_for_status(export_id: str, wanted: str = "completed") -> dict:
     for _ in range(300):
-        entry = exports.get_export(current().db, export_id)
-        if entry["status"] not in exports.ACTIVE:
+        entry = export_history.get_export(current().db, export_id)
+        if entry["status"] not in export_history.ACTIVE:
             assert entry["status"] == wanted, entry["error_message"]
             return entry
         await asyncio.sleep(0.1)

@@ -10,7 +10,7 @@ import pytest
 from PIL import Image
 
 from app.errors import Conflict, Invalid
-from app.services import exports
+from app.services import export_history, exports
 from tests.export_seed import seed_dataset
 
 
@@ -218,7 +218,7 @@ def test_zip_export_manifest_and_history(core, make_image, tmp_path):
     assert (
         first["quality_score"] == 0.8 and first["quality_flags"] == ["dark"] and len(first["file_hash"]) == 64
     )
-    history = exports.list_history(core.db)
+    history = export_history.list_history(core.db)
     assert history[0]["status"] == "completed" and history[0]["file_count"] == 2
     assert history[0]["settings"]["manifest"] == "json", "settings kept for 'export again'"
     again = _export(core, seeded, **{**history[0]["settings"], "export_path": str(tmp_path / "again.zip")})
@@ -246,10 +246,10 @@ def test_interrupted_exports_are_marked_and_temp_work_removed(core, make_image, 
     leftover = tmp_path / f".captionforge-export-{started['export_id']}"
     (leftover / "img").mkdir(parents=True)
     (tmp_path / ".captionforge-export-zzz.zip.part").write_bytes(b"x")
-    result = exports.recover_interrupted(core.db, core.settings)
+    result = export_history.recover_interrupted(core.db, core.settings)
     assert result["interrupted"] == 1
     assert not leftover.exists() and not (tmp_path / ".captionforge-export-zzz.zip.part").exists()
-    assert exports.get_export(core.db, started["export_id"])["status"] == "failed"
+    assert export_history.get_export(core.db, started["export_id"])["status"] == "failed"
     assert not Path(tmp_path / "t").exists()
 
 

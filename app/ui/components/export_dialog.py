@@ -12,7 +12,7 @@ from nicegui import background_tasks, run, ui
 from app.core import current
 from app.errors import CaptionForgeError
 from app.jobs.exports import runner
-from app.services import export_presets, exports
+from app.services import export_history, export_presets, exports
 from app.services.export_options import PRESET_FIELDS
 from app.ui.components.export_fields import ExportFields
 
@@ -78,7 +78,7 @@ class ExportDialog(ui.dialog):
 
     async def _load(self) -> None:
         core = current()
-        sources = await run.io_bound(exports.list_sources, core.db)
+        sources = await run.io_bound(export_history.list_sources, core.db)
         presets = await run.io_bound(export_presets.list_presets, core.settings.data_dir)
         dataset = next((d for d in sources if d["id"] == self.dataset_id), None)
         if dataset is None:

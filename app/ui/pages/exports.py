@@ -9,7 +9,7 @@ from nicegui import run, ui
 
 from app.core import current
 from app.jobs.exports import install
-from app.services import exports
+from app.services import export_history
 from app.ui.components.export_dialog import ExportDialog
 from app.ui.layout import frame
 
@@ -31,7 +31,7 @@ async def exports_page(dataset: str | None = None, caption_set: str | None = Non
     with frame("Exports"):
         with ui.column().classes("w-full max-w-5xl mx-auto p-4 gap-4"):
             ui.label("Exports").classes("text-xl font-semibold")
-            sources = await run.io_bound(exports.list_sources, core.db)
+            sources = await run.io_bound(export_history.list_sources, core.db)
             _new_export(sources)
             ui.label("History").classes("text-base font-semibold")
             history = HistoryList()
@@ -84,7 +84,7 @@ class HistoryList(ui.column):
         self.progress_labels: dict[str, ui.label] = {}
 
     async def load(self) -> None:
-        entries = await run.io_bound(exports.list_history, current().db)
+        entries = await run.io_bound(export_history.list_history, current().db)
         self.clear()
         self.progress_labels.clear()
         with self:
@@ -120,7 +120,7 @@ class HistoryList(ui.column):
                     ui.label(f"{entry['file_count']} files, {entry['total_size_mb'] or 0:.1f} MB").classes(
                         "text-sm"
                     ).mark("export-row-size")
-                if entry["status"] in exports.ACTIVE:
+                if entry["status"] in export_history.ACTIVE:
                     self.progress_labels[entry["id"]] = (
                         ui.label("…").classes("text-sm").mark("export-row-progress")
                     )
