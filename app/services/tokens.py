@@ -40,7 +40,7 @@ def token_summary(text: str | None) -> dict:
 
 @lru_cache(maxsize=65536)
 def _cached_count(text: str) -> int:
-    return len(_get_tokenizer().encode(text))
+    return len(_get_tokenizer().encode(text)) if text.strip() else 0
 
 
 def _get_tokenizer() -> Tokenizer:

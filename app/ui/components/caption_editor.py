@@ -16,9 +16,10 @@ from app.core import current
 from app.errors import CaptionForgeError, Conflict
 from app.services import captions
 from app.ui.components.editor_details import file_facts
-from app.ui.components.editor_dialogs import ConflictDialog, UnsavedDialog
+from app.ui.components.editor_dialogs import ConflictDialog, UnsavedDialog, answer
 from app.ui.components.editor_history import EditorHistory
 from app.ui.components.editor_keys import bind_editor_keys
+from app.ui.components.editor_tag_tools import EditorTagTools
 
 try:  # the vision engineer's dialog; without it the editor has no Generate button
     from app.ui.components.generate_panel import GenerateDialog
@@ -67,6 +68,7 @@ class CaptionEditor(ui.column):
         self.expected_modified = caption["modified_date"] if caption else None
         self.text.value = self.base_text
         self._show_file(info)
+        await self.tag_tools.show_set(caption_set_id, info["caption_set"].get("style"))
         await self.history.show(caption["id"] if caption else None)
 
     def close(self) -> None:
@@ -82,7 +84,10 @@ class CaptionEditor(ui.column):
         if not self.dirty:
             return True
         if self._on_navigate == "ask":
-            choice = await UnsavedDialog(self.info["file"]["filename"] if self.info else "this image")
+            with self:
+                choice = await answer(
+                    UnsavedDialog(self.info["file"]["filename"] if self.info else "this image")
+                )
             if choice is None:
                 return False
             if choice == "discard":
@@ -149,6 +154,7 @@ class CaptionEditor(ui.column):
                     .classes("w-full")
                     .mark("caption-input")
                 )
+                self.tag_tools = EditorTagTools(self.text)  # CLIP token count, Text / Tags (chips) view
                 with ui.row().classes("w-full items-center gap-2 no-wrap"):
                     self.counter = ui.label().classes("text-xs text-gray-500").mark("caption-counter")
                     ui.space()
@@ -239,12 +245,14 @@ class CaptionEditor(ui.column):
     async def _resolve_conflict(self, mine: str) -> bool:
         info = await run.io_bound(captions.get_caption, current().db, self.caption_set_id, self.file_id)
         theirs = info["caption"]
-        choice = await ConflictDialog(
-            info["file"]["filename"],
-            mine,
-            theirs["caption_text"] if theirs else "",
-            theirs and theirs["modified_date"],
-        )
+        with self:
+            dialog = ConflictDialog(
+                info["file"]["filename"],
+                mine,
+                theirs["caption_text"] if theirs else "",
+                theirs and theirs["modified_date"],
+            )
+        choice = await answer(dialog)
         if choice is None:
             return False
         if choice.action == "theirs" or theirs is None and not choice.text.strip():

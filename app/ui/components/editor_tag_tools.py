@@ -49,7 +49,7 @@ class EditorTagTools(ui.column):
         if self.caption_set_id is None:
             return
         vocabulary = await run.io_bound(tag_vocabulary, current().db, self.caption_set_id)
-        self.chips.set_vocabulary(vocabulary)
+        self.chips.set_vocabulary(vocabulary or [])  # None while the app shuts down
 
     def _show(self, view: str) -> None:
         tags = view == "tags"

@@ -8,6 +8,7 @@ from typing import Any
 from nicegui import ui
 
 from app.services.grid_view import SHOWS, SORTS, GridOptions
+from app.services.query import query_error
 
 Handler = Callable[[], Awaitable[None] | None]
 
@@ -68,10 +69,16 @@ class GridToolbar(ui.column):
             ui.number(
                 "Quality below %", min=0, max=100, step=5, on_change=lambda e: self._set_quality(e.value)
             ).props("dense outlined clearable").classes("w-28").mark("grid-quality-below")
-            ui.input(
-                placeholder="Search names and captions",
-                on_change=lambda e: self._set("search", e.value or ""),
-            ).props("dense outlined clearable debounce=250").classes("grow min-w-[10rem]").mark("grid-search")
+            self.search = (  # the filter language of app.services.query; bare words search names and captions
+                ui.input(
+                    placeholder='Search or filter: tag:smile -tag:hat caption:"red dress" quality<0.5',
+                    on_change=lambda e: self._set_query(e.value or ""),
+                    validation=_query_problem,
+                )
+                .props("dense outlined clearable debounce=250")
+                .classes("grow min-w-[10rem]")
+                .mark("grid-search")
+            )
 
     def show_datasets(self, datasets: list[dict[str, Any]], selected: str | None) -> None:
         """Fill the dataset choice (without firing a change)."""
@@ -97,6 +104,14 @@ class GridToolbar(ui.column):
         setattr(self.options, name, value)
         await _maybe_await(self._on_view_change())
 
+    def set_query(self, text: str) -> None:
+        """Put a query in the search box (the tag panel's click); the grid follows."""
+        self.search.value = text
+
+    async def _set_query(self, text: str) -> None:
+        if _query_problem(text) is None:  # an invalid query shows its error under the box and keeps the view
+            await self._set("query", text)
+
     async def _set_quality(self, value: float | None) -> None:
         await self._set("quality_below", None if value in (None, "") else float(value) / 100)
 
@@ -104,6 +119,11 @@ class GridToolbar(ui.column):
         self.options.descending = not self.options.descending
         self.direction.props(f"icon={'arrow_downward' if self.options.descending else 'arrow_upward'}")
         await _maybe_await(self._on_view_change())
+
+
+def _query_problem(text: str | None) -> str | None:
+    error = query_error(text)
+    return str(error) if error else None
 
 
 async def _maybe_await(result: Awaitable[None] | None) -> None:

@@ -50,9 +50,8 @@ class TagPanel(ui.column):
     async def show_set(self, caption_set_id: str | None) -> None:
         """Load the tags of a caption set (None shows nothing)."""
         self.caption_set_id = caption_set_id
-        self.vocabulary = (
-            await run.io_bound(tag_vocabulary, current().db, caption_set_id) if caption_set_id else []
-        )
+        found = await run.io_bound(tag_vocabulary, current().db, caption_set_id) if caption_set_id else []
+        self.vocabulary = found or []  # None while the app shuts down
         self._render()
 
     async def refresh(self) -> None:

@@ -19,6 +19,7 @@ from app.ui.components.caption_editor import CaptionEditor
 from app.ui.components.grid_actions import SelectionBar
 from app.ui.components.grid_toolbar import GridToolbar
 from app.ui.components.thumb_grid import ThumbGrid
+from app.ui.components.workspace_caption_tools import WorkspaceCaptionTools
 from app.ui.components.workspace_state import WorkspaceState
 
 DEFAULT_TILE_SIZE = 160
@@ -33,6 +34,7 @@ class WorkspaceController:
         self.options = GridOptions()
         self.rows: list[dict[str, Any]] = []
         self._on_caption_selection = on_caption_selection
+        self.caption_tools = WorkspaceCaptionTools(self)
 
     # ---- building ----
     def build_center(self) -> None:
@@ -64,6 +66,7 @@ class WorkspaceController:
                 on_rows_changed=self.refresh_rows,
                 on_caption_selection=self._on_caption_selection,
             )
+        self.caption_tools.build_menu()
 
     def build_right(self) -> None:
         """The editor column."""
@@ -74,6 +77,7 @@ class WorkspaceController:
             on_escape=self.grid.focus_grid,
             on_navigate=current().settings["editor"]["on_navigate"],
         )
+        self.caption_tools.build_tag_panel()
 
     def subscribe(self) -> None:
         """Live updates from other tabs and jobs; dropped with this page's client."""
@@ -197,6 +201,7 @@ class WorkspaceController:
         self.grid.set_rows(self.rows, [row["file_id"] for row in view])
         self.state.total_count, self.state.shown_count = len(self.rows), len(view)
         self.toolbar.show_count(len(view), len(self.rows))
+        await self.caption_tools.set_changed()
 
     async def _fetch_rows(self) -> list[dict[str, Any]]:
         return await run.io_bound(
