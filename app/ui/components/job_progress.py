@@ -70,7 +70,7 @@ class JobCard(ui.card):
     def __init__(self, job_id: str) -> None:
         super().__init__()
         self.job_id = job_id
-        self.classes("w-full gap-1 p-3").mark("job-card")
+        self.classes("w-full gap-1 p-3 cf-job-card").mark("job-card")
         with self:
             with ui.row().classes("w-full items-center gap-2 no-wrap"):
                 self.status = ui.label("").classes("text-sm font-semibold grow truncate").mark("job-status")
@@ -82,10 +82,10 @@ class JobCard(ui.card):
                 self.cancel.tooltip("Cancel (finished captions stay)").mark("job-cancel")
             self.bar = (
                 ui.linear_progress(0.0, show_value=False, size="8px")
-                .classes("w-full")
+                .classes("w-full cf-job-bar")
                 .mark("job-progress-bar")
             )
-            self.counts = ui.label("").classes("text-xs").mark("job-counts")
+            self.counts = ui.label("").classes("text-xs cf-job-counts").mark("job-counts")
             self.current_file = (
                 ui.label("").classes("text-xs text-gray-600 truncate w-full").mark("job-current-file")
             )
