@@ -71,6 +71,7 @@ def list_sources(db: Database) -> list[dict[str, Any]]:
         {
             "id": d.id,
             "name": d.name,
+            "slug": d.name_filesystem_safe,
             "file_count": d.file_count,
             "default_caption_set_id": d.default_caption_set_id,
             "caption_sets": by_dataset.get(d.id, []),

@@ -117,3 +117,17 @@ async def test_exports_url_with_a_dataset_opens_the_dialog_for_it(user: User, tm
     await user.should_see(marker="export-dialog")
     await user.should_see("Export Linked")
     await user.should_see("2 images")
+
+
+async def test_browse_puts_a_dataset_named_folder_inside_the_chosen_one(user: User, tmp_path: Path) -> None:
+    seeded = seed_dataset(current().db, _images(tmp_path / "src", 1), name="Nova Chorus")
+    (tmp_path / "dest").mkdir()
+    await user.open(f"/exports?dataset={seeded.dataset_id}")
+    await user.should_see(marker="export-summary-count")
+    user.find(marker="export-browse").click()
+    await user.should_see(marker="folder-picker")
+    user.find(marker="folder-picker-path").clear().type(str(tmp_path / "dest"))
+    user.find(marker="folder-picker-select").click()
+    await user.should_see(str(tmp_path / "dest" / "nova_chorus"))
+    path_input = user.find(marker="export-path").elements.pop()
+    assert path_input.value == str(tmp_path / "dest" / "nova_chorus")

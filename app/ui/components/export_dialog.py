@@ -5,6 +5,7 @@ Awaited, the dialog returns the started export ({export_id, ...}) or None when c
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from nicegui import background_tasks, run, ui
@@ -15,11 +16,7 @@ from app.jobs.exports import runner
 from app.services import export_history, export_presets, exports
 from app.services.export_options import PRESET_FIELDS
 from app.ui.components.export_fields import ExportFields
-
-try:  # the folders engineer's server-side folder browser, when present
-    from app.ui.components.folder_picker import FolderPicker
-except ImportError:  # pragma: no cover - typed path only
-    FolderPicker = None
+from app.ui.components.folder_picker import FolderPicker
 
 
 class ExportDialog(ui.dialog):
@@ -91,6 +88,7 @@ class ExportDialog(ui.dialog):
             self.values["caption_set_id"] = dataset["default_caption_set_id"] or next(iter(sets), None)
         self.presets = {p["name"]: p for p in presets}
         self.title.set_text(f"Export {dataset['name']}")
+        self.slug = dataset["slug"] or "dataset"
         self.body.clear()
         with self.body:
             with ui.row().classes("w-full items-center gap-3"):
@@ -119,8 +117,9 @@ class ExportDialog(ui.dialog):
                     on_change=lambda e: self._set("export_path", e.value),
                 )
                 self.path.classes("grow").mark("export-path")
-                if FolderPicker is not None:
-                    ui.button(icon="folder_open", on_click=self._browse).props("flat round").tooltip("Browse")
+                ui.button(icon="folder_open", on_click=self._browse).props("flat round").tooltip(
+                    "Choose the folder to export into"
+                ).mark("export-browse")
             self.fields = ExportFields(self.values, self._changed)
         await self._refresh_plan()
 
@@ -220,9 +219,14 @@ class ExportDialog(ui.dialog):
         ui.download.from_url(f"/api/export/jobs/{self.export_id}/download")
 
     async def _browse(self) -> None:
-        chosen = await FolderPicker()
+        """A folder export goes into a new folder named after the dataset inside the chosen one; a ZIP too."""
+        current_path = (self.values["export_path"] or "").strip()
+        chosen = await FolderPicker(
+            title="Export into…", start=str(Path(current_path).parent) if current_path else None
+        )
         if chosen:
-            self.path.set_value(str(chosen))
+            name = self.slug if self.values["export_type"] == "folder" else f"{self.slug}.zip"
+            self.path.set_value(str(Path(chosen) / name))
 
     async def _save_preset(self) -> None:
         with ui.dialog() as ask, ui.card():
