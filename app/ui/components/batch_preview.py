@@ -154,7 +154,7 @@ class PreviewApplyDialog(ui.dialog):
         self.samples.clear()
         with self.samples:
             for sample in result["samples"]:
-                with ui.column().classes("w-full gap-0 border-b pb-1").mark("preview-sample"):
+                with ui.column().classes("w-full gap-0 border-b border-gray-200 pb-1").mark("preview-sample"):
                     ui.label(sample["filename"]).classes("text-xs text-gray-500")
                     ui.label(sample["before"]).classes("text-xs line-through text-red-800 break-words")
                     ui.label(sample["after"]).classes("text-xs text-green-800 break-words").mark(

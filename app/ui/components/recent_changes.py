@@ -44,7 +44,11 @@ class RecentChangesDialog(ui.dialog):
                 self._row(batch)
 
     def _row(self, batch: dict[str, Any]) -> None:
-        with ui.row().classes("w-full items-center gap-2 no-wrap border-b py-1").mark("recent-batch"):
+        with (
+            ui.row()
+            .classes("w-full items-center gap-2 no-wrap border-b border-gray-200 py-1")
+            .mark("recent-batch")
+        ):
             with ui.column().classes("grow gap-0 min-w-0"):
                 ui.label(batch["label"]).classes("text-sm break-words").mark("recent-batch-label")
                 when = datetime.fromisoformat(batch["created_date"]).strftime("%Y-%m-%d %H:%M")
