@@ -136,6 +136,7 @@ class DatasetPanel(ui.column):
             + ("bg-amber-50 border border-amber-300" if selected else "hover:bg-slate-50")
         )
         item.mark("dataset-item", f"dataset-{dataset['slug']}")
+        item.props(f'data-dataset-slug="{dataset["slug"]}"')  # for browser tests; slugs are [a-z0-9-]
         item.on("dragover", js_handler=_DRAGOVER_JS)
         item.on("dragleave", js_handler=_DRAGLEAVE_JS)
         item.on("drop", lambda e, d=dataset: self._dropped(d, e.args), js_handler=_DROP_JS)
