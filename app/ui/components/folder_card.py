@@ -98,7 +98,9 @@ def _summary(folder: dict[str, Any]) -> str:
         parts.append(f"{folder['broken_files']} unreadable")
     parts.append(f"subfolders to depth {folder['max_depth']}" if folder["recursive"] else "this folder only")
     parts.append(
-        "never scanned" if not folder["last_scanned"] else f"scanned {folder['last_scanned'][:16]} UTC"
+        "never scanned"
+        if not folder["last_scanned"]
+        else f"scanned {folder['last_scanned'][:16].replace('T', ' ')} UTC"
     )
     if not folder["enabled"]:
         parts.append("disabled")
