@@ -105,6 +105,8 @@ class ExportDialog(ui.dialog):
                     on_change=lambda e: self._apply_preset(e.value),
                 ).classes("w-64").mark("export-preset")
                 ui.button("Save as preset", icon="save", on_click=self._save_preset).props("flat no-caps")
+            self.preset_note = ui.label(self.presets.get(self.values["preset"], {}).get("description", ""))
+            self.preset_note.classes("text-xs text-gray-600").mark("export-preset-description")
             with ui.row().classes("w-full items-center gap-3"):
                 ui.toggle(
                     {"folder": "Folder", "zip": "ZIP"},
@@ -133,6 +135,7 @@ class ExportDialog(ui.dialog):
     def _apply_preset(self, name: str) -> None:
         self.values.update({k: v for k, v in self.presets[name]["options"].items() if k in PRESET_FIELDS})
         self.values["preset"] = name
+        self.preset_note.set_text(self.presets[name]["description"])
         self.fields.delete()
         with self.body:
             self.fields = ExportFields(self.values, self._changed)

@@ -35,14 +35,18 @@ class ExportFields(ui.column):
             with ui.expansion("Images", icon="image").classes("w-full").mark("export-images"):
                 with ui.row().classes("items-center gap-3"):
                     self._select("image_format", FORMATS, "Format").mark("export-format")
-                    self._number("target_resolution", "Long side (px, empty = keep)", 0).mark(
-                        "export-resolution"
-                    )
+                    self._number("target_resolution", "Long side px", 0).props(
+                        'hint="empty: keep the size"'
+                    ).mark("export-resolution")
                     self._check("upscale", "Upscale smaller images")
                 with ui.row().classes("items-center gap-3"):
                     self._number("jpeg_quality", "JPEG/WebP quality", 1)
                     self._number("png_compression", "PNG compression (0-9)", 0)
-                    self._input("background", "Background for JPEG").props("type=color").classes("w-40")
+                    ui.color_input(
+                        "Background for JPEG",
+                        value=self.values["background"],
+                        on_change=lambda e: self._set("background", e.value),
+                    ).classes("w-48")
                 ui.label(
                     "Metadata (EXIF, XMP, comments) is always removed; colours are converted to sRGB."
                 ).classes("text-xs text-gray-500")
@@ -72,8 +76,10 @@ class ExportFields(ui.column):
             if layout == "kohya":
                 with ui.row().classes("items-center gap-3"):
                     self._number("repeats", "Repeats", 1).classes("w-24").mark("export-repeats")
-                    self._input("trigger", "Trigger (empty = the set's)").mark("export-trigger")
-                    self._input("class_tokens", "Class, e.g. woman").mark("export-class")
+                    self._input("trigger", "Trigger word").props('hint="empty: the caption set\'s"').mark(
+                        "export-trigger"
+                    )
+                    self._input("class_tokens", "Class").props('hint="e.g. woman"').mark("export-class")
                     self._check("kohya_toml", "Also write dataset.toml")
             elif layout == "onetrainer":
                 self._input("concept_name", "Concept folder").mark("export-concept")
