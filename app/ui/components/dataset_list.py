@@ -19,9 +19,8 @@ from nicegui import run, ui
 
 from app.core import current
 from app.errors import CaptionForgeError
-from app.services import captions, datasets
-from app.ui.components.auto_caption_dialog import start_auto_caption
-from app.ui.components.caption_set_dialogs import CaptionSetDialog, DeleteSetDialog, DuplicateSetDialog
+from app.services import datasets
+from app.ui.components.caption_set_list import CaptionSetList, coverage_text
 from app.ui.components.dataset_dialogs import DatasetDialog, DeleteDatasetDialog
 
 DRAG_TYPE = "application/x-captionforge-files"
@@ -162,51 +161,15 @@ class DatasetPanel(ui.column):
                     for tag in dataset["tags"]:
                         ui.label(tag).classes("text-[10px] px-1 rounded bg-slate-200 text-slate-700")
             if selected:
-                self._caption_sets(dataset)
-
-    def _caption_sets(self, dataset: dict[str, Any]) -> None:
-        with ui.column().classes("w-full gap-0 pl-2 pt-1").mark("caption-set-list"):
-            ui.label("Caption sets").classes("text-[11px] uppercase text-gray-500")
-            for caption_set in dataset["caption_sets"]:
-                chosen = caption_set["id"] == self.caption_set_id
-                with (
-                    ui.row()
-                    .classes(
-                        "w-full items-center no-wrap gap-1 rounded px-1 "
-                        + ("bg-amber-200" if chosen else "hover:bg-slate-100")
-                    )
-                    .mark("caption-set-item", f"caption-set-{caption_set['name'].replace(' ', '_')}")
-                ):
-                    ui.icon("radio_button_checked" if chosen else "radio_button_unchecked").classes("text-sm")
-                    opener = ui.label(caption_set["name"]).classes("text-sm grow truncate cursor-pointer")
-                    opener.on("click", lambda s=caption_set["id"]: self._choose(dataset["id"], s))
-                    opener.mark(f"caption-set-open-{caption_set['name'].replace(' ', '_')}")
-                    self._counts[caption_set["id"]] = (
-                        ui.label(_coverage(caption_set))
-                        .classes("text-xs text-gray-500")
-                        .mark("caption-set-coverage")
-                    )
-                    with ui.button(icon="more_horiz").props("flat round dense size=xs"):
-                        with ui.menu():
-                            ui.menu_item("Edit…", lambda s=caption_set: self._edit_set(dataset, s))
-                            ui.menu_item("Duplicate…", lambda s=caption_set: self._duplicate_set(dataset, s))
-                            ui.menu_item("Delete…", lambda s=caption_set: self._delete_set(dataset, s))
-                            ui.menu_item("Auto-Caption…", lambda s=caption_set: start_auto_caption(s["id"]))
-            if not dataset["caption_sets"]:
-                ui.label("No caption sets yet: create one to write captions.").classes(
-                    "text-xs text-gray-500"
+                CaptionSetList(
+                    dataset,
+                    self.caption_set_id,
+                    on_choose=self._choose,
+                    ask=self._ask,
+                    on_changed=self._changed,
+                    on_refresh=self.refresh,
+                    coverage_labels=self._counts,
                 )
-            ui.button("New caption set", icon="add", on_click=lambda: self._create_set(dataset)).props(
-                "flat dense no-caps size=sm"
-            ).mark("caption-set-new")
-            if any(s["id"] == self.caption_set_id for s in dataset["caption_sets"]):
-                ui.button(
-                    "Auto-Caption",
-                    icon="auto_awesome",
-                    on_click=lambda: start_auto_caption(self.caption_set_id),
-                ).props("flat dense no-caps size=sm").tooltip(
-                    "Caption this set's images with the vision model in the background"
-                ).mark("auto-caption")
 
     def _update_counts(self) -> None:
         for dataset in self.datasets:
@@ -214,7 +177,7 @@ class DatasetPanel(ui.column):
                 self._counts[dataset["id"]].set_text(_numbers(dataset))
             for caption_set in dataset["caption_sets"]:
                 if caption_set["id"] in self._counts:
-                    self._counts[caption_set["id"]].set_text(_coverage(caption_set))
+                    self._counts[caption_set["id"]].set_text(coverage_text(caption_set))
 
     # ---- actions ----
     async def _choose(self, dataset_id: str, caption_set_id: str | None) -> None:
@@ -247,35 +210,6 @@ class DatasetPanel(ui.column):
             await self._choose(None, None)
         else:
             await self.refresh()
-
-    async def _create_set(self, dataset: dict[str, Any]) -> None:
-        created = await self._ask(lambda: CaptionSetDialog(dataset["id"]))
-        if created:
-            self._changed(dataset["id"])
-            await self._choose(dataset["id"], created["id"])
-
-    async def _edit_set(self, dataset: dict[str, Any], summary: dict[str, Any]) -> None:
-        try:
-            full = await run.io_bound(captions.get_caption_set, current().db, summary["id"])
-        except CaptionForgeError as exc:
-            ui.notify(str(exc), type="negative")
-            return
-        if await self._ask(lambda: CaptionSetDialog(dataset["id"], full)):
-            self._changed(dataset["id"])
-            await self.refresh()
-
-    async def _duplicate_set(self, dataset: dict[str, Any], summary: dict[str, Any]) -> None:
-        copy = await self._ask(lambda: DuplicateSetDialog(summary))
-        if copy:
-            self._changed(dataset["id"])
-            await self._choose(dataset["id"], copy["id"])
-
-    async def _delete_set(self, dataset: dict[str, Any], summary: dict[str, Any]) -> None:
-        if not await self._ask(lambda: DeleteSetDialog(summary)):
-            return
-        self._changed(dataset["id"])
-        chosen = None if summary["id"] == self.caption_set_id else self.caption_set_id
-        await self._choose(dataset["id"], chosen)
 
     async def _dropped(self, dataset: dict[str, Any], payload: Any) -> None:
         file_ids = _file_ids(payload)
@@ -335,10 +269,6 @@ def _numbers(dataset: dict[str, Any]) -> str:
     if quality is not None:
         parts.append(f"quality {quality:.2f}")
     return " · ".join(parts)
-
-
-def _coverage(caption_set: dict[str, Any]) -> str:
-    return f"{caption_set['caption_count']} / {caption_set['total']}"
 
 
 def _file_ids(payload: Any) -> list[str]:
