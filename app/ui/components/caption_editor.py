@@ -16,7 +16,7 @@ from app.core import current
 from app.errors import CaptionForgeError, Conflict
 from app.services import captions
 from app.ui.components.editor_details import file_facts
-from app.ui.components.editor_dialogs import ConflictDialog, UnsavedDialog
+from app.ui.components.editor_dialogs import ConflictDialog, UnsavedDialog, answer
 from app.ui.components.editor_history import EditorHistory
 from app.ui.components.editor_keys import bind_editor_keys
 from app.ui.components.editor_tag_tools import EditorTagTools
@@ -84,7 +84,10 @@ class CaptionEditor(ui.column):
         if not self.dirty:
             return True
         if self._on_navigate == "ask":
-            choice = await UnsavedDialog(self.info["file"]["filename"] if self.info else "this image")
+            with self:
+                choice = await answer(
+                    UnsavedDialog(self.info["file"]["filename"] if self.info else "this image")
+                )
             if choice is None:
                 return False
             if choice == "discard":
@@ -242,12 +245,14 @@ class CaptionEditor(ui.column):
     async def _resolve_conflict(self, mine: str) -> bool:
         info = await run.io_bound(captions.get_caption, current().db, self.caption_set_id, self.file_id)
         theirs = info["caption"]
-        choice = await ConflictDialog(
-            info["file"]["filename"],
-            mine,
-            theirs["caption_text"] if theirs else "",
-            theirs and theirs["modified_date"],
-        )
+        with self:
+            dialog = ConflictDialog(
+                info["file"]["filename"],
+                mine,
+                theirs["caption_text"] if theirs else "",
+                theirs and theirs["modified_date"],
+            )
+        choice = await answer(dialog)
         if choice is None:
             return False
         if choice.action == "theirs" or theirs is None and not choice.text.strip():

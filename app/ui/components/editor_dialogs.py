@@ -3,8 +3,18 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from nicegui import ui
+
+
+async def answer(dialog: ui.dialog) -> Any:
+    """Await a dialog's answer, then remove it (a closed dialog would otherwise stay in the page)."""
+    try:
+        return await dialog
+    finally:
+        if not dialog.is_deleted:
+            dialog.delete()
 
 
 class UnsavedDialog(ui.dialog):

@@ -10,6 +10,7 @@ from app.core import current
 from app.errors import CaptionForgeError
 from app.services import captions, datasets
 from app.ui.components.add_to_dataset import AddToDatasetDialog
+from app.ui.components.editor_dialogs import answer
 from app.ui.components.thumb_grid import ThumbGrid
 from app.ui.components.workspace_state import WorkspaceState
 
@@ -66,14 +67,20 @@ class SelectionBar(ui.row):
     async def add_to_dataset(self) -> None:
         """Put the selection into another dataset (the dialog adds, notifies and emits datasets_changed)."""
         if self.grid.selected_ids:
-            await AddToDatasetDialog(self.grid.selected_ids, exclude_dataset_id=self.state.dataset_id)
+            with self:
+                await answer(
+                    AddToDatasetDialog(self.grid.selected_ids, exclude_dataset_id=self.state.dataset_id)
+                )
 
     async def remove(self) -> None:
         file_ids = self.grid.selected_ids
-        confirmed = await _Confirm(
-            f"Remove {len(file_ids)} image(s) from this dataset?",
-            "The files stay on disk and in other datasets; their captions come back if you add them again.",
-        )
+        with self:
+            confirmed = await answer(
+                _Confirm(
+                    f"Remove {len(file_ids)} image(s) from this dataset?",
+                    "The files stay on disk and in other datasets; their captions come back if you add them again.",
+                )
+            )
         if not confirmed:
             return
         removed = await self._call(datasets.remove_files, current().db, self.state.dataset_id, file_ids)

@@ -17,7 +17,7 @@ except ImportError:
 
 
 @ui.page("/", title="CaptionForge")
-async def workspace_page(dataset: str | None = None, caption_set: str | None = None) -> None:
+def workspace_page(dataset: str | None = None, caption_set: str | None = None) -> None:
     """`?dataset=<id>&caption_set=<id>` opens that dataset; otherwise the one used last."""
     state = WorkspaceState()
     # Caption jobs hook in here: on_caption_selection=async (file_ids) -> None shows "Caption with vision model".
@@ -42,7 +42,8 @@ async def workspace_page(dataset: str | None = None, caption_set: str | None = N
             ):
                 workspace.build_right()
     workspace.subscribe()
-    await workspace.start(dataset, caption_set)
+    # Loading the rows after the page is sent lets the browser start up while the database is read.
+    ui.timer(0, lambda: workspace.start(dataset, caption_set), once=True)
 
 
 def _datasets_column(workspace: WorkspaceController) -> None:
