@@ -24,6 +24,10 @@ def _photos(root: Path) -> Path:
     return photos
 
 
+def _add_copy(photos: Path) -> None:
+    (photos / "copy-of-img1.jpg").write_bytes((photos / "img1.jpg").read_bytes())
+
+
 async def _eventually(check) -> None:
     for _ in range(100):
         if check():
@@ -81,6 +85,13 @@ async def test_browse_add_scan_open_details_and_remove(user: User, tmp_path: Pat
     await user.should_see("1 unreadable")
     await user.should_see(marker="folder-tile")
     assert len(user.find(marker="folder-tile").elements) == 3
+
+    # A copy with the same bytes shows up after a rescan, and both tiles say they are duplicates.
+    _add_copy(photos)
+    user.find(marker="folder-rescan").click()
+    await _eventually(lambda: len(user.find(marker="folder-tile").elements) == 4)
+    await user.should_see(marker="folder-tile-duplicate")
+    assert len(user.find(marker="folder-tile-duplicate").elements) == 2
 
     first = folders.list_folder_files(core.db, folder["id"])
     with_caption = next(f for f in first if f["filename"] == "img0.jpg")

@@ -80,11 +80,13 @@ class FolderFiles(ui.column):
 def _tile(file: dict[str, Any]) -> None:
     title = file["filename"] + (f" — {file['scan_error']}" if file["scan_error"] else "")
     title += "" if file["exists"] else " — missing on disk"
+    twins = file["duplicate_count"]
+    title += f" — same bytes as {twins} other file{'s' if twins != 1 else ''}" if twins else ""
     opacity = "" if file["exists"] else " opacity-40"
     tile = (
         ui.element("div")
         .classes(
-            "w-32 h-32 rounded bg-slate-100 flex items-center justify-center overflow-hidden cursor-pointer"
+            "relative w-32 h-32 rounded bg-slate-100 flex items-center justify-center overflow-hidden cursor-pointer"
             + opacity
         )
         .on("click", lambda f=file: FileDetailsDialog(f["id"]).open())
@@ -101,3 +103,7 @@ def _tile(file: dict[str, Any]) -> None:
             with ui.column().classes("items-center gap-0 p-1"):
                 ui.icon("broken_image", color="red-4").classes("text-3xl")
                 ui.label(file["scan_error"] or "no preview").classes("text-[10px] text-center text-red-700")
+        if twins:
+            ui.badge(f"x{twins + 1}", color="purple").classes("absolute top-1 right-1").mark(
+                "folder-tile-duplicate"
+            )
