@@ -68,3 +68,23 @@ async def test_editor_shows_chips_for_a_tags_set_and_the_token_count(user: User)
     user.find(marker="tag-input").type("hat").trigger("keydown.enter")
     assert textarea.value == "ohwx, woman, smile, red dress, hat"
     await user.should_see(marker="caption-unsaved")  # the chips edit the editor's draft
+
+
+async def test_save_a_view_and_apply_it(user: User) -> None:
+    seeded, grid = await open_workspace(user)
+    ids = seeded["file_ids"]
+    next(iter(user.find(marker="grid-search").elements)).value = "tag:hat"
+    await eventually(lambda: grid.order == ids[1:3])
+    user.find(marker="saved-views").click()
+    await user.should_see(marker="save-view")
+    user.find(marker="save-view").click()
+    await user.should_see(marker="view-name")
+    user.find(marker="view-name").type("Hats")
+    user.find(marker="view-save").click()
+    await user.should_see('View "Hats" saved')
+    next(iter(user.find(marker="grid-search").elements)).value = ""
+    await eventually(lambda: len(grid.order) == 5)
+    user.find(marker="saved-views").click()
+    await user.should_see(marker="saved-view")
+    user.find(marker="saved-view").click()
+    await eventually(lambda: grid.order == ids[1:3])

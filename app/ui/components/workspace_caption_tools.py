@@ -14,6 +14,7 @@ from app.core import current
 from app.services import datasets
 from app.ui.components.batch_preview import GridScope
 from app.ui.components.caption_tools_menu import CaptionToolsMenu
+from app.ui.components.saved_views_menu import SavedViewsMenu
 from app.ui.components.tag_panel import TagPanel
 
 if TYPE_CHECKING:
@@ -28,9 +29,16 @@ class WorkspaceCaptionTools:
         self.tag_panel: TagPanel | None = None
 
     def build_menu(self) -> None:
-        """The "Caption tools" button at the end of the selection bar."""
+        """The "Caption tools" button at the end of the selection bar, saved views beside the search box."""
         with self.workspace.selection_bar:
             CaptionToolsMenu(self.scope, self.captions_changed)
+        toolbar = self.workspace.toolbar
+        with toolbar.search.parent_slot:
+            SavedViewsMenu(
+                dataset_id=lambda: self.workspace.state.dataset_id,
+                current_query=lambda: toolbar.search.value or "",
+                apply=toolbar.set_query,
+            )
 
     def build_tag_panel(self) -> None:
         """The tag frequency panel under the editor; a click puts `tag:x` into the grid's search box."""
