@@ -105,6 +105,7 @@ def _convert_all(items, options, sink, export_id, progress, cancel, max_pixels, 
                 "png_compression": options.png_compression,
                 "background": background,
                 "max_pixels": max_pixels,
+                "keep_encoding": options.image_format == "original",
             }
             pending[pool.submit(convert_image, task)] = item
         if not pending:

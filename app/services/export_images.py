@@ -36,7 +36,7 @@ def convert_image(task: dict[str, Any]) -> dict[str, Any]:
     Without a dest the encoded bytes come back as "data" (for a ZIP written by the caller).
 
     task keys: source, dest, extension (jpg|png|webp), target_resolution, upscale, jpeg_quality,
-    png_compression, background (r, g, b), max_pixels.
+    png_compression, background (r, g, b), max_pixels, keep_encoding (format "original").
     """
     try:
         data = Path(task["source"]).read_bytes()
@@ -45,8 +45,13 @@ def convert_image(task: dict[str, Any]) -> dict[str, Any]:
     except OSError as exc:
         return {"ok": False, "error": f"cannot read the source file ({exc.strerror or exc})"}
     try:
-        image = _prepare(data, task)
-        encoded = _encode(image, task)
+        probe = open_image(data, max_pixels=task.get("max_pixels"), load=False)
+        copied = _lossless_copy(data, probe, task)
+        if copied is not None:
+            encoded, size = copied, probe.size
+        else:
+            image = _prepare(data, probe, task)
+            encoded, size = _encode(image, task), image.size
     except ImageDecodeError as exc:
         return {"ok": False, "error": f"cannot decode the image: {exc}"}
     except (OSError, ValueError) as exc:
@@ -54,8 +59,8 @@ def convert_image(task: dict[str, Any]) -> dict[str, Any]:
     if not task.get("dest"):
         return {
             "ok": True,
-            "width": image.width,
-            "height": image.height,
+            "width": size[0],
+            "height": size[1],
             "bytes": len(encoded),
             "data": encoded,
         }
@@ -64,17 +69,64 @@ def convert_image(task: dict[str, Any]) -> dict[str, Any]:
     except OSError as exc:
         full = exc.errno in (errno.ENOSPC, errno.EDQUOT)
         return {"ok": False, "error": f"cannot write {task['dest']} ({exc.strerror or exc})", "enospc": full}
-    return {"ok": True, "width": image.width, "height": image.height, "bytes": len(encoded)}
+    return {"ok": True, "width": size[0], "height": size[1], "bytes": len(encoded)}
 
 
-def _prepare(data: bytes, task: dict[str, Any]) -> Image.Image:
+def strip_jpeg_metadata(data: bytes) -> bytes:
+    """The same JPEG without EXIF, XMP, IPTC, ICC and comment segments; the compressed pixels are untouched.
+
+    Keeps JFIF (APP0) and Adobe (APP14, needed to read the colour transform). Raises ValueError when the
+    marker structure is not what a baseline/progressive JPEG has.
+    """
+    if data[:2] != b"\xff\xd8":
+        raise ValueError("not a JPEG")
+    kept = [data[:2]]
+    position = 2
+    while position + 4 <= len(data):
+        if data[position] != 0xFF:
+            raise ValueError("JPEG marker expected")
+        marker = data[position + 1]
+        if marker == 0xFF:  # fill byte
+            position += 1
+            continue
+        length = int.from_bytes(data[position + 2 : position + 4], "big")
+        segment = data[position : position + 2 + length]
+        if marker == 0xDA:  # start of scan: the rest is image data
+            kept.append(data[position:])
+            return b"".join(kept)
+        if not (0xE1 <= marker <= 0xEF and marker != 0xEE) and marker != 0xFE:
+            kept.append(segment)
+        position += 2 + length
+    raise ValueError("JPEG without image data")
+
+
+def _lossless_copy(data: bytes, probe: Image.Image, task: dict[str, Any]) -> bytes | None:
+    """For "keep format": a JPEG that needs no resize, rotation or colour conversion is copied with its
+    metadata segments removed instead of being re-encoded (no generation loss). None when that does not apply."""
+    if not task.get("keep_encoding") or task["extension"] != "jpg" or probe.format != "JPEG":
+        return None
+    if probe.mode not in ("RGB", "L") or probe.info.get("icc_profile") or probe.getexif().get(0x0112, 1) != 1:
+        return None
+    if _target_size(probe, task) != probe.size:
+        return None
+    try:
+        return strip_jpeg_metadata(data)
+    except ValueError:
+        return None
+
+
+def _target_size(probe: Image.Image, task: dict[str, Any]) -> tuple[int, int]:
+    upright = oriented_size(probe)
+    if not task.get("target_resolution"):
+        return upright
+    return fit_within(upright, task["target_resolution"], upscale=bool(task.get("upscale")))
+
+
+def _prepare(data: bytes, probe: Image.Image, task: dict[str, Any]) -> Image.Image:
     """Decode at the smallest JPEG scale that still covers the target, upright, sRGB, resized."""
-    probe = open_image(data, max_pixels=task.get("max_pixels"), load=False)
     icc = probe.info.get("icc_profile")
     upright = oriented_size(probe)
-    target = fit_within(upright, task.get("target_resolution"), upscale=bool(task.get("upscale")))
-    if not task.get("target_resolution"):
-        target = upright
+    target = _target_size(probe, task)
     # draft() works in stored (not yet rotated) coordinates.
     turned = upright != probe.size
     draft = (target[1], target[0]) if turned else target

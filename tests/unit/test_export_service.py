@@ -290,3 +290,25 @@ def test_cancel_removes_the_temp_work(core, make_image, tmp_path):
     assert result["status"] == "cancelled"
     assert not (tmp_path / "out").exists()
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".captionforge")] == []
+
+
+def test_keep_format_copies_an_unchanged_jpeg_without_recompressing_or_metadata(core, make_image, tmp_path):
+    exif = Image.Exif()
+    exif[0x010F] = "CameraMaker"
+    source = make_image("cam.jpg", size=(640, 480), exif=exif.tobytes(), comment=b"private note", quality=88)
+    rotated = make_image("turned.jpg", size=(640, 480), exif=_orientation(6))
+    seeded = seed_dataset(core.db, [source, rotated])
+    _export(core, seeded, export_path=str(tmp_path / "o"), target_resolution=1024)
+    out = tmp_path / "o" / "000001.jpg"
+    with Image.open(out) as copied, Image.open(source) as original:
+        assert not copied.getexif() and "comment" not in copied.info
+        assert copied.tobytes() == original.tobytes(), "same compressed pixels: no generation loss"
+    assert b"CameraMaker" not in out.read_bytes() and b"private note" not in out.read_bytes()
+    with Image.open(tmp_path / "o" / "000002.jpg") as upright:
+        assert upright.size == (480, 640), "an EXIF-rotated JPEG is re-encoded upright"
+
+
+def _orientation(value: int) -> bytes:
+    exif = Image.Exif()
+    exif[0x0112] = value
+    return exif.tobytes()
