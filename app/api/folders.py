@@ -100,6 +100,14 @@ async def scan_folder(
     return ScanStarted(**await scans.request_scan(core, folder_id))
 
 
+@router.post("/{folder_id}/scan/cancel", summary="Stop a running scan after the files in flight")
+def cancel_scan(folder_id: str) -> dict[str, Any]:
+    """What was processed so far is kept; files are not marked missing by a stopped scan."""
+    core = current()
+    folders.get_folder(core.db, folder_id)
+    return {"folder_id": folder_id, "cancelled": scans.cancel_scan(core, folder_id)}
+
+
 @router.get("/{folder_id}/scan", response_model=ScanProgress, summary="Progress of the current or last scan")
 def scan_progress(folder_id: str) -> dict[str, Any]:
     core = current()

@@ -213,3 +213,15 @@ def test_a_vanished_folder_marks_its_files_missing(core, photos, make_image, exe
     result = scan(core, folder["id"], executor)
     assert result["phase"] == "error" and "not there" in result["error"]
     assert by_name(core, folder["id"])["a.jpg"]["exists"] is False
+
+
+def test_a_stopped_scan_keeps_what_it_did_and_marks_nothing_missing(core, photos, make_image, executor):
+    for index in range(20):
+        make_image(f"p{index}.jpg", color=(index * 10, 50, 50), folder=photos)
+    folder = folders.add_folder(core.db, str(photos))
+    scan(core, folder["id"], executor)
+    (photos / "p0.jpg").unlink()
+    make_image("new.jpg", folder=photos)
+    result = scan_folder(core.db, core.settings, folder["id"], executor=executor, should_stop=lambda: True)
+    assert result["phase"] == "cancelled"
+    assert by_name(core, folder["id"])["p0.jpg"]["exists"] is True

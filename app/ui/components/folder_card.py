@@ -12,7 +12,7 @@ FINISHED = ("done", "error", "cancelled")
 
 
 class FolderCard(ui.card):
-    """Calls `on_action(name, folder)` with name in open, scan, toggle, edit, remove."""
+    """Calls `on_action(name, folder)` with name in open, scan, stop, toggle, edit, remove."""
 
     def __init__(self, folder: dict[str, Any], on_action: Action, selected: bool = False) -> None:
         super().__init__()
@@ -49,6 +49,12 @@ class FolderCard(ui.card):
                     .mark("folder-rescan")
                 )
                 self.scan_button.set_enabled(folder["enabled"])
+                self.stop_button = (
+                    ui.button("Stop", icon="stop", on_click=lambda: self._act("stop"))
+                    .props("flat dense no-caps")
+                    .mark("folder-stop")
+                )
+                self.stop_button.set_visibility(False)
                 ui.button("Edit", icon="edit", on_click=lambda: self._act("edit")).props(
                     "flat dense no-caps"
                 ).mark("folder-edit")
@@ -64,6 +70,7 @@ class FolderCard(ui.card):
         self.bar.set_value(processed / total if total else (1.0 if phase in FINISHED else 0.0))
         self.bar.set_visibility(phase not in FINISHED)
         self.scan_button.set_enabled(phase in FINISHED and self.folder["enabled"])
+        self.stop_button.set_visibility(phase not in FINISHED)
         self.progress_text.set_text(progress_text(payload))
 
     def _act(self, name: str):

@@ -82,6 +82,8 @@ class FoldersView(ui.row):
                 await self.files.show(self.cards[folder["id"]].folder)
             elif name == "scan":
                 await scans.request_scan(self.core, folder["id"])
+            elif name == "stop":
+                scans.cancel_scan(self.core, folder["id"])
             elif name == "toggle":
                 await run.io_bound(
                     folders.update_folder, self.core.db, folder["id"], enabled=not folder["enabled"]
