@@ -7,6 +7,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from playwright.sync_api import expect
 
 from tests.e2e.live_server import LiveServer, wait_connected
 
@@ -50,9 +51,9 @@ def test_html_in_names_and_captions_is_displayed_as_text(
     tile_name = page.locator(".cf-name").first
     tile_name.wait_for()
     assert tile_name.text_content() == f"{FILE_STEM}.png"
-    page.locator(".cf-tile").first.click()
-    page.get_by_text(f"{FILE_STEM}.png", exact=True).last.wait_for()
-    assert CAPTION in page.locator("textarea").first.input_value()
+    page.locator(".cf-tile").first.dblclick()  # opens the image in the caption editor
+    expect(page.locator("textarea").first).to_have_value(CAPTION)
+    expect(page.get_by_text(f"{FILE_STEM}.png", exact=True)).to_have_count(2)  # tile and editor heading
     _assert_inert(page, alerts)
 
     if api.get("/folders").status_code == 200:
