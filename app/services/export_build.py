@@ -19,7 +19,7 @@ from typing import Any
 from app.services.export_images import convert_image
 from app.services.export_options import ExportOptions
 from app.services.export_plan import PlanItem
-from app.services.export_presets import kohya_dataset_toml
+from app.services.export_presets import kohya_dataset_toml, onetrainer_concepts
 from app.services.workers import process_pool
 
 PROGRESS_INTERVAL = 0.25  # seconds between progress events
@@ -150,6 +150,7 @@ def _convert_all(items, options, sink, export_id, progress, cancel, max_pixels, 
 def _write_text_files(written: list[PlanItem], options: ExportOptions, context: dict[str, Any], sink) -> int:
     size = 0
     layout = context["layout"]
+    # Config files name a folder export's final absolute path; a ZIP can be unpacked anywhere, so relative.
     if layout.metadata_jsonl:
         lines = [
             json.dumps(
@@ -159,9 +160,11 @@ def _write_text_files(written: list[PlanItem], options: ExportOptions, context: 
         ]
         size += sink.text(f"{layout.image_dir}/metadata.jsonl", "\n".join(lines) + "\n")
     if options.layout == "kohya" and options.kohya_toml:
-        # A folder export names its final absolute path; a ZIP can be unpacked anywhere, so relative.
         image_dir = layout.image_dir if sink.is_zip else str(Path(context["final"]) / layout.image_dir)
         size += sink.text("dataset.toml", kohya_dataset_toml(options, image_dir, context["kohya_tokens"]))
+    if options.layout == "onetrainer":
+        concept = layout.image_dir if sink.is_zip else str(Path(context["final"]) / layout.image_dir)
+        size += sink.text("concepts.json", onetrainer_concepts(options, concept))
     if options.manifest == "json":
         manifest = {
             "dataset": context["dataset"],

@@ -43,9 +43,14 @@ BUILTIN_PRESETS: dict[str, dict[str, Any]] = {
     },
     "onetrainer": {
         "label": "OneTrainer concept folder",
-        "description": "One concept folder with a .txt per image (prompt source: sample). Repeats are set "
-        "in the concept, not in the folder name.",
-        "options": {"layout": "onetrainer", "caption_extension": "txt", "concept_name": "concept"},
+        "description": "One concept folder with a .txt per image, plus concepts.json to load in OneTrainer's "
+        "concepts tab (prompt source: sample; repeats set there, not in the folder name).",
+        "options": {
+            "layout": "onetrainer",
+            "caption_extension": "txt",
+            "concept_name": "concept",
+            "repeats": 1,
+        },
     },
     "huggingface": {
         "label": "Hugging Face imagefolder",
@@ -187,6 +192,21 @@ def kohya_dataset_toml(options: ExportOptions, image_dir: str, tokens: str) -> s
         "",
     ]
     return "\n".join(lines)
+
+
+def onetrainer_concepts(options: ExportOptions, concept_path: str) -> str:
+    """A OneTrainer concepts file (the list the concepts tab loads); unset fields take OneTrainer's defaults."""
+    concept = {
+        "__version": 1,
+        "name": options.concept_name,
+        "path": concept_path,
+        "enabled": True,
+        "include_subdirectories": False,
+        "balancing": float(options.repeats),
+        "balancing_strategy": "REPEATS",
+        "text": {"prompt_source": "sample", "prompt_path": ""},
+    }
+    return json.dumps([concept], indent=2) + "\n"
 
 
 def safe_name(text: str, fallback: str) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -105,12 +106,18 @@ def test_flat_presets_pair_each_image_with_a_txt(core, make_image, tmp_path):
 def test_onetrainer_concept_folder(core, make_image, tmp_path):
     seeded = seed_dataset(core.db, [make_image("a.jpg")], ["one"])
     root = tmp_path / "ot"
-    _export(core, seeded, preset="onetrainer", export_path=str(root), concept_name="nova")
+    _export(core, seeded, preset="onetrainer", export_path=str(root), concept_name="nova", repeats=3)
     assert sorted(str(p.relative_to(root)) for p in root.rglob("*")) == [
+        "concepts.json",
         "nova",
         "nova/000001.jpg",
         "nova/000001.txt",
     ]
+    # OneTrainer's ConceptConfig.from_dict keeps its defaults for keys a file leaves out.
+    (concept,) = json.loads((root / "concepts.json").read_text(encoding="utf-8"))
+    assert concept["path"] == str(root / "nova") and concept["name"] == "nova"
+    assert concept["balancing"] == 3.0 and concept["balancing_strategy"] == "REPEATS"
+    assert concept["text"]["prompt_source"] == "sample" and concept["__version"] == 1
 
 
 def test_huggingface_imagefolder_reads_back_with_the_datasets_library(

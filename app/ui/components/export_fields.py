@@ -82,7 +82,9 @@ class ExportFields(ui.column):
                     self._input("class_tokens", "Class").props('hint="e.g. woman"').mark("export-class")
                     self._check("kohya_toml", "Also write dataset.toml")
             elif layout == "onetrainer":
-                self._input("concept_name", "Concept folder").mark("export-concept")
+                with ui.row().classes("items-center gap-3"):
+                    self._input("concept_name", "Concept folder").mark("export-concept")
+                    self._number("repeats", "Repeats", 1).classes("w-24").mark("export-repeats")
 
     def _set(self, key: str, value: Any) -> None:
         self.values[key] = value
