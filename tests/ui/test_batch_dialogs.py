@@ -57,30 +57,30 @@ async def test_find_replace_previews_then_applies_one_undoable_batch(user: User)
 
     seeded, results = await open_page(user, build)
     user.find(marker="open-dialog").click()
-    await user.should_see(marker="find-text")
+    await user.should_see(marker="find-text", retries=50)
     user.find(marker="find-text").type("Smile")
     user.find(marker="replace-text").type("grin")
     user.find(marker="find-whole-word").click()
     apply = next(iter(user.find(marker="edit-apply").elements))
     assert not apply.enabled  # nothing applies before a preview
     user.find(marker="edit-preview").click()
-    await user.should_see("3 of 4 captions would change")
+    await user.should_see("3 of 4 captions would change", retries=50)
     assert apply.enabled
     assert texts(seeded)[0] == "ohwx, woman, smile, red dress"  # the preview wrote nothing
     user.find(marker="find-case").click()  # a changed form needs a new preview
     assert not apply.enabled
     user.find(marker="edit-preview").click()
-    await user.should_see("1 of 4 captions would change")
+    await user.should_see("1 of 4 captions would change", retries=50)
     user.find(marker="edit-apply").click()
     await eventually(lambda: "result" in results)
     assert results["result"]["changed"] == 1
     assert texts(seeded)[1] == "ohwx, woman, hat, grin"
 
     user.find(marker="open-recent").click()
-    await user.should_see(marker="recent-batch-undo")
-    await user.should_see('Replace text "Smile" with "grin"')
+    await user.should_see(marker="recent-batch-undo", retries=50)
+    await user.should_see('Replace text "Smile" with "grin"', retries=50)
     user.find(marker="recent-batch-undo").click()
-    await user.should_see(marker="recent-batch-undone")
+    await user.should_see(marker="recent-batch-undone", retries=50)
     assert texts(seeded)[1] == "ohwx, woman, hat, Smile"
 
 
@@ -96,11 +96,11 @@ async def test_batch_edit_adds_after_the_trigger_phrase_on_the_selection(user: U
 
     seeded, results = await open_page(user, build)
     user.find(marker="open-dialog").click()
-    await user.should_see(marker="batch-op")
+    await user.should_see(marker="batch-op", retries=50)
     next(iter(user.find(marker="batch-op").elements)).value = "apply_trigger"
     user.find(marker="edit-preview").click()
-    await user.should_see("1 of 1 captions would change")
-    await user.should_see("ohwx, woman, hat, outdoors", marker="preview-after")
+    await user.should_see("1 of 1 captions would change", retries=50)
+    await user.should_see("ohwx, woman, hat, outdoors", marker="preview-after", retries=50)
     user.find(marker="edit-apply").click()
     await eventually(lambda: "result" in results)
     assert texts(seeded)[2] == "ohwx, woman, hat, outdoors"
@@ -116,7 +116,7 @@ async def test_tag_panel_click_filters_and_alt_click_negates(user: User) -> None
 
     seeded, results = await open_page(user, build)
     user.find(marker="load-tags").click()
-    await user.should_see("red dress")
+    await user.should_see("red dress", retries=50)
     user.find(marker="tag-panel-item", content="hat").trigger("click", {"altKey": False})
     user.find(marker="tag-panel-item", content="red dress").trigger("click", {"altKey": True})
     await eventually(lambda: len(results["queries"]) == 2)

@@ -35,7 +35,7 @@ async def test_tags_style_opens_as_chips_in_caption_order(user: User) -> None:
     textarea, tools = await open_tools(user)
     assert tools.view.value == "tags" and not textarea.visible
     assert chips_of(tools) == ["ohwx", "woman", "smile"]
-    await user.should_see(content="5 / 75 tokens")  # the commas are tokens too
+    await user.should_see(content="5 / 75 tokens", retries=50)  # the commas are tokens too
 
 
 async def test_remove_reorder_and_textarea_stay_in_sync(user: User) -> None:
@@ -58,7 +58,7 @@ async def test_remove_reorder_and_textarea_stay_in_sync(user: User) -> None:
 async def test_autocomplete_ranks_the_sets_tags_by_frequency(user: User) -> None:
     textarea, tools = await open_tools(user, text="ohwx")
     user.find(marker="tag-input").type("s")
-    await user.should_see(marker="tag-suggestion")
+    await user.should_see(marker="tag-suggestion", retries=50)
     suggestions = [button.text for button in tools.chips.suggestion_row.default_slot.children]
     assert suggestions[0] == "smile (3)"  # prefix matches first, most frequent first
     assert "ohwx (3)" not in suggestions  # already in the caption
@@ -74,6 +74,6 @@ async def test_toggle_switches_between_text_and_chips(user: User) -> None:
     tools.view.value = "text"
     assert textarea.visible and not tools.chips.visible
     textarea.value = "a photo of a cat"
-    await user.should_see(content="5 / 75 tokens")
+    await user.should_see(content="5 / 75 tokens", retries=50)
     textarea.value = "red, " * 40
-    await user.should_see(content="80 / 75 tokens (5 cut off)")
+    await user.should_see(content="80 / 75 tokens (5 cut off)", retries=50)

@@ -48,7 +48,7 @@ async def test_search_box_speaks_the_filter_language_and_shows_errors_inline(use
 async def test_tag_panel_click_sets_the_query(user: User) -> None:
     seeded, grid = await open_workspace(user)
     ids = seeded["file_ids"]
-    await user.should_see("red dress", marker="tag-panel-item")
+    await user.should_see(marker="tag-panel-item", content="smile", retries=100)
     user.find(marker="tag-panel-item", content="smile").trigger("click", {"altKey": False})
     await eventually(lambda: grid.order == [ids[0], ids[1], ids[4]])
     assert next(iter(user.find(marker="grid-search").elements)).value == "tag:smile"
@@ -59,15 +59,15 @@ async def test_tag_panel_click_sets_the_query(user: User) -> None:
 async def test_editor_shows_chips_for_a_tags_set_and_the_token_count(user: User) -> None:
     seeded, grid = await open_workspace(user)
     user.find(marker="thumb-grid").trigger("open", {"id": seeded["file_ids"][0]})
-    await user.should_see(marker="tag-chip")
+    await user.should_see(marker="tag-chip", retries=100)
     chips = [c.text for c in user.find(marker="tag-chip").elements]
     assert sorted(chips) == sorted(["ohwx", "woman", "smile", "red dress"])
-    await user.should_see(content="8 / 75 tokens")  # ohwx , woman , smile , red dress
+    await user.should_see(content="8 / 75 tokens", retries=50)  # ohwx , woman , smile , red dress
     textarea = next(iter(user.find(marker="tag-chips").elements)).textarea
     assert isinstance(textarea, ui.textarea) and not textarea.visible  # Tags view hides the textarea
     user.find(marker="tag-input").type("hat").trigger("keydown.enter")
     assert textarea.value == "ohwx, woman, smile, red dress, hat"
-    await user.should_see(marker="caption-unsaved")  # the chips edit the editor's draft
+    await user.should_see(marker="caption-unsaved", retries=50)  # the chips edit the editor's draft
 
 
 async def test_save_a_view_and_apply_it(user: User) -> None:
@@ -76,15 +76,15 @@ async def test_save_a_view_and_apply_it(user: User) -> None:
     next(iter(user.find(marker="grid-search").elements)).value = "tag:hat"
     await eventually(lambda: grid.order == ids[1:3])
     user.find(marker="saved-views").click()
-    await user.should_see(marker="save-view")
+    await user.should_see(marker="save-view", retries=50)
     user.find(marker="save-view").click()
-    await user.should_see(marker="view-name")
+    await user.should_see(marker="view-name", retries=50)
     user.find(marker="view-name").type("Hats")
     user.find(marker="view-save").click()
-    await user.should_see('View "Hats" saved')
+    await user.should_see('View "Hats" saved', retries=50)
     next(iter(user.find(marker="grid-search").elements)).value = ""
     await eventually(lambda: len(grid.order) == 5)
     user.find(marker="saved-views").click()
-    await user.should_see(marker="saved-view")
+    await user.should_see(marker="saved-view", retries=50)
     user.find(marker="saved-view").click()
     await eventually(lambda: grid.order == ids[1:3])

@@ -17,6 +17,8 @@ from app.ui.components.caption_tools_menu import CaptionToolsMenu
 from app.ui.components.saved_views_menu import SavedViewsMenu
 from app.ui.components.tag_panel import TagPanel
 
+MAX_EVENTS = 500  # per-caption live updates to other tabs after a batch; more are not sent
+
 if TYPE_CHECKING:
     from app.ui.components.workspace_controller import WorkspaceController
 
@@ -75,8 +77,11 @@ class WorkspaceCaptionTools:
             workspace.state.dataset_id,
             workspace.state.caption_set_id,
         )
-        wanted = set(file_ids) if file_ids is not None else {row["file_id"] for row in fresh}
+        before = {row["file_id"]: row.get("caption_modified") for row in workspace.rows}
+        changed = [row for row in fresh if before.get(row["file_id"]) != row.get("caption_modified")]
+        wanted = {row["file_id"] for row in changed} | set(file_ids or [])
         workspace.rows = fresh
+        _tell_other_tabs(workspace.state.caption_set_id, changed)
         workspace.grid.update_rows({row["file_id"]: row for row in fresh if row["file_id"] in wanted})
         await workspace.apply_view()
         editor = workspace.editor
@@ -87,3 +92,21 @@ class WorkspaceCaptionTools:
         tag_tools = getattr(editor, "tag_tools", None)
         if tag_tools is not None:
             await tag_tools.refresh_vocabulary()
+
+
+def _tell_other_tabs(caption_set_id: str | None, rows: list[dict]) -> None:
+    """caption_changed for each changed caption, so other open tabs repaint those tiles (bounded: a huge
+    batch would flood every tab; they pick it up when they next load the set)."""
+    if len(rows) > MAX_EVENTS:
+        return
+    events = current().events
+    for row in rows:
+        events.caption_changed.emit(
+            {
+                "caption_set_id": caption_set_id,
+                "file_id": row["file_id"],
+                "caption_text": row.get("caption_text"),
+                "caption_state": row.get("caption_state") or "none",
+                "modified_date": row.get("caption_modified"),
+            }
+        )
