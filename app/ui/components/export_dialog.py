@@ -67,6 +67,8 @@ class ExportDialog(ui.dialog):
                     "export-download"
                 )
                 self.download.set_visibility(False)
+                self.cancel_button = ui.button("Cancel export", on_click=self._cancel).props("flat no-caps")
+                self.cancel_button.mark("export-cancel").set_visibility(False)
                 self.start_button = ui.button("Start export", icon="ios_share", on_click=self._start).mark(
                     "export-start"
                 )
@@ -199,6 +201,10 @@ class ExportDialog(ui.dialog):
         self.confirm.disable()
         self.progress.set_visibility(True)
         self.status.set_text(f"Exporting {started['estimated_files']} images…")
+        self.cancel_button.set_visibility(True)
+        latest = runner(current()).progress.get(self.export_id)
+        if latest:  # a small export may have moved on (or finished) before export_id was known here
+            self._on_progress(latest)
 
     def _on_progress(self, payload: dict[str, Any]) -> None:
         if payload.get("export_id") != self.export_id:
@@ -211,12 +217,18 @@ class ExportDialog(ui.dialog):
                 + (f", {payload['failed']} failed" if payload.get("failed") else "")
             )
         elif status == "completed":
+            self.cancel_button.set_visibility(False)
             self.progress.set_value(1)
             self.status.set_text(f"Done: {payload['file_count']} images, {payload['total_size_mb']:.1f} MB")
             self.download.set_visibility(self.values["export_type"] == "zip")
         elif status in ("failed", "cancelled"):
+            self.cancel_button.set_visibility(False)
             self.status.set_text(payload.get("error") or status)
             self.status.classes("text-red-700")
+
+    def _cancel(self) -> None:
+        if self.export_id and runner(current()).cancel(self.export_id):
+            self.status.set_text("Cancelling…")
 
     def _download(self) -> None:
         ui.download.from_url(f"/api/export/jobs/{self.export_id}/download")

@@ -1,0 +1,45 @@
+"""The background export runner: one export at a time, cancel, live progress kept for the status endpoint."""
+
+from __future__ import annotations
+
+import time
+
+from app.jobs.exports import runner
+from app.services import export_history
+from tests.export_seed import seed_dataset
+
+
+def _wait(core, export_id: str) -> dict:
+    for _ in range(300):
+        entry = export_history.get_export(core.db, export_id)
+        if entry["status"] not in export_history.ACTIVE:
+            return entry
+        time.sleep(0.05)
+    raise AssertionError("the export did not finish")
+
+
+def test_runner_exports_in_the_background_and_keeps_the_last_progress(core, make_image, tmp_path):
+    seeded = seed_dataset(core.db, [make_image(f"{i}.jpg") for i in range(3)])
+    jobs = runner(core)
+    started = jobs.start(
+        seeded.dataset_id, {"caption_set_id": seeded.caption_set_id, "export_path": str(tmp_path / "out")}
+    )
+    assert started["status"] == "processing" and started["estimated_files"] == 3
+    entry = _wait(core, started["export_id"])
+    assert entry["status"] == "completed" and entry["file_count"] == 3
+    status = jobs.status(started["export_id"])
+    assert status["progress"]["status"] == "completed" and status["progress"]["file_count"] == 3
+
+
+def test_a_queued_export_cancelled_before_its_turn_leaves_nothing(core, make_image, tmp_path):
+    seeded = seed_dataset(core.db, [make_image(f"{i}.jpg") for i in range(3)])
+    jobs = runner(core)
+    with jobs._turn:  # another export is running: this one waits for its turn
+        started = jobs.start(
+            seeded.dataset_id, {"caption_set_id": seeded.caption_set_id, "export_path": str(tmp_path / "out")}
+        )
+        assert jobs.cancel(started["export_id"])
+    entry = _wait(core, started["export_id"])
+    assert entry["status"] == "cancelled"
+    assert not (tmp_path / "out").exists()
+    assert not jobs.cancel(started["export_id"]), "nothing left to cancel"
