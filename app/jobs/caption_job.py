@@ -37,6 +37,9 @@ Captioner = Callable[..., Awaitable[Any]]
 ModelCheck = Callable[[str, str], Awaitable[bool | None]]
 BACKEND_ERRORS: tuple[type[BaseException], ...] = (BackendUnavailable, ConnectionError)
 COMMIT_BATCH = 200
+# Seconds a finished caption may wait for others to share its transaction (a kill -9 can only cost
+# requests this recent; they are asked again on resume, never saved twice).
+COMMIT_WINDOW = 0.1
 CURRENT_FILE_EVERY = 0.5  # seconds between "now captioning" updates when no caption was committed
 RETRY_PAUSE = 0.5  # seconds a worker waits after its server did not answer
 
@@ -208,6 +211,8 @@ class CaptionJobRun:
         while not finished:
             batch: list[Outcome] = []
             item = await self._outcomes.get()
+            if item is not None and self.stop_reason is None:
+                await asyncio.sleep(COMMIT_WINDOW)  # gather what finishes meanwhile into the same transaction
             while item is not None and len(batch) < COMMIT_BATCH:
                 batch.append(item)
                 if self._outcomes.empty():
