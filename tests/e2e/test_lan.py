@@ -39,7 +39,10 @@ ROUTE_FAMILIES = [
 
 @pytest.fixture(scope="module")
 def lan_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    server = start_server(tmp_path_factory.mktemp("lan") / "data", "--lan", env={"CAPTIONFORGE_TOKEN": TOKEN})
+    base = tmp_path_factory.mktemp("lan")
+    (base / "photos").mkdir()
+    env = {"CAPTIONFORGE_TOKEN": TOKEN, "CAPTIONFORGE_SERVER__ALLOWED_FOLDERS": f"[{base / 'photos'}]"}
+    server = start_server(base / "data", "--lan", env=env)
     yield server
     stop_server(server)
 
@@ -87,6 +90,34 @@ def test_browser_sees_the_login_page_then_the_workspace_after_entering_the_token
     wait_connected(page)
     assert page.get_by_text("CaptionForge").first.is_visible()
     assert "captionforge_access" not in page.evaluate("document.cookie"), "the access cookie is HttpOnly"
+    context.close()
+
+
+def test_thumbnails_and_images_load_in_a_signed_in_browser(browser, lan_server: LiveServer, make_image):
+    photos = lan_server.data_dir.parent / "photos"
+    for index in range(3):
+        make_image(f"p{index}.png", folder=photos, color=(40 * index, 90, 160))
+    api = httpx.Client(base_url=lan_server.url, headers={"authorization": f"Bearer {TOKEN}"}, timeout=60)
+    folder = api.post("/api/folders", json={"path": str(photos), "scan": False}).json()
+    assert api.post(f"/api/folders/{folder['id']}/scan", params={"wait": True}).status_code == 200
+    assert (
+        api.post("/api/datasets/from-folder", json={"folder_id": folder["id"], "name": "lan"}).status_code
+        == 201
+    )
+    file_id = api.get(f"/api/folders/{folder['id']}/files").json()[0]["id"]
+    assert httpx.get(f"{lan_server.url}/api/files/{file_id}/image").status_code == 401
+
+    context = browser.new_context(viewport={"width": 1366, "height": 768})
+    page = context.new_page()
+    page.goto(f"{lan_server.url}/?token={TOKEN}")
+    wait_connected(page)
+    page.get_by_text("lan", exact=True).first.click()
+    page.locator(".cf-tile img").first.wait_for()
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('.cf-tile img')].filter(i => i.complete && i.naturalWidth > 0).length === 3"
+    )
+    original = page.request.get(f"{lan_server.url}/api/files/{file_id}/image")
+    assert original.status == 200 and original.headers["content-type"].startswith("image/")
     context.close()
 
 
