@@ -9,7 +9,7 @@ Everything is protected, NiceGUI's own /_nicegui assets included: the login page
 from __future__ import annotations
 
 import json
-from urllib.parse import parse_qsl, urlencode
+from urllib.parse import parse_qsl, quote, urlencode
 
 from starlette.requests import HTTPConnection
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -47,23 +47,17 @@ class AccessMiddleware:
             await self._login(conn, receive, send)
             return
         address = conn.client.host if conn.client else "unknown"
-        cookie = conn.cookies.get(cookie_name(scope))
-        if cookie and self.guard.cookie_valid(cookie):
-            if _cross_origin(conn):
-                await _deny(conn, send, 403, "Cross-site request refused.")
-                return
-            await self.app(scope, receive, send)
-            return
         bearer = _bearer(conn)
         offered = bearer if bearer is not None else conn.query_params.get("token")
-        if offered is None:
-            await _deny(
-                conn,
-                send,
-                401,
-                "Access token required: open the link CaptionForge printed at start.",
-                quiet=True,
-            )
+        if offered is None:  # then only the cookie can let the request in
+            cookie = conn.cookies.get(cookie_name(scope))
+            if not cookie or not self.guard.cookie_valid(cookie):
+                message = "Access token required: open the link CaptionForge printed at start."
+                await _deny(conn, send, 401, message, quiet=True)
+            elif _cross_origin(conn):
+                await _deny(conn, send, 403, "Cross-site request refused.")
+            else:
+                await self.app(scope, receive, send)
             return
         wait = self.guard.wait_seconds(address)
         if wait:
@@ -129,8 +123,11 @@ def _cross_origin(conn: HTTPConnection) -> bool:
 
 
 def _without_token(conn: HTTPConnection) -> str:
+    """The request's own path and query (still percent-encoded, so it is a valid Location) minus the token."""
     query = [(k, v) for k, v in conn.query_params.multi_items() if k != "token"]
-    return conn.scope.get("root_path", "") + conn.url.path + (f"?{urlencode(query)}" if query else "")
+    raw_path = conn.scope.get("raw_path")
+    path = raw_path.decode("latin-1") if raw_path else quote(conn.scope["path"])
+    return conn.scope.get("root_path", "") + path + (f"?{urlencode(query)}" if query else "")
 
 
 def _safe_next(target: str | None) -> str:

@@ -110,6 +110,8 @@ def test_query_token_sets_an_httponly_cookie_and_strips_itself(client: TestClien
     cookie = response.headers["set-cookie"]
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and TOKEN not in cookie
     assert client.get("/folders").status_code == 200, "the cookie alone now opens pages"
+    encoded = client.get(f"/api/things?q=%C3%BC%20x&token={TOKEN}")
+    assert encoded.headers["location"] == "/api/things?q=%C3%BC+x", "the rest of the query survives, encoded"
     assert client.get("/api/things").status_code == 200
 
 
