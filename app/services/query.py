@@ -16,10 +16,8 @@ import fnmatch
 import operator
 import os
 from collections.abc import Callable, Iterable
-from functools import cached_property
 from typing import Any
 
-from app.services.caption_transforms import split_tags
 from app.services.query_syntax import (
     And,
     Compare,
@@ -53,7 +51,8 @@ def compile_query(text: str | None) -> Callable[[Row], bool]:
     node = parse_query(text or "")
     if node is None:
         return lambda row: True
-    return lambda row: _matches(node, _RowView(row))
+    test = _compile(node)
+    return lambda row: test(_RowView(row))
 
 
 def filter_rows(rows: Iterable[Row], text: str | None) -> list[Row]:
@@ -74,82 +73,127 @@ def query_error(text: str | None) -> QueryError | None:
 class _RowView:
     """One row with the derived values the query needs, each computed at most once."""
 
+    __slots__ = ("row", "_caption", "_caption_lower", "_name_lower", "_folder_lower", "_tags", "_flags")
+
     def __init__(self, row: Row) -> None:
         self.row = row
+        self._caption = self._caption_lower = self._name_lower = self._folder_lower = None
+        self._tags: set[str] | None = None
+        self._flags: list[str] | None = None
 
-    @cached_property
     def caption(self) -> str:
-        return self.row.get("caption_text") or ""
+        if self._caption is None:
+            self._caption = self.row.get("caption_text") or ""
+        return self._caption
 
-    @cached_property
     def caption_lower(self) -> str:
-        return self.caption.lower()
+        if self._caption_lower is None:
+            self._caption_lower = self.caption().lower()
+        return self._caption_lower
 
-    @cached_property
     def name_lower(self) -> str:
-        return (self.row.get("filename") or "").lower()
+        if self._name_lower is None:
+            self._name_lower = (self.row.get("filename") or "").lower()
+        return self._name_lower
 
-    @cached_property
     def folder_lower(self) -> str:
-        parts = [self.row.get("folder_name") or "", os.path.dirname(self.row.get("file_path") or "")]
-        return "\n".join(parts).lower()
+        if self._folder_lower is None:
+            parts = [self.row.get("folder_name") or "", os.path.dirname(self.row.get("file_path") or "")]
+            self._folder_lower = "\n".join(parts).lower()
+        return self._folder_lower
 
-    @cached_property
-    def tags(self) -> list[str]:
-        return [tag.lower() for tag in split_tags(self.caption)]
+    def tags(self) -> set[str]:
+        if self._tags is None:
+            self._tags = {part.strip() for part in self.caption_lower().split(",")} - {
+                ""
+            }  # = split_tags, lower
+        return self._tags
 
-    @cached_property
     def flags(self) -> list[str]:
-        return [str(flag).lower() for flag in self.row.get("quality_flags") or []]
+        if self._flags is None:
+            self._flags = [str(flag).lower() for flag in self.row.get("quality_flags") or []]
+        return self._flags
 
     def number(self, name: str) -> float | None:
         if name == "quality":
             return self.row.get("quality_score")
         if name == "tokens":
-            return clip_token_count(self.caption)
+            return clip_token_count(self.caption())
         if name == "chars":
-            return len(self.caption)
+            return len(self.caption())
         return self.row.get(name)  # width, height
 
 
-def _matches(node: Node, view: _RowView) -> bool:
-    if isinstance(node, And):
-        return all(_matches(item, view) for item in node.items)
-    if isinstance(node, Or):
-        return any(_matches(item, view) for item in node.items)
+Test = Callable[[_RowView], bool]
+
+
+def _compile(node: Node) -> Test:
+    """The AST as nested closures: the tree is walked once per query, not once per row."""
+    if isinstance(node, (And, Or)):
+        return (
+            _all([_compile(item) for item in node.items])
+            if isinstance(node, And)
+            else _any([_compile(item) for item in node.items])
+        )
     if isinstance(node, Not):
-        return not _matches(node.item, view)
+        inner = _compile(node.item)
+        return lambda view: not inner(view)
     if isinstance(node, Text):
         needle = node.value.lower()
-        return needle in view.caption_lower or needle in view.name_lower
+        return lambda view: needle in view.caption_lower() or needle in view.name_lower()
     if isinstance(node, Field):
-        return _field_matches(node.name, node.value.lower(), view)
+        return _field_test(node.name, node.value.lower())
     if isinstance(node, Compare):
-        value = view.number(node.name)
-        return value is not None and _OPERATORS[node.op](value, node.number)
-    return _keyword_matches(node, view)
+        compare, name, number = _OPERATORS[node.op], node.name, node.number
+
+        def test(view: _RowView) -> bool:
+            value = view.number(name)
+            return value is not None and compare(value, number)
+
+        return test
+    return _keyword_test(node)
 
 
-def _field_matches(name: str, value: str, view: _RowView) -> bool:
+def _all(tests: list[Test]) -> Test:
+    def test(view: _RowView) -> bool:
+        for item in tests:  # noqa: SIM110  (a plain loop: all() with a generator costs 2x per row)
+            if not item(view):
+                return False
+        return True
+
+    return test
+
+
+def _any(tests: list[Test]) -> Test:
+    def test(view: _RowView) -> bool:
+        for item in tests:  # noqa: SIM110
+            if item(view):
+                return True
+        return False
+
+    return test
+
+
+def _field_test(name: str, value: str) -> Test:
     if name == "tag":
         if "*" in value or "?" in value:
-            return any(fnmatch.fnmatchcase(tag, value) for tag in view.tags)
-        return value in view.tags
+            return lambda view: any(fnmatch.fnmatchcase(tag, value) for tag in view.tags())
+        return lambda view: value in view.tags()
     if name == "caption":
-        return value in view.caption_lower
+        return lambda view: value in view.caption_lower()
     if name == "name":
-        return value in view.name_lower
+        return lambda view: value in view.name_lower()
     if name == "folder":
-        return value in view.folder_lower or value == (view.row.get("folder_id") or "").lower()
-    return value in view.flags  # flag
+        return lambda view: value in view.folder_lower() or value == (view.row.get("folder_id") or "").lower()
+    return lambda view: value in view.flags()  # flag
 
 
-def _keyword_matches(node: Keyword, view: _RowView) -> bool:
-    state = view.row.get("caption_state") or "none"
+def _keyword_test(node: Keyword) -> Test:
     if node.name == "uncaptioned":
-        return not view.caption.strip()
+        return lambda view: not view.caption().strip()
     if node.name == "captioned":
-        return bool(view.caption.strip())
+        return lambda view: bool(view.caption().strip())
     if node.name == "excluded":
-        return bool(view.row.get("excluded"))
-    return state == node.name  # edited, generated, imported
+        return lambda view: bool(view.row.get("excluded"))
+    state = node.name  # edited, generated, imported
+    return lambda view: (view.row.get("caption_state") or "none") == state
