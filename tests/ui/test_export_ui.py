@@ -131,3 +131,15 @@ async def test_browse_puts_a_dataset_named_folder_inside_the_chosen_one(user: Us
     await user.should_see(str(tmp_path / "dest" / "nova_chorus"))
     path_input = user.find(marker="export-path").elements.pop()
     assert path_input.value == str(tmp_path / "dest" / "nova_chorus")
+
+
+async def test_the_workspace_toolbar_opens_the_export_dialog_for_its_dataset(
+    user: User, tmp_path: Path
+) -> None:
+    seeded = seed_dataset(current().db, _images(tmp_path / "src", 2), name="From Workspace")
+    await user.open(f"/?dataset={seeded.dataset_id}&caption_set={seeded.caption_set_id}")
+    await user.should_see("2 images")  # the workspace has loaded the dataset
+    user.find(marker="grid-export").click()
+    await user.should_see(marker="export-dialog")
+    await user.should_see("Export From Workspace")
+    await user.should_see("2 images")

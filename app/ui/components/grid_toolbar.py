@@ -25,6 +25,7 @@ class GridToolbar(ui.column):
         on_view_change: Handler,
         on_tile_size: Callable[[int], None],
         tile_size: int,
+        on_export: Handler | None = None,
     ) -> None:
         super().__init__()
         self.classes("w-full gap-1")
@@ -53,6 +54,10 @@ class GridToolbar(ui.column):
             self.count_label = (
                 ui.label().classes("text-xs text-gray-500 whitespace-nowrap").mark("grid-count")
             )
+            if on_export is not None:
+                ui.button(icon="ios_share", on_click=on_export).props("flat dense round").mark(
+                    "grid-export"
+                ).tooltip("Export this dataset through the caption set")
         with ui.row().classes("w-full items-center gap-2"):
             ui.select(
                 SORTS, value=options.sort, label="Sort", on_change=lambda e: self._set("sort", e.value)

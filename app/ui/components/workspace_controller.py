@@ -16,6 +16,7 @@ from app.errors import CaptionForgeError, NotFound
 from app.services import captions, datasets
 from app.services.grid_view import GridOptions, apply_view
 from app.ui.components.caption_editor import CaptionEditor
+from app.ui.components.export_dialog import ExportDialog
 from app.ui.components.grid_actions import SelectionBar
 from app.ui.components.grid_toolbar import GridToolbar
 from app.ui.components.thumb_grid import ThumbGrid
@@ -47,6 +48,7 @@ class WorkspaceController:
             on_view_change=self.apply_view,
             on_tile_size=self._set_tile_size,
             tile_size=tile_size,
+            on_export=self._export,
         )
         selection_slot = ui.element("div").classes("w-full")
         self.grid_empty = (
@@ -85,6 +87,12 @@ class WorkspaceController:
         events.caption_changed.subscribe(self._caption_changed)
         events.datasets_changed.subscribe(self._datasets_changed)
         ui.context.client.on_disconnect(self.save_on_close)
+
+    def _export(self) -> None:
+        if not self.state.dataset_id:
+            ui.notify("Choose a dataset to export first.")
+            return
+        ExportDialog(self.state.dataset_id, self.state.caption_set_id).open()
 
     # ---- what the grid shows ----
     async def start(self, dataset_id: str | None, caption_set_id: str | None) -> None:
