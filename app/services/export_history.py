@@ -28,6 +28,15 @@ def get_export(db: Database, export_id: str) -> dict[str, Any]:
         return _history_dict(row, session.get(models.Dataset, row.dataset_id))
 
 
+def stored_settings(db: Database, export_id: str) -> dict[str, Any]:
+    """The options an export was recorded with, including the overwrite confirmation."""
+    with db.session() as session:
+        row = session.get(models.ExportHistory, export_id)
+        if row is None:
+            raise NotFound(f"No export with id {export_id}")
+        return json.loads(row.settings or "{}")
+
+
 def list_history(db: Database, dataset_id: str | None = None, limit: int = 200) -> list[dict[str, Any]]:
     """Past and running exports, newest first."""
     with db.session() as session:
@@ -107,7 +116,8 @@ def _history_dict(row: models.ExportHistory, dataset: models.Dataset | None) -> 
         "error_message": row.error_message,
         "created_date": iso(row.created_date),
         "completed_date": iso(row.completed_date),
-        "settings": json.loads(row.settings) if row.settings else {},
+        # Without the overwrite confirmation: "export again" must ask again before replacing anything.
+        "settings": {k: v for k, v in json.loads(row.settings or "{}").items() if k != "overwrite"},
         "report": json.loads(row.report) if row.report else {},
         "downloadable": row.export_format == "zip"
         and row.status == "completed"

@@ -23,7 +23,7 @@ from app.errors import CaptionForgeError, Invalid, NotFound
 from app.models import utcnow
 from app.services import export_target
 from app.services.export_build import DiskFull, ExportCancelled, build_export
-from app.services.export_history import get_export, update_export
+from app.services.export_history import get_export, stored_settings, update_export
 from app.services.export_options import ExportOptions, build_options, flatten_request
 from app.services.export_plan import plan_items
 from app.services.export_presets import kohya_folder, layout_for, preset_options
@@ -128,7 +128,7 @@ def run_export(
 ) -> dict[str, Any]:
     """Carry out a recorded export; returns the finished history entry (status completed/failed/cancelled)."""
     row = get_export(db, export_id)
-    stored = dict(row["settings"])
+    stored = stored_settings(db, export_id)
     dataset_id = stored.pop("dataset_id")
     options = build_options({}, stored)
     final = Path(row["export_path"])

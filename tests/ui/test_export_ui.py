@@ -143,3 +143,16 @@ async def test_the_workspace_toolbar_opens_the_export_dialog_for_its_dataset(
     await user.should_see(marker="export-dialog")
     await user.should_see("Export From Workspace")
     await user.should_see("2 images")
+
+
+async def test_save_as_preset_stores_yaml_and_selects_it(user: User, tmp_path: Path) -> None:
+    seeded = seed_dataset(current().db, _images(tmp_path / "src", 1))
+    await user.open(f"/exports?dataset={seeded.dataset_id}")
+    await user.should_see(marker="export-summary-count")
+    user.find(marker="export-save-preset").click()
+    await user.should_see(marker="export-preset-name")
+    user.find(marker="export-preset-name").type("My square")
+    user.find(marker="export-preset-save").click()
+    await user.should_see("Saved the preset My square")
+    assert (current().settings.data_dir / "export_presets" / "My square.yaml").is_file()
+    assert user.find(marker="export-preset").elements.pop().value == "My square"

@@ -175,6 +175,7 @@ def test_non_empty_target_needs_confirmation_and_overwrite_replaces(core, make_i
         exports.start_export(core.db, core.settings, seeded.dataset_id, request)
     result = _export(core, seeded, export_path=str(target), overwrite=True)
     assert result["status"] == "completed"
+    assert "overwrite" not in result["settings"], "export again asks before replacing, every time"
     assert sorted(p.name for p in target.iterdir()) == ["000001.jpg", "000001.txt"], "replaced, not merged"
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".captionforge")] == []
 

@@ -100,13 +100,16 @@ class ExportDialog(ui.dialog):
                     value=self.values["caption_set_id"],
                     on_change=lambda e: self._set("caption_set_id", e.value),
                 ).classes("w-56").mark("export-caption-set")
-                ui.select(
+                self.preset_select = ui.select(
                     {n: p["label"] for n, p in self.presets.items()},
                     label="Preset",
-                    value=self.values["preset"],
+                    value=self.values["preset"] if self.values["preset"] in self.presets else None,
                     on_change=lambda e: self._apply_preset(e.value),
-                ).classes("w-64").mark("export-preset")
-                ui.button("Save as preset", icon="save", on_click=self._save_preset).props("flat no-caps")
+                )
+                self.preset_select.classes("w-64").mark("export-preset")
+                ui.button("Save as preset", icon="save", on_click=self._save_preset).props(
+                    "flat no-caps"
+                ).mark("export-save-preset")
             self.preset_note = ui.label(self.presets.get(self.values["preset"], {}).get("description", ""))
             self.preset_note.classes("text-xs text-gray-600").mark("export-preset-description")
             with ui.row().classes("w-full items-center gap-3"):
@@ -134,7 +137,9 @@ class ExportDialog(ui.dialog):
     def _changed(self) -> None:
         background_tasks.create(self._refresh_plan(), name="export-plan")
 
-    def _apply_preset(self, name: str) -> None:
+    def _apply_preset(self, name: str | None) -> None:
+        if name is None or name not in self.presets:
+            return
         self.values.update({k: v for k, v in self.presets[name]["options"].items() if k in PRESET_FIELDS})
         self.values["preset"] = name
         self.preset_note.set_text(self.presets[name]["description"])
@@ -253,10 +258,12 @@ class ExportDialog(ui.dialog):
         if not chosen:
             return
         try:
-            await run.io_bound(
+            saved = await run.io_bound(
                 export_presets.save_preset, current().settings.data_dir, chosen, dict(self.values)
             )
         except CaptionForgeError as exc:
             ui.notify(str(exc), type="negative")
             return
+        self.presets[saved["name"]] = saved
+        self.preset_select.set_options({n: p["label"] for n, p in self.presets.items()}, value=saved["name"])
         ui.notify(f"Saved the preset {chosen}", type="positive")
