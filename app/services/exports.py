@@ -177,7 +177,9 @@ def run_export(
         status="completed",
         completed_date=utcnow(),
         file_count=result["file_count"],
-        total_size_mb=round(result["bytes"] / 1e6, 3),
+        total_size_mb=round(
+            (final.stat().st_size if options.export_type == "zip" else result["bytes"]) / 1e6, 3
+        ),
         report=json.dumps(report),
     )
     done = get_export(db, export_id)
