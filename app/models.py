@@ -212,7 +212,8 @@ class CaptionRevision(Base):
     __tablename__ = "caption_revisions"
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
-    caption_id: Mapped[str] = mapped_column(ForeignKey("captions.id", ondelete="CASCADE"))
+    # Null once the caption itself is deleted: its history stays, found by caption set and file.
+    caption_id: Mapped[str | None] = mapped_column(ForeignKey("captions.id", ondelete="SET NULL"))
     caption_set_id: Mapped[str] = mapped_column(ForeignKey("caption_sets.id", ondelete="CASCADE"))
     file_id: Mapped[str] = mapped_column(ForeignKey("tracked_files.id", ondelete="CASCADE"))
     previous_text: Mapped[str | None] = mapped_column(Text)
@@ -227,6 +228,7 @@ class CaptionRevision(Base):
         Index("idx_revisions_caption", "caption_id"),
         Index("idx_revisions_batch", "batch_id"),
         Index("idx_revisions_set", "caption_set_id", "created_date"),
+        Index("idx_revisions_set_file", "caption_set_id", "file_id"),
     )
 
 

@@ -14,7 +14,7 @@ from app.db import Database
 from app.errors import Invalid
 from app.models import Caption, CaptionRevision, DatasetFile, TrackedFile, new_id
 from app.services.caption_sets import require_caption_set
-from app.services.caption_writer import check_text, write_caption
+from app.services.caption_writer import check_text, remove_caption, write_caption
 from app.services.dataset_stats import refresh_caption_set_stats
 
 
@@ -103,11 +103,16 @@ def revert_batch(db: Database, batch_id: str, *, undo_batch_id: str | None = Non
         reverted = skipped = 0
         caption_set = require_caption_set(session, revisions[0].caption_set_id)
         for revision in revisions:
-            caption = session.get(Caption, revision.caption_id)
+            caption = session.get(Caption, revision.caption_id) if revision.caption_id else None
             if caption is None or caption.caption_text != revision.new_text:
                 skipped += 1
             elif revision.previous_text is None:
-                session.delete(caption)
+                remove_caption(
+                    session,
+                    caption,
+                    batch_id=undo_batch_id,
+                    batch_label=f"Undo of {revision.batch_label or 'a batch edit'}",
+                )
                 reverted += 1
             else:
                 write_caption(

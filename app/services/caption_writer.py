@@ -84,6 +84,22 @@ def write_caption(
     return caption
 
 
+def remove_caption(
+    session: Session, caption: Caption, batch_id: str | None = None, batch_label: str | None = None
+) -> None:
+    """Delete a caption, recording its last text as a "delete" revision so it can be restored later."""
+    session.add(
+        CaptionRevision(
+            caption_id=caption.id, caption_set_id=caption.caption_set_id, file_id=caption.file_id,
+            previous_text=caption.caption_text, new_text=None, change_type="delete", batch_id=batch_id,
+            batch_label=batch_label, created_date=max(utcnow(), caption.modified_date + timedelta(microseconds=1)),
+        )
+    )  # fmt: skip
+    session.flush()
+    session.delete(caption)
+    session.flush()
+
+
 def check_text(caption_set: CaptionSet, text: Any, filename: str | None = None) -> str:
     """The caption text trimmed; Invalid when empty or longer than the set's max_length."""
     if not isinstance(text, str):

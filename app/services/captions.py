@@ -28,7 +28,7 @@ from app.services.caption_sets import (  # noqa: F401  (the contract names them 
     require_caption_set,
     update_caption_set,
 )
-from app.services.caption_writer import caption_dict, write_caption
+from app.services.caption_writer import caption_dict, remove_caption, write_caption
 from app.services.dataset_stats import refresh_caption_set_stats
 from app.services.rows import json_value, thumbnail_url
 
@@ -150,26 +150,28 @@ def update_caption(
 
 
 def delete_caption(db: Database, caption_id: str) -> dict[str, Any]:
-    """Delete a caption and its history; returns the deleted caption dict (so the UI can offer undo)."""
+    """Delete a caption; its history stays (a "delete" revision keeps the text). Returns the deleted caption."""
     with db.session() as session:
         caption = _require_caption(session, caption_id)
         deleted = caption_dict(caption)
-        session.delete(caption)
-        session.flush()
+        remove_caption(session, caption)
         refresh_caption_set_stats(session, caption.caption_set_id)
         return deleted
 
 
 def list_revisions(db: Database, caption_id: str) -> list[dict[str, Any]]:
-    """The caption's history, newest first: {id, previous_text, new_text, change_type, batch_id, ...}.
+    """The history of this file's caption in the set (deleted captions included), newest first: {id, previous_text, new_text, change_type, batch_id, ...}.
 
     Reverting to a revision restores its new_text: the version of the caption that change produced.
     """
     with db.session() as session:
-        _require_caption(session, caption_id)
+        caption = _require_caption(session, caption_id)
         revisions = session.scalars(
             select(CaptionRevision)
-            .where(CaptionRevision.caption_id == caption_id)
+            .where(
+                CaptionRevision.caption_set_id == caption.caption_set_id,
+                CaptionRevision.file_id == caption.file_id,
+            )
             .order_by(CaptionRevision.created_date.desc(), CaptionRevision.id)
         )
         return [revision_dict(revision) for revision in revisions]
@@ -180,7 +182,10 @@ def revert_caption(db: Database, caption_id: str, revision_id: str) -> dict[str,
     with db.session() as session:
         caption = _require_caption(session, caption_id)
         revision = session.get(CaptionRevision, revision_id)
-        if revision is None or revision.caption_id != caption_id:
+        if revision is None or (revision.caption_set_id, revision.file_id) != (
+            caption.caption_set_id,
+            caption.file_id,
+        ):
             raise NotFound(f"Revision {revision_id} is not in the history of caption {caption_id}")
         text = revision.new_text if revision.new_text is not None else revision.previous_text
         if not text:
