@@ -89,7 +89,11 @@ class CaptionJobRun:
         try:
             await asyncio.gather(self._work(), self._commit_loop())
         except NotFound:
+            self.stop("cancel")
             return None  # the caption set (and with it this job) was deleted
+        except BaseException:
+            self.stop("cancel")  # a failed commit must not leave workers captioning for nobody
+            raise
         finally:
             self.core.events.caption_changed.unsubscribe(self._note_edit)
         status, error = self._final_status()

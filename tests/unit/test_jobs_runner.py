@@ -6,8 +6,10 @@ import asyncio
 from pathlib import Path
 
 import pytest
+from sqlalchemy import func, select
 
 from app.errors import Invalid
+from app.models import Caption
 from app.services import caption_jobs, captions
 from app.services.captions import caption_changed_payload
 from app.services.images import ImageDecodeError
@@ -267,3 +269,18 @@ async def test_shutdown_marks_a_running_job_interrupted_and_keeps_finished_work(
     assert stored["status"] == "interrupted"
     assert stored["completed_files"] == len(captions_of(core.db, seeded.caption_set_id)) >= 2
     assert stored["completed_files"] + stored["remaining_files"] == 8
+
+
+async def test_deleting_the_caption_set_mid_run_ends_the_job_quietly(core, seeded) -> None:
+    fake = FakeCaptioner(gate=asyncio.Event())
+    runner = make_runner(core, fake)
+    runner.start()
+    await runner.submit(seeded.caption_set_id, parallel=2)
+    await wait_until(lambda: fake.active == 2)
+    captions.delete_caption_set(core.db, seeded.caption_set_id)  # cascades to the job row
+    fake.gate.set()
+    await wait_until(lambda: not runner.runs)
+    assert caption_jobs.list_jobs(core.db) == []
+    with core.db.session() as session:
+        assert session.scalar(select(func.count()).select_from(Caption)) == 0
+    await runner.shutdown()
