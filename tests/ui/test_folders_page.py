@@ -30,8 +30,11 @@ def _add_copy(photos: Path) -> None:
 
 async def _eventually(check) -> None:
     for _ in range(100):
-        if check():
-            return
+        try:
+            if check():
+                return
+        except AssertionError:  # user.find found nothing yet (e.g. the grid is being rebuilt)
+            pass
         await asyncio.sleep(0.05)
     raise AssertionError("condition not met in time")
 
@@ -55,42 +58,42 @@ async def test_browse_add_scan_open_details_and_remove(user: User, tmp_path: Pat
     scans.registry(core).executor = ThreadPoolExecutor(2)
 
     await user.open("/folders")
-    await user.should_see(marker="folders-empty")
+    await user.should_see(marker="folders-empty", retries=50)
     user.find(marker="folders-add").click()
-    await user.should_see(marker="folder-form")
+    await user.should_see(marker="folder-form", retries=50)
     user.find(marker="folder-form-browse").click()
-    await user.should_see(marker="folder-picker-entry")
-    await user.should_see("photos")
+    await user.should_see(marker="folder-picker-entry", retries=50)
+    await user.should_see("photos", retries=50)
 
     # A typed path outside the allowed roots is refused with the reason.
     user.find(marker="folder-picker-path").clear().type(str(outside))
     user.find(marker="folder-picker-go").click()
-    await user.should_see("is outside the folders CaptionForge may use")
+    await user.should_see("is outside the folders CaptionForge may use", retries=50)
 
     user.find(marker="folder-picker-path").clear().type(str(allowed))
     user.find(marker="folder-picker-go").click()
-    await user.should_see(marker="folder-picker-entry")
+    await user.should_see(marker="folder-picker-entry", retries=50)
     user.find(marker="folder-picker-entry").click()
-    await user.should_see("3 images directly in this folder")
+    await user.should_see("3 images directly in this folder", retries=50)
     user.find(marker="folder-picker-select").click()
     await _eventually(lambda: user.find(marker="folder-form-path").elements.pop().value == str(photos))
     user.find(marker="folder-form-save").click()
-    await user.should_see(marker="folder-card")
+    await user.should_see(marker="folder-card", retries=50)
 
     folder = folders.list_folders(core.db)[0]
     assert folder["path"] == str(photos)
     await _scan_done(folder["id"])
-    await user.should_see("Scan done")
-    await user.should_see("2 images")
-    await user.should_see("1 unreadable")
-    await user.should_see(marker="folder-tile")
+    await user.should_see("Scan done", retries=50)
+    await user.should_see("2 images", retries=50)
+    await user.should_see("1 unreadable", retries=50)
+    await user.should_see(marker="folder-tile", retries=50)
     assert len(user.find(marker="folder-tile").elements) == 3
 
     # A copy with the same bytes shows up after a rescan, and both tiles say they are duplicates.
     _add_copy(photos)
     user.find(marker="folder-rescan").click()
     await _eventually(lambda: len(user.find(marker="folder-tile").elements) == 4)
-    await user.should_see(marker="folder-tile-duplicate")
+    await user.should_see(marker="folder-tile-duplicate", retries=50)
     assert len(user.find(marker="folder-tile-duplicate").elements) == 2
 
     first = folders.list_folder_files(core.db, folder["id"])
@@ -99,15 +102,15 @@ async def test_browse_add_scan_open_details_and_remove(user: User, tmp_path: Pat
 
     with user.client:
         FileDetailsDialog(with_caption["id"]).open()
-    await user.should_see(marker="file-imported-caption")
+    await user.should_see(marker="file-imported-caption", retries=50)
     assert user.find(marker="file-imported-caption").elements.pop().value == "a red card"
-    await user.should_see(marker="file-quality-reason")
-    await user.should_see("320 × 240 px")
+    await user.should_see(marker="file-quality-reason", retries=50)
+    await user.should_see("320 × 240 px", retries=50)
 
     user.find(marker="folder-remove").click()
-    await user.should_see("The files on disk stay where they are")
+    await user.should_see("The files on disk stay where they are", retries=50)
     user.find(marker="folder-remove-confirm").click()
-    await user.should_see(marker="folders-empty")
+    await user.should_see(marker="folders-empty", retries=50)
     assert (photos / "img0.jpg").exists()
 
 
@@ -121,8 +124,8 @@ async def test_recent_folders_offered_in_the_picker(user: User, tmp_path: Path) 
     browse.remember_folder(core.settings.data_dir, str(photos))
     await user.open("/folders")
     user.find(marker="folders-add").click()
-    await user.should_see(marker="folder-form")
+    await user.should_see(marker="folder-form", retries=50)
     user.find(marker="folder-form-browse").click()
-    await user.should_see(marker="folder-picker-recent")
+    await user.should_see(marker="folder-picker-recent", retries=50)
     user.find(marker="folder-picker-recent").click()
-    await user.should_see("3 images directly in this folder")
+    await user.should_see("3 images directly in this folder", retries=50)

@@ -32,6 +32,7 @@ class FolderPicker(ui.dialog):
         self.data_dir = core.settings.data_dir
         self.start = start
         self.listing: dict[str, Any] | None = None
+        self.requests = 0  # only the newest listing request may render (clicks can outrun the disk)
         with self, ui.card().classes("w-[680px] max-w-[96vw] gap-2").mark("folder-picker"):
             ui.label(title).classes("text-lg font-semibold")
             with ui.row().classes("w-full items-center no-wrap gap-1"):
@@ -70,10 +71,15 @@ class FolderPicker(ui.dialog):
         return await _Opened(self)
 
     async def _show(self, path: str | None) -> None:
+        self.requests += 1
+        request = self.requests
         try:
             listing = await run.io_bound(browse.list_directory, path, self.roots)
         except CaptionForgeError as exc:
-            self.error.set_text(str(exc))
+            if request == self.requests:
+                self.error.set_text(str(exc))
+            return
+        if request != self.requests:
             return
         self.listing = listing
         self.error.set_text("")
