@@ -130,3 +130,14 @@ async def test_jobs_page_lists_failed_files_and_retries_them(user: User, seeded,
     assert (done["completed_files"], done["failed_files"]) == (8, 0)
     await user.should_see("8 captioned · 0 failed · 0 skipped of 8", retries=50)
     await user.should_not_see(marker="job-retry-failed", retries=30)
+
+
+async def test_the_auto_resume_setting_is_switched_on_the_jobs_page(user: User) -> None:
+    await user.open("/jobs")
+    user.find(marker="jobs-auto-resume").click()
+    for _ in range(100):
+        if current().settings["vision"]["auto_resume_jobs"]:
+            break
+        await asyncio.sleep(0.02)
+    assert current().settings["vision"]["auto_resume_jobs"] is True
+    assert "auto_resume_jobs: true" in current().settings.config_path.read_text()

@@ -6,11 +6,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from nicegui import ui
+from nicegui import run, ui
 
 from app.core import current
 from app.errors import CaptionForgeError
 from app.jobs.runner import job_runner
+from app.services.system import update_config
 from app.ui.components.job_progress import JobProgress, format_duration
 from app.ui.layout import frame
 
@@ -39,12 +40,30 @@ ENDPOINT_COLUMNS = [
 async def jobs_page() -> None:
     with frame("Jobs"):
         with ui.column().classes("w-full max-w-5xl mx-auto p-4 gap-4"):
-            ui.label("Caption jobs").classes("text-xl font-semibold")
+            with ui.row().classes("w-full items-center"):
+                ui.label("Caption jobs").classes("text-xl font-semibold grow")
+                _auto_resume_switch()
             JobProgress()
             ui.label("All jobs").classes("text-base font-semibold")
             history = JobHistory()
     await history.load()
     current().events.job_progress.subscribe(history.on_progress)
+
+
+def _auto_resume_switch() -> None:
+    settings = current().settings
+
+    async def save(event) -> None:
+        try:
+            await run.io_bound(update_config, settings, {"vision": {"auto_resume_jobs": bool(event.value)}})
+        except CaptionForgeError as exc:
+            ui.notify(str(exc), type="negative")
+
+    ui.switch(
+        "Resume interrupted jobs when CaptionForge starts",
+        value=bool(settings["vision"].get("auto_resume_jobs")),
+        on_change=save,
+    ).mark("jobs-auto-resume")
 
 
 class JobHistory(ui.column):
