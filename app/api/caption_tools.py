@@ -33,6 +33,7 @@ from app.services.query import query_error
 from app.services.tokens import token_summary
 
 router = APIRouter(prefix="/api", tags=["caption tools"])
+MAX_EVENTS = 500  # per-caption live updates after a batch; a bigger one shows when a page reloads the set
 
 
 @router.get("/caption-sets/{caption_set_id}/tags", response_model=list[TagCount], summary="Tags by frequency")
@@ -149,8 +150,14 @@ def check_query(q: str = Query("", description="The query text")) -> Any:
 
 
 def _changed(caption_set_id: str, result: dict[str, Any]) -> dict[str, Any]:
-    if result.get("changed"):
-        _notify(get_caption_set(current().db, caption_set_id)["dataset_id"])
+    """Tell open pages: each changed caption (a bounded number), then the dataset."""
+    if not result.get("changed"):
+        return result
+    core = current()
+    if len(result["file_ids"]) <= MAX_EVENTS:
+        for payload in batch_edits.changed_payloads(core.db, caption_set_id, result["file_ids"]):
+            core.events.emit_threadsafe(core.events.caption_changed, payload)
+    _notify(get_caption_set(core.db, caption_set_id)["dataset_id"])
     return result
 
 

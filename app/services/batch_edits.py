@@ -144,6 +144,27 @@ def undo_batch(db: Database, batch_id: str) -> dict[str, Any]:
     }
 
 
+def changed_payloads(
+    db: Database, caption_set_id: str, file_ids: Sequence[str] | None
+) -> list[dict[str, Any]]:
+    """core.events.caption_changed payloads for these files after a batch (None: every captioned file)."""
+    caption_set = get_caption_set(db, caption_set_id)
+    wanted = set(file_ids) if file_ids is not None else None
+    rows = list_dataset_files(db, caption_set["dataset_id"], caption_set_id)
+    return [row_payload(caption_set_id, row) for row in rows if wanted is None or row["file_id"] in wanted]
+
+
+def row_payload(caption_set_id: str | None, row: dict[str, Any]) -> dict[str, Any]:
+    """The caption_changed payload for a grid row (list_dataset_files shape)."""
+    return {
+        "caption_set_id": caption_set_id,
+        "file_id": row["file_id"],
+        "caption_text": row.get("caption_text"),
+        "caption_state": row.get("caption_state") or "none",
+        "modified_date": row.get("caption_modified"),
+    }
+
+
 def undo_batch_id(batch_id: str) -> str:
     """The id the undo of `batch_id` carries: derived from it, so a batch is undone at most once."""
     return str(uuid.uuid5(_UNDO_NAMESPACE, batch_id))

@@ -140,3 +140,11 @@ def test_saved_views(core, caption_set):
         saved_views.create_saved_view(core.db, caption_set["dataset_id"], "Bad", "(tag:x")
     saved_views.delete_saved_view(core.db, view["id"])
     assert saved_views.list_saved_views(core.db, caption_set["dataset_id"]) == []
+
+
+def test_changed_payloads_describe_the_new_captions(core, caption_set):
+    result = batch_edits.apply_batch(core.db, caption_set["id"], {"op": "remove_tag", "tag": "hat"})
+    payloads = batch_edits.changed_payloads(core.db, caption_set["id"], result["file_ids"])
+    assert [p["file_id"] for p in payloads] == caption_set["file_ids"][1:3]
+    assert payloads[0]["caption_text"] == "ohwx, woman, Smile" and payloads[0]["caption_state"] == "edited"
+    assert payloads[0]["modified_date"] and payloads[0]["caption_set_id"] == caption_set["id"]

@@ -12,6 +12,7 @@ from nicegui import run, ui
 
 from app.core import current
 from app.services import datasets
+from app.services.batch_edits import row_payload
 from app.ui.components.batch_preview import GridScope
 from app.ui.components.caption_tools_menu import CaptionToolsMenu
 from app.ui.components.saved_views_menu import SavedViewsMenu
@@ -99,14 +100,5 @@ def _tell_other_tabs(caption_set_id: str | None, rows: list[dict]) -> None:
     batch would flood every tab; they pick it up when they next load the set)."""
     if len(rows) > MAX_EVENTS:
         return
-    events = current().events
     for row in rows:
-        events.caption_changed.emit(
-            {
-                "caption_set_id": caption_set_id,
-                "file_id": row["file_id"],
-                "caption_text": row.get("caption_text"),
-                "caption_state": row.get("caption_state") or "none",
-                "modified_date": row.get("caption_modified"),
-            }
-        )
+        current().events.caption_changed.emit(row_payload(caption_set_id, row))
