@@ -123,9 +123,11 @@ def test_onetrainer_concept_folder(core, make_image, tmp_path):
 def test_huggingface_imagefolder_reads_back_with_the_datasets_library(
     core, make_image, tmp_path, monkeypatch
 ):
-    datasets = pytest.importorskip("datasets")
+    # No network: the loader reads only the exported folder (set before the library reads its config).
     monkeypatch.setenv("HF_DATASETS_OFFLINE", "1")
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    monkeypatch.setenv("HF_HOME", str(tmp_path / "hf-home"))
+    datasets = pytest.importorskip("datasets")
     captions = ["a café at dusk", 'two "quoted" words', "third"]
     seeded = seed_dataset(core.db, [make_image(f"{i}.png", size=(96, 64)) for i in range(3)], captions)
     root = tmp_path / "hf"
