@@ -81,7 +81,8 @@ def start_export(
     export_target.require_confirmation(target, options.overwrite)
     if plan["file_count"] == 0:
         raise Invalid("Nothing to export: every image is skipped (see the summary for the reasons)")
-    stored = {**options.to_dict(), "export_path": str(target.path), "dataset_id": dataset_id}
+    # The path as asked (empty = a new dated name in the exports folder), so "export again" asks the same.
+    stored = {**options.to_dict(), "dataset_id": dataset_id}
     with db.session() as session:
         row = models.ExportHistory(
             dataset_id=dataset_id,

@@ -224,6 +224,9 @@ def test_zip_export_manifest_and_history(core, make_image, tmp_path):
     assert history[0]["settings"]["manifest"] == "json", "settings kept for 'export again'"
     again = _export(core, seeded, **{**history[0]["settings"], "export_path": str(tmp_path / "again.zip")})
     assert again["status"] == "completed"
+    default = _export(core, seeded, export_type="zip")
+    assert default["settings"]["export_path"] == "", "a default target stays 'default' for export again"
+    assert Path(default["export_path"]).parent == core.settings.exports_dir
 
 
 def test_csv_manifest_columns(core, make_image, tmp_path):
