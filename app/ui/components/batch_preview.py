@@ -115,6 +115,8 @@ class PreviewApplyDialog(ui.dialog):
         if self._previewed is None or self._previewed != self._key():
             self.invalidate()
             return
+        self.apply_button.props("loading")  # thousands of captions take seconds: show that it works
+        self.props("persistent")
         try:
             result = await run.io_bound(
                 batch_edits.apply_batch,
@@ -126,6 +128,9 @@ class PreviewApplyDialog(ui.dialog):
         except CaptionForgeError as exc:
             ui.notify(str(exc), type="negative", multi_line=True)
             return
+        finally:
+            self.apply_button.props(remove="loading")
+            self.props(remove="persistent")
         ui.notify(
             f"{result['label']}: {result['changed']} captions changed (undo in Recent changes)",
             type="positive",
