@@ -70,7 +70,7 @@ row = st.fixed_dictionaries(
 
 
 @given(any_query)
-@settings(max_examples=250)
+@settings(max_examples=250, deadline=None)
 def test_any_input_parses_or_raises_a_query_error(text):
     try:
         node = parse_query(text)
@@ -83,13 +83,13 @@ def test_any_input_parses_or_raises_a_query_error(text):
 
 
 @given(ast)
-@settings(max_examples=200)
+@settings(max_examples=200, deadline=None)
 def test_every_tree_formats_to_text_that_parses_back_to_it(node):
     assert parse_query(format_query(node)) == node
 
 
 @given(any_query, st.lists(row, max_size=5))
-@settings(max_examples=150, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 def test_evaluation_never_crashes_on_any_query_and_row(text, rows):
     try:
         predicate = compile_query(text)
@@ -100,7 +100,7 @@ def test_evaluation_never_crashes_on_any_query_and_row(text, rows):
 
 
 @given(ast, st.lists(row, max_size=6))
-@settings(max_examples=100, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 def test_not_is_the_complement_and_or_is_the_union(node, rows):
     query = format_query(node)
     kept = filter_rows(rows, query)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from app.errors import Invalid
@@ -91,6 +91,7 @@ tag = st.text(alphabet=st.characters(blacklist_characters=","), min_size=1, max_
 
 
 @given(st.lists(tag, max_size=6), tag)
+@settings(deadline=None)
 def test_removed_tag_is_gone_and_others_stay_in_order(tags, victim):
     result = remove_tag(join_tags(tags), victim)
     assert not has_tag(result, victim)
@@ -99,6 +100,7 @@ def test_removed_tag_is_gone_and_others_stay_in_order(tags, victim):
 
 
 @given(st.lists(tag, max_size=6), tag)
+@settings(deadline=None)
 def test_adding_is_idempotent(tags, new):
     once = add_phrase(join_tags(tags), new, position="end")
     assert has_tag(once, new)
