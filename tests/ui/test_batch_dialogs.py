@@ -124,3 +124,35 @@ async def test_tag_panel_click_filters_and_alt_click_negates(user: User) -> None
     user.find(marker="tag-panel-filter").type("sm")
     await user.should_not_see("outdoors")
     assert tag_query("a:b") == 'tag:"a:b"'
+
+
+async def test_tag_panel_renames_a_tag_after_a_preview(user: User) -> None:
+    def build(seeded, results):
+        results["changed"] = []
+        panel = TagPanel(on_query=lambda q: None, on_changed=results["changed"].append)
+        ui.button("load", on_click=lambda: panel.show_set(seeded["id"])).mark("load-tags")
+
+    seeded, results = await open_page(user, build)
+    user.find(marker="load-tags").click()
+    await user.should_see("outdoors", retries=50)
+    rename = next(item for item in user.find(marker="tag-rename").elements if _tag_of(item) == "smile")
+    with user.client:
+        for listener in rename._event_listeners.values():
+            if listener.type == "click":
+                listener.handler(None)
+    await user.should_see(marker="tag-new-name", retries=50)
+    new_name = next(iter(user.find(marker="tag-new-name").elements))
+    new_name.value = "grin"
+    user.find(marker="edit-preview").click()
+    await user.should_see("3 of 4 captions would change", retries=50)
+    user.find(marker="edit-apply").click()
+    await eventually(lambda: len(results["changed"]) == 1)
+    assert texts(seeded)[:2] == ["ohwx, woman, grin, red dress", "ohwx, woman, hat, grin"]
+    await user.should_see("grin", retries=50)
+
+
+def _tag_of(menu_item) -> str:
+    """The tag a panel row's menu entry belongs to: entry -> menu -> button -> row -> first label."""
+    row = menu_item.parent_slot.parent.parent_slot.parent.parent_slot.parent
+    inner = row.default_slot.children[0]
+    return inner.default_slot.children[0].text
