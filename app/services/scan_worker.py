@@ -5,8 +5,10 @@ Kept free of SQLAlchemy and NiceGUI so spawned workers start fast and stay small
 
 from __future__ import annotations
 
+import ctypes
 import hashlib
 import mimetypes
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -38,7 +40,11 @@ class ScanOptions:
 
 def process_files(paths: list[str], options: ScanOptions) -> list[dict[str, Any]]:
     """Process a chunk of files (one pool task, to keep inter-process overhead low); one result each."""
-    return [process_file(path, options) for path in paths]
+    results = []
+    for path in paths:
+        results.append(process_file(path, options))
+        _release_memory()
+    return results
 
 
 def process_file(path: str, options: ScanOptions) -> dict[str, Any]:
@@ -96,6 +102,26 @@ def _decode_and_measure(data: bytes, file_hash: str, options: ScanOptions) -> di
         "quality_details": measured.details(),
         "quality_flags": measured.flags,
     }
+
+
+def _release_memory() -> None:
+    """Give freed decoder buffers back to the OS (a progressive JPEG needs its whole coefficient buffer,
+    tens of MB, even at a small draft scale; glibc would otherwise keep that as the worker's RSS)."""
+    if _LIBC is not None:
+        _LIBC.malloc_trim(0)
+
+
+def _load_libc():
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+        return libc if hasattr(libc, "malloc_trim") else None
+    except OSError:  # musl or another C library without malloc_trim
+        return None
+
+
+_LIBC = _load_libc()
 
 
 def _oriented(image: Image.Image) -> tuple[int, int]:
