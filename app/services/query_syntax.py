@@ -1,4 +1,4 @@
-"""The grid filter language: a hand-written tokenizer and recursive-descent parser into a small AST.
+"""The grid filter language: a hand-written recursive-descent parser (tokens from query_tokens) into an AST.
 
 Grammar (AND binds tighter than OR; juxtaposition is AND; operators are upper case):
     query    := [or_expr] EOF
@@ -14,22 +14,13 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from app.services.query_tokens import RESERVED, QueryError, Token, is_bare_word, tokenize
+
 TEXT_FIELDS = ("tag", "caption", "name", "folder", "flag")
 NUMBER_FIELDS = ("quality", "tokens", "chars", "width", "height")
 KEYWORDS = ("uncaptioned", "captioned", "edited", "generated", "imported", "excluded")
 OPERATORS = ("<=", ">=", "<", ">", "=")
 MAX_DEPTH = 64  # nesting of parentheses and NOTs; deeper input is refused, not a RecursionError
-_SPECIAL = '()":<>='
-_RESERVED = ("AND", "OR", "NOT")
-
-
-class QueryError(ValueError):
-    """A query that cannot be parsed: `message` says why in plain words, `position` is the 0-based offset."""
-
-    def __init__(self, message: str, position: int) -> None:
-        super().__init__(f"{message} (at character {position + 1})")
-        self.message = message
-        self.position = position
 
 
 @dataclass(frozen=True)
@@ -81,49 +72,9 @@ class Or:
 Node = Text | Field | Compare | Keyword | Not | And | Or
 
 
-@dataclass(frozen=True)
-class Token:
-    kind: str  # word | string | lparen | rparen | minus | colon | op | end
-    text: str
-    position: int
-
-
 def parse_query(text: str) -> Node | None:
     """Parse a query into its AST; None for an empty query (matches everything). Raises QueryError."""
     return _Parser(tokenize(text)).parse()
-
-
-def tokenize(text: str) -> list[Token]:
-    """Split a query into tokens; the last one is always an `end` token. Raises QueryError."""
-    tokens: list[Token] = []
-    i, n = 0, len(text)
-    while i < n:
-        char = text[i]
-        if char.isspace():
-            i += 1
-        elif char in "()":
-            tokens.append(Token("lparen" if char == "(" else "rparen", char, i))
-            i += 1
-        elif char == '"':
-            value, i = _read_string(text, i)
-            tokens.append(value)
-        elif char == ":":
-            tokens.append(Token("colon", char, i))
-            i += 1
-        elif char in "<>=":
-            op = text[i : i + 2] if text[i : i + 2] in ("<=", ">=") else char
-            tokens.append(Token("op", op, i))
-            i += len(op)
-        elif char == "-" and _starts_term(text, i, tokens) and i + 1 < n and _is_term_start(text[i + 1]):
-            tokens.append(Token("minus", char, i))
-            i += 1
-        else:
-            start = i
-            while i < n and not text[i].isspace() and text[i] not in _SPECIAL:
-                i += 1
-            tokens.append(Token("word", text[start:i], start))
-    tokens.append(Token("end", "", n))
-    return tokens
 
 
 def format_query(node: Node | None) -> str:
@@ -142,16 +93,6 @@ def format_query(node: Node | None) -> str:
         return f"NOT {_format_child(node.item)}"
     joiner = " " if isinstance(node, And) else " OR "
     return joiner.join(_format_child(item) for item in node.items)
-
-
-def is_bare_word(value: str) -> bool:
-    """True when `value` reads back as one word token (no quoting needed)."""
-    return (
-        bool(value)
-        and value[0] != "-"
-        and not any(c.isspace() or c in _SPECIAL for c in value)
-        and value not in _RESERVED
-    )
 
 
 class _Parser:
@@ -213,7 +154,7 @@ class _Parser:
         if token.kind == "string":
             return Text(token.text)
         if token.kind == "word":
-            if token.text in _RESERVED:
+            if token.text in RESERVED:
                 raise QueryError(f"'{token.text}' needs a condition on both sides", token.position)
             return self._word(token)
         if token.kind == "end":
@@ -283,31 +224,6 @@ class _Parser:
         if token.kind != "end":
             self.index += 1
         return token
-
-
-def _read_string(text: str, start: int) -> tuple[Token, int]:
-    chars: list[str] = []
-    i = start + 1
-    while i < len(text):
-        char = text[i]
-        if char == "\\" and i + 1 < len(text):
-            chars.append(text[i + 1])
-            i += 2
-        elif char == '"':
-            return Token("string", "".join(chars), start), i + 1
-        else:
-            chars.append(char)
-            i += 1
-    raise QueryError('This quote is never closed: add a closing "', start)
-
-
-def _starts_term(text: str, i: int, tokens: list[Token]) -> bool:
-    after_minus = bool(tokens) and tokens[-1].kind == "minus" and tokens[-1].position == i - 1
-    return i == 0 or text[i - 1].isspace() or text[i - 1] == "(" or after_minus
-
-
-def _is_term_start(char: str) -> bool:
-    return not char.isspace() and char not in ")"
 
 
 def _to_number(text: str) -> float | None:
