@@ -5,7 +5,6 @@ Run it in a thread (it waits on the process pool); `on_progress` gets a dict aft
 
 from __future__ import annotations
 
-import json
 import os
 import time
 from collections.abc import Callable
@@ -19,7 +18,14 @@ from app.config import Settings
 from app.db import Database
 from app.errors import NotFound
 from app.models import TrackedFile, TrackedFolder, new_id, utcnow
-from app.services.paired_captions import paired_caption_path, read_caption
+from app.services.paired_captions import paired_caption_path
+from app.services.scan_rows import (
+    caption_fields,
+    existing_rows,
+    paths_of_other_folders,
+    row_fields,
+    write_rows,
+)
 from app.services.scan_walk import WalkResult, walk_folder
 from app.services.scan_worker import ScanOptions, process_files
 from app.services.workers import process_pool
@@ -54,9 +60,11 @@ def scan_folder(
     if not os.path.isdir(root):
         return _finish_unreachable(db, folder_id, root, state)
     walk = walk_folder(root, recursive, max_depth if recursive else 0)
-    existing = _existing_rows(db, folder_id)
+    existing = existing_rows(db, folder_id)
     state.counts["seen"] = len(walk.files)
-    plan = _plan(walk, existing, _others(db, folder_id, [p for p in walk.files if p not in existing]))
+    plan = _plan(
+        walk, existing, paths_of_other_folders(db, folder_id, [p for p in walk.files if p not in existing])
+    )
     state.counts.update(unchanged=len(plan.unchanged), to_process=len(plan.process), other_folder=plan.other)
     state.report("processing", force=True)
     _apply_unchanged(db, plan, walk, existing, _epoch_ns(previous_scan))
@@ -95,35 +103,6 @@ class _Plan:
         self.other = 0  # paths another tracked folder already owns
 
 
-def _existing_rows(db: Database, folder_id: str) -> dict[str, Any]:
-    """Every row of the folder in one query (Core rows, no ORM objects): path -> (id, size, mtime, ...)."""
-    columns = (
-        TrackedFile.file_path,
-        TrackedFile.id,
-        TrackedFile.size_bytes,
-        TrackedFile.mtime_ns,
-        TrackedFile.file_exists.label("file_exists"),  # the column is named "exists"
-        TrackedFile.file_hash,
-        TrackedFile.imported_caption_path,
-    )
-    query = select(*columns).where(TrackedFile.folder_id == folder_id)
-    with db.session() as session:
-        return {row.file_path: row for row in session.connection().execute(query)}
-
-
-def _others(db: Database, folder_id: str, paths: list[str]) -> set[str]:
-    """Of these new paths, the ones another tracked folder already tracks (nested folders, symlinks)."""
-    taken: set[str] = set()
-    with db.session() as session:
-        for start in range(0, len(paths), 500):
-            chunk = paths[start : start + 500]
-            query = select(TrackedFile.file_path).where(
-                TrackedFile.file_path.in_(chunk), TrackedFile.folder_id != folder_id
-            )
-            taken.update(session.scalars(query))
-    return taken
-
-
 def _plan(walk: WalkResult, existing: dict[str, Any], taken: set[str]) -> _Plan:
     plan = _Plan()
     for path, (size, mtime) in walk.files.items():
@@ -155,8 +134,8 @@ def _apply_unchanged(
         if caption is None and row.imported_caption_path is None:
             continue
         if caption != row.imported_caption_path or walk.caption_mtimes[caption] >= previous_scan_ns:
-            updates.append({"id": row.id, **_caption_fields(caption)})
-    _write(db, [], updates)
+            updates.append({"id": row.id, **caption_fields(caption)})
+    write_rows(db, [], updates)
 
 
 def _process(db, settings, folder_id, root, walk, existing, plan, state, executor, should_stop) -> bool:
@@ -172,7 +151,7 @@ def _process(db, settings, folder_id, root, walk, existing, plan, state, executo
         if should_stop and should_stop():
             for future in pending:
                 future.cancel()
-            _write(db, inserts, updates)
+            write_rows(db, inserts, updates)
             return True
         while chunks and len(pending) < limit:
             pending.add(pool.submit(process_files, chunks.pop(0), options))
@@ -183,10 +162,10 @@ def _process(db, settings, folder_id, root, walk, existing, plan, state, executo
                     result, folder_id, root, walk, existing, plan, missing_by_hash, state, inserts, updates
                 )
         if len(inserts) + len(updates) >= FLUSH_ROWS:
-            _write(db, inserts, updates)
+            write_rows(db, inserts, updates)
             inserts, updates = [], []
         state.report("processing")
-    _write(db, inserts, updates)
+    write_rows(db, inserts, updates)
     return False
 
 
@@ -194,7 +173,7 @@ def _collect(result, folder_id, root, walk, existing, plan, missing_by_hash, sta
     path = result.pop("path")
     size, mtime = walk.files[path]
     row = existing.get(path)
-    fields = _row_fields(result, path, root, size, mtime) | _caption_fields(
+    fields = row_fields(result, path, root, size, mtime) | caption_fields(
         paired_caption_path(path, walk.captions)
     )
     state.counts["processed"] += 1
@@ -211,60 +190,6 @@ def _collect(result, folder_id, root, walk, existing, plan, missing_by_hash, sta
     else:
         state.counts["new"] += 1
         inserts.append({"id": new_id(), "folder_id": folder_id, "date_added": utcnow(), **fields})
-
-
-def _row_fields(result: dict, path: str, root: str, size: int, mtime: int) -> dict[str, Any]:
-    details, flags = result.pop("quality_details", None), result.pop("quality_flags", None)
-    return {
-        "filename": os.path.basename(path),
-        "file_path": path,
-        "relative_path": os.path.relpath(path, root),
-        "file_size_mb": round(size / 1_048_576, 3),
-        "size_bytes": size,
-        "mtime_ns": mtime,
-        "file_modified": datetime.fromtimestamp(mtime / 1e9, timezone.utc).replace(tzinfo=None),
-        "file_exists": True,
-        "last_verified": utcnow(),
-        "width": None,
-        "height": None,
-        "aspect_ratio": None,
-        "thumbnail_key": None,
-        "phash": None,
-        "quality_score": None,
-        "quality_details": json.dumps(details) if details is not None else None,
-        "quality_flags": json.dumps(flags) if flags is not None else None,
-        **result,
-    }
-
-
-def _caption_fields(caption: str | None) -> dict[str, Any]:
-    text, error = None, None
-    if caption:
-        try:
-            text = read_caption(caption)
-        except OSError as exc:
-            error = str(exc)
-    return {
-        "has_paired_caption": text is not None,
-        "imported_caption": text,
-        "imported_caption_path": caption if error is None else None,
-    }
-
-
-def _write(db: Database, inserts: list[dict], updates: list[dict]) -> None:
-    """Batched writes: one executemany insert and one bulk update by primary key."""
-    if not inserts and not updates:
-        return
-    with db.session() as session:
-        if inserts:
-            session.execute(TrackedFile.__table__.insert(), [_columns(row) for row in inserts])
-        if updates:
-            session.execute(update(TrackedFile), updates)
-
-
-def _columns(row: dict[str, Any]) -> dict[str, Any]:
-    # The ORM attribute `file_exists` is the seed's column `exists`.
-    return {("exists" if key == "file_exists" else key): value for key, value in row.items()}
 
 
 def _finish(db: Database, folder_id: str, plan: _Plan, walk: WalkResult, state: _State) -> dict[str, Any]:
