@@ -21,7 +21,7 @@ from app.models import TrackedFile, TrackedFolder, new_id
 from app.services import captions, datasets
 from app.services.thumbnails import thumbnail_key, thumbnail_path
 
-PALETTE = 24  # distinct thumbnail colours; files share them (same hash prefix -> same key is fine)
+PALETTE = 24  # distinct thumbnails by default; files share them round-robin
 
 
 @dataclass
@@ -42,9 +42,13 @@ def seed_dataset(
     max_length: int | None = None,
     trigger_phrase: str | None = None,
     thumbnail_size: int = 256,
+    distinct_thumbnails: int = PALETTE,
 ) -> SyntheticDataset:
-    """Create a folder row, `count` file rows with thumbnails, a dataset holding them and one caption set."""
-    keys = _write_thumbnails(data_dir / "thumbnails", thumbnail_size)
+    """Create a folder row, `count` file rows with thumbnails, a dataset holding them and one caption set.
+
+    `distinct_thumbnails` different thumbnail files are shared round-robin (the benchmark uses one per file).
+    """
+    keys = _write_thumbnails(data_dir / "thumbnails", thumbnail_size, distinct_thumbnails)
     folder_id = new_id()
     start = datetime(2024, 1, 1)
     files = []
@@ -68,7 +72,7 @@ def seed_dataset(
                 "date_added": start + timedelta(minutes=index),
                 "has_paired_caption": index % 5 == 0,
                 "imported_caption": f"imported caption number {index}" if index % 5 == 0 else None,
-                "thumbnail_key": keys[index % PALETTE],
+                "thumbnail_key": keys[index % len(keys)],
                 "quality_score": quality,
                 "quality_details": json.dumps(
                     {"measured": {"sharpness": quality}, "reasons": {"sharpness": "synthetic test image"}}
@@ -96,14 +100,14 @@ def seed_dataset(
     return SyntheticDataset(dataset["id"], caption_set["id"], file_ids, [f["filename"] for f in files])
 
 
-def _write_thumbnails(thumbnails_dir: Path, size: int) -> list[str]:
+def _write_thumbnails(thumbnails_dir: Path, size: int, count: int) -> list[str]:
     keys = []
-    for index in range(PALETTE):
+    for index in range(count):
         key = thumbnail_key(hashlib.sha256(f"colour-{index}".encode()).hexdigest(), size)
         path = thumbnail_path(thumbnails_dir, key)
         if not path.exists():
             path.parent.mkdir(parents=True, exist_ok=True)
-            hue = (index * 360 // PALETTE, 180, 200)
+            hue = (index * 255 // count, 180, 200)
             image = Image.new("HSV", (64, 48), hue).convert("RGB")
             buffer = io.BytesIO()
             image.save(buffer, "WEBP", quality=60)

@@ -134,7 +134,9 @@ class CaptionEditor(ui.column):
             with ui.column().classes("w-full gap-2") as self.body:
                 self.preview = (
                     ui.element("img")
-                    .classes("w-full max-h-[38vh] object-contain rounded bg-slate-100 cursor-zoom-in")
+                    .classes(
+                        "w-full max-h-[30vh] 2xl:max-h-[42vh] object-contain rounded bg-slate-100 cursor-zoom-in"
+                    )
                     .mark("editor-preview")
                 )
                 self.preview.on("click", self._zoom)
@@ -154,23 +156,12 @@ class CaptionEditor(ui.column):
                     .classes("w-full")
                     .mark("caption-input")
                 )
-                self.tag_tools = EditorTagTools(self.text)  # CLIP token count, Text / Tags (chips) view
                 with ui.row().classes("w-full items-center gap-2 no-wrap"):
                     self.counter = ui.label().classes("text-xs text-gray-500").mark("caption-counter")
                     ui.space()
                     self.unsaved = (
                         ui.label("unsaved").classes("text-xs text-amber-700").mark("caption-unsaved")
                     )
-                with ui.column().classes("w-full gap-1") as self.imported_box:
-                    ui.label("Imported caption (read-only)").classes("text-xs uppercase text-gray-500")
-                    self.imported_text = (
-                        ui.label()
-                        .classes("text-xs whitespace-pre-wrap bg-slate-100 rounded p-2 w-full")
-                        .mark("imported-caption")
-                    )
-                    ui.button("Copy into caption", icon="content_copy", on_click=self._copy_imported).props(
-                        "flat dense size=sm no-caps"
-                    ).mark("copy-imported")
                 with ui.row().classes("w-full gap-1 items-center"):
                     ui.button("Save", icon="save", on_click=self.save).props("no-caps").mark("editor-save")
                     ui.button(icon="chevron_left", on_click=lambda: self._on_move(-1)).props(
@@ -185,6 +176,17 @@ class CaptionEditor(ui.column):
                         ui.button("Generate", icon="auto_awesome", on_click=self._generate).props(
                             "flat no-caps"
                         ).mark("editor-generate")
+                self.tag_tools = EditorTagTools(self.text)  # CLIP token count, Text / Tags (chips) view
+                with ui.column().classes("w-full gap-1") as self.imported_box:
+                    ui.label("Imported caption (read-only)").classes("text-xs uppercase text-gray-500")
+                    self.imported_text = (
+                        ui.label()
+                        .classes("text-xs whitespace-pre-wrap bg-slate-100 rounded p-2 w-full")
+                        .mark("imported-caption")
+                    )
+                    ui.button("Copy into caption", icon="content_copy", on_click=self._copy_imported).props(
+                        "flat dense size=sm no-caps"
+                    ).mark("copy-imported")
                 self.history = EditorHistory(on_restore=self._restored)
             self.body.set_visibility(False)
             with ui.dialog().props("maximized") as self.zoom_dialog:

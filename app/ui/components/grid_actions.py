@@ -60,9 +60,10 @@ class SelectionBar(ui.row):
                     )
                 )
             for label, icon, handler, marker in actions:
-                ui.button(label, icon=icon, on_click=handler).props(flat).mark(marker).bind_enabled_from(
-                    state, "selected_count", bool
-                )
+                # Icons with tooltips on a laptop; the words as well on a wide screen.
+                with ui.button(icon=icon, on_click=handler).props(flat).mark(marker) as button:
+                    ui.label(label).classes("hidden 2xl:inline ml-1")
+                button.tooltip(label).bind_enabled_from(state, "selected_count", bool)
 
     async def add_to_dataset(self) -> None:
         """Put the selection into another dataset (the dialog adds, notifies and emits datasets_changed)."""

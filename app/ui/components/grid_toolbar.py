@@ -58,7 +58,11 @@ class GridToolbar(ui.column):
                 ui.button(icon="ios_share", on_click=on_export).props("flat dense round").mark(
                     "grid-export"
                 ).tooltip("Export this dataset through the caption set")
-        with ui.row().classes("w-full items-center gap-2"):
+            ui.icon("photo_size_select_large", size="xs").classes("text-gray-500").tooltip("Tile size")
+            ui.slider(
+                min=96, max=320, step=16, value=tile_size, on_change=lambda e: on_tile_size(int(e.value))
+            ).props("dense").classes("w-20 shrink-0").mark("tile-size")
+        with self, ui.row().classes("w-full items-center gap-2 no-wrap"):
             ui.select(
                 SORTS, value=options.sort, label="Sort", on_change=lambda e: self._set("sort", e.value)
             ).props("dense outlined options-dense").classes("w-32").mark("grid-sort")
@@ -81,7 +85,7 @@ class GridToolbar(ui.column):
                     validation=_query_problem,
                 )
                 .props("dense outlined clearable debounce=250")
-                .classes("grow min-w-[10rem]")
+                .classes("flex-1 min-w-0")
                 .mark("grid-search")
             )
 

@@ -2,6 +2,11 @@
 // Python sends the items once (setItems) and afterwards only small changes (order, selection, one tile).
 // File names and captions are rendered as text ({{ }}), never as HTML.
 const DRAG_TYPE = "application/x-captionforge-files";
+// A row from Python: [id, name, thumbnail (full URL, or only "?v=key" of the usual route), quality, state,
+// flags text, excluded].
+function toItem([id, n, t, q, s, f, x]) {
+  return { id, n, t: t && t.startsWith("?") ? `/api/files/${id}/thumbnail${t}` : t, q, s, f, x };
+}
 const STATE_LABELS = { none: "no caption", imported: "imported", generated: "generated", edited: "edited" };
 
 export default {
@@ -15,7 +20,7 @@ export default {
         :virtual-scroll-slice-size="6"
         v-slot="{ item: row, index: r }"
       >
-        <div class="cf-thumb-row" :key="r" :style="{ height: rowHeight + 'px' }">
+        <div class="cf-thumb-row" :key="r" :data-v="version" :style="{ height: rowHeight + 'px' }">
           <div
             v-for="i in row"
             :key="items[i].id"
@@ -51,7 +56,12 @@ export default {
     tileSize: { type: Number, default: 160 },
   },
   data() {
-    return { items: [], order: [], selected: new Set(), focus: -1, size: this.tileSize, width: 0, gap: 8 };
+    // items and order are raw (not reactive) arrays: 10,000 proxies would cost more than they give;
+    // `version` tells the template that a tile changed.
+    return {
+      items: Vue.markRaw([]), order: Vue.markRaw([]), version: 0,
+      selected: new Set(), focus: -1, size: this.tileSize, width: 0, gap: 8,
+    };
   },
   computed: {
     cols() {
@@ -92,21 +102,23 @@ export default {
   },
   methods: {
     // ---- called from Python with run_method ----
-    setItems(items, order) {
-      this.items = items;
-      this.order = order;
+    setItems(rows, order) {
+      this.items = Vue.markRaw(rows.map(toItem));
+      this.order = Vue.markRaw(order);
       this.selected = new Set();
       this.focus = -1;
       this.$refs.scroller?.scrollTo(0);
     },
     setOrder(order) {
-      this.order = order;
+      this.order = Vue.markRaw(order);
     },
-    patchItems(patches) {
-      for (const patch of patches) {
-        const i = this.indexById.get(patch.id);
-        if (i !== undefined) Object.assign(this.items[i], patch);
+    patchItems(rows) {
+      for (const row of rows) {
+        const item = toItem(row);
+        const i = this.indexById.get(item.id);
+        if (i !== undefined) this.items[i] = item;
       }
+      this.version++;
     },
     patchSelection(added, removed) {
       for (const id of removed) this.selected.delete(id);
@@ -133,8 +145,17 @@ export default {
       this.width = Math.max(0, this.$refs.root.clientWidth - 24); // scrollbar and row padding
     },
     scrollToIndex(i) {
+      if (this.isVisible(i)) return; // a tile the user can see stays where it is
       const pos = this.positions.get(i);
       if (pos !== undefined) this.$refs.scroller?.scrollTo(Math.floor(pos / this.cols), "center");
+    },
+    isVisible(i) {
+      const id = this.items[i]?.id;
+      const tile = id && this.$refs.root.querySelector(`.cf-tile[data-file-id="${CSS.escape(id)}"]`);
+      if (!tile) return false;
+      const view = this.$refs.root.getBoundingClientRect();
+      const box = tile.getBoundingClientRect();
+      return box.top >= view.top && box.bottom <= view.bottom;
     },
     stateLabel(state) {
       return STATE_LABELS[state] || state;

@@ -6,10 +6,11 @@ in Python (app.services.grid_view) and only a new order of indices goes to the b
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Any
 
-from nicegui import app, run, ui
+from nicegui import app, background_tasks, run, ui
 
 from app.core import current
 from app.errors import CaptionForgeError, NotFound
@@ -24,6 +25,7 @@ from app.ui.components.workspace_caption_tools import WorkspaceCaptionTools
 from app.ui.components.workspace_state import WorkspaceState
 
 DEFAULT_TILE_SIZE = 160
+TAG_PANEL_DELAY = 1.5  # seconds
 log = logging.getLogger("app.ui.workspace")
 
 
@@ -209,7 +211,13 @@ class WorkspaceController:
         self.grid.set_rows(self.rows, [row["file_id"] for row in view])
         self.state.total_count, self.state.shown_count = len(self.rows), len(view)
         self.toolbar.show_count(len(view), len(self.rows))
-        await self.caption_tools.set_changed()
+        # The tag counts read every caption of the set (seconds at 10,000): after the first screen's thumbnails.
+        background_tasks.create(self._tags_after_first_screen(), name="tag panel")
+
+    async def _tags_after_first_screen(self) -> None:
+        await asyncio.sleep(TAG_PANEL_DELAY)
+        if not self.grid.is_deleted:
+            await self.caption_tools.set_changed()
 
     async def _fetch_rows(self) -> list[dict[str, Any]]:
         return await run.io_bound(
