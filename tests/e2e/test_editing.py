@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import time
 from collections.abc import Iterator
 
 import httpx
@@ -104,3 +106,45 @@ def test_arrow_keys_move_the_focus_and_enter_opens(workspace):
     page.keyboard.press("ArrowRight")
     page.keyboard.press("Enter")
     editor_shows(page, "img_00002.jpg")
+
+
+def test_closing_the_tab_keeps_the_draft(browser, seeded):
+    server, dataset = seeded
+    context = browser.new_context(viewport={"width": 1366, "height": 768})
+    page = context.new_page()
+    page.goto(f"{server.url}/?dataset={dataset.dataset_id}&caption_set={dataset.caption_set_id}")
+    wait_connected(page)
+    target = dataset.file_ids[7]
+    tile(page, target).click()
+    editor_shows(page, "img_00007.jpg")
+    textarea = page.get_by_placeholder("Describe the image…")
+    textarea.click()
+    textarea.type("typed just before closing")
+    page.get_by_text("unsaved", exact=True).wait_for()  # the server has the draft
+    context.close()
+    url = f"{server.url}/api/caption-sets/{dataset.caption_set_id}/files/{target}"
+    for _ in range(100):
+        caption = httpx.get(url).json()["caption"]
+        if caption and caption["caption_text"] == "typed just before closing":
+            return
+        time.sleep(0.1)
+    raise AssertionError(f"the draft was not saved when the tab closed: {caption}")
+
+
+def test_dragging_selected_tiles_carries_their_ids(workspace):
+    page, _, dataset = workspace
+    ids = dataset.file_ids
+    tile(page, ids[0]).click()
+    tile(page, ids[2]).click(modifiers=["Shift"])
+    page.get_by_text("Selected: 3").wait_for()
+    page.wait_for_function("() => document.querySelectorAll('.cf-tile.cf-selected').length === 3")
+    carried = page.evaluate(
+        """(id) => {
+          const data = new DataTransfer();
+          document.querySelector(`.cf-tile[data-file-id='${id}']`).dispatchEvent(
+            new DragEvent('dragstart', { dataTransfer: data, bubbles: true }));
+          return data.getData('application/x-captionforge-files');
+        }""",
+        ids[1],
+    )
+    assert json.loads(carried) == ids[0:3]

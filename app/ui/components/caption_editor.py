@@ -27,6 +27,7 @@ except ImportError:
     GenerateDialog = None
 
 Move = Callable[[int], Awaitable[None]]
+_ASK_BEFORE_UNLOAD = "addEventListener('beforeunload', (e) => { if (window.cfCaptionDirty) { e.preventDefault(); e.returnValue = ''; } });"
 _FALLBACK_JS = (
     "(e) => { const t = e.target.dataset.fallback; if (t && !e.target.src.endsWith(t)) e.target.src = t; }"
 )
@@ -52,7 +53,10 @@ class CaptionEditor(ui.column):
         self.expected_modified: str | None = None
         self._on_move, self._on_saved, self._on_escape = on_move, on_saved, on_escape
         self._on_navigate = on_navigate
+        self._warned_dirty = False
         self._build()
+        if on_navigate == "ask":
+            ui.add_body_html(f"<script>{_ASK_BEFORE_UNLOAD}</script>")
 
     @property
     def dirty(self) -> bool:
@@ -226,7 +230,12 @@ class CaptionEditor(ui.column):
             replace="text-xs "
             + ("text-red-600 font-semibold" if limit and length > limit else "text-gray-500")
         )
-        self.unsaved.set_visibility(self.dirty)
+        dirty = self.dirty
+        self.unsaved.set_visibility(dirty)
+        if self._on_navigate == "ask" and dirty != self._warned_dirty:
+            # In "ask" mode the browser asks before the tab closes over an unsaved caption.
+            self._warned_dirty = dirty
+            ui.run_javascript(f"window.cfCaptionDirty = {'true' if dirty else 'false'}")
 
     # ---- actions ----
     async def _store(self, text: str, expected: str | None, **extra: Any) -> dict[str, Any]:
