@@ -54,15 +54,19 @@ def save_captions_batch(
             for c in session.scalars(select(Caption).where(Caption.caption_set_id == caption_set.id))
         }
         batch_id, counts = new_id(), {"created": 0, "updated": 0, "unchanged": 0}
-        for file_id, text in items:
-            previous = before.get(file_id)
-            write_caption(
-                session, caption_set, file_id, text, source=source, batch_id=batch_id,
-                batch_label=label, change_type="batch", file=files[file_id],
-            )  # fmt: skip
-            key = "created" if previous is None else "unchanged" if previous == text.strip() else "updated"
-            counts[key] += 1
-            before[file_id] = text.strip()
+        with session.no_autoflush:  # one flush at the end, not one per caption (~3x faster for big batches)
+            for file_id, text in items:
+                previous = before.get(file_id)
+                # A new caption is flushed at once, so a repeat of its file in this batch finds it.
+                write_caption(
+                    session, caption_set, file_id, text, source=source, batch_id=batch_id,
+                    batch_label=label, change_type="batch", file=files[file_id], flush=previous is None,
+                )  # fmt: skip
+                key = (
+                    "created" if previous is None else "unchanged" if previous == text.strip() else "updated"
+                )
+                counts[key] += 1
+                before[file_id] = text.strip()
         refresh_caption_set_stats(session, caption_set.id)
         return {"batch_id": batch_id, "label": label, **counts}
 
@@ -102,24 +106,30 @@ def revert_batch(db: Database, batch_id: str, *, undo_batch_id: str | None = Non
             raise Invalid(f"No captions carry batch {batch_id} (already undone, or deleted since)")
         reverted = skipped = 0
         caption_set = require_caption_set(session, revisions[0].caption_set_id)
-        for revision in revisions:
-            caption = session.get(Caption, revision.caption_id) if revision.caption_id else None
-            if caption is None or caption.caption_text != revision.new_text:
-                skipped += 1
-            elif revision.previous_text is None:
-                remove_caption(
-                    session,
-                    caption,
-                    batch_id=undo_batch_id,
-                    batch_label=f"Undo of {revision.batch_label or 'a batch edit'}",
-                )
-                reverted += 1
-            else:
-                write_caption(
-                    session, caption_set, caption.file_id, revision.previous_text, change_type="revert",
-                    batch_label=f"Undo of {revision.batch_label or 'a batch edit'}", batch_id=undo_batch_id,
-                )  # fmt: skip
-                reverted += 1
+        # Load the batch's captions and files in two queries instead of three queries per caption.
+        caption_ids = {revision.caption_id for revision in revisions if revision.caption_id}
+        session.scalars(select(Caption).where(Caption.id.in_(caption_ids))).all()
+        files = _member_files(session, caption_set.dataset_id, [revision.file_id for revision in revisions])
+        with session.no_autoflush:  # one flush at the end, not one per caption
+            for revision in revisions:
+                caption = session.get(Caption, revision.caption_id) if revision.caption_id else None
+                if caption is None or caption.caption_text != revision.new_text:
+                    skipped += 1
+                elif revision.previous_text is None:
+                    remove_caption(
+                        session,
+                        caption,
+                        batch_id=undo_batch_id,
+                        batch_label=f"Undo of {revision.batch_label or 'a batch edit'}",
+                    )
+                    reverted += 1
+                else:
+                    write_caption(
+                        session, caption_set, caption.file_id, revision.previous_text, change_type="revert",
+                        batch_label=f"Undo of {revision.batch_label or 'a batch edit'}", batch_id=undo_batch_id,
+                        file=files.get(caption.file_id), flush=False,
+                    )  # fmt: skip
+                    reverted += 1
         session.flush()
         refresh_caption_set_stats(session, caption_set.id)
         return {"reverted": reverted, "skipped": skipped}

@@ -33,6 +33,7 @@ def write_caption(
     batch_label: str | None = None,
     change_type: str | None = None,
     file: TrackedFile | None = None,
+    flush: bool = True,
 ) -> Caption:
     """Create or update the caption of `file_id` in `caption_set` and record a revision if the text changed."""
     if source not in SOURCES:
@@ -80,7 +81,8 @@ def write_caption(
                 created_date=now,
             )
         )
-    session.flush()
+    if flush:  # a batch flushes once at its end
+        session.flush()
     return caption
 
 

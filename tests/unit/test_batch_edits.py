@@ -148,3 +148,24 @@ def test_changed_payloads_describe_the_new_captions(core, caption_set):
     assert [p["file_id"] for p in payloads] == caption_set["file_ids"][1:3]
     assert payloads[0]["caption_text"] == "ohwx, woman, Smile" and payloads[0]["caption_state"] == "edited"
     assert payloads[0]["modified_date"] and payloads[0]["caption_set_id"] == caption_set["id"]
+
+
+def test_one_flush_per_batch_still_handles_a_file_twice_and_undo(core, caption_set):
+    uncaptioned = caption_set["file_ids"][3]
+    first = caption_set["file_ids"][0]
+    saved = captions.save_captions_batch(
+        core.db,
+        caption_set["id"],
+        [
+            {"file_id": uncaptioned, "caption_text": "new"},
+            {"file_id": uncaptioned, "caption_text": "newer"},
+            {"file_id": first, "caption_text": "changed"},
+            {"file_id": first, "caption_text": "changed twice"},
+        ],
+        label="twice",
+    )
+    assert (saved["created"], saved["updated"]) == (1, 3)
+    assert texts(core, caption_set)[0] == "changed twice" and texts(core, caption_set)[3] == "newer"
+    undo = batch_edits.undo_batch(core.db, saved["batch_id"])
+    assert undo["restored"] == 4  # newest first: each step back matches the next older change
+    assert texts(core, caption_set) == CAPTIONS  # the created caption is gone again
