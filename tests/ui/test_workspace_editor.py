@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from nicegui.testing import User
 
+from app import models
 from app.core import current
 from app.services import captions
 from tests.ui.test_workspace_grid import eventually, open_dataset
@@ -126,3 +127,19 @@ async def test_trigger_phrase_imported_caption_and_length_limit(user: User) -> N
     user.find(marker="editor-save").click()
     await user.should_see("allows at most 30", retries=50)
     assert stored(seeded, 0) is None
+
+
+async def test_generate_saves_the_accepted_caption_as_generated(user: User, fake_ollama, make_image) -> None:
+    seeded, grid = await open_dataset(user, trigger_phrase="ohwx")
+    current().settings["vision"].update(base_url=fake_ollama.url, retry_backoff=0.0)
+    picture = make_image("real.jpg")
+    with current().db.session() as session:  # give one synthetic row a real file for the model to see
+        session.get(models.TrackedFile, seeded.file_ids[1]).file_path = str(picture)
+    await open_image(user, grid, seeded, 1)
+    user.find(marker="editor-generate").click()
+    await user.should_see(marker="generate-accept", retries=100)
+    user.find(marker="generate-accept").click()
+    await eventually(lambda: "a red square" in (stored(seeded, 1) or ""))
+    saved = captions.get_caption(current().db, seeded.caption_set_id, seeded.file_ids[1])["caption"]
+    assert saved["source"] == "generated" and saved["quality_score"] == 0.82
+    await eventually(lambda: grid.rows[seeded.file_ids[1]]["caption_state"] == "generated")

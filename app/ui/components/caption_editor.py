@@ -19,6 +19,7 @@ from app.ui.components.editor_details import file_facts
 from app.ui.components.editor_dialogs import ConflictDialog, UnsavedDialog, answer
 from app.ui.components.editor_history import EditorHistory
 from app.ui.components.editor_keys import bind_editor_keys
+from app.ui.components.editor_preview import EditorPreview
 from app.ui.components.editor_tag_tools import EditorTagTools
 
 try:  # the vision engineer's dialog; without it the editor has no Generate button
@@ -28,9 +29,6 @@ except ImportError:
 
 Move = Callable[[int], Awaitable[None]]
 _ASK_BEFORE_UNLOAD = "addEventListener('beforeunload', (e) => { if (window.cfCaptionDirty) { e.preventDefault(); e.returnValue = ''; } });"
-_FALLBACK_JS = (
-    "(e) => { const t = e.target.dataset.fallback; if (t && !e.target.src.endsWith(t)) e.target.src = t; }"
-)
 
 
 class CaptionEditor(ui.column):
@@ -136,16 +134,7 @@ class CaptionEditor(ui.column):
             self.empty = ui.label("Click an image to edit its caption.").classes("text-sm text-gray-500")
             self.empty.mark("editor-empty")
             with ui.column().classes("w-full gap-2") as self.body:
-                self.preview = (
-                    ui.element("img")
-                    .classes(
-                        "w-full max-h-[30vh] 2xl:max-h-[42vh] object-contain rounded bg-slate-100 cursor-zoom-in"
-                    )
-                    .mark("editor-preview")
-                )
-                self.preview.on("click", self._zoom)
-                # An original that cannot be read (drive unplugged, file moved) falls back to its thumbnail.
-                self.preview.on("error", js_handler=_FALLBACK_JS)
+                self.preview = EditorPreview().mark("editor-preview")
                 self.facts = ui.column().classes("w-full gap-0")
                 with ui.row().classes("w-full items-center gap-1 no-wrap") as self.trigger_row:
                     self.trigger_label = (
@@ -193,11 +182,6 @@ class CaptionEditor(ui.column):
                     ).mark("copy-imported")
                 self.history = EditorHistory(on_restore=self._restored)
             self.body.set_visibility(False)
-            with ui.dialog().props("maximized") as self.zoom_dialog:
-                self.zoom_image = ui.element("img").classes(
-                    "w-full h-full object-contain bg-black cursor-zoom-out"
-                )
-                self.zoom_image.on("click", self.zoom_dialog.close)
             bind_editor_keys(
                 self.text,
                 save=self.save,
@@ -208,7 +192,7 @@ class CaptionEditor(ui.column):
 
     def _show_file(self, info: dict[str, Any]) -> None:
         file = info["file"]
-        self.preview.props(f'src="{file["image_url"]}" data-fallback="{file["thumbnail_url"]}" alt="preview"')
+        self.preview.show(file["image_url"], file["thumbnail_url"])
         self.facts.clear()
         with self.facts:
             file_facts(info)
@@ -300,15 +284,11 @@ class CaptionEditor(ui.column):
             self.text.value = self.info["imported_caption"]
             self.focus_text()
 
-    def _zoom(self) -> None:
-        if self.info:
-            self.zoom_image.props(f'src="{self.info["file"]["image_url"]}"')
-            self.zoom_dialog.open()
-
     async def _generate(self) -> None:
         if not self.info or GenerateDialog is None:
             return
-        result = await GenerateDialog(self.info)
+        with self:
+            result = await answer(GenerateDialog(self.file_id, self.caption_set_id))
         if result is None:
             return
         try:
