@@ -90,3 +90,15 @@ def revision_count(db: Database, caption_set_id: str, change_type: str = "genera
             .group_by(models.CaptionRevision.file_id)
         ).all()
     return dict(rows)
+
+
+def seed_data_dir(data_dir: Path, images: Path, count: int, name: str = "Job set") -> Seeded:
+    """Seed a data dir before a server starts on it (the e2e tests): `count` images in `images`."""
+    from app.config import load_settings
+    from app.core import build_core
+
+    core = build_core(load_settings(data_dir))
+    try:
+        return seed_caption_set(core.db, write_images(images, count), name=name)
+    finally:
+        core.db.dispose()

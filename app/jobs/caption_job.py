@@ -56,6 +56,7 @@ class CaptionJobRun:
         self.model_check = model_check
         self.grace = grace
         self.stop_reason: str | None = None  # pause | cancel | interrupt
+        self.started = False  # the job row said "pending" and is now "running"
         self.current_file: str | None = None
         self.lane: set[str] = set()
         self.endpoints: list[EndpointRun] = []
@@ -77,6 +78,7 @@ class CaptionJobRun:
             start = await asyncio.to_thread(commits.begin_run, self.core.db, self.job_id)
         except (Conflict, NotFound):
             return None  # cancelled or deleted between scheduling and start
+        self.started = True
         self._job = start.job
         self._queue.extend(start.items)
         self.endpoints = [EndpointRun.from_state(e) for e in start.state.get("endpoints", [])]

@@ -15,6 +15,7 @@ from typing import Any
 from nicegui import background_tasks
 
 from app.core import Core
+from app.errors import Conflict
 from app.jobs.caption_job import Captioner, CaptionJobRun, ModelCheck
 from app.jobs.endpoints import job_endpoints
 from app.jobs.job_payloads import publish_status
@@ -113,19 +114,20 @@ class JobRunner:
 
     async def pause(self, job_id: str) -> dict[str, Any]:
         """Pause: a running job finishes (and keeps) its in-flight images first and reports "pausing"."""
-        job_run = self.runs.get(job_id)
-        if job_run is not None:
-            job_run.stop("pause")
+        job = await self._set_unless_running(job_id, "paused", ("pending", "interrupted"))
+        if job is None:
+            self.runs[job_id].stop("pause")
             job = await self.get(job_id)
-        else:
-            job = await self._set(job_id, "paused", ("pending", "interrupted"))
         publish_status(self.core.events, job, job.get("current_file"))
         return job
 
     async def resume(self, job_id: str) -> dict[str, Any]:
         """Put a paused, interrupted or failed job back into the queue."""
-        if job_id in self.runs:
-            return await self.get(job_id)
+        job_run, task = self.runs.get(job_id), self._tasks.get(job_id)
+        if job_run is not None and task is not None:
+            if job_run.stop_reason is None and job_run.started:
+                return await self.get(job_id)  # it is running
+            await asyncio.wait([task])  # a pause under way, or a start that will find the job paused
         job = await self._set(job_id, "pending", ("paused", "interrupted", "failed"), follow_settings=True)
         publish_status(self.core.events, job, None)
         self.wake()
@@ -133,14 +135,26 @@ class JobRunner:
 
     async def cancel(self, job_id: str) -> dict[str, Any]:
         """Cancel: in-flight requests are aborted; captions already finished stay."""
-        job_run, task = self.runs.get(job_id), self._tasks.get(job_id)
-        if job_run is not None and task is not None:
-            job_run.stop("cancel")
+        job = await self._set_unless_running(job_id, "cancelled", ("pending", "paused", "interrupted"))
+        if job is None:
+            task = self._tasks[job_id]
+            self.runs[job_id].stop("cancel")
             await asyncio.wait([task])
             return await self.get(job_id)
-        job = await self._set(job_id, "cancelled", ("pending", "paused", "interrupted"))
         publish_status(self.core.events, job, None)
         return job
+
+    async def _set_unless_running(
+        self, job_id: str, status: str, allowed: tuple[str, ...]
+    ) -> dict[str, Any] | None:
+        """Set the status of a job that is not running; None when it runs (then the run must be told)."""
+        if job_id not in self.runs:
+            try:
+                return await self._set(job_id, status, allowed)
+            except Conflict:
+                if job_id not in self.runs:  # the scheduler did not just start it: the conflict is real
+                    raise
+        return None
 
     async def retry_failed(self, job_id: str) -> dict[str, Any]:
         """Queue the job's failed images again."""
@@ -165,8 +179,8 @@ class JobRunner:
         if job_run is not None:
             live = job_run.live()
             job["current_file"] = live["current_file"]
-            if job["status"] == "running":
-                job["status"] = live["status"]
+            if job["status"] in ("running", "pending") and job_run.stop_reason in ("pause", "interrupt"):
+                job["status"] = "pausing"
         return job
 
     async def _schedule(self) -> None:

@@ -14,9 +14,9 @@ from typing import Any
 from sqlalchemy import select
 
 from app.db import Database
-from app.errors import Conflict, Invalid, NotFound
+from app.errors import Invalid, NotFound
 from app.models import Caption, CaptionJob, CaptionSet, TrackedFile
-from app.services.caption_jobs import apply_status, job_dict, require_job, skip_reason
+from app.services.caption_jobs import apply_status, claim_status, job_dict, require_job, skip_reason
 from app.services.caption_writer import caption_dict, write_caption
 from app.services.dataset_stats import refresh_caption_set_stats
 from app.services.rows import json_value
@@ -72,8 +72,7 @@ def begin_run(db: Database, job_id: str) -> RunStart:
     """Mark the job running and load its remaining images (ids of files that no longer exist are dropped)."""
     with db.session() as session:
         job = require_job(session, job_id)
-        if job.status != "pending":
-            raise Conflict(f"The job is {job.status}, not queued; it was not started")
+        claim_status(session, job, "running", ("pending",))  # Conflict when paused or cancelled meanwhile
         apply_status(job, "running", None)
         state = json_value(job.state, {})
         remaining = state.get("remaining", [])

@@ -12,7 +12,7 @@ import json
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from app.db import Database
@@ -166,8 +166,7 @@ def set_status(
     """
     with db.session() as session:
         job = require_job(session, job_id)
-        if job.status not in allowed_from:
-            raise Conflict(f"The job is {job.status}; it cannot become {status} now")
+        claim_status(session, job, status, allowed_from)
         if vision is not None:
             _follow_settings(job, vision)
         apply_status(job, status, last_error)
@@ -276,6 +275,22 @@ def _follow_settings(job: CaptionJob, vision: dict[str, Any]) -> None:
     configured = job_endpoints(vision, state.get("options", {}).get("parallel"))
     state["endpoints"] = merge_endpoints(state.get("endpoints", []), configured)
     job.state = json.dumps(state)
+
+
+def claim_status(session: Session, job: CaptionJob, status: str, allowed_from: Iterable[str]) -> None:
+    """Move the row to `status` only if it is still in `allowed_from` when written (a compare-and-set in
+    SQL: two writers, e.g. the scheduler starting a job and a user pausing it, cannot both win)."""
+    allowed = list(allowed_from)
+    if job.status in allowed:
+        changed = session.execute(
+            update(CaptionJob)
+            .where(CaptionJob.id == job.id, CaptionJob.status.in_(allowed))
+            .values(status=status)
+        ).rowcount
+        if changed:
+            return
+        session.refresh(job)
+    raise Conflict(f"The job is {job.status}; it cannot become {status} now")
 
 
 def apply_status(job: CaptionJob, status: str, last_error: str | None) -> None:

@@ -12,18 +12,14 @@ from app.config import load_settings
 from app.core import build_core
 from app.services import caption_jobs
 from tests.e2e.live_server import start_server, stop_server
-from tests.job_seed import captions_of, revision_count, seed_caption_set, write_images
+from tests.job_seed import captions_of, revision_count, seed_data_dir
 
 pytestmark = pytest.mark.e2e
 IMAGES = 30
 
 
 def _seed(data_dir: Path, images: Path) -> str:
-    core = build_core(load_settings(data_dir))
-    try:
-        return seed_caption_set(core.db, write_images(images, IMAGES)).caption_set_id
-    finally:
-        core.db.dispose()
+    return seed_data_dir(data_dir, images, IMAGES).caption_set_id
 
 
 def _open_db(data_dir: Path):

@@ -7,10 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from app.config import load_settings
-from app.core import build_core
 from tests.e2e.live_server import start_server, stop_server, wait_connected
-from tests.job_seed import seed_caption_set, write_images
+from tests.job_seed import seed_data_dir
 
 pytestmark = pytest.mark.e2e
 IMAGES = 12
@@ -20,9 +18,7 @@ IMAGES = 12
 def job_server(tmp_path: Path, fake_ollama):
     fake_ollama.latency, fake_ollama.parallel = 0.4, 1
     data_dir = tmp_path / "live-jobs"
-    core = build_core(load_settings(data_dir))
-    seeded = seed_caption_set(core.db, write_images(tmp_path / "images", IMAGES), name="Live")
-    core.db.dispose()
+    seeded = seed_data_dir(data_dir, tmp_path / "images", IMAGES, name="Live")
     server = start_server(data_dir, env={"CAPTIONFORGE_VISION__BASE_URL": fake_ollama.url})
     yield server, seeded
     stop_server(server)

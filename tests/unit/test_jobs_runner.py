@@ -284,3 +284,30 @@ async def test_deleting_the_caption_set_mid_run_ends_the_job_quietly(core, seede
     with core.db.session() as session:
         assert session.scalar(select(func.count()).select_from(Caption)) == 0
     await runner.shutdown()
+
+
+async def test_resume_right_after_pause_is_not_lost(core, seeded) -> None:
+    fake = FakeCaptioner(gate=asyncio.Event())
+    runner = make_runner(core, fake)
+    runner.start()
+    job = await runner.submit(seeded.caption_set_id, parallel=2)
+    await wait_until(lambda: fake.active == 2)
+    await runner.pause(job["id"])
+    fake.gate.set()
+    resumed = await runner.resume(job["id"])  # while the pause is still settling
+    assert resumed["status"] in ("pending", "running")
+    done = await wait_for_status(core, job["id"], "completed")
+    assert done["completed_files"] == 8
+    await runner.shutdown()
+
+
+@pytest.mark.parametrize("delay", [0, 0.005, 0.02, 0.1])
+async def test_a_pause_racing_the_start_of_the_job_is_never_lost(core, seeded, delay: float) -> None:
+    runner = make_runner(core, FakeCaptioner(latency=0.05))
+    runner.start()
+    job = await runner.submit(seeded.caption_set_id, parallel=1)
+    await asyncio.sleep(delay)  # the scheduler may be starting the job right now
+    await runner.pause(job["id"])
+    paused = await wait_for_status(core, job["id"], "paused", "completed")
+    assert paused["status"] == "paused" and paused["remaining_files"] > 0
+    await runner.shutdown()
