@@ -11,7 +11,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from app.db import Database
 from app.errors import Invalid, NotFound
@@ -113,6 +113,9 @@ def commit_outcomes(
     """
     report = CommitReport()
     with db.session() as session:
+        # Write first: on SQLite this takes the write lock before the captions are read, so a person's
+        # save cannot slip in between our skip check and our write (it waits and lands after ours).
+        session.execute(update(CaptionJob).where(CaptionJob.id == job_id).values(status=CaptionJob.status))
         job = require_job(session, job_id)
         caption_set = session.get(CaptionSet, job.caption_set_id)
         if caption_set is None:
