@@ -36,7 +36,7 @@ def add_phrase(text: str, phrase: str, *, position: str = "end", trigger_phrase:
     phrase = phrase.strip()
     if position not in ("start", "end"):
         raise Invalid(f"position must be 'start' or 'end', not {position!r}")
-    if not phrase or has_tag(text, phrase):
+    if not phrase or has_tag(text, phrase) or _ends_with_phrase(text, phrase, position):
         return text
     body = text.strip()
     if not body:
@@ -136,6 +136,14 @@ def tidy_separators(text: str) -> str:
 
 def _join(body: str, phrase: str) -> str:
     return f"{body} {phrase}" if body[-1] in _SENTENCE_END else f"{body}{TAG_SEPARATOR}{phrase}"
+
+
+def _ends_with_phrase(text: str, phrase: str, position: str) -> bool:
+    """After a sentence the phrase joins with a space ("smiling. bokeh"): adding it again is no change."""
+    return (
+        position == "end"
+        and re.search(rf"(?<!\w){re.escape(phrase)}$", text.strip(), re.IGNORECASE) is not None
+    )
 
 
 def _leading_trigger(body: str, trigger_phrase: str | None) -> str | None:
