@@ -5,10 +5,8 @@ Kept free of SQLAlchemy and NiceGUI so spawned workers start fast and stay small
 
 from __future__ import annotations
 
-import ctypes
 import hashlib
 import mimetypes
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -16,6 +14,7 @@ from typing import Any
 from PIL import Image
 
 from app.services import quality
+from app.services.decode_memory import big_decode_guard, release_memory
 from app.services.images import (
     MIME_TYPES,
     SUPPORTED_FORMATS,
@@ -43,7 +42,7 @@ def process_files(paths: list[str], options: ScanOptions) -> list[dict[str, Any]
     results = []
     for path in paths:
         results.append(process_file(path, options))
-        _release_memory()
+        release_memory()
     return results
 
 
@@ -80,7 +79,8 @@ def _decode_and_measure(data: bytes, file_hash: str, options: ScanOptions) -> di
     jpeg_quality = quality.estimate_jpeg_quality(getattr(header, "quantization", None))
     # Decode at the smallest JPEG DCT scale that still covers the metric size (aspect-true request box).
     draft = fit_within(stored_size, long_side=quality.METRIC_SIDE)
-    image = open_image(data, max_pixels=options.max_pixels, draft_size=draft)
+    with big_decode_guard(header, options.thumbnails_dir):
+        image = open_image(data, max_pixels=options.max_pixels, draft_size=draft)
     if max(image.size) > quality.METRIC_SIDE:
         image = image.resize(
             fit_within(image.size, long_side=quality.METRIC_SIDE), Image.Resampling.BILINEAR, reducing_gap=2.0
@@ -102,26 +102,6 @@ def _decode_and_measure(data: bytes, file_hash: str, options: ScanOptions) -> di
         "quality_details": measured.details(),
         "quality_flags": measured.flags,
     }
-
-
-def _release_memory() -> None:
-    """Give freed decoder buffers back to the OS (a progressive JPEG needs its whole coefficient buffer,
-    tens of MB, even at a small draft scale; glibc would otherwise keep that as the worker's RSS)."""
-    if _LIBC is not None:
-        _LIBC.malloc_trim(0)
-
-
-def _load_libc():
-    if not sys.platform.startswith("linux"):
-        return None
-    try:
-        libc = ctypes.CDLL("libc.so.6")
-        return libc if hasattr(libc, "malloc_trim") else None
-    except OSError:  # musl or another C library without malloc_trim
-        return None
-
-
-_LIBC = _load_libc()
 
 
 def _oriented(image: Image.Image) -> tuple[int, int]:

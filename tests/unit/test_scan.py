@@ -225,3 +225,19 @@ def test_a_stopped_scan_keeps_what_it_did_and_marks_nothing_missing(core, photos
     result = scan_folder(core.db, core.settings, folder["id"], executor=executor, should_stop=lambda: True)
     assert result["phase"] == "cancelled"
     assert by_name(core, folder["id"])["p0.jpg"]["exists"] is True
+
+
+def test_huge_progressive_jpegs_are_decoded_one_at_a_time(tmp_path, make_image, monkeypatch):
+    from app.services import decode_memory
+    from app.services.scan_worker import ScanOptions, process_file
+
+    progressive = make_image("prog.jpg", size=(800, 600), progressive=True, subsampling=0)
+    baseline = make_image("base.jpg", size=(800, 600))
+    with Image.open(progressive) as header:
+        assert decode_memory.coefficient_bytes(header) == 800 * 600 * 3 * 2
+    with Image.open(baseline) as header:
+        assert decode_memory.coefficient_bytes(header) == 0
+    monkeypatch.setattr(decode_memory, "BIG_DECODE_BYTES", 1000)
+    options = ScanOptions(thumbnails_dir=str(tmp_path / "thumbs"))
+    assert process_file(str(progressive), options)["scan_error"] is None
+    assert (tmp_path / "thumbs" / decode_memory.LOCK_NAME).exists()

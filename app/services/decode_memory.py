@@ -1,0 +1,74 @@
+"""Keeping scan workers small: return freed decoder memory to the OS, one huge progressive JPEG at a time.
+
+A progressive JPEG is decoded from its whole coefficient buffer, even at a 1/8 draft scale: a 5120x2880
+4:4:4 wallpaper needs ~90 MB for a moment, a baseline JPEG of the same size ~3 MB. Two workers doing that
+at once would double the peak, so such decodes take a file lock shared by the workers.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import os
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from PIL import Image
+
+BIG_DECODE_BYTES = 40 * 2**20  # coefficient buffers above this are decoded one at a time
+LOCK_NAME = ".big-decode.lock"
+
+
+def release_memory() -> None:
+    """Give freed heap memory back to the OS (glibc keeps it otherwise, and it shows as the worker's RSS)."""
+    if _LIBC is not None:
+        _LIBC.malloc_trim(0)
+
+
+@contextmanager
+def big_decode_guard(header: Image.Image, lock_dir: str) -> Iterator[None]:
+    """Around the decode of an opened-not-loaded image: serialized across processes when it is a huge
+    progressive JPEG, and its memory released before the next one may start."""
+    if coefficient_bytes(header) <= BIG_DECODE_BYTES or _fcntl is None:
+        yield
+        return
+    os.makedirs(lock_dir, exist_ok=True)
+    with open(os.path.join(lock_dir, LOCK_NAME), "a") as handle:
+        _fcntl.flock(handle, _fcntl.LOCK_EX)
+        try:
+            yield
+            release_memory()
+        finally:
+            _fcntl.flock(handle, _fcntl.LOCK_UN)
+
+
+def coefficient_bytes(header: Image.Image) -> int:
+    """Bytes libjpeg holds for a progressive JPEG's coefficients (0 for anything else)."""
+    if header.format not in ("JPEG", "MPO") or not (
+        header.info.get("progressive") or header.info.get("progression")
+    ):
+        return 0
+    layers = getattr(header, "layer", None) or []
+    if not layers:
+        return 0
+    h_max = max(layer[1] for layer in layers)
+    v_max = max(layer[2] for layer in layers)
+    samples = sum(layer[1] * layer[2] for layer in layers) / (h_max * v_max)
+    return int(header.size[0] * header.size[1] * samples * 2)
+
+
+def _load_libc():
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+        return libc if hasattr(libc, "malloc_trim") else None
+    except OSError:  # musl or another C library without malloc_trim
+        return None
+
+
+_LIBC = _load_libc()
+try:
+    import fcntl as _fcntl
+except ImportError:  # Windows: no lock, decodes may overlap
+    _fcntl = None
