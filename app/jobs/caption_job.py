@@ -29,6 +29,7 @@ from app.services import caption_job_commit as commits
 from app.services.caption_job_commit import Outcome, WorkItem
 from app.services.caption_jobs import SKIP_MANUAL
 from app.services.images import ImageDecodeError
+from app.vision.errors import ModelNotFound
 
 log = logging.getLogger("app.jobs")
 # (image_path, *, base_url, model, style, max_length, trigger_phrase, custom_prompt, context) -> CaptionResult
@@ -193,6 +194,9 @@ class CaptionJobRun:
         except BACKEND_ERRORS as exc:
             if endpoint.backend_failed(str(exc) or type(exc).__name__, self.grace):
                 log.warning("Caption job %s drops %s: %s", self.job_id, endpoint.url, exc)
+            return None
+        except ModelNotFound:  # the server's fault, not the image's: leave that server, keep the image
+            endpoint.lacks_model(self._job["vision_model"])
             return None
         except (CaptionForgeError, ImageDecodeError, OSError, ValueError) as exc:
             endpoint.image_failed(time.monotonic() - started)

@@ -13,6 +13,7 @@ from app.models import Caption
 from app.services import caption_jobs, captions
 from app.services.captions import caption_changed_payload
 from app.services.images import ImageDecodeError
+from app.vision.errors import ModelNotFound
 from tests.job_seed import captions_of, revision_count, seed_caption_set, write_images
 from tests.unit.jobs_support import FakeCaptioner, make_runner, nicegui_loop, wait_for_status, wait_until  # noqa: F401
 
@@ -310,4 +311,17 @@ async def test_a_pause_racing_the_start_of_the_job_is_never_lost(core, seeded, d
     await runner.pause(job["id"])
     paused = await wait_for_status(core, job["id"], "paused", "completed")
     assert paused["status"] == "paused" and paused["remaining_files"] > 0
+    await runner.shutdown()
+
+
+async def test_a_model_removed_mid_run_pauses_the_job_instead_of_failing_every_image(core, seeded) -> None:
+    fake = FakeCaptioner(latency=0.01)
+    runner = make_runner(core, fake)
+    runner.start()
+    job = await runner.submit(seeded.caption_set_id, parallel=1)
+    await wait_until(lambda: len(fake.calls) >= 2)
+    fake.errors.update({f"img_{i:05d}.jpg": ModelNotFound("model 'm' not found (404)") for i in range(8)})
+    paused = await wait_for_status(core, job["id"], "paused")
+    assert paused["failed_files"] == 0 and paused["remaining_files"] > 0
+    assert "is not installed" in paused["last_error"] and "Resume" in paused["last_error"]
     await runner.shutdown()
