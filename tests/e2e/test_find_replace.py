@@ -65,7 +65,7 @@ def test_find_and_replace_with_preview_then_undo(browser, seeded, tmp_path):
 
     page.get_by_role("button", name="Caption tools").click()
     page.get_by_text("Recent changes (undo)…").click()
-    page.get_by_text('Replace text "woman" with "person"').wait_for()
+    page.get_by_text('Replace text "woman" with "person"', exact=True).wait_for()
     page.get_by_role("button", name="Undo").click()
     page.get_by_text("Undone: 3 captions restored").wait_for()
     assert _captions(server, caption_set)[:3] == [
