@@ -14,6 +14,7 @@ import threading
 import time
 from pathlib import Path
 
+import httpx
 import pytest
 from PIL import Image, ImageEnhance, ImageFilter
 
@@ -23,6 +24,7 @@ from app.services.scanning import scan_folder
 from app.services.thumbnails import make_thumbnail
 from app.services.workers import process_pool, shutdown_pools
 from tests.bench.photos import photo_folder, real_photos
+from tests.e2e.live_server import start_server, stop_server
 
 pytestmark = pytest.mark.bench
 
@@ -94,6 +96,26 @@ def test_first_scan_peak_rss_and_unchanged_rescan(core, tmp_path):
     shutdown_pools()
 
 
+def test_app_peak_rss_while_scanning(tmp_path):
+    """The figure the target means: the running app (main.py) plus its pool workers, sampled every 50 ms."""
+    kind = photo_folder(tmp_path / "photos", 300)
+    server = start_server(tmp_path / "d")
+    try:
+        sampler = _RssSampler(server.process.pid)
+        idle = _rss(server.process.pid)
+        api = httpx.Client(base_url=server.url, timeout=3600)
+        folder = api.post("/api/folders", json={"path": str(tmp_path / "photos"), "scan": False}).json()
+        result = api.post(f"/api/folders/{folder['id']}/scan", params={"wait": True}).json()
+        sampler.stop()
+    finally:
+        stop_server(server)
+    assert result["new"] == 300
+    print(
+        f"\napp scanning 300 {kind} photos: idle app {idle / 1e6:.0f} MB, peak app {sampler.peak_main / 1e6:.0f} MB, "
+        f"peak app + workers {sampler.peak_total / 1e6:.0f} MB (target < 300 MB)"
+    )
+
+
 def test_quality_ground_truth_agreement_on_real_photos():
     photos = real_photos()
     if not photos:
@@ -154,9 +176,10 @@ def _tiny_photos(folder: Path, count: int) -> None:
 
 
 class _RssSampler:
-    """Samples the RSS of this process and its children (the pool workers) from /proc every 50 ms."""
+    """Samples the RSS of a process (default: this one) and its children (pool workers) every 50 ms."""
 
-    def __init__(self) -> None:
+    def __init__(self, pid: int | None = None) -> None:
+        self.pid = pid or os.getpid()
         self.peak_main = self.peak_total = 0
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
@@ -168,8 +191,8 @@ class _RssSampler:
 
     def _run(self) -> None:
         while not self._stop.wait(0.05):
-            main = _rss(os.getpid())
-            children = sum(_rss(pid) for pid in _children(os.getpid()))
+            main = _rss(self.pid)
+            children = sum(_rss(pid) for pid in _children(self.pid))
             self.peak_main = max(self.peak_main, main)
             self.peak_total = max(self.peak_total, main + children)
 
