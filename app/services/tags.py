@@ -15,7 +15,6 @@ from sqlalchemy import select
 from app.db import Database
 from app.models import Caption
 from app.services.batch_edits import PREVIEW_LIMIT, apply_batch, preview_batch
-from app.services.caption_transforms import split_tags
 
 
 def tag_vocabulary(db: Database, caption_set_id: str, limit: int | None = None) -> list[dict[str, Any]]:
@@ -33,17 +32,29 @@ def count_tags(texts: Iterable[str | None]) -> list[dict[str, Any]]:
     Spellings that differ only in case are one tag, shown in its most common spelling.
     """
     counts: Counter[str] = Counter()
-    spellings: dict[str, Counter[str]] = {}
+    variants: dict[str, Counter[str]] = {}  # only spellings that are not all lower case
     for text in texts:
-        seen: set[str] = set()
-        for tag in split_tags(text):
-            key = tag.lower()
-            spellings.setdefault(key, Counter())[tag] += 1
-            if key not in seen:
-                seen.add(key)
-                counts[key] += 1
+        if not text:
+            continue
+        keys: dict[str, str] = {}
+        for part in text.split(","):
+            tag = part.strip()
+            if tag:
+                keys.setdefault(tag.lower(), tag)
+        counts.update(keys.keys())
+        for key, tag in keys.items():
+            if tag != key:
+                variants.setdefault(key, Counter())[tag] += 1
     ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
-    return [{"tag": spellings[key].most_common(1)[0][0], "count": count} for key, count in ranked]
+    return [{"tag": _spelling(key, count, variants.get(key)), "count": count} for key, count in ranked]
+
+
+def _spelling(key: str, count: int, variants: Counter[str] | None) -> str:
+    """The most common spelling of a tag (its lower-case form unless another is more frequent)."""
+    if not variants:
+        return key
+    spelled, uses = variants.most_common(1)[0]
+    return spelled if uses > count - sum(variants.values()) else key
 
 
 def suggest_tags(
