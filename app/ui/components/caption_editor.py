@@ -7,6 +7,8 @@ another tab meanwhile opens the conflict dialog instead of being overwritten.
 
 from __future__ import annotations
 
+import logging
+import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -28,6 +30,7 @@ except ImportError:
     GenerateDialog = None
 
 Move = Callable[[int], Awaitable[None]]
+log = logging.getLogger("app.ui.workspace")
 _ASK_BEFORE_UNLOAD = "addEventListener('beforeunload', (e) => { if (window.cfCaptionDirty) { e.preventDefault(); e.returnValue = ''; } });"
 
 
@@ -102,6 +105,7 @@ class CaptionEditor(ui.column):
         if not self.dirty:
             return True
         text = self.text.value or ""
+        started = time.perf_counter()
         try:
             saved = await self._store(text, self.expected_modified)
         except Conflict:
@@ -113,6 +117,11 @@ class CaptionEditor(ui.column):
                 ui.notify(str(exc), type="negative", multi_line=True)
             return False
         self._accept(saved)
+        log.debug(
+            "workspace: saved the caption of %s in %.1f ms",
+            self.file_id,
+            (time.perf_counter() - started) * 1000,
+        )
         if interactive:
             ui.notify("Caption saved", type="positive", timeout=800)
         return True

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from typing import Any
 
 from nicegui import app, background_tasks, run, ui
@@ -97,37 +98,57 @@ class WorkspaceController:
         ExportDialog(self.state.dataset_id, self.state.caption_set_id).open()
 
     # ---- what the grid shows ----
-    async def start(self, dataset_id: str | None, caption_set_id: str | None) -> None:
-        """Open the dataset from the URL, else the one used last, else show the empty state."""
+    def prefetch(self, dataset_id: str | None, caption_set_id: str | None) -> None:
+        """While the browser starts up, read the dataset from the URL (else the one used last)."""
         remembered = _preference("workspace", {}) or {}
-        await self.select(
-            dataset_id or remembered.get("dataset_id"), caption_set_id or remembered.get("caption_set_id")
+        wanted = (
+            dataset_id or remembered.get("dataset_id"),
+            caption_set_id or remembered.get("caption_set_id"),
         )
+        self._prefetched = background_tasks.create(self._read(*wanted), name="workspace prefetch")
+
+    async def start(self) -> None:
+        """Show what `prefetch` read (once the page is connected)."""
+        all_datasets, dataset, caption_set_id, rows = await self._prefetched
+        await self._show(all_datasets, dataset, caption_set_id, rows)
 
     async def select(self, dataset_id: str | None, caption_set_id: str | None = None) -> None:
         """Show a dataset through one of its caption sets (its default, else the first, when not given)."""
         if not await self.editor.leave():
             self.toolbar.show_datasets(await self._datasets(), self.state.dataset_id)
             return
+        await self._show(*await self._read(dataset_id, caption_set_id))
+
+    async def _read(self, dataset_id: str | None, caption_set_id: str | None) -> tuple:
         all_datasets = await self._datasets()
         dataset = next((d for d in all_datasets if d["id"] == dataset_id), None)
+        if dataset is None:
+            return all_datasets, None, None, []
+        set_ids = [s["id"] for s in dataset["caption_sets"]]
+        if caption_set_id not in set_ids:
+            default = dataset.get("default_caption_set_id")
+            caption_set_id = default if default in set_ids else (set_ids[0] if set_ids else None)
+        rows = await run.io_bound(datasets.list_dataset_files, current().db, dataset["id"], caption_set_id)
+        return all_datasets, dataset, caption_set_id, rows
+
+    async def _show(
+        self, all_datasets: list, dataset: dict | None, caption_set_id: str | None, rows: list
+    ) -> None:
         self.toolbar.show_datasets(all_datasets, dataset["id"] if dataset else None)
         self.editor.close()
         self.state.file_id = None
         if dataset is None:
             self._show_nothing()
             return
-        set_ids = [s["id"] for s in dataset["caption_sets"]]
-        if caption_set_id not in set_ids:
-            default = dataset.get("default_caption_set_id")
-            caption_set_id = default if default in set_ids else (set_ids[0] if set_ids else None)
         self.toolbar.show_caption_sets(dataset["caption_sets"], caption_set_id)
         self.state.dataset_id, self.state.caption_set_id = dataset["id"], caption_set_id
         _remember("workspace", {"dataset_id": dataset["id"], "caption_set_id": caption_set_id})
-        await self._load_rows()
+        await self._load_rows(rows)
 
     async def select_caption_set(self, caption_set_id: str | None) -> None:
         """Show the same dataset through another caption set; the editor follows with the same image."""
+        if caption_set_id == self.state.caption_set_id:
+            return  # putting the choice back after "Stay" is not a new choice
         file_id = self.state.file_id
         if not await self.editor.leave():
             self.toolbar.set_select.value = self.state.caption_set_id
@@ -170,6 +191,7 @@ class WorkspaceController:
             if self.state.file_id:
                 self.grid.focus_file(self.state.file_id)
             return
+        started = time.perf_counter()
         try:
             await self.editor.open(self.state.caption_set_id, file_id)
         except NotFound as exc:
@@ -177,6 +199,7 @@ class WorkspaceController:
             return
         self.state.file_id = file_id
         self.grid.focus_file(file_id)
+        log.debug("workspace: opened %s in %.1f ms", file_id, (time.perf_counter() - started) * 1000)
 
     async def move(self, step: int) -> None:
         """Previous (-1) or next (+1) image in the grid's order."""
@@ -202,8 +225,8 @@ class WorkspaceController:
             )
 
     # ---- private ----
-    async def _load_rows(self) -> None:
-        self.rows = await self._fetch_rows()
+    async def _load_rows(self, rows: list[dict[str, Any]] | None = None) -> None:
+        self.rows = rows if rows is not None else await self._fetch_rows()
         self.grid_empty.set_visibility(not self.rows)
         if not self.rows:
             self.grid_empty.text = "This dataset has no images yet: add a folder or drag images onto it."

@@ -42,8 +42,9 @@ def workspace_page(dataset: str | None = None, caption_set: str | None = None) -
             ):
                 workspace.build_right()
     workspace.subscribe()
-    # Loading the rows after the page is sent lets the browser start up while the database is read.
-    ui.timer(0, lambda: workspace.start(dataset, caption_set), once=True)
+    # The rows are read while the browser starts up and shown once it is connected.
+    workspace.prefetch(dataset, caption_set)
+    ui.timer(0, workspace.start, once=True)
 
 
 def _datasets_column(workspace: WorkspaceController) -> None:
