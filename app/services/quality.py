@@ -10,7 +10,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
-from PIL import Image, ImageFilter, ImageStat
+from PIL import Image, ImageChops, ImageFilter, ImageStat
 
 # Long side of the grayscale copy the metrics read; sharpness is only comparable at one fixed scale.
 METRIC_SIDE = 640
@@ -58,7 +58,7 @@ def measure(
     total = max(1, sum(histogram))
     found = Measured(metrics={}, raw={}, reasons={})
     _sharpness(found, gray)
-    _exposure(found, histogram, total)
+    _exposure(found, histogram, total, _middle_channel_histogram(image, gray.size))
     _contrast(found, histogram, total)
     _resolution(found, original_size, training_resolution)
     _jpeg(found, jpeg_quality)
@@ -132,8 +132,10 @@ def _sharpness(found: Measured, gray: Image.Image) -> None:
         found.flags.append("blurry")
 
 
-def _exposure(found: Measured, histogram: list[int], total: int) -> None:
-    highlights = sum(histogram[250:]) / total
+def _exposure(found: Measured, histogram: list[int], total: int, middle_channel: list[int]) -> None:
+    # Blown highlights are counted where two channels clip: a pale sky blown in blue and green is blown
+    # even when its luminance is not; a saturated red flower (one channel) is not.
+    highlights = sum(middle_channel[250:]) / max(1, sum(middle_channel))
     shadows = sum(histogram[:6]) / total
     mean = sum(i * n for i, n in enumerate(histogram)) / total / 255.0
     # A low-key photo still has bright accents and a high-key one deep accents; a badly exposed one has none.
@@ -162,6 +164,17 @@ def _exposure(found: Measured, histogram: list[int], total: int) -> None:
         reason = f"balanced: mean brightness {mean:.0%}, {highlights:.0%} blown out, {shadows:.0%} crushed"
     found.metrics["exposure"] = round(value, 3)
     found.reasons["exposure"] = f"exposure {value:.2f}: {reason}"
+
+
+def _middle_channel_histogram(image: Image.Image, size: tuple[int, int]) -> list[int]:
+    if image.mode not in ("RGB", "RGBA"):
+        return image.convert("L").resize(size).histogram()
+    red, green, blue = (image.getchannel(band) for band in "RGB")
+    # The middle channel: bright only where at least two channels are (a saturated colour has one).
+    middle = ImageChops.lighter(
+        ImageChops.darker(red, green), ImageChops.darker(ImageChops.lighter(red, green), blue)
+    )
+    return (middle if middle.size == size else middle.resize(size)).histogram()
 
 
 def _contrast(found: Measured, histogram: list[int], total: int) -> None:
