@@ -141,3 +141,28 @@ async def test_the_auto_resume_setting_is_switched_on_the_jobs_page(user: User) 
         await asyncio.sleep(0.02)
     assert current().settings["vision"]["auto_resume_jobs"] is True
     assert "auto_resume_jobs: true" in current().settings.config_path.read_text()
+
+
+async def test_caption_with_vision_model_from_a_grid_selection(user: User, fake: FakeCaptioner) -> None:
+    from tests.ui.test_workspace_grid import eventually, open_dataset
+
+    seeded, grid = await open_dataset(user, count=6)
+    grid.click(seeded.file_ids[0])
+    grid.click(seeded.file_ids[1], toggle=True)
+    await user.should_see("Selected: 2", retries=50)
+    user.find(marker="batch-caption").click()
+    await user.should_see(marker="auto-caption-dialog", retries=50)
+    await user.should_see("Captions 2 selected images")
+    user.find(marker="auto-overwrite").click()  # the seeded captions exist (one typed by hand): redo them
+    user.find(marker="auto-overwrite-manual").click()
+    await user.should_see("Will caption 2 and skip none", retries=100)
+    user.find(marker="auto-start").click()
+    await eventually(
+        lambda: all(grid.rows[f]["caption_text"].startswith("caption of") for f in seeded.file_ids[:2])
+    )
+    await user.should_see(
+        "Caption job finished: 2 captioned, 0 failed", retries=100
+    )  # the left column's card
+    assert not (grid.rows[seeded.file_ids[2]]["caption_text"] or "").startswith("caption of"), (
+        "only the selection"
+    )

@@ -57,6 +57,7 @@ class AutoCaptionDialog(ui.dialog):
         super().__init__()
         self.caption_set, self.file_ids = caption_set, file_ids
         self.plan: dict[str, Any] | None = None
+        self._asked = 0
         vision = current().settings["vision"]
         scope = f"{len(file_ids)} selected images" if file_ids is not None else "all images of the dataset"
         with self, ui.card().classes("w-[34rem] gap-3").mark("auto-caption-dialog"):
@@ -128,6 +129,8 @@ class AutoCaptionDialog(ui.dialog):
         background_tasks.create(self._count(), name="plan caption job")
 
     async def _count(self) -> None:
+        self._asked += 1
+        asked = self._asked  # only the answer to the latest options may show (answers can overtake)
         options = self.options()
         core = current()
         vision = core.settings["vision"]
@@ -151,8 +154,10 @@ class AutoCaptionDialog(ui.dialog):
                 float(vision.get("job_estimate_seconds", 5.0)),
             )
         except CaptionForgeError as exc:
+            if asked != self._asked or self.is_deleted:
+                return
             plan, self.error.text = None, str(exc)
-        if self.is_deleted:
+        if asked != self._asked or self.is_deleted:
             return
         self.plan = plan
         if plan is None:
