@@ -60,7 +60,8 @@ class ScanProgress(BaseModel):
     rate: float = Field(0.0, description="Files processed per second")
     elapsed: float = 0.0
     error: str | None = None
-    unreadable: list[str] = []
+    unreadable: list[str] = Field([], description="Folders that could not be read (first 20)")
+    ignored: int = Field(0, description="Entries skipped: not images, hidden files, Thumbs.db, .DS_Store")
 
 
 class ScanStarted(BaseModel):

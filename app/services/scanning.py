@@ -214,7 +214,11 @@ def _finish(db: Database, folder_id: str, plan: _Plan, walk: WalkResult, state: 
     state.counts["missing"] = missing or 0
     state.counts["restored"] = len(plan.restored)
     return state.report(
-        "done", force=True, unreadable=walk.unreadable[:20], error=_unreadable_summary(walk.unreadable)
+        "done",
+        force=True,
+        unreadable=walk.unreadable[:20],
+        error=_unreadable_summary(walk.unreadable),
+        ignored=walk.ignored,
     )
 
 

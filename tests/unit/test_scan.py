@@ -69,6 +69,7 @@ def test_bad_files_are_tracked_with_a_reason_and_junk_is_ignored(core, photos, m
     files = by_name(core, folder["id"])
     assert set(files) == {"good.jpg", "notes.jpg", "cut.jpg"}
     assert result["broken"] == 2
+    assert result["ignored"] == 5
     assert files["notes.jpg"]["scan_error"] == "not an image"
     assert files["cut.jpg"]["scan_error"] == "truncated JPEG"
     assert files["good.jpg"]["scan_error"] is None

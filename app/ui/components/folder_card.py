@@ -91,6 +91,8 @@ def progress_text(payload: dict[str, Any]) -> str:
         return f"Scanning {done}/{total} · {counts} · {payload.get('rate', 0):.1f} files/s"
     if phase == "done":
         extra = f" · {payload['missing']} missing" if payload.get("missing") else ""
+        if payload.get("ignored"):
+            extra += f" · {payload['ignored']} other files ignored (not images, hidden or system files)"
         return f"Scan done in {payload.get('elapsed', 0):.1f} s: {counts}{extra}"
     if phase == "cancelled":
         return f"Scan stopped: {counts}"
