@@ -57,7 +57,9 @@ class FolderPicker(ui.dialog):
                 ui.button("Cancel", on_click=lambda: self.submit(None)).props("flat").mark(
                     "folder-picker-cancel"
                 )
-                ui.button("Use this folder", icon="check", on_click=self._choose).mark("folder-picker-select")
+                ui.button("Use this folder", icon="check", on_click=self._choose).props("no-caps").mark(
+                    "folder-picker-select"
+                )
 
     def __await__(self):
         return self._pick().__await__()
