@@ -54,7 +54,7 @@ class FolderPicker(ui.dialog):
             )
             self.info = ui.label("").classes("text-sm text-gray-600").mark("folder-picker-info")
             with ui.row().classes("w-full justify-end"):
-                ui.button("Cancel", on_click=lambda: self.submit(None)).props("flat").mark(
+                ui.button("Cancel", on_click=lambda: self.submit(None)).props("flat no-caps").mark(
                     "folder-picker-cancel"
                 )
                 ui.button("Use this folder", icon="check", on_click=self._choose).props("no-caps").mark(
