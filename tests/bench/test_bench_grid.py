@@ -74,8 +74,10 @@ def test_grid_at_ten_thousand_images(browser, tmp_path: Path) -> None:
         f"| naive {naive['imgs']:,} | naive/virtual {naive['imgs'] / virtual['max_imgs']:.0f}x"
     )
     print(f"DOM elements: virtual {virtual['dom_nodes']:,} | naive {naive['dom_nodes']:,}")
+    print(f"jump to the end and show it: virtual {virtual['jump_end']:.2f} s (back to the top {virtual['jump_top']:.2f} s)"
+          f" | naive {naive['jump_end']:.2f} s | naive/virtual {naive['jump_end'] / virtual['jump_end']:.1f}x")  # fmt: skip
     print(
-        f"jump to the end and show it: {virtual['jump_end']:.2f} s; back to the top: {virtual['jump_top']:.2f} s"
+        f"JS heap: virtual {virtual['heap_mb']:.0f} MB (the whole NiceGUI page) | naive {naive['heap_mb']:.0f} MB"
     )
     print(f"items sent once to the browser: {payload_kb:.0f} kB")
     for name, figures in server_times.items():
@@ -105,9 +107,10 @@ def _measure_workspace(page, url: str, seeded) -> dict:
     jump_end = _timed_jump(page, scroller, "el.scrollHeight", seeded.filenames[-1])
     jump_top = _timed_jump(page, scroller, "0", seeded.filenames[0])
     dom_nodes = page.evaluate("document.getElementsByTagName('*').length")
+    heap_mb = page.evaluate("performance.memory.usedJSHeapSize") / 2**20
     next_ms = _open_next_times(page, seeded)
     return {"first_screen": first_screen, "after_load": max(0.0, after_load), "max_imgs": max_imgs,
-            "jump_end": jump_end, "jump_top": jump_top, "dom_nodes": dom_nodes, "next_ms": next_ms}  # fmt: skip
+            "jump_end": jump_end, "jump_top": jump_top, "dom_nodes": dom_nodes, "next_ms": next_ms, "heap_mb": heap_mb}  # fmt: skip
 
 
 def _timed_jump(page, scroller: str, target: str, filename: str) -> float:
@@ -167,8 +170,20 @@ def _measure_naive(page, base_url: str, seeded) -> dict:
     first_screen = time.perf_counter() - started
     imgs = page.evaluate("document.querySelectorAll('img').length")
     dom_nodes = page.evaluate("document.getElementsByTagName('*').length")
+    started = time.perf_counter()
+    page.evaluate("window.scrollTo(0, document.body.scrollHeight)")
+    in_window = FIRST_SCREEN_JS.replace("box.getBoundingClientRect()", "({ top: 0, bottom: innerHeight })")
+    page.wait_for_function(in_window, arg="#g", timeout=120_000, polling="raf")
+    jump_end = time.perf_counter() - started
+    heap_mb = page.evaluate("performance.memory.usedJSHeapSize") / 2**20
     page.close()
-    return {"first_screen": first_screen, "imgs": imgs, "dom_nodes": dom_nodes}
+    return {
+        "first_screen": first_screen,
+        "imgs": imgs,
+        "dom_nodes": dom_nodes,
+        "jump_end": jump_end,
+        "heap_mb": heap_mb,
+    }
 
 
 def _server_side_times(core, seeded) -> dict:
