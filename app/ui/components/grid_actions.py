@@ -62,7 +62,9 @@ class SelectionBar(ui.row):
             for label, icon, handler, marker in actions:
                 # Icons with tooltips on a laptop; the words as well on a wide screen.
                 with ui.button(icon=icon, on_click=handler).props(flat).mark(marker) as button:
-                    ui.label(label).classes("hidden 2xl:inline ml-1")
+                    ui.label(label).classes(
+                        "max-2xl:hidden ml-1"
+                    )  # Quasar's !important .hidden would win over 2xl:inline
                 button.tooltip(label).bind_enabled_from(state, "selected_count", bool)
 
     async def add_to_dataset(self) -> None:
