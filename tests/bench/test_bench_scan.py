@@ -48,9 +48,12 @@ def test_thumbnails_against_a_naive_pillow_loop(tmp_path):
         image = open_image(data, max_pixels=None, draft_size=fit_within(header.size, long_side=256))
         make_thumbnail(image, 256).save(out / f"ours-{index}.webp", "WEBP", quality=80, method=2)
 
-    naive_rate, ours_rate = _rate(naive, datas), _rate(ours, datas)
+    # Alternate the two loops and keep each one's best round: other engineers' jobs share these cores.
+    naive_rate = ours_rate = 0.0
+    for _ in range(3):
+        naive_rate, ours_rate = max(naive_rate, _rate(naive, datas)), max(ours_rate, _rate(ours, datas))
     print(
-        f"\nthumbnails, one core, {len(datas)} photos: naive {naive_rate:.1f}/s, ours {ours_rate:.1f}/s, "
+        f"\nthumbnails, per CPU-second (best of 3), {len(datas)} photos: naive {naive_rate:.1f}/s, ours {ours_rate:.1f}/s, "
         f"ratio {ours_rate / naive_rate:.2f}x (target >= 2.5x)"
     )
     assert ours_rate > naive_rate
@@ -157,10 +160,11 @@ def _variants(image: Image.Image, size: tuple[int, int]):
 
 
 def _rate(work, datas: list[bytes]) -> float:
-    started = time.perf_counter()
+    """Images per CPU-second of this process: fair on a shared machine, where wall time depends on others."""
+    started = time.process_time()
     for index, data in enumerate(datas):
         work(index, data)
-    return len(datas) / (time.perf_counter() - started)
+    return len(datas) / (time.process_time() - started)
 
 
 def _tiny_photos(folder: Path, count: int) -> None:
