@@ -13,6 +13,7 @@ stopping, and the shutdown path must still commit finished captions and mark the
 from __future__ import annotations
 
 import asyncio
+import itertools
 import logging
 import time
 from collections import deque
@@ -71,6 +72,7 @@ class CaptionJobRun:
         self._started = time.monotonic()
         self._elapsed_before = 0.0
         self._processed = 0
+        self._slots = 1
         self._last_publish = 0.0
 
     async def run(self) -> dict[str, Any] | None:
@@ -99,6 +101,8 @@ class CaptionJobRun:
             raise
         finally:
             self.core.events.caption_changed.unsubscribe(self._note_edit)
+            if discard := getattr(self.captioner, "discard", None):
+                discard()
         status, error = self._final_status()
         job = await asyncio.to_thread(
             commits.finish_run, self.core.db, self.job_id, status, self._progress(), error
@@ -133,6 +137,7 @@ class CaptionJobRun:
 
     async def _work(self) -> None:
         workers = [self._worker(e) for e in self.endpoints if e.active for _ in range(e.parallel)]
+        self._slots = len(workers)
         self._workers = asyncio.gather(*workers)
         try:
             await self._workers
@@ -166,10 +171,20 @@ class CaptionJobRun:
                 return None
             if self._queue:
                 self._in_flight += 1
-                return self._queue.popleft()
+                item = self._queue.popleft()
+                self._prepare_ahead()
+                return item
             if not self._in_flight:
                 return None
             await self._changed.wait()
+
+    def _prepare_ahead(self) -> None:
+        """Let the captioner prepare the images next in line (one per slot) while requests run."""
+        prepare = getattr(self.captioner, "prepare", None)
+        if prepare is not None:
+            for item in itertools.islice(self._queue, self._slots):
+                if item.exists:
+                    prepare(item.path)
 
     async def _caption(self, item: WorkItem, endpoint: EndpointRun) -> Outcome | None:
         self.current_file = item.filename

@@ -2,23 +2,63 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
+from nicegui import background_tasks
+
 from app.config import Settings
-from app.errors import BackendUnavailable
-from app.jobs.caption_job import Captioner, ModelCheck
+from app.errors import BackendUnavailable, CaptionForgeError
+from app.jobs.caption_job import ModelCheck
 from app.vision.catalog import is_installed
-from app.vision.client import generate_caption, installed_models, resolve_model_name
+from app.vision.client import generate_caption, installed_models, resolve_model_name, vision_settings
 from app.vision.errors import VisionError
+from app.vision.imaging import PreparedImage, prepare_for_model
 
 
-def captioner_for(settings: Settings) -> Captioner:
-    """Caption one image on the given server with the job's model and the caption set's style."""
+class VisionCaptioner:
+    """Caption one image on a given server. `prepare(path)` downscales an image ahead of its turn (in the
+    process pool), so a slot's time goes to the model, not to waiting for the image."""
 
-    async def caption(image_path: str, *, base_url: str, model: str, **options: Any) -> Any:
-        return await generate_caption(settings, image_path, model=model, base_url=base_url, **options)
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self._ready: dict[str, asyncio.Task] = {}
 
-    return caption
+    async def __call__(self, image_path: str, *, base_url: str, model: str, **options: Any) -> Any:
+        image = await self._prepared(image_path)
+        return await generate_caption(
+            self.settings, image_path, model=model, base_url=base_url, image=image, **options
+        )
+
+    def prepare(self, image_path: str) -> None:
+        """Start preparing an image that will be captioned soon (at most once per path)."""
+        if image_path not in self._ready:
+            vision, max_pixels, _ = vision_settings(self.settings)
+            work = prepare_for_model(image_path, float(vision.get("max_image_megapixels") or 1.5), max_pixels)
+            # Errors surface when the image's turn comes: generate_caption prepares it again and reports them.
+            self._ready[image_path] = background_tasks.create(
+                work, name="prepare image", handle_exceptions=False
+            )
+
+    def discard(self) -> None:
+        """Drop prepared images nobody will ask for (the run paused or ended)."""
+        for task in self._ready.values():
+            task.cancel()
+        self._ready.clear()
+
+    async def _prepared(self, image_path: str) -> PreparedImage | None:
+        task = self._ready.pop(image_path, None)
+        if task is None:
+            return None
+        try:
+            return await task
+        except (CaptionForgeError, OSError, asyncio.CancelledError):
+            return None
+
+
+def captioner_for(settings: Settings) -> VisionCaptioner:
+    """The captioner a job run uses (one per run: its prepared images belong to that run)."""
+    return VisionCaptioner(settings)
 
 
 def model_check_for(settings: Settings) -> ModelCheck:

@@ -11,7 +11,7 @@ from app.config import Settings
 from app.errors import BackendUnavailable
 from app.vision.catalog import find_model, is_installed, load_catalog
 from app.vision.errors import VisionError
-from app.vision.imaging import prepare_for_model
+from app.vision.imaging import PreparedImage, prepare_for_model
 from app.vision.ollama import OllamaBackend
 from app.vision.openai_compat import OpenAICompatBackend
 from app.vision.parsing import parse_reply
@@ -51,6 +51,7 @@ async def generate_caption(
     model: str | None = None,
     base_url: str | None = None,
     context: dict[str, Any] | None = None,
+    image: PreparedImage | None = None,
 ) -> CaptionResult:
     """Caption one image with the configured backend.
 
@@ -72,7 +73,10 @@ async def generate_caption(
     )
     backend = make_backend(vision, base_url)
     model_name = resolve_model_name(model or vision["model"], vision["backend"], data_dir)
-    image = await prepare_for_model(path, float(vision.get("max_image_megapixels") or 1.5), max_pixels)
+    # A caption job passes `image` prepared ahead, while earlier requests were still running.
+    image = image or await prepare_for_model(
+        path, float(vision.get("max_image_megapixels") or 1.5), max_pixels
+    )
     reply = await backend.chat(model_name, prompt, image)
     parsed = parse_reply(reply.content, done_reason=reply.done_reason)
     caption = finish_caption(
