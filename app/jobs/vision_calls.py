@@ -36,9 +36,9 @@ class VisionCaptioner:
             vision, max_pixels, _ = vision_settings(self.settings)
             work = prepare_for_model(image_path, float(vision.get("max_image_megapixels") or 1.5), max_pixels)
             # Errors surface when the image's turn comes: generate_caption prepares it again and reports them.
-            self._ready[image_path] = background_tasks.create(
-                work, name="prepare image", handle_exceptions=False
-            )
+            task = background_tasks.create(work, name="prepare image", handle_exceptions=False)
+            task.add_done_callback(_retrieve)  # an unused failed preparation must not log "never retrieved"
+            self._ready[image_path] = task
 
     def discard(self) -> None:
         """Drop prepared images nobody will ask for (the run paused or ended)."""
@@ -54,6 +54,11 @@ class VisionCaptioner:
             return await task
         except (CaptionForgeError, OSError, asyncio.CancelledError):
             return None
+
+
+def _retrieve(task: asyncio.Task) -> None:
+    if not task.cancelled():
+        task.exception()
 
 
 def captioner_for(settings: Settings) -> VisionCaptioner:
