@@ -18,6 +18,7 @@ import os
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from app.services.dataset_health import nearest_bucket
 from app.services.query_syntax import (
     And,
     Compare,
@@ -185,7 +186,14 @@ def _field_test(name: str, value: str) -> Test:
         return lambda view: value in view.name_lower()
     if name == "folder":
         return lambda view: value in view.folder_lower() or value == (view.row.get("folder_id") or "").lower()
+    if name == "bucket":  # the SDXL aspect bucket, e.g. bucket:832x1216
+        return lambda view: _bucket(view.row) == value
     return lambda view: value in view.flags()  # flag
+
+
+def _bucket(row: dict) -> str | None:
+    width, height = row.get("width"), row.get("height")
+    return nearest_bucket(width, height) if width and height else None
 
 
 def _keyword_test(node: Keyword) -> Test:

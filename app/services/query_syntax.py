@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from app.services.query_tokens import RESERVED, QueryError, Token, is_bare_word, tokenize
 
-TEXT_FIELDS = ("tag", "caption", "name", "folder", "flag")
+TEXT_FIELDS = ("tag", "caption", "name", "folder", "flag", "bucket")
 NUMBER_FIELDS = ("quality", "tokens", "chars", "width", "height")
 KEYWORDS = ("uncaptioned", "captioned", "edited", "generated", "imported", "excluded")
 OPERATORS = ("<=", ">=", "<", ">", "=")

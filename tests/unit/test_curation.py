@@ -134,3 +134,11 @@ def test_blend_and_bucket_rules():
     assert blended_quality(1.0, 0.0, 0.7) == 0.7
     assert nearest_bucket(4000, 3000) == "1152x896"
     assert nearest_bucket(1000, 1000) == "1024x1024"
+
+
+def test_bucket_query_term_matches_the_nearest_sdxl_bucket():
+    from app.services.query import compile_query
+
+    rows = [{"file_id": "p", "width": 832, "height": 1216}, {"file_id": "l", "width": 1920, "height": 1080}]
+    matches = compile_query("bucket:1344x768")
+    assert [r["file_id"] for r in rows if matches(r)] == ["l"]

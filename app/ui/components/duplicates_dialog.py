@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable
 from typing import Any
 
@@ -12,9 +13,9 @@ from app.services.near_duplicates import duplicate_groups, keep_best
 
 
 class DuplicatesDialog(ui.dialog):
-    """Shows each exact or near-duplicate group of a dataset; on_change is called after exclusions change."""
+    """Shows each exact or near-duplicate group of a dataset; on_change(file_ids) follows exclusion changes."""
 
-    def __init__(self, dataset_id: str, on_change: Callable[[], Any] | None = None) -> None:
+    def __init__(self, dataset_id: str, on_change: Callable[[list[str]], Any] | None = None) -> None:
         super().__init__()
         self.dataset_id = dataset_id
         self.on_change = on_change
@@ -74,5 +75,7 @@ class DuplicatesDialog(ui.dialog):
         result = await run.io_bound(keep_best, current().db, self.dataset_id, file_ids)
         ui.notify(f"Kept the best image, excluded {result['excluded']}.")
         if self.on_change:
-            self.on_change()
+            result = self.on_change(file_ids)
+            if inspect.isawaitable(result):
+                await result
         await self.load()

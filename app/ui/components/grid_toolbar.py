@@ -25,8 +25,9 @@ class GridToolbar(ui.column):
         on_view_change: Handler,
         on_tile_size: Callable[[int], None],
         tile_size: int,
-        on_export: Handler | None = None,
+        actions: tuple[tuple[str, str, str, Handler], ...] = (),
     ) -> None:
+        """actions: extra round buttons (icon, tooltip, marker, handler), e.g. export, health, duplicates."""
         super().__init__()
         self.classes("w-full gap-1")
         self.options = options
@@ -54,10 +55,8 @@ class GridToolbar(ui.column):
             self.count_label = (
                 ui.label().classes("text-xs text-gray-500 whitespace-nowrap").mark("grid-count")
             )
-            if on_export is not None:
-                ui.button(icon="ios_share", on_click=on_export).props("flat dense round").mark(
-                    "grid-export"
-                ).tooltip("Export this dataset through the caption set")
+            for icon, tooltip, marker, handler in actions:
+                ui.button(icon=icon, on_click=handler).props("flat dense round").mark(marker).tooltip(tooltip)
             ui.icon("photo_size_select_large", size="xs").classes("text-gray-500").tooltip("Tile size")
             ui.slider(
                 min=96, max=320, step=16, value=tile_size, on_change=lambda e: on_tile_size(int(e.value))

@@ -18,9 +18,11 @@ from app.errors import CaptionForgeError, NotFound
 from app.services import captions, datasets
 from app.services.grid_view import GridOptions, apply_view
 from app.ui.components.caption_editor import CaptionEditor
+from app.ui.components.duplicates_dialog import DuplicatesDialog
 from app.ui.components.export_dialog import ExportDialog
 from app.ui.components.grid_actions import SelectionBar
 from app.ui.components.grid_toolbar import GridToolbar
+from app.ui.components.health_panel import HealthPanel
 from app.ui.components.thumb_grid import ThumbGrid
 from app.ui.components.workspace_caption_tools import WorkspaceCaptionTools
 from app.ui.components.workspace_state import WorkspaceState
@@ -51,7 +53,21 @@ class WorkspaceController:
             on_view_change=self.apply_view,
             on_tile_size=self._set_tile_size,
             tile_size=tile_size,
-            on_export=self._export,
+            actions=(
+                ("ios_share", "Export this dataset through the caption set", "grid-export", self._export),
+                (
+                    "monitor_heart",
+                    "Dataset health: click a bar to filter the grid",
+                    "grid-health",
+                    self._health,
+                ),
+                (
+                    "content_copy",
+                    "Duplicates: keep the best of each group",
+                    "grid-duplicates",
+                    self._duplicates,
+                ),
+            ),
         )
         selection_slot = ui.element("div").classes("w-full")
         self.grid_empty = (
@@ -96,6 +112,24 @@ class WorkspaceController:
             ui.notify("Choose a dataset to export first.")
             return
         ExportDialog(self.state.dataset_id, self.state.caption_set_id).open()
+
+    async def _health(self) -> None:
+        if not self.state.dataset_id:
+            ui.notify("Choose a dataset first.")
+            return
+        panel = HealthPanel(
+            self.state.dataset_id, self.state.caption_set_id, on_filter=self.toolbar.set_query
+        )
+        panel.open()
+        await panel.load()
+
+    async def _duplicates(self) -> None:
+        if not self.state.dataset_id:
+            ui.notify("Choose a dataset first.")
+            return
+        dialog = DuplicatesDialog(self.state.dataset_id, on_change=self.refresh_rows)
+        dialog.open()
+        await dialog.load()
 
     # ---- what the grid shows ----
     def prefetch(self, dataset_id: str | None, caption_set_id: str | None) -> None:
