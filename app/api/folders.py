@@ -92,12 +92,15 @@ def remove_folder(folder_id: str) -> dict[str, Any]:
 async def scan_folder(
     folder_id: str,
     wait: bool = Query(False, description="Answer with the final counts when the scan is done"),
+    remeasure: bool = Query(
+        False, description="Re-read unchanged files too: recompute quality after settings change"
+    ),
 ) -> Any:
     """Returns {status, progress} at once, or the final ScanProgress with `wait=true`. 409 when disabled."""
     core = current()
     if wait:
-        return ScanProgress(**await scans.scan_and_wait(core, folder_id))
-    return ScanStarted(**await scans.request_scan(core, folder_id))
+        return ScanProgress(**await scans.scan_and_wait(core, folder_id, remeasure))
+    return ScanStarted(**await scans.request_scan(core, folder_id, remeasure))
 
 
 @router.post("/{folder_id}/scan/cancel", summary="Stop a running scan after the files in flight")

@@ -36,7 +36,7 @@ def registry(core: Core) -> ScanRegistry:
     return core.services.setdefault("scans", ScanRegistry())
 
 
-def start_scan(core: Core, folder_id: str) -> dict[str, Any]:
+def start_scan(core: Core, folder_id: str, remeasure: bool = False) -> dict[str, Any]:
     """Start scanning a folder in the background (call on the event loop); a running scan is joined.
 
     Returns {"folder_id", "status": "started" | "running", "progress"}.
@@ -48,23 +48,25 @@ def start_scan(core: Core, folder_id: str) -> dict[str, Any]:
     stop = threading.Event()
     scans.stops[folder_id] = stop
     scans.latest[folder_id] = {"folder_id": folder_id, "phase": "walking", "seen": 0, "processed": 0}
-    scans.tasks[folder_id] = background_tasks.create(_run(core, folder_id, stop), name=f"scan {folder_id}")
+    scans.tasks[folder_id] = background_tasks.create(
+        _run(core, folder_id, stop, remeasure), name=f"scan {folder_id}"
+    )
     core.events.scan_progress.emit(scans.latest[folder_id])
     return {"folder_id": folder_id, "status": "started", "progress": scans.latest[folder_id]}
 
 
-async def scan_and_wait(core: Core, folder_id: str) -> dict[str, Any]:
+async def scan_and_wait(core: Core, folder_id: str, remeasure: bool = False) -> dict[str, Any]:
     """Start (or join) a folder's scan and wait for its final counts."""
     await _ensure_enabled(core, folder_id)
-    start_scan(core, folder_id)
+    start_scan(core, folder_id, remeasure)
     await asyncio.shield(registry(core).tasks[folder_id])
     return registry(core).latest[folder_id]
 
 
-async def request_scan(core: Core, folder_id: str) -> dict[str, Any]:
+async def request_scan(core: Core, folder_id: str, remeasure: bool = False) -> dict[str, Any]:
     """start_scan for a folder that must exist and be enabled (NotFound / Conflict otherwise)."""
     await _ensure_enabled(core, folder_id)
-    return start_scan(core, folder_id)
+    return start_scan(core, folder_id, remeasure)
 
 
 def cancel_scan(core: Core, folder_id: str) -> bool:
@@ -93,7 +95,7 @@ async def _ensure_enabled(core: Core, folder_id: str) -> None:
         raise Conflict(f"The folder {folder['name']} is disabled: enable it before scanning.")
 
 
-async def _run(core: Core, folder_id: str, stop: threading.Event) -> None:
+async def _run(core: Core, folder_id: str, stop: threading.Event, remeasure: bool = False) -> None:
     scans = registry(core)
 
     def progress(payload: dict[str, Any]) -> None:
@@ -109,6 +111,7 @@ async def _run(core: Core, folder_id: str, stop: threading.Event) -> None:
             on_progress=progress,
             executor=scans.executor,
             should_stop=stop.is_set,
+            remeasure=remeasure,
         )
     except CaptionForgeError as exc:
         result = {"folder_id": folder_id, "phase": "error", "error": str(exc)}

@@ -44,8 +44,11 @@ def scan_folder(
     on_progress: Progress | None = None,
     executor: Executor | None = None,
     should_stop: Callable[[], bool] | None = None,
+    remeasure: bool = False,
 ) -> dict[str, Any]:
     """Scan one tracked folder; returns the final counts (the last progress payload).
+
+    remeasure re-reads unchanged files too, so quality scores follow changed settings (training resolution).
 
     Unchanged files (same size and mtime) are not read. Files gone from disk are marked missing, never
     deleted; a missing file that comes back (or turns up under another name) is found again.
@@ -65,6 +68,9 @@ def scan_folder(
     plan = _plan(
         walk, existing, paths_of_other_folders(db, folder_id, [p for p in walk.files if p not in existing])
     )
+    if remeasure:  # unchanged files go through the workers again; their rows are updated in place
+        plan.process.extend(plan.unchanged)
+        plan.unchanged = []
     state.counts.update(unchanged=len(plan.unchanged), to_process=len(plan.process), other_folder=plan.other)
     state.report("processing", force=True)
     _apply_unchanged(db, plan, walk, existing, _epoch_ns(previous_scan))

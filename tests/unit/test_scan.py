@@ -242,3 +242,24 @@ def test_huge_progressive_jpegs_are_decoded_one_at_a_time(tmp_path, make_image, 
     options = ScanOptions(thumbnails_dir=str(tmp_path / "thumbs"))
     assert process_file(str(progressive), options)["scan_error"] is None
     assert (tmp_path / "thumbs" / decode_memory.LOCK_NAME).exists()
+
+
+def test_remeasure_recomputes_quality_after_the_training_resolution_changes(
+    core, photos, make_image, executor
+):
+    make_image("a.jpg", size=(1200, 1200), folder=photos)
+    folder = folders.add_folder(core.db, str(photos))
+    scan(core, folder["id"], executor)
+    before = by_name(core, folder["id"])["a.jpg"]
+    assert "low_resolution" not in before["quality_flags"]
+    core.settings["image_processing"]["training_resolution"] = 4096
+    assert scan(core, folder["id"], executor)["unchanged"] == 1, "a plain rescan reads nothing"
+    assert by_name(core, folder["id"])["a.jpg"]["quality_details"] == before["quality_details"]
+    scan_folder(core.db, core.settings, folder["id"], executor=executor, remeasure=True)
+    after = by_name(core, folder["id"])["a.jpg"]
+    assert (
+        after["quality_details"]["measured"]["resolution"]
+        < before["quality_details"]["measured"]["resolution"]
+    )
+    assert "low_resolution" in after["quality_flags"]
+    assert after["id"] == before["id"] and after["file_hash"] == before["file_hash"]

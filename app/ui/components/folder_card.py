@@ -12,7 +12,7 @@ FINISHED = ("done", "error", "cancelled")
 
 
 class FolderCard(ui.card):
-    """Calls `on_action(name, folder)` with name in open, scan, stop, toggle, edit, remove."""
+    """Calls `on_action(name, folder)` with name in open, scan, remeasure, stop, toggle, edit, remove."""
 
     def __init__(self, folder: dict[str, Any], on_action: Action, selected: bool = False) -> None:
         super().__init__()
@@ -49,6 +49,11 @@ class FolderCard(ui.card):
                     .mark("folder-rescan")
                 )
                 self.scan_button.set_enabled(folder["enabled"])
+                ui.button("Re-measure", icon="insights", on_click=lambda: self._act("remeasure")).props(
+                    "flat dense no-caps"
+                ).mark("folder-remeasure").tooltip(
+                    "Recompute quality for every file (after changing quality settings)"
+                )
                 self.stop_button = (
                     ui.button("Stop", icon="stop", on_click=lambda: self._act("stop"))
                     .props("flat dense no-caps")

@@ -80,8 +80,8 @@ class FoldersView(ui.row):
                 self.open_id = folder["id"]
                 await self.reload()
                 await self.files.show(self.cards[folder["id"]].folder)
-            elif name == "scan":
-                await scans.request_scan(self.core, folder["id"])
+            elif name in ("scan", "remeasure"):
+                await scans.request_scan(self.core, folder["id"], remeasure=name == "remeasure")
             elif name == "stop":
                 scans.cancel_scan(self.core, folder["id"])
             elif name == "toggle":
