@@ -13,11 +13,15 @@ from app.errors import CaptionForgeError
 
 def register_api(fastapi_app: FastAPI) -> None:
     """Include every router of app.api and map domain errors to HTTP codes with a readable detail."""
+    # FastAPI wraps the app's lifespan once per include_router; our routers have none, and NiceGUI's test
+    # plugin registers them again on every run, so keep the app's own lifespan instead of nesting it.
+    lifespan = fastapi_app.router.lifespan_context
     for info in sorted(pkgutil.iter_modules(__path__), key=lambda i: i.name):
         module = importlib.import_module(f"{__name__}.{info.name}")
         router = getattr(module, "router", None)
         if router is not None:
             fastapi_app.include_router(router)
+    fastapi_app.router.lifespan_context = lifespan
     fastapi_app.add_exception_handler(CaptionForgeError, _domain_error)
 
 

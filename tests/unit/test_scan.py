@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from app.services import folders
+from app.services import folders, scan_walk
 from app.services.scanning import scan_folder
 from app.services.thumbnails import thumbnail_path
 
@@ -183,7 +183,7 @@ def test_depth_limit_and_unreadable_folder_reported_while_the_scan_goes_on(
             raise PermissionError(13, "Permission denied", str(path))
         return real_scandir(path)
 
-    monkeypatch.setattr("app.services.scan_walk.os.scandir", scandir)
+    monkeypatch.setattr(scan_walk.os, "scandir", scandir)
     folder = folders.add_folder(core.db, str(photos), recursive=True, max_depth=1)
     result = scan(core, folder["id"], executor)
     assert set(by_name(core, folder["id"])) == {"top.jpg", "one.jpg"}

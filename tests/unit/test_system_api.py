@@ -29,3 +29,16 @@ def test_config_roundtrip_and_stats(tmp_path):
         assert httpx.get(server.url + "/docs").status_code == 200
     finally:
         stop_server(server)
+
+
+def test_registering_the_api_again_does_not_nest_the_lifespan(core):
+    """NiceGUI's test plugin registers the routers on every run; FastAPI must not wrap the lifespan each time."""
+    from fastapi import FastAPI
+
+    from app.api import register_api
+
+    fastapi_app = FastAPI()
+    original = fastapi_app.router.lifespan_context
+    register_api(fastapi_app)
+    register_api(fastapi_app)
+    assert fastapi_app.router.lifespan_context is original
