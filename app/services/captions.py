@@ -30,7 +30,8 @@ from app.services.caption_sets import (  # noqa: F401  (the contract names them 
 )
 from app.services.caption_writer import caption_dict, remove_caption, write_caption
 from app.services.dataset_stats import refresh_caption_set_stats
-from app.services.rows import json_value, thumbnail_url
+from app.services.rows import json_value
+from app.services.thumbnails import thumbnail_url
 
 
 def save_caption(

@@ -15,7 +15,8 @@ from app.db import Database
 from app.errors import Invalid, NotFound
 from app.models import Caption, CaptionSet, Dataset, DatasetFile, TrackedFile, TrackedFolder, utcnow
 from app.services.dataset_stats import refresh_dataset_and_sets
-from app.services.rows import caption_state, iso, json_value, thumbnail_url
+from app.services.rows import caption_state, iso, json_value
+from app.services.thumbnails import thumbnail_url
 
 # Stay well under every database's limit on bound parameters per statement.
 _CHUNK = 500

@@ -13,6 +13,7 @@ from app.db import Database
 from app.errors import Conflict, Invalid, NotFound
 from app.models import TrackedFile, TrackedFolder
 from app.services.browse import check_folder
+from app.services.thumbnails import thumbnail_url
 
 EDITABLE = {"name", "enabled", "recursive", "max_depth", "notes"}
 MAX_DEPTH_LIMIT = 32
@@ -146,9 +147,9 @@ def file_source(db: Database, file_id: str) -> dict[str, Any]:
         }
 
 
-def thumbnail_url(file_id: str, key: str | None) -> str | None:
-    """The cache-forever URL of a file's thumbnail (None when the file has none, e.g. it is broken)."""
-    return f"/api/files/{file_id}/thumbnail?v={key}" if key else None
+def file_thumbnail_url(file_id: str, key: str | None) -> str | None:
+    """A file's thumbnail URL, or None when the file has none (e.g. it is broken)."""
+    return thumbnail_url(file_id, key) if key else None
 
 
 def _folder(session, folder_id: str) -> TrackedFolder:
@@ -238,7 +239,7 @@ def _file_dict(file: TrackedFile, duplicate_count: int) -> dict[str, Any]:
         "last_verified": _iso(file.last_verified),
         "scan_error": file.scan_error,
         "thumbnail_key": file.thumbnail_key,
-        "thumbnail_url": thumbnail_url(file.id, file.thumbnail_key),
+        "thumbnail_url": file_thumbnail_url(file.id, file.thumbnail_key),
         "image_url": f"/api/files/{file.id}/image"
         + (f"?v={file.thumbnail_key}" if file.thumbnail_key else ""),
         "phash": file.phash,

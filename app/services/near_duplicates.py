@@ -11,6 +11,7 @@ from sqlalchemy import select
 from app import models
 from app.db import Database
 from app.services.quality import hash_distance
+from app.services.thumbnails import thumbnail_url
 
 # dHash bits that may differ for two files to count as the same picture (resized/recompressed copies
 # differ by 0-4 of 64 bits; different shots of one scene by well over 10).
@@ -138,6 +139,6 @@ def _file_view(tracked: models.TrackedFile, excluded: bool) -> dict[str, Any]:
         "quality_score": tracked.quality_score,
         "quality_flags": json.loads(tracked.quality_flags or "[]"),
         "excluded": excluded,
-        "thumbnail_url": f"/api/files/{tracked.id}/thumbnail?v={tracked.thumbnail_key or ''}",
+        "thumbnail_url": thumbnail_url(tracked.id, tracked.thumbnail_key),
         "rank": _rank(tracked),
     }

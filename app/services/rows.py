@@ -35,12 +35,6 @@ def json_value(text: str | None, default: Any) -> Any:
         return default
 
 
-def thumbnail_url(file_id: str, thumbnail_key: str | None) -> str:
-    """The cache-busting thumbnail URL of a tracked file (the folders service serves it)."""
-    base = f"/api/files/{file_id}/thumbnail"
-    return f"{base}?v={thumbnail_key}" if thumbnail_key else base
-
-
 def tags_list(text: str | None) -> list[str]:
     """Stored comma-separated tags as a list."""
     return [tag for tag in (part.strip() for part in (text or "").split(",")) if tag]

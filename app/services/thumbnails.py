@@ -14,6 +14,12 @@ from PIL import Image
 from app.services.images import fit_within, flatten, open_image
 
 
+def thumbnail_url(file_id: str, thumbnail_key: str | None) -> str:
+    """The thumbnail URL of a tracked file: cached forever with ?v=<key>, revalidated without one."""
+    base = f"/api/files/{file_id}/thumbnail"
+    return f"{base}?v={thumbnail_key}" if thumbnail_key else base
+
+
 def thumbnail_key(file_hash: str, size: int) -> str:
     """The cache key (and file stem) of a thumbnail: hash prefix plus the long side it was made at."""
     return f"{file_hash[:40]}-{size}"
