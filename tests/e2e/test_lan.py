@@ -10,6 +10,7 @@ from pathlib import Path
 import httpx
 import pytest
 from nicegui import __version__ as nicegui_version
+from playwright.sync_api import Error as PlaywrightError
 
 from tests.e2e.live_server import LiveServer, start_server, stop_server, wait_connected
 
@@ -250,7 +251,12 @@ def test_rotating_from_settings_keeps_this_browser_and_signs_out_the_others(brow
             time.sleep(0.2)
         assert token_file.read_text().strip() != old
         other.locator("input[name=token]").wait_for(timeout=20_000)  # reloaded onto the login page
-        admin.reload()
+        for _ in range(3):  # the app itself may be navigating this page through ?token=<new> right now
+            try:
+                admin.reload()
+                break
+            except PlaywrightError:
+                admin.wait_for_load_state()
         wait_connected(admin)
         assert admin.get_by_role("button", name="Rotate token").is_visible(), (
             "this browser got the new cookie"
