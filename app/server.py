@@ -7,6 +7,7 @@ import logging
 import os
 import socket
 import sys
+from functools import partial
 from pathlib import Path
 
 from nicegui import app, ui
@@ -16,6 +17,7 @@ from app.api import register_api
 from app.config import secret_file
 from app.core import Core
 from app.errors import StartupError
+from app.jobs import scans
 from app.jobs.runner import install as install_job_runner
 from app.security import AccessMiddleware
 from app.services.workers import shutdown_pools
@@ -35,12 +37,13 @@ def register(core: Core) -> None:
     app.add_middleware(AccessMiddleware, guard=core.services["access"])
     app.add_static_files("/static", STATIC_DIR)
     app.on_startup(lambda: setattr(core.events, "loop", asyncio.get_running_loop()))
-    app.on_shutdown(shutdown_pools)
     install_job_runner(core)  # caption jobs: recover or resume on start, mark interrupted on stop
     for hook in core.services.get("startup_hooks", []):
         app.on_startup(hook)
     for hook in core.services.get("shutdown_hooks", []):
         app.on_shutdown(hook)
+    app.on_shutdown(partial(scans.stop_all, core))
+    app.on_shutdown(shutdown_pools)  # last: scans and exports above still hand work to the pool
 
 
 def run(core: Core) -> None:

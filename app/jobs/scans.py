@@ -79,6 +79,16 @@ def cancel_scan(core: Core, folder_id: str) -> bool:
     return True
 
 
+async def stop_all(core: Core, wait: float = 10.0) -> None:
+    """Shutdown hook: every running scan stops after the files in flight and saves what it has measured."""
+    scans = registry(core)
+    for stop in scans.stops.values():
+        stop.set()
+    running = [task for task in scans.tasks.values() if not task.done()]
+    if running:
+        await asyncio.wait(running, timeout=wait)
+
+
 def scan_status(core: Core, folder_id: str) -> dict[str, Any] | None:
     """The latest progress payload of the folder's current or last scan since the app started."""
     return registry(core).latest.get(folder_id)

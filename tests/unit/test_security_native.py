@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import sys
 from pathlib import Path
@@ -58,6 +59,7 @@ async def test_dropping_a_folder_onto_the_window_tracks_it(user, tmp_path: Path,
     from nicegui.events import NativeEventArguments
 
     from app.core import current
+    from app.jobs import scans
     from app.services import folders
 
     make_image("a.png", folder=tmp_path / "dropped" / "sub")
@@ -72,3 +74,8 @@ async def test_dropping_a_folder_onto_the_window_tracks_it(user, tmp_path: Path,
     await user.should_see("scanning it now")
     await native._on_drop(drop)
     await user.should_see("already tracked")
+    scan = scans.registry(current()).tasks[tracked[0]["id"]]
+    await asyncio.wait_for(asyncio.shield(scan), timeout=120)
+    assert scans.scan_status(current(), tracked[0]["id"])["new"] == 1, (
+        "the dropped folder's image was scanned"
+    )
