@@ -2,7 +2,7 @@
 
 A progressive JPEG is decoded from its whole coefficient buffer, even at a 1/8 draft scale: a 5120x2880
 4:4:4 wallpaper needs ~90 MB for a moment, a baseline JPEG of the same size ~3 MB. Two workers doing that
-at once would double the peak, so such decodes take a file lock shared by the workers.
+at once would double the peak, so such a decode runs alone: it takes the workers' file lock exclusively.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import IO
 
 from PIL import Image
 
@@ -27,19 +28,33 @@ def release_memory() -> None:
 
 @contextmanager
 def big_decode_guard(header: Image.Image, lock_dir: str) -> Iterator[None]:
-    """Around the decode of an opened-not-loaded image: serialized across processes when it is a huge
-    progressive JPEG, and its memory released before the next one may start."""
-    if coefficient_bytes(header) <= BIG_DECODE_BYTES or _fcntl is None:
+    """Around the decode of an opened-not-loaded image. A huge progressive JPEG is decoded alone: it takes
+    the workers' lock exclusively (waiting for the other decodes to finish, which hold it shared) and its
+    memory is released before any other decode may start."""
+    if _fcntl is None:
         yield
         return
-    os.makedirs(lock_dir, exist_ok=True)
-    with open(os.path.join(lock_dir, LOCK_NAME), "a") as handle:
-        _fcntl.flock(handle, _fcntl.LOCK_EX)
-        try:
-            yield
+    big = coefficient_bytes(header) > BIG_DECODE_BYTES
+    handle = _lock_file(lock_dir)
+    _fcntl.flock(handle, _fcntl.LOCK_EX if big else _fcntl.LOCK_SH)
+    try:
+        yield
+        if big:
             release_memory()
-        finally:
-            _fcntl.flock(handle, _fcntl.LOCK_UN)
+    finally:
+        _fcntl.flock(handle, _fcntl.LOCK_UN)
+
+
+def _lock_file(lock_dir: str) -> IO[str]:
+    """This process's handle on the shared lock file (opened once per folder)."""
+    handle = _LOCKS.get(lock_dir)
+    if handle is None or handle.closed:
+        os.makedirs(lock_dir, exist_ok=True)
+        handle = _LOCKS[lock_dir] = open(os.path.join(lock_dir, LOCK_NAME), "a")  # noqa: SIM115
+    return handle
+
+
+_LOCKS: dict[str, IO[str]] = {}
 
 
 def coefficient_bytes(header: Image.Image) -> int:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -263,3 +264,33 @@ def test_remeasure_recomputes_quality_after_the_training_resolution_changes(
     )
     assert "low_resolution" in after["quality_flags"]
     assert after["id"] == before["id"] and after["file_hash"] == before["file_hash"]
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="the decode lock is POSIX flock")
+def test_a_huge_decode_runs_alone_while_ordinary_decodes_run_side_by_side(tmp_path, make_image, monkeypatch):
+    """What another worker process finds while this one decodes: an ordinary decode lets it decode too
+    but holds back a huge one; a huge decode holds back every other decode."""
+    import fcntl
+
+    from app.services import decode_memory
+
+    monkeypatch.setattr(decode_memory, "BIG_DECODE_BYTES", 1000)
+    lock_dir = str(tmp_path / "thumbs")
+    ordinary = make_image("base.jpg", size=(800, 600))
+    huge = make_image("p.jpg", size=(800, 600), progressive=True)
+
+    def other_worker_may(mode: int) -> bool:
+        with open(os.path.join(lock_dir, decode_memory.LOCK_NAME), "a") as handle:
+            try:
+                fcntl.flock(handle, mode | fcntl.LOCK_NB)
+            except BlockingIOError:
+                return False
+            fcntl.flock(handle, fcntl.LOCK_UN)
+            return True
+
+    with Image.open(ordinary) as header, decode_memory.big_decode_guard(header, lock_dir):
+        assert other_worker_may(fcntl.LOCK_SH), "two ordinary decodes run side by side"
+        assert not other_worker_may(fcntl.LOCK_EX), "a huge decode waits for the ordinary one"
+    with Image.open(huge) as header, decode_memory.big_decode_guard(header, lock_dir):
+        assert not other_worker_may(fcntl.LOCK_SH), "nothing else decodes beside a huge one"
+    assert other_worker_may(fcntl.LOCK_EX), "the lock is free once the decodes are done"
