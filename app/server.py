@@ -23,6 +23,7 @@ from app.security import AccessMiddleware
 from app.services.workers import shutdown_pools
 from app.ui.native import native_unavailable_reason, prepare_window
 from app.ui.pages import register_pages
+from app.vision.transport import close_clients
 
 log = logging.getLogger("app.server")
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
@@ -43,6 +44,7 @@ def register(core: Core) -> None:
     for hook in core.services.get("shutdown_hooks", []):
         app.on_shutdown(hook)
     app.on_shutdown(partial(scans.stop_all, core))
+    app.on_shutdown(close_clients)
     app.on_shutdown(shutdown_pools)  # last: scans and exports above still hand work to the pool
 
 

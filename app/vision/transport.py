@@ -7,6 +7,8 @@ import asyncio
 import functools
 import logging
 import ssl
+import weakref
+from contextlib import AbstractAsyncContextManager, nullcontext
 from dataclasses import dataclass
 from typing import Any
 
@@ -40,13 +42,34 @@ class Connection:
             api_key=vision.get("api_key") or "",
         )
 
-    def client(self, read_timeout: float | None = None) -> httpx.AsyncClient:
-        """A client for this server; close it (async with)."""
-        timeout = httpx.Timeout(read_timeout or self.read_timeout, connect=self.connect_timeout)
-        headers = {"Authorization": f"Bearer {self.api_key}"} if self.api_key else {}
-        return httpx.AsyncClient(
-            base_url=self.base_url, timeout=timeout, headers=headers, verify=_ssl_context()
-        )
+    def client(self, read_timeout: float | None = None) -> AbstractAsyncContextManager[httpx.AsyncClient]:
+        """This server's pooled client for the running event loop (`async with`; it stays open).
+
+        Keeping connections alive saves a connect per caption: ~3 ms alone, more with 4 slots busy.
+        """
+        key = (self.base_url, read_timeout or self.read_timeout, self.connect_timeout, self.api_key)
+        clients = _CLIENTS.setdefault(asyncio.get_running_loop(), {})
+        pooled = clients.get(key)
+        if pooled is None or pooled.is_closed:
+            timeout = httpx.Timeout(key[1], connect=self.connect_timeout)
+            headers = {"Authorization": f"Bearer {self.api_key}"} if self.api_key else {}
+            pooled = clients[key] = httpx.AsyncClient(
+                base_url=self.base_url, timeout=timeout, headers=headers, verify=_ssl_context()
+            )
+        return nullcontext(pooled)
+
+
+# Per event loop: a client's connections belong to the loop that opened them (tests run many loops).
+_CLIENTS: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[tuple, httpx.AsyncClient]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+async def close_clients() -> None:
+    """Close the pooled clients of the running loop (app shutdown)."""
+    clients = _CLIENTS.pop(asyncio.get_running_loop(), {})
+    for pooled in clients.values():
+        await pooled.aclose()
 
 
 async def request(

@@ -77,7 +77,15 @@ class FakeState:
         with self._lock:
             return self._scripted.popleft() if self._scripted else "ok"
 
-    def record(self, path: str, body: Any, headers: dict[str, str], images: list[dict] | None = None) -> None:
+    def record(
+        self,
+        path: str,
+        body: Any,
+        headers: dict[str, str],
+        images: list[dict] | None = None,
+        peer: Any = None,
+    ) -> None:
+        """Keep a request; `peer` is the client's (host, port): one port per connection it opened."""
         with self._lock:
             self.requests.append(
                 {
@@ -85,6 +93,7 @@ class FakeState:
                     "body": body,
                     "headers": headers,
                     "images": images if images is not None else [],
+                    "peer": tuple(peer) if peer else None,
                 }
             )
 

@@ -96,7 +96,7 @@ def create_app(state: FakeOllama) -> Starlette:
             return body
         images: list[dict] = []
         problem = _validate_chat(body, state, images)
-        state.record("/api/chat", body, dict(request.headers), images)
+        state.record("/api/chat", body, dict(request.headers), images, request.client)
         if problem:
             return problem
         model = body["model"]

@@ -101,7 +101,7 @@ def create_app(state: FakeOpenAI) -> Starlette:
         except json.JSONDecodeError:
             return _error_text(400, "Invalid JSON in request body")
         images: list[dict] = []
-        state.record("/v1/chat/completions", body, dict(request.headers), images)
+        state.record("/v1/chat/completions", body, dict(request.headers), images, request.client)
         if problem := _auth(request, state) or _validate(body, state, images):
             return problem
         mode = state.next_mode()

@@ -88,6 +88,16 @@ async def test_server_trouble_is_retried(fake_ollama, photo, failures) -> None:
     assert len(fake_ollama.chat_requests()) == len(failures) + 1
 
 
+async def test_captions_in_a_row_reuse_one_connection_and_survive_a_dropped_one(fake_ollama, photo) -> None:
+    for _ in range(3):
+        await caption(fake_ollama.url, photo)
+    peers = [request["peer"] for request in fake_ollama.chat_requests()]
+    assert len(set(peers)) == 1, "one kept-alive connection, not a connect per caption"
+    fake_ollama.script("drop")
+    assert (await caption(fake_ollama.url, photo)).caption == CAPTION
+    assert (await caption(fake_ollama.url, photo)).caption == CAPTION
+
+
 async def test_503_beyond_the_retries_says_the_server_is_unavailable(fake_ollama, photo) -> None:
     fake_ollama.script(*["busy_503"] * 5)
     with pytest.raises(BackendUnavailable, match="server busy"):
