@@ -178,6 +178,24 @@ def merge_endpoints(stored: list[dict[str, Any]], configured: list[dict[str, Any
     return merged
 
 
+def normalize_endpoints(entries: Any) -> list[dict[str, Any]]:
+    """vision.endpoints as saved: [{url, parallel}], URLs trimmed, blanks and repeats dropped.
+
+    Raises Invalid for anything that is not a list of http(s) URLs with whole-number parallel slots.
+    """
+    if not isinstance(entries, list):
+        raise Invalid("vision.endpoints must be a list, e.g. [{url: http://gpu2:11434, parallel: 2}]")
+    found: dict[str, dict[str, Any]] = {}
+    for entry in entries:
+        url, parallel = _url_and_parallel(entry)
+        if not url:
+            continue
+        if not url.lower().startswith(("http://", "https://")):
+            raise Invalid(f"vision.endpoints: {url} is not a server address; write it as http://host:port")
+        found.setdefault(url, {"url": url, "parallel": parallel})
+    return list(found.values())
+
+
 def _url_and_parallel(entry: Any) -> tuple[str, int]:
     if isinstance(entry, str):
         return entry.strip().rstrip("/"), 1

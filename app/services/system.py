@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from app import models
 from app.config import Settings, merge_into, save_settings
 from app.db import Database
+from app.services.caption_job_plan import normalize_endpoints
 from app.services.paths import check_settings_patch
 
 
@@ -22,6 +23,8 @@ def update_config(settings: Settings, patch: dict[str, Any]) -> dict[str, Any]:
     check_settings_patch(settings, patch)  # LAN users cannot widen their own access
     if patch.get("vision", {}).get("api_key") == "********":
         patch["vision"].pop("api_key")
+    if "endpoints" in patch.get("vision", {}):
+        patch["vision"]["endpoints"] = normalize_endpoints(patch["vision"]["endpoints"])
     merge_into(settings.values, patch)
     save_settings(settings)
     return settings.public_dict()

@@ -24,6 +24,12 @@ def test_config_roundtrip_and_stats(tmp_path):
         )
         bad = httpx.put(server.url + "/api/system/config", json={"vision": {"temperature": "hot"}})
         assert bad.status_code == 422 and "vision.temperature" in bad.json()["detail"]
+        no_scheme = {"vision": {"endpoints": [{"url": "gpu2:11434", "parallel": 2}]}}
+        bad = httpx.put(server.url + "/api/system/config", json=no_scheme)
+        assert bad.status_code == 422 and "write it as http://host:port" in bad.json()["detail"]
+        servers = [{"url": "http://gpu2:11434/", "parallel": "2"}, "http://gpu2:11434", " "]
+        saved = httpx.put(server.url + "/api/system/config", json={"vision": {"endpoints": servers}})
+        assert saved.json()["vision"]["endpoints"] == [{"url": "http://gpu2:11434", "parallel": 2}]
         stats = httpx.get(server.url + "/api/system/stats").json()
         assert stats["counts"]["datasets"] == 0
         assert httpx.get(server.url + "/docs").status_code == 200

@@ -8,11 +8,12 @@ from typing import Any
 from nicegui import ui
 
 from app.ui.components.access_settings import AccessSettings
+from app.ui.components.vision_endpoints import VisionEndpoints
 from app.ui.components.vision_settings import VisionSettings
 from app.ui.layout import frame
 
 # Each section is a component class (or function) that builds itself; add new sections here.
-SECTIONS: list[Callable[[], Any]] = [VisionSettings, AccessSettings]
+SECTIONS: list[Callable[[], Any]] = [VisionSettings, VisionEndpoints, AccessSettings]
 
 
 @ui.page("/settings", title="Settings · CaptionForge")
