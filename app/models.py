@@ -218,6 +218,8 @@ class CaptionRevision(Base):
     file_id: Mapped[str] = mapped_column(ForeignKey("tracked_files.id", ondelete="CASCADE"))
     previous_text: Mapped[str | None] = mapped_column(Text)
     new_text: Mapped[str | None] = mapped_column(Text)
+    # The caption's manually_edited flag before the change (None: it did not exist); undo restores it.
+    previous_edited: Mapped[bool | None] = mapped_column(Boolean)
     # manual | generated | batch | import | revert | delete
     change_type: Mapped[str] = mapped_column(String(16))
     batch_id: Mapped[str | None] = mapped_column(String(36))

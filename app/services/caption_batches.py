@@ -129,6 +129,8 @@ def revert_batch(db: Database, batch_id: str, *, undo_batch_id: str | None = Non
                         batch_label=f"Undo of {revision.batch_label or 'a batch edit'}", batch_id=undo_batch_id,
                         file=files.get(caption.file_id), flush=False,
                     )  # fmt: skip
+                    if revision.previous_edited is not None:  # a generated caption is "generated" again
+                        caption.manually_edited = revision.previous_edited
                     reverted += 1
         session.flush()
         refresh_caption_set_stats(session, caption_set.id)

@@ -58,6 +58,7 @@ def write_caption(
     elif now <= caption.modified_date:
         now = caption.modified_date + timedelta(microseconds=1)  # keep modified_date strictly increasing
     is_new = previous is None
+    was_edited = None if is_new else bool(caption.manually_edited)
     caption.caption_text = clean
     caption.modified_date = now
     _apply_source(caption, source, is_new, file, now, vision_model)
@@ -75,6 +76,7 @@ def write_caption(
                 file_id=file_id,
                 previous_text=previous,
                 new_text=clean,
+                previous_edited=was_edited,
                 change_type=change_type or ("batch" if batch_id else _DEFAULT_CHANGE[source]),
                 batch_id=batch_id,
                 batch_label=batch_label,

@@ -60,6 +60,23 @@ def test_apply_writes_one_batch_and_undo_restores_every_caption(core, caption_se
     assert texts(core, caption_set)[0] == "ohwx, woman, red dress"
 
 
+def test_undo_gives_generated_and_imported_captions_back_their_state(core, caption_set):
+    first, second = caption_set["file_ids"][:2]
+    captions.save_caption(core.db, caption_set["id"], first, CAPTIONS[0], source="generated")
+    captions.save_caption(core.db, caption_set["id"], second, CAPTIONS[1], source="imported")
+
+    def states() -> list:
+        rows = datasets.list_dataset_files(core.db, caption_set["dataset_id"], caption_set["id"])
+        return [row["caption_state"] for row in rows[:3]]
+
+    before = states()
+    assert before[:2] == ["generated", "imported"], before
+    result = batch_edits.apply_batch(core.db, caption_set["id"], {"op": "strip", "text": "woman"})
+    assert states()[:2] == ["edited", "edited"], "a batch edit counts as an edit by hand"
+    batch_edits.undo_batch(core.db, result["batch_id"])
+    assert states() == before
+
+
 def test_undo_leaves_captions_edited_since_the_batch(core, caption_set):
     result = batch_edits.apply_batch(core.db, caption_set["id"], {"op": "strip", "text": "woman"})
     first = caption_set["file_ids"][0]
