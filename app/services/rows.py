@@ -29,6 +29,8 @@ def json_value(text: str | None, default: Any) -> Any:
     """A JSON column's value, or `default` when it is empty or not JSON."""
     if not text:
         return default
+    if text == "[]":  # most files have no quality flags: a dataset of 10,000 skips 10,000 parses
+        return []
     try:
         return json.loads(text)
     except ValueError:
