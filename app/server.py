@@ -7,6 +7,7 @@ import logging
 import os
 import socket
 import sys
+import threading
 from functools import partial
 from pathlib import Path
 
@@ -20,6 +21,7 @@ from app.errors import StartupError
 from app.jobs import scans
 from app.jobs.runner import install as install_job_runner
 from app.security import AccessMiddleware
+from app.services import tokens
 from app.services.workers import shutdown_pools
 from app.ui.native import native_unavailable_reason, prepare_window
 from app.ui.pages import register_pages
@@ -38,6 +40,7 @@ def register(core: Core) -> None:
     app.add_middleware(AccessMiddleware, guard=core.services["access"])
     app.add_static_files("/static", STATIC_DIR)
     app.on_startup(lambda: setattr(core.events, "loop", asyncio.get_running_loop()))
+    app.on_startup(lambda: threading.Thread(target=tokens.warm_up, name="tokenizer", daemon=True).start())
     install_job_runner(core)  # caption jobs: recover or resume on start, mark interrupted on stop
     for hook in core.services.get("startup_hooks", []):
         app.on_startup(hook)

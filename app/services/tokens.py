@@ -43,6 +43,11 @@ def _cached_count(text: str) -> int:
     return len(_get_tokenizer().encode(text)) if text.strip() else 0
 
 
+def warm_up() -> None:
+    """Load the vocabulary now (~50 ms), so the first caption opened does not wait for it."""
+    _get_tokenizer()
+
+
 def _get_tokenizer() -> Tokenizer:
     global _tokenizer
     if _tokenizer is None:

@@ -135,11 +135,15 @@ async def test_tag_panel_renames_a_tag_after_a_preview(user: User) -> None:
     seeded, results = await open_page(user, build)
     user.find(marker="load-tags").click()
     await user.should_see("outdoors", retries=50)
-    rename = next(item for item in user.find(marker="tag-rename").elements if _tag_of(item) == "smile")
+    menu = next(
+        button for button in user.find(marker="tag-panel-menu").elements if _tag_of(button) == "smile"
+    )
     with user.client:
-        for listener in rename._event_listeners.values():
+        for listener in menu._event_listeners.values():
             if listener.type == "click":
                 listener.handler(None)
+    await user.should_see(marker="tag-actions-title", content='Tag "smile"')
+    user.find(marker="tag-rename").click()
     await user.should_see(marker="tag-new-name", retries=50)
     new_name = next(iter(user.find(marker="tag-new-name").elements))
     new_name.value = "grin"
@@ -151,8 +155,6 @@ async def test_tag_panel_renames_a_tag_after_a_preview(user: User) -> None:
     await user.should_see("grin", retries=50)
 
 
-def _tag_of(menu_item) -> str:
-    """The tag a panel row's menu entry belongs to: entry -> menu -> button -> row -> first label."""
-    row = menu_item.parent_slot.parent.parent_slot.parent.parent_slot.parent
-    inner = row.default_slot.children[0]
-    return inner.default_slot.children[0].text
+def _tag_of(button) -> str:
+    """The tag of a panel row's ⋮ button: the row's first label."""
+    return button.parent_slot.parent.default_slot.children[0].text

@@ -46,6 +46,7 @@ class TagPanel(ui.column):
         )
         ui.label("Click: images with the tag · Alt+click: images without it").classes("text-xs text-gray-500")
         self.items = ui.column().classes("w-full gap-0")
+        self.actions = ui.dialog().mark("tag-actions")
 
     async def show_set(self, caption_set_id: str | None) -> None:
         """Load the tags of a caption set (None shows nothing)."""
@@ -70,19 +71,31 @@ class TagPanel(ui.column):
                 self._item(item)
 
     def _item(self, item: dict[str, Any]) -> None:
+        # Four elements a tag (300 tags render in a blink); the actions live in one shared dialog.
         tag = item["tag"]
-        with ui.row().classes("w-full items-center gap-1 no-wrap hover:bg-slate-100 rounded px-1"):
-            with ui.row().classes("grow items-center gap-1 no-wrap cursor-pointer min-w-0"):
-                name = ui.label(tag).classes("text-sm truncate grow").mark("tag-panel-item")
-                count = ui.label(str(item["count"])).classes("text-xs text-gray-500").mark("tag-panel-count")
+        with ui.row().classes(
+            "w-full items-center gap-1 no-wrap hover:bg-slate-100 rounded px-1 cursor-pointer"
+        ):
+            name = ui.label(tag).classes("text-sm truncate grow").mark("tag-panel-item")
+            count = ui.label(str(item["count"])).classes("text-xs text-gray-500").mark("tag-panel-count")
             for label in (name, count):
                 label.on("click", lambda e, t=tag: self._clicked(t, e), ["altKey"])
-            with ui.button(icon="more_vert").props("flat dense round size=xs").mark("tag-panel-menu"):
-                with ui.menu():
-                    ui.menu_item("Rename…", lambda t=tag: self._edit(t, delete=False)).mark("tag-rename")
-                    ui.menu_item("Delete from every caption…", lambda t=tag: self._edit(t, delete=True)).mark(
-                        "tag-delete"
-                    )
+            ui.button(icon="more_vert", on_click=lambda t=tag: self._actions(t)).props(
+                "flat dense round size=xs"
+            ).tooltip("Rename or delete this tag").mark("tag-panel-menu")
+
+    def _actions(self, tag: str) -> None:
+        """The shared Rename / Delete choice for one tag."""
+        self.actions.clear()
+        with self.actions, ui.card().classes("gap-2"):
+            ui.label(f'Tag "{tag}"').classes("font-semibold").mark("tag-actions-title")
+            ui.button("Rename…", icon="edit", on_click=lambda: self._edit(tag, delete=False)).props(
+                "flat align=left"
+            ).mark("tag-rename")
+            ui.button(
+                "Delete from every caption…", icon="delete", on_click=lambda: self._edit(tag, delete=True)
+            ).props("flat align=left color=negative").mark("tag-delete")
+        self.actions.open()
 
     async def _clicked(self, tag: str, event: GenericEventArguments) -> None:
         lacking = bool((event.args or {}).get("altKey")) if isinstance(event.args, dict) else False
@@ -91,6 +104,7 @@ class TagPanel(ui.column):
             await result
 
     async def _edit(self, tag: str, *, delete: bool) -> None:
+        self.actions.close()
         if self.caption_set_id is None:
             return
         result = await TagEditDialog(GridScope(self.caption_set_id), tag, delete=delete)
