@@ -11,16 +11,41 @@ fi
 STAMP=".venv/.installed-test"
 if [[ ! -f "$STAMP" || pyproject.toml -nt "$STAMP" ]]; then
   .venv/bin/python -m pip install --quiet --upgrade pip >/dev/null 2>&1 || true
-  .venv/bin/python -m pip install --quiet -e ".[test]"
+  # The native extra (pywebview + Qt) lets the native-window smoke test run; without it that test skips.
+  if ! .venv/bin/python -m pip install --quiet -e ".[test,native]"; then
+    echo "The native extra did not install: the native-window test will be skipped."
+    .venv/bin/python -m pip install --quiet -e ".[test]"
+  fi
   touch "$STAMP"
 fi
 
+can_apt() { command -v apt-get >/dev/null 2>&1 && [[ $(id -u) -eq 0 ]]; }
+APT_UPDATED=""
+apt_install() {
+  [[ -n "$APT_UPDATED" ]] || { apt-get update -qq >/dev/null && APT_UPDATED=1; }
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
+}
+
 if [[ -z "${CHROMIUM_PATH:-}" ]] && ! command -v chromium >/dev/null 2>&1; then
-  if command -v apt-get >/dev/null 2>&1 && [[ $(id -u) -eq 0 ]]; then
+  if can_apt; then
     echo "Installing Debian's chromium for the browser tests..."
-    apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+    apt_install chromium
   else
     echo "No Chromium found: browser tests will be skipped. Install chromium, or set CHROMIUM_PATH=/path/to/chromium."
+  fi
+fi
+
+# A virtual screen and the X libraries Qt needs, for the native-window smoke test (optional).
+QT_X_LIBS="xvfb libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0 libxcb-render-util0 libxcb-shape0
+  libxcb-xinerama0 libxcb-xkb1 libxkbcommon-x11-0 libnss3 libxcomposite1 libxdamage1 libxrandr2 libxtst6"
+# shellcheck disable=SC2086
+if [[ "$(uname -s)" == Linux ]] && ! dpkg -s $QT_X_LIBS >/dev/null 2>&1; then
+  if can_apt; then
+    echo "Installing Xvfb and Qt's X libraries for the native-window test..."
+    # shellcheck disable=SC2086
+    apt_install --no-install-recommends $QT_X_LIBS || echo "They did not install: the native-window test will be skipped."
+  else
+    echo "No Xvfb: the native-window test will be skipped (Debian: apt-get install xvfb)."
   fi
 fi
 

@@ -38,7 +38,7 @@ def native_unavailable_reason(
         if not (environ.get("DISPLAY") or environ.get("WAYLAND_DISPLAY")):
             return "there is no display (DISPLAY and WAYLAND_DISPLAY are not set)"
         if probe_qt and environ.get("PYWEBVIEW_GUI", "qt") == "qt" and importlib.util.find_spec("PyQt6"):
-            return _qt_problem()
+            return _qt_problem(environ)
     return None
 
 
@@ -99,12 +99,15 @@ def save_geometry(data_dir: Path, **changes: int) -> None:
     os.replace(tmp, data_dir / WINDOW_FILE)
 
 
-def _qt_problem() -> str | None:
-    """Start a bare Qt application in a child process: a missing system library would otherwise kill the
-    window process (and with it the app) after the server started."""
+def _qt_problem(environ: dict[str, str] | os._Environ) -> str | None:
+    """Start a bare Qt application in a child process (on the display `environ` names): a missing system
+    library would otherwise kill the window process (and with it the app) after the server started."""
     probe = "import sys; from PyQt6.QtWidgets import QApplication; QApplication(sys.argv)"
+    env = {**os.environ, **environ}
     try:
-        result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=30)
+        result = subprocess.run(
+            [sys.executable, "-c", probe], capture_output=True, text=True, timeout=30, env=env
+        )
     except (OSError, subprocess.TimeoutExpired) as exc:
         return f"Qt could not be started ({exc})"
     if result.returncode == 0:
