@@ -15,7 +15,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DatabaseError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from app.errors import StartupError
+from app.errors import StartupError, StorageFull
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 
@@ -30,9 +30,30 @@ class Database:
 
     @contextmanager
     def session(self) -> Iterator[Session]:
-        """A session in a transaction: committed on success, rolled back on error."""
-        with self._factory() as session, session.begin():
-            yield session
+        """A session in a transaction: committed on success, rolled back on error.
+
+        A full disk becomes StorageFull, with a message that says where and that nothing was written.
+        """
+        try:
+            with self._factory() as session, session.begin():
+                yield session
+        except OperationalError as exc:
+            if "disk is full" in str(exc.orig):  # SQLITE_FULL: "database or disk is full"
+                raise StorageFull(
+                    f"The database could not be written: the disk holding {self.location} is full "
+                    f"({exc.orig}). Free some space and try again; this change was not saved, nothing "
+                    "else was lost."
+                ) from None
+            raise
+
+    @property
+    def location(self) -> str:
+        """Where the data lives, for messages: the SQLite file, or the URL without its password."""
+        return (
+            self.engine.url.database
+            if self.engine.url.get_backend_name() == "sqlite"
+            else (self.engine.url.render_as_string(hide_password=True))
+        )
 
     def dispose(self) -> None:
         self.engine.dispose()

@@ -23,6 +23,12 @@ class BackendUnavailable(CaptionForgeError):
     http_status = 503
 
 
+class StorageFull(CaptionForgeError):
+    """The disk (or the database's size limit) is full: nothing of the failed change was written."""
+
+    http_status = 507
+
+
 class StartupError(CaptionForgeError):
     """The app cannot start; the message is the one line the user sees."""
 

@@ -23,7 +23,7 @@ from typing import Any
 from sqlalchemy.exc import OperationalError
 
 from app.core import Core
-from app.errors import BackendUnavailable, CaptionForgeError, Conflict, NotFound
+from app.errors import BackendUnavailable, CaptionForgeError, Conflict, NotFound, StorageFull
 from app.jobs.endpoints import EndpointRun
 from app.jobs.job_payloads import progress_payload, publish_commit, publish_status
 from app.services import caption_job_commit as commits
@@ -73,6 +73,7 @@ class CaptionJobRun:
         self._elapsed_before = 0.0
         self._processed = 0
         self._slots = 1
+        self._storage_error: str | None = None  # a commit found the disk full: the run pauses
         self._last_publish = 0.0
 
     async def run(self) -> dict[str, Any] | None:
@@ -245,7 +246,12 @@ class CaptionJobRun:
                 item = self._outcomes.get_nowait()
             finished = item is None
             if batch:
-                report = await self._commit(batch)
+                try:
+                    report = await self._commit(batch)
+                except StorageFull as exc:  # these captions are not stored: Resume captions them again
+                    self._storage_error = str(exc)
+                    self.stop("pause")
+                    continue
                 self._job = report.job
                 publish_commit(self.core.events, report, self.current_file)
                 self._last_publish = time.monotonic()
@@ -264,6 +270,8 @@ class CaptionJobRun:
         )
 
     def _final_status(self) -> tuple[str, str | None]:
+        if self._storage_error and self.stop_reason != "cancel":
+            return "paused", f"{self._storage_error} Press Resume once there is space."
         if self.stop_reason == "cancel":
             return "cancelled", None
         if self.stop_reason == "interrupt":

@@ -326,3 +326,35 @@ async def test_a_model_removed_mid_run_pauses_the_job_instead_of_failing_every_i
     assert paused["failed_files"] == 0 and paused["remaining_files"] > 0
     assert "is not installed" in paused["last_error"] and "Resume" in paused["last_error"]
     await runner.shutdown()
+
+
+async def test_a_full_disk_pauses_the_job_and_resume_stores_everything(core, seeded, monkeypatch) -> None:
+    from app.errors import StorageFull
+    from app.services import caption_job_commit
+
+    real_commit = caption_job_commit.commit_outcomes
+    disk = {"full": False, "commits": 0}
+
+    def commit(*args, **kwargs):
+        disk["commits"] += 1
+        if disk["full"] or disk["commits"] == 2:  # the disk fills up after the first commit
+            disk["full"] = True
+            raise StorageFull("The database could not be written: the disk holding /data is full.")
+        return real_commit(*args, **kwargs)
+
+    monkeypatch.setattr(caption_job_commit, "commit_outcomes", commit)
+    fake = FakeCaptioner(latency=0.1)
+    runner = make_runner(core, fake)
+    runner.start()
+    job = await runner.submit(seeded.caption_set_id, parallel=1)
+    paused = await wait_for_status(core, job["id"], "paused")
+    assert "is full" in paused["last_error"] and "Resume" in paused["last_error"]
+    assert paused["failed_files"] == 0 and paused["completed_files"] < 8
+    stored_while_full = len(captions_of(core.db, seeded.caption_set_id))
+
+    disk["full"] = False
+    await runner.resume(job["id"])
+    done = await wait_for_status(core, job["id"], "completed")
+    assert done["completed_files"] == 8 and done["failed_files"] == 0 and done["last_error"] is None
+    assert len(captions_of(core.db, seeded.caption_set_id)) == 8 > stored_while_full
+    await runner.shutdown()
