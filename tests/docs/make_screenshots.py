@@ -50,13 +50,16 @@ def main() -> int:
         photos = _demo_folder(work / "Pictures" / "demo-photos")
         ollama = ollama_server.FakeOllama(models=["qwen3-vl:4b-instruct", "qwen3-vl:8b-instruct"])
         fake = LoopbackServer(ollama_server.create_app(ollama)).start()
+        second = ollama_server.FakeOllama(models=["qwen3-vl:4b-instruct"])  # a second GPU machine
+        extra = LoopbackServer(ollama_server.create_app(second)).start()
         server = start_server(work / "data", env={"CAPTIONFORGE_VISION__BASE_URL": fake.url})
         try:
             names = _seed(server.url, photos)
-            _photograph(browser_path, server.url, names)
+            _photograph(browser_path, server.url, names, extra.url)
         finally:
             stop_server(server)
             fake.stop()
+            extra.stop()
     print(f"Screenshots written to {OUT_DIR}")
     return 0
 
@@ -77,7 +80,7 @@ def _seed(url: str, photos: Path) -> dict[str, str]:
     return {"dataset": dataset["name"], "caption_set": caption_set["name"]}
 
 
-def _photograph(browser_path: str, url: str, names: dict[str, str]) -> None:
+def _photograph(browser_path: str, url: str, names: dict[str, str], extra_server: str) -> None:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
@@ -99,6 +102,11 @@ def _photograph(browser_path: str, url: str, names: dict[str, str]) -> None:
             if name == "folders":
                 page.get_by_role("button", name="Open").first.click()
                 page.locator("img").first.wait_for()
+            if name == "settings":  # one extra server, checked
+                page.get_by_role("button", name="Add server").click()
+                page.get_by_placeholder("http://gpu2:11434").fill(extra_server)
+                page.get_by_role("button", name="Check", exact=True).click()
+                page.get_by_text("answers at").last.wait_for()
             page.wait_for_load_state("networkidle")
             page.screenshot(path=OUT_DIR / f"{name}.png", full_page=name == "settings")
         page.set_content(login_page_html("/", ""))
