@@ -5,6 +5,7 @@ Run it in a thread (it waits on the process pool); `on_progress` gets a dict aft
 
 from __future__ import annotations
 
+import errno
 import os
 import time
 from collections.abc import Callable
@@ -16,7 +17,7 @@ from sqlalchemy import func, select, update
 
 from app.config import Settings
 from app.db import Database
-from app.errors import NotFound
+from app.errors import NotFound, StorageFull
 from app.models import TrackedFile, TrackedFolder, new_id, utcnow
 from app.services.paired_captions import paired_caption_path
 from app.services.scan_rows import (
@@ -74,7 +75,15 @@ def scan_folder(
     state.counts.update(unchanged=len(plan.unchanged), to_process=len(plan.process), other_folder=plan.other)
     state.report("processing", force=True)
     _apply_unchanged(db, plan, walk, existing, _epoch_ns(previous_scan))
-    stopped = _process(db, settings, folder_id, root, walk, existing, plan, state, executor, should_stop)
+    try:
+        stopped = _process(db, settings, folder_id, root, walk, existing, plan, state, executor, should_stop)
+    except OSError as exc:
+        if exc.errno not in (errno.ENOSPC, errno.EDQUOT):
+            raise
+        raise StorageFull(
+            f"The disk holding the thumbnails ({settings.thumbnails_dir}) is full. Free some space and scan "
+            f"again: {state.counts['processed']} files were measured and kept, the next scan does the rest."
+        ) from None
     if stopped:
         return state.report("cancelled", force=True)
     return _finish(db, folder_id, plan, walk, state)
@@ -162,17 +171,40 @@ def _process(db, settings, folder_id, root, walk, existing, plan, state, executo
         while chunks and len(pending) < limit:
             pending.add(pool.submit(process_files, chunks.pop(0), options))
         done, pending = wait(pending, return_when=FIRST_COMPLETED)
-        for future in done:
-            for result in future.result():
-                _collect(
-                    result, folder_id, root, walk, existing, plan, missing_by_hash, state, inserts, updates
-                )
+        failure = _collect_done(
+            done, folder_id, root, walk, existing, plan, missing_by_hash, state, inserts, updates
+        )
+        if failure is not None:  # keep every file measured so far (in flight too), then say why it stopped
+            for future in pending:
+                future.cancel()
+            finished = wait(pending)[0] if pending else set()
+            _collect_done(
+                finished, folder_id, root, walk, existing, plan, missing_by_hash, state, inserts, updates
+            )
+            write_rows(db, inserts, updates)
+            raise failure
         if len(inserts) + len(updates) >= FLUSH_ROWS:
             write_rows(db, inserts, updates)
             inserts, updates = [], []
         state.report("processing")
     write_rows(db, inserts, updates)
     return False
+
+
+def _collect_done(done, *where) -> OSError | None:
+    """Collect the results of finished chunks; returns the first OSError a chunk raised (None if none did)."""
+    failure = None
+    for future in done:
+        if future.cancelled():
+            continue
+        try:
+            results = future.result()
+        except OSError as exc:  # e.g. the thumbnails' disk is full
+            failure = failure or exc
+            continue
+        for result in results:
+            _collect(result, *where)
+    return failure
 
 
 def _collect(result, folder_id, root, walk, existing, plan, missing_by_hash, state, inserts, updates) -> None:

@@ -294,3 +294,33 @@ def test_a_huge_decode_runs_alone_while_ordinary_decodes_run_side_by_side(tmp_pa
     with Image.open(huge) as header, decode_memory.big_decode_guard(header, lock_dir):
         assert not other_worker_may(fcntl.LOCK_SH), "nothing else decodes beside a huge one"
     assert other_worker_may(fcntl.LOCK_EX), "the lock is free once the decodes are done"
+
+
+def test_a_full_thumbnail_disk_stops_the_scan_with_a_clear_error_and_keeps_what_was_measured(
+    core, photos, make_image, executor, monkeypatch
+):
+    import errno
+
+    from app.errors import StorageFull
+    from app.services import scan_worker
+
+    for index in range(30):
+        size = (64, 50) if index == 29 else (64, 48)  # the one the full disk refuses
+        make_image(f"p{index:02d}.jpg", size=size, color=(index * 8, 90, 40), folder=photos)
+    folder = folders.add_folder(core.db, str(photos))
+    real_save = scan_worker.save_thumbnail
+
+    def save(image, path, quality):
+        if image.height == 50:  # the disk filled up just before p29's thumbnail
+            raise OSError(errno.ENOSPC, "No space left on device", str(path))
+        real_save(image, path, quality)
+
+    monkeypatch.setattr(scan_worker, "save_thumbnail", save)
+    with pytest.raises(StorageFull, match="disk holding the thumbnails .* is full") as raised:
+        scan_folder(core.db, core.settings, folder["id"], executor=executor)
+    kept = len(by_name(core, folder["id"]))
+    assert kept >= 30 - 8 and f"{kept} files were measured and kept" in str(raised.value)
+
+    monkeypatch.setattr(scan_worker, "save_thumbnail", real_save)  # space was freed
+    again = scan_folder(core.db, core.settings, folder["id"], executor=executor)
+    assert len(by_name(core, folder["id"])) == 30 and again["new"] == 30 - kept, "the rest, nothing twice"
