@@ -88,6 +88,8 @@ async def test_browse_add_scan_open_details_and_remove(user: User, tmp_path: Pat
     await user.should_see("1 unreadable", retries=50)
     await user.should_see(marker="folder-tile", retries=50)
     assert len(user.find(marker="folder-tile").elements) == 3
+    names = {label.text for label in user.find(marker="folder-tile-name").elements}
+    assert names == {"img0.jpg", "img1.jpg", "broken.jpg"}, "each tile names its file"
 
     # A copy with the same bytes shows up after a rescan, and both tiles say they are duplicates.
     _add_copy(photos)

@@ -103,6 +103,9 @@ def _tile(file: dict[str, Any]) -> None:
             with ui.column().classes("items-center gap-0 p-1"):
                 ui.icon("broken_image", color="red-4").classes("text-3xl")
                 ui.label(file["scan_error"] or "no preview").classes("text-[10px] text-center text-red-700")
+        ui.label(file["filename"]).classes(
+            "absolute bottom-0 inset-x-0 px-1 text-[10px] leading-4 truncate bg-white/75 text-slate-700"
+        ).mark("folder-tile-name")
         if twins:
             ui.badge(f"x{twins + 1}", color="purple").classes("absolute top-1 right-1").mark(
                 "folder-tile-duplicate"
