@@ -14,6 +14,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
@@ -29,34 +30,53 @@ HEADER_RGB = (30, 41, 59)  # Tailwind slate-800, the header of every page
 SCREEN = (1600, 1000)
 
 
+@dataclass
+class VirtualScreen:
+    """A running Xvfb: its DISPLAY name, the process, and the file its messages go to."""
+
+    display: str
+    process: subprocess.Popen
+    log: Path
+
+    def gone(self) -> str | None:
+        """Why the X server is no longer there (None while it runs)."""
+        if self.process.poll() is None:
+            return None
+        said = self.log.read_text(errors="replace")[-600:] if self.log.exists() else ""
+        return f"Xvfb exited with code {self.process.returncode}: {said}"
+
+
 @pytest.fixture
-def display() -> Iterator[str]:
+def display(tmp_path: Path) -> Iterator[VirtualScreen]:
     reason = _missing_requirement()
     if reason:
         pytest.skip(reason)
-    xvfb = subprocess.Popen(
-        ["Xvfb", "-displayfd", "1", "-screen", "0", f"{SCREEN[0]}x{SCREEN[1]}x24", "-nolisten", "tcp"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-    )
+    log = tmp_path / "xvfb.log"
+    # -noreset: the Qt probe is the first client; the server must not regenerate when it disconnects.
+    command = ["Xvfb", "-displayfd", "1", "-noreset", "-screen", "0", f"{SCREEN[0]}x{SCREEN[1]}x24"]
+    with log.open("w") as errors:
+        xvfb = subprocess.Popen([*command, "-nolisten", "tcp"], stdout=subprocess.PIPE, stderr=errors)
     number = xvfb.stdout.readline().decode().strip()
     if not number.isdigit():
         xvfb.kill()
         pytest.skip("Xvfb did not start")
-    qt_problem = native_unavailable_reason({"DISPLAY": f":{number}"})
+    screen = VirtualScreen(f":{number}", xvfb, log)
+    qt_problem = native_unavailable_reason({"DISPLAY": screen.display})
     if qt_problem:  # the app would fall back to the browser: nothing to test here
         xvfb.terminate()
         pytest.skip(qt_problem)
-    yield f":{number}"
+    yield screen
     xvfb.terminate()
     xvfb.wait(timeout=10)
 
 
-def test_native_window_opens_the_workspace_on_loopback_at_the_remembered_place(display: str, tmp_path: Path):
+def test_native_window_opens_the_workspace_on_loopback_at_the_remembered_place(
+    display: VirtualScreen, tmp_path: Path
+):
     data_dir = tmp_path / "data"
     data_dir.mkdir()
     (data_dir / "window.json").write_text(json.dumps({"width": 1100, "height": 720, "x": 40, "y": 30}))
-    server = _start_native(data_dir, display)
+    server = _start_native(data_dir, display.display)
     try:
         shot = _wait_for_header(display)
         shot.save(tmp_path / "native.png")
@@ -79,22 +99,29 @@ def _start_native(data_dir: Path, display: str) -> LiveServer:
     env = {
         "DISPLAY": display,
         "PYWEBVIEW_GUI": "qt",
-        "QTWEBENGINE_CHROMIUM_FLAGS": "--no-sandbox",
+        "QTWEBENGINE_CHROMIUM_FLAGS": "--no-sandbox --disable-gpu",  # Xvfb has no GPU; GLX there is fragile
         "QT_QPA_PLATFORM": "xcb",
     }
     return start_server(data_dir, "--native", env=env)
 
 
-def _wait_for_header(display: str) -> Image.Image:
+def _wait_for_header(screen: VirtualScreen) -> Image.Image:
     """Screenshot until the page's header shows (the window and Qt WebEngine take a while to start)."""
     deadline = time.monotonic() + 60
-    shot = _screenshot(display)
+    problem = "no screenshot yet"
     while time.monotonic() < deadline:
-        shot = _screenshot(display)
-        if _header_box(shot)[2] > 0:
-            return shot
+        try:
+            shot = _screenshot(screen.display)
+        except OSError as exc:
+            if gone := screen.gone():  # the virtual screen itself crashed: nothing of ours to judge
+                pytest.skip(gone)
+            problem = f"screenshot failed: {exc}"  # the X server is busy starting the window: try again
+        else:
+            if _header_box(shot)[2] > 0:
+                return shot
+            problem = "the header is not on the screen"
         time.sleep(1)
-    pytest.fail("the native window never showed the CaptionForge header")
+    pytest.fail(f"the native window never showed the CaptionForge header ({problem})")
 
 
 def _header_box(shot: Image.Image) -> tuple[int, int, int, int]:
