@@ -54,6 +54,12 @@ class ExportRunner:
         """The history entry with the live progress of a running export."""
         entry = export_history.get_export(self.core.db, export_id)
         live = self.progress.get(export_id)
+        if live and entry["status"] not in export_history.ACTIVE:
+            # The row is final a moment before the last progress event arrives: the row is the truth.
+            final = {
+                k: entry[k] for k in ("status", "file_count", "total_size_mb") if entry.get(k) is not None
+            }
+            live = {**live, **final, "error": entry.get("error_message") or live.get("error")}
         return {**entry, "progress": live} if live else entry
 
     def running(self) -> list[str]:

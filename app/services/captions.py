@@ -34,42 +34,17 @@ from app.services.rows import json_value
 from app.services.thumbnails import thumbnail_url
 
 
-def save_caption(
-    db: Database,
-    caption_set_id: str,
-    file_id: str,
-    text: str,
-    *,
-    source: str = "manual",
-    expected_modified: str | None = None,
-    quality_score: float | None = None,
-    quality_details: dict[str, Any] | str | None = None,
-    vision_model: str | None = None,
-    batch_id: str | None = None,
-    batch_label: str | None = None,
-    change_type: str | None = None,
-) -> dict[str, Any]:
-    """Create or change the caption of a file in a set; returns the caption dict.
+def save_caption(db: Database, caption_set_id: str, file_id: str, text: str, **change: Any) -> dict[str, Any]:
+    """Create or change the caption of a file in a set, in one transaction; returns the caption dict.
 
+    `change` takes caption_writer.write_caption's keywords: source ("manual" | "generated" | "imported"),
+    expected_modified, quality_score, quality_details, vision_model, batch_id, batch_label, change_type.
     Raises Invalid past the set's max_length or for an empty text, Conflict when `expected_modified`
     is older than the stored modified_date (another tab saved in between), NotFound for unknown ids.
     """
     with db.session() as session:
         caption_set = require_caption_set(session, caption_set_id)
-        caption = write_caption(
-            session,
-            caption_set,
-            file_id,
-            text,
-            source=source,
-            expected_modified=expected_modified,
-            quality_score=quality_score,
-            quality_details=quality_details,
-            vision_model=vision_model,
-            batch_id=batch_id,
-            batch_label=batch_label,
-            change_type=change_type,
-        )
+        caption = write_caption(session, caption_set, file_id, text, **change)
         refresh_caption_set_stats(session, caption_set.id)
         return caption_dict(caption)
 

@@ -43,3 +43,21 @@ def test_a_queued_export_cancelled_before_its_turn_leaves_nothing(core, make_ima
     assert entry["status"] == "cancelled"
     assert not (tmp_path / "out").exists()
     assert not jobs.cancel(started["export_id"]), "nothing left to cancel"
+
+
+def test_status_is_final_as_soon_as_the_row_is_even_before_the_last_progress_event(
+    core, make_image, tmp_path
+):
+    seeded = seed_dataset(core.db, [make_image(f"{i}.jpg") for i in range(2)])
+    jobs = runner(core)
+    emit = jobs._emit
+    jobs._emit = lambda payload: (
+        None if payload.get("status") == "completed" else emit(payload)
+    )  # still on its way
+    started = jobs.start(
+        seeded.dataset_id, {"caption_set_id": seeded.caption_set_id, "export_path": str(tmp_path / "out")}
+    )
+    assert _wait(core, started["export_id"])["status"] == "completed"
+    status = jobs.status(started["export_id"])
+    assert status["status"] == "completed"
+    assert status["progress"]["status"] == "completed" and status["progress"]["file_count"] == 2
