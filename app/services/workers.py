@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import multiprocessing
+import multiprocessing.connection
 import os
+import threading
 from concurrent.futures import ProcessPoolExecutor
 
 _pools: dict[int, ProcessPoolExecutor] = {}
@@ -14,9 +16,22 @@ def process_pool(workers: int = 0) -> ProcessPoolExecutor:
     count = workers or os.cpu_count() or 2
     if count not in _pools:
         _pools[count] = ProcessPoolExecutor(
-            max_workers=count, mp_context=multiprocessing.get_context("spawn")
+            max_workers=count, mp_context=multiprocessing.get_context("spawn"), initializer=exit_with_parent
         )
     return _pools[count]
+
+
+def exit_with_parent() -> None:
+    """Pool initializer: the worker ends as soon as the app does, even after a kill -9 (no orphans idling)."""
+    parent = multiprocessing.parent_process()
+    if parent is None:
+        return
+
+    def watch() -> None:
+        multiprocessing.connection.wait([parent.sentinel])
+        os._exit(0)
+
+    threading.Thread(target=watch, name="exit with the app", daemon=True).start()
 
 
 def shutdown_pools() -> None:

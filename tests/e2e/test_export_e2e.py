@@ -3,6 +3,7 @@ work is removed on the next start); a ZIP export downloads through Chromium."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import time
@@ -79,6 +80,8 @@ def test_sigkill_mid_export_leaves_no_half_export_and_the_next_start_cleans_up(t
         else:
             pytest.fail(f"the export made no progress: {job}")
         assert job["status"] == "processing"
+        workers = _children(server.process.pid)
+        assert workers or not Path("/proc").is_dir(), "the export runs in pool workers"
         os.kill(server.process.pid, signal.SIGKILL)
         server.process.wait(timeout=10)
     finally:
@@ -86,7 +89,10 @@ def test_sigkill_mid_export_leaves_no_half_export_and_the_next_start_cleans_up(t
             stop_server(server)
     assert not target.exists(), "nothing under the target name"
     assert temp.is_dir(), "the unfinished work was in the temporary sibling"
-    time.sleep(1.0)  # orphaned pool workers see their parent gone and exit
+    deadline = time.monotonic() + 20
+    while any(Path(f"/proc/{pid}").exists() for pid in workers) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not any(Path(f"/proc/{pid}").exists() for pid in workers), "the workers ended with the app"
     restarted = start_server(data_dir)
     try:
         deadline = time.monotonic() + 20
@@ -147,3 +153,12 @@ def test_zip_export_downloads_through_the_browser(browser, tmp_path):
     finally:
         context.close()
         stop_server(server)
+
+
+def _children(pid: int) -> list[int]:
+    """Processes started by any thread of `pid` (the pool workers; Linux /proc)."""
+    found: list[int] = []
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        with contextlib.suppress(OSError):
+            found.extend(int(child) for child in (task / "children").read_text().split())
+    return found
