@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -73,6 +75,7 @@ def start_server(data_dir: Path, *extra: str, env: dict[str, str] | None = None)
             env=environment,
             stdout=log_file,
             stderr=subprocess.STDOUT,
+            start_new_session=True,  # its own process group: stop_server ends pool workers and Qt helpers too
         )
     server = LiveServer(f"http://127.0.0.1:{port}", data_dir, process, log_path)
     deadline = time.monotonic() + 40
@@ -89,11 +92,15 @@ def start_server(data_dir: Path, *extra: str, env: dict[str, str] | None = None)
 
 
 def stop_server(server: LiveServer) -> None:
+    """Stop the app like a user would (SIGTERM), then whatever it left behind in its process group."""
     server.process.terminate()
     try:
         server.process.wait(timeout=10)
     except subprocess.TimeoutExpired:
         server.process.kill()
+        server.process.wait(timeout=10)
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(server.process.pid, signal.SIGKILL)
 
 
 @pytest.fixture

@@ -26,6 +26,7 @@ class VisionEndpoints(ui.column):
             {"url": entry["url"], "parallel": entry["parallel"]}
             for entry in normalize_endpoints(self.core.settings["vision"].get("endpoints") or [])
         ]
+        self.results: list[ui.label] = []  # the Check answer under each row (rebuilt by _render)
         self.classes("gap-2 w-full").mark("vision-endpoints")
         with self:
             ui.label("Extra servers for caption jobs").classes("text-lg font-semibold")
@@ -79,7 +80,7 @@ class VisionEndpoints(ui.column):
 
     def _render(self) -> None:
         self.list.clear()
-        self.results: list[ui.label] = []
+        self.results = []
         with self.list:
             if not self.rows:
                 ui.label("No extra servers: caption jobs use the server above only.").classes(
