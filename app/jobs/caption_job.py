@@ -90,6 +90,8 @@ class CaptionJobRun:
         self._processed = int(start.state.get("processed", 0))
         self._started = time.monotonic()
         publish_status(self.core.events, self._job, self.current_file)
+        self._slots = max(1, sum(e.parallel for e in self.endpoints if e.active))
+        self._prepare_ahead()  # the first images decode while the servers are asked for the model
         await self._check_models()
         self.core.events.caption_changed.subscribe(self._note_edit)
         try:

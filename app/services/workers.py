@@ -21,6 +21,11 @@ def process_pool(workers: int = 0) -> ProcessPoolExecutor:
     return _pools[count]
 
 
+def pool_started(workers: int = 0) -> bool:
+    """Whether the shared pool of `workers` processes exists (its processes are spawned or spawning)."""
+    return (workers or os.cpu_count() or 2) in _pools
+
+
 def exit_with_parent() -> None:
     """Pool initializer: the worker ends as soon as the app does, even after a kill -9 (no orphans idling)."""
     parent = multiprocessing.parent_process()

@@ -13,7 +13,7 @@ from PIL import Image
 
 from app.errors import Invalid, NotFound
 from app.services.images import ImageDecodeError, open_image, oriented_size
-from app.services.workers import process_pool
+from app.services.workers import pool_started, process_pool
 
 MIN_SIDE = 32  # Qwen3-VL (and llama.cpp) reject images smaller than one 32 px patch
 JPEG_QUALITY = 90
@@ -38,10 +38,11 @@ class PreparedImage:
 async def prepare_for_model(path: str | Path, max_megapixels: float, max_pixels: int | None) -> PreparedImage:
     """Downscale and encode `path` in the process pool. Raises NotFound or Invalid with the reason."""
     loop = asyncio.get_running_loop()
+    # Before anything has started the pool, a thread does the (GIL-releasing) Pillow work: spawning the
+    # workers takes longer than preparing the first images, and a caption job's slots must not wait for it.
+    executor = process_pool() if pool_started() else None
     try:
-        return await loop.run_in_executor(
-            process_pool(), prepare_image, str(path), max_megapixels, max_pixels
-        )
+        return await loop.run_in_executor(executor, prepare_image, str(path), max_megapixels, max_pixels)
     except FileNotFoundError:
         raise NotFound(f"{path} no longer exists. Rescan its folder.") from None
     except ImageDecodeError as exc:

@@ -7,6 +7,7 @@ import base64
 import binascii
 import io
 import json
+import re
 import threading
 from collections import deque
 from contextlib import asynccontextmanager
@@ -170,12 +171,15 @@ def inspect_image(raw: bytes) -> dict[str, Any]:
         return {"format": None, "bytes": len(raw), "error": str(exc)}
 
 
+_NOT_BASE64 = re.compile(r"[^A-Za-z0-9+/=]")
+
+
 def go_base64_error(text: str) -> str | None:
     """Go's encoding/base64 error for a string, or None when it decodes (Ollama validates `images` this way)."""
-    alphabet = set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=")
-    for index, char in enumerate(text):
-        if char not in alphabet:
-            return f"illegal base64 data at input byte {index}"
+    # A regular expression, not a Python loop: Go checks at memory speed, and a per-character loop cost
+    # the fake ~17 ms per 1024x768 image, which the caption benchmarks then counted against the client.
+    if illegal := _NOT_BASE64.search(text):
+        return f"illegal base64 data at input byte {illegal.start()}"
     try:
         base64.b64decode(text, validate=True)
     except binascii.Error:

@@ -358,3 +358,31 @@ async def test_a_full_disk_pauses_the_job_and_resume_stores_everything(core, see
     assert done["completed_files"] == 8 and done["failed_files"] == 0 and done["last_error"] is None
     assert len(captions_of(core.db, seeded.caption_set_id)) == 8 > stored_while_full
     await runner.shutdown()
+
+
+async def test_every_slot_has_its_first_image_prepared_while_the_model_check_runs(core, seeded) -> None:
+    """No slot starts cold: the first image of each slot is being prepared before the servers answer."""
+    prepared_before_check: list[str] = []
+
+    class PreparingCaptioner(FakeCaptioner):
+        def __init__(self) -> None:
+            super().__init__()
+            self.prepared: list[str] = []
+
+        def prepare(self, image_path: str) -> None:
+            self.prepared.append(Path(image_path).name)
+
+    captioner = PreparingCaptioner()
+    runner = make_runner(core, captioner)
+
+    async def slow_check(_url: str, _model: str) -> bool | None:
+        prepared_before_check.extend(captioner.prepared)
+        return None
+
+    runner.model_check = slow_check
+    runner.start()
+    job = await runner.submit(seeded.caption_set_id, parallel=3)
+    await wait_for_status(core, job["id"], "completed")
+    assert prepared_before_check == ["img_00000.jpg", "img_00001.jpg", "img_00002.jpg"]
+    assert sorted(set(captioner.prepared)) == [f"img_{i:05d}.jpg" for i in range(8)]
+    await runner.shutdown()
