@@ -26,9 +26,9 @@ from app.jobs.runner import JobRunner
 from app.services import caption_jobs, captions
 from app.services.workers import process_pool
 from app.vision.client import generate_caption
+from tests.bench.photos import synthetic_photo
 from tests.e2e.live_server import PROJECT_DIR
 from tests.fakes.server import free_port
-from tests.bench.photos import synthetic_photo
 from tests.job_seed import seed_caption_set, write_images
 
 pytestmark = pytest.mark.bench
@@ -232,7 +232,12 @@ async def test_bench_issue_config_cold_start(core, tmp_path, fake_servers, loop_
             path, file_id = queue.pop()
             result = await generate_caption(core.settings, path, style="natural_detailed")
             await asyncio.to_thread(
-                captions.save_caption, core.db, baseline_set["id"], file_id, result.caption, source="generated"
+                captions.save_caption,
+                core.db,
+                baseline_set["id"],
+                file_id,
+                result.caption,
+                source="generated",
             )
 
     await asyncio.gather(*(worker() for _ in range(SLOTS)))
