@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
-import socket
 import sys
 import threading
 from functools import partial
@@ -17,9 +16,9 @@ from app.access_token import AccessGuard, lan_enabled, print_lan_urls, redact_ac
 from app.api import register_api
 from app.config import secret_file
 from app.core import Core
-from app.errors import StartupError
 from app.jobs import scans
 from app.jobs.runner import install as install_job_runner
+from app.lifecycle import check_host, choose_port
 from app.security import AccessMiddleware
 from app.services import tokens
 from app.services.workers import shutdown_pools
@@ -48,7 +47,8 @@ def register(core: Core) -> None:
         app.on_shutdown(hook)
     app.on_shutdown(partial(scans.stop_all, core))
     app.on_shutdown(close_clients)
-    app.on_shutdown(shutdown_pools)  # last: scans and exports above still hand work to the pool
+    app.on_shutdown(shutdown_pools)  # scans and exports above still hand work to the pool
+    app.on_shutdown(core.db.checkpoint)  # last: the WAL folded into database.db
 
 
 def run(core: Core) -> None:
@@ -72,7 +72,10 @@ def run(core: Core) -> None:
         app.on_startup(redact_access_log)
         app.on_startup(lambda: print_lan_urls(app.urls, core.services["access"].token))
     if not os.environ.get("NICEGUI_USER_SIMULATION"):
-        ensure_port_free(host, port)
+        check_host(host)
+        port = choose_port(host, port)
+        if lock := core.services.get("instance_lock"):
+            lock.note(f"http://{host}:{port}")
     log.info("CaptionForge serving on http://%s:%s (data dir %s)", host, port, core.settings.data_dir)
     ui.run(
         host=host,
@@ -89,14 +92,3 @@ def run(core: Core) -> None:
         fastapi_docs={"title": "CaptionForge API", "version": "1"},
         uvicorn_logging_level=server["log_level"].lower(),
     )
-
-
-def ensure_port_free(host: str, port: int) -> None:
-    """Fail with one line when another program already listens on the port."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        try:
-            probe.bind((host, port))
-        except OSError:
-            raise StartupError(
-                f"Port {port} on {host} is in use (another CaptionForge?). Stop it or start with --port {port + 1}."
-            ) from None
