@@ -65,7 +65,7 @@ def test_a_real_listener_is_named_and_the_next_free_port_offered():
         busy.bind(("127.0.0.1", 0))
         busy.listen()
         port = busy.getsockname()[1]
-        with pytest.raises(StartupError, match=rf"in use by another program.*--port \d+ \(free now\)"):
+        with pytest.raises(StartupError, match=r"in use by another program.*--port \d+ \(free now\)"):
             choose_port("127.0.0.1", port)
 
 
