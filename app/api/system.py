@@ -6,6 +6,7 @@ import os
 from typing import Any
 
 from fastapi import APIRouter, Body
+from nicegui import Client
 
 from app.core import current
 from app.services import system
@@ -33,4 +34,9 @@ def get_stats() -> dict[str, Any]:
 
 @router.get("/identity", summary="Which app answers here (the start-up port check asks it)")
 def get_identity() -> dict[str, Any]:
-    return {"app": "CaptionForge", "pid": os.getpid(), "data_dir": str(current().settings.data_dir)}
+    return {
+        "app": "CaptionForge",
+        "pid": os.getpid(),
+        "data_dir": str(current().settings.data_dir),
+        "connected_pages": sum(1 for client in Client.instances.values() if client.has_socket_connection),
+    }
