@@ -112,3 +112,39 @@ def test_the_port_of_a_running_captionforge_is_named(tmp_path: Path):
     finally:
         stop_server(first)
         _wait_stopped(first)
+
+
+def test_sigterm_during_a_caption_job_then_a_restart_that_resumes_it(tmp_path: Path, fake_ollama):
+    from tests.e2e.test_jobs_crash import IMAGES, _seed, _wait_job
+
+    fake_ollama.latency, fake_ollama.parallel = 0.25, 2
+    data_dir = tmp_path / "job-data"
+    caption_set_id = _seed(data_dir, tmp_path / "images")
+    env = {"CAPTIONFORGE_VISION__BASE_URL": fake_ollama.url}
+    first = start_server(data_dir, env=env)
+    client, websocket = _attach(first)
+    try:
+        job_id = httpx.post(
+            f"{first.url}/api/caption-sets/{caption_set_id}/auto-generate", json={"parallel": 2}, timeout=30
+        ).json()["job_id"]
+        _wait_job(first.url, job_id, lambda j: j["completed_files"] >= 3)
+        first.process.send_signal(signal.SIGTERM)
+        assert _wait_stopped(first) < 5, "a stop with a running job takes under 5 s"
+        wal = data_dir / "database.db-wal"
+        assert not wal.exists() or wal.stat().st_size == 0, "the WAL was checkpointed into database.db"
+    finally:
+        client.close()
+        websocket.close()
+    port = int(first.url.rsplit(":", 1)[1])
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(live_server, "free_port", lambda: port)
+        second = start_server(data_dir, env=env)
+    try:
+        job = httpx.get(f"{second.url}/api/vision/jobs/{job_id}", timeout=10).json()
+        assert job["status"] == "interrupted", "kept as in crash recovery"
+        assert httpx.post(f"{second.url}/api/vision/jobs/{job_id}/resume", timeout=10).status_code == 200
+        done = _wait_job(second.url, job_id, lambda j: j["status"] in ("completed", "failed", "paused"))
+        assert (done["status"], done["completed_files"], done["failed_files"]) == ("completed", IMAGES, 0)
+    finally:
+        stop_server(second)
+        _wait_stopped(second)
