@@ -28,6 +28,17 @@ from app.vision.transport import close_clients
 
 log = logging.getLogger("app.server")
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
+# NiceGUI's "connection lost" popup, in our words: a stopped app is the usual reason, and the page
+# reconnects (or reloads) by itself when CaptionForge is back.
+STOPPED_NOTICE = """<script>
+document.addEventListener("DOMContentLoaded", () => {
+  const spans = document.querySelectorAll("#popup span");
+  if (spans.length >= 2) {
+    spans[0].textContent = "CaptionForge stopped";
+    spans[1].textContent = "This page reconnects by itself when it is back.";
+  }
+});
+</script>"""
 
 
 def register(core: Core) -> None:
@@ -38,6 +49,7 @@ def register(core: Core) -> None:
     core.services["access"] = AccessGuard(core.settings.data_dir, enabled=lan_enabled(core.settings))
     app.add_middleware(AccessMiddleware, guard=core.services["access"])
     app.add_static_files("/static", STATIC_DIR)
+    ui.add_head_html(STOPPED_NOTICE, shared=True)
     app.on_startup(lambda: setattr(core.events, "loop", asyncio.get_running_loop()))
     app.on_startup(lambda: threading.Thread(target=tokens.warm_up, name="tokenizer", daemon=True).start())
     install_job_runner(core)  # caption jobs: recover or resume on start, mark interrupted on stop

@@ -61,7 +61,7 @@ def test_restart_on_the_same_port_at_once_with_connections_open(tmp_path: Path, 
     first = start_server(tmp_path / "data")
     client, websocket = _attach(first)
     try:
-        os.killpg(first.process.pid, stop) if stop == signal.SIGKILL else first.process.send_signal(stop)
+        first.process.send_signal(stop)  # the app's own process only: what it started must end by itself
         seconds = _wait_stopped(first)
         if stop != signal.SIGKILL:
             assert seconds < 5, f"stopping took {seconds:.1f} s"
@@ -148,3 +148,30 @@ def test_sigterm_during_a_caption_job_then_a_restart_that_resumes_it(tmp_path: P
     finally:
         stop_server(second)
         _wait_stopped(second)
+
+
+@pytest.mark.e2e
+def test_an_open_tab_says_stopped_then_reconnects_by_itself(tmp_path: Path, browser):
+    from tests.e2e.live_server import wait_connected
+
+    first = start_server(tmp_path / "data")
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        page.goto(first.url + "/")
+        wait_connected(page)
+        first.process.send_signal(signal.SIGINT)
+        _wait_stopped(first)
+        notice = page.locator("#popup")
+        notice.get_by_text("CaptionForge stopped").wait_for(state="visible", timeout=20_000)
+        second = _restart_on(first)
+        try:
+            wait_connected(page)
+            page.wait_for_function(
+                "() => document.getElementById('popup').ariaHidden === 'true'", timeout=30_000
+            )
+        finally:
+            stop_server(second)
+            _wait_stopped(second)
+    finally:
+        context.close()
