@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import errno
+import os
 
 import pytest
 
@@ -74,7 +75,7 @@ def test_a_full_or_read_only_disk_keeps_memory_and_disk_in_step(tmp_path, monkey
     def failing_fsync(_fd):
         raise OSError(code, "simulated")
 
-    monkeypatch.setattr("app.atomic_file.os.fsync", failing_fsync)
+    monkeypatch.setattr(os, "fsync", failing_fsync)
     with pytest.raises(error, match=words):
         update_config(settings, {"vision": {"model": "other"}})
     assert settings["vision"]["model"] == "qwen3-vl:4b-instruct"  # memory unchanged
@@ -87,7 +88,7 @@ def test_a_preset_on_a_full_disk_leaves_no_partial_file(tmp_path, monkeypatch):
     def failing_fsync(_fd):  # a full disk often shows only at flush/fsync, after a 0-byte file exists
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr("app.atomic_file.os.fsync", failing_fsync)
+    monkeypatch.setattr(os, "fsync", failing_fsync)
     with pytest.raises(StorageFull, match="disk holding .* is full"):
         export_presets.save_preset(tmp_path, "mine", {"jpeg_quality": 90})
     folder = tmp_path / export_presets.PRESET_DIR_NAME
