@@ -68,7 +68,7 @@ def port_holder(host: str, port: int) -> str | None:
         with socket.create_connection((target, port), timeout=0.5):
             pass
     except OSError:
-        return None if _binds(host, port) else "another program"
+        return None if _binds(host, port) else _program_on(port) or "another program"
     return _identify(target, port)
 
 
@@ -90,7 +90,7 @@ def _identify(host: str, port: int) -> str:
     try:
         answer = httpx.get(f"http://{url_host}:{port}{IDENTITY_PATH}", timeout=1.0)
     except httpx.HTTPError:
-        return "another program"
+        return _program_on(port) or "another program"
     try:
         info = answer.json() if answer.status_code == 200 else {}
     except ValueError:
@@ -99,7 +99,27 @@ def _identify(host: str, port: int) -> str:
         return f"another CaptionForge (pid {info.get('pid')}, data dir {info.get('data_dir')})"
     if answer.status_code == 401:
         return "a server that asks for a token (a CaptionForge in LAN mode?)"
-    return "another program"
+    return _program_on(port) or "another program"
+
+
+def _program_on(port: int) -> str | None:
+    """'another program (nginx, pid 12)' where Linux's /proc can say who listens on the port, else None."""
+    inodes = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        with contextlib.suppress(OSError):
+            for line in Path(table).read_text().splitlines()[1:]:
+                fields = line.split()
+                if fields[3] == "0A" and int(fields[1].rsplit(":", 1)[1], 16) == port:  # 0A: LISTEN
+                    inodes.add(f"socket:[{fields[9]}]")
+    if not inodes:
+        return None
+    for proc in Path("/proc").glob("[0-9]*"):
+        with contextlib.suppress(OSError):
+            for fd in (proc / "fd").iterdir():
+                if os.readlink(fd) in inodes:
+                    name = (proc / "comm").read_text().strip()
+                    return f"another program ({name}, pid {proc.name})"
+    return None
 
 
 class DataDirLock:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import socket
+import sys
 
 import pytest
 
@@ -65,8 +67,12 @@ def test_a_real_listener_is_named_and_the_next_free_port_offered():
         busy.bind(("127.0.0.1", 0))
         busy.listen()
         port = busy.getsockname()[1]
-        with pytest.raises(StartupError, match=r"in use by another program.*--port \d+ \(free now\)"):
+        with pytest.raises(
+            StartupError, match=r"in use by another program.*--port \d+ \(free now\)"
+        ) as error:
             choose_port("127.0.0.1", port)
+    if sys.platform == "linux":  # /proc names the holder: this test's own process
+        assert f"pid {os.getpid()})" in str(error.value)
 
 
 def test_port_auto_takes_a_free_port(capsys):
