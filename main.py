@@ -14,13 +14,18 @@ def main(argv: list[str]) -> None:
     from app.config import load_settings
     from app.core import build_core
     from app.errors import StartupError
+    from app.lifecycle import DataDirLock
     from app.logs import setup_logging
 
     args = parse_args(argv)
     try:
         settings = load_settings(args.data_dir, args.config, cli_overrides(args))
         setup_logging(settings.logs_dir, settings["server"]["log_level"])
+        lock = DataDirLock(settings.data_dir)
+        if not os.environ.get("NICEGUI_USER_SIMULATION"):
+            lock.acquire()  # two servers must never write one database
         core = build_core(settings)
+        core.services["instance_lock"] = lock
         server.register(core)
         server.run(core)
     except StartupError as exc:

@@ -17,9 +17,10 @@ if [[ ! -x .venv/bin/python ]]; then
   echo "First start: creating .venv (about a minute)..."
   "$PYTHON" -m venv .venv
 fi
-if [[ ! -f "$STAMP" || pyproject.toml -nt "$STAMP" ]]; then
+# constraints.txt pins the set the tests last passed with (refresh: ./lock.sh); a change reinstalls.
+if [[ ! -f "$STAMP" || pyproject.toml -nt "$STAMP" || constraints.txt -nt "$STAMP" ]]; then
   .venv/bin/python -m pip install --quiet --upgrade pip >/dev/null 2>&1 || true
-  .venv/bin/python -m pip install --quiet -e ".${EXTRAS}"
+  .venv/bin/python -m pip install --quiet -c constraints.txt -e ".${EXTRAS}"
   touch "$STAMP"
 fi
 exec .venv/bin/python main.py "$@"

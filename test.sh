@@ -9,12 +9,13 @@ if [[ ! -x .venv/bin/python ]]; then
   "$PYTHON" -m venv .venv
 fi
 STAMP=".venv/.installed-test"
-if [[ ! -f "$STAMP" || pyproject.toml -nt "$STAMP" ]]; then
+# constraints.txt pins every package (refresh: ./lock.sh); when it or pyproject.toml changes, reinstall.
+if [[ ! -f "$STAMP" || pyproject.toml -nt "$STAMP" || constraints.txt -nt "$STAMP" ]]; then
   .venv/bin/python -m pip install --quiet --upgrade pip >/dev/null 2>&1 || true
   # The native extra (pywebview + Qt) lets the native-window smoke test run; without it that test skips.
-  if ! .venv/bin/python -m pip install --quiet -e ".[test,native]"; then
+  if ! .venv/bin/python -m pip install --quiet -c constraints.txt -e ".[test,native]"; then
     echo "The native extra did not install: the native-window test will be skipped."
-    .venv/bin/python -m pip install --quiet -e ".[test]"
+    .venv/bin/python -m pip install --quiet -c constraints.txt -e ".[test]"
   fi
   touch "$STAMP"
 fi

@@ -8,6 +8,19 @@ from typing import Any
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 
 
+def port_number(text: str) -> int:
+    """A --port value: 1-65535, or 0 / "auto" for the next free port (0 is returned for both)."""
+    if text.strip().lower() == "auto":
+        return 0
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if not 0 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port: use 1-65535, or auto for a free port")
+    return value
+
+
 def parse_args(argv: list[str]) -> argparse.Namespace:
     """Parse the command line; `--help` lists every option."""
     parser = argparse.ArgumentParser(
@@ -15,7 +28,9 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         description="CaptionForge: prepare LoRA training datasets. Serves on http://127.0.0.1:8080 by default.",
     )
     parser.add_argument("--host", help="address to listen on (default 127.0.0.1; --lan uses 0.0.0.0)")
-    parser.add_argument("--port", type=int, help="port to listen on (default 8080)")
+    parser.add_argument(
+        "--port", type=port_number, help="port to listen on, 1-65535 (default 8080); 0 or auto: a free port"
+    )
     parser.add_argument(
         "--data-dir", help="folder for the database, thumbnails, exports and logs (default ./data)"
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import io
 import os
 import secrets
 from dataclasses import dataclass, field
@@ -10,7 +11,10 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap
 
+from app.atomic_file import write_text_atomic
 from app.errors import Invalid, StartupError
 
 TEMPLATE_PATH = Path(__file__).with_name("settings_template.yaml")
@@ -38,6 +42,8 @@ class Settings:
     data_dir: Path
     config_path: Path
     values: dict[str, dict[str, Any]] = field(default_factory=lambda: copy.deepcopy(DEFAULTS))
+    # The merged values as loaded (file + environment + command line): a save writes only what differs.
+    loaded: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def __getitem__(self, section: str) -> dict[str, Any]:
         return self.values[section]
@@ -92,11 +98,18 @@ def load_settings(
         line = lines.get(str(exc).split(":")[0])
         where = f"{path}, line {line}" if line else str(path)
         raise StartupError(f"{where}: {exc}. Fix it or delete the line to use the default.") from None
+    for name, patch in _env_values(environ).items():
+        try:
+            merge_into(settings.values, patch)
+        except Invalid as exc:
+            raise StartupError(
+                f"environment variable {name}: {exc}. Fix it or unset it (unset {name})."
+            ) from None
     try:
-        merge_into(settings.values, _env_values(environ))
+        merge_into(settings.values, cli or {})
     except Invalid as exc:
-        raise StartupError(f"environment variable {ENV_PREFIX}...: {exc}") from None
-    merge_into(settings.values, cli or {})
+        raise StartupError(f"command line: {exc}. See --help.") from None
+    settings.loaded = copy.deepcopy(settings.values)
     return settings
 
 
@@ -118,13 +131,47 @@ def merge_into(values: dict[str, dict[str, Any]], patch: dict[str, Any]) -> None
         values[section][key] = value
 
 
-def save_settings(settings: Settings) -> None:
-    """Write the settings to settings.yaml atomically."""
-    text = "# CaptionForge settings (saved by the app). See the README's settings reference.\n"
-    text += yaml.safe_dump(settings.values, sort_keys=False, allow_unicode=True)
-    tmp = settings.config_path.with_suffix(".yaml.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, settings.config_path)
+def save_settings(settings: Settings, changed: dict[str, Any] | None = None) -> None:
+    """Write what was changed in the app to settings.yaml, atomically, keeping its comments and key order.
+
+    `changed` is the patch the user saved (settings.yaml shape); without it, every value that differs
+    from the one loaded at start is written. Command-line and environment overrides are never written:
+    a `--lan` run leaves the file as it was. Raises StorageFull / ReadOnlyStorage with nothing changed.
+    """
+    if changed is None:
+        baseline = settings.loaded or DEFAULTS
+        changed = {
+            section: {k: v for k, v in entries.items() if baseline.get(section, {}).get(k, v) != v}
+            for section, entries in settings.values.items()
+        }
+    rt = _round_trip()
+    path = settings.config_path
+    try:
+        document = rt.load(path.read_text(encoding="utf-8")) if path.exists() else None
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        raise Invalid(f"{path} cannot be read back for saving ({exc}); nothing was saved") from None
+    if not isinstance(document, dict):
+        document = CommentedMap()
+    for section, entries in changed.items():
+        if not entries:
+            continue
+        if not isinstance(document.get(section), dict):
+            document[section] = CommentedMap()
+        for key, value in entries.items():
+            document[section][key] = copy.deepcopy(value)
+    buffer = io.StringIO()
+    rt.dump(document, buffer)
+    write_text_atomic(path, buffer.getvalue(), "The settings")
+    for section, entries in changed.items():  # saved values are no longer "as loaded" overrides
+        for key, value in (entries or {}).items():
+            settings.loaded.setdefault(section, {})[key] = copy.deepcopy(value)
+
+
+def _round_trip() -> YAML:
+    rt = YAML()  # round-trip: comments, key order and quoting survive
+    rt.preserve_quotes = True
+    rt.width = 4096
+    return rt
 
 
 def secret_file(data_dir: Path, name: str) -> str:
@@ -151,6 +198,8 @@ def _check(section: str, key: str, value: Any) -> Any:
             raise Invalid(f"{name}: expected a whole number, got {value!r}")
         if value < 0:
             raise Invalid(f"{name}: must not be negative")
+        if (section, key) == ("server", "port") and value > 65535:
+            raise Invalid(f"{name}: must be 1-65535, or 0 for a free port, got {value}")
     elif isinstance(default, float):
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise Invalid(f"{name}: expected a number, got {value!r}")
@@ -200,8 +249,9 @@ def _key_lines(node: Any) -> dict[str, int]:
     return lines
 
 
-def _env_values(environ: dict[str, str] | os._Environ) -> dict[str, dict[str, Any]]:
-    patch: dict[str, dict[str, Any]] = {}
+def _env_values(environ: dict[str, str] | os._Environ) -> dict[str, dict[str, dict[str, Any]]]:
+    """Each CAPTIONFORGE_ variable's patch, keyed by the variable's name (so errors can name it)."""
+    patches: dict[str, dict[str, dict[str, Any]]] = {}
     for name, raw in environ.items():
         if not name.startswith(ENV_PREFIX):
             continue
@@ -212,11 +262,16 @@ def _env_values(environ: dict[str, str] | os._Environ) -> dict[str, dict[str, An
             section, key = (part.lower() for part in rest.split("__", 1))
         else:
             continue
-        value = yaml.safe_load(raw) if raw.strip() else ""
+        try:
+            value = yaml.safe_load(raw) if raw.strip() else ""
+        except yaml.YAMLError:
+            value = raw
         if isinstance(DEFAULTS.get(section, {}).get(key), str) and not isinstance(value, str):
             value = raw
-        patch.setdefault(section, {})[key] = value
-    return patch
+        if (section, key) == ("server", "port") and value == "auto":
+            value = 0
+        patches[name] = {section: {key: value}}
+    return patches
 
 
 def _prepare_data_dir(data: Path) -> None:

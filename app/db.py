@@ -11,8 +11,8 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine, event
-from sqlalchemy.engine import Engine
-from sqlalchemy.exc import DatabaseError, OperationalError
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import ArgumentError, DatabaseError, NoSuchModuleError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.errors import StartupError, StorageFull
@@ -55,17 +55,57 @@ class Database:
             else (self.engine.url.render_as_string(hide_password=True))
         )
 
+    def checkpoint(self) -> None:
+        """Fold SQLite's write-ahead log into the database file (at stop: a copy of database.db is whole)."""
+        if self.engine.url.get_backend_name() != "sqlite":
+            return
+        try:
+            with self.engine.connect() as connection:
+                connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        except (DatabaseError, OperationalError):
+            pass  # a busy or read-only database keeps its WAL; SQLite replays it on the next open
+
     def dispose(self) -> None:
         self.engine.dispose()
 
 
 def make_engine(url: str) -> Engine:
-    """Create an engine; SQLite connections get WAL, foreign keys and a busy timeout."""
+    """Create an engine; SQLite connections get WAL, foreign keys and a busy timeout.
+
+    An unknown dialect or a driver that is not installed is a StartupError in one line; a SQLite file's
+    missing folder is created.
+    """
     is_sqlite = url.startswith("sqlite")
-    engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False} if is_sqlite else {})
+    try:
+        parsed = make_url(url)
+        if is_sqlite:
+            _make_sqlite_folder(parsed.database)
+        engine = create_engine(
+            url, connect_args={"timeout": 30, "check_same_thread": False} if is_sqlite else {}
+        )
+    except (ArgumentError, NoSuchModuleError, ImportError) as exc:
+        shown = make_url(url).render_as_string(hide_password=True) if "://" in url else url
+        raise StartupError(
+            f"The database URL {shown!r} cannot be used ({exc}). Use an SQLAlchemy URL such as "
+            "sqlite:///path/to/captionforge.db or postgresql+psycopg://user@host/db (its driver installed), "
+            "or leave --database-url out for SQLite in the data dir."
+        ) from None
     if is_sqlite:
         event.listen(engine, "connect", _sqlite_pragmas)
     return engine
+
+
+def _make_sqlite_folder(database: str | None) -> None:
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return
+    folder = Path(database).expanduser().parent
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise StartupError(
+            f"The database folder {folder} does not exist and cannot be created ({exc.strerror}). "
+            "Create it, or choose another path in --database-url."
+        ) from None
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:

@@ -29,6 +29,12 @@ class StorageFull(CaptionForgeError):
     http_status = 507
 
 
+class ReadOnlyStorage(CaptionForgeError):
+    """The disk or folder cannot be written (read-only, no permission): nothing of the change was written."""
+
+    http_status = 503
+
+
 class StartupError(CaptionForgeError):
     """The app cannot start; the message is the one line the user sees."""
 

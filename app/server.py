@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
-import socket
 import sys
 import threading
 from functools import partial
@@ -17,9 +16,9 @@ from app.access_token import AccessGuard, lan_enabled, print_lan_urls, redact_ac
 from app.api import register_api
 from app.config import secret_file
 from app.core import Core
-from app.errors import StartupError
 from app.jobs import scans
 from app.jobs.runner import install as install_job_runner
+from app.lifecycle import check_host, choose_port
 from app.security import AccessMiddleware
 from app.services import tokens
 from app.services.workers import shutdown_pools
@@ -29,6 +28,17 @@ from app.vision.transport import close_clients
 
 log = logging.getLogger("app.server")
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
+# NiceGUI's "connection lost" popup, in our words: a stopped app is the usual reason, and the page
+# reconnects (or reloads) by itself when CaptionForge is back.
+STOPPED_NOTICE = """<script>
+document.addEventListener("DOMContentLoaded", () => {
+  const spans = document.querySelectorAll("#popup span");
+  if (spans.length >= 2) {
+    spans[0].textContent = "CaptionForge stopped";
+    spans[1].textContent = "This page reconnects by itself when it is back.";
+  }
+});
+</script>"""
 
 
 def register(core: Core) -> None:
@@ -39,6 +49,7 @@ def register(core: Core) -> None:
     core.services["access"] = AccessGuard(core.settings.data_dir, enabled=lan_enabled(core.settings))
     app.add_middleware(AccessMiddleware, guard=core.services["access"])
     app.add_static_files("/static", STATIC_DIR)
+    ui.add_head_html(STOPPED_NOTICE, shared=True)
     app.on_startup(lambda: setattr(core.events, "loop", asyncio.get_running_loop()))
     app.on_startup(lambda: threading.Thread(target=tokens.warm_up, name="tokenizer", daemon=True).start())
     install_job_runner(core)  # caption jobs: recover or resume on start, mark interrupted on stop
@@ -48,7 +59,8 @@ def register(core: Core) -> None:
         app.on_shutdown(hook)
     app.on_shutdown(partial(scans.stop_all, core))
     app.on_shutdown(close_clients)
-    app.on_shutdown(shutdown_pools)  # last: scans and exports above still hand work to the pool
+    app.on_shutdown(shutdown_pools)  # scans and exports above still hand work to the pool
+    app.on_shutdown(core.db.checkpoint)  # last: the WAL folded into database.db
 
 
 def run(core: Core) -> None:
@@ -72,7 +84,10 @@ def run(core: Core) -> None:
         app.on_startup(redact_access_log)
         app.on_startup(lambda: print_lan_urls(app.urls, core.services["access"].token))
     if not os.environ.get("NICEGUI_USER_SIMULATION"):
-        ensure_port_free(host, port)
+        check_host(host)
+        port = choose_port(host, port)
+        if lock := core.services.get("instance_lock"):
+            lock.note(f"http://{host}:{port}")
     log.info("CaptionForge serving on http://%s:%s (data dir %s)", host, port, core.settings.data_dir)
     ui.run(
         host=host,
@@ -89,14 +104,3 @@ def run(core: Core) -> None:
         fastapi_docs={"title": "CaptionForge API", "version": "1"},
         uvicorn_logging_level=server["log_level"].lower(),
     )
-
-
-def ensure_port_free(host: str, port: int) -> None:
-    """Fail with one line when another program already listens on the port."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        try:
-            probe.bind((host, port))
-        except OSError:
-            raise StartupError(
-                f"Port {port} on {host} is in use (another CaptionForge?). Stop it or start with --port {port + 1}."
-            ) from None

@@ -1,10 +1,12 @@
-"""GET/PUT /api/system/config and GET /api/system/stats."""
+"""GET/PUT /api/system/config, GET /api/system/stats and GET /api/system/identity."""
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from fastapi import APIRouter, Body
+from nicegui import Client
 
 from app.core import current
 from app.services import system
@@ -28,3 +30,13 @@ def put_config(
 def get_stats() -> dict[str, Any]:
     core = current()
     return system.system_stats(core.db, core.settings)
+
+
+@router.get("/identity", summary="Which app answers here (the start-up port check asks it)")
+def get_identity() -> dict[str, Any]:
+    return {
+        "app": "CaptionForge",
+        "pid": os.getpid(),
+        "data_dir": str(current().settings.data_dir),
+        "connected_pages": sum(1 for client in Client.instances.values() if client.has_socket_connection),
+    }

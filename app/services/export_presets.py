@@ -14,6 +14,7 @@ from typing import Any
 
 import yaml
 
+from app.atomic_file import write_text_atomic
 from app.errors import Conflict, Invalid, NotFound
 from app.services.export_options import PRESET_FIELDS, ExportOptions, build_options
 
@@ -128,13 +129,10 @@ def save_preset(data_dir: Path, name: str, options: dict[str, Any], description:
     kept = {k: v for k, v in options.items() if k in PRESET_FIELDS}
     build_options({}, kept)  # refuse invalid values now rather than at export time
     path = _user_preset_path(data_dir, name)
-    path.parent.mkdir(parents=True, exist_ok=True)
     text = yaml.safe_dump(
         {"label": name, "description": description, "options": kept}, sort_keys=False, allow_unicode=True
     )
-    tmp = path.with_suffix(".yaml.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(path)
+    write_text_atomic(path, text, f"The export preset {name!r}")
     return {"name": name, "label": name, "description": description, "builtin": False, "options": kept}
 
 

@@ -25,8 +25,15 @@ def update_config(settings: Settings, patch: dict[str, Any]) -> dict[str, Any]:
         patch["vision"].pop("api_key")
     if "endpoints" in patch.get("vision", {}):
         patch["vision"]["endpoints"] = normalize_endpoints(patch["vision"]["endpoints"])
-    merge_into(settings.values, patch)
-    save_settings(settings)
+    checked = copy.deepcopy(settings.values)
+    merge_into(checked, patch)  # validate all of it first
+    changed = {
+        section: {key: checked[section][key] for key in entries}
+        for section, entries in patch.items()
+        if entries
+    }
+    save_settings(settings, changed)  # then disk, then memory: a failed save changes neither
+    merge_into(settings.values, changed)
     return settings.public_dict()
 
 
