@@ -113,12 +113,18 @@ def test_folder_to_kohya_export_by_mouse_and_keyboard(browser, tmp_path, fake_ol
         page.get_by_text("Caption job finished: 2 captioned, 0 failed").wait_for(timeout=90_000)
 
         # 6. Export for kohya into a folder, then read what is on disk.
-        page.locator("button", has_text="ios_share").first.click()
+        page.get_by_text("Exports", exact=True).first.click()  # the top bar
+        page.locator(".q-select").filter(has_text="my-pictures").wait_for()
+        page.get_by_role("button", name="Export…").click()
+        page.get_by_text("Export my-pictures").wait_for()
         page.locator(".q-select").filter(has_text="Preset").click()
         page.get_by_role("option", name="kohya_ss / sd-scripts").click()
         page.get_by_label("Target (empty = the exports folder)").fill(str(target))
         _button(page, "Start export").click()
         _finish_export(page)
+    except Exception:
+        page.screenshot(path="/tmp/journey-first-hour-failed.png")
+        raise
     finally:
         context.close()
         stop_server(server)
