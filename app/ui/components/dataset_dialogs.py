@@ -74,9 +74,9 @@ class DatasetDialog(ServiceDialog):
         self.folder.set_options(await tracked_folder_options(), value=chosen)
 
     async def _track_new(self) -> None:
-        folder_id = await track_new_folder()
-        if folder_id:
-            await self._load_folders(folder_id)
+        folder = await track_new_folder()
+        if folder:
+            await self._load_folders(folder["id"])
 
 
 class DeleteDatasetDialog(ServiceDialog):

@@ -1,7 +1,7 @@
 """Putting a folder's images into a dataset from the workspace: a tracked one, or one tracked right now.
 
-folder_id = await track_new_folder()        # the folder form; the folder is tracked and its scan started
-added = await fill_from_folder(dataset_id, folder_id)   # waits for a running scan, then adds every image
+folder = await track_new_folder()         # the folder form; the folder is tracked and its scan started
+added = await fill_from_folder(dataset, folder["id"])   # waits for a running scan, then adds every image
 """
 
 from __future__ import annotations
@@ -23,8 +23,8 @@ async def tracked_folder_options() -> dict[str, str]:
     return {row["id"]: f"{row['name']} ({row['file_count']} images)" for row in rows}
 
 
-async def track_new_folder() -> str | None:
-    """The existing folder-tracking flow; the folder's id (its scan running), or None."""
+async def track_new_folder() -> dict[str, Any] | None:
+    """The folder-tracking flow (the Folders page's Add folder too): the folder, its scan running; or None."""
     core = current()
     values = await FolderFormDialog()
     if not values:
@@ -45,7 +45,7 @@ async def track_new_folder() -> str | None:
     await run.io_bound(browse.remember_folder, core.settings.data_dir, folder["path"])
     scans.start_scan(core, folder["id"])
     ui.notify(f"Tracking {folder['path']}: scanning now.", type="positive")
-    return folder["id"]
+    return folder
 
 
 async def fill_from_folder(dataset: dict[str, Any], folder_id: str) -> int | None:
@@ -116,7 +116,8 @@ class EmptyDatasetActions(ui.column):
         await self._fill(folder_id)
 
     async def _new(self) -> None:
-        await self._fill(await track_new_folder())
+        folder = await track_new_folder()
+        await self._fill(folder and folder["id"])
 
     async def _fill(self, folder_id: str | None) -> None:
         dataset = await self._dataset()

@@ -10,13 +10,13 @@ from nicegui import background_tasks, run, ui
 from app.core import current
 from app.errors import CaptionForgeError
 from app.jobs import scans
-from app.services import browse, folders
-from app.services.paths import allowed_roots
+from app.services import folders
 from app.ui.components.add_to_dataset import AddToDatasetDialog
 from app.ui.components.dataset_list import DatasetPanel
 from app.ui.components.folder_card import FINISHED, FolderCard
 from app.ui.components.folder_files import PAGE, FolderFiles
 from app.ui.components.folder_form import FolderFormDialog
+from app.ui.components.folder_to_dataset import track_new_folder
 from app.ui.layout import frame
 
 
@@ -128,27 +128,11 @@ class FoldersView(ui.row):
             ui.navigate.to(f"/?dataset={dataset_id}")
 
     async def _add(self) -> None:
-        values = await FolderFormDialog()
-        if not values:
+        folder = await track_new_folder()
+        if not folder:
             return
-        try:
-            folder = await run.io_bound(
-                folders.add_folder,
-                self.core.db,
-                values["path"],
-                values["recursive"],
-                values["max_depth"],
-                values["notes"],
-                allowed_roots(self.core.settings),
-            )
-        except CaptionForgeError as exc:
-            ui.notify(str(exc), type="negative", multi_line=True)
-            return
-        await run.io_bound(browse.remember_folder, self.core.settings.data_dir, folder["path"])
-        ui.notify(f"Tracking {folder['path']}: scanning now.", type="positive")
         self.open_id = folder["id"]
         await self.reload()
-        scans.start_scan(self.core, folder["id"])
         await self.files.show(folder)
 
     async def _edit(self, folder: dict[str, Any]) -> None:
