@@ -120,3 +120,23 @@ async def test_tiles_mark_caption_files_and_names_sit_below_the_image(user: User
     assert len(user.find(marker="folder-tile-caption").elements) == 2, "img0 and img1 have a .txt"
     for name in user.find(marker="folder-tile-name").elements:
         assert "absolute" not in name.classes, "the name does not cover the bottom of the thumbnail"
+
+
+async def test_grid_fills_while_the_scan_is_still_processing(user: User, tmp_path: Path) -> None:
+    photos = tmp_path / "photos"
+    photos.mkdir()
+    for index in range(3):
+        Image.new("RGB", (64, 64), (index * 70, 10, 10)).save(photos / f"live{index}.png")
+    core = current()
+    folder = folders.add_folder(core.db, str(photos), False, 0, "", [str(tmp_path)])
+    await user.open("/folders")
+    await user.should_see(marker="folder-open", retries=50)
+    user.find(marker="folder-open").click()
+    await user.should_see("0 of 0 files shown", retries=50)
+    with ThreadPoolExecutor(1) as pool:  # the files are in the database; the scan has not said "done"
+        scanning.scan_folder(core.db, core.settings, folder["id"], executor=pool)
+    core.events.scan_progress.emit(
+        {"folder_id": folder["id"], "phase": "processing", "processed": 3, "to_process": 9}
+    )
+    await user.should_see(marker="folder-tile", retries=50)
+    assert len(user.find(marker="folder-tile").elements) == 3
