@@ -37,7 +37,8 @@ def test_folder_thumbnails_and_details_in_chromium(browser, tmp_path):
         sizes = page.eval_on_selector_all("img[loading=lazy]", "els => els.map(e => e.naturalWidth)")
         assert sizes == [256] * 6
         page.screenshot(path=str(tmp_path.parent / "cf-folders-grid.png"))
-        page.locator("img[loading=lazy]").first.click()
+        # A click selects; a double-click (or the tile's (i) button) opens the details.
+        page.locator("img[loading=lazy]").first.dblclick()
         page.get_by_text("Measured quality").wait_for(timeout=10_000)
         assert page.locator("textarea").first.input_value() == "first photo caption"
         page.screenshot(path=str(tmp_path.parent / "cf-folders-e2e.png"))

@@ -2,6 +2,7 @@
 
     added_to = await AddToDatasetDialog(file_ids)                      # from a grid selection
     added_to = await AddToDatasetDialog(folder_id=folder_id, suggested_name="Nova shots")
+    added_to = await AddToDatasetDialog(folder_id=folder_id, suggested_name="Nova", new=True)  # new first
 Awaited: the dataset id the files went into, or None when cancelled. It adds, notifies and emits
 core.events.datasets_changed itself.
 """
@@ -29,11 +30,13 @@ class AddToDatasetDialog(ServiceDialog):
         folder_id: str | None = None,
         suggested_name: str = "",
         exclude_dataset_id: str | None = None,
+        new: bool = False,
     ) -> None:
         super().__init__()
         if not file_ids and not folder_id:
             raise ValueError("AddToDatasetDialog needs file_ids or a folder_id")
         self.file_ids, self.folder_id, self.exclude = list(file_ids or []), folder_id, exclude_dataset_id
+        self.prefer_new = new  # "Create dataset from this folder": the new-dataset choice stays chosen
         what = f"{len(self.file_ids)} image(s)" if self.file_ids else "every image of the folder"
         with self, ui.card().classes("w-96 gap-2").mark("add-to-dataset-dialog"):
             ui.label(f"Add {what} to a dataset").classes("text-base font-semibold")
@@ -83,7 +86,8 @@ class AddToDatasetDialog(ServiceDialog):
         choices: list[dict[str, Any]] = await run.io_bound(datasets.list_datasets, current().db)
         options = {NEW: "+ New dataset…"}
         options.update({d["id"]: d["name"] for d in choices if d["id"] != self.exclude})
-        self.choice.set_options(options, value=next((k for k in options if k != NEW), NEW))
+        first = NEW if self.prefer_new else next((k for k in options if k != NEW), NEW)
+        self.choice.set_options(options, value=first)
 
 
 def _added_message(name: str, added: int, asked: int) -> str:

@@ -8,6 +8,7 @@ from nicegui import ui
 
 from app.core import current
 from app.services import datasets
+from app.ui.components.folder_to_dataset import fill_from_folder, track_new_folder, tracked_folder_options
 from app.ui.components.service_dialog import ServiceDialog
 
 
@@ -33,6 +34,17 @@ class DatasetDialog(ServiceDialog):
                 ui.input("Category", value=values.get("category") or ""), "dataset-category-input"
             )
             self.notes = _field(ui.textarea("Notes", value=values.get("notes") or ""), "dataset-notes-input")
+            self.folder = None
+            if dataset is None:
+                with ui.row().classes("w-full items-center no-wrap gap-1"):
+                    self.folder = _field(
+                        ui.select({}, label="Add the images of a tracked folder (optional)", clearable=True),
+                        "dataset-folder-input",
+                    ).classes("grow")
+                    ui.button("Track a new folder", icon="create_new_folder", on_click=self._track_new).props(
+                        "flat dense no-caps"
+                    ).mark("dataset-track-new")
+                ui.timer(0, self._load_folders, once=True)
             self.error_line("dataset-dialog-error")
             self.buttons(
                 "Save" if dataset else "Create", self.save, "dataset-save", cancel_marker="dataset-cancel"
@@ -53,8 +65,18 @@ class DatasetDialog(ServiceDialog):
             ok, result = await self.attempt(
                 datasets.update_dataset, current().db, self.dataset["id"], **fields
             )
+        if ok and self.dataset is None and self.folder is not None and self.folder.value:
+            await fill_from_folder(result, self.folder.value)
         if ok:
             self.submit(result)
+
+    async def _load_folders(self, chosen: str | None = None) -> None:
+        self.folder.set_options(await tracked_folder_options(), value=chosen)
+
+    async def _track_new(self) -> None:
+        folder = await track_new_folder()
+        if folder:
+            await self._load_folders(folder["id"])
 
 
 class DeleteDatasetDialog(ServiceDialog):

@@ -12,7 +12,8 @@ FINISHED = ("done", "error", "cancelled")
 
 
 class FolderCard(ui.card):
-    """Calls `on_action(name, folder)` with name in open, scan, remeasure, stop, toggle, edit, remove."""
+    """Calls `on_action(name, folder)` with name in open, scan, remeasure, stop, toggle, edit, remove,
+    new_dataset (create a dataset from the folder), add_to_dataset."""
 
     def __init__(self, folder: dict[str, Any], on_action: Action, selected: bool = False) -> None:
         super().__init__()
@@ -39,6 +40,15 @@ class FolderCard(ui.card):
                 self.bar = ui.linear_progress(value=0, show_value=False).props("instant-feedback")
                 self.progress_text = ui.label("").classes("text-xs text-gray-600").mark("folder-progress")
             self.progress_box.set_visibility(False)
+            with ui.row().classes("gap-1"):
+                ui.button(
+                    "Create dataset from this folder",
+                    icon="library_add",
+                    on_click=lambda: self._act("new_dataset"),
+                ).props("dense no-caps color=primary").mark("folder-new-dataset")
+                ui.button(
+                    "Add to dataset…", icon="playlist_add", on_click=lambda: self._act("add_to_dataset")
+                ).props("flat dense no-caps").mark("folder-add-to-dataset")
             with ui.row().classes("gap-1"):
                 ui.button("Open", icon="photo_library", on_click=lambda: self._act("open")).props(
                     "flat dense no-caps"

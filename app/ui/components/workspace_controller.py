@@ -20,6 +20,7 @@ from app.services.grid_view import GridOptions, apply_view
 from app.ui.components.caption_editor import CaptionEditor
 from app.ui.components.duplicates_dialog import DuplicatesDialog
 from app.ui.components.export_dialog import ExportDialog
+from app.ui.components.folder_to_dataset import EmptyDatasetActions
 from app.ui.components.grid_actions import SelectionBar
 from app.ui.components.grid_toolbar import GridToolbar
 from app.ui.components.health_panel import HealthPanel
@@ -75,6 +76,8 @@ class WorkspaceController:
             .classes("text-gray-500")
             .mark("grid-empty")
         )
+        self.empty_actions = EmptyDatasetActions(self._shown_dataset, self._reselect)
+        self.empty_actions.set_visibility(False)
         self.grid = ThumbGrid(
             tile_size=tile_size, on_open=self.open_file, on_selection_change=self._selection_changed
         )
@@ -262,8 +265,11 @@ class WorkspaceController:
     async def _load_rows(self, rows: list[dict[str, Any]] | None = None) -> None:
         self.rows = rows if rows is not None else await self._fetch_rows()
         self.grid_empty.set_visibility(not self.rows)
+        self.empty_actions.set_visibility(not self.rows)
         if not self.rows:
-            self.grid_empty.text = "This dataset has no images yet: add a folder or drag images onto it."
+            self.grid_empty.text = (
+                "This dataset has no images yet: add a folder of images, or drag images onto it."
+            )
         view = apply_view(self.rows, self.options)
         self.grid.set_rows(self.rows, [row["file_id"] for row in view])
         self.state.total_count, self.state.shown_count = len(self.rows), len(view)
@@ -292,6 +298,15 @@ class WorkspaceController:
         self.toolbar.show_count(0, 0)
         self.grid_empty.text = "Select a dataset on the left to see its images here."
         self.grid_empty.set_visibility(True)
+        self.empty_actions.set_visibility(False)
+
+    async def _shown_dataset(self) -> dict[str, Any] | None:
+        if not self.state.dataset_id:
+            return None
+        return await run.io_bound(datasets.get_dataset, current().db, self.state.dataset_id)
+
+    async def _reselect(self) -> None:
+        await self.select(self.state.dataset_id, self.state.caption_set_id)
 
     def _selection_changed(self) -> None:
         self.state.selected_count = len(self.grid.selection.selected)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from nicegui import background_tasks, run, ui
@@ -9,11 +10,13 @@ from nicegui import background_tasks, run, ui
 from app.core import current
 from app.errors import CaptionForgeError
 from app.jobs import scans
-from app.services import browse, folders
-from app.services.paths import allowed_roots
+from app.services import folders
+from app.ui.components.add_to_dataset import AddToDatasetDialog
+from app.ui.components.dataset_list import DatasetPanel
 from app.ui.components.folder_card import FINISHED, FolderCard
-from app.ui.components.folder_files import FolderFiles
+from app.ui.components.folder_files import PAGE, FolderFiles
 from app.ui.components.folder_form import FolderFormDialog
+from app.ui.components.folder_to_dataset import track_new_folder
 from app.ui.layout import frame
 
 
@@ -31,6 +34,7 @@ class FoldersView(ui.row):
         self.core = current()
         self.cards: dict[str, FolderCard] = {}
         self.open_id: str | None = None
+        self._live_shown = -1.0  # when the open folder's grid last refilled during a scan
         self.classes("w-full h-[calc(100vh-64px)] no-wrap gap-0")
         with self:
             with ui.column().classes("w-[420px] shrink-0 h-full border-r p-3 overflow-auto gap-2"):
@@ -41,6 +45,9 @@ class FoldersView(ui.row):
                         "no-caps"
                     ).mark("folders-add")
                 self.list = ui.column().classes("w-full gap-2").mark("folders-list")
+                ui.separator()
+                ui.label("Drag images onto a dataset to add them.").classes("text-xs text-gray-500")
+                DatasetPanel(on_select=_open_dataset)
             with ui.column().classes("grow h-full p-3 overflow-auto min-w-0"):
                 self.files = FolderFiles()
         self.core.events.scan_progress.subscribe(self._on_progress)
@@ -69,6 +76,8 @@ class FoldersView(ui.row):
         if card is None:
             return
         card.show_progress(payload)
+        if payload.get("phase") == "processing" and payload["folder_id"] == self.open_id:
+            await self._fill_while_scanning()
         if payload.get("phase") in FINISHED:
             await self.reload()
             if payload["folder_id"] == self.open_id:
@@ -89,6 +98,8 @@ class FoldersView(ui.row):
                     folders.update_folder, self.core.db, folder["id"], enabled=not folder["enabled"]
                 )
                 await self.reload()
+            elif name in ("new_dataset", "add_to_dataset"):
+                await self._to_dataset(folder, new=name == "new_dataset")
             elif name == "edit":
                 await self._edit(folder)
             elif name == "remove":
@@ -96,28 +107,32 @@ class FoldersView(ui.row):
         except CaptionForgeError as exc:
             ui.notify(str(exc), type="negative")
 
-    async def _add(self) -> None:
-        values = await FolderFormDialog()
-        if not values:
+    async def _fill_while_scanning(self) -> None:
+        """The grid fills as the scan processes files (at most every second, and only its first page)."""
+        now = asyncio.get_running_loop().time()
+        if now - self._live_shown < 1.0 or self.files.shown >= PAGE:
             return
+        self._live_shown = now
+        await self.files.reload()
+
+    async def _to_dataset(self, folder: dict[str, Any], *, new: bool) -> None:
+        """Every image of the folder into a new dataset (then open it) or an existing one."""
+        with self:
+            dialog = AddToDatasetDialog(folder_id=folder["id"], suggested_name=folder["name"], new=new)
         try:
-            folder = await run.io_bound(
-                folders.add_folder,
-                self.core.db,
-                values["path"],
-                values["recursive"],
-                values["max_depth"],
-                values["notes"],
-                allowed_roots(self.core.settings),
-            )
-        except CaptionForgeError as exc:
-            ui.notify(str(exc), type="negative", multi_line=True)
+            dataset_id = await dialog
+        finally:
+            if not dialog.is_deleted:
+                dialog.delete()
+        if dataset_id and new:
+            ui.navigate.to(f"/?dataset={dataset_id}")
+
+    async def _add(self) -> None:
+        folder = await track_new_folder()
+        if not folder:
             return
-        await run.io_bound(browse.remember_folder, self.core.settings.data_dir, folder["path"])
-        ui.notify(f"Tracking {folder['path']}: scanning now.", type="positive")
         self.open_id = folder["id"]
         await self.reload()
-        scans.start_scan(self.core, folder["id"])
         await self.files.show(folder)
 
     async def _edit(self, folder: dict[str, Any]) -> None:
@@ -147,3 +162,10 @@ class FoldersView(ui.row):
             self.open_id = None
             self.files.close()
         await self.reload()
+
+
+def _open_dataset(dataset_id: str | None, caption_set_id: str | None) -> None:
+    """Choosing a dataset in the Folders page's list opens it in the workspace."""
+    if dataset_id:
+        query = f"?dataset={dataset_id}" + (f"&caption_set={caption_set_id}" if caption_set_id else "")
+        ui.navigate.to(f"/{query}")
