@@ -247,6 +247,7 @@ def _context(db: Database, dataset_id: str, options: ExportOptions) -> dict[str,
             "slug": dataset.name_filesystem_safe or export_target.default_slug(dataset.name),
             "rows": rows,
             "layout": layout,
+            "tag_style": bool(caption_set and caption_set.style == "tags"),
             "kohya_tokens": kohya_folder(options, trigger).split("_", 1)[1]
             if options.layout == "kohya"
             else "",
