@@ -54,6 +54,8 @@ async def test_dialog_shows_the_summary_and_exports_with_live_progress(user: Use
     user.find(marker="export-path").type(str(target))
     await user.should_see(str(target))
     user.find(marker="export-start").click()
+    await user.should_see(marker="export-checks-confirm")  # small images, captions without the trigger
+    user.find(marker="export-checks-anyway").click()
     dialog = result[0]
     for _ in range(100):
         if dialog.export_id:
@@ -156,3 +158,43 @@ async def test_save_as_preset_stores_yaml_and_selects_it(user: User, tmp_path: P
     await user.should_see("Saved the preset My square")
     assert (current().settings.data_dir / "export_presets" / "My square.yaml").is_file()
     assert user.find(marker="export-preset").elements.pop().value == "My square"
+
+
+async def test_the_checks_show_in_the_summary_and_going_back_writes_nothing(
+    user: User, tmp_path: Path
+) -> None:
+    seeded = seed_dataset(
+        current().db, _images(tmp_path / "src", 3), ["novachorus one", "two", "novachorus three"]
+    )
+    target = tmp_path / "out"
+
+    @ui.page("/export-checks-test")
+    async def checks_page() -> None:
+        from app.ui.components.export_dialog import ExportDialog
+
+        ExportDialog(seeded.dataset_id, seeded.caption_set_id, {"export_path": str(target)}).open()
+
+    await user.open("/export-checks-test")
+    await user.should_see(marker="export-check-missing_trigger")
+    await user.should_see("Captions without the trigger phrase 'novachorus': 1")
+    await user.should_see("img1.jpg: caption: two")
+    await user.should_see("Images smaller than the training resolution (1024 px on the long side): 3")
+    user.find(marker="export-start").click()
+    await user.should_see(marker="export-checks-confirm")
+    user.find(marker="export-checks-fix").click()
+    await user.should_not_see(marker="export-checks-confirm")
+    assert not target.exists(), "going back to fix writes nothing"
+    assert export_history.list_history(current().db) == []
+
+
+async def test_a_caption_with_markup_is_shown_as_text_in_the_checks(user: User, tmp_path: Path) -> None:
+    seeded = seed_dataset(current().db, _images(tmp_path / "src", 1), ["<b>bold</b> & <script>x</script>"])
+
+    @ui.page("/export-checks-markup")
+    async def markup_page() -> None:
+        from app.ui.components.export_dialog import ExportDialog
+
+        ExportDialog(seeded.dataset_id, seeded.caption_set_id).open()
+
+    await user.open("/export-checks-markup")
+    await user.should_see("img0.jpg: caption: <b>bold</b> & <script>x</script>")

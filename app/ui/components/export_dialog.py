@@ -15,6 +15,7 @@ from app.errors import CaptionForgeError
 from app.jobs.exports import runner
 from app.services import export_history, export_presets, exports
 from app.services.export_options import PRESET_FIELDS
+from app.ui.components.export_checks_view import confirm_checks, found, show_checks
 from app.ui.components.export_fields import ExportFields
 from app.ui.components.folder_picker import FolderPicker
 
@@ -186,6 +187,7 @@ class ExportDialog(ui.dialog):
                 ui.label(f"Skipped {count}: {reason}").classes("text-xs text-amber-800").mark(
                     "export-summary-skipped"
                 )
+            show_checks(found(plan))
         self.confirm.set_visibility(plan["target"]["needs_confirmation"])
         self.start_button.set_enabled(plan["file_count"] > 0)
 
@@ -196,6 +198,8 @@ class ExportDialog(ui.dialog):
                 type="warning",
             )
             return
+        if found(self.plan) and not await confirm_checks(found(self.plan)):
+            return  # the user goes back to fix
         try:
             started = await run.io_bound(runner(current()).start, self.dataset_id, dict(self.values))
         except CaptionForgeError as exc:
