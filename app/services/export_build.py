@@ -198,6 +198,8 @@ def _write_text_files(written: list[PlanItem], options: ExportOptions, context: 
 def _manifest_row(item: PlanItem) -> dict[str, Any]:
     return {
         "file": item.relative_image,
+        "caption_file": item.relative_caption,
+        "file_id": item.file_id,
         "source_path": item.source,
         "file_hash": item.file_hash,
         "caption": item.caption,

@@ -68,6 +68,7 @@ async def test_dialog_shows_the_summary_and_exports_with_live_progress(user: Use
         "000001.txt",
         "000002.jpg",
         "000002.txt",
+        "manifest.json",
     ]
     await user.should_see(marker="export-status")
     await user.should_see("Done: 2 images")

@@ -49,7 +49,14 @@ def test_kohya_layout_folder_name_captions_and_toml(core, make_image, tmp_path):
         class_tokens="woman",
         kohya_toml=True,
     )
-    assert sorted(p.name for p in root.iterdir()) == ["dataset.toml", "img", "log", "model", "reg"]
+    assert sorted(p.name for p in root.iterdir()) == [
+        "dataset.toml",
+        "img",
+        "log",
+        "manifest.json",
+        "model",
+        "reg",
+    ]
     assert not any(any((root / empty).iterdir()) for empty in ("reg", "log", "model"))
     assert kohya_subsets(root / "img") == {"12_ohwx woman": (12, "ohwx woman")}
     subset = root / "img" / "12_ohwx woman"
@@ -143,6 +150,7 @@ def test_flat_presets_pair_each_image_with_a_txt(core, make_image, tmp_path):
             "000001.webp",
             "000002.jpg",
             "000002.txt",
+            "manifest.json",
         ]
 
 
@@ -152,6 +160,7 @@ def test_onetrainer_concept_folder(core, make_image, tmp_path):
     _export(core, seeded, preset="onetrainer", export_path=str(root), concept_name="nova", repeats=3)
     assert sorted(str(p.relative_to(root)) for p in root.rglob("*")) == [
         "concepts.json",
+        "manifest.json",
         "nova",
         "nova/000001.jpg",
         "nova/000001.txt",
