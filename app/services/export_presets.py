@@ -118,6 +118,14 @@ def preset_options(data_dir: Path, name: str, defaults: dict[str, Any] | None = 
     return {**base, **_read_user_preset(path)["options"]}
 
 
+def own_fields(data_dir: Path, name: str) -> set[str]:
+    """The option names a preset sets itself (the rest it takes from the defaults)."""
+    if name in BUILTIN_PRESETS:
+        return set(BUILTIN_PRESETS[name]["options"])
+    path = _user_preset_path(data_dir, name)
+    return set(_read_user_preset(path)["options"]) if path.exists() else set()
+
+
 def save_preset(data_dir: Path, name: str, options: dict[str, Any], description: str = "") -> dict[str, Any]:
     """Save (or replace) a user preset from option values; returns it. Built-in names are refused."""
     name = name.strip()

@@ -199,3 +199,53 @@ async def test_a_caption_with_markup_is_shown_as_text_in_the_checks(user: User, 
 
     await user.open("/export-checks-markup")
     await user.should_see("img0.jpg: caption: <b>bold</b> & <script>x</script>")
+
+
+async def test_changing_preset_keeps_the_size_the_user_typed(user: User, tmp_path: Path) -> None:
+    seeded = seed_dataset(current().db, _images(tmp_path / "src", 1))
+    result: list = []
+
+    @ui.page("/export-preset-size")
+    async def size_page() -> None:
+        from app.ui.components.export_dialog import ExportDialog
+
+        dialog = ExportDialog(seeded.dataset_id, seeded.caption_set_id)
+        dialog.open()
+        result.append(dialog)
+
+    await user.open("/export-preset-size")
+    await user.should_see(marker="export-summary-count")
+    dialog = result[0]
+    user.find(marker="export-resolution").elements.pop().set_value(768)
+    for preset in ("kohya_ss", "huggingface", "generic"):
+        dialog.preset_select.set_value(preset)
+        assert dialog.values["preset"] == preset
+        assert user.find(marker="export-resolution").elements.pop().value == 768, preset
+        assert dialog.values["target_resolution"] == 768, preset
+    assert dialog.values["caption_files"] is True, "the preset's own fields still change"
+    await user.should_see("Images smaller than the training resolution (768 px on the long side): 1")
+
+
+async def test_the_exports_page_opens_on_the_dataset_the_user_was_working_in(
+    user: User, tmp_path: Path
+) -> None:
+    from nicegui import app
+
+    seed_dataset(current().db, _images(tmp_path / "a", 1), name="Alpha")
+    second = seed_dataset(current().db, _images(tmp_path / "b", 2), name="Beta")
+
+    @ui.page("/remember-working")
+    def remember() -> None:
+        app.storage.user["workspace"] = {
+            "dataset_id": second.dataset_id,
+            "caption_set_id": second.caption_set_id,
+        }
+        ui.label("remembered")
+
+    await user.open("/remember-working")
+    await user.should_see("remembered")
+    await user.open("/exports")
+    assert user.find(marker="export-dataset").elements.pop().value == second.dataset_id
+    assert user.find(marker="export-page-caption-set").elements.pop().value == second.caption_set_id
+    user.find(marker="export-open").click()
+    await user.should_see("Export Beta")

@@ -19,6 +19,8 @@ from app.ui.components.export_checks_view import confirm_checks, found, show_che
 from app.ui.components.export_fields import ExportFields
 from app.ui.components.folder_picker import FolderPicker
 
+KEPT_ACROSS_PRESETS = ("target_resolution", "upscale")
+
 
 class ExportDialog(ui.dialog):
     """Options are flat ExportOptions values; `settings` (from history) pre-fills them for "export again"."""
@@ -141,7 +143,11 @@ class ExportDialog(ui.dialog):
     def _apply_preset(self, name: str | None) -> None:
         if name is None or name not in self.presets:
             return
+        # The size the user typed stays unless the chosen preset sets its own.
+        own = export_presets.own_fields(current().settings.data_dir, name)
+        typed = {k: self.values[k] for k in KEPT_ACROSS_PRESETS if k in self.values and k not in own}
         self.values.update({k: v for k, v in self.presets[name]["options"].items() if k in PRESET_FIELDS})
+        self.values.update(typed)
         self.values["preset"] = name
         self.preset_note.set_text(self.presets[name]["description"])
         self.fields.delete()
