@@ -72,8 +72,7 @@ def test_keep_best_api_previews_and_refuses_with_409(core):
     from fastapi import FastAPI
     from starlette.testclient import TestClient
 
-    from app.api import _domain_error
-    from app.api import curation
+    from app.api import _domain_error, curation
     from app.errors import CaptionForgeError
 
     api = FastAPI()
