@@ -105,3 +105,25 @@ async def test_keep_best_shows_what_goes_and_warns_about_an_edited_caption(user:
     await user.should_see("excluded")
     with current().db.session() as s:
         assert {m.file_id: m.excluded for m in s.query(models.DatasetFile)} == {"k1": False, "k2": True}
+
+
+async def test_the_similarity_threshold_changes_the_groups(user: User) -> None:
+    dataset_id = seed_dataset(
+        current(), [{"id": "p1", "phash": "ffff0000ffff0000"}, {"id": "p2", "phash": "ffff0000ffff000f"}]
+    )
+    dialogs: list = []
+
+    @ui.page("/dup-threshold")
+    async def dup_threshold() -> None:
+        dialog = DuplicatesDialog(dataset_id)
+        dialog.open()
+        dialogs.append(dialog)
+        await dialog.load()
+
+    await user.open("/dup-threshold")
+    await user.should_see("Look alike (resized or recompressed): 2 images")
+    user.find(marker="duplicates-threshold").elements.pop().set_value(
+        2
+    )  # 4 bits differ: stricter splits them
+    await user.should_see(marker="duplicates-none")
+    assert dialogs[0].max_distance == 2

@@ -9,7 +9,7 @@ from typing import Any
 from nicegui import run, ui
 
 from app.core import current
-from app.services.near_duplicates import duplicate_groups, keep_best, keep_best_preview
+from app.services.near_duplicates import DEFAULT_MAX_DISTANCE, duplicate_groups, keep_best, keep_best_preview
 
 
 class DuplicatesDialog(ui.dialog):
@@ -23,6 +23,16 @@ class DuplicatesDialog(ui.dialog):
             with ui.row().classes("w-full items-center"):
                 ui.label("Duplicates").classes("text-lg font-semibold")
                 ui.space()
+                # How many of the 64 hash bits may differ: lower is stricter (fewer, truly alike groups).
+                self.max_distance = DEFAULT_MAX_DISTANCE
+                ui.label("Bits that may differ").classes("text-xs text-gray-600")
+                ui.slider(
+                    min=0,
+                    max=16,
+                    step=1,
+                    value=self.max_distance,
+                    on_change=lambda e: self._threshold(e.value),
+                ).props("label-always").classes("w-40").mark("duplicates-threshold")
                 ui.button(icon="close", on_click=self.close).props("flat round")
             self.body = (
                 ui.column().classes("w-full gap-3 max-h-[75vh] overflow-auto").mark("duplicate-groups")
@@ -30,7 +40,7 @@ class DuplicatesDialog(ui.dialog):
 
     async def load(self) -> list[dict[str, Any]]:
         """Find the groups and show them; returns the groups."""
-        groups = await run.io_bound(duplicate_groups, current().db, self.dataset_id)
+        groups = await run.io_bound(duplicate_groups, current().db, self.dataset_id, self.max_distance)
         self.body.clear()
         with self.body:
             if not groups:
@@ -38,6 +48,10 @@ class DuplicatesDialog(ui.dialog):
             for group in groups:
                 self._group(group)
         return groups
+
+    async def _threshold(self, value: int) -> None:
+        self.max_distance = int(value)
+        await self.load()
 
     def _group(self, group: dict[str, Any]) -> None:
         kind = "Identical files" if group["kind"] == "exact" else "Look alike (resized or recompressed)"
