@@ -15,6 +15,7 @@ router = APIRouter(prefix="/api/datasets", tags=["curation"])
 
 class KeepBestRequest(BaseModel):
     file_ids: list[str] = Field(..., min_length=2, description="the files of one duplicate group")
+    confirm_edited: bool = Field(False, description="also exclude images with a hand-edited caption")
 
 
 @router.get("/{dataset_id}/health", summary="Quality histogram, flags, aspect buckets, resolutions, coverage")
@@ -33,4 +34,9 @@ def get_duplicates(
 
 @router.post("/{dataset_id}/duplicates/keep-best", summary="Keep the best file of a group, exclude the rest")
 def post_keep_best(dataset_id: str, request: KeepBestRequest) -> dict[str, Any]:
-    return near_duplicates.keep_best(current().db, dataset_id, request.file_ids)
+    return near_duplicates.keep_best(current().db, dataset_id, request.file_ids, request.confirm_edited)
+
+
+@router.post("/{dataset_id}/duplicates/keep-best/preview", summary="What keep-best would keep and exclude")
+def post_keep_best_preview(dataset_id: str, request: KeepBestRequest) -> dict[str, Any]:
+    return near_duplicates.keep_best_preview(current().db, dataset_id, request.file_ids)

@@ -7,6 +7,7 @@ from typing import Any
 
 from fastapi import APIRouter, Body
 from fastapi.responses import FileResponse
+from pydantic import BaseModel, Field
 
 from app.core import current
 from app.errors import Conflict, NotFound
@@ -49,6 +50,43 @@ def start_export(dataset_id: str, request: dict[str, Any] = Body(..., examples=[
 def plan_export(dataset_id: str, request: dict[str, Any] = Body(..., examples=[EXAMPLE])) -> dict[str, Any]:
     core = current()
     return exports.plan_export(core.db, core.settings, dataset_id, request)
+
+
+class CheckExample(BaseModel):
+    file_id: str | None
+    filename: str | None
+    detail: str
+
+
+class ExportCheck(BaseModel):
+    kind: str = Field(
+        description="missing_trigger, below_resolution, flagged, duplicates, near_duplicates, ..."
+    )
+    label: str
+    count: int
+    examples: list[CheckExample]
+
+
+class ExportCheckResult(BaseModel):
+    file_count: int
+    issue_count: int = Field(description="How many checks found something")
+    checks: list[ExportCheck]
+
+
+@router.post(
+    "/datasets/{dataset_id}/export/check",
+    summary="The checks before writing: missing triggers, small, flagged and duplicate images",
+    response_model=ExportCheckResult,
+)
+def check_export(
+    dataset_id: str, request: dict[str, Any] = Body(..., examples=[EXAMPLE])
+) -> ExportCheckResult:
+    core = current()
+    plan = exports.plan_export(core.db, core.settings, dataset_id, request)
+    checks = [ExportCheck(**check) for check in plan["checks"]]
+    return ExportCheckResult(
+        file_count=plan["file_count"], issue_count=sum(1 for c in checks if c.count), checks=checks
+    )
 
 
 @router.get("/export/jobs", summary="Exports that are pending or running, with live progress")

@@ -161,7 +161,10 @@ def _write_text_files(written: list[PlanItem], options: ExportOptions, context: 
         size += sink.text(f"{layout.image_dir}/metadata.jsonl", "\n".join(lines) + "\n")
     if options.layout == "kohya" and options.kohya_toml:
         image_dir = layout.image_dir if sink.is_zip else str(Path(context["final"]) / layout.image_dir)
-        size += sink.text("dataset.toml", kohya_dataset_toml(options, image_dir, context["kohya_tokens"]))
+        size += sink.text(
+            "dataset.toml",
+            kohya_dataset_toml(options, image_dir, context["kohya_tokens"], context.get("tag_style", False)),
+        )
     if options.layout == "onetrainer":
         concept = layout.image_dir if sink.is_zip else str(Path(context["final"]) / layout.image_dir)
         size += sink.text("concepts.json", onetrainer_concepts(options, concept))
@@ -195,6 +198,8 @@ def _write_text_files(written: list[PlanItem], options: ExportOptions, context: 
 def _manifest_row(item: PlanItem) -> dict[str, Any]:
     return {
         "file": item.relative_image,
+        "caption_file": item.relative_caption,
+        "file_id": item.file_id,
         "source_path": item.source,
         "file_hash": item.file_hash,
         "caption": item.caption,

@@ -50,7 +50,7 @@ class ExportOptions:
     missing_caption: str = "skip"
     min_quality_score: float | None = None
     exclude_flags: list[str] = field(default_factory=list)
-    manifest: str = "none"
+    manifest: str = "json"  # every exported file links back to its original
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

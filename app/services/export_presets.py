@@ -119,6 +119,14 @@ def preset_options(data_dir: Path, name: str, defaults: dict[str, Any] | None = 
     return {**base, **_read_user_preset(path)["options"]}
 
 
+def own_fields(data_dir: Path, name: str) -> set[str]:
+    """The option names a preset sets itself (the rest it takes from the defaults)."""
+    if name in BUILTIN_PRESETS:
+        return set(BUILTIN_PRESETS[name]["options"])
+    path = _user_preset_path(data_dir, name)
+    return set(_read_user_preset(path)["options"]) if path.exists() else set()
+
+
 def save_preset(data_dir: Path, name: str, options: dict[str, Any], description: str = "") -> dict[str, Any]:
     """Save (or replace) a user preset from option values; returns it. Built-in names are refused."""
     name = name.strip()
@@ -158,8 +166,7 @@ def layout_for(options: ExportOptions, trigger_phrase: str | None) -> Layout:
 
 def kohya_folder(options: ExportOptions, trigger_phrase: str | None) -> str:
     """img/<repeats>_<trigger> <class>: kohya splits on the first '_' and needs an integer before it."""
-    trigger = (options.trigger or trigger_phrase or "").strip()
-    tokens = " ".join(part for part in (trigger, options.class_tokens.strip()) if part)
+    tokens = kohya_tokens(options.trigger or trigger_phrase or "", options.class_tokens)
     if not tokens:
         raise Invalid("kohya needs a trigger word or class tokens for the folder name (e.g. 'ohwx woman')")
     if _UNSAFE_NAME.search(tokens) or tokens.endswith(".") or tokens != tokens.strip():
@@ -171,17 +178,41 @@ def kohya_folder(options: ExportOptions, trigger_phrase: str | None) -> str:
     return f"img/{name}"
 
 
-def kohya_dataset_toml(options: ExportOptions, image_dir: str, tokens: str) -> str:
-    """A sd-scripts dataset config (--dataset_config) for the exported folder."""
+def kohya_tokens(trigger: str, class_tokens: str) -> str:
+    """'<trigger> <class>' without repeating a class word the trigger already ends with ('ohwx shape' + 'shape')."""
+    trigger_words = trigger.split()
+    class_words = class_tokens.split()
+    for size in range(min(len(trigger_words), len(class_words)), 0, -1):
+        if [w.lower() for w in trigger_words[-size:]] == [w.lower() for w in class_words[:size]]:
+            class_words = class_words[size:]
+            break
+    return " ".join(trigger_words + class_words)
+
+
+def kohya_dataset_toml(options: ExportOptions, image_dir: str, tokens: str, tag_style: bool = False) -> str:
+    """A sd-scripts dataset config (--dataset_config) for the exported folder.
+
+    Keys as sd-scripts' library/config_util.py schema reads them: bucketing and resolution per dataset,
+    caption handling per subset. sd-scripts opens image_dir as written (relative paths against the
+    directory the trainer runs in), so a folder export names its absolute path and a ZIP a relative one.
+    Tag-style captions are shuffled with the first tag (the trigger) kept in place.
+    """
+    resolution = options.target_resolution or 1024
     lines = [
         "# sd-scripts dataset config written by CaptionForge: train with --dataset_config dataset.toml",
         "[general]",
         f'caption_extension = ".{options.caption_extension}"',
-        "shuffle_caption = false",
+        f"shuffle_caption = {'true' if tag_style else 'false'}",
+        f"keep_tokens = {1 if tag_style else 0}",
         "",
         "[[datasets]]",
-        f"resolution = {options.target_resolution or 1024}",
+        f"resolution = {resolution}",
         "batch_size = 1",
+        "enable_bucket = true",
+        f"min_bucket_reso = {min(resolution, max(64, resolution // 4 // 64 * 64))}",
+        f"max_bucket_reso = {resolution * 2}",
+        "bucket_reso_steps = 64",
+        f"bucket_no_upscale = {'false' if options.upscale else 'true'}",
         "",
         "  [[datasets.subsets]]",
         f"  image_dir = {json.dumps(image_dir)}",

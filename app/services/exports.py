@@ -23,6 +23,7 @@ from app.errors import CaptionForgeError, Invalid, NotFound
 from app.models import utcnow
 from app.services import export_target
 from app.services.export_build import DiskFull, ExportCancelled, build_export
+from app.services.export_checks import export_checks
 from app.services.export_history import get_export, stored_settings, update_export
 from app.services.export_options import ExportOptions, build_options, flatten_request
 from app.services.export_plan import plan_items
@@ -66,6 +67,7 @@ def plan_export(db: Database, settings: Settings, dataset_id: str, request: dict
         "skipped": skipped[:SKIPPED_SHOWN],
         "sample_names": [item.relative_image for item in items[:3]],
         "target": target.to_dict(),
+        "checks": export_checks(db, dataset_id, options, items, context["rows"], context["trigger"]),
     }
 
 
@@ -247,6 +249,8 @@ def _context(db: Database, dataset_id: str, options: ExportOptions) -> dict[str,
             "slug": dataset.name_filesystem_safe or export_target.default_slug(dataset.name),
             "rows": rows,
             "layout": layout,
+            "trigger": trigger,
+            "tag_style": bool(caption_set and caption_set.style == "tags"),
             "kohya_tokens": kohya_folder(options, trigger).split("_", 1)[1]
             if options.layout == "kohya"
             else "",

@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from app import models
 from app.db import Database
+from app.errors import Conflict
 from app.services.quality import hash_distance
 from app.services.thumbnails import thumbnail_url
 
@@ -91,20 +92,81 @@ def duplicate_groups(
     return result
 
 
-def keep_best(db: Database, dataset_id: str, file_ids: list[str]) -> dict[str, Any]:
-    """Keep the best of a group (highest quality, then most pixels) included; exclude the rest."""
+def keep_best_preview(db: Database, dataset_id: str, file_ids: list[str]) -> dict[str, Any]:
+    """What "keep best" would do: {keep: {file_id, filename}, exclude: [{file_id, filename, edited_caption}]}.
+
+    Best weighs quality, resolution and captions: a hand-edited caption counts most, then any caption.
+    """
     with db.session() as session:
-        members = session.execute(
-            select(models.DatasetFile, models.TrackedFile)
-            .join(models.TrackedFile, models.TrackedFile.id == models.DatasetFile.file_id)
-            .where(models.DatasetFile.dataset_id == dataset_id, models.DatasetFile.file_id.in_(file_ids))
-        ).all()
-        if not members:
-            return {"kept": None, "excluded": 0}
-        best = max(members, key=lambda pair: _rank(pair[1]))[1].id
-        for member, tracked in members:
-            member.excluded = tracked.id != best
-    return {"kept": best, "excluded": len(members) - 1}
+        members = _members(session, dataset_id, file_ids)
+        edited = _edited_ids(session, [tracked.id for _, tracked in members])
+        captioned = _captioned_ids(session, [tracked.id for _, tracked in members])
+    if not members:
+        return {"keep": None, "exclude": []}
+    best = max(members, key=lambda pair: _best_rank(pair[1], pair[1].id in edited, pair[1].id in captioned))[
+        1
+    ]
+    return {
+        "keep": {"file_id": best.id, "filename": best.filename},
+        "exclude": [
+            {"file_id": t.id, "filename": t.filename, "edited_caption": t.id in edited}
+            for _, t in members
+            if t.id != best.id
+        ],
+    }
+
+
+def keep_best(
+    db: Database, dataset_id: str, file_ids: list[str], confirm_edited: bool = False
+) -> dict[str, Any]:
+    """Keep the best of a group included and exclude the rest. Refuses (Conflict) to exclude an image with a
+    hand-edited caption unless confirm_edited, naming those images."""
+    preview = keep_best_preview(db, dataset_id, file_ids)
+    if preview["keep"] is None:
+        return {"kept": None, "excluded": 0}
+    edited = [f["filename"] for f in preview["exclude"] if f["edited_caption"]]
+    if edited and not confirm_edited:
+        raise Conflict(
+            f"{len(edited)} of the images to exclude have a hand-edited caption ({', '.join(edited[:5])}); "
+            "confirm to exclude them anyway"
+        )
+    with db.session() as session:
+        for member, tracked in _members(session, dataset_id, file_ids):
+            member.excluded = tracked.id != preview["keep"]["file_id"]
+    return {
+        "kept": preview["keep"]["file_id"],
+        "excluded": len(preview["exclude"]),
+        "edited_excluded": edited,
+    }
+
+
+def _members(session, dataset_id: str, file_ids: list[str]) -> list:
+    return session.execute(
+        select(models.DatasetFile, models.TrackedFile)
+        .join(models.TrackedFile, models.TrackedFile.id == models.DatasetFile.file_id)
+        .where(models.DatasetFile.dataset_id == dataset_id, models.DatasetFile.file_id.in_(file_ids))
+    ).all()
+
+
+def _edited_ids(session, file_ids: list[str]) -> set[str]:
+    query = select(models.Caption.file_id).where(
+        models.Caption.file_id.in_(file_ids), models.Caption.manually_edited.is_(True)
+    )
+    return set(session.scalars(query))
+
+
+def _captioned_ids(session, file_ids: list[str]) -> set[str]:
+    query = select(models.Caption.file_id).where(
+        models.Caption.file_id.in_(file_ids), models.Caption.caption_text != ""
+    )
+    return set(session.scalars(query))
+
+
+def _best_rank(tracked: models.TrackedFile, edited: bool, captioned: bool) -> tuple[bool, float, float]:
+    """Edited caption first; then quality blended with resolution (up to one megapixel) and any caption."""
+    pixels = min((tracked.width or 0) * (tracked.height or 0) / 1_048_576, 1.0)
+    blended = (tracked.quality_score or 0.0) + 0.5 * pixels + (0.25 if captioned else 0.0)
+    return (edited, blended, tracked.file_size_mb or 0)
 
 
 def _rank(tracked: models.TrackedFile) -> tuple[float, int, float]:

@@ -130,7 +130,18 @@ def test_zip_export_downloads_through_the_browser(browser, tmp_path):
         page.get_by_text("3 images").wait_for()
         page.get_by_role("button", name="ZIP").click()
         page.get_by_text(".zip", exact=False).first.wait_for()
+        # The checks before writing: in the summary, then again as a confirm step on Start.
+        page.get_by_text(
+            "Images smaller than the training resolution (1024 px on the long side): 3"
+        ).wait_for()
         page.get_by_role("button", name="Start export").click()
+        confirm = page.locator(".q-dialog").filter(has_text="Before writing: the checks found")
+        confirm.get_by_text("p0.png: 400x300").wait_for()
+        confirm.get_by_role("button", name="Go back and fix").click()
+        confirm.wait_for(state="detached")
+        assert not page.get_by_role("button", name="Download ZIP").is_visible(), "going back starts nothing"
+        page.get_by_role("button", name="Start export").click()
+        confirm.get_by_role("button", name="Export anyway").click()
         page.get_by_role("button", name="Download ZIP").wait_for(timeout=60_000)
         with page.expect_download() as download_info:
             page.get_by_role("button", name="Download ZIP").click()
@@ -147,6 +158,7 @@ def test_zip_export_downloads_through_the_browser(browser, tmp_path):
                 "000002.txt",
                 "000003.png",
                 "000003.txt",
+                "manifest.json",
             ]
             assert archive.read("000002.txt") == b"second"
         assert seeded.dataset_id

@@ -67,7 +67,63 @@ async def test_keep_best_excludes_the_others(user: User) -> None:
     await user.open("/dup-test")
     await user.should_see("Identical files: 2 images")
     user.find(marker="keep-best").click()
+    await user.should_see(marker="keep-best-confirm")
+    user.find(marker="keep-best-go").click()
     await user.should_see("excluded")
     with current().db.session() as s:
         excluded = {m.file_id: m.excluded for m in s.query(models.DatasetFile)}
     assert excluded == {"d1": True, "d2": False, "d3": False}
+
+
+async def test_keep_best_shows_what_goes_and_warns_about_an_edited_caption(user: User) -> None:
+    from tests.unit.test_keep_best import _caption
+
+    dataset_id = seed_dataset(
+        current(), [{"id": "k1", "hash": "h", "q": 0.9}, {"id": "k2", "hash": "h", "q": 0.3}]
+    )
+    _caption(current(), dataset_id, "k1", "edited one", edited=True)
+    _caption(current(), dataset_id, "k2", "edited two", edited=True)
+
+    @ui.page("/dup-edited")
+    async def dup_edited() -> None:
+        dialog = DuplicatesDialog(dataset_id)
+        dialog.open()
+        await dialog.load()
+
+    await user.open("/dup-edited")
+    user.find(marker="keep-best").click()
+    await user.should_see(marker="keep-best-confirm")
+    await user.should_see("k2.jpg (hand-edited caption)")
+    await user.should_see(marker="keep-best-edited-warning")
+    user.find(marker="keep-best-cancel").click()
+    await user.should_not_see(marker="keep-best-confirm")
+    with current().db.session() as s:
+        assert not any(m.excluded for m in s.query(models.DatasetFile)), "cancel excludes nothing"
+    user.find(marker="keep-best").click()
+    await user.should_see(marker="keep-best-confirm")
+    user.find(marker="keep-best-go").click()
+    await user.should_see("excluded")
+    with current().db.session() as s:
+        assert {m.file_id: m.excluded for m in s.query(models.DatasetFile)} == {"k1": False, "k2": True}
+
+
+async def test_the_similarity_threshold_changes_the_groups(user: User) -> None:
+    dataset_id = seed_dataset(
+        current(), [{"id": "p1", "phash": "ffff0000ffff0000"}, {"id": "p2", "phash": "ffff0000ffff000f"}]
+    )
+    dialogs: list = []
+
+    @ui.page("/dup-threshold")
+    async def dup_threshold() -> None:
+        dialog = DuplicatesDialog(dataset_id)
+        dialog.open()
+        dialogs.append(dialog)
+        await dialog.load()
+
+    await user.open("/dup-threshold")
+    await user.should_see("Look alike (resized or recompressed): 2 images")
+    user.find(marker="duplicates-threshold").elements.pop().set_value(
+        2
+    )  # 4 bits differ: stricter splits them
+    await user.should_see(marker="duplicates-none")
+    assert dialogs[0].max_distance == 2

@@ -54,6 +54,8 @@ async def test_dialog_shows_the_summary_and_exports_with_live_progress(user: Use
     user.find(marker="export-path").type(str(target))
     await user.should_see(str(target))
     user.find(marker="export-start").click()
+    await user.should_see(marker="export-checks-confirm")  # small images, captions without the trigger
+    user.find(marker="export-checks-anyway").click()
     dialog = result[0]
     for _ in range(100):
         if dialog.export_id:
@@ -66,6 +68,7 @@ async def test_dialog_shows_the_summary_and_exports_with_live_progress(user: Use
         "000001.txt",
         "000002.jpg",
         "000002.txt",
+        "manifest.json",
     ]
     await user.should_see(marker="export-status")
     await user.should_see("Done: 2 images")
@@ -156,3 +159,93 @@ async def test_save_as_preset_stores_yaml_and_selects_it(user: User, tmp_path: P
     await user.should_see("Saved the preset My square")
     assert (current().settings.data_dir / "export_presets" / "My square.yaml").is_file()
     assert user.find(marker="export-preset").elements.pop().value == "My square"
+
+
+async def test_the_checks_show_in_the_summary_and_going_back_writes_nothing(
+    user: User, tmp_path: Path
+) -> None:
+    seeded = seed_dataset(
+        current().db, _images(tmp_path / "src", 3), ["novachorus one", "two", "novachorus three"]
+    )
+    target = tmp_path / "out"
+
+    @ui.page("/export-checks-test")
+    async def checks_page() -> None:
+        from app.ui.components.export_dialog import ExportDialog
+
+        ExportDialog(seeded.dataset_id, seeded.caption_set_id, {"export_path": str(target)}).open()
+
+    await user.open("/export-checks-test")
+    await user.should_see(marker="export-check-missing_trigger")
+    await user.should_see("Captions without the trigger phrase 'novachorus': 1")
+    await user.should_see("img1.jpg: caption: two")
+    await user.should_see("Images smaller than the training resolution (1024 px on the long side): 3")
+    user.find(marker="export-start").click()
+    await user.should_see(marker="export-checks-confirm")
+    user.find(marker="export-checks-fix").click()
+    await user.should_not_see(marker="export-checks-confirm")
+    assert not target.exists(), "going back to fix writes nothing"
+    assert export_history.list_history(current().db) == []
+
+
+async def test_a_caption_with_markup_is_shown_as_text_in_the_checks(user: User, tmp_path: Path) -> None:
+    seeded = seed_dataset(current().db, _images(tmp_path / "src", 1), ["<b>bold</b> & <script>x</script>"])
+
+    @ui.page("/export-checks-markup")
+    async def markup_page() -> None:
+        from app.ui.components.export_dialog import ExportDialog
+
+        ExportDialog(seeded.dataset_id, seeded.caption_set_id).open()
+
+    await user.open("/export-checks-markup")
+    await user.should_see("img0.jpg: caption: <b>bold</b> & <script>x</script>")
+
+
+async def test_changing_preset_keeps_the_size_the_user_typed(user: User, tmp_path: Path) -> None:
+    seeded = seed_dataset(current().db, _images(tmp_path / "src", 1))
+    result: list = []
+
+    @ui.page("/export-preset-size")
+    async def size_page() -> None:
+        from app.ui.components.export_dialog import ExportDialog
+
+        dialog = ExportDialog(seeded.dataset_id, seeded.caption_set_id)
+        dialog.open()
+        result.append(dialog)
+
+    await user.open("/export-preset-size")
+    await user.should_see(marker="export-summary-count")
+    dialog = result[0]
+    user.find(marker="export-resolution").elements.pop().set_value(768)
+    for preset in ("kohya_ss", "huggingface", "generic"):
+        dialog.preset_select.set_value(preset)
+        assert dialog.values["preset"] == preset
+        assert user.find(marker="export-resolution").elements.pop().value == 768, preset
+        assert dialog.values["target_resolution"] == 768, preset
+    assert dialog.values["caption_files"] is True, "the preset's own fields still change"
+    await user.should_see("Images smaller than the training resolution (768 px on the long side): 1")
+
+
+async def test_the_exports_page_opens_on_the_dataset_the_user_was_working_in(
+    user: User, tmp_path: Path
+) -> None:
+    from nicegui import app
+
+    seed_dataset(current().db, _images(tmp_path / "a", 1), name="Alpha")
+    second = seed_dataset(current().db, _images(tmp_path / "b", 2), name="Beta")
+
+    @ui.page("/remember-working")
+    def remember() -> None:
+        app.storage.user["workspace"] = {
+            "dataset_id": second.dataset_id,
+            "caption_set_id": second.caption_set_id,
+        }
+        ui.label("remembered")
+
+    await user.open("/remember-working")
+    await user.should_see("remembered")
+    await user.open("/exports")
+    assert user.find(marker="export-dataset").elements.pop().value == second.dataset_id
+    assert user.find(marker="export-page-caption-set").elements.pop().value == second.caption_set_id
+    user.find(marker="export-open").click()
+    await user.should_see("Export Beta")

@@ -49,5 +49,7 @@ async def test_duplicates_keep_best_excludes_the_copy_in_the_grid(user: User) ->
     user.find(marker="grid-duplicates").click()
     await user.should_see("Identical files: 2 images", retries=50)
     user.find(marker="keep-best").click()
+    await user.should_see(marker="keep-best-confirm")
+    user.find(marker="keep-best-go").click()
     await eventually(lambda: grid.rows[second]["excluded"] is True)
     assert grid.rows[first]["excluded"] is False

@@ -85,7 +85,7 @@ def test_exact_and_near_groups_best_first_and_keep_best(core):
     assert [f["file_id"] for f in kinds["exact"]["files"]] == ["b", "a"]
     assert kinds["near"]["best"] == "c", "same quality: the larger image wins"
     result = keep_best(core.db, dataset_id, ["c", "d"])
-    assert result == {"kept": "c", "excluded": 1}
+    assert result == {"kept": "c", "excluded": 1, "edited_excluded": []}
     with core.db.session() as s:
         excluded = {m.file_id: m.excluded for m in s.query(models.DatasetFile)}
     assert excluded["d"] is True and excluded["c"] is False and excluded["e"] is False

@@ -49,7 +49,14 @@ def test_kohya_layout_folder_name_captions_and_toml(core, make_image, tmp_path):
         class_tokens="woman",
         kohya_toml=True,
     )
-    assert sorted(p.name for p in root.iterdir()) == ["dataset.toml", "img", "log", "model", "reg"]
+    assert sorted(p.name for p in root.iterdir()) == [
+        "dataset.toml",
+        "img",
+        "log",
+        "manifest.json",
+        "model",
+        "reg",
+    ]
     assert not any(any((root / empty).iterdir()) for empty in ("reg", "log", "model"))
     assert kohya_subsets(root / "img") == {"12_ohwx woman": (12, "ohwx woman")}
     subset = root / "img" / "12_ohwx woman"
@@ -62,6 +69,49 @@ def test_kohya_layout_folder_name_captions_and_toml(core, make_image, tmp_path):
     sub = config["datasets"][0]["subsets"][0]
     assert sub == {"image_dir": str(subset), "num_repeats": 12, "class_tokens": "ohwx woman"}
     assert config["general"]["caption_extension"] == ".txt"
+    dataset = config["datasets"][0]
+    assert dataset["enable_bucket"] is True and dataset["bucket_no_upscale"] is True
+    assert dataset["min_bucket_reso"] <= dataset["resolution"] <= dataset["max_bucket_reso"]
+    assert dataset["bucket_reso_steps"] == 64
+    assert config["general"]["shuffle_caption"] is False, "natural sentences are not shuffled"
+
+
+def test_kohya_folder_does_not_repeat_a_class_word_the_trigger_ends_with(core, make_image, tmp_path):
+    seeded = seed_dataset(core.db, [make_image("a.png")], ["a caption"], trigger="ohwx shape")
+    root = tmp_path / "k"
+    _export(core, seeded, preset="kohya_ss", export_path=str(root), class_tokens="Shape", kohya_toml=True)
+    assert kohya_subsets(root / "img") == {"10_ohwx shape": (10, "ohwx shape")}
+    config = tomllib.loads((root / "dataset.toml").read_text(encoding="utf-8"))
+    assert config["datasets"][0]["subsets"][0]["class_tokens"] == "ohwx shape"
+
+
+@pytest.mark.parametrize(
+    ("trigger", "class_tokens", "expected"),
+    [
+        ("ohwx shape", "shape", "ohwx shape"),
+        ("ohwx", "woman", "ohwx woman"),
+        ("ohwx red car", "red car", "ohwx red car"),
+        ("ohwx", "ohwx", "ohwx"),
+        ("", "dog", "dog"),
+        ("shapeshifter", "shape", "shapeshifter shape"),
+    ],
+)
+def test_kohya_tokens(trigger, class_tokens, expected):
+    assert export_presets.kohya_tokens(trigger, class_tokens) == expected
+
+
+def test_kohya_toml_for_tag_style_sets_shuffles_but_keeps_the_trigger(core, make_image, tmp_path):
+    from app import models
+
+    seeded = seed_dataset(core.db, [make_image("a.png")], ["ohwx, red, circle"], trigger="ohwx")
+    with core.db.session() as session:
+        session.get(models.CaptionSet, seeded.caption_set_id).style = "tags"
+    root = tmp_path / "k"
+    _export(core, seeded, preset="kohya_ss", export_path=str(root), kohya_toml=True, upscale=True)
+    config = tomllib.loads((root / "dataset.toml").read_text(encoding="utf-8"))
+    assert config["general"]["shuffle_caption"] is True
+    assert config["general"]["keep_tokens"] == 1
+    assert config["datasets"][0]["bucket_no_upscale"] is False, "the user asked for upscaling"
 
 
 @pytest.mark.parametrize(
@@ -100,6 +150,7 @@ def test_flat_presets_pair_each_image_with_a_txt(core, make_image, tmp_path):
             "000001.webp",
             "000002.jpg",
             "000002.txt",
+            "manifest.json",
         ]
 
 
@@ -109,6 +160,7 @@ def test_onetrainer_concept_folder(core, make_image, tmp_path):
     _export(core, seeded, preset="onetrainer", export_path=str(root), concept_name="nova", repeats=3)
     assert sorted(str(p.relative_to(root)) for p in root.rglob("*")) == [
         "concepts.json",
+        "manifest.json",
         "nova",
         "nova/000001.jpg",
         "nova/000001.txt",

@@ -40,7 +40,15 @@ def test_jpeg_export_resizes_strips_metadata_and_keeps_the_sets_captions(core, m
     )
     assert result["status"] == "completed" and result["file_count"] == 3
     names = sorted(p.name for p in target.iterdir())
-    assert names == ["000001.jpg", "000001.txt", "000002.jpg", "000002.txt", "000003.jpg", "000003.txt"]
+    assert names == [
+        "000001.jpg",
+        "000001.txt",
+        "000002.jpg",
+        "000002.txt",
+        "000003.jpg",
+        "000003.txt",
+        "manifest.json",
+    ]
     with Image.open(target / "000001.jpg") as first:
         assert first.format == "JPEG"
         assert first.size == (512, 1024), "EXIF orientation applied, long side 1024"
@@ -105,6 +113,7 @@ def test_numbering_start_padding_and_original_names_with_collisions(core, make_i
     assert names == [
         "Photo_2.caption",
         "Photo_2.png",
+        "manifest.json",
         "other.caption",
         "other.jpg",
         "photo.caption",
@@ -176,7 +185,9 @@ def test_non_empty_target_needs_confirmation_and_overwrite_replaces(core, make_i
     result = _export(core, seeded, export_path=str(target), overwrite=True)
     assert result["status"] == "completed"
     assert "overwrite" not in result["settings"], "export again asks before replacing, every time"
-    assert sorted(p.name for p in target.iterdir()) == ["000001.jpg", "000001.txt"], "replaced, not merged"
+    assert sorted(p.name for p in target.iterdir()) == ["000001.jpg", "000001.txt", "manifest.json"], (
+        "replaced, not merged"
+    )
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".captionforge")] == []
 
 
@@ -316,3 +327,17 @@ def _orientation(value: int) -> bytes:
     exif = Image.Exif()
     exif[0x0112] = value
     return exif.tobytes()
+
+
+def test_a_manifest_by_default_links_every_exported_file_to_its_original(core, make_image, tmp_path):
+    images = [make_image("a.jpg"), make_image("b.png")]
+    seeded = seed_dataset(core.db, images, ["one", "two"])
+    _export(core, seeded, export_path=str(tmp_path / "out"))
+    manifest = json.loads((tmp_path / "out" / "manifest.json").read_text(encoding="utf-8"))
+    rows = {row["file"]: row for row in manifest["files"]}
+    assert rows["000001.jpg"]["source_path"] == str(images[0])
+    assert rows["000002.png"]["source_path"] == str(images[1])
+    assert rows["000002.png"]["caption_file"] == "000002.txt"
+    assert all(row["file_id"] for row in rows.values())
+    _export(core, seeded, export_path=str(tmp_path / "bare"), manifest="none")
+    assert not (tmp_path / "bare" / "manifest.json").exists(), "the user can still turn it off"

@@ -9,7 +9,7 @@ from typing import Any
 from nicegui import run, ui
 
 from app.core import current
-from app.services.near_duplicates import duplicate_groups, keep_best
+from app.services.near_duplicates import DEFAULT_MAX_DISTANCE, duplicate_groups, keep_best, keep_best_preview
 
 
 class DuplicatesDialog(ui.dialog):
@@ -23,6 +23,16 @@ class DuplicatesDialog(ui.dialog):
             with ui.row().classes("w-full items-center"):
                 ui.label("Duplicates").classes("text-lg font-semibold")
                 ui.space()
+                # How many of the 64 hash bits may differ: lower is stricter (fewer, truly alike groups).
+                self.max_distance = DEFAULT_MAX_DISTANCE
+                ui.label("Bits that may differ").classes("text-xs text-gray-600")
+                ui.slider(
+                    min=0,
+                    max=16,
+                    step=1,
+                    value=self.max_distance,
+                    on_change=lambda e: self._threshold(e.value),
+                ).props("label-always").classes("w-40").mark("duplicates-threshold")
                 ui.button(icon="close", on_click=self.close).props("flat round")
             self.body = (
                 ui.column().classes("w-full gap-3 max-h-[75vh] overflow-auto").mark("duplicate-groups")
@@ -30,7 +40,7 @@ class DuplicatesDialog(ui.dialog):
 
     async def load(self) -> list[dict[str, Any]]:
         """Find the groups and show them; returns the groups."""
-        groups = await run.io_bound(duplicate_groups, current().db, self.dataset_id)
+        groups = await run.io_bound(duplicate_groups, current().db, self.dataset_id, self.max_distance)
         self.body.clear()
         with self.body:
             if not groups:
@@ -38,6 +48,10 @@ class DuplicatesDialog(ui.dialog):
             for group in groups:
                 self._group(group)
         return groups
+
+    async def _threshold(self, value: int) -> None:
+        self.max_distance = int(value)
+        await self.load()
 
     def _group(self, group: dict[str, Any]) -> None:
         kind = "Identical files" if group["kind"] == "exact" else "Look alike (resized or recompressed)"
@@ -72,10 +86,39 @@ class DuplicatesDialog(ui.dialog):
                 ui.label("best").classes("text-xs text-green-700")
 
     async def _keep_best(self, file_ids: list[str]) -> None:
-        result = await run.io_bound(keep_best, current().db, self.dataset_id, file_ids)
+        preview = await run.io_bound(keep_best_preview, current().db, self.dataset_id, file_ids)
+        if preview["keep"] is None or not await _confirm_keep_best(preview):
+            return
+        result = await run.io_bound(keep_best, current().db, self.dataset_id, file_ids, True)
         ui.notify(f"Kept the best image, excluded {result['excluded']}.")
         if self.on_change:
             result = self.on_change(file_ids)
             if inspect.isawaitable(result):
                 await result
         await self.load()
+
+
+async def _confirm_keep_best(preview: dict[str, Any]) -> bool:
+    """Show what keep-best keeps and excludes, edited captions called out; True = go ahead."""
+    edited = [f for f in preview["exclude"] if f["edited_caption"]]
+    with ui.dialog() as dialog, ui.card().classes("w-[560px] max-w-[96vw]").mark("keep-best-confirm"):
+        ui.label(f"Keep {preview['keep']['filename']}").classes("font-medium")
+        ui.label(f"Exclude {len(preview['exclude'])}:").classes("text-sm")
+        with ui.column().classes("gap-0 max-h-[40vh] overflow-auto"):
+            for file in preview["exclude"]:
+                note = " (hand-edited caption)" if file["edited_caption"] else ""
+                ui.label(f"{file['filename']}{note}").classes(
+                    "text-xs " + ("text-red-700" if note else "text-gray-700")
+                )
+        if edited:
+            ui.label(f"{len(edited)} of them have a caption you edited by hand.").classes(
+                "text-sm text-red-700"
+            ).mark("keep-best-edited-warning")
+        with ui.row().classes("w-full justify-end"):
+            ui.button("Cancel", on_click=lambda: dialog.submit(False)).props("flat").mark("keep-best-cancel")
+            ui.button(f"Exclude {len(preview['exclude'])}", on_click=lambda: dialog.submit(True)).mark(
+                "keep-best-go"
+            )
+    result = await dialog
+    dialog.delete()
+    return bool(result)

@@ -15,8 +15,11 @@ from app.errors import CaptionForgeError
 from app.jobs.exports import runner
 from app.services import export_history, export_presets, exports
 from app.services.export_options import PRESET_FIELDS
+from app.ui.components.export_checks_view import confirm_checks, found, show_checks
 from app.ui.components.export_fields import ExportFields
 from app.ui.components.folder_picker import FolderPicker
+
+KEPT_ACROSS_PRESETS = ("target_resolution", "upscale")
 
 
 class ExportDialog(ui.dialog):
@@ -140,7 +143,11 @@ class ExportDialog(ui.dialog):
     def _apply_preset(self, name: str | None) -> None:
         if name is None or name not in self.presets:
             return
+        # The size the user typed stays unless the chosen preset sets its own.
+        own = export_presets.own_fields(current().settings.data_dir, name)
+        typed = {k: self.values[k] for k in KEPT_ACROSS_PRESETS if k in self.values and k not in own}
         self.values.update({k: v for k, v in self.presets[name]["options"].items() if k in PRESET_FIELDS})
+        self.values.update(typed)
         self.values["preset"] = name
         self.preset_note.set_text(self.presets[name]["description"])
         self.fields.delete()
@@ -186,6 +193,7 @@ class ExportDialog(ui.dialog):
                 ui.label(f"Skipped {count}: {reason}").classes("text-xs text-amber-800").mark(
                     "export-summary-skipped"
                 )
+            show_checks(found(plan))
         self.confirm.set_visibility(plan["target"]["needs_confirmation"])
         self.start_button.set_enabled(plan["file_count"] > 0)
 
@@ -196,6 +204,8 @@ class ExportDialog(ui.dialog):
                 type="warning",
             )
             return
+        if found(self.plan) and not await confirm_checks(found(self.plan)):
+            return  # the user goes back to fix
         try:
             started = await run.io_bound(runner(current()).start, self.dataset_id, dict(self.values))
         except CaptionForgeError as exc:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from nicegui import run, ui
+from nicegui import app, run, ui
 
 from app.core import current
 from app.jobs.exports import install
@@ -49,20 +49,21 @@ def _new_export(sources: list[dict[str, Any]]) -> None:
             )
             return
         names = {d["id"]: f"{d['name']} ({d['file_count']})" for d in sources}
+        # Open on the dataset (and caption set) the user was working in, as the Workspace remembers them.
+        working = app.storage.user.get("workspace") or {}
+        start = working.get("dataset_id") if working.get("dataset_id") in names else sources[0]["id"]
         with ui.row().classes("items-center gap-3 w-full"):
-            dataset = (
-                ui.select(names, label="Dataset", value=sources[0]["id"])
-                .classes("w-72")
-                .mark("export-dataset")
-            )
+            dataset = ui.select(names, label="Dataset", value=start).classes("w-72").mark("export-dataset")
             caption_set = ui.select({}, label="Caption set").classes("w-56").mark("export-page-caption-set")
 
             def sets_for(dataset_id: str) -> None:
                 chosen = next(d for d in sources if d["id"] == dataset_id)
                 options = {s["id"]: s["name"] for s in chosen["caption_sets"]}
-                caption_set.set_options(
-                    options, value=chosen["default_caption_set_id"] or next(iter(options), None)
+                remembered = (
+                    working.get("caption_set_id") if dataset_id == working.get("dataset_id") else None
                 )
+                default = remembered if remembered in options else chosen["default_caption_set_id"]
+                caption_set.set_options(options, value=default or next(iter(options), None))
 
             dataset.on_value_change(lambda e: sets_for(e.value))
             sets_for(dataset.value)

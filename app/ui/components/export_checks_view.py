@@ -1,0 +1,46 @@
+"""The export checks in the summary and the confirm step before writing: counts, a few examples each."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from nicegui import ui
+
+
+def found(plan: dict[str, Any] | None) -> list[dict[str, Any]]:
+    """The checks that found something."""
+    return [check for check in (plan or {}).get("checks", []) if check["count"]]
+
+
+def show_checks(checks: list[dict[str, Any]]) -> None:
+    """One line per check with its count, then its examples (file name: detail), as plain text."""
+    for check in checks:
+        with ui.column().classes("gap-0").mark(f"export-check-{check['kind']}"):
+            ui.label(f"⚠ {check['label']}: {check['count']}").classes("text-sm text-amber-800")
+            for example in check["examples"]:
+                text = (
+                    f"{example['filename']}: {example['detail']}"
+                    if example["filename"]
+                    else example["detail"]
+                )
+                ui.label(text).classes("text-xs text-gray-600 pl-4 break-all")
+            if check["count"] > len(check["examples"]):
+                ui.label(f"… and {check['count'] - len(check['examples'])} more").classes(
+                    "text-xs text-gray-500 pl-4"
+                )
+
+
+async def confirm_checks(checks: list[dict[str, Any]]) -> bool:
+    """Ask before writing an export the checks found problems in; True = export anyway."""
+    with ui.dialog() as dialog, ui.card().classes("w-[640px] max-w-[96vw]").mark("export-checks-confirm"):
+        ui.label("Before writing: the checks found").classes("text-lg font-semibold")
+        with ui.column().classes("gap-1 max-h-[50vh] overflow-auto"):
+            show_checks(checks)
+        with ui.row().classes("w-full justify-end"):
+            ui.button("Go back and fix", on_click=lambda: dialog.submit(False)).props("flat").mark(
+                "export-checks-fix"
+            )
+            ui.button("Export anyway", on_click=lambda: dialog.submit(True)).mark("export-checks-anyway")
+    result = await dialog
+    dialog.delete()
+    return bool(result)
