@@ -96,7 +96,6 @@ class WorkspaceController:
             on_move=self.move,
             on_saved=self._caption_saved,
             on_escape=self.grid.focus_grid,
-            on_navigate=current().settings["editor"]["on_navigate"],
         )
         self.caption_tools.build_tag_panel()
 
