@@ -216,7 +216,7 @@ class CaptionEditor(ui.column):
                 self.history = EditorHistory(on_restore=self._restored)
             self.body.set_visibility(False)
             bind_editor_keys(
-                self.text,
+                [self.text, self.tag_tools.chips.input],
                 save=self.save,
                 save_and_next=self._save_and_next,
                 move=self._on_move,

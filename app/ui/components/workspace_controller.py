@@ -202,6 +202,7 @@ class WorkspaceController:
             ui.notify(str(exc), type="negative")
             return
         self.grid.set_order([row["file_id"] for row in view])
+        self._selection_changed()
         self.state.shown_count = len(view)
         self.toolbar.show_count(len(view), len(self.rows))
 
@@ -220,9 +221,11 @@ class WorkspaceController:
         if file_id == self.state.file_id:
             self.grid.focus_file(file_id, scroll=False)
             return
+        previous = self.state.file_id
         if not await self.editor.leave():
-            if self.state.file_id:
-                self.grid.focus_file(self.state.file_id)
+            if previous:
+                self.grid.follow_open(file_id, previous)  # a click on the tile had selected it: undo that
+                self.grid.focus_file(previous)
             return
         started = time.perf_counter()
         try:
@@ -231,7 +234,9 @@ class WorkspaceController:
             ui.notify(str(exc), type="negative")
             return
         self.state.file_id = file_id
+        self.grid.follow_open(previous, file_id)
         self.grid.focus_file(file_id)
+        self._selection_changed()
         log.debug("workspace: opened %s in %.1f ms", file_id, (time.perf_counter() - started) * 1000)
 
     async def move(self, step: int) -> None:
@@ -293,7 +298,10 @@ class WorkspaceController:
         self.grid_empty.set_visibility(True)
 
     def _selection_changed(self) -> None:
-        self.state.selected_count = len(self.grid.selection.selected)
+        selected = self.grid.selection.selected
+        self.state.selected_count = len(selected)
+        self.state.hidden_selected_count = len(self.grid.hidden_selected)
+        self.state.open_unselected = bool(selected) and self.state.file_id not in selected
 
     def _set_tile_size(self, size: int) -> None:
         self.grid.set_tile_size(size)
@@ -333,6 +341,7 @@ class WorkspaceController:
         if self.state.file_id in gone:
             self.editor.close()
             self.state.file_id = None
+            self.grid.focus_file(None)
         self.state.total_count = len(self.rows)
         await self.apply_view()
 
