@@ -66,7 +66,10 @@ class GridToolbar(ui.column):
                 SORTS, value=options.sort, label="Sort", on_change=lambda e: self._set("sort", e.value)
             ).props("dense outlined options-dense").classes("w-32").mark("grid-sort")
             self.direction = (
-                ui.button(icon="arrow_upward", on_click=self._flip_direction)
+                ui.button(
+                    icon="arrow_downward" if options.descending else "arrow_upward",
+                    on_click=self._flip_direction,
+                )
                 .props("flat dense round")
                 .mark("grid-direction")
                 .tooltip("Ascending / descending")

@@ -16,7 +16,7 @@ from nicegui import app, background_tasks, run, ui
 from app.core import current
 from app.errors import CaptionForgeError, NotFound
 from app.services import captions, datasets
-from app.services.grid_view import GridOptions, apply_view
+from app.services.grid_view import SORTS, GridOptions, apply_view
 from app.ui.components.caption_editor import CaptionEditor
 from app.ui.components.duplicates_dialog import DuplicatesDialog
 from app.ui.components.export_dialog import ExportDialog
@@ -37,7 +37,7 @@ class WorkspaceController:
 
     def __init__(self, state: WorkspaceState, on_caption_selection=None) -> None:
         self.state = state
-        self.options = GridOptions()
+        self.options = GridOptions(**_remembered_sort())
         self.rows: list[dict[str, Any]] = []
         self._on_caption_selection = on_caption_selection
         self.caption_tools = WorkspaceCaptionTools(self)
@@ -202,6 +202,7 @@ class WorkspaceController:
             ui.notify(str(exc), type="negative")
             return
         self.grid.set_order([row["file_id"] for row in view])
+        _remember("grid_sort", {"sort": self.options.sort, "descending": self.options.descending})
         self._selection_changed()
         self.state.shown_count = len(view)
         self.toolbar.show_count(len(view), len(self.rows))
@@ -344,6 +345,18 @@ class WorkspaceController:
             self.grid.focus_file(None)
         self.state.total_count = len(self.rows)
         await self.apply_view()
+
+
+def _remembered_sort() -> dict[str, Any]:
+    """The sort order used last in this browser (app.storage.user), checked: a stale value is dropped."""
+    stored = _preference("grid_sort", {})
+    if not isinstance(stored, dict):
+        return {}
+    sort = stored.get("sort")
+    return {
+        "sort": sort if sort in SORTS else "order",
+        "descending": stored.get("descending") is True,
+    }
 
 
 def _preference(key: str, default: Any) -> Any:
