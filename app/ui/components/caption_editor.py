@@ -19,6 +19,7 @@ from app.core import current
 from app.errors import CaptionForgeError, Conflict
 from app.services import captions
 from app.services.system import update_config
+from app.ui.components.a11y import labelled
 from app.ui.components.editor_details import file_facts
 from app.ui.components.editor_dialogs import ConflictDialog, UnsavedDialog, answer
 from app.ui.components.editor_history import EditorHistory
@@ -48,7 +49,7 @@ class CaptionEditor(ui.column):
         on_navigate: str | None = None,
     ) -> None:
         super().__init__()
-        self.classes("w-full gap-2")
+        self.classes("w-full gap-2 cf-caption-editor")
         self.caption_set_id: str | None = None
         self.file_id: str | None = None
         self.info: dict[str, Any] | None = None
@@ -190,13 +191,17 @@ class CaptionEditor(ui.column):
                     )
                 with ui.row().classes("w-full gap-1 items-center"):
                     ui.button("Save", icon="save", on_click=self.save).props("no-caps").mark("editor-save")
-                    ui.button(icon="chevron_left", on_click=lambda: self._on_move(-1)).props(
-                        "flat dense"
-                    ).mark("editor-prev").tooltip("Previous image (Alt+← or PageUp)")
-                    ui.button(icon="chevron_right", on_click=lambda: self._on_move(1)).props(
-                        "flat dense"
-                    ).mark("editor-next").tooltip(
-                        "Next image (Alt+→ or PageDown); Ctrl+Enter saves and moves on"
+                    labelled(
+                        ui.button(icon="chevron_left", on_click=lambda: self._on_move(-1))
+                        .props("flat dense")
+                        .mark("editor-prev"),
+                        "Previous image (Alt+← or PageUp)",
+                    )
+                    labelled(
+                        ui.button(icon="chevron_right", on_click=lambda: self._on_move(1))
+                        .props("flat dense")
+                        .mark("editor-next"),
+                        "Next image (Alt+→ or PageDown); Ctrl+Enter saves and moves on",
                     )
                     if GenerateDialog is not None:
                         ui.button("Generate", icon="auto_awesome", on_click=self._generate).props(

@@ -13,6 +13,7 @@ from nicegui import run, ui
 from app.core import current
 from app.errors import CaptionForgeError
 from app.services import captions, datasets
+from app.ui.components.a11y import labelled
 from app.ui.components.add_to_dataset import AddToDatasetDialog
 from app.ui.components.editor_dialogs import answer
 from app.ui.components.thumb_grid import ThumbGrid
@@ -34,7 +35,7 @@ class SelectionBar(ui.row):
         on_caption_selection: FilesHandler | None = None,
     ) -> None:
         super().__init__()
-        self.classes("w-full items-center gap-x-1 gap-y-0").mark("selection-bar")
+        self.classes("w-full items-center gap-x-1 gap-y-0 cf-selection-bar").mark("selection-bar")
         self.grid, self.state = grid, state
         self._on_removed, self._on_rows_changed = on_removed, on_rows_changed
         flat = "flat dense no-caps size=sm"
@@ -72,8 +73,7 @@ class SelectionBar(ui.row):
                     ui.label(label).classes(
                         "max-2xl:hidden ml-1"
                     )  # Quasar's !important .hidden would win over 2xl:inline
-                button.props(f"aria-label={_quoted(label)}")
-                button.tooltip(label).bind_enabled_from(state, "selected_count", bool)
+                labelled(button, label).bind_enabled_from(state, "selected_count", bool)
 
     def count_text(self) -> str:
         hidden = self.state.hidden_selected_count
@@ -186,11 +186,6 @@ class _HiddenDialog(ui.dialog):
                 ui.button(f"All {selected}", on_click=lambda: self.submit("all")).props("no-caps").mark(
                     "hidden-all"
                 )
-
-
-def _quoted(text: str) -> str:
-    """A value for .props(): quoted, so spaces stay inside it."""
-    return '"' + text.replace('"', "'") + '"'
 
 
 class _Confirm(ui.dialog):

@@ -14,6 +14,7 @@ from nicegui import ui
 
 from app.services.caption_transforms import join_tags, split_tags
 from app.services.tags import suggest_tags
+from app.ui.components.a11y import labelled
 
 SUGGESTIONS = 8
 PROSE_WORDS = 6  # a comma-separated part this long is a phrase of a sentence, not a tag
@@ -51,7 +52,10 @@ class TagChips(ui.column):
                 .mark("tag-input")
             )
             self.input.on("keydown.enter", self._add_typed)
-            ui.button(icon="add", on_click=self._add_typed).props("flat dense round").mark("tag-add")
+            labelled(
+                ui.button(icon="add", on_click=self._add_typed).props("flat dense round").mark("tag-add"),
+                "Add the typed tag",
+            )
         self.suggestion_row = ui.row().classes("w-full gap-1").mark("tag-suggestions")
         textarea.on_value_change(lambda _: self.render())
         self.render()
