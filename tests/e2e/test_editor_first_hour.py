@@ -72,13 +72,13 @@ def test_leaving_asks_by_keyboard_and_by_click(workspace):
     editor_shows(page, "img_00000.jpg")
     textarea = page.get_by_placeholder("Describe the image…")
     textarea.click()
-    textarea.press("End")
+    textarea.press("Control+End")
     textarea.type(" typed by accident")
     page.get_by_text("Unsaved changes").wait_for()
 
     textarea.press("Alt+ArrowRight")
     dialog(page).wait_for()
-    page.get_by_role("button", name="Stay").click()
+    dialog(page).get_by_role("button", name="Stay", exact=True).click()
     dialog(page).wait_for(state="detached")
     editor_shows(page, "img_00000.jpg")
     assert stored(server, dataset, ids[0]) == before
@@ -87,17 +87,18 @@ def test_leaving_asks_by_keyboard_and_by_click(workspace):
 
     tile(page, ids[3]).click()  # clicking another tile asks as well
     dialog(page).wait_for()
-    page.get_by_role("button", name="Discard").click()
+    dialog(page).get_by_role("button", name="Discard", exact=True).click()
     editor_shows(page, "img_00003.jpg")
     assert stored(server, dataset, ids[0]) == before
 
     textarea.click()
+    textarea.press("Control+End")
     textarea.type(" kept")
     textarea.press("PageDown")
     dialog(page).wait_for()
-    page.get_by_role("button", name="Save").click()
+    dialog(page).get_by_role("button", name="Save", exact=True).click()
     editor_shows(page, "img_00004.jpg")
-    assert stored(server, dataset, ids[3]).endswith(" kept")
+    assert stored(server, dataset, ids[3]).endswith("kept")
     # The open tile has the one "open" style and is the selected one.
     page.wait_for_function(
         "(id) => { const t = document.querySelector(`.cf-tile[data-file-id='${id}']`);"
@@ -198,18 +199,20 @@ def test_remember_my_choice_writes_the_setting(workspace):
     editor_shows(page, "img_00020.jpg")
     textarea = page.get_by_placeholder("Describe the image…")
     textarea.click()
+    textarea.press("Control+End")
     textarea.type(" remembered")
     textarea.press("Alt+ArrowRight")
     dialog(page).wait_for()
-    page.get_by_text("Remember my choice").click()
-    page.get_by_role("button", name="Save").click()
+    dialog(page).get_by_text("Remember my choice").click()
+    dialog(page).get_by_role("button", name="Save", exact=True).click()
     editor_shows(page, "img_00021.jpg")
-    assert stored(server, dataset, target).endswith(" remembered")
+    assert stored(server, dataset, target).endswith("remembered")
     on_disk = yaml.safe_load((server.data_dir / "settings.yaml").read_text(encoding="utf-8"))
     assert on_disk["editor"]["on_navigate"] == "save"
     textarea.click()
+    textarea.press("Control+End")
     textarea.type(" no question")
     textarea.press("Alt+ArrowRight")
     editor_shows(page, "img_00022.jpg")
     assert dialog(page).count() == 0
-    assert stored(server, dataset, dataset.file_ids[21]).endswith(" no question")
+    assert stored(server, dataset, dataset.file_ids[21]).endswith("no question")
