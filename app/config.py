@@ -23,7 +23,7 @@ ENV_PREFIX = "CAPTIONFORGE_"
 DEFAULTS: dict[str, dict[str, Any]] = yaml.safe_load(TEMPLATE_PATH.read_text(encoding="utf-8"))
 CHOICES = {
     ("vision", "backend"): ("ollama", "openai"),
-    ("editor", "on_navigate"): ("save", "ask"),
+    ("editor", "on_navigate"): ("ask", "save", "discard"),
     ("server", "log_level"): ("DEBUG", "INFO", "WARNING", "ERROR"),
 }
 # Short environment names for the options people set most.

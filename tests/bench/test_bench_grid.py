@@ -137,7 +137,7 @@ def _open_next_times(page, seeded) -> float:
         textarea.press("End")
         textarea.type(f" edit {index}")
         textarea.press("Control+s")
-        page.get_by_text("unsaved", exact=True).wait_for(state="hidden")
+        page.get_by_text("Unsaved changes").wait_for(state="hidden")
         textarea.press("PageUp")
     return statistics.median(times)
 

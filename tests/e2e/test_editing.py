@@ -9,7 +9,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from app.config import load_settings
+from app.config import load_settings, save_settings
 from app.core import build_core
 from tests.bench.synthetic_dataset import SyntheticDataset, seed_dataset
 from tests.e2e.live_server import LiveServer, start_server, stop_server, wait_connected
@@ -21,7 +21,10 @@ pytestmark = pytest.mark.e2e
 def seeded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[LiveServer, SyntheticDataset]]:
     """One server for the module (tests touch different images)."""
     data_dir = tmp_path_factory.mktemp("editing") / "live-data"
-    core = build_core(load_settings(data_dir))
+    settings = load_settings(data_dir)
+    settings["editor"]["on_navigate"] = "save"  # these tests save on the way (the default asks)
+    save_settings(settings)
+    core = build_core(settings)
     dataset = seed_dataset(core.db, data_dir, 40, trigger_phrase="ohwx")
     core.db.dispose()
     server = start_server(data_dir)
@@ -120,7 +123,7 @@ def test_closing_the_tab_keeps_the_draft(browser, seeded):
     textarea = page.get_by_placeholder("Describe the image…")
     textarea.click()
     textarea.type("typed just before closing")
-    page.get_by_text("unsaved", exact=True).wait_for()  # the server has the draft
+    page.get_by_text("Unsaved changes").wait_for()  # the server has the draft
     context.close()
     url = f"{server.url}/api/caption-sets/{dataset.caption_set_id}/files/{target}"
     for _ in range(100):

@@ -48,5 +48,5 @@ async def test_the_editor_keeps_the_draft_and_shows_why_it_was_not_saved(user) -
     user.find(marker="caption-input").type("a dog on a beach " * 3000)
     user.find(marker="editor-save").click()
     await user.should_see("is full", retries=50)
-    await user.should_see("unsaved", marker="caption-unsaved")
+    await user.should_see("Unsaved changes", marker="caption-unsaved")
     assert stored(seeded, 1) is None

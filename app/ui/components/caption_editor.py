@@ -1,7 +1,8 @@
 """CaptionEditor: the right column of the workspace, a keyboard-first editor for one image's caption.
 
-No edit is lost: `leave()` saves (or asks, per settings editor.on_navigate) before the page shows another
-image, set or dataset, and a save passes the modified_date it started from, so a caption saved in
+No edit is lost by accident: unsaved text shows as unsaved (amber field and label), and `leave()` asks
+(Save / Discard / Stay, with "remember my choice"), saves or discards, per settings editor.on_navigate
+(editable on the Settings page), before the page shows another image, set or dataset, and a save passes the modified_date it started from, so a caption saved in
 another tab meanwhile opens the conflict dialog instead of being overwritten.
 """
 
@@ -17,6 +18,8 @@ from nicegui import run, ui
 from app.core import current
 from app.errors import CaptionForgeError, Conflict
 from app.services import captions
+from app.services.system import update_config
+from app.ui.components.a11y import labelled
 from app.ui.components.editor_details import file_facts
 from app.ui.components.editor_dialogs import ConflictDialog, UnsavedDialog, answer
 from app.ui.components.editor_history import EditorHistory
@@ -43,21 +46,25 @@ class CaptionEditor(ui.column):
         on_move: Move,
         on_saved: Callable[[dict[str, Any]], None],
         on_escape: Callable[[], None],
-        on_navigate: str = "save",
+        on_navigate: str | None = None,
     ) -> None:
         super().__init__()
-        self.classes("w-full gap-2")
+        self.classes("w-full gap-2 cf-caption-editor")
         self.caption_set_id: str | None = None
         self.file_id: str | None = None
         self.info: dict[str, Any] | None = None
         self.base_text = ""  # the stored text the draft started from
         self.expected_modified: str | None = None
         self._on_move, self._on_saved, self._on_escape = on_move, on_saved, on_escape
-        self._on_navigate = on_navigate
+        self._fixed_navigate = on_navigate  # None: follow the setting as it is now
         self._warned_dirty = False
         self._build()
-        if on_navigate == "ask":
-            ui.add_body_html(f"<script>{_ASK_BEFORE_UNLOAD}</script>")
+        ui.add_body_html(f"<script>{_ASK_BEFORE_UNLOAD}</script>")
+
+    @property
+    def _on_navigate(self) -> str:
+        """What leaving an unsaved caption does: "ask", "save" or "discard" (read live from the settings)."""
+        return self._fixed_navigate or current().settings["editor"]["on_navigate"]
 
     @property
     def dirty(self) -> bool:
@@ -88,17 +95,33 @@ class CaptionEditor(ui.column):
         """Before showing something else: save or ask about the draft. False means stay on this image."""
         if not self.dirty:
             return True
-        if self._on_navigate == "ask":
+        choice = self._on_navigate
+        if choice == "ask":
             with self:
-                choice = await answer(
-                    UnsavedDialog(self.info["file"]["filename"] if self.info else "this image")
-                )
+                dialog = UnsavedDialog(self.info["file"]["filename"] if self.info else "this image")
+            choice = await answer(dialog)
             if choice is None:
                 return False
-            if choice == "discard":
-                self.text.value = self.base_text
-                return True
+            if dialog.remember.value:
+                await self._remember(choice)
+        if choice == "discard":
+            self.text.value = self.base_text
+            return True
         return await self.save()
+
+    async def _remember(self, choice: str) -> None:
+        """Keep the dialog's answer as the editor.on_navigate setting (it then stops asking)."""
+        try:
+            await run.io_bound(update_config, current().settings, {"editor": {"on_navigate": choice}})
+        except CaptionForgeError as exc:
+            ui.notify(f"Could not keep the choice: {exc}", type="negative", multi_line=True)
+            return
+        self._fixed_navigate = None
+        ui.notify(
+            f"Leaving an unsaved caption now {'saves' if choice == 'save' else 'discards'} it "
+            "(change it in Settings)",
+            timeout=2500,
+        )
 
     async def save(self, *, interactive: bool = True) -> bool:
         """Save the draft; True when it is stored (or nothing changed). Conflicts open the merge dialog."""
@@ -162,17 +185,23 @@ class CaptionEditor(ui.column):
                     self.counter = ui.label().classes("text-xs text-gray-500").mark("caption-counter")
                     ui.space()
                     self.unsaved = (
-                        ui.label("unsaved").classes("text-xs text-amber-700").mark("caption-unsaved")
+                        ui.label("● Unsaved changes")
+                        .classes("text-xs font-semibold text-amber-700")
+                        .mark("caption-unsaved")
                     )
                 with ui.row().classes("w-full gap-1 items-center"):
                     ui.button("Save", icon="save", on_click=self.save).props("no-caps").mark("editor-save")
-                    ui.button(icon="chevron_left", on_click=lambda: self._on_move(-1)).props(
-                        "flat dense"
-                    ).mark("editor-prev").tooltip("Previous image (Alt+← or PageUp)")
-                    ui.button(icon="chevron_right", on_click=lambda: self._on_move(1)).props(
-                        "flat dense"
-                    ).mark("editor-next").tooltip(
-                        "Next image (Alt+→ or PageDown); Ctrl+Enter saves and moves on"
+                    labelled(
+                        ui.button(icon="chevron_left", on_click=lambda: self._on_move(-1))
+                        .props("flat dense")
+                        .mark("editor-prev"),
+                        "Previous image (Alt+← or PageUp)",
+                    )
+                    labelled(
+                        ui.button(icon="chevron_right", on_click=lambda: self._on_move(1))
+                        .props("flat dense")
+                        .mark("editor-next"),
+                        "Next image (Alt+→ or PageDown); Ctrl+Enter saves and moves on",
                     )
                     if GenerateDialog is not None:
                         ui.button("Generate", icon="auto_awesome", on_click=self._generate).props(
@@ -192,7 +221,7 @@ class CaptionEditor(ui.column):
                 self.history = EditorHistory(on_restore=self._restored)
             self.body.set_visibility(False)
             bind_editor_keys(
-                self.text,
+                [self.text, self.tag_tools.chips.input],
                 save=self.save,
                 save_and_next=self._save_and_next,
                 move=self._on_move,
@@ -225,8 +254,12 @@ class CaptionEditor(ui.column):
         )
         dirty = self.dirty
         self.unsaved.set_visibility(dirty)
-        if self._on_navigate == "ask" and dirty != self._warned_dirty:
-            # In "ask" mode the browser asks before the tab closes over an unsaved caption.
+        if dirty:  # the field itself shows the unsaved state, not only the small label
+            self.text.props("bg-color=amber-1 color=amber-9").classes(add="cf-unsaved")
+        else:
+            self.text.props(remove="bg-color color").classes(remove="cf-unsaved")
+        if dirty != self._warned_dirty:
+            # The browser asks before the tab closes over an unsaved caption.
             self._warned_dirty = dirty
             ui.run_javascript(f"window.cfCaptionDirty = {'true' if dirty else 'false'}")
 

@@ -18,7 +18,10 @@ async def answer(dialog: ui.dialog) -> Any:
 
 
 class UnsavedDialog(ui.dialog):
-    """Awaited: "save", "discard" or None (stay) for an unsaved caption (settings editor.on_navigate: ask)."""
+    """Awaited: "save", "discard" or None (stay) for an unsaved caption (settings editor.on_navigate: ask).
+
+    `remember` is ticked when the user wants the choice kept (the caller writes the setting).
+    """
 
     def __init__(self, filename: str) -> None:
         super().__init__()
@@ -26,12 +29,15 @@ class UnsavedDialog(ui.dialog):
         with self, ui.card().classes("w-96").mark("unsaved-dialog"):
             ui.label("Unsaved caption").classes("text-base font-semibold")
             ui.label(f"The caption of {filename} has changes that are not saved.").classes("text-sm")
+            self.remember = ui.checkbox("Remember my choice (change it in Settings)").mark("unsaved-remember")
             with ui.row().classes("w-full justify-end gap-2"):
                 ui.button("Stay", on_click=lambda: self.submit(None)).props("flat").mark("unsaved-stay")
                 ui.button("Discard", on_click=lambda: self.submit("discard")).props(
                     "flat color=negative"
                 ).mark("unsaved-discard")
-                ui.button("Save", on_click=lambda: self.submit("save")).mark("unsaved-save")
+                ui.button("Save", on_click=lambda: self.submit("save")).props("autofocus").mark(
+                    "unsaved-save"
+                )
 
 
 @dataclass

@@ -1,6 +1,6 @@
 """Keyboard shortcuts of the caption editor, inside the textarea and on the rest of the page.
 
-Inside the textarea Vue's key modifiers do the work (and stop the browser's own Ctrl+S dialog);
+Inside the editor's fields (the caption textarea and the tag box) Vue's key modifiers do the work (and stop the browser's own Ctrl+S dialog);
 Ctrl+Z stays the textarea's own undo. Elsewhere a ui.keyboard handles the same moves, except when
 another input has the focus.
 """
@@ -24,17 +24,18 @@ document.addEventListener('keydown', (e) => {
 
 
 def bind_editor_keys(
-    textarea: ui.textarea, *, save: Action, save_and_next: Action, move: Move, escape: Action
+    fields: list[ui.element], *, save: Action, save_and_next: Action, move: Move, escape: Action
 ) -> None:
-    """Ctrl+S, Ctrl+Enter, Alt+←/→, PageUp/PageDown and Esc on the textarea and the page."""
-    for modifier in ("ctrl", "meta"):
-        textarea.on(f"keydown.{modifier}.s.prevent", save)
-        textarea.on(f"keydown.{modifier}.enter.prevent", save_and_next)
-    textarea.on("keydown.alt.left.prevent", lambda: move(-1))
-    textarea.on("keydown.alt.right.prevent", lambda: move(1))
-    textarea.on("keydown.page-up.prevent", lambda: move(-1))
-    textarea.on("keydown.page-down.prevent", lambda: move(1))
-    textarea.on("keydown.esc", escape)
+    """Ctrl+S, Ctrl+Enter, Alt+←/→, PageUp/PageDown and Esc on every field of the editor and the page."""
+    for field in fields:
+        for modifier in ("ctrl", "meta"):
+            field.on(f"keydown.{modifier}.s.prevent", save)
+            field.on(f"keydown.{modifier}.enter.prevent", save_and_next)
+        field.on("keydown.alt.left.prevent", lambda: move(-1))
+        field.on("keydown.alt.right.prevent", lambda: move(1))
+        field.on("keydown.page-up.prevent", lambda: move(-1))
+        field.on("keydown.page-down.prevent", lambda: move(1))
+        field.on("keydown.esc", escape)
     ui.add_body_html(f"<script>{_PREVENT_SAVE_PAGE}</script>")
 
     async def page_key(event: KeyEventArguments) -> None:

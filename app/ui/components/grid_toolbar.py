@@ -9,6 +9,7 @@ from nicegui import ui
 
 from app.services.grid_view import SHOWS, SORTS, GridOptions
 from app.services.query import query_error
+from app.ui.components.a11y import labelled
 
 Handler = Callable[[], Awaitable[None] | None]
 
@@ -29,17 +30,17 @@ class GridToolbar(ui.column):
     ) -> None:
         """actions: extra round buttons (icon, tooltip, marker, handler), e.g. export, health, duplicates."""
         super().__init__()
-        self.classes("w-full gap-1")
+        self.classes("w-full gap-1 cf-grid-toolbar")
         self.options = options
         self._on_view_change = on_view_change
         self._filling = False  # filling a choice list is not a user's choice
-        with self, ui.row().classes("w-full items-center gap-2 no-wrap"):
+        with self, ui.row().classes("w-full items-center gap-x-2 gap-y-1 cf-grid-toolbar-row"):
             self.dataset_select = (
                 ui.select(
                     {}, label="Dataset", on_change=lambda e: None if self._filling else on_dataset(e.value)
                 )
                 .props("dense outlined options-dense")
-                .classes("flex-1 min-w-0")
+                .classes("flex-1 min-w-[12rem]")
                 .mark("dataset-select")
             )
             self.set_select = (
@@ -49,34 +50,46 @@ class GridToolbar(ui.column):
                     on_change=lambda e: None if self._filling else on_caption_set(e.value),
                 )
                 .props("dense outlined options-dense")
-                .classes("flex-1 min-w-0")
+                .classes("flex-1 min-w-[12rem]")
                 .mark("set-select")
             )
             self.count_label = (
                 ui.label().classes("text-xs text-gray-500 whitespace-nowrap").mark("grid-count")
             )
             for icon, tooltip, marker, handler in actions:
-                ui.button(icon=icon, on_click=handler).props("flat dense round").mark(marker).tooltip(tooltip)
+                labelled(
+                    ui.button(icon=icon, on_click=handler).props("flat dense round").mark(marker), tooltip
+                )
             ui.icon("photo_size_select_large", size="xs").classes("text-gray-500").tooltip("Tile size")
-            ui.slider(
-                min=96, max=320, step=16, value=tile_size, on_change=lambda e: on_tile_size(int(e.value))
-            ).props("dense").classes("w-20 shrink-0").mark("tile-size")
-        with self, ui.row().classes("w-full items-center gap-2 no-wrap"):
+            labelled(
+                ui.slider(
+                    min=96, max=320, step=16, value=tile_size, on_change=lambda e: on_tile_size(int(e.value))
+                )
+                .props("dense")
+                .classes("w-20 shrink-0")
+                .mark("tile-size"),
+                "Tile size",
+                tooltip=False,
+            )
+        with self, ui.row().classes("w-full items-center gap-x-2 gap-y-1 cf-grid-toolbar-row"):
             ui.select(
                 SORTS, value=options.sort, label="Sort", on_change=lambda e: self._set("sort", e.value)
-            ).props("dense outlined options-dense").classes("w-32").mark("grid-sort")
+            ).props("dense outlined options-dense").classes("w-40").mark("grid-sort")
             self.direction = (
-                ui.button(icon="arrow_upward", on_click=self._flip_direction)
+                ui.button(
+                    icon="arrow_downward" if options.descending else "arrow_upward",
+                    on_click=self._flip_direction,
+                )
                 .props("flat dense round")
                 .mark("grid-direction")
-                .tooltip("Ascending / descending")
             )
+            labelled(self.direction, "Sort direction: ascending / descending")
             ui.select(
                 SHOWS, value=options.show, label="Show", on_change=lambda e: self._set("show", e.value)
-            ).props("dense outlined options-dense").classes("w-32").mark("grid-show")
+            ).props("dense outlined options-dense").classes("w-36").mark("grid-show")
             ui.number(
                 "Quality below %", min=0, max=100, step=5, on_change=lambda e: self._set_quality(e.value)
-            ).props("dense outlined clearable").classes("w-28").mark("grid-quality-below")
+            ).props("dense outlined clearable").classes("w-40").mark("grid-quality-below")
             self.search = (  # the filter language of app.services.query; bare words search names and captions
                 ui.input(
                     placeholder='Search or filter: tag:smile -tag:hat caption:"red dress" quality<0.5',
@@ -84,7 +97,7 @@ class GridToolbar(ui.column):
                     validation=_query_problem,
                 )
                 .props("dense outlined clearable debounce=250")
-                .classes("flex-1 min-w-0")
+                .classes("flex-1 min-w-[14rem]")
                 .mark("grid-search")
             )
 

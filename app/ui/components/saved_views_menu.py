@@ -10,6 +10,7 @@ from nicegui import run, ui
 from app.core import current
 from app.errors import CaptionForgeError
 from app.services import saved_views
+from app.ui.components.a11y import labelled
 
 
 class SavedViewsMenu(ui.button):
@@ -23,7 +24,7 @@ class SavedViewsMenu(ui.button):
         apply: Callable[[str], None],
     ) -> None:
         super().__init__(icon="bookmarks")
-        self.props("flat dense round").mark("saved-views").tooltip("Saved views (named filters)")
+        labelled(self.props("flat dense round").mark("saved-views"), "Saved views (named filters)")
         self._dataset_id, self._current_query, self._apply = dataset_id, current_query, apply
         with self:
             self.menu = ui.menu().props("auto-close")
@@ -49,9 +50,13 @@ class SavedViewsMenu(ui.button):
                 with ui.column().classes("gap-0 grow"):
                     ui.label(view["name"]).classes("text-sm")
                     ui.label(view["query"]).classes("text-xs text-gray-500")
-                ui.button(icon="delete", on_click=lambda v=view: self._delete(v)).props(
-                    "flat dense round size=sm"
-                ).mark("delete-view").on("click.stop", lambda: None)
+                labelled(
+                    ui.button(icon="delete", on_click=lambda v=view: self._delete(v))
+                    .props("flat dense round size=sm")
+                    .mark("delete-view"),
+                    f"Delete the view {view['name']}",
+                    tooltip=False,
+                ).on("click.stop", lambda: None)
 
     async def _save(self) -> None:
         dataset_id, query = self._dataset_id(), self._current_query().strip()

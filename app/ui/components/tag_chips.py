@@ -7,14 +7,30 @@ The textarea stays the single source of truth: every chip change writes its text
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from nicegui import ui
 
 from app.services.caption_transforms import join_tags, split_tags
 from app.services.tags import suggest_tags
+from app.ui.components.a11y import labelled
 
 SUGGESTIONS = 8
+PROSE_WORDS = 6  # a comma-separated part this long is a phrase of a sentence, not a tag
+_SENTENCE_END = re.compile(r"\w[.!?](\s|$)")
+
+
+def looks_like_prose(text: str | None) -> bool:
+    """True for a natural-language caption ("A woman stands in a field, smiling."), which the chips would
+    cut at every comma; False for tag lists ("1girl, red dress, looking at viewer") and empty text."""
+    text = (text or "").strip()
+    if not text:
+        return False
+    parts = split_tags(text)
+    if any(len(part.split()) >= PROSE_WORDS for part in parts):
+        return True
+    return bool(_SENTENCE_END.search(text)) and len(text.split()) >= 4
 
 
 class TagChips(ui.column):
@@ -36,7 +52,10 @@ class TagChips(ui.column):
                 .mark("tag-input")
             )
             self.input.on("keydown.enter", self._add_typed)
-            ui.button(icon="add", on_click=self._add_typed).props("flat dense round").mark("tag-add")
+            labelled(
+                ui.button(icon="add", on_click=self._add_typed).props("flat dense round").mark("tag-add"),
+                "Add the typed tag",
+            )
         self.suggestion_row = ui.row().classes("w-full gap-1").mark("tag-suggestions")
         textarea.on_value_change(lambda _: self.render())
         self.render()

@@ -15,6 +15,7 @@ from nicegui.events import GenericEventArguments
 from app.core import current
 from app.services.query_syntax import Field, Not, format_query
 from app.services.tags import tag_vocabulary
+from app.ui.components.a11y import labelled
 from app.ui.components.batch_preview import GridScope, PreviewApplyDialog
 
 SHOWN = 300  # tags listed at once; the filter box finds the rest
@@ -80,9 +81,12 @@ class TagPanel(ui.column):
             count = ui.label(str(item["count"])).classes("text-xs text-gray-500").mark("tag-panel-count")
             for label in (name, count):
                 label.on("click", lambda e, t=tag: self._clicked(t, e), ["altKey"])
-            ui.button(icon="more_vert", on_click=lambda t=tag: self._actions(t)).props(
-                "flat dense round size=xs"
-            ).tooltip("Rename or delete this tag").mark("tag-panel-menu")
+            labelled(
+                ui.button(icon="more_vert", on_click=lambda t=tag: self._actions(t))
+                .props("flat dense round size=xs")
+                .mark("tag-panel-menu"),
+                f"Rename or delete the tag {tag}",
+            )
 
     def _actions(self, tag: str) -> None:
         """The shared Rename / Delete choice for one tag."""

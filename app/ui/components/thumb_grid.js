@@ -25,7 +25,7 @@ export default {
             v-for="i in row"
             :key="items[i].id"
             class="cf-tile"
-            :class="{ 'cf-selected': selected.has(items[i].id), 'cf-focus': i === focus, 'cf-excluded': items[i].x }"
+            :class="{ 'cf-selected': selected.has(items[i].id), 'cf-focus': i === focus, 'cf-open': i === open, 'cf-excluded': items[i].x }"
             :style="{ width: tileWidth + 'px', height: (rowHeight - gap) + 'px' }"
             :data-file-id="items[i].id"
             :title="items[i].n"
@@ -41,6 +41,7 @@ export default {
             <span class="cf-check" @click.stop="onCheck(i)" role="checkbox" :aria-checked="selected.has(items[i].id)">
               {{ selected.has(items[i].id) ? "\u2611" : "\u2610" }}
             </span>
+            <span v-if="i === open" class="cf-open-tag">open</span>
             <span class="cf-badge" :class="'cf-badge-' + items[i].s">{{ stateLabel(items[i].s) }}</span>
             <span v-if="items[i].f" class="cf-flag material-icons" :title="items[i].f">flag</span>
             <div class="cf-tile-meta">
@@ -60,7 +61,7 @@ export default {
     // `version` tells the template that a tile changed.
     return {
       items: Vue.markRaw([]), order: Vue.markRaw([]), version: 0,
-      selected: new Set(), focus: -1, size: this.tileSize, width: 0, gap: 8,
+      selected: new Set(), focus: -1, open: -1, size: this.tileSize, width: 0, gap: 8,
     };
   },
   computed: {
@@ -107,6 +108,7 @@ export default {
       this.order = Vue.markRaw(order);
       this.selected = new Set();
       this.focus = -1;
+      this.open = -1;
       this.$refs.scroller?.scrollTo(0);
     },
     setOrder(order) {
@@ -125,9 +127,14 @@ export default {
       for (const id of added) this.selected.add(id);
     },
     setFocus(id, scroll = true) {
-      const i = this.indexById.get(id);
-      if (i === undefined) return;
+      // The tile the editor shows: "open" (one style), and the keyboard cursor starts there.
+      const i = id === null ? undefined : this.indexById.get(id);
+      if (i === undefined) {
+        this.open = -1;
+        return;
+      }
       this.focus = i;
+      this.open = i;
       if (scroll) this.scrollToIndex(i);
     },
     focusGrid() {

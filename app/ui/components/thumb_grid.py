@@ -104,10 +104,22 @@ class ThumbGrid(ui.element, component="thumb_grid.js"):
         """Selected file ids in the grid's order."""
         return self.selection.in_order(self.order)
 
-    def focus_file(self, file_id: str, *, scroll: bool = True) -> None:
-        """Mark the tile the editor shows and scroll it into view."""
+    def focus_file(self, file_id: str | None, *, scroll: bool = True) -> None:
+        """Mark the tile the editor shows as "open" and scroll it into view (None: nothing is open)."""
         self.focused = file_id
         self.run_method("setFocus", file_id, scroll)
+
+    def follow_open(self, previous: str | None, file_id: str) -> None:
+        """The editor moved from `previous` to `file_id`: the selection follows when it was just the open
+        image (or nothing); a selection made on purpose (several images, or others) stays as it is."""
+        if self.selection.selected <= ({previous} if previous else set()):
+            self._apply(self.selection.click(file_id, self.order))
+
+    @property
+    def hidden_selected(self) -> list[str]:
+        """Selected ids that the current filter hides."""
+        shown = set(self.order)
+        return sorted(self.selection.selected - shown)
 
     def focus_grid(self) -> None:
         """Give keyboard focus to the grid (Esc from the editor)."""

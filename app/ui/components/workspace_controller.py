@@ -16,7 +16,7 @@ from nicegui import app, background_tasks, run, ui
 from app.core import current
 from app.errors import CaptionForgeError, NotFound
 from app.services import captions, datasets
-from app.services.grid_view import GridOptions, apply_view
+from app.services.grid_view import SORTS, GridOptions, apply_view
 from app.ui.components.caption_editor import CaptionEditor
 from app.ui.components.duplicates_dialog import DuplicatesDialog
 from app.ui.components.export_dialog import ExportDialog
@@ -38,7 +38,7 @@ class WorkspaceController:
 
     def __init__(self, state: WorkspaceState, on_caption_selection=None) -> None:
         self.state = state
-        self.options = GridOptions()
+        self.options = GridOptions(**_remembered_sort())
         self.rows: list[dict[str, Any]] = []
         self._on_caption_selection = on_caption_selection
         self.caption_tools = WorkspaceCaptionTools(self)
@@ -99,7 +99,6 @@ class WorkspaceController:
             on_move=self.move,
             on_saved=self._caption_saved,
             on_escape=self.grid.focus_grid,
-            on_navigate=current().settings["editor"]["on_navigate"],
         )
         self.caption_tools.build_tag_panel()
 
@@ -206,6 +205,8 @@ class WorkspaceController:
             ui.notify(str(exc), type="negative")
             return
         self.grid.set_order([row["file_id"] for row in view])
+        _remember("grid_sort", {"sort": self.options.sort, "descending": self.options.descending})
+        self._selection_changed()
         self.state.shown_count = len(view)
         self.toolbar.show_count(len(view), len(self.rows))
 
@@ -224,9 +225,11 @@ class WorkspaceController:
         if file_id == self.state.file_id:
             self.grid.focus_file(file_id, scroll=False)
             return
+        previous = self.state.file_id
         if not await self.editor.leave():
-            if self.state.file_id:
-                self.grid.focus_file(self.state.file_id)
+            if previous:
+                self.grid.follow_open(file_id, previous)  # a click on the tile had selected it: undo that
+                self.grid.focus_file(previous)
             return
         started = time.perf_counter()
         try:
@@ -235,7 +238,9 @@ class WorkspaceController:
             ui.notify(str(exc), type="negative")
             return
         self.state.file_id = file_id
+        self.grid.follow_open(previous, file_id)
         self.grid.focus_file(file_id)
+        self._selection_changed()
         log.debug("workspace: opened %s in %.1f ms", file_id, (time.perf_counter() - started) * 1000)
 
     async def move(self, step: int) -> None:
@@ -309,7 +314,10 @@ class WorkspaceController:
         await self.select(self.state.dataset_id, self.state.caption_set_id)
 
     def _selection_changed(self) -> None:
-        self.state.selected_count = len(self.grid.selection.selected)
+        selected = self.grid.selection.selected
+        self.state.selected_count = len(selected)
+        self.state.hidden_selected_count = len(self.grid.hidden_selected)
+        self.state.open_unselected = bool(selected) and self.state.file_id not in selected
 
     def _set_tile_size(self, size: int) -> None:
         self.grid.set_tile_size(size)
@@ -349,8 +357,21 @@ class WorkspaceController:
         if self.state.file_id in gone:
             self.editor.close()
             self.state.file_id = None
+            self.grid.focus_file(None)
         self.state.total_count = len(self.rows)
         await self.apply_view()
+
+
+def _remembered_sort() -> dict[str, Any]:
+    """The sort order used last in this browser (app.storage.user), checked: a stale value is dropped."""
+    stored = _preference("grid_sort", {})
+    if not isinstance(stored, dict):
+        return {}
+    sort = stored.get("sort")
+    return {
+        "sort": sort if sort in SORTS else "order",
+        "descending": stored.get("descending") is True,
+    }
 
 
 def _preference(key: str, default: Any) -> Any:

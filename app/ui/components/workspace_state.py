@@ -13,5 +13,7 @@ class WorkspaceState:
     caption_set_id: str | None = None
     file_id: str | None = None
     selected_count: int = 0
+    hidden_selected_count: int = 0  # selected, but hidden by the filter
+    open_unselected: bool = False  # the editor shows an image outside a selection made on purpose
     shown_count: int = 0
     total_count: int = 0

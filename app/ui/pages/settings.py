@@ -10,10 +10,11 @@ from nicegui import ui
 from app.ui.components.access_settings import AccessSettings
 from app.ui.components.vision_endpoints import VisionEndpoints
 from app.ui.components.vision_settings import VisionSettings
+from app.ui.components.workspace_settings import WorkspaceSettings
 from app.ui.layout import frame
 
 # Each section is a component class (or function) that builds itself; add new sections here.
-SECTIONS: list[Callable[[], Any]] = [VisionSettings, VisionEndpoints, AccessSettings]
+SECTIONS: list[Callable[[], Any]] = [VisionSettings, VisionEndpoints, WorkspaceSettings, AccessSettings]
 
 
 @ui.page("/settings", title="Settings · CaptionForge")
