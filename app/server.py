@@ -18,6 +18,7 @@ from app.api import register_api
 from app.config import secret_file
 from app.core import Core
 from app.errors import StartupError
+from app.host_guard import HostOriginMiddleware, allowed_hosts
 from app.jobs import scans
 from app.jobs.runner import install as install_job_runner
 from app.security import AccessMiddleware
@@ -38,6 +39,11 @@ def register(core: Core) -> None:
     # Every request passes the access check; it only demands the token in LAN mode.
     core.services["access"] = AccessGuard(core.settings.data_dir, enabled=lan_enabled(core.settings))
     app.add_middleware(AccessMiddleware, guard=core.services["access"])
+    # Added last, so it runs first: a foreign Host (DNS rebinding) or Origin (CSRF) never reaches the app.
+    hosts = allowed_hosts(core.settings, lan=bool(core.settings["server"]["lan"]))
+    if os.environ.get("NICEGUI_USER_SIMULATION"):
+        hosts.add("test")  # the NiceGUI `user` fixture's in-process client sends Host: test
+    app.add_middleware(HostOriginMiddleware, hosts=hosts)
     app.add_static_files("/static", STATIC_DIR)
     app.on_startup(lambda: setattr(core.events, "loop", asyncio.get_running_loop()))
     app.on_startup(lambda: threading.Thread(target=tokens.warm_up, name="tokenizer", daemon=True).start())
