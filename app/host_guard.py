@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import socket
 
@@ -17,6 +18,7 @@ from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "::1")
+LOGIN_PATH = "/login"
 UNSAFE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
 ORIGIN_CHECKED_PATHS = ("/api/folders/browse",)
 
@@ -36,10 +38,8 @@ def allowed_hosts(settings, lan: bool) -> set[str]:
 def _machine_names() -> set[str]:
     names = {socket.gethostname().lower(), socket.getfqdn().lower()}
     for name in list(names):
-        try:
+        with contextlib.suppress(OSError):
             names.update(info[4][0].split("%")[0].lower() for info in socket.getaddrinfo(name, None))
-        except OSError:
-            pass
     try:
         with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:  # the LAN address, no packet sent
             probe.connect(("10.255.255.255", 1))
@@ -99,6 +99,8 @@ class HostOriginMiddleware:
 def _origin_checked(scope: Scope) -> bool:
     if scope["type"] == "websocket":
         return True
+    if scope["path"] == LOGIN_PATH:  # its page sends no referrer, so Chromium posts `Origin: null`;
+        return False  # a foreign page can post it only with the token it does not know
     if scope["method"] in UNSAFE_METHODS:
         return True
     return scope["path"].startswith(ORIGIN_CHECKED_PATHS) or (

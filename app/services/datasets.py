@@ -60,12 +60,14 @@ def list_datasets(db: Database, search: str | None = None) -> list[dict[str, Any
     with db.session() as session:
         query = select(Dataset).order_by(func.lower(Dataset.name))
         if search and search.strip():
-            needle = f"%{search.strip().lower()}%"
+            # The user's text is literal: % and _ match themselves, not anything.
+            escaped = search.strip().lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            needle = f"%{escaped}%"
             query = query.where(
                 or_(
-                    func.lower(Dataset.name).like(needle),
-                    func.lower(func.coalesce(Dataset.tags, "")).like(needle),
-                    func.lower(func.coalesce(Dataset.category, "")).like(needle),
+                    func.lower(Dataset.name).like(needle, escape="\\"),
+                    func.lower(func.coalesce(Dataset.tags, "")).like(needle, escape="\\"),
+                    func.lower(func.coalesce(Dataset.category, "")).like(needle, escape="\\"),
                 )
             )
         datasets = list(session.scalars(query))
