@@ -138,3 +138,19 @@ def test_a_lost_unique_race_gets_409(api):
     answer = _raiser(api, error).get("/api/boom")
     assert answer.status_code == 409 and "Try again" in answer.json()["detail"]
     assert "UNIQUE" not in answer.text
+
+
+def test_twenty_parallel_first_saves_of_one_image_answer_200_or_409(client, core, dataset_id: str):
+    from concurrent.futures import ThreadPoolExecutor
+
+    caption_set = client.post(f"/api/datasets/{dataset_id}/caption-sets", json={"name": "Race"}).json()
+    file_id = client.get(f"/api/datasets/{dataset_id}/files").json()[0]["file_id"]
+    url = f"/api/caption-sets/{caption_set['id']}/captions"
+
+    def save(index: int) -> int:
+        return client.post(url, json={"file_id": file_id, "caption_text": f"caption {index}"}).status_code
+
+    with ThreadPoolExecutor(20) as pool:
+        codes = list(pool.map(save, range(20)))
+    assert set(codes) <= {200, 409}, codes
+    assert len(client.get(url).json()) == 1, "one caption per file and set"
