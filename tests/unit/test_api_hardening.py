@@ -154,3 +154,15 @@ def test_twenty_parallel_first_saves_of_one_image_answer_200_or_409(client, core
         codes = list(pool.map(save, range(20)))
     assert set(codes) <= {200, 409}, codes
     assert len(client.get(url).json()) == 1, "one caption per file and set"
+
+
+def test_the_export_request_is_typed_in_the_openapi_and_bounded(api, client, dataset_id: str):
+    schema = client.get("/openapi.json").json()
+    body = schema["paths"]["/api/datasets/{dataset_id}/export"]["post"]["requestBody"]["content"]
+    assert body["application/json"]["schema"]["$ref"].endswith("/ExportRequest")
+    for bad in (
+        {"repeats": 10**30},
+        {"numbering": {"start": -1}},
+        {"image_processing": {"jpeg_quality": "x"}},
+    ):
+        assert client.post(f"/api/datasets/{dataset_id}/export/plan", json=bad).status_code == 422, bad
