@@ -166,3 +166,22 @@ def test_the_export_request_is_typed_in_the_openapi_and_bounded(api, client, dat
         {"image_processing": {"jpeg_quality": "x"}},
     ):
         assert client.post(f"/api/datasets/{dataset_id}/export/plan", json=bad).status_code == 422, bad
+
+
+def test_a_first_save_that_lost_the_unique_race_is_saved_over_the_winner(client, dataset_id, monkeypatch):
+    from app.services import captions as captions_service
+
+    caption_set = client.post(f"/api/datasets/{dataset_id}/caption-sets", json={"name": "Lost"}).json()
+    file_id = client.get(f"/api/datasets/{dataset_id}/files").json()[0]["file_id"]
+    real, calls = captions_service.write_caption, []
+
+    def racing(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 1:
+            raise IntegrityError("INSERT", {}, Exception("UNIQUE constraint failed"))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(captions_service, "write_caption", racing)
+    url = f"/api/caption-sets/{caption_set['id']}/captions"
+    answer = client.post(url, json={"file_id": file_id, "caption_text": "mine"})
+    assert answer.status_code == 200 and len(calls) == 2
