@@ -16,6 +16,7 @@ from app.access_token import AccessGuard, lan_enabled, print_lan_urls, redact_ac
 from app.api import register_api
 from app.config import secret_file
 from app.core import Core
+from app.host_guard import HostOriginMiddleware, allowed_hosts
 from app.jobs import scans
 from app.jobs.runner import install as install_job_runner
 from app.lifecycle import check_host, choose_port
@@ -48,6 +49,11 @@ def register(core: Core) -> None:
     # Every request passes the access check; it only demands the token in LAN mode.
     core.services["access"] = AccessGuard(core.settings.data_dir, enabled=lan_enabled(core.settings))
     app.add_middleware(AccessMiddleware, guard=core.services["access"])
+    # Added last, so it runs first: a foreign Host (DNS rebinding) or Origin (CSRF) never reaches the app.
+    hosts = allowed_hosts(core.settings, lan=bool(core.settings["server"]["lan"]))
+    if os.environ.get("NICEGUI_USER_SIMULATION"):
+        hosts.add("test")  # the NiceGUI `user` fixture's in-process client sends Host: test
+    app.add_middleware(HostOriginMiddleware, hosts=hosts)
     app.add_static_files("/static", STATIC_DIR)
     ui.add_head_html(STOPPED_NOTICE, shared=True)
     app.on_startup(lambda: setattr(core.events, "loop", asyncio.get_running_loop()))

@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 import importlib
+import logging
 import pkgutil
+import re
+import uuid
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import IntegrityError, OperationalError
 
 from app.errors import CaptionForgeError
+from app.services.query_tokens import QueryError
+
+log = logging.getLogger("app.api")
 
 
 def register_api(fastapi_app: FastAPI) -> None:
@@ -22,9 +29,55 @@ def register_api(fastapi_app: FastAPI) -> None:
         if router is not None:
             fastapi_app.include_router(router)
     fastapi_app.router.lifespan_context = lifespan
+    # The one mapping from domain errors to 4xx: routes raise, they never catch to answer.
     fastapi_app.add_exception_handler(CaptionForgeError, _domain_error)
+    fastapi_app.add_exception_handler(QueryError, _query_error)
+    fastapi_app.add_exception_handler(re.error, _regex_error)
+    fastapi_app.add_exception_handler(IntegrityError, _conflict)
+    fastapi_app.add_exception_handler(OperationalError, _database_error)
+    fastapi_app.add_exception_handler(Exception, _last_resort)
 
 
 async def _domain_error(_request: Request, exc: Exception) -> JSONResponse:
     status = getattr(exc, "http_status", 400)
     return JSONResponse(status_code=status, content={"detail": str(exc)})
+
+
+async def _query_error(_request: Request, exc: Exception) -> JSONResponse:
+    return JSONResponse(status_code=422, content={"detail": f"The query does not parse: {exc}"})
+
+
+async def _regex_error(_request: Request, exc: Exception) -> JSONResponse:
+    return JSONResponse(status_code=422, content={"detail": f"Not a valid regular expression: {exc}"})
+
+
+async def _conflict(_request: Request, exc: Exception) -> JSONResponse:
+    """A unique constraint lost a race (two first saves at once): the caller may simply retry."""
+    log.info("Conflict answered with 409: %s", exc)
+    return JSONResponse(
+        status_code=409,
+        content={"detail": "Another change to the same item happened at the same time. Try again."},
+    )
+
+
+async def _database_error(request: Request, exc: Exception) -> JSONResponse:
+    """A read-only or locked database is the machine's state, not a bug: 503 with what to do."""
+    text = str(exc).lower()
+    if "readonly" in text or "read-only" in text:
+        detail = (
+            "The database is read-only: nothing was saved. Check that the data folder and database.db are "
+            "writable by this user (and the disk is not mounted read-only), then try again."
+        )
+        return JSONResponse(status_code=503, content={"detail": detail})
+    if "locked" in text or "busy" in text:
+        detail = "The database is busy with another change. Try again in a moment."
+        return JSONResponse(status_code=503, content={"detail": detail}, headers={"retry-after": "1"})
+    return await _last_resort(request, exc)
+
+
+async def _last_resort(request: Request, exc: Exception) -> JSONResponse:
+    """Never a bare 'Internal Server Error': JSON with an id that finds the traceback in the log."""
+    error_id = uuid.uuid4().hex[:12]
+    log.error("Unexpected error %s on %s %s", error_id, request.method, request.url.path, exc_info=exc)
+    detail = f"Something went wrong inside CaptionForge. The log has the details under error id {error_id}."
+    return JSONResponse(status_code=500, content={"detail": detail, "error_id": error_id})

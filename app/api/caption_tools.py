@@ -37,7 +37,7 @@ MAX_EVENTS = 500  # per-caption live updates after a batch; a bigger one shows w
 
 
 @router.get("/caption-sets/{caption_set_id}/tags", response_model=list[TagCount], summary="Tags by frequency")
-def tag_vocabulary(caption_set_id: str, limit: int | None = Query(None, ge=1)) -> Any:
+def tag_vocabulary(caption_set_id: str, limit: int | None = Query(None, ge=1, le=100_000)) -> Any:
     get_caption_set(current().db, caption_set_id)  # 404 for an unknown set
     return tags.tag_vocabulary(current().db, caption_set_id, limit)
 

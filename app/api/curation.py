@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
 from app.core import current
@@ -27,7 +27,8 @@ def get_health(dataset_id: str, caption_set_id: str | None = None) -> dict[str, 
 
 @router.get("/{dataset_id}/duplicates", summary="Groups of exact and near-duplicate images, best first")
 def get_duplicates(
-    dataset_id: str, max_distance: int = near_duplicates.DEFAULT_MAX_DISTANCE
+    dataset_id: str,
+    max_distance: int = Query(near_duplicates.DEFAULT_MAX_DISTANCE, ge=0, le=64, description="dHash bits"),
 ) -> list[dict[str, Any]]:
     return near_duplicates.duplicate_groups(current().db, dataset_id, max_distance)
 

@@ -2,16 +2,29 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import AfterValidator, BaseModel, Field
+
+MAX_CAPTION_LIMIT = 1_000_000
+
+
+def _printable(value: str) -> str:
+    """Names show in lists, folder names and files: no NUL, newline or other control characters."""
+    if any(ord(c) < 32 or 127 <= ord(c) < 160 for c in value):
+        raise ValueError("A name cannot hold control characters (NUL, newline, tab, ...)")
+    return value
+
+
+Name = Annotated[str, Field(min_length=1, max_length=200), AfterValidator(_printable)]
+CaptionLimit = Annotated[int, Field(ge=1, le=MAX_CAPTION_LIMIT)]
 
 Style = Literal["natural_simple", "natural_detailed", "tags", "custom"]
 Source = Literal["manual", "generated", "imported"]
 
 
 class DatasetCreate(BaseModel):
-    name: str = Field(..., examples=["Nova Chorus v2"], description="Unique (case-insensitive) display name")
+    name: Name = Field(..., examples=["Nova Chorus v2"], description="Unique (case-insensitive) display name")
     description: str | None = None
     tags: list[str] | None = Field(None, examples=[["portrait", "woman"]])
     category: str | None = Field(None, examples=["character"])
@@ -21,7 +34,7 @@ class DatasetCreate(BaseModel):
 class DatasetUpdate(BaseModel):
     """Only the fields sent are changed; a new name gets a new slug."""
 
-    name: str | None = None
+    name: Name | None = None
     description: str | None = None
     tags: list[str] | None = None
     category: str | None = None
@@ -74,7 +87,7 @@ class ExcludeRequest(FileIds):
 
 class FromFolderRequest(BaseModel):
     folder_id: str
-    name: str | None = Field(None, description="Dataset name; the folder's name when empty")
+    name: Name | None = Field(None, description="Dataset name; the folder's name when empty")
 
 
 class CountOut(BaseModel):
@@ -116,10 +129,12 @@ class DatasetStats(BaseModel):
 
 
 class CaptionSetCreate(BaseModel):
-    name: str = Field(..., examples=["Natural"])
+    name: Name = Field(..., examples=["Natural"])
     style: Style = "natural_simple"
     description: str | None = None
-    max_length: int | None = Field(None, description="Character limit; empty for none", examples=[200])
+    max_length: CaptionLimit | None = Field(
+        None, description="Character limit; empty for none", examples=[200]
+    )
     trigger_phrase: str | None = Field(None, examples=["Nova Chorus, a woman"])
     vision_model: str | None = None
     generation_prompt: str | None = Field(None, description="Custom prompt (style custom)")
@@ -129,10 +144,10 @@ class CaptionSetCreate(BaseModel):
 class CaptionSetUpdate(BaseModel):
     """Only the fields sent are changed."""
 
-    name: str | None = None
+    name: Name | None = None
     style: Style | None = None
     description: str | None = None
-    max_length: int | None = None
+    max_length: CaptionLimit | None = None
     trigger_phrase: str | None = None
     vision_model: str | None = None
     generation_prompt: str | None = None
@@ -169,7 +184,7 @@ class CaptionSetDeleted(BaseModel):
 
 
 class DuplicateRequest(BaseModel):
-    name: str = Field(..., examples=["Natural (copy)"])
+    name: Name = Field(..., examples=["Natural (copy)"])
 
 
 class ImportRequest(BaseModel):

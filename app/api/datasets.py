@@ -32,7 +32,9 @@ def create_dataset(body: DatasetCreate) -> dict[str, Any]:
 
 
 @router.get("", response_model=list[DatasetOut], summary="List datasets, optionally searched by name/tag")
-def list_datasets(search: str | None = Query(None, description="Substring of name, tag or category")) -> Any:
+def list_datasets(
+    search: str | None = Query(None, max_length=500, description="Substring of name, tag or category"),
+) -> Any:
     return datasets.list_datasets(current().db, search)
 
 

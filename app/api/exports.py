@@ -9,6 +9,7 @@ from fastapi import APIRouter, Body
 from fastapi.responses import FileResponse
 from pydantic import BaseModel, Field
 
+from app.api.export_schemas import ExportRequest
 from app.core import current
 from app.errors import Conflict, NotFound
 from app.jobs.exports import install, runner
@@ -42,14 +43,14 @@ EXAMPLE = {
 @router.post(
     "/datasets/{dataset_id}/export", summary="Start an export (the seed's request plus preset/layout)"
 )
-def start_export(dataset_id: str, request: dict[str, Any] = Body(..., examples=[EXAMPLE])) -> dict[str, Any]:
-    return runner(current()).start(dataset_id, request)
+def start_export(dataset_id: str, request: ExportRequest = Body(..., examples=[EXAMPLE])) -> dict[str, Any]:
+    return runner(current()).start(dataset_id, request.as_request())
 
 
 @router.post("/datasets/{dataset_id}/export/plan", summary="The summary before starting: count, size, skips")
-def plan_export(dataset_id: str, request: dict[str, Any] = Body(..., examples=[EXAMPLE])) -> dict[str, Any]:
+def plan_export(dataset_id: str, request: ExportRequest = Body(..., examples=[EXAMPLE])) -> dict[str, Any]:
     core = current()
-    return exports.plan_export(core.db, core.settings, dataset_id, request)
+    return exports.plan_export(core.db, core.settings, dataset_id, request.as_request())
 
 
 class CheckExample(BaseModel):

@@ -126,7 +126,7 @@ def scan_progress(folder_id: str) -> dict[str, Any]:
 )
 def list_files(
     folder_id: str,
-    offset: int = Query(0, ge=0),
+    offset: int = Query(0, ge=0, le=2**31 - 1),
     limit: int | None = Query(None, ge=1, le=100_000),
     include_missing: bool = True,
 ) -> list[dict[str, Any]]:

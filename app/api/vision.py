@@ -11,6 +11,7 @@ from fastapi import APIRouter, Body
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel
 
+from app.api.dataset_schemas import CaptionLimit
 from app.core import current
 from app.errors import NotFound
 from app.vision.availability import model_statuses
@@ -25,7 +26,7 @@ class GenerateRequest(BaseModel):
     file_id: str
     caption_set_id: str | None = None
     style: str | None = None
-    max_length: int | None = None
+    max_length: CaptionLimit | None = None
     trigger_phrase: str | None = None
     vision_model: str | None = None
     custom_prompt: str | None = None

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.db import Database
@@ -42,11 +43,18 @@ def save_caption(db: Database, caption_set_id: str, file_id: str, text: str, **c
     Raises Invalid past the set's max_length or for an empty text, Conflict when `expected_modified`
     is older than the stored modified_date (another tab saved in between), NotFound for unknown ids.
     """
-    with db.session() as session:
-        caption_set = require_caption_set(session, caption_set_id)
-        caption = write_caption(session, caption_set, file_id, text, **change)
-        refresh_caption_set_stats(session, caption_set.id)
-        return caption_dict(caption)
+    for attempt in range(3):  # a parallel first save of the same file won the unique row: save over it
+        try:
+            with db.session() as session:
+                caption_set = require_caption_set(session, caption_set_id)
+                caption = write_caption(session, caption_set, file_id, text, **change)
+                refresh_caption_set_stats(session, caption_set.id)
+                result = caption_dict(caption)
+            return result
+        except IntegrityError:
+            if attempt == 2:
+                raise  # the API answers 409: try again
+    raise AssertionError("unreachable")
 
 
 def get_caption(db: Database, caption_set_id: str, file_id: str) -> dict[str, Any]:

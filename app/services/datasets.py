@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from app.db import Database
 from app.errors import Conflict, Invalid, NotFound
-from app.models import Caption, CaptionSet, Dataset, DatasetFile, TrackedFile, TrackedFolder
+from app.models import Caption, CaptionSet, Dataset, DatasetFile, ExportHistory, TrackedFile, TrackedFolder
 from app.services.dataset_members import (  # noqa: F401  (the contract names them on this module)
     add_files,
     add_folder,
@@ -60,12 +60,14 @@ def list_datasets(db: Database, search: str | None = None) -> list[dict[str, Any
     with db.session() as session:
         query = select(Dataset).order_by(func.lower(Dataset.name))
         if search and search.strip():
-            needle = f"%{search.strip().lower()}%"
+            # The user's text is literal: % and _ match themselves, not anything.
+            escaped = search.strip().lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            needle = f"%{escaped}%"
             query = query.where(
                 or_(
-                    func.lower(Dataset.name).like(needle),
-                    func.lower(func.coalesce(Dataset.tags, "")).like(needle),
-                    func.lower(func.coalesce(Dataset.category, "")).like(needle),
+                    func.lower(Dataset.name).like(needle, escape="\\"),
+                    func.lower(func.coalesce(Dataset.tags, "")).like(needle, escape="\\"),
+                    func.lower(func.coalesce(Dataset.category, "")).like(needle, escape="\\"),
                 )
             )
         datasets = list(session.scalars(query))
@@ -148,6 +150,19 @@ def delete_dataset(db: Database, dataset_id: str) -> dict[str, Any]:
     """
     with db.session() as session:
         dataset = require_dataset(session, dataset_id)
+        running = session.scalar(
+            select(func.count())
+            .select_from(ExportHistory)
+            .where(
+                ExportHistory.dataset_id == dataset_id, ExportHistory.status.in_(("pending", "processing"))
+            )
+        )
+        if running:
+            # Deleting under a running export would leave a complete-looking folder and no history row.
+            raise Conflict(
+                f"The dataset {dataset.name!r} is being exported. Cancel the export (Exports page) or let it "
+                "finish, then delete the dataset."
+            )
         summary = _deletion_counts(session, dataset)
         # Explicit deletes so a database without enforced foreign keys is left clean too.
         set_ids = select(CaptionSet.id).where(CaptionSet.dataset_id == dataset_id).scalar_subquery()

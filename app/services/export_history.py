@@ -4,6 +4,7 @@ the datasets with caption sets an export can be made from."""
 from __future__ import annotations
 
 import json
+import logging
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,8 @@ from app.db import Database
 from app.errors import NotFound
 from app.models import utcnow
 from app.services import export_target
+
+log = logging.getLogger("app.services.export_history")
 
 ACTIVE = ("pending", "processing")
 
@@ -92,6 +95,9 @@ def list_sources(db: Database) -> list[dict[str, Any]]:
 def update_export(db: Database, export_id: str, **values: Any) -> None:
     with db.session() as session:
         row = session.get(models.ExportHistory, export_id)
+        if row is None:  # removed underneath (its dataset was deleted): nothing left to record on
+            log.warning("export %s has no history row any more; %s not recorded", export_id, sorted(values))
+            return
         for key, value in values.items():
             setattr(row, key, value)
 

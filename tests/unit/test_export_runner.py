@@ -61,3 +61,29 @@ def test_status_is_final_as_soon_as_the_row_is_even_before_the_last_progress_eve
     status = jobs.status(started["export_id"])
     assert status["status"] == "completed"
     assert status["progress"]["status"] == "completed" and status["progress"]["file_count"] == 2
+
+
+def test_deleting_a_dataset_while_its_export_runs_is_refused_and_the_history_stays(
+    core, make_image, tmp_path
+):
+    import pytest
+
+    from app.errors import Conflict
+    from app.services import datasets
+
+    seeded = seed_dataset(core.db, [make_image(f"{i}.jpg") for i in range(3)])
+    jobs = runner(core)
+    with jobs._turn:  # the export is pending, waiting for its turn
+        started = jobs.start(
+            seeded.dataset_id, {"caption_set_id": seeded.caption_set_id, "export_path": str(tmp_path / "out")}
+        )
+        with pytest.raises(Conflict, match="being exported"):
+            datasets.delete_dataset(core.db, seeded.dataset_id)
+        assert jobs.cancel(started["export_id"])
+    entry = _wait(core, started["export_id"])
+    assert entry["status"] == "cancelled", "the export has its history row"
+    assert datasets.delete_dataset(core.db, seeded.dataset_id)["name"]  # once it stopped, delete works
+
+
+def test_an_export_whose_row_vanished_records_nothing_instead_of_crashing(core):
+    export_history.update_export(core.db, "gone-id", status="failed")  # no AttributeError
