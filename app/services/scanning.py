@@ -6,10 +6,12 @@ Run it in a thread (it waits on the process pool); `on_progress` gets a dict aft
 from __future__ import annotations
 
 import errno
+import mimetypes
 import os
 import time
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, wait
+from concurrent.futures.process import BrokenProcessPool
 from datetime import datetime, timezone
 from typing import Any
 
@@ -29,7 +31,7 @@ from app.services.scan_rows import (
 )
 from app.services.scan_walk import WalkResult, walk_folder
 from app.services.scan_worker import ScanOptions, process_files
-from app.services.workers import process_pool
+from app.services.workers import process_pool, replacement_pool
 
 CHUNK = 8  # files per pool task
 FLUSH_ROWS = 200  # rows per database write
@@ -156,31 +158,29 @@ def _apply_unchanged(
 def _process(db, settings, folder_id, root, walk, existing, plan, state, executor, should_stop) -> bool:
     options = _options(settings)
     pool = executor or process_pool(settings["image_processing"]["scan_workers"])
-    chunks = [plan.process[i : i + CHUNK] for i in range(0, len(plan.process), CHUNK)]
+    # (paths, suspect): a suspect is one file of a chunk whose worker died, retried alone to find the culprit.
+    chunks = [(plan.process[i : i + CHUNK], False) for i in range(0, len(plan.process), CHUNK)]
     limit = 2 * (getattr(pool, "_max_workers", 2) or 2)  # bounded in-flight work bounds memory
-    pending: set[Future] = set()
+    pending: dict[Future, tuple[list[str], bool]] = {}
     inserts: list[dict] = []
     updates: list[dict] = []
-    missing_by_hash = {digest: row_id for row_id, digest in plan.missing.items() if digest}
+    where = (folder_id, root, walk, existing, plan, {d: r for r, d in plan.missing.items() if d}, state)
     while chunks or pending:
         if should_stop and should_stop():
             for future in pending:
                 future.cancel()
             write_rows(db, inserts, updates)
             return True
-        while chunks and len(pending) < limit:
-            pending.add(pool.submit(process_files, chunks.pop(0), options))
-        done, pending = wait(pending, return_when=FIRST_COMPLETED)
-        failure = _collect_done(
-            done, folder_id, root, walk, existing, plan, missing_by_hash, state, inserts, updates
-        )
+        _submit(pool, chunks, pending, limit, options)
+        done = wait(set(pending), return_when=FIRST_COMPLETED)[0]
+        failure, broken = _collect_done(done, pending, chunks, where, inserts, updates)
+        if broken:  # a worker died (crash, out of memory): only the file it was on is lost
+            pool = replacement_pool(pool)
         if failure is not None:  # keep every file measured so far (in flight too), then say why it stopped
             for future in pending:
                 future.cancel()
-            finished = wait(pending)[0] if pending else set()
-            _collect_done(
-                finished, folder_id, root, walk, existing, plan, missing_by_hash, state, inserts, updates
-            )
+            finished = wait(set(pending))[0] if pending else set()
+            _collect_done(finished, pending, [], where, inserts, updates)
             write_rows(db, inserts, updates)
             raise failure
         if len(inserts) + len(updates) >= FLUSH_ROWS:
@@ -191,20 +191,47 @@ def _process(db, settings, folder_id, root, walk, existing, plan, state, executo
     return False
 
 
-def _collect_done(done, *where) -> OSError | None:
-    """Collect the results of finished chunks; returns the first OSError a chunk raised (None if none did)."""
-    failure = None
+def _submit(pool, chunks: list, pending: dict, limit: int, options: ScanOptions) -> None:
+    """Fill the pool up to `limit` chunks; a suspect file runs alone, so a second crash names it."""
+    while chunks and len(pending) < limit:
+        paths, suspect = chunks[0]
+        if pending and (suspect or any(s for _, s in pending.values())):
+            return
+        chunks.pop(0)
+        pending[pool.submit(process_files, paths, options)] = (paths, suspect)
+
+
+def _collect_done(done, pending: dict, chunks: list, where, inserts, updates) -> tuple[OSError | None, bool]:
+    """Collect finished chunks; returns (the first OSError a chunk raised, whether the pool broke)."""
+    failure, broken = None, False
     for future in done:
+        paths, suspect = pending.pop(future)
         if future.cancelled():
             continue
         try:
             results = future.result()
+        except BrokenProcessPool:
+            broken = True
+            if not suspect:  # which file of the chunk killed the worker? Each is retried on its own.
+                chunks[:0] = [([path], True) for path in paths]
+                continue
+            results = [_worker_died(paths[0])]
         except OSError as exc:  # e.g. the thumbnails' disk is full
             failure = failure or exc
             continue
         for result in results:
-            _collect(result, *where)
-    return failure
+            _collect(result, *where, inserts, updates)
+    return failure, broken
+
+
+def _worker_died(path: str) -> dict[str, Any]:
+    return {
+        "path": path,
+        "file_hash": "",
+        "scan_error": "the worker process reading it died (a crash in the image decoder, or out of memory)",
+        "file_type": os.path.splitext(path)[1].lower().lstrip(".") or "unknown",
+        "mime_type": mimetypes.guess_type(path)[0],
+    }
 
 
 def _collect(result, folder_id, root, walk, existing, plan, missing_by_hash, state, inserts, updates) -> None:
