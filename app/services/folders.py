@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app.db import Database
 from app.errors import Conflict, Invalid, NotFound
+from app.fs_names import readable
 from app.models import TrackedFile, TrackedFolder
 from app.services.browse import check_folder
 from app.services.thumbnails import thumbnail_url
@@ -220,8 +221,8 @@ def _file_dict(file: TrackedFile, duplicate_count: int) -> dict[str, Any]:
         "id": file.id,
         "folder_id": file.folder_id,
         "filename": file.filename,
-        "file_path": file.file_path,
-        "relative_path": file.relative_path,
+        "file_path": readable(file.file_path),
+        "relative_path": readable(file.relative_path),
         "file_hash": file.file_hash,
         "file_size_mb": file.file_size_mb,
         "size_bytes": file.size_bytes,
