@@ -51,6 +51,8 @@ class TrackedFolder(Base):
     file_count: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
     enabled: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     recursive: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # Symbolic links below the folder are followed only when they stay inside it, and only when set.
+    follow_links: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     max_depth: Mapped[int] = mapped_column(Integer, default=3, server_default=text("3"))
     notes: Mapped[str | None] = mapped_column(Text)
     # Outcome of the last scan, e.g. "3 unreadable folders"; null when it went cleanly.

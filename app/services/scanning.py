@@ -61,13 +61,15 @@ def scan_folder(
         if folder is None:
             raise NotFound(f"No tracked folder with id {folder_id}.")
         root, recursive, max_depth = folder.path, folder.recursive, folder.max_depth
+        follow_links = folder.follow_links
         previous_scan = folder.last_scanned
     state = _State(folder_id, on_progress)
     if not os.path.isdir(root):
         return _finish_unreachable(db, folder_id, root, state)
-    walk = walk_folder(root, recursive, max_depth if recursive else 0)
+    walk = walk_folder(root, recursive, max_depth if recursive else 0, follow_links)
     existing = existing_rows(db, folder_id)
     state.counts["seen"] = len(walk.files)
+    state.counts["skipped"] = len(walk.skipped)
     plan = _plan(
         walk, existing, paths_of_other_folders(db, folder_id, [p for p in walk.files if p not in existing])
     )
@@ -282,6 +284,7 @@ def _finish(db: Database, folder_id: str, plan: _Plan, walk: WalkResult, state: 
         "done",
         force=True,
         unreadable=walk.unreadable[:20],
+        skipped_links=walk.skipped[:20],
         error=_unreadable_summary(walk.unreadable),
         ignored=walk.ignored,
     )

@@ -109,6 +109,7 @@ class FoldersView(ui.row):
                 values["max_depth"],
                 values["notes"],
                 allowed_roots(self.core.settings),
+                values["follow_links"],
             )
         except CaptionForgeError as exc:
             ui.notify(str(exc), type="negative", multi_line=True)
