@@ -53,6 +53,8 @@ class TrackedFolder(Base):
     recursive: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     # Symbolic links below the folder are followed only when they stay inside it, and only when set.
     follow_links: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # Set while a scan runs: still set on start means the app died mid-scan (kill -9, power cut).
+    scan_started: Mapped[datetime | None] = mapped_column(DateTime)
     max_depth: Mapped[int] = mapped_column(Integer, default=3, server_default=text("3"))
     notes: Mapped[str | None] = mapped_column(Text)
     # Outcome of the last scan, e.g. "3 unreadable folders"; null when it went cleanly.

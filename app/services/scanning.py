@@ -66,6 +66,23 @@ def scan_folder(
     state = _State(folder_id, on_progress)
     if not os.path.isdir(root):
         return _finish_unreachable(db, folder_id, root, state)
+    _mark_started(db, folder_id)
+    try:
+        result = _scan(db, settings, folder_id, root, recursive, max_depth, follow_links, previous_scan, state,
+                       executor, should_stop, remeasure)  # fmt: skip
+    except StorageFull as exc:
+        exc.counts = state.report("error", error=str(exc))  # the counts stay true: what was seen and saved
+        _mark_ended(db, folder_id, str(exc))
+        raise
+    except BaseException as exc:
+        _mark_ended(db, folder_id, f"The scan failed: {exc}")
+        raise
+    _mark_ended(db, folder_id, None)
+    return result
+
+
+def _scan(db, settings, folder_id, root, recursive, max_depth, follow_links, previous_scan, state, executor,
+          should_stop, remeasure) -> dict[str, Any]:  # fmt: skip
     walk = walk_folder(root, recursive, max_depth if recursive else 0, follow_links)
     existing = existing_rows(db, folder_id)
     state.counts["seen"] = len(walk.files)
@@ -302,6 +319,42 @@ def _finish_unreachable(db: Database, folder_id: str, root: str, state: _State) 
             session.scalar(select(func.count()).where(TrackedFile.folder_id == folder_id)) or 0
         )
     return state.report("error", force=True, error=message)
+
+
+def _mark_started(db: Database, folder_id: str) -> None:
+    with db.session() as session:
+        session.get(TrackedFolder, folder_id).scan_started = utcnow()
+
+
+def _mark_ended(db: Database, folder_id: str, error: str | None) -> None:
+    """The scan is over: what it saved is counted; a failure says why (best effort on a full disk)."""
+    try:
+        with db.session() as session:
+            folder = session.get(TrackedFolder, folder_id)
+            if folder is None:
+                return
+            folder.scan_started = None
+            folder.file_count = _present_count(session, folder_id)
+            if error:
+                folder.last_scan_error = error
+    except Exception:  # noqa: BLE001 - the database's own disk may be the full one; the scan's error stands
+        return
+
+
+def recover_interrupted(db: Database) -> int:
+    """On start: folders whose scan the app died in say so, with what was saved. Returns how many."""
+    with db.session() as session:
+        folders = session.scalars(select(TrackedFolder).where(TrackedFolder.scan_started.is_not(None))).all()
+        for folder in folders:
+            folder.file_count = _present_count(session, folder.id)
+            saved = session.scalar(select(func.count()).where(TrackedFile.folder_id == folder.id)) or 0
+            started = folder.scan_started.strftime("%Y-%m-%d %H:%M UTC")
+            folder.last_scan_error = (
+                f"The scan started {started} was interrupted (the app stopped or crashed); {saved} files were "
+                "saved. Scan again to finish: files already measured are skipped."
+            )
+            folder.scan_started = None
+        return len(folders)
 
 
 def _present_count(session, folder_id: str) -> int:
