@@ -23,6 +23,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from app.fs_names import FsPath
+
 
 def new_id() -> str:
     """A new UUID string primary key."""
@@ -49,6 +51,10 @@ class TrackedFolder(Base):
     file_count: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
     enabled: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     recursive: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # Symbolic links below the folder are followed only when they stay inside it, and only when set.
+    follow_links: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # Set while a scan runs: still set on start means the app died mid-scan (kill -9, power cut).
+    scan_started: Mapped[datetime | None] = mapped_column(DateTime)
     max_depth: Mapped[int] = mapped_column(Integer, default=3, server_default=text("3"))
     notes: Mapped[str | None] = mapped_column(Text)
     # Outcome of the last scan, e.g. "3 unreadable folders"; null when it went cleanly.
@@ -68,7 +74,7 @@ class TrackedFile(Base):
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
     folder_id: Mapped[str] = mapped_column(ForeignKey("tracked_folders.id", ondelete="CASCADE"))
     filename: Mapped[str] = mapped_column(Text)
-    file_path: Mapped[str] = mapped_column(Text, unique=True)
+    file_path: Mapped[str] = mapped_column(FsPath, unique=True)
     file_hash: Mapped[str] = mapped_column(String(64))
     file_size_mb: Mapped[float] = mapped_column(Float)
     file_type: Mapped[str] = mapped_column(String(16))
@@ -80,14 +86,14 @@ class TrackedFile(Base):
     file_modified: Mapped[datetime | None] = mapped_column(DateTime)
     has_paired_caption: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     imported_caption: Mapped[str | None] = mapped_column(Text)
-    imported_caption_path: Mapped[str | None] = mapped_column(Text)
+    imported_caption_path: Mapped[str | None] = mapped_column(FsPath)
     file_exists: Mapped[bool] = mapped_column("exists", Boolean, default=True, server_default=true())
     last_verified: Mapped[datetime | None] = mapped_column(DateTime)
 
     # Beyond the seed: exact change detection, scan errors, measured quality, perceptual hash.
     size_bytes: Mapped[int] = mapped_column(BigInteger, default=0, server_default=text("0"))
     mtime_ns: Mapped[int] = mapped_column(BigInteger, default=0, server_default=text("0"))
-    relative_path: Mapped[str | None] = mapped_column(Text)
+    relative_path: Mapped[str | None] = mapped_column(FsPath)
     scan_error: Mapped[str | None] = mapped_column(Text)
     thumbnail_key: Mapped[str | None] = mapped_column(String(80))
     phash: Mapped[str | None] = mapped_column(String(32))

@@ -59,6 +59,7 @@ def register(core: Core) -> None:
     app.on_startup(lambda: setattr(core.events, "loop", asyncio.get_running_loop()))
     app.on_startup(lambda: threading.Thread(target=tokens.warm_up, name="tokenizer", daemon=True).start())
     install_job_runner(core)  # caption jobs: recover or resume on start, mark interrupted on stop
+    scans.install(core)  # a scan the app died in says so on the next start
     for hook in core.services.get("startup_hooks", []):
         app.on_startup(hook)
     for hook in core.services.get("shutdown_hooks", []):

@@ -18,6 +18,7 @@ from app.core import current
 from app.errors import NotFound
 from app.services import folders
 from app.services.images import ImageDecodeError
+from app.services.safe_paths import servable
 from app.services.thumbnails import ensure_thumbnail
 
 router = APIRouter(prefix="/api/files", tags=["files"])
@@ -51,7 +52,7 @@ def get_thumbnail(
     settings = core.settings
     try:
         path = ensure_thumbnail(
-            source["path"],
+            _checked_path(source),
             settings.thumbnails_dir,
             key,
             settings["thumbnails"]["size"],
@@ -74,8 +75,9 @@ def get_image(
     file_id: str, request: Request, v: str | None = Query(None, description="thumbnail_key")
 ) -> Response:
     source = folders.file_source(current().db, file_id)
+    real = _checked_path(source)
     try:
-        stat = os.stat(source["path"])
+        stat = os.stat(real)
     except OSError:
         raise NotFound(
             "The original file is missing on disk (moved or deleted?): rescan its folder."
@@ -86,10 +88,21 @@ def get_image(
     if _matches(request, etag):
         return Response(status_code=304, headers={"ETag": etag, "Cache-Control": cache})
     return FileResponse(
-        source["path"],
+        real,
         media_type=source["mime_type"] or "application/octet-stream",
         headers={"ETag": etag, "Cache-Control": cache},
     )
+
+
+def _checked_path(source: dict[str, Any]) -> str:
+    """The file to open, resolved now: a link swapped in since the scan that leaves the folder is refused."""
+    real = servable(source["path"], source["root"], source["follow_links"])
+    if real is None:
+        raise NotFound(
+            "The file is a symbolic link that leads outside its tracked folder (or links are not followed "
+            "for this folder): it is not served. Rescan the folder."
+        )
+    return real
 
 
 def _matches(request: Request, etag: str) -> bool:

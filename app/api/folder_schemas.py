@@ -12,6 +12,7 @@ class FolderCreate(BaseModel):
     recursive: bool = False
     max_depth: int = Field(3, ge=0, le=32, description="Subfolder levels scanned when recursive")
     notes: str | None = None
+    follow_links: bool = Field(False, description="Follow symbolic links that stay inside the folder")
     scan: bool = Field(True, description="Start the first scan right away")
 
 
@@ -21,6 +22,7 @@ class FolderUpdate(BaseModel):
     recursive: bool | None = None
     max_depth: int | None = Field(None, ge=0, le=32)
     notes: str | None = None
+    follow_links: bool | None = None
 
 
 class FolderOut(BaseModel):
@@ -34,6 +36,7 @@ class FolderOut(BaseModel):
     recursive: bool
     max_depth: int
     notes: str | None
+    follow_links: bool = Field(False, description="Symbolic links inside the folder are followed")
     last_scan_error: str | None
     total_files: int
     missing_files: int
@@ -62,6 +65,8 @@ class ScanProgress(BaseModel):
     error: str | None = None
     unreadable: list[str] = Field([], description="Folders that could not be read (first 20)")
     ignored: int = Field(0, description="Entries skipped: not images, hidden files, Thumbs.db, .DS_Store")
+    skipped: int = Field(0, description="Symbolic links refused: they leave the folder, or links are off")
+    skipped_links: list[str] = Field([], description="The refused links with the reason (first 20)")
 
 
 class ScanStarted(BaseModel):

@@ -55,6 +55,7 @@ async def add_folder(body: FolderCreate) -> dict[str, Any]:
         body.max_depth,
         body.notes,
         allowed_roots(core.settings),
+        body.follow_links,
     )
     await run.io_bound(browse.remember_folder, core.settings.data_dir, folder["path"])
     if body.scan:

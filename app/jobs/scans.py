@@ -31,6 +31,21 @@ class ScanRegistry:
     executor: Any = None  # tests may set a thread pool; None = the shared process pool
 
 
+def install(core: Core) -> None:
+    """Register the start-up check once per Core: a scan the app died in is reported as interrupted."""
+    hooks = core.services.setdefault("startup_hooks", [])
+    if recover_on_start not in hooks:
+        hooks.append(recover_on_start)
+
+
+def recover_on_start() -> None:
+    from app.core import current
+
+    count = scanning.recover_interrupted(current().db)
+    if count:
+        log.info("%s folder scan(s) were interrupted by the last stop; marked so", count)
+
+
 def registry(core: Core) -> ScanRegistry:
     """The scan registry of this Core (created on first use)."""
     return core.services.setdefault("scans", ScanRegistry())
@@ -123,8 +138,8 @@ async def _run(core: Core, folder_id: str, stop: threading.Event, remeasure: boo
             should_stop=stop.is_set,
             remeasure=remeasure,
         )
-    except CaptionForgeError as exc:
-        result = {"folder_id": folder_id, "phase": "error", "error": str(exc)}
+    except CaptionForgeError as exc:  # e.g. a full disk: the counts so far stay with the error
+        result = {**getattr(exc, "counts", {}), "folder_id": folder_id, "phase": "error", "error": str(exc)}
     except Exception as exc:  # the user sees the scan failed and why; the details go to the log
         log.exception("Scan of folder %s failed", folder_id)
         result = {"folder_id": folder_id, "phase": "error", "error": f"The scan failed: {exc}"}

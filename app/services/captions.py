@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from app.db import Database
 from app.errors import Invalid, NotFound
+from app.fs_names import readable
 from app.models import Caption, CaptionRevision, DatasetFile, TrackedFile
 from app.services.caption_batches import delete_captions, revert_batch, save_captions_batch  # noqa: F401
 from app.services.caption_sets import (  # noqa: F401  (the contract names them on this module)
@@ -86,7 +87,7 @@ def get_caption(db: Database, caption_set_id: str, file_id: str) -> dict[str, An
             "file": {
                 "id": file.id,
                 "filename": file.filename,
-                "file_path": file.file_path,
+                "file_path": readable(file.file_path),
                 "width": file.width,
                 "height": file.height,
                 "file_size_mb": file.file_size_mb,

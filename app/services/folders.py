@@ -11,11 +11,12 @@ from sqlalchemy.exc import IntegrityError
 
 from app.db import Database
 from app.errors import Conflict, Invalid, NotFound
+from app.fs_names import readable
 from app.models import TrackedFile, TrackedFolder
 from app.services.browse import check_folder
 from app.services.thumbnails import thumbnail_url
 
-EDITABLE = {"name", "enabled", "recursive", "max_depth", "notes"}
+EDITABLE = {"name", "enabled", "recursive", "max_depth", "notes", "follow_links"}
 MAX_DEPTH_LIMIT = 32
 
 
@@ -26,6 +27,7 @@ def add_folder(
     max_depth: int = 3,
     notes: str | None = None,
     allowed_roots: list[Path] | None = None,
+    follow_links: bool = False,
 ) -> dict[str, Any]:
     """Track a folder in place (nothing is copied); the caller starts the first scan (app.jobs.scans).
 
@@ -39,6 +41,7 @@ def add_folder(
         recursive=bool(recursive),
         max_depth=max_depth,
         notes=(notes or "").strip() or None,
+        follow_links=bool(follow_links),
     )
     try:
         with db.session() as session:
@@ -137,6 +140,8 @@ def file_source(db: Database, file_id: str) -> dict[str, Any]:
             raise NotFound(f"No tracked file with id {file_id}.")
         return {
             "path": file.file_path,
+            "root": file.folder.path,
+            "follow_links": file.folder.follow_links,
             "exists": file.file_exists,
             "file_hash": file.file_hash,
             "thumbnail_key": file.thumbnail_key,
@@ -206,6 +211,7 @@ def _folder_dict(folder: TrackedFolder, counts: dict[str, int]) -> dict[str, Any
         "recursive": folder.recursive,
         "max_depth": folder.max_depth,
         "notes": folder.notes,
+        "follow_links": folder.follow_links,
         "last_scan_error": folder.last_scan_error,
         "total_files": counts.get("total", 0),
         "missing_files": counts.get("missing", 0),
@@ -220,8 +226,8 @@ def _file_dict(file: TrackedFile, duplicate_count: int) -> dict[str, Any]:
         "id": file.id,
         "folder_id": file.folder_id,
         "filename": file.filename,
-        "file_path": file.file_path,
-        "relative_path": file.relative_path,
+        "file_path": readable(file.file_path),
+        "relative_path": readable(file.relative_path),
         "file_hash": file.file_hash,
         "file_size_mb": file.file_size_mb,
         "size_bytes": file.size_bytes,

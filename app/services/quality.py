@@ -26,6 +26,8 @@ _IJG_LUMA = (
     + [14, 17, 22, 29, 51, 87, 80, 62, 18, 22, 37, 56, 68, 109, 103, 77, 24, 35, 55, 64, 81, 104, 113, 92]
     + [49, 64, 78, 87, 103, 121, 120, 101, 72, 92, 95, 98, 112, 100, 103, 99]
 )
+# Below this many pixels on the short side there is no interior left for the 4x4 grid of sharpness tiles.
+SHARPNESS_MIN_SIDE = 8
 _LAPLACIAN = ImageFilter.Kernel((3, 3), [0, 1, 0, 1, -4, 1, 0, 1, 0], scale=1, offset=128)
 
 
@@ -102,6 +104,14 @@ def _sharpness(found: Measured, gray: Image.Image) -> None:
     # Laplacian variance relative to the tile's own tonal variance: a dark or flat photo is not mistaken
     # for a blurry one. The most detailed quarter of a 4x4 grid decides, so a sharp subject on a smooth
     # background counts as sharp. Pillow leaves border pixels unfiltered: they are cropped away.
+    if min(gray.size) < SHARPNESS_MIN_SIDE:  # a sliver or a dot: no interior to measure, so no value
+        found.raw["detail_ratio"] = None
+        found.metrics["sharpness"] = None
+        found.reasons["sharpness"] = (
+            f"sharpness: not measured, the image is {gray.width}x{gray.height} px as measured "
+            f"(under {SHARPNESS_MIN_SIDE} px on its short side)"
+        )
+        return
     edges = gray.filter(_LAPLACIAN).crop((2, 2, gray.width - 2, gray.height - 2))
     gray = gray.crop((2, 2, gray.width - 2, gray.height - 2))
     ratios = []

@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import select, update
 
 from app.db import Database
+from app.fs_names import readable
 from app.models import TrackedFile, utcnow
 from app.services.paired_captions import read_caption
 
@@ -47,7 +48,7 @@ def row_fields(result: dict, path: str, root: str, size: int, mtime: int) -> dic
     """The columns of a processed file (defaults cleared first, so a file that broke loses its old metrics)."""
     details, flags = result.pop("quality_details", None), result.pop("quality_flags", None)
     return {
-        "filename": os.path.basename(path),
+        "filename": readable(os.path.basename(path)),
         "file_path": path,
         "relative_path": os.path.relpath(path, root),
         "file_size_mb": round(size / 1_048_576, 3),

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from app.services.images import SUPPORTED_EXTENSIONS
 from app.services.paired_captions import CAPTION_EXTENSIONS
+from app.services.safe_paths import resolved_inside
 
 # Never images, whatever they are called: Windows and macOS folder metadata.
 IGNORED_NAMES = {"thumbs.db", "ehthumbs.db", "desktop.ini", ".ds_store"}
@@ -22,14 +23,16 @@ class WalkResult:
     caption_mtimes: dict[str, int] = field(default_factory=dict)  # real caption path -> mtime_ns
     unreadable: list[str] = field(default_factory=list)  # "path: reason" per folder that could not be read
     ignored: int = 0
+    skipped: list[str] = field(default_factory=list)  # "path: reason" per link refused (it leaves the root)
 
 
-def walk_folder(root: str, recursive: bool, max_depth: int) -> WalkResult:
+def walk_folder(root: str, recursive: bool, max_depth: int, follow_links: bool = False) -> WalkResult:
     """Images and caption files under root; subfolders down to max_depth levels when recursive.
 
     Hidden entries (".name", macOS "._name") and Thumbs.db/.DS_Store are skipped. A folder reached twice
     (a symlink loop, or two links to one place) is read once. A folder that cannot be read is listed in
-    `unreadable` and the walk goes on.
+    `unreadable` and the walk goes on. Symbolic links are skipped (listed in `skipped` with the reason)
+    unless follow_links, and even then a link whose target leaves the root is never followed.
     """
     found = WalkResult()
     visited: set[tuple[int, int]] = set()
@@ -47,8 +50,22 @@ def walk_folder(root: str, recursive: bool, max_depth: int) -> WalkResult:
             found.unreadable.append(f"{directory}: {exc.strerror or exc}")
             continue
         for entry in entries:
+            if entry.is_symlink() and not _link_allowed(entry, root, follow_links, found):
+                continue
             _take(entry, depth, recursive, max_depth, stack, found)
     return found
+
+
+def _link_allowed(entry: os.DirEntry, root: str, follow_links: bool, found: WalkResult) -> bool:
+    if entry.name.startswith("."):
+        return True  # hidden: ignored by _take anyway
+    if not follow_links:
+        found.skipped.append(f"{entry.path}: a symbolic link (following links is off for this folder)")
+        return False
+    if resolved_inside(entry.path, root) is None:
+        found.skipped.append(f"{entry.path}: a symbolic link that leads outside the tracked folder")
+        return False
+    return True
 
 
 def _take(

@@ -5,6 +5,7 @@ Kept free of SQLAlchemy and NiceGUI so spawned workers start fast and stay small
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import mimetypes
 from dataclasses import dataclass
@@ -24,6 +25,8 @@ from app.services.images import (
     oriented_size,
 )
 from app.services.thumbnails import make_thumbnail, save_thumbnail, thumbnail_key, thumbnail_path
+
+_DISK_FULL = (errno.ENOSPC, errno.EDQUOT)
 
 
 @dataclass(frozen=True)
@@ -65,10 +68,26 @@ def process_file(path: str, options: ScanOptions) -> dict[str, Any]:
     try:
         result.update(_decode_and_measure(data, result["file_hash"], options))
     except ImageDecodeError as exc:
-        result["scan_error"] = str(exc)
-        result["file_type"] = Path(path).suffix.lower().lstrip(".") or "unknown"
-        result["mime_type"] = mimetypes.guess_type(path)[0]
+        _failed(result, path, str(exc))
+    except OSError as exc:
+        if exc.errno in _DISK_FULL:  # the thumbnails' disk, not this file: the scan stops and says so
+            raise
+        _failed(result, path, f"could not be processed ({exc.strerror or exc})")
+    except MemoryError:
+        _failed(result, path, "too large to decode in the memory available")
+    except Exception as exc:  # noqa: BLE001 - one odd file becomes its own error, never the whole scan's
+        _failed(result, path, f"could not be processed ({type(exc).__name__}: {exc})")
     return result
+
+
+def _failed(result: dict[str, Any], path: str, reason: str) -> None:
+    """Turn a half-filled result into a recorded error (only what the decode did not get to stays)."""
+    for key in list(result):
+        if key not in ("path", "file_hash"):
+            del result[key]
+    result["scan_error"] = reason[:500]
+    result["file_type"] = Path(path).suffix.lower().lstrip(".") or "unknown"
+    result["mime_type"] = mimetypes.guess_type(path)[0]
 
 
 def _decode_and_measure(data: bytes, file_hash: str, options: ScanOptions) -> dict[str, Any]:

@@ -6,10 +6,12 @@ Run it in a thread (it waits on the process pool); `on_progress` gets a dict aft
 from __future__ import annotations
 
 import errno
+import mimetypes
 import os
 import time
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Executor, Future, wait
+from concurrent.futures.process import BrokenProcessPool
 from datetime import datetime, timezone
 from typing import Any
 
@@ -29,7 +31,7 @@ from app.services.scan_rows import (
 )
 from app.services.scan_walk import WalkResult, walk_folder
 from app.services.scan_worker import ScanOptions, process_files
-from app.services.workers import process_pool
+from app.services.workers import process_pool, replacement_pool
 
 CHUNK = 8  # files per pool task
 FLUSH_ROWS = 200  # rows per database write
@@ -59,13 +61,32 @@ def scan_folder(
         if folder is None:
             raise NotFound(f"No tracked folder with id {folder_id}.")
         root, recursive, max_depth = folder.path, folder.recursive, folder.max_depth
+        follow_links = folder.follow_links
         previous_scan = folder.last_scanned
     state = _State(folder_id, on_progress)
     if not os.path.isdir(root):
         return _finish_unreachable(db, folder_id, root, state)
-    walk = walk_folder(root, recursive, max_depth if recursive else 0)
+    _mark_started(db, folder_id)
+    try:
+        result = _scan(db, settings, folder_id, root, recursive, max_depth, follow_links, previous_scan, state,
+                       executor, should_stop, remeasure)  # fmt: skip
+    except StorageFull as exc:
+        exc.counts = state.report("error", error=str(exc))  # the counts stay true: what was seen and saved
+        _mark_ended(db, folder_id, str(exc))
+        raise
+    except BaseException as exc:
+        _mark_ended(db, folder_id, f"The scan failed: {exc}")
+        raise
+    _mark_ended(db, folder_id, None)
+    return result
+
+
+def _scan(db, settings, folder_id, root, recursive, max_depth, follow_links, previous_scan, state, executor,
+          should_stop, remeasure) -> dict[str, Any]:  # fmt: skip
+    walk = walk_folder(root, recursive, max_depth if recursive else 0, follow_links)
     existing = existing_rows(db, folder_id)
     state.counts["seen"] = len(walk.files)
+    state.counts["skipped"] = len(walk.skipped)
     plan = _plan(
         walk, existing, paths_of_other_folders(db, folder_id, [p for p in walk.files if p not in existing])
     )
@@ -156,31 +177,29 @@ def _apply_unchanged(
 def _process(db, settings, folder_id, root, walk, existing, plan, state, executor, should_stop) -> bool:
     options = _options(settings)
     pool = executor or process_pool(settings["image_processing"]["scan_workers"])
-    chunks = [plan.process[i : i + CHUNK] for i in range(0, len(plan.process), CHUNK)]
+    # (paths, suspect): a suspect is one file of a chunk whose worker died, retried alone to find the culprit.
+    chunks = [(plan.process[i : i + CHUNK], False) for i in range(0, len(plan.process), CHUNK)]
     limit = 2 * (getattr(pool, "_max_workers", 2) or 2)  # bounded in-flight work bounds memory
-    pending: set[Future] = set()
+    pending: dict[Future, tuple[list[str], bool]] = {}
     inserts: list[dict] = []
     updates: list[dict] = []
-    missing_by_hash = {digest: row_id for row_id, digest in plan.missing.items() if digest}
+    where = (folder_id, root, walk, existing, plan, {d: r for r, d in plan.missing.items() if d}, state)
     while chunks or pending:
         if should_stop and should_stop():
             for future in pending:
                 future.cancel()
             write_rows(db, inserts, updates)
             return True
-        while chunks and len(pending) < limit:
-            pending.add(pool.submit(process_files, chunks.pop(0), options))
-        done, pending = wait(pending, return_when=FIRST_COMPLETED)
-        failure = _collect_done(
-            done, folder_id, root, walk, existing, plan, missing_by_hash, state, inserts, updates
-        )
+        _submit(pool, chunks, pending, limit, options)
+        done = wait(set(pending), return_when=FIRST_COMPLETED)[0]
+        failure, broken = _collect_done(done, pending, chunks, where, inserts, updates)
+        if broken:  # a worker died (crash, out of memory): only the file it was on is lost
+            pool = replacement_pool(pool)
         if failure is not None:  # keep every file measured so far (in flight too), then say why it stopped
             for future in pending:
                 future.cancel()
-            finished = wait(pending)[0] if pending else set()
-            _collect_done(
-                finished, folder_id, root, walk, existing, plan, missing_by_hash, state, inserts, updates
-            )
+            finished = wait(set(pending))[0] if pending else set()
+            _collect_done(finished, pending, [], where, inserts, updates)
             write_rows(db, inserts, updates)
             raise failure
         if len(inserts) + len(updates) >= FLUSH_ROWS:
@@ -191,20 +210,47 @@ def _process(db, settings, folder_id, root, walk, existing, plan, state, executo
     return False
 
 
-def _collect_done(done, *where) -> OSError | None:
-    """Collect the results of finished chunks; returns the first OSError a chunk raised (None if none did)."""
-    failure = None
+def _submit(pool, chunks: list, pending: dict, limit: int, options: ScanOptions) -> None:
+    """Fill the pool up to `limit` chunks; a suspect file runs alone, so a second crash names it."""
+    while chunks and len(pending) < limit:
+        paths, suspect = chunks[0]
+        if pending and (suspect or any(s for _, s in pending.values())):
+            return
+        chunks.pop(0)
+        pending[pool.submit(process_files, paths, options)] = (paths, suspect)
+
+
+def _collect_done(done, pending: dict, chunks: list, where, inserts, updates) -> tuple[OSError | None, bool]:
+    """Collect finished chunks; returns (the first OSError a chunk raised, whether the pool broke)."""
+    failure, broken = None, False
     for future in done:
+        paths, suspect = pending.pop(future)
         if future.cancelled():
             continue
         try:
             results = future.result()
+        except BrokenProcessPool:
+            broken = True
+            if not suspect:  # which file of the chunk killed the worker? Each is retried on its own.
+                chunks[:0] = [([path], True) for path in paths]
+                continue
+            results = [_worker_died(paths[0])]
         except OSError as exc:  # e.g. the thumbnails' disk is full
             failure = failure or exc
             continue
         for result in results:
-            _collect(result, *where)
-    return failure
+            _collect(result, *where, inserts, updates)
+    return failure, broken
+
+
+def _worker_died(path: str) -> dict[str, Any]:
+    return {
+        "path": path,
+        "file_hash": "",
+        "scan_error": "the worker process reading it died (a crash in the image decoder, or out of memory)",
+        "file_type": os.path.splitext(path)[1].lower().lstrip(".") or "unknown",
+        "mime_type": mimetypes.guess_type(path)[0],
+    }
 
 
 def _collect(result, folder_id, root, walk, existing, plan, missing_by_hash, state, inserts, updates) -> None:
@@ -255,6 +301,7 @@ def _finish(db: Database, folder_id: str, plan: _Plan, walk: WalkResult, state: 
         "done",
         force=True,
         unreadable=walk.unreadable[:20],
+        skipped_links=walk.skipped[:20],
         error=_unreadable_summary(walk.unreadable),
         ignored=walk.ignored,
     )
@@ -272,6 +319,42 @@ def _finish_unreachable(db: Database, folder_id: str, root: str, state: _State) 
             session.scalar(select(func.count()).where(TrackedFile.folder_id == folder_id)) or 0
         )
     return state.report("error", force=True, error=message)
+
+
+def _mark_started(db: Database, folder_id: str) -> None:
+    with db.session() as session:
+        session.get(TrackedFolder, folder_id).scan_started = utcnow()
+
+
+def _mark_ended(db: Database, folder_id: str, error: str | None) -> None:
+    """The scan is over: what it saved is counted; a failure says why (best effort on a full disk)."""
+    try:
+        with db.session() as session:
+            folder = session.get(TrackedFolder, folder_id)
+            if folder is None:
+                return
+            folder.scan_started = None
+            folder.file_count = _present_count(session, folder_id)
+            if error:
+                folder.last_scan_error = error
+    except Exception:  # noqa: BLE001 - the database's own disk may be the full one; the scan's error stands
+        return
+
+
+def recover_interrupted(db: Database) -> int:
+    """On start: folders whose scan the app died in say so, with what was saved. Returns how many."""
+    with db.session() as session:
+        folders = session.scalars(select(TrackedFolder).where(TrackedFolder.scan_started.is_not(None))).all()
+        for folder in folders:
+            folder.file_count = _present_count(session, folder.id)
+            saved = session.scalar(select(func.count()).where(TrackedFile.folder_id == folder.id)) or 0
+            started = folder.scan_started.strftime("%Y-%m-%d %H:%M UTC")
+            folder.last_scan_error = (
+                f"The scan started {started} was interrupted (the app stopped or crashed); {saved} files were "
+                "saved. Scan again to finish: files already measured are skipped."
+            )
+            folder.scan_started = None
+        return len(folders)
 
 
 def _present_count(session, folder_id: str) -> int:

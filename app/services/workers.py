@@ -26,6 +26,22 @@ def pool_started(workers: int = 0) -> bool:
     return (workers or os.cpu_count() or 2) in _pools
 
 
+def replacement_pool(broken: ProcessPoolExecutor) -> ProcessPoolExecutor:
+    """A working pool in place of one whose worker died: the shared one is replaced, others are cloned."""
+    for count, pool in list(_pools.items()):
+        if pool is broken:
+            del _pools[count]
+            broken.shutdown(wait=False, cancel_futures=True)
+            return process_pool(count)
+    broken.shutdown(wait=False, cancel_futures=True)
+    return ProcessPoolExecutor(  # a caller's own pool (tests): same size, context and initializer
+        max_workers=broken._max_workers,
+        mp_context=broken._mp_context,
+        initializer=broken._initializer,
+        initargs=broken._initargs,
+    )
+
+
 def exit_with_parent() -> None:
     """Pool initializer: the worker ends as soon as the app does, even after a kill -9 (no orphans idling)."""
     parent = multiprocessing.parent_process()

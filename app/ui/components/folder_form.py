@@ -46,6 +46,10 @@ class FolderFormDialog(ui.dialog):
                     .mark("folder-form-depth")
                 )
                 self.depth.bind_enabled_from(self.recursive, "value")
+            self.follow_links = ui.checkbox(
+                "Follow links inside the folder", value=bool((folder or {}).get("follow_links"))
+            ).mark("folder-form-follow-links")
+            self.follow_links.tooltip("Links that lead outside the folder are never followed.")
             self.notes = (
                 ui.textarea("Notes", value=(folder or {}).get("notes") or "")
                 .props("autogrow")
@@ -67,6 +71,7 @@ class FolderFormDialog(ui.dialog):
             "recursive": bool(self.recursive.value),
             "max_depth": int(self.depth.value or 0),
             "notes": (self.notes.value or "").strip(),
+            "follow_links": bool(self.follow_links.value),
         }
         if self.folder is None:
             path = (self.path.value or "").strip()

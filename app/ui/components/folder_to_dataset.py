@@ -38,6 +38,7 @@ async def track_new_folder() -> dict[str, Any] | None:
             values["max_depth"],
             values["notes"],
             allowed_roots(core.settings),
+            values["follow_links"],
         )
     except CaptionForgeError as exc:
         ui.notify(str(exc), type="negative", multi_line=True)
