@@ -177,7 +177,9 @@ async def test_dialog_says_the_server_is_down_before_starting(user: User, seeded
     async def page() -> None:
         from app.ui.components.auto_caption_dialog import start_auto_caption
 
-        ui.button("Auto-Caption", on_click=lambda: start_auto_caption(seeded.caption_set_id)).mark("open-auto")
+        ui.button("Auto-Caption", on_click=lambda: start_auto_caption(seeded.caption_set_id)).mark(
+            "open-auto"
+        )
 
     await user.open("/auto-caption-dead")
     user.find(marker="open-auto").click()

@@ -9,8 +9,8 @@ from nicegui.testing import User
 
 from app import models
 from app.core import current
-from app.vision.ollama import OllamaBackend
 from app.ui.components.generate_panel import GenerateDialog
+from app.vision.ollama import OllamaBackend
 
 
 def seed(image_path) -> tuple[str, str]:
