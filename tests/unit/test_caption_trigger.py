@@ -6,6 +6,7 @@ import pytest
 
 from app.errors import Invalid
 from app.services import captions, datasets
+from tests.export_seed import seed_dataset
 from tests.factories import make_tracked_files
 
 
@@ -57,3 +58,18 @@ def test_the_switch_off_keeps_captions_as_written(dataset) -> None:
     for bad in ("yes", 1, None):
         with pytest.raises(Invalid, match="ensure_trigger must be true or false"):
             captions.update_caption_set(db, caption_set["id"], ensure_trigger=bad)
+
+
+def test_export_writes_the_trigger_into_captions_saved_without_it(core, make_image, tmp_path) -> None:
+    from app.services import exports
+
+    images = [make_image("a.jpg"), make_image("b.jpg")]
+    seeded = seed_dataset(
+        core.db, images, ["a woman on a beach", "novachorus, at night"], ensure_trigger=True
+    )
+    target = tmp_path / "out"
+    request = {"caption_set_id": seeded.caption_set_id, "export_path": str(target)}
+    started = exports.start_export(core.db, core.settings, seeded.dataset_id, request)
+    assert exports.run_export(core.db, core.settings, started["export_id"])["status"] == "completed"
+    written = [p.read_text(encoding="utf-8") for p in sorted(target.glob("*.txt"))]
+    assert written == ["novachorus, a woman on a beach", "novachorus, at night"]
