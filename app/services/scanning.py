@@ -74,7 +74,7 @@ def scan_folder(
         plan.unchanged = []
     state.counts.update(unchanged=len(plan.unchanged), to_process=len(plan.process), other_folder=plan.other)
     state.report("processing", force=True)
-    _apply_unchanged(db, plan, walk, existing, _epoch_ns(previous_scan))
+    state.counts["captions_changed"] = _apply_unchanged(db, plan, walk, existing, _epoch_ns(previous_scan))
     try:
         stopped = _process(db, settings, folder_id, root, walk, existing, plan, state, executor, should_stop)
     except OSError as exc:
@@ -95,7 +95,11 @@ class _State:
         self.started = time.monotonic()
         self.last = 0.0
         keys = ("seen", "new", "changed", "unchanged", "broken", "missing", "moved", "restored")
-        self.counts: dict[str, Any] = dict.fromkeys(keys, 0) | {"to_process": 0, "processed": 0}
+        self.counts: dict[str, Any] = dict.fromkeys(keys, 0) | {
+            "to_process": 0,
+            "processed": 0,
+            "captions_changed": 0,
+        }
 
     def report(self, phase: str, force: bool = False, **extra: Any) -> dict[str, Any]:
         now = time.monotonic()
@@ -139,8 +143,9 @@ def _plan(walk: WalkResult, existing: dict[str, Any], taken: set[str]) -> _Plan:
 
 def _apply_unchanged(
     db: Database, plan: _Plan, walk: WalkResult, existing: dict[str, Any], previous_scan_ns: int
-) -> None:
-    """Bring back restored files; re-import captions that appeared, vanished or changed since the last scan."""
+) -> int:
+    """Bring back restored files; re-import captions that appeared, vanished or changed since the last scan.
+    Returns how many caption files of unchanged images did so (the summary's "captions changed")."""
     now = utcnow()
     updates = [{"id": row_id, "file_exists": True, "last_verified": now} for row_id in plan.restored]
     for path in plan.unchanged:
@@ -151,6 +156,7 @@ def _apply_unchanged(
         if caption != row.imported_caption_path or walk.caption_mtimes[caption] >= previous_scan_ns:
             updates.append({"id": row.id, **caption_fields(caption)})
     write_rows(db, [], updates)
+    return len(updates) - len(plan.restored)
 
 
 def _process(db, settings, folder_id, root, walk, existing, plan, state, executor, should_stop) -> bool:
