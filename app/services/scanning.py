@@ -74,7 +74,9 @@ def scan_folder(
         plan.unchanged = []
     state.counts.update(unchanged=len(plan.unchanged), to_process=len(plan.process), other_folder=plan.other)
     state.report("processing", force=True)
-    state.counts["captions_changed"] = _apply_unchanged(db, plan, walk, existing, _epoch_ns(previous_scan))
+    changed_captions = _apply_unchanged(db, plan, walk, existing, _epoch_ns(previous_scan))
+    state.counts["captions_changed"] = len(changed_captions)
+    state.counts["captions_imported"] += sum(1 for row in changed_captions if row.get("imported_caption"))
     try:
         stopped = _process(db, settings, folder_id, root, walk, existing, plan, state, executor, should_stop)
     except OSError as exc:
@@ -99,6 +101,7 @@ class _State:
             "to_process": 0,
             "processed": 0,
             "captions_changed": 0,
+            "captions_imported": 0,
         }
 
     def report(self, phase: str, force: bool = False, **extra: Any) -> dict[str, Any]:
@@ -143,9 +146,9 @@ def _plan(walk: WalkResult, existing: dict[str, Any], taken: set[str]) -> _Plan:
 
 def _apply_unchanged(
     db: Database, plan: _Plan, walk: WalkResult, existing: dict[str, Any], previous_scan_ns: int
-) -> int:
+) -> list[dict[str, Any]]:
     """Bring back restored files; re-import captions that appeared, vanished or changed since the last scan.
-    Returns how many caption files of unchanged images did so (the summary's "captions changed")."""
+    Returns the caption updates of unchanged images (the summary's "captions changed")."""
     now = utcnow()
     updates = [{"id": row_id, "file_exists": True, "last_verified": now} for row_id in plan.restored]
     for path in plan.unchanged:
@@ -156,7 +159,7 @@ def _apply_unchanged(
         if caption != row.imported_caption_path or walk.caption_mtimes[caption] >= previous_scan_ns:
             updates.append({"id": row.id, **caption_fields(caption)})
     write_rows(db, [], updates)
-    return len(updates) - len(plan.restored)
+    return updates[len(plan.restored) :]
 
 
 def _process(db, settings, folder_id, root, walk, existing, plan, state, executor, should_stop) -> bool:
@@ -222,6 +225,7 @@ def _collect(result, folder_id, root, walk, existing, plan, missing_by_hash, sta
     )
     state.counts["processed"] += 1
     state.counts["broken"] += bool(fields["scan_error"])
+    state.counts["captions_imported"] += bool(fields.get("imported_caption"))
     moved_from = None if row or fields["scan_error"] else missing_by_hash.pop(fields["file_hash"], None)
     if row is not None:
         state.counts["changed"] += 1

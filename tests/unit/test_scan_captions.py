@@ -74,3 +74,4 @@ def test_a_rescan_counts_the_caption_files_that_changed(core, tmp_path, make_ima
             os.utime(caption, ns=(caption.stat().st_atime_ns, caption.stat().st_mtime_ns + 10_000_000_000))
         summary = scan_folder(core.db, core.settings, folder["id"], executor=pool)
     assert summary["changed"] == 0 and summary["captions_changed"] == 2
+    assert summary["captions_imported"] == 2

@@ -93,6 +93,7 @@ def progress_text(payload: dict[str, Any]) -> str:
             if payload.get("captions_changed")
             else ""
         )
+        + f" · {payload.get('captions_imported', 0)} captions imported"
     )
     if phase == "walking":
         return "Looking for images…"
