@@ -166,6 +166,8 @@ class CaptionSet(Base):
     style: Mapped[str] = mapped_column(String(32))
     max_length: Mapped[int | None] = mapped_column(Integer)
     trigger_phrase: Mapped[str | None] = mapped_column(String(500))
+    # Every saved (and exported) caption starts with the trigger phrase; off: captions are kept as written.
+    ensure_trigger: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     vision_model: Mapped[str | None] = mapped_column(Text)
     generation_prompt: Mapped[str | None] = mapped_column(Text)
     created_date: Mapped[datetime] = mapped_column(DateTime, default=utcnow, server_default=func.now())

@@ -31,6 +31,7 @@ def seed_dataset(
     quality: list[float | None] | None = None,
     flags: list[list[str]] | None = None,
     imported: list[str | None] | None = None,
+    ensure_trigger: bool = False,
 ) -> Seeded:
     """One tracked folder (the images' parent), a dataset with every image in order, one caption set."""
     folder_path = images[0].parent if images else Path("/nonexistent")
@@ -40,7 +41,11 @@ def seed_dataset(
         session.add_all([folder, dataset])
         session.flush()
         caption_set = models.CaptionSet(
-            dataset_id=dataset.id, name="Natural", style="natural", trigger_phrase=trigger
+            dataset_id=dataset.id,
+            name="Natural",
+            style="natural",
+            trigger_phrase=trigger,
+            ensure_trigger=ensure_trigger,
         )
         session.add(caption_set)
         session.flush()

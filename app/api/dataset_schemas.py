@@ -139,6 +139,7 @@ class CaptionSetCreate(BaseModel):
     vision_model: str | None = None
     generation_prompt: str | None = Field(None, description="Custom prompt (style custom)")
     init_from_imported: bool = Field(False, description="Start from the members' imported .txt captions")
+    ensure_trigger: bool = Field(True, description="Every saved and exported caption starts with the trigger")
 
 
 class CaptionSetUpdate(BaseModel):
@@ -151,6 +152,7 @@ class CaptionSetUpdate(BaseModel):
     trigger_phrase: str | None = None
     vision_model: str | None = None
     generation_prompt: str | None = None
+    ensure_trigger: bool | None = None
 
 
 class CaptionSetOut(BaseModel):
@@ -163,6 +165,7 @@ class CaptionSetOut(BaseModel):
     trigger_phrase: str | None
     vision_model: str | None
     generation_prompt: str | None
+    ensure_trigger: bool = True
     caption_count: int
     total: int
     avg_quality_score: float | None

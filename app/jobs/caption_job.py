@@ -294,8 +294,8 @@ class CaptionJobRun:
             )
         details = "; ".join(f"{e.url}: {e.error}" for e in self.endpoints if e.error)
         return (
-            f"The vision server stopped answering ({details}). Nothing was lost: start the server again, "
-            f"then press Resume to caption the remaining {len(self._queue)} images."
+            "The vision server stopped answering. Nothing was lost: start the server again, then press "
+            f"Resume to caption the remaining {len(self._queue)} images. Details: {details}"
         )
 
     def _progress(self) -> dict[str, Any]:

@@ -17,6 +17,7 @@ PROGRESS_FIELDS = (
     "total_files",
     "failed_files",
     "skipped_files",
+    "remaining_files",
     "percent_complete",
     "estimated_time_remaining_seconds",
     "rate_per_minute",

@@ -18,6 +18,7 @@ from app.services.caption_writer import write_caption
 from app.services.dataset_members import require_dataset
 from app.services.dataset_stats import refresh_caption_set_stats
 from app.services.rows import iso
+from app.vision.postprocess import ensure_trigger
 
 STYLES = ("natural_simple", "natural_detailed", "tags", "custom")
 MAX_LENGTH_LIMIT = 20_000
@@ -29,6 +30,7 @@ EDITABLE_FIELDS = {
     "trigger_phrase",
     "vision_model",
     "generation_prompt",
+    "ensure_trigger",
 }
 
 
@@ -43,6 +45,7 @@ def create_caption_set(
     vision_model: str | None = None,
     generation_prompt: str | None = None,
     init_from_imported: bool = False,
+    ensure_trigger: bool = True,
 ) -> dict[str, Any]:
     """A new caption set; with init_from_imported, members' imported captions become its first captions.
 
@@ -60,6 +63,7 @@ def create_caption_set(
                 "trigger_phrase": trigger_phrase,
                 "vision_model": vision_model,
                 "generation_prompt": generation_prompt,
+                "ensure_trigger": ensure_trigger,
             },
         )
         session.add(caption_set)
@@ -204,6 +208,7 @@ def caption_set_dict(session: Session, caption_set: CaptionSet) -> dict[str, Any
         "trigger_phrase": caption_set.trigger_phrase,
         "vision_model": caption_set.vision_model,
         "generation_prompt": caption_set.generation_prompt,
+        "ensure_trigger": bool(caption_set.ensure_trigger),
         "caption_count": caption_set.caption_count,
         "total": total,
         "avg_quality_score": caption_set.avg_quality_score,
@@ -231,6 +236,8 @@ def _import_in_session(
         text = (file.imported_caption or "").strip()
         if not text or (wanted is not None and file.id not in wanted):
             continue
+        if caption_set.ensure_trigger:  # the length that counts is the one that will be saved
+            text = ensure_trigger(text, caption_set.trigger_phrase, caption_set.style)
         if file.id in existing and not overwrite:
             report["skipped_existing"] += 1
         elif caption_set.max_length and len(text) > caption_set.max_length:
@@ -251,6 +258,10 @@ def _apply_fields(caption_set: CaptionSet, fields: dict[str, Any]) -> None:
         caption_set.style = fields["style"]
     if "max_length" in fields:
         caption_set.max_length = _check_max_length(fields["max_length"])
+    if "ensure_trigger" in fields:
+        if not isinstance(fields["ensure_trigger"], bool):
+            raise Invalid("ensure_trigger must be true or false")
+        caption_set.ensure_trigger = fields["ensure_trigger"]
     for key in ("description", "trigger_phrase", "vision_model", "generation_prompt"):
         if key in fields:
             value = fields[key]

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from app.errors import Conflict, Invalid, NotFound
 from app.models import Caption, CaptionRevision, CaptionSet, DatasetFile, TrackedFile, new_id, utcnow
 from app.services.rows import caption_state, iso, json_value, parse_iso
+from app.vision.postprocess import ensure_trigger
 
 SOURCES = ("manual", "generated", "imported")
 CHANGE_TYPES = ("manual", "generated", "batch", "import", "revert", "delete")
@@ -40,6 +41,8 @@ def write_caption(
         raise Invalid(f"source must be one of {', '.join(SOURCES)}, not {source!r}")
     if change_type is not None and change_type not in CHANGE_TYPES:
         raise Invalid(f"change_type must be one of {', '.join(CHANGE_TYPES)}, not {change_type!r}")
+    if caption_set.ensure_trigger and isinstance(text, str) and text.strip():
+        text = ensure_trigger(text.strip(), caption_set.trigger_phrase, caption_set.style)
     clean = check_text(caption_set, text)
     file = file or _require_member_file(session, caption_set, file_id)
     caption = session.scalar(

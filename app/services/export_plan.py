@@ -11,6 +11,7 @@ from app.services.export_images import output_extension
 from app.services.export_options import ExportOptions
 from app.services.export_presets import Layout, safe_name
 from app.services.images import fit_within
+from app.vision.postprocess import ensure_trigger
 
 # Rough bytes per output pixel when the format changes (photos); same-format output scales the source size.
 _BYTES_PER_PIXEL = {"png": 1.8, "webp": 0.3, "jpg": 0.5}
@@ -32,9 +33,15 @@ class PlanItem:
 
 
 def plan_items(
-    rows: list[dict[str, Any]], options: ExportOptions, layout: Layout
+    rows: list[dict[str, Any]],
+    options: ExportOptions,
+    layout: Layout,
+    trigger: tuple[str | None, str] | None = None,
 ) -> tuple[list[PlanItem], list[dict[str, Any]]]:
-    """Filter the member rows (in dataset order) and name what is kept; returns (items, skipped)."""
+    """Filter the member rows (in dataset order) and name what is kept; returns (items, skipped).
+
+    trigger: (phrase, style) when the caption set guarantees its trigger: every non-empty caption starts
+    with it."""
     items: list[PlanItem] = []
     skipped: list[dict[str, Any]] = []
     used: set[str] = set()
@@ -43,6 +50,8 @@ def plan_items(
     for row in rows:
         flags = _flags(row["quality_flags"])
         caption = _caption(row, options)
+        if caption and trigger:
+            caption = clean_caption(ensure_trigger(caption, trigger[0], trigger[1]), options.single_line)
         reason = _skip_reason(row, options, flags, excluded_flags, caption)
         if reason:
             skipped.append({"file_id": row["file_id"], "filename": row["filename"], "reason": reason})

@@ -46,7 +46,7 @@ def plan_export(db: Database, settings: Settings, dataset_id: str, request: dict
     """The summary before starting: file count, estimated size, skipped files with reasons, the target."""
     options = resolve_options(settings, request)
     context = _context(db, dataset_id, options)
-    items, skipped = plan_items(context["rows"], options, context["layout"])
+    items, skipped = plan_items(context["rows"], options, context["layout"], context["ensure_trigger"])
     target = export_target.resolve_target(
         db, settings, options.export_type, options.export_path, context["slug"]
     )
@@ -140,7 +140,7 @@ def run_export(
     update_export(db, export_id, status="processing")
     try:
         context = {**_context(db, dataset_id, options), "final": str(final)}
-        items, skipped = plan_items(context["rows"], options, context["layout"])
+        items, skipped = plan_items(context["rows"], options, context["layout"], context["ensure_trigger"])
         target = export_target.resolve_target(db, settings, options.export_type, str(final), context["slug"])
         if target.non_empty and not options.overwrite:
             export_target.require_confirmation(target, False)
@@ -251,6 +251,10 @@ def _context(db: Database, dataset_id: str, options: ExportOptions) -> dict[str,
             "layout": layout,
             "trigger": trigger,
             "tag_style": bool(caption_set and caption_set.style == "tags"),
+            # The set guarantees its trigger at export too (captions saved before the switch was on).
+            "ensure_trigger": (trigger, caption_set.style)
+            if caption_set and caption_set.ensure_trigger
+            else None,
             "kohya_tokens": kohya_folder(options, trigger).split("_", 1)[1]
             if options.layout == "kohya"
             else "",

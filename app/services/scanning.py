@@ -95,7 +95,9 @@ def _scan(db, settings, folder_id, root, recursive, max_depth, follow_links, pre
         plan.unchanged = []
     state.counts.update(unchanged=len(plan.unchanged), to_process=len(plan.process), other_folder=plan.other)
     state.report("processing", force=True)
-    _apply_unchanged(db, plan, walk, existing, _epoch_ns(previous_scan))
+    changed_captions = _apply_unchanged(db, plan, walk, existing, _epoch_ns(previous_scan))
+    state.counts["captions_changed"] = len(changed_captions)
+    state.counts["captions_imported"] += sum(1 for row in changed_captions if row.get("imported_caption"))
     try:
         stopped = _process(db, settings, folder_id, root, walk, existing, plan, state, executor, should_stop)
     except OSError as exc:
@@ -116,7 +118,12 @@ class _State:
         self.started = time.monotonic()
         self.last = 0.0
         keys = ("seen", "new", "changed", "unchanged", "broken", "missing", "moved", "restored")
-        self.counts: dict[str, Any] = dict.fromkeys(keys, 0) | {"to_process": 0, "processed": 0}
+        self.counts: dict[str, Any] = dict.fromkeys(keys, 0) | {
+            "to_process": 0,
+            "processed": 0,
+            "captions_changed": 0,
+            "captions_imported": 0,
+        }
 
     def report(self, phase: str, force: bool = False, **extra: Any) -> dict[str, Any]:
         now = time.monotonic()
@@ -160,8 +167,9 @@ def _plan(walk: WalkResult, existing: dict[str, Any], taken: set[str]) -> _Plan:
 
 def _apply_unchanged(
     db: Database, plan: _Plan, walk: WalkResult, existing: dict[str, Any], previous_scan_ns: int
-) -> None:
-    """Bring back restored files; re-import captions that appeared, vanished or changed since the last scan."""
+) -> list[dict[str, Any]]:
+    """Bring back restored files; re-import captions that appeared, vanished or changed since the last scan.
+    Returns the caption updates of unchanged images (the summary's "captions changed")."""
     now = utcnow()
     updates = [{"id": row_id, "file_exists": True, "last_verified": now} for row_id in plan.restored]
     for path in plan.unchanged:
@@ -172,6 +180,7 @@ def _apply_unchanged(
         if caption != row.imported_caption_path or walk.caption_mtimes[caption] >= previous_scan_ns:
             updates.append({"id": row.id, **caption_fields(caption)})
     write_rows(db, [], updates)
+    return updates[len(plan.restored) :]
 
 
 def _process(db, settings, folder_id, root, walk, existing, plan, state, executor, should_stop) -> bool:
@@ -262,6 +271,7 @@ def _collect(result, folder_id, root, walk, existing, plan, missing_by_hash, sta
     )
     state.counts["processed"] += 1
     state.counts["broken"] += bool(fields["scan_error"])
+    state.counts["captions_imported"] += bool(fields.get("imported_caption"))
     moved_from = None if row or fields["scan_error"] else missing_by_hash.pop(fields["file_hash"], None)
     if row is not None:
         state.counts["changed"] += 1

@@ -27,6 +27,19 @@ def finish_caption(
     return _fit_words(text, max_length, keep=len(trigger))
 
 
+def ensure_trigger(text: str, trigger_phrase: str | None, style: str) -> str:
+    """The text with the trigger phrase at its start: unchanged when it already starts with it (any case);
+    for tags the trigger's tags lead and are not repeated; other text keeps its line breaks."""
+    trigger = (trigger_phrase or "").strip()
+    if not trigger or text.lower().startswith(trigger.lower()):
+        return text
+    if style == "tags":
+        lead = clean_tags(trigger)
+        lowered = {t.lower() for t in lead}
+        return ", ".join(lead + [t for t in clean_tags(text) if t.lower() not in lowered])
+    return _with_trigger(text, trigger)
+
+
 def clean_tags(text: str) -> list[str]:
     """Comma (or newline) separated tags: trimmed, bullets and quotes removed, empty and repeated dropped."""
     seen: set[str] = set()

@@ -9,6 +9,7 @@ from app.core import Core
 from app.services.vision_generate import generation_inputs
 from app.vision.client import CaptionResult, generate_caption
 from app.vision.prompts import STYLES
+from app.vision.reachability import ensure_ready
 
 
 async def generate_for_file(
@@ -16,9 +17,11 @@ async def generate_for_file(
 ) -> CaptionResult:
     """Generate a caption for a tracked file with its caption set's style, length, trigger phrase,
     prompt and model; non-None overrides (style, max_length, trigger_phrase, custom_prompt,
-    vision_model, base_url) win. Raises what generate_caption raises, or NotFound."""
+    vision_model, base_url) win. Raises what generate_caption raises, or NotFound; a server that does not
+    answer, or lacks the model, fails at once (ServerNotReady, ModelNotFound) rather than after retries."""
     inputs = await asyncio.to_thread(generation_inputs, core.db, file_id, caption_set_id)
     inputs.update({k: v for k, v in overrides.items() if v is not None})
+    await ensure_ready(core.settings, model=inputs.get("vision_model"), base_url=inputs.get("base_url"))
     style = inputs.get("style") or "natural_detailed"
     return await generate_caption(
         core.settings,

@@ -97,7 +97,7 @@ async def request(
                     "request loads the model; raise the read timeout in Settings or try again."
                 ) from None
         except httpx.ConnectError:
-            problem = f"cannot connect to {connection.base_url} (is the server running?)"
+            problem = f"cannot connect to {connection.base_url}; is the server running"
         except (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError) as exc:
             problem = f"the connection to {connection.base_url} dropped ({exc.__class__.__name__})"
         else:
@@ -112,7 +112,8 @@ async def request(
             log.info("vision request %s %s failed (%s); retry in %.1f s", method, path, problem, delay)
             await asyncio.sleep(delay)
     tries = f" after {attempts} attempts" if attempts > 1 else ""
-    raise BackendUnavailable(f"Vision server unavailable{tries}: {problem}.")
+    end = "?" if problem.endswith("running") else "."
+    raise BackendUnavailable(f"Vision server unavailable{tries}: {problem}{end}")
 
 
 @functools.cache

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 
 import pytest
 
+from app.vision.reachability import forget_checks
 from tests.fakes import ollama_server, openai_server
 from tests.fakes.server import LoopbackServer, free_port
 
@@ -39,6 +40,7 @@ def _openai_server() -> Iterator[openai_server.FakeOpenAI]:
 def fake_ollama(_ollama_server: ollama_server.FakeOllama) -> ollama_server.FakeOllama:
     """A fake Ollama on loopback with qwen3-vl:4b-instruct installed and every knob at its default."""
     _ollama_server.reset()
+    forget_checks()  # the server is shared across tests; what an earlier test saw is not this one's
     return _ollama_server
 
 
@@ -46,6 +48,7 @@ def fake_ollama(_ollama_server: ollama_server.FakeOllama) -> ollama_server.FakeO
 def fake_openai(_openai_server: openai_server.FakeOpenAI) -> openai_server.FakeOpenAI:
     """A fake LM Studio on loopback with qwen/qwen3-vl-4b downloaded and every knob at its default."""
     _openai_server.reset()
+    forget_checks()
     return _openai_server
 
 

@@ -22,8 +22,10 @@ async def _no_check(_url: str, _model: str) -> None:
 
 
 @pytest.fixture
-def fake(user: User) -> FakeCaptioner:
-    """The running app's job runner captions with an in-process fake."""
+def fake(user: User, fake_ollama) -> FakeCaptioner:
+    """The running app's job runner captions with an in-process fake (the dialog's server check asks the
+    fake Ollama)."""
+    current().settings["vision"]["base_url"] = fake_ollama.url
     captioner = FakeCaptioner()
     runner = job_runner(current())
     runner.captioner, runner.model_check = captioner, _no_check
@@ -166,3 +168,22 @@ async def test_caption_with_vision_model_from_a_grid_selection(user: User, fake:
     assert not (grid.rows[seeded.file_ids[2]]["caption_text"] or "").startswith("caption of"), (
         "only the selection"
     )
+
+
+async def test_dialog_says_the_server_is_down_before_starting(user: User, seeded, fake, dead_url) -> None:
+    current().settings["vision"]["base_url"] = dead_url
+
+    @ui.page("/auto-caption-dead")
+    async def page() -> None:
+        from app.ui.components.auto_caption_dialog import start_auto_caption
+
+        ui.button("Auto-Caption", on_click=lambda: start_auto_caption(seeded.caption_set_id)).mark(
+            "open-auto"
+        )
+
+    await user.open("/auto-caption-dead")
+    user.find(marker="open-auto").click()
+    await user.should_see(f"The vision server at {dead_url} does not answer", retries=50)
+    await user.should_see(marker="auto-settings-link")
+    start = next(iter(user.find(marker="auto-start").elements))
+    assert not start.enabled, "Start stays off while no server answers"

@@ -10,6 +10,7 @@ from nicegui.testing import User
 from app import models
 from app.core import current
 from app.ui.components.generate_panel import GenerateDialog
+from app.vision.ollama import OllamaBackend
 
 
 def seed(image_path) -> tuple[str, str]:
@@ -88,3 +89,24 @@ async def test_generate_failure_offers_retry_and_discard_returns_none(
     user.find(marker="generate-discard").click()
     await until(lambda: results)
     assert results == [None]
+
+
+async def test_no_server_fails_at_once_with_a_link_to_settings(
+    user: User, make_image, dead_url, monkeypatch
+) -> None:
+    current().settings["vision"].update(base_url=dead_url, max_retries=3, retry_backoff=30.0)
+    asked: list[str] = []
+
+    async def chat(self, model, prompt, image):  # the retrying request (30 s of backoff): must not run
+        asked.append(model)
+
+    monkeypatch.setattr(OllamaBackend, "chat", chat)
+    file_id, set_id = seed(make_image("cat.jpg"))
+    await open_dialog(user, file_id, set_id, [])
+    await user.should_see(f"The vision server at {dead_url} does not answer", retries=50)
+    await user.should_see(marker="generate-settings-link")
+    link = next(iter(user.find(marker="generate-settings-link").elements))
+    assert link.props["href"] == "/settings"
+    assert asked == [], "no caption request (with its retries) against a server that is not there"
+    error = next(iter(user.find(marker="generate-error").elements)).text
+    assert ").)" not in error and "?)." not in error and ".." not in error

@@ -131,7 +131,14 @@ def test_statistics_after_delete_and_membership_changes(setup):
 def test_init_from_imported_and_import_later(setup):
     db, dataset, _, ids = setup
     created = captions.create_caption_set(
-        db, dataset["id"], "From txt", "custom", max_length=12, trigger_phrase="nova", init_from_imported=True
+        db,
+        dataset["id"],
+        "From txt",
+        "custom",
+        max_length=12,
+        trigger_phrase="nova",
+        init_from_imported=True,
+        ensure_trigger=False,
     )
     assert (created["imported"], created["skipped_too_long"], created["caption_count"]) == (2, 0, 2)
     got = captions.get_caption(db, created["id"], ids[0])

@@ -135,3 +135,15 @@ def test_openapi_documents_every_route(client):
         "/api/captions/{caption_id}/revert/{revision_id}",
     ):
         assert path in paths
+
+
+def test_the_trigger_switch_through_the_api(client, core):
+    dataset_id = client.post("/api/datasets", json={"name": "Trigger"}).json()["id"]
+    created = client.post(
+        f"/api/datasets/{dataset_id}/caption-sets", json={"name": "S", "trigger_phrase": "ohwx"}
+    )
+    assert created.status_code == 201 and created.json()["ensure_trigger"] is True
+    set_id = created.json()["id"]
+    changed = client.put(f"/api/caption-sets/{set_id}", json={"ensure_trigger": False})
+    assert changed.status_code == 200 and changed.json()["ensure_trigger"] is False
+    assert client.put(f"/api/caption-sets/{set_id}", json={"ensure_trigger": None}).status_code == 422

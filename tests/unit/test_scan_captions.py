@@ -57,3 +57,21 @@ def test_scan_imports_txt_and_caption_files_without_touching_them(core, tmp_path
     files = {f["filename"]: f for f in folders.list_folder_files(core.db, folder["id"])}
     assert files["cat.jpg"]["imported_caption"] == "a cat asleep"
     assert files["bird.jpg"]["imported_caption"] == "a bird"
+
+
+def test_a_rescan_counts_the_caption_files_that_changed(core, tmp_path, make_image):
+    photos = tmp_path / "photos"
+    for name in ("a.jpg", "b.jpg", "c.jpg"):
+        make_image(name, folder=photos)
+    (photos / "a.txt").write_text("first a", encoding="utf-8")
+    (photos / "b.txt").write_text("first b", encoding="utf-8")
+    folder = folders.add_folder(core.db, str(photos))
+    with ThreadPoolExecutor(1) as pool:
+        scan_folder(core.db, core.settings, folder["id"], executor=pool)
+        for name in ("a.txt", "b.txt"):
+            caption = photos / name
+            caption.write_text(f"edited {name}", encoding="utf-8")
+            os.utime(caption, ns=(caption.stat().st_atime_ns, caption.stat().st_mtime_ns + 10_000_000_000))
+        summary = scan_folder(core.db, core.settings, folder["id"], executor=pool)
+    assert summary["changed"] == 0 and summary["captions_changed"] == 2
+    assert summary["captions_imported"] == 2

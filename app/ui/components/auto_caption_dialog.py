@@ -17,6 +17,7 @@ from app.jobs.runner import job_runner
 from app.services import caption_jobs, captions
 from app.services.vision_models import cached_availability
 from app.ui.components.job_progress import format_duration
+from app.vision.reachability import SETTINGS_URL, server_problem
 
 DEFAULT_THRESHOLD = 0.7
 
@@ -104,6 +105,8 @@ class AutoCaptionDialog(ui.dialog):
                     ui.label(f"+ {extra} more server(s) from Settings").classes("text-sm text-gray-600")
             self.summary = ui.label("Counting…").classes("text-sm font-medium").mark("auto-summary")
             self.error = ui.label("").classes("text-sm text-red-700 whitespace-pre-wrap").mark("auto-error")
+            self.settings_link = ui.link("Open Settings", SETTINGS_URL).classes("text-sm")
+            self.settings_link.mark("auto-settings-link").visible = False
             with ui.row().classes("w-full justify-end gap-2"):
                 ui.button("Cancel", on_click=lambda: self.submit(None)).props("flat").mark("auto-cancel")
                 self.start = ui.button("Start", icon="auto_awesome", on_click=self._start).mark("auto-start")
@@ -153,6 +156,7 @@ class AutoCaptionDialog(ui.dialog):
                 slots,
                 float(vision.get("job_estimate_seconds", 5.0)),
             )
+            problem = await _servers_problem(core.settings, options["parallel"])
         except CaptionForgeError as exc:
             if asked != self._asked or self.is_deleted:
                 return
@@ -160,12 +164,17 @@ class AutoCaptionDialog(ui.dialog):
         if asked != self._asked or self.is_deleted:
             return
         self.plan = plan
+        self.settings_link.visible = False
         if plan is None:
             self.summary.text = ""
             self.start.disable()
             return
-        self.error.text = ""
         self.summary.text = _summary(plan, seconds)
+        if problem:
+            self.error.text, self.settings_link.visible = problem, True
+            self.start.disable()
+            return
+        self.error.text = ""
         self.start.set_enabled(bool(plan["to_caption"]))
 
     async def _start(self) -> None:
@@ -178,6 +187,12 @@ class AutoCaptionDialog(ui.dialog):
             return
         ui.notify(f"Caption job queued: {job['remaining_files']} images.", type="positive")
         self.submit(job)
+
+
+async def _servers_problem(settings: Any, parallel: int) -> str | None:
+    """None when at least one of the job's servers answers, else what is wrong with the first."""
+    problems = [await server_problem(settings, e["url"]) for e in job_endpoints(settings["vision"], parallel)]
+    return None if not all(problems) else problems[0]
 
 
 def _summary(plan: dict[str, Any], seconds: int) -> str:

@@ -60,6 +60,10 @@ class CaptionSetDialog(ServiceDialog):
                     .tooltip("Put at the start of generated captions, e.g. 'Nova Chorus, a woman'")
                     .mark("caption-set-trigger-input")
                 )
+            self.ensure_trigger = ui.switch(
+                "Every caption starts with the trigger phrase (on save and at export)",
+                value=bool(values.get("ensure_trigger", True)),
+            ).mark("caption-set-ensure-trigger")
             self.model = (
                 ui.input(
                     "Vision model (empty: the default from Settings)", value=values.get("vision_model") or ""
@@ -91,6 +95,7 @@ class CaptionSetDialog(ServiceDialog):
             "trigger_phrase": self.trigger.value,
             "vision_model": self.model.value,
             "generation_prompt": self.prompt.value,
+            "ensure_trigger": bool(self.ensure_trigger.value),
         }
         db = current().db
         if self.caption_set is None:

@@ -98,6 +98,12 @@ def progress_text(payload: dict[str, Any]) -> str:
     counts = (
         f"{payload.get('seen', 0)} seen · {payload.get('new', 0)} new · {payload.get('changed', 0)} changed · "
         f"{payload.get('unchanged', 0)} unchanged · {payload.get('broken', 0)} broken"
+        + (
+            f" · {payload['captions_changed']} caption files changed"
+            if payload.get("captions_changed")
+            else ""
+        )
+        + f" · {payload.get('captions_imported', 0)} captions imported"
     )
     if phase == "walking":
         return "Looking for images…"

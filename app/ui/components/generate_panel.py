@@ -8,6 +8,8 @@ from nicegui import background_tasks, ui
 from app.core import current
 from app.errors import CaptionForgeError
 from app.vision.client import CaptionResult
+from app.vision.errors import ModelNotFound
+from app.vision.reachability import SETTINGS_URL, ServerNotReady, forget_checks
 from app.vision.single import generate_for_file
 
 
@@ -25,6 +27,8 @@ class GenerateDialog(ui.dialog):
                 ui.spinner(size="md")
                 ui.label(f"Asking {current().settings['vision']['model']}… (the first call loads the model)")
             self.error = ui.label("").classes("text-red-700 whitespace-pre-wrap").mark("generate-error")
+            self.settings_link = ui.link("Open Settings", SETTINGS_URL).mark("generate-settings-link")
+            self.settings_link.visible = False
             self.caption = (
                 ui.textarea("Caption").classes("w-full").props("autogrow").mark("generated-caption")
             )
@@ -32,7 +36,7 @@ class GenerateDialog(ui.dialog):
             self.flags = ui.label("").classes("text-sm text-amber-700").mark("generated-flags")
             self.timing = ui.label("").classes("text-sm text-gray-600").mark("generated-time")
             with ui.row().classes("w-full justify-end gap-2"):
-                self.retry = ui.button("Retry", icon="refresh", on_click=self._start).props("flat")
+                self.retry = ui.button("Retry", icon="refresh", on_click=self._retry).props("flat")
                 self.retry.mark("generate-retry")
                 ui.button("Discard", on_click=lambda: self.submit(None)).props("flat").mark(
                     "generate-discard"
@@ -40,9 +44,13 @@ class GenerateDialog(ui.dialog):
                 self.accept = ui.button("Accept", icon="check", on_click=self._accept).mark("generate-accept")
         self._start()
 
+    def _retry(self) -> None:
+        forget_checks()  # the user may have just started the server
+        self._start()
+
     def _start(self) -> None:
         self.result = None
-        self.busy.visible, self.error.text = True, ""
+        self.busy.visible, self.error.text, self.settings_link.visible = True, "", False
         for element in (self.caption, self.accept, self.retry):
             element.visible = False
         self.quality.text = self.flags.text = self.timing.text = ""
@@ -55,6 +63,7 @@ class GenerateDialog(ui.dialog):
             if not self.is_deleted:
                 self.busy.visible, self.retry.visible = False, True
                 self.error.text = str(exc)
+                self.settings_link.visible = isinstance(exc, (ServerNotReady, ModelNotFound))
             return
         if self.is_deleted:
             return

@@ -96,13 +96,8 @@ class JobCard(ui.card):
         """Update from a job dict or a progress payload (the same keys)."""
         status = job.get("status") or "running"
         total = job.get("total_files") or 0
-        done = (
-            (job.get("completed_files") or 0)
-            + (job.get("failed_files") or 0)
-            + (job.get("skipped_files") or 0)
-        )
         self.status.text = STATUS_TEXT.get(status, status.capitalize())
-        self.bar.value = round(done / total, 4) if total else 0.0
+        self.bar.value = bar_fraction(job)
         self.counts.text = (
             f"{job.get('completed_files') or 0} captioned · {job.get('failed_files') or 0} failed · "
             f"{job.get('skipped_files') or 0} skipped of {total}"
@@ -129,6 +124,19 @@ class JobCard(ui.card):
             await action(self.job_id)
         except CaptionForgeError as exc:
             ui.notify(str(exc), type="warning")
+
+
+def bar_fraction(job: dict[str, Any]) -> float:
+    """The share of the job's own work done: captioned and failed images of those it set out to caption.
+
+    Images skipped when the job was planned (already captioned) are not progress: a job that skips 110
+    of 120 and has captioned none shows an empty bar, not a 92 % one."""
+    work = (job.get("completed_files") or 0) + (job.get("failed_files") or 0)
+    remaining = job.get("remaining_files")
+    if remaining is None:  # an older payload: fall back to the total less the skipped
+        remaining = max(0, (job.get("total_files") or 0) - (job.get("skipped_files") or 0) - work)
+    todo = work + remaining
+    return round(work / todo, 4) if todo else 0.0
 
 
 def _rate_text(job: dict[str, Any]) -> str:

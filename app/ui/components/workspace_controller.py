@@ -107,6 +107,10 @@ class WorkspaceController:
         events = current().events
         events.caption_changed.subscribe(self._caption_changed)
         events.datasets_changed.subscribe(self._datasets_changed)
+        # The caption-set choice shows counts too: it follows caption_changed like the dataset list does,
+        # at most every 0.7 s (a caption job sends many events).
+        self._set_counts_dirty = False
+        ui.timer(0.7, self._refresh_set_counts)
         ui.context.client.on_disconnect(self.save_on_close)
 
     def _export(self) -> None:
@@ -327,7 +331,18 @@ class WorkspaceController:
         payload = captions.caption_changed_payload(caption, caption["caption_set_id"], caption["file_id"])
         current().events.caption_changed.emit(payload)
 
+    async def _refresh_set_counts(self) -> None:
+        if not self._set_counts_dirty or not self.state.dataset_id:
+            return
+        self._set_counts_dirty = False
+        try:
+            sets = await run.io_bound(captions.list_caption_sets, current().db, self.state.dataset_id)
+        except CaptionForgeError:
+            return  # the dataset went away: datasets_changed handles that
+        self.toolbar.show_caption_sets(sets, self.state.caption_set_id)
+
     async def _caption_changed(self, payload: dict[str, Any]) -> None:
+        self._set_counts_dirty = True
         if payload.get("caption_set_id") != self.state.caption_set_id:
             return
         self.grid.update_row(

@@ -1,15 +1,15 @@
 """A tracked folder may follow symbolic links that stay inside it (off by default); a running scan is marked
 
-Revision ID: scanhard_follow_links
-Revises: 0003
+Revision ID: 0005
+Revises: 0004
 Create Date: 2026-12-03
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "scanhard_follow_links"
-down_revision = "0003"
+revision = "0005"
+down_revision = "0004"
 branch_labels = None
 depends_on = None
 
