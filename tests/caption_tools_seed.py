@@ -28,7 +28,13 @@ def seed_caption_set(
     dataset = datasets.create_dataset(db, "Portraits")
     datasets.add_files(db, dataset["id"], ids)
     made = captions.create_caption_set(
-        db, dataset["id"], "Tags", "tags", trigger_phrase="ohwx", max_length=max_length
+        db,
+        dataset["id"],
+        "Tags",
+        "tags",
+        trigger_phrase="ohwx",
+        max_length=max_length,
+        ensure_trigger=False,  # one caption lacks the trigger on purpose: the batch tools must cope with it
     )
     for file_id, text in zip(ids, texts, strict=True):
         if text:

@@ -70,7 +70,8 @@ def test_type_ctrl_enter_saves_and_moves_to_the_next_image(workspace):
 
     response = httpx.get(f"{server.url}/api/caption-sets/{dataset.caption_set_id}/files/{first}")
     assert response.status_code == 200
-    assert response.json()["caption"]["caption_text"] == "a red square on a grey card"
+    # The set's trigger "ohwx" is guaranteed on save.
+    assert response.json()["caption"]["caption_text"] == "ohwx, a red square on a grey card"
     # Only that tile changed: its badge now says the caption was edited by hand.
     page.wait_for_function(
         "(id) => document.querySelector(`.cf-tile[data-file-id='${id}'] .cf-badge`).textContent.trim() === 'edited'",
@@ -83,8 +84,8 @@ def test_type_ctrl_enter_saves_and_moves_to_the_next_image(workspace):
     textarea.press("Alt+ArrowLeft")
     editor_shows(page, "img_00000.jpg")
     response = httpx.get(f"{server.url}/api/caption-sets/{dataset.caption_set_id}/files/{second}")
-    assert response.json()["caption"]["caption_text"] == "second draft"
-    assert textarea.input_value() == "a red square on a grey card"
+    assert response.json()["caption"]["caption_text"] == "ohwx, second draft"
+    assert textarea.input_value() == "ohwx, a red square on a grey card"
 
 
 def test_shift_click_selects_a_range_and_ctrl_click_toggles(workspace):
@@ -128,7 +129,7 @@ def test_closing_the_tab_keeps_the_draft(browser, seeded):
     url = f"{server.url}/api/caption-sets/{dataset.caption_set_id}/files/{target}"
     for _ in range(100):
         caption = httpx.get(url).json()["caption"]
-        if caption and caption["caption_text"] == "typed just before closing":
+        if caption and caption["caption_text"] == "ohwx, typed just before closing":
             return
         time.sleep(0.1)
     raise AssertionError(f"the draft was not saved when the tab closed: {caption}")

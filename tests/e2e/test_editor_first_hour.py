@@ -120,7 +120,7 @@ def test_ctrl_enter_saves_and_moves_without_asking(workspace):
     textarea.press("Control+Enter")
     editor_shows(page, "img_00009.jpg")
     assert dialog(page).count() == 0
-    assert stored(server, dataset, target) == "saved with ctrl enter"
+    assert stored(server, dataset, target) == "ohwx, saved with ctrl enter"  # the set's trigger comes first
 
 
 def test_ctrl_s_and_moves_work_from_the_tag_box(workspace):

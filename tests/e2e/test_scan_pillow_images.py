@@ -35,7 +35,8 @@ def _sdist(cache: Path) -> Path:
 
 
 def test_the_scan_goes_through_pillows_test_images(core, tmp_path, pytestconfig):
-    sdist = _sdist(Path(pytestconfig.cache.mkdir("pillow-sdist")))
+    cache = getattr(pytestconfig, "cache", None)  # absent under -p no:cacheprovider
+    sdist = _sdist(Path(cache.mkdir("pillow-sdist")) if cache else tmp_path / "sdist")
     photos = tmp_path / "pillow-images"
     photos.mkdir()
     with tarfile.open(sdist) as archive:

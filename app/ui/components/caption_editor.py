@@ -139,6 +139,8 @@ class CaptionEditor(ui.column):
             if interactive:
                 ui.notify(str(exc), type="negative", multi_line=True)
             return False
+        if (self.text.value or "") == text:  # show what was stored (the set may have added its trigger)
+            self.text.value = saved["caption_text"]
         self._accept(saved)
         log.debug(
             "workspace: saved the caption of %s in %.1f ms",
