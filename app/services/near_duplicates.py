@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
+from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
@@ -11,16 +13,28 @@ from sqlalchemy import select
 from app import models
 from app.db import Database
 from app.errors import Conflict
-from app.services.quality import hash_distance
+from app.services.colour_signature import ColourSignature, colours_agree, thumbnail_signature
 from app.services.thumbnails import thumbnail_url
 
-# dHash bits that may differ for two files to count as the same picture (resized/recompressed copies
-# differ by 0-4 of 64 bits; different shots of one scene by well over 10).
-DEFAULT_MAX_DISTANCE = 6
+# dHash bits that may differ for two files to count as the same picture when their colour grids agree too.
+# Measured on real photos (tests/unit/test_near_duplicates_real.py): resized, JPEG q20-25 and 2-5 % cropped
+# copies differ by up to 14 of 64 bits, different photos by 11 or more, so the colour grid decides those.
+DEFAULT_MAX_DISTANCE = 14
+# Without a colour signal (no thumbnail to read) dHash decides alone, and only this strictly: resized and
+# recompressed copies differ by 0-4 bits, different shots of one scene by well over 10.
+DHASH_ONLY_MAX_DISTANCE = 6
+MAX_DISTANCE_LIMIT = 24  # the largest threshold the dialog offers
+
+# agree(first_id, second_id, bits) -> whether the pair counts as alike, given their dHash distance.
+Agree = Callable[[str, str, int], bool]
 
 
-def group_hashes(hashes: dict[str, str], max_distance: int = DEFAULT_MAX_DISTANCE) -> list[list[str]]:
+def group_hashes(
+    hashes: dict[str, str], max_distance: int = DHASH_ONLY_MAX_DISTANCE, agree: Agree | None = None
+) -> list[list[str]]:
     """Group ids whose hex hashes are within max_distance bits (transitively); groups of 2+ only.
+
+    agree, when given, must also accept each joined pair (a second signal such as colour).
 
     Pigeonhole index: hashes within d bits agree on at least one of d+1 equal chunks, so only ids sharing
     a chunk are compared, not every pair.
@@ -44,12 +58,12 @@ def group_hashes(hashes: dict[str, str], max_distance: int = DEFAULT_MAX_DISTANC
             item = parent[item]
         return item
 
+    values = {file_id: int(hashes[file_id], 16) for file_id in ids}
     for bucket in index.values():
         for position, first in enumerate(bucket):
             for second in bucket[position + 1 :]:
-                if (
-                    find(first) != find(second)
-                    and hash_distance(hashes[first], hashes[second]) <= max_distance
+                if find(first) != find(second) and _alike(
+                    first, second, (values[first] ^ values[second]).bit_count(), max_distance, agree
                 ):
                     parent[find(first)] = find(second)
     groups: dict[str, list[str]] = defaultdict(list)
@@ -58,10 +72,32 @@ def group_hashes(hashes: dict[str, str], max_distance: int = DEFAULT_MAX_DISTANC
     return [members for members in groups.values() if len(members) > 1]
 
 
+def _alike(first: str, second: str, bits: int, max_distance: int, agree: Agree | None) -> bool:
+    return bits <= max_distance and (agree is None or agree(first, second, bits))
+
+
+def colour_agreement(signature: Callable[[str], ColourSignature | None], max_distance: int) -> Agree:
+    """Pairs must agree in colour; a pair lacking a colour signal needs dHash within the strict limit."""
+
+    def agree(first: str, second: str, bits: int) -> bool:
+        one, other = signature(first), signature(second)
+        if one is None or other is None:
+            return bits <= min(max_distance, DHASH_ONLY_MAX_DISTANCE)
+        return colours_agree(one, other)
+
+    return agree
+
+
 def duplicate_groups(
-    db: Database, dataset_id: str, max_distance: int = DEFAULT_MAX_DISTANCE
+    db: Database,
+    dataset_id: str,
+    max_distance: int = DEFAULT_MAX_DISTANCE,
+    thumbnails_dir: Path | None = None,
 ) -> list[dict[str, Any]]:
     """Groups of exact and near duplicates among a dataset's included files, best first in each group.
+
+    Look-alikes need dHash within max_distance bits and colour grids (read from the thumbnails in
+    thumbnails_dir) that agree; without a thumbnail, dHash alone within DHASH_ONLY_MAX_DISTANCE.
 
     Each group: {"kind": "exact"|"near", "files": [{file_id, filename, width, height, file_size_mb,
     quality_score, excluded, thumbnail_url}], "best": file_id}.
@@ -86,7 +122,16 @@ def duplicate_groups(
     representatives = {
         f.id: f.phash for f, _ in rows if f.phash and (f.id not in grouped or _first(by_hash, f))
     }
-    for members in group_hashes(representatives, max_distance):
+    keys = {f.id: f.thumbnail_key for f, _ in rows}
+    signatures: dict[str, ColourSignature | None] = {}
+
+    def signature(file_id: str) -> ColourSignature | None:
+        if file_id not in signatures:  # read lazily: only files whose dHash is close to another's
+            signatures[file_id] = thumbnail_signature(thumbnails_dir, keys.get(file_id))
+        return signatures[file_id]
+
+    agree = colour_agreement(signature, max_distance)
+    for members in group_hashes(representatives, max_distance, agree):
         expanded = sorted({m for member in members for m in by_hash[files[member]["file_hash"]]})
         result.append(_group("near", expanded, files))
     return result

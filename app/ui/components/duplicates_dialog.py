@@ -9,7 +9,13 @@ from typing import Any
 from nicegui import run, ui
 
 from app.core import current
-from app.services.near_duplicates import DEFAULT_MAX_DISTANCE, duplicate_groups, keep_best, keep_best_preview
+from app.services.near_duplicates import (
+    DEFAULT_MAX_DISTANCE,
+    MAX_DISTANCE_LIMIT,
+    duplicate_groups,
+    keep_best,
+    keep_best_preview,
+)
 
 
 class DuplicatesDialog(ui.dialog):
@@ -28,7 +34,7 @@ class DuplicatesDialog(ui.dialog):
                 ui.label("Bits that may differ").classes("text-xs text-gray-600")
                 ui.slider(
                     min=0,
-                    max=16,
+                    max=MAX_DISTANCE_LIMIT,
                     step=1,
                     value=self.max_distance,
                     on_change=lambda e: self._threshold(e.value),
@@ -40,7 +46,10 @@ class DuplicatesDialog(ui.dialog):
 
     async def load(self) -> list[dict[str, Any]]:
         """Find the groups and show them; returns the groups."""
-        groups = await run.io_bound(duplicate_groups, current().db, self.dataset_id, self.max_distance)
+        core = current()
+        groups = await run.io_bound(
+            duplicate_groups, core.db, self.dataset_id, self.max_distance, core.settings.thumbnails_dir
+        )
         self.body.clear()
         with self.body:
             if not groups:
