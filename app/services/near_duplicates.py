@@ -138,7 +138,8 @@ def duplicate_groups(
 
 
 def keep_best_preview(db: Database, dataset_id: str, file_ids: list[str]) -> dict[str, Any]:
-    """What "keep best" would do: {keep: {file_id, filename}, exclude: [{file_id, filename, edited_caption}]}.
+    """What "keep best" would do: {keep: {file_id, filename, thumbnail_url}, exclude: [{file_id, filename,
+    edited_caption, thumbnail_url}]}.
 
     Best weighs quality, resolution and captions: a hand-edited caption counts most, then any caption.
     """
@@ -152,13 +153,22 @@ def keep_best_preview(db: Database, dataset_id: str, file_ids: list[str]) -> dic
         1
     ]
     return {
-        "keep": {"file_id": best.id, "filename": best.filename},
+        "keep": {"file_id": best.id, "filename": best.filename, "thumbnail_url": _thumb(best)},
         "exclude": [
-            {"file_id": t.id, "filename": t.filename, "edited_caption": t.id in edited}
+            {
+                "file_id": t.id,
+                "filename": t.filename,
+                "edited_caption": t.id in edited,
+                "thumbnail_url": _thumb(t),
+            }
             for _, t in members
             if t.id != best.id
         ],
     }
+
+
+def _thumb(tracked: models.TrackedFile) -> str:
+    return thumbnail_url(tracked.id, tracked.thumbnail_key)
 
 
 def keep_best(

@@ -111,14 +111,18 @@ async def _confirm_keep_best(preview: dict[str, Any]) -> bool:
     """Show what keep-best keeps and excludes, edited captions called out; True = go ahead."""
     edited = [f for f in preview["exclude"] if f["edited_caption"]]
     with ui.dialog() as dialog, ui.card().classes("w-[560px] max-w-[96vw]").mark("keep-best-confirm"):
-        ui.label(f"Keep {preview['keep']['filename']}").classes("font-medium")
+        with ui.row().classes("items-center gap-2").mark("keep-best-keep"):
+            _preview_tile(preview["keep"], "keeps")
+            ui.label(f"Keep {preview['keep']['filename']}").classes("font-medium")
         ui.label(f"Exclude {len(preview['exclude'])}:").classes("text-sm")
-        with ui.column().classes("gap-0 max-h-[40vh] overflow-auto"):
+        with ui.row().classes("gap-2 max-h-[40vh] overflow-auto"):
             for file in preview["exclude"]:
-                note = " (hand-edited caption)" if file["edited_caption"] else ""
-                ui.label(f"{file['filename']}{note}").classes(
-                    "text-xs " + ("text-red-700" if note else "text-gray-700")
-                )
+                with ui.column().classes("w-24 gap-0").mark("keep-best-excluded"):
+                    _preview_tile(file, "goes")
+                    note = " (hand-edited caption)" if file["edited_caption"] else ""
+                    ui.label(f"{file['filename']}{note}").classes(
+                        "text-xs break-all " + ("text-red-700" if note else "text-gray-700")
+                    )
         if edited:
             ui.label(f"{len(edited)} of them have a caption you edited by hand.").classes(
                 "text-sm text-red-700"
@@ -131,3 +135,10 @@ async def _confirm_keep_best(preview: dict[str, Any]) -> bool:
     result = await dialog
     dialog.delete()
     return bool(result)
+
+
+def _preview_tile(file: dict[str, Any], role: str) -> None:
+    """The thumbnail of a file the confirm names, so the user sees the picture and not only its name."""
+    ui.element("img").props(f'src="{file["thumbnail_url"]}" loading="lazy" alt="{role}: thumbnail"').classes(
+        "w-24 h-20 object-contain border rounded"
+    )
