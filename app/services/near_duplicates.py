@@ -1,13 +1,15 @@
-"""Near-duplicate groups in a dataset: exact copies by SHA-256, look-alikes by perceptual-hash distance."""
+"""Near-duplicate groups in a dataset: exact copies by SHA-256, look-alikes by dHash distance and colour grid."""
 
 from __future__ import annotations
 
+import itertools
 import json
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import numpy
 from sqlalchemy import select
 
 from app import models
@@ -24,6 +26,7 @@ DEFAULT_MAX_DISTANCE = 14
 # recompressed copies differ by 0-4 bits, different shots of one scene by well over 10.
 DHASH_ONLY_MAX_DISTANCE = 6
 MAX_DISTANCE_LIMIT = 24  # the largest threshold the dialog offers
+PAIRS_PER_BLOCK = 2_000_000  # hash pairs compared at once (16 MB of distances)
 
 # agree(first_id, second_id, bits) -> whether the pair counts as alike, given their dHash distance.
 Agree = Callable[[str, str, int], bool]
@@ -35,21 +38,10 @@ def group_hashes(
     """Group ids whose hex hashes are within max_distance bits (transitively); groups of 2+ only.
 
     agree, when given, must also accept each joined pair (a second signal such as colour).
-
-    Pigeonhole index: hashes within d bits agree on at least one of d+1 equal chunks, so only ids sharing
-    a chunk are compared, not every pair.
     """
     ids = [i for i, h in hashes.items() if h]
     if not ids:
         return []
-    bits = len(hashes[ids[0]]) * 4
-    chunks = min(max_distance + 1, bits)
-    width = bits // chunks
-    index: dict[tuple[int, int], list[str]] = defaultdict(list)
-    for file_id in ids:
-        value = int(hashes[file_id], 16)
-        for chunk in range(chunks):
-            index[(chunk, (value >> (chunk * width)) & ((1 << width) - 1))].append(file_id)
     parent = {i: i for i in ids}
 
     def find(item: str) -> str:
@@ -58,22 +50,31 @@ def group_hashes(
             item = parent[item]
         return item
 
-    values = {file_id: int(hashes[file_id], 16) for file_id in ids}
-    for bucket in index.values():
-        for position, first in enumerate(bucket):
-            for second in bucket[position + 1 :]:
-                if find(first) != find(second) and _alike(
-                    first, second, (values[first] ^ values[second]).bit_count(), max_distance, agree
-                ):
-                    parent[find(first)] = find(second)
+    for first, second, bits in _close_pairs(ids, [int(hashes[i], 16) for i in ids], max_distance):
+        if find(first) != find(second) and (agree is None or agree(first, second, bits)):
+            parent[find(first)] = find(second)
     groups: dict[str, list[str]] = defaultdict(list)
     for file_id in ids:
         groups[find(file_id)].append(file_id)
     return [members for members in groups.values() if len(members) > 1]
 
 
-def _alike(first: str, second: str, bits: int, max_distance: int, agree: Agree | None) -> bool:
-    return bits <= max_distance and (agree is None or agree(first, second, bits))
+def _close_pairs(ids: list[str], values: list[int], max_distance: int) -> Iterator[tuple[str, str, int]]:
+    """Every pair within max_distance bits, with its distance. All pairs are compared, vectorised in blocks:
+    a pigeonhole index stops pruning at the thresholds the dialog offers (14 bits: 4-bit chunks)."""
+    if any(value >> 64 for value in values):  # not a 64-bit hash: compare in Python
+        for a, b in itertools.combinations(range(len(ids)), 2):
+            if (bits := (values[a] ^ values[b]).bit_count()) <= max_distance:
+                yield ids[a], ids[b], bits
+        return
+    array = numpy.array(values, dtype=numpy.uint64)
+    block = max(1, PAIRS_PER_BLOCK // len(ids))
+    for start in range(0, len(ids), block):
+        rows = array[start : start + block]
+        distances = numpy.bitwise_count(rows[:, None] ^ array[None, start:])
+        for row, column in zip(*numpy.nonzero(distances <= max_distance), strict=True):
+            if column > row:  # column counts from start, like row: each pair once, never itself
+                yield ids[start + row], ids[start + column], int(distances[row, column])
 
 
 def colour_agreement(signature: Callable[[str], ColourSignature | None], max_distance: int) -> Agree:

@@ -147,3 +147,20 @@ def test_without_a_thumbnail_dhash_alone_stays_strict(tmp_path):
     hashes = {"a": "0000000000000000", "b": "0000000000ff0000", "c": "000000000000000f"}  # a~b 8, a~c 4 bits
     agree = colour_agreement(lambda _id: None, DEFAULT_MAX_DISTANCE)
     assert sorted(sorted(g) for g in group_hashes(hashes, DEFAULT_MAX_DISTANCE, agree)) == [["a", "c"]]
+
+
+def test_pairs_are_found_at_the_threshold_across_compare_blocks(monkeypatch):
+    """Every pair within the bits is joined, none beyond, whichever block of the comparison holds it."""
+    from app.services import near_duplicates
+
+    monkeypatch.setattr(near_duplicates, "PAIRS_PER_BLOCK", 3)  # one hash per block: all pairs cross blocks
+    hashes = {
+        "base": "0000000000000000",
+        "14-bits": "0000000000003fff",
+        "far": "ffff800000000000",  # 17 bits from base, 31 from 14-bits
+        "empty": "",
+    }
+    assert sorted(sorted(g) for g in group_hashes(hashes, 14)) == [["14-bits", "base"]]
+    assert group_hashes(hashes, 13) == []
+    wide = {"a": "0" * 32, "b": "0" * 31 + "7", "c": "f" * 32}  # 128-bit hashes still compare
+    assert sorted(sorted(g) for g in group_hashes(wide, 3)) == [["a", "b"]]

@@ -38,7 +38,9 @@ class DuplicatesDialog(ui.dialog):
                     step=1,
                     value=self.max_distance,
                     on_change=lambda e: self._threshold(e.value),
-                ).props("label-always").classes("w-40").mark("duplicates-threshold")
+                ).props("label-always").classes("w-40").mark("duplicates-threshold").tooltip(
+                    "Of 64 brightness bits, how many may differ; the colours must match as well"
+                )
                 ui.button(icon="close", on_click=self.close).props("flat round")
             self.body = (
                 ui.column().classes("w-full gap-3 max-h-[75vh] overflow-auto").mark("duplicate-groups")
