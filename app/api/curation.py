@@ -28,9 +28,15 @@ def get_health(dataset_id: str, caption_set_id: str | None = None) -> dict[str, 
 @router.get("/{dataset_id}/duplicates", summary="Groups of exact and near-duplicate images, best first")
 def get_duplicates(
     dataset_id: str,
-    max_distance: int = Query(near_duplicates.DEFAULT_MAX_DISTANCE, ge=0, le=64, description="dHash bits"),
+    max_distance: int = Query(
+        near_duplicates.DEFAULT_MAX_DISTANCE,
+        ge=0,
+        le=64,
+        description="dHash bits that may differ (the colour grids must agree as well)",
+    ),
 ) -> list[dict[str, Any]]:
-    return near_duplicates.duplicate_groups(current().db, dataset_id, max_distance)
+    core = current()
+    return near_duplicates.duplicate_groups(core.db, dataset_id, max_distance, core.settings.thumbnails_dir)
 
 
 @router.post("/{dataset_id}/duplicates/keep-best", summary="Keep the best file of a group, exclude the rest")

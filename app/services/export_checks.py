@@ -7,6 +7,7 @@ plan's skip list). The user confirms or goes back to fix; nothing here blocks an
 from __future__ import annotations
 
 from collections import defaultdict
+from pathlib import Path
 from typing import Any
 
 from app.db import Database
@@ -25,6 +26,7 @@ def export_checks(
     items: list[PlanItem],
     rows: list[dict[str, Any]],
     trigger_phrase: str | None,
+    thumbnails_dir: Path | None = None,
 ) -> list[dict[str, Any]]:
     """Every check, in a fixed order: {kind, label, count, examples: [{file_id, filename, detail}]}."""
     by_id = {row["file_id"]: row for row in rows}
@@ -58,7 +60,12 @@ def export_checks(
             by_id,
         ),
         _check("duplicates", "Exact duplicates (the same file more than once)", _exact(items), by_id),
-        _check("near_duplicates", "Near-duplicates (look alike)", _near(db, dataset_id, items), by_id),
+        _check(
+            "near_duplicates",
+            "Near-duplicates (look alike)",
+            _near(db, dataset_id, items, thumbnails_dir),
+            by_id,
+        ),
     ]
     repeated = _class_repeats_trigger(options, trigger)
     checks.append(
@@ -96,10 +103,12 @@ def _exact(items: list[PlanItem]) -> list[tuple[PlanItem, str]]:
     ]
 
 
-def _near(db: Database, dataset_id: str, items: list[PlanItem]) -> list[tuple[PlanItem, str]]:
+def _near(
+    db: Database, dataset_id: str, items: list[PlanItem], thumbnails_dir: Path | None
+) -> list[tuple[PlanItem, str]]:
     exported = {item.file_id: item for item in items}
     found = []
-    for group in duplicate_groups(db, dataset_id):
+    for group in duplicate_groups(db, dataset_id, thumbnails_dir=thumbnails_dir):
         if group["kind"] != "near":
             continue
         members = [f["file_id"] for f in group["files"] if f["file_id"] in exported]

@@ -67,7 +67,9 @@ def plan_export(db: Database, settings: Settings, dataset_id: str, request: dict
         "skipped": skipped[:SKIPPED_SHOWN],
         "sample_names": [item.relative_image for item in items[:3]],
         "target": target.to_dict(),
-        "checks": export_checks(db, dataset_id, options, items, context["rows"], context["trigger"]),
+        "checks": export_checks(
+            db, dataset_id, options, items, context["rows"], context["trigger"], settings.thumbnails_dir
+        ),
     }
 
 

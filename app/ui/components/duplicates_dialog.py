@@ -9,7 +9,13 @@ from typing import Any
 from nicegui import run, ui
 
 from app.core import current
-from app.services.near_duplicates import DEFAULT_MAX_DISTANCE, duplicate_groups, keep_best, keep_best_preview
+from app.services.near_duplicates import (
+    DEFAULT_MAX_DISTANCE,
+    MAX_DISTANCE_LIMIT,
+    duplicate_groups,
+    keep_best,
+    keep_best_preview,
+)
 
 
 class DuplicatesDialog(ui.dialog):
@@ -28,11 +34,13 @@ class DuplicatesDialog(ui.dialog):
                 ui.label("Bits that may differ").classes("text-xs text-gray-600")
                 ui.slider(
                     min=0,
-                    max=16,
+                    max=MAX_DISTANCE_LIMIT,
                     step=1,
                     value=self.max_distance,
                     on_change=lambda e: self._threshold(e.value),
-                ).props("label-always").classes("w-40").mark("duplicates-threshold")
+                ).props("label-always").classes("w-40").mark("duplicates-threshold").tooltip(
+                    "Of 64 brightness bits, how many may differ; the colours must match as well"
+                )
                 ui.button(icon="close", on_click=self.close).props("flat round")
             self.body = (
                 ui.column().classes("w-full gap-3 max-h-[75vh] overflow-auto").mark("duplicate-groups")
@@ -40,7 +48,10 @@ class DuplicatesDialog(ui.dialog):
 
     async def load(self) -> list[dict[str, Any]]:
         """Find the groups and show them; returns the groups."""
-        groups = await run.io_bound(duplicate_groups, current().db, self.dataset_id, self.max_distance)
+        core = current()
+        groups = await run.io_bound(
+            duplicate_groups, core.db, self.dataset_id, self.max_distance, core.settings.thumbnails_dir
+        )
         self.body.clear()
         with self.body:
             if not groups:
@@ -102,14 +113,18 @@ async def _confirm_keep_best(preview: dict[str, Any]) -> bool:
     """Show what keep-best keeps and excludes, edited captions called out; True = go ahead."""
     edited = [f for f in preview["exclude"] if f["edited_caption"]]
     with ui.dialog() as dialog, ui.card().classes("w-[560px] max-w-[96vw]").mark("keep-best-confirm"):
-        ui.label(f"Keep {preview['keep']['filename']}").classes("font-medium")
+        with ui.row().classes("items-center gap-2").mark("keep-best-keep"):
+            _preview_tile(preview["keep"], "keeps")
+            ui.label(f"Keep {preview['keep']['filename']}").classes("font-medium")
         ui.label(f"Exclude {len(preview['exclude'])}:").classes("text-sm")
-        with ui.column().classes("gap-0 max-h-[40vh] overflow-auto"):
+        with ui.row().classes("gap-2 max-h-[40vh] overflow-auto"):
             for file in preview["exclude"]:
-                note = " (hand-edited caption)" if file["edited_caption"] else ""
-                ui.label(f"{file['filename']}{note}").classes(
-                    "text-xs " + ("text-red-700" if note else "text-gray-700")
-                )
+                with ui.column().classes("w-24 gap-0").mark("keep-best-excluded"):
+                    _preview_tile(file, "goes")
+                    note = " (hand-edited caption)" if file["edited_caption"] else ""
+                    ui.label(f"{file['filename']}{note}").classes(
+                        "text-xs break-all " + ("text-red-700" if note else "text-gray-700")
+                    )
         if edited:
             ui.label(f"{len(edited)} of them have a caption you edited by hand.").classes(
                 "text-sm text-red-700"
@@ -122,3 +137,10 @@ async def _confirm_keep_best(preview: dict[str, Any]) -> bool:
     result = await dialog
     dialog.delete()
     return bool(result)
+
+
+def _preview_tile(file: dict[str, Any], role: str) -> None:
+    """The thumbnail of a file the confirm names, so the user sees the picture and not only its name."""
+    ui.element("img").props(f'src="{file["thumbnail_url"]}" loading="lazy" alt="{role}: thumbnail"').classes(
+        "w-24 h-20 object-contain border rounded"
+    )
