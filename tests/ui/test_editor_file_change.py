@@ -67,3 +67,12 @@ async def test_taking_over_an_unsaved_draft_asks_to_save_or_discard_first(user: 
     user.find(marker="take-file-text").click()
     await user.should_see("Save or discard your unsaved text first", retries=50)
     assert not (_caption(seeded, 2) or "").endswith("new on disk")
+
+
+async def test_the_note_appears_on_the_open_image_when_a_rescan_finishes(user: User, tmp_path) -> None:
+    seeded, grid = await open_dataset(user)
+    await open_image(user, grid, seeded, 3)
+    await user.should_not_see(marker="file-change-note")
+    _imported_then_edited(seeded, 3, tmp_path, "before", "after the rescan")
+    current().events.scan_progress.emit({"folder_id": "any", "phase": "done"})
+    await user.should_see("after the rescan", marker="file-change-text", retries=50)

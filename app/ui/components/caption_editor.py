@@ -88,6 +88,26 @@ class CaptionEditor(ui.column):
         await self.tag_tools.show_set(caption_set_id, info["caption_set"].get("style"))
         await self.history.show(caption["id"] if caption else None)
 
+    async def refresh_file_change(
+        self, caption_set_id: str | None = None, file_id: str | None = None
+    ) -> None:
+        """Show or hide the "changed on disk" note (after opening a file, or when a rescan finished)."""
+        caption_set_id, file_id = caption_set_id or self.caption_set_id, file_id or self.file_id
+        if not caption_set_id or not file_id:
+            return
+        try:
+            change = await run.io_bound(
+                caption_file_changes.caption_file_change, current().db, caption_set_id, file_id
+            )
+        except CaptionForgeError:
+            change = None  # the set went away: the page handles that
+        self.file_change.show(change)
+
+    async def scan_progress(self, payload: dict[str, Any]) -> None:
+        """A finished scan may have read a changed .txt beside the open image."""
+        if payload.get("phase") == "done":
+            await self.refresh_file_change()
+
     def close(self) -> None:
         """Show nothing (the dataset or set went away)."""
         self.caption_set_id = self.file_id = self.info = None
