@@ -6,9 +6,16 @@ from typing import Any
 
 from fastapi import APIRouter
 
-from app.api.dataset_schemas import CaptionOut, CaptionUpdate, CaptionWrite, RevisionOut
+from app.api.dataset_schemas import (
+    CaptionFileChange,
+    CaptionOut,
+    CaptionUpdate,
+    CaptionWrite,
+    RevisionOut,
+    TakeFileText,
+)
 from app.core import current
-from app.services import captions
+from app.services import caption_file_changes, captions
 
 router = APIRouter(prefix="/api", tags=["captions"])
 
@@ -29,6 +36,24 @@ def save_caption(caption_set_id: str, body: CaptionWrite) -> dict[str, Any]:
 )
 def list_captions(caption_set_id: str) -> Any:
     return captions.list_captions(current().db, caption_set_id)
+
+
+@router.get(
+    "/caption-sets/{caption_set_id}/changed-caption-files",
+    response_model=list[CaptionFileChange],
+    summary="Files whose .txt/.caption beside the image changed on disk since the set took its text",
+)
+def changed_caption_files(caption_set_id: str) -> Any:
+    return caption_file_changes.changed_caption_files(current().db, caption_set_id)
+
+
+@router.post(
+    "/caption-sets/{caption_set_id}/take-file-text",
+    response_model=CaptionOut,
+    summary="Save the text of the file beside the image as its caption (an 'import' revision)",
+)
+def take_file_text(caption_set_id: str, body: TakeFileText) -> dict[str, Any]:
+    return _changed(caption_file_changes.take_file_text(current().db, caption_set_id, body.file_id))
 
 
 @router.get("/captions/{caption_id}", response_model=CaptionOut, summary="One caption")

@@ -17,11 +17,12 @@ from nicegui import run, ui
 
 from app.core import current
 from app.errors import CaptionForgeError, Conflict
-from app.services import captions
+from app.services import caption_file_changes, captions
 from app.services.system import update_config
 from app.ui.components.a11y import labelled
 from app.ui.components.editor_details import file_facts
 from app.ui.components.editor_dialogs import ConflictDialog, UnsavedDialog, answer
+from app.ui.components.editor_file_change import FileChangeNote
 from app.ui.components.editor_history import EditorHistory
 from app.ui.components.editor_keys import bind_editor_keys
 from app.ui.components.editor_preview import EditorPreview
@@ -74,6 +75,10 @@ class CaptionEditor(ui.column):
     async def open(self, caption_set_id: str, file_id: str) -> None:
         """Show a file's caption (call `leave()` first so the current draft is kept)."""
         info = await run.io_bound(captions.get_caption, current().db, caption_set_id, file_id)
+        change = await run.io_bound(
+            caption_file_changes.caption_file_change, current().db, caption_set_id, file_id
+        )
+        self.file_change.show(change)
         self.caption_set_id, self.file_id, self.info = caption_set_id, file_id, info
         caption = info["caption"]
         self.base_text = caption["caption_text"] if caption else ""
@@ -82,6 +87,26 @@ class CaptionEditor(ui.column):
         self._show_file(info)
         await self.tag_tools.show_set(caption_set_id, info["caption_set"].get("style"))
         await self.history.show(caption["id"] if caption else None)
+
+    async def refresh_file_change(
+        self, caption_set_id: str | None = None, file_id: str | None = None
+    ) -> None:
+        """Show or hide the "changed on disk" note (after opening a file, or when a rescan finished)."""
+        caption_set_id, file_id = caption_set_id or self.caption_set_id, file_id or self.file_id
+        if not caption_set_id or not file_id:
+            return
+        try:
+            change = await run.io_bound(
+                caption_file_changes.caption_file_change, current().db, caption_set_id, file_id
+            )
+        except CaptionForgeError:
+            change = None  # the set went away: the page handles that
+        self.file_change.show(change)
+
+    async def scan_progress(self, payload: dict[str, Any]) -> None:
+        """A finished scan may have read a changed .txt beside the open image."""
+        if payload.get("phase") == "done":
+            await self.refresh_file_change()
 
     def close(self) -> None:
         """Show nothing (the dataset or set went away)."""
@@ -170,6 +195,7 @@ class CaptionEditor(ui.column):
             with ui.column().classes("w-full gap-2") as self.body:
                 self.preview = EditorPreview().mark("editor-preview")
                 self.facts = ui.column().classes("w-full gap-0")
+                self.file_change = FileChangeNote(on_take=self._take_file_text)
                 with ui.row().classes("w-full items-center gap-1 no-wrap") as self.trigger_row:
                     self.trigger_label = (
                         ui.label().classes("text-xs text-gray-600 grow").mark("editor-trigger")
@@ -322,6 +348,25 @@ class CaptionEditor(ui.column):
         if trigger and not text.lstrip().startswith(trigger):
             self.text.value = f"{trigger}, {text.lstrip()}" if text.strip() else f"{trigger}, "
         self.focus_text()
+
+    async def _take_file_text(self) -> None:
+        if self.dirty:
+            ui.notify(
+                "Save or discard your unsaved text first; taking the file's text replaces it", type="warning"
+            )
+            return
+        try:
+            saved = await run.io_bound(
+                caption_file_changes.take_file_text, current().db, self.caption_set_id, self.file_id
+            )
+        except CaptionForgeError as exc:
+            ui.notify(str(exc), type="negative", multi_line=True)
+            return
+        self.text.value = saved["caption_text"]
+        self._accept(saved)
+        self.file_change.show(None)
+        await self.history.show(saved["id"])
+        ui.notify("The file's text is the caption now (undo it in History)", type="positive", timeout=1500)
 
     def _copy_imported(self) -> None:
         if self.info and self.info.get("imported_caption"):

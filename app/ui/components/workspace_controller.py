@@ -107,6 +107,7 @@ class WorkspaceController:
         events = current().events
         events.caption_changed.subscribe(self._caption_changed)
         events.datasets_changed.subscribe(self._datasets_changed)
+        events.scan_progress.subscribe(self.editor.scan_progress)
         # The caption-set choice shows counts too: it follows caption_changed like the dataset list does,
         # at most every 0.7 s (a caption job sends many events).
         self._set_counts_dirty = False
