@@ -29,7 +29,7 @@ from tests.e2e.live_server import LiveServer, start_server, stop_server
 from tests.job_seed import write_images
 
 pytestmark = pytest.mark.e2e
-EXAMPLES = 8  # per operation: ~100 operations in well under 3 minutes on 2 cores
+EXAMPLES = 15  # per operation and mode: ~1,700 cases in about a minute on 2 cores
 MODEL = "qwen3-vl:4b-instruct"  # installed on the fake Ollama
 
 # These run after every other operation, in this order, because each one removes or rewires part of the
@@ -120,11 +120,18 @@ def seed(server: LiveServer) -> dict[str, str]:
         export = _ok(
             client.post(
                 f"/api/datasets/{dataset['id']}/export",
-                json={"caption_set_id": set_id, "export_path": str(root / "export")},
+                json={
+                    "caption_set_id": set_id,
+                    "export_type": "zip",
+                    "export_path": str(root / "export.zip"),
+                },
             )
         )
         export_id = export.get("export_id") or export["id"]
-        _wait(client, f"/api/export/jobs/{export_id}", lambda e: e["status"] not in ("pending", "running"))
+        done = _wait(
+            client, f"/api/export/jobs/{export_id}", lambda e: e["status"] not in ("pending", "running")
+        )
+        assert done["status"] == "completed", done  # GET .../download then serves a real ZIP
         view = _ok(client.post(f"/api/datasets/{dataset['id']}/views", json={"name": "Red", "query": "red"}))
         _ok(client.put("/api/export/presets/fuzz", json={}))
     return {
