@@ -160,28 +160,41 @@ def undo_write_beside(data_dir: Path, backup_id: str) -> dict[str, Any]:
         raise Conflict(f"The write {backup_id} was already undone")
     restored = removed = 0
     kept: list[dict[str, str]] = []
-    for entry in manifest["files"]:
-        original = Path(entry["original"])
-        try:
-            now = original.read_bytes()
-        except FileNotFoundError:
-            now = None
-        except OSError as exc:
-            kept.append({"path": str(original), "reason": f"cannot be read ({exc.strerror or exc})"})
-            continue
-        if now != entry["text"].encode("utf-8"):
-            reason = "was deleted since" if now is None else "was changed since; left as it is"
-            if now is None and entry["backup"]:
-                reason = "was deleted since; the backup stays in the backup folder"
-            kept.append({"path": str(original), "reason": reason})
-            continue
-        if _put_back(folder, entry, raise_errors=True):
-            restored += 1
-        else:
-            removed += 1
-    manifest["undone"] = True
-    write_text_atomic(folder / "manifest.json", json.dumps(manifest, indent=1), "The caption backup")
+    try:
+        for entry in manifest["files"]:
+            if entry.get("undone"):
+                continue  # put back by an earlier undo that stopped on a full or read-only disk
+            outcome = _undo_one(folder, entry)
+            if isinstance(outcome, dict):
+                kept.append(outcome)
+            elif outcome:
+                restored += 1
+            else:
+                removed += 1
+            entry["undone"] = True
+    finally:
+        manifest["undone"] = all(entry.get("undone") for entry in manifest["files"])
+        write_text_atomic(folder / "manifest.json", json.dumps(manifest, indent=1), "The caption backup")
     return {"backup_id": backup_id, "restored": restored, "removed": removed, "kept": kept}
+
+
+def _undo_one(folder: Path, entry: dict[str, Any]) -> bool | dict[str, str]:
+    """Restored (True), removed (False), or {path, reason} when the file is no longer what was written."""
+    original = Path(entry["original"])
+    try:
+        now = original.read_bytes()
+    except FileNotFoundError:
+        now = None
+    except OSError as exc:
+        return {"path": str(original), "reason": f"cannot be read ({exc.strerror or exc}); left as it is"}
+    if now != entry["text"].encode("utf-8"):
+        reason = "was changed since; left as it is"
+        if now is None:
+            reason = "was deleted since" + (
+                "; its backup stays in the backup folder" if entry["backup"] else ""
+            )
+        return {"path": str(original), "reason": reason}
+    return _put_back(folder, entry, raise_errors=True)
 
 
 def _put_back(folder: Path, entry: dict[str, Any], raise_errors: bool = False) -> bool:
@@ -223,6 +236,8 @@ def _skip_reason(image_path: str, excluded: bool, text: str | None, extension: s
     if not os.path.isfile(image_path):
         return "the image is missing on disk"
     target = os.path.splitext(image_path)[0] + extension
+    if os.path.islink(target):
+        return f"{Path(target).name} is a link; left alone"
     if os.path.isdir(target):
         return f"a folder named {Path(target).name} is in the way"
     folder = os.path.dirname(image_path) or "."
@@ -291,11 +306,20 @@ def _backup_folder(data_dir: Path, backup_id: str) -> Path:
 def _read_manifest(folder: Path, backup_id: str) -> dict[str, Any]:
     try:
         manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
-        files = manifest["files"]
-        assert isinstance(files, list)
+        assert isinstance(manifest["files"], list) and all(map(_entry_ok, manifest["files"]))
     except (OSError, ValueError, KeyError, TypeError, AssertionError):
         raise Invalid(f"The caption backup {backup_id} has no readable manifest.json") from None
     return manifest
+
+
+def _entry_ok(entry: Any) -> bool:
+    backup = entry.get("backup") if isinstance(entry, dict) else ""
+    return (
+        isinstance(entry.get("original"), str)
+        and os.path.isabs(entry["original"])
+        and isinstance(entry.get("text"), str)
+        and (backup is None or (isinstance(backup, str) and re.fullmatch(r"\d{5}\.\w+", backup) is not None))
+    )
 
 
 def _now_iso() -> str:

@@ -161,3 +161,68 @@ def test_a_folder_the_app_may_not_write_is_skipped_even_when_running_as_root(
     )
     plan = beside.plan_write_beside(core.db, seeded["id"])
     assert plan["counts"]["write"] == 0 and "not writable" in plan["skipped"][0]["reason"]
+
+
+def test_excluded_images_and_linked_caption_files_are_left_alone(core, tmp_path) -> None:
+    root = tmp_path / "photos"
+    seeded = seed(core, root, ["ohwx, a", "ohwx, b"])
+    elsewhere = tmp_path / "elsewhere.txt"
+    elsewhere.write_text("not yours", encoding="utf-8")
+    (root / "img_0002.txt").symlink_to(elsewhere)
+    dataset_id = captions.get_caption_set(core.db, seeded["id"])["dataset_id"]
+    datasets.set_excluded(core.db, dataset_id, [seeded["file_ids"][0]], True)
+    reasons = {s["filename"]: s["reason"] for s in beside.plan_write_beside(core.db, seeded["id"])["skipped"]}
+    assert reasons == {
+        "img_0001.jpg": "excluded from the dataset",
+        "img_0002.jpg": "img_0002.txt is a link; left alone",
+    }
+    assert elsewhere.read_text() == "not yours"
+
+
+def test_unicode_names_and_multi_line_captions_are_written_as_utf8(core, tmp_path) -> None:
+    root = tmp_path / "fotos é 写真"
+    root.mkdir()
+    ids = make_tracked_files(core.db, 1, folder=str(root), prefix="café 猫")
+    (root / "café 猫_0001.jpg").write_bytes(b"img")
+    dataset = datasets.create_dataset(core.db, "Uni")
+    datasets.add_files(core.db, dataset["id"], ids)
+    made = captions.create_caption_set(core.db, dataset["id"], "N", "natural_simple", ensure_trigger=False)
+    captions.save_caption(core.db, made["id"], ids[0], "première ligne 😀\nzweite Zeile")
+    result = beside.write_beside(core.db, core.settings.data_dir, made["id"])
+    assert result["created"] == 1
+    assert (root / "café 猫_0001.txt").read_bytes() == "première ligne 😀\nzweite Zeile".encode()
+
+
+def test_a_tampered_manifest_is_refused_not_followed(core, tmp_path) -> None:
+    root = tmp_path / "photos"
+    seeded = seed(core, root, ["ohwx, a"])
+    result = beside.write_beside(core.db, core.settings.data_dir, seeded["id"])
+    manifest = core.settings.data_dir / "caption-backups" / result["backup_id"] / "manifest.json"
+    manifest.write_text('{"files": [{"original": "/etc/passwd", "text": "x", "backup": "../../x"}]}')
+    with pytest.raises(Invalid, match="no readable manifest"):
+        beside.undo_write_beside(core.settings.data_dir, result["backup_id"])
+    assert (root / "img_0001.txt").read_text() == "ohwx, a"
+
+
+def test_an_undo_stopped_by_a_full_disk_can_be_finished_later(core, tmp_path, monkeypatch) -> None:
+    root = tmp_path / "photos"
+    seeded = seed(core, root, ["ohwx, a", "ohwx, b"])
+    (root / "img_0001.txt").write_text("old a", encoding="utf-8")
+    (root / "img_0002.txt").write_text("old b", encoding="utf-8")
+    result = beside.write_beside(core.db, core.settings.data_dir, seeded["id"])
+    real_replace = os.replace
+
+    def full_for_b(src, dst):
+        if str(dst).endswith("img_0002.txt"):
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return real_replace(src, dst)
+
+    monkeypatch.setattr(os, "replace", full_for_b)
+    with pytest.raises(StorageFull):
+        beside.undo_write_beside(core.settings.data_dir, result["backup_id"])
+    monkeypatch.setattr(os, "replace", real_replace)
+    assert (root / "img_0001.txt").read_text() == "old a"
+    assert (root / "img_0002.txt").read_text() == "ohwx, b"  # not half-written
+    finished = beside.undo_write_beside(core.settings.data_dir, result["backup_id"])
+    assert (finished["restored"], finished["kept"]) == (1, [])
+    assert (root / "img_0002.txt").read_text() == "old b"
