@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from app.errors import Invalid, NotFound, StorageFull
+from app.errors import Invalid, NotFound, ReadOnlyStorage, StorageFull
 from app.services import caption_files_beside as beside
 from app.services import captions, datasets
 from tests.factories import make_tracked_files
@@ -226,3 +226,42 @@ def test_an_undo_stopped_by_a_full_disk_can_be_finished_later(core, tmp_path, mo
     finished = beside.undo_write_beside(core.settings.data_dir, result["backup_id"])
     assert (finished["restored"], finished["kept"]) == (1, [])
     assert (root / "img_0002.txt").read_text() == "old b"
+
+
+@pytest.mark.parametrize(
+    ("code", "error", "words"),
+    [(errno.EROFS, ReadOnlyStorage, "read-only"), (errno.EACCES, ReadOnlyStorage, "read-only")],
+)
+def test_a_folder_that_refuses_the_write_leaves_every_file_as_it_was(
+    core, tmp_path, monkeypatch, code, error, words
+) -> None:
+    root = tmp_path / "photos"
+    seeded = seed(core, root, ["ohwx, a", "ohwx, b"])
+    (root / "img_0002.txt").write_text("old b", encoding="utf-8")
+    real_replace = os.replace
+
+    def refuse_b(src, dst):
+        if str(dst).endswith("img_0002.txt"):
+            raise OSError(code, os.strerror(code))
+        return real_replace(src, dst)
+
+    monkeypatch.setattr(os, "replace", refuse_b)
+    with pytest.raises(error, match=words):
+        beside.write_beside(core.db, core.settings.data_dir, seeded["id"])
+    monkeypatch.setattr(os, "replace", real_replace)
+    assert (root / "img_0002.txt").read_text() == "old b" and not (root / "img_0001.txt").exists()
+
+
+def test_a_full_data_dir_stops_before_any_caption_is_written(core, tmp_path, monkeypatch) -> None:
+    root = tmp_path / "photos"
+    seeded = seed(core, root, ["ohwx, a", "ohwx, b"])
+    (root / "img_0002.txt").write_text("old b", encoding="utf-8")
+
+    def full(*_args, **_kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(beside.shutil, "copy2", full)
+    with pytest.raises(StorageFull, match="caption backup"):
+        beside.write_beside(core.db, core.settings.data_dir, seeded["id"])
+    assert (root / "img_0002.txt").read_text() == "old b" and not (root / "img_0001.txt").exists()
+    assert not list((core.settings.data_dir / "caption-backups").iterdir())
