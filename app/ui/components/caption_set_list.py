@@ -13,9 +13,11 @@ from nicegui import run, ui
 
 from app.core import current
 from app.errors import CaptionForgeError
-from app.services import captions
+from app.services import caption_files_beside, captions
+from app.ui.components.a11y import labelled
 from app.ui.components.auto_caption_dialog import start_auto_caption
 from app.ui.components.caption_set_dialogs import CaptionSetDialog, DeleteSetDialog, DuplicateSetDialog
+from app.ui.components.write_beside_dialog import WriteBesideDialog
 
 
 class CaptionSetList(ui.column):
@@ -71,11 +73,16 @@ class CaptionSetList(ui.column):
                 .classes("text-xs text-gray-500")
                 .mark("caption-set-coverage")
             )
-            with ui.button(icon="more_horiz").props("flat round dense size=xs"), ui.menu():
+            menu_button = ui.button(icon="more_horiz").props("flat round dense size=xs")
+            labelled(menu_button, "Caption set actions", tooltip=False).mark(f"caption-set-menu-{key}")
+            with menu_button, ui.menu():
                 ui.menu_item("Edit…", lambda: self._edit(caption_set))
                 ui.menu_item("Duplicate…", lambda: self._duplicate(caption_set))
                 ui.menu_item("Delete…", lambda: self._delete(caption_set))
                 ui.menu_item("Auto-Caption…", lambda: start_auto_caption(caption_set["id"]))
+                ui.menu_item(
+                    "Write .txt beside the originals…", lambda: self._write_beside(caption_set)
+                ).mark(f"caption-set-write-beside-{key}")
         return coverage
 
     async def _create(self) -> None:
@@ -99,6 +106,14 @@ class CaptionSetList(ui.column):
         if copy:
             self._changed(self.dataset["id"])
             await self._choose(self.dataset["id"], copy["id"])
+
+    async def _write_beside(self, summary: dict[str, Any]) -> None:
+        try:
+            plan = await run.io_bound(caption_files_beside.plan_write_beside, current().db, summary["id"])
+        except CaptionForgeError as exc:
+            ui.notify(str(exc), type="negative", multi_line=True)
+            return
+        await self._ask(lambda: WriteBesideDialog(plan))
 
     async def _delete(self, summary: dict[str, Any]) -> None:
         if not await self._ask(lambda: DeleteSetDialog(summary)):

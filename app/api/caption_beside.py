@@ -1,0 +1,48 @@
+"""/api/caption-sets/{id}/write-beside and /api/caption-backups/{id}/undo: captions as .txt beside the images."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter
+
+from app.api.caption_beside_schemas import (
+    BesideUndone,
+    WriteBesidePlan,
+    WriteBesideRequest,
+    WriteBesideResult,
+)
+from app.core import current
+from app.services import caption_files_beside as beside
+
+router = APIRouter(prefix="/api", tags=["caption sets"])
+
+
+@router.post(
+    "/caption-sets/{caption_set_id}/write-beside/preview",
+    response_model=WriteBesidePlan,
+    summary="What writing the captions beside the images would write, overwrite and skip (writes nothing)",
+)
+def preview_write_beside(caption_set_id: str, body: WriteBesideRequest | None = None) -> dict[str, Any]:
+    body = body or WriteBesideRequest()
+    return beside.plan_write_beside(current().db, caption_set_id, body.extension)
+
+
+@router.post(
+    "/caption-sets/{caption_set_id}/write-beside",
+    response_model=WriteBesideResult,
+    summary="Write each caption as <image stem>.txt beside its image, backing up what it overwrites",
+)
+def write_beside(caption_set_id: str, body: WriteBesideRequest | None = None) -> dict[str, Any]:
+    body = body or WriteBesideRequest()
+    core = current()
+    return beside.write_beside(core.db, core.settings.data_dir, caption_set_id, body.extension)
+
+
+@router.post(
+    "/caption-backups/{backup_id}/undo",
+    response_model=BesideUndone,
+    summary="Undo a write beside the images (files changed since are left alone)",
+)
+def undo_write_beside(backup_id: str) -> dict[str, Any]:
+    return beside.undo_write_beside(current().settings.data_dir, backup_id)

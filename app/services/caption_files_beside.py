@@ -1,0 +1,326 @@
+"""Write a caption set's captions as `<stem>.txt` beside the original images, with a backup and an undo.
+
+The one place the app writes into a user's folder, and only when asked. Before anything is written, every
+file that will be overwritten is copied into data_dir/caption-backups/<backup_id>/ with a manifest.json
+(backup -> original path, and the text written); undo restores those and removes the files that did not
+exist before, but only where the file still holds what was written.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import re
+import shutil
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+
+from app.atomic_file import storage_error, write_bytes_atomic, write_text_atomic
+from app.db import Database
+from app.errors import CaptionForgeError, Conflict, Invalid, NotFound
+from app.models import Caption, CaptionSet, DatasetFile, TrackedFile
+from app.services.export_plan import clean_caption
+from app.services.paired_captions import CAPTION_EXTENSIONS, decode_caption, normalize_caption
+from app.vision.postprocess import ensure_trigger
+
+BACKUPS = "caption-backups"
+_BACKUP_ID = re.compile(r"^\d{8}-\d{6}-\d{6}(-\d+)?$")
+_FOLDER_ADVICE = "Make the folder writable, or export the dataset instead"
+
+
+def plan_write_beside(db: Database, caption_set_id: str, extension: str = ".txt") -> dict[str, Any]:
+    """What writing the set beside the images would do; writes nothing.
+
+    writes: [{file_id, filename, image_path, target, exists, current_text, text}] (exists: it is overwritten);
+    skipped: [{file_id, filename, reason}]; counts: {write, overwrite, create, skipped}.
+    """
+    extension = _check_extension(extension)
+    writes: list[dict[str, Any]] = []
+    skipped: list[dict[str, Any]] = []
+    with db.session() as session:
+        caption_set = session.get(CaptionSet, caption_set_id)
+        if caption_set is None:
+            raise NotFound(f"No caption set with id {caption_set_id}")
+        trigger = (caption_set.trigger_phrase, caption_set.style) if caption_set.ensure_trigger else None
+        name = caption_set.name
+        rows = session.execute(
+            select(TrackedFile.id, TrackedFile.filename, TrackedFile.file_path, DatasetFile.excluded, Caption)
+            .join(DatasetFile, DatasetFile.file_id == TrackedFile.id)
+            .outerjoin(
+                Caption, (Caption.file_id == TrackedFile.id) & (Caption.caption_set_id == caption_set.id)
+            )
+            .where(DatasetFile.dataset_id == caption_set.dataset_id)
+            .order_by(DatasetFile.order_index, TrackedFile.filename)
+        ).all()
+        for file_id, filename, image_path, excluded, caption in rows:
+            text = _text(caption, trigger)
+            item = {"file_id": file_id, "filename": filename}
+            reason = _skip_reason(image_path, excluded, text, extension)
+            if reason is None:
+                target = os.path.splitext(image_path)[0] + extension
+                try:
+                    current = _read_existing(target)
+                except OSError as exc:
+                    reason = f"the existing {Path(target).name} cannot be read ({exc.strerror or exc})"
+                else:
+                    if current is not None and current == text:
+                        reason = f"{Path(target).name} already holds this caption"
+            if reason:
+                skipped.append({**item, "reason": reason})
+                continue
+            writes.append(
+                {
+                    **item,
+                    "image_path": image_path,
+                    "target": target,
+                    "exists": current is not None,
+                    "current_text": current,
+                    "text": text,
+                }
+            )
+    overwrite = sum(1 for w in writes if w["exists"])
+    return {
+        "caption_set_id": caption_set_id,
+        "caption_set_name": name,
+        "extension": extension,
+        "writes": writes,
+        "skipped": skipped,
+        "counts": {
+            "write": len(writes),
+            "overwrite": overwrite,
+            "create": len(writes) - overwrite,
+            "skipped": len(skipped),
+        },
+    }
+
+
+def write_beside(
+    db: Database, data_dir: Path, caption_set_id: str, extension: str = ".txt"
+) -> dict[str, Any]:
+    """Back up what will be overwritten, then write every caption file atomically; all or nothing.
+
+    Returns {backup_id, written, overwritten, created, skipped}. A full or read-only disk raises
+    StorageFull / ReadOnlyStorage after putting back every file already written.
+    """
+    plan = plan_write_beside(db, caption_set_id, extension)
+    if not plan["writes"]:
+        raise Invalid("Nothing to write: " + _nothing_reason(plan))
+    backup_id, folder = _new_backup_folder(Path(data_dir))
+    entries = []
+    try:
+        for number, item in enumerate(plan["writes"], start=1):
+            entry = {"original": item["target"], "backup": None, "text": item["text"]}
+            if item["exists"]:
+                entry["backup"] = f"{number:05d}{extension}"
+                _copy(Path(item["target"]), folder / entry["backup"], folder)
+            entries.append(entry)
+        manifest = {
+            "caption_set_id": caption_set_id,
+            "created": _now_iso(),
+            "undone": False,
+            "files": entries,
+        }
+        write_text_atomic(folder / "manifest.json", json.dumps(manifest, indent=1), "The caption backup")
+    except CaptionForgeError:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
+    done: list[dict[str, Any]] = []
+    try:
+        for entry in entries:
+            target = Path(entry["original"])
+            write_text_atomic(target, entry["text"], f"The caption {target.name}", _FOLDER_ADVICE)
+            done.append(entry)
+    except CaptionForgeError:
+        for entry in done:
+            _put_back(folder, entry)
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
+    counts = plan["counts"]
+    return {
+        "backup_id": backup_id,
+        "written": len(done),
+        "overwritten": counts["overwrite"],
+        "created": counts["create"],
+        "skipped": plan["skipped"],
+    }
+
+
+def undo_write_beside(data_dir: Path, backup_id: str) -> dict[str, Any]:
+    """Restore the overwritten files and remove the created ones, where they still hold what was written.
+
+    Returns {backup_id, restored, removed, kept: [{path, reason}]}; a file changed since is kept as it is.
+    """
+    folder = _backup_folder(Path(data_dir), backup_id)
+    manifest = _read_manifest(folder, backup_id)
+    if manifest.get("undone"):
+        raise Conflict(f"The write {backup_id} was already undone")
+    restored = removed = 0
+    kept: list[dict[str, str]] = []
+    try:
+        for entry in manifest["files"]:
+            if entry.get("undone"):
+                continue  # put back by an earlier undo that stopped on a full or read-only disk
+            outcome = _undo_one(folder, entry)
+            if isinstance(outcome, dict):
+                kept.append(outcome)
+            elif outcome:
+                restored += 1
+            else:
+                removed += 1
+            entry["undone"] = True
+    finally:
+        manifest["undone"] = all(entry.get("undone") for entry in manifest["files"])
+        write_text_atomic(folder / "manifest.json", json.dumps(manifest, indent=1), "The caption backup")
+    return {"backup_id": backup_id, "restored": restored, "removed": removed, "kept": kept}
+
+
+def _undo_one(folder: Path, entry: dict[str, Any]) -> bool | dict[str, str]:
+    """Restored (True), removed (False), or {path, reason} when the file is no longer what was written."""
+    original = Path(entry["original"])
+    try:
+        now = original.read_bytes()
+    except FileNotFoundError:
+        now = None
+    except OSError as exc:
+        return {"path": str(original), "reason": f"cannot be read ({exc.strerror or exc}); left as it is"}
+    if now != entry["text"].encode("utf-8"):
+        reason = "was changed since; left as it is"
+        if now is None:
+            reason = "was deleted since" + (
+                "; its backup stays in the backup folder" if entry["backup"] else ""
+            )
+        return {"path": str(original), "reason": reason}
+    return _put_back(folder, entry, raise_errors=True)
+
+
+def _put_back(folder: Path, entry: dict[str, Any], raise_errors: bool = False) -> bool:
+    """Restore `entry`'s original from its backup (True), or remove the created file (False)."""
+    original = Path(entry["original"])
+    try:
+        if entry["backup"]:
+            data = (folder / entry["backup"]).read_bytes()
+            write_bytes_atomic(original, data, f"The caption {original.name}", _FOLDER_ADVICE)
+            return True
+        original.unlink(missing_ok=True)
+        return False
+    except OSError as exc:
+        if raise_errors:
+            raise (
+                storage_error(exc, f"The caption {original.name}", original.parent, _FOLDER_ADVICE) or exc
+            ) from None
+        return bool(entry["backup"])
+    except CaptionForgeError:
+        if raise_errors:
+            raise
+        return bool(entry["backup"])
+
+
+def _text(caption: Caption | None, trigger: tuple[str | None, str] | None) -> str | None:
+    if caption is None or not (caption.caption_text or "").strip():
+        return None
+    text = clean_caption(caption.caption_text, single_line=False)
+    if trigger:
+        text = clean_caption(ensure_trigger(text, trigger[0], trigger[1]), single_line=False)
+    return text
+
+
+def _skip_reason(image_path: str, excluded: bool, text: str | None, extension: str) -> str | None:
+    if excluded:
+        return "excluded from the dataset"
+    if text is None:
+        return "no caption in this set"
+    if not os.path.isfile(image_path):
+        return "the image is missing on disk"
+    target = os.path.splitext(image_path)[0] + extension
+    if os.path.islink(target):
+        return f"{Path(target).name} is a link; left alone"
+    if os.path.isdir(target):
+        return f"a folder named {Path(target).name} is in the way"
+    folder = os.path.dirname(image_path) or "."
+    if not os.access(folder, os.W_OK) or (os.path.exists(target) and not os.access(target, os.W_OK)):
+        return f"the folder {folder} is not writable"
+    return None
+
+
+def _read_existing(target: str) -> str | None:
+    """The current text of the caption file, or None when there is none."""
+    try:
+        with open(target, "rb") as handle:
+            data = handle.read()
+    except FileNotFoundError:
+        return None
+    return normalize_caption(decode_caption(data))
+
+
+def _check_extension(extension: str) -> str:
+    value = (extension or "").strip().lower()
+    if value not in CAPTION_EXTENSIONS:
+        raise Invalid(f"extension must be one of {', '.join(CAPTION_EXTENSIONS)}, not {extension!r}")
+    return value
+
+
+def _nothing_reason(plan: dict[str, Any]) -> str:
+    if not plan["skipped"]:
+        return "the dataset has no images."
+    return f"all {len(plan['skipped'])} images were skipped (first: {plan['skipped'][0]['reason']})."
+
+
+def _new_backup_folder(data_dir: Path) -> tuple[str, Path]:
+    base = datetime.now(UTC).strftime("%Y%m%d-%H%M%S-%f")
+    root = data_dir / BACKUPS
+    for attempt in range(100):
+        backup_id = base if attempt == 0 else f"{base}-{attempt}"
+        folder = root / backup_id
+        try:
+            folder.mkdir(parents=True)
+        except FileExistsError:
+            continue
+        except OSError as exc:
+            raise storage_error(exc, "The caption backup", root) or exc from None
+        return backup_id, folder
+    raise Conflict("Could not create a backup folder; try again")
+
+
+def _copy(source: Path, destination: Path, folder: Path) -> None:
+    try:
+        shutil.copy2(source, destination)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            destination.unlink(missing_ok=True)
+        raise storage_error(exc, "The caption backup", folder) or exc from None
+
+
+def _backup_folder(data_dir: Path, backup_id: str) -> Path:
+    if not isinstance(backup_id, str) or not _BACKUP_ID.match(backup_id):
+        raise NotFound(f"No caption backup {backup_id!r}")
+    folder = data_dir / BACKUPS / backup_id
+    if not folder.is_dir():
+        raise NotFound(f"No caption backup {backup_id!r}")
+    return folder
+
+
+def _read_manifest(folder: Path, backup_id: str) -> dict[str, Any]:
+    try:
+        manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+        assert isinstance(manifest["files"], list) and all(map(_entry_ok, manifest["files"]))
+    except (OSError, ValueError, KeyError, TypeError, AssertionError):
+        raise Invalid(f"The caption backup {backup_id} has no readable manifest.json") from None
+    return manifest
+
+
+def _entry_ok(entry: Any) -> bool:
+    backup = entry.get("backup") if isinstance(entry, dict) else ""
+    return (
+        isinstance(entry.get("original"), str)
+        and os.path.isabs(entry["original"])
+        and isinstance(entry.get("text"), str)
+        and (backup is None or (isinstance(backup, str) and re.fullmatch(r"\d{5}\.\w+", backup) is not None))
+    )
+
+
+def _now_iso() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
