@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import os
 import sys
-from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
 import pytest
 from PIL import Image
@@ -13,19 +11,6 @@ from PIL import Image
 from app.services import folders, scan_walk
 from app.services.scanning import scan_folder
 from app.services.thumbnails import thumbnail_path
-
-
-@pytest.fixture
-def executor():
-    with ThreadPoolExecutor(2) as pool:
-        yield pool
-
-
-@pytest.fixture
-def photos(tmp_path: Path) -> Path:
-    folder = tmp_path / "photos"
-    folder.mkdir()
-    return folder
 
 
 def scan(core, folder_id, executor, events=None):

@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 import multiprocessing
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
-from pathlib import Path
 
 import pytest
 from fastapi import FastAPI
@@ -21,19 +20,6 @@ from app.services.thumbnails import thumbnail_path
 from tests.unit import scan_crash_support
 
 SIZES = [(1, 1), (1, 40), (40, 1), (2, 2), (8, 3000), (3000, 8), (65000, 1)]
-
-
-@pytest.fixture
-def executor():
-    with ThreadPoolExecutor(2) as pool:
-        yield pool
-
-
-@pytest.fixture
-def photos(tmp_path: Path) -> Path:
-    folder = tmp_path / "photos"
-    folder.mkdir()
-    return folder
 
 
 def scan_files(core, photos, executor):

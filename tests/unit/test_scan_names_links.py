@@ -13,13 +13,6 @@ from app.services import folders
 from app.services.scanning import scan_folder
 
 
-@pytest.fixture
-def photos(tmp_path: Path) -> Path:
-    folder = tmp_path / "photos"
-    folder.mkdir()
-    return folder
-
-
 def scan(core, photos):
     folder = folders.add_folder(core.db, str(photos))
     with ThreadPoolExecutor(2) as pool:
