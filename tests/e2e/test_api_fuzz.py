@@ -129,7 +129,9 @@ def seed(server: LiveServer) -> dict[str, str]:
         )
         export_id = export.get("export_id") or export["id"]
         done = _wait(
-            client, f"/api/export/jobs/{export_id}", lambda e: e["status"] not in ("pending", "running")
+            client,
+            f"/api/export/jobs/{export_id}",
+            lambda e: e["status"] in ("completed", "failed", "cancelled"),
         )
         assert done["status"] == "completed", done  # GET .../download then serves a real ZIP
         view = _ok(client.post(f"/api/datasets/{dataset['id']}/views", json={"name": "Red", "query": "red"}))
