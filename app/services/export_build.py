@@ -19,7 +19,7 @@ from typing import Any
 from app.services.export_images import convert_image
 from app.services.export_options import ExportOptions
 from app.services.export_plan import PlanItem
-from app.services.export_presets import kohya_dataset_toml, onetrainer_concepts
+from app.services.export_presets import kohya_dataset_toml, kohya_readme, onetrainer_concepts
 from app.services.workers import process_pool
 
 PROGRESS_INTERVAL = 0.25  # seconds between progress events
@@ -150,7 +150,7 @@ def _convert_all(items, options, sink, export_id, progress, cancel, max_pixels, 
 def _write_text_files(written: list[PlanItem], options: ExportOptions, context: dict[str, Any], sink) -> int:
     size = 0
     layout = context["layout"]
-    # Config files name a folder export's final absolute path; a ZIP can be unpacked anywhere, so relative.
+    # OneTrainer names a folder export's final absolute path; a ZIP can be unpacked anywhere, so relative.
     if layout.metadata_jsonl:
         lines = [
             json.dumps(
@@ -160,11 +160,14 @@ def _write_text_files(written: list[PlanItem], options: ExportOptions, context: 
         ]
         size += sink.text(f"{layout.image_dir}/metadata.jsonl", "\n".join(lines) + "\n")
     if options.layout == "kohya" and options.kohya_toml:
-        image_dir = layout.image_dir if sink.is_zip else str(Path(context["final"]) / layout.image_dir)
+        # Relative to the toml (the export can move); README.txt says to start the trainer from here.
         size += sink.text(
             "dataset.toml",
-            kohya_dataset_toml(options, image_dir, context["kohya_tokens"], context.get("tag_style", False)),
+            kohya_dataset_toml(
+                options, layout.image_dir, context["kohya_tokens"], context.get("tag_style", False)
+            ),
         )
+        size += sink.text("README.txt", kohya_readme(layout.image_dir))
     if options.layout == "onetrainer":
         concept = layout.image_dir if sink.is_zip else str(Path(context["final"]) / layout.image_dir)
         size += sink.text("concepts.json", onetrainer_concepts(options, concept))

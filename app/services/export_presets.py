@@ -28,7 +28,8 @@ BUILTIN_PRESETS: dict[str, dict[str, Any]] = {
     "kohya_ss": {
         "label": "kohya_ss / sd-scripts",
         "description": "img/<repeats>_<trigger> <class>/ plus empty reg/ log/ model/. kohya ignores folders "
-        "without the number prefix, so the name is checked. Optional dataset.toml.",
+        "without the number prefix, so the name is checked. Optional dataset.toml (image_dir relative to it: run "
+        "the trainer from the export folder, as its README.txt says).",
         "options": {"layout": "kohya", "caption_extension": "txt", "repeats": 10, "class_tokens": ""},
     },
     "ai_toolkit": {
@@ -193,13 +194,14 @@ def kohya_dataset_toml(options: ExportOptions, image_dir: str, tokens: str, tag_
     """A sd-scripts dataset config (--dataset_config) for the exported folder.
 
     Keys as sd-scripts' library/config_util.py schema reads them: bucketing and resolution per dataset,
-    caption handling per subset. sd-scripts opens image_dir as written (relative paths against the
-    directory the trainer runs in), so a folder export names its absolute path and a ZIP a relative one.
-    Tag-style captions are shuffled with the first tag (the trigger) kept in place.
+    caption handling per subset. image_dir is relative to the toml, so the export can move; sd-scripts opens
+    it as written (os.path.isdir against the directory the trainer runs in), so the trainer is started from
+    the export folder (kohya_readme says how). Tag-style captions are shuffled, the first tag kept in place.
     """
     resolution = options.target_resolution or 1024
     lines = [
-        "# sd-scripts dataset config written by CaptionForge: train with --dataset_config dataset.toml",
+        "# sd-scripts dataset config written by CaptionForge. image_dir is relative to this file:",
+        "# start the trainer in this folder (see README.txt) with --dataset_config dataset.toml",
         "[general]",
         f'caption_extension = ".{options.caption_extension}"',
         f"shuffle_caption = {'true' if tag_style else 'false'}",
@@ -221,6 +223,27 @@ def kohya_dataset_toml(options: ExportOptions, image_dir: str, tokens: str, tag_
         "",
     ]
     return "\n".join(lines)
+
+
+def kohya_readme(image_dir: str) -> str:
+    """README.txt beside dataset.toml: how to launch sd-scripts so the relative image_dir resolves."""
+    return "\n".join(
+        [
+            "Exported by CaptionForge for kohya-ss sd-scripts.",
+            "",
+            f"dataset.toml names the images as {json.dumps(image_dir)}, relative to this folder.",
+            "sd-scripts opens that path from the folder it runs in, so start it from here:",
+            "",
+            "  cd <this folder>",
+            "  accelerate launch <path to sd-scripts>/train_network.py --dataset_config dataset.toml \\",
+            "    --pretrained_model_name_or_path <your model> --output_dir model --logging_dir log \\",
+            "    --network_module networks.lora",
+            "",
+            "(Use flux_train_network.py or sdxl_train_network.py for Flux or SDXL.) Started from another",
+            "folder, sd-scripts reports 'not directory' and finds no images.",
+            "",
+        ]
+    )
 
 
 def onetrainer_concepts(options: ExportOptions, concept_path: str) -> str:

@@ -50,6 +50,7 @@ def test_kohya_layout_folder_name_captions_and_toml(core, make_image, tmp_path):
         kohya_toml=True,
     )
     assert sorted(p.name for p in root.iterdir()) == [
+        "README.txt",
         "dataset.toml",
         "img",
         "log",
@@ -67,13 +68,46 @@ def test_kohya_layout_folder_name_captions_and_toml(core, make_image, tmp_path):
     )
     config = tomllib.loads((root / "dataset.toml").read_text(encoding="utf-8"))
     sub = config["datasets"][0]["subsets"][0]
-    assert sub == {"image_dir": str(subset), "num_repeats": 12, "class_tokens": "ohwx woman"}
+    assert sub == {"image_dir": "img/12_ohwx woman", "num_repeats": 12, "class_tokens": "ohwx woman"}
     assert config["general"]["caption_extension"] == ".txt"
     dataset = config["datasets"][0]
     assert dataset["enable_bucket"] is True and dataset["bucket_no_upscale"] is True
     assert dataset["min_bucket_reso"] <= dataset["resolution"] <= dataset["max_bucket_reso"]
     assert dataset["bucket_reso_steps"] == 64
     assert config["general"]["shuffle_caption"] is False, "natural sentences are not shuffled"
+
+
+def test_kohya_toml_image_dir_resolves_from_the_toml_folder_and_readme_says_to_run_there(
+    core, make_image, tmp_path, monkeypatch
+):
+    images = [make_image(f"{i}.png", size=(300, 200)) for i in range(3)]
+    seeded = seed_dataset(core.db, images, ["a", "b", "c"], trigger="ohwx")
+    root = tmp_path / "exported"
+    _export(core, seeded, preset="kohya_ss", export_path=str(root), kohya_toml=True)
+    moved = tmp_path / "moved elsewhere"
+    root.rename(moved)  # a relative image_dir survives moving the export
+    config = tomllib.loads((moved / "dataset.toml").read_text(encoding="utf-8"))
+    image_dir = config["datasets"][0]["subsets"][0]["image_dir"]
+    assert not Path(image_dir).is_absolute()
+    monkeypatch.chdir(moved)  # as README.txt says: sd-scripts runs os.path.isdir(image_dir) from here
+    assert os.path.isdir(image_dir)
+    assert sorted(p.name for p in Path(image_dir).glob("*.png")) == ["000001.png", "000002.png", "000003.png"]
+    readme = (moved / "README.txt").read_text(encoding="utf-8")
+    assert "--dataset_config dataset.toml" in readme and "start it from here" in readme
+    assert "README.txt" in export_presets.BUILTIN_PRESETS["kohya_ss"]["description"]
+
+
+def test_kohya_zip_has_the_same_relative_toml_and_readme(core, make_image, tmp_path):
+    import zipfile
+
+    seeded = seed_dataset(core.db, [make_image("a.png")], ["a"], trigger="ohwx")
+    zip_path = tmp_path / "k.zip"
+    _export(core, seeded, preset="kohya_ss", export_type="zip", export_path=str(zip_path), kohya_toml=True)
+    with zipfile.ZipFile(zip_path) as archive:
+        names = archive.namelist()
+        config = tomllib.loads(archive.read("dataset.toml").decode("utf-8"))
+    image_dir = config["datasets"][0]["subsets"][0]["image_dir"]
+    assert f"{image_dir}/000001.png" in names and "README.txt" in names
 
 
 def test_kohya_folder_does_not_repeat_a_class_word_the_trigger_ends_with(core, make_image, tmp_path):
