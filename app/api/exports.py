@@ -59,13 +59,20 @@ class CheckExample(BaseModel):
     detail: str
 
 
+class CheckGroup(BaseModel):
+    label: str = Field(description="One kind of finding within the check, e.g. a quality flag")
+    count: int
+
+
 class ExportCheck(BaseModel):
     kind: str = Field(
         description="missing_trigger, below_resolution, flagged, duplicates, near_duplicates, ..."
     )
     label: str
     count: int
+    groups: list[CheckGroup] = Field(default_factory=list, description="The findings by kind, most first")
     examples: list[CheckExample]
+    files: list[CheckExample] = Field(default_factory=list, description="Every file found (up to 500)")
 
 
 class ExportCheckResult(BaseModel):

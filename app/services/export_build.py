@@ -164,7 +164,11 @@ def _write_text_files(written: list[PlanItem], options: ExportOptions, context: 
         size += sink.text(
             "dataset.toml",
             kohya_dataset_toml(
-                options, layout.image_dir, context["kohya_tokens"], context.get("tag_style", False)
+                options,
+                layout.image_dir,
+                context["kohya_tokens"],
+                context.get("tag_style", False),
+                context.get("resolution", 1024),
             ),
         )
         size += sink.text("README.txt", kohya_readme(layout.image_dir))

@@ -6,7 +6,7 @@ plan's skip list). The user confirms or goes back to fix; nothing here blocks an
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Any
 
@@ -15,8 +15,15 @@ from app.services.export_options import ExportOptions
 from app.services.export_plan import PlanItem
 from app.services.near_duplicates import duplicate_groups
 
-DEFAULT_TRAINING_RESOLUTION = 1024  # what the kohya dataset.toml trains at when no size is set
 EXAMPLES_SHOWN = 5
+FILES_LISTED = 500  # the summary expands a check to its file list; past this it says "and N more"
+# Measured at scan time against the Settings size, not the export's: below_resolution checks the real one.
+SCAN_SIZE_FLAGS = frozenset({"low_resolution"})
+
+
+def training_resolution(options: ExportOptions, settings_resolution: int) -> int:
+    """The long side the export trains at: the size it resizes to, else the Settings training resolution."""
+    return int(options.target_resolution or settings_resolution)
 
 
 def export_checks(
@@ -27,11 +34,16 @@ def export_checks(
     rows: list[dict[str, Any]],
     trigger_phrase: str | None,
     thumbnails_dir: Path | None = None,
+    resolution: int = 1024,
 ) -> list[dict[str, Any]]:
-    """Every check, in a fixed order: {kind, label, count, examples: [{file_id, filename, detail}]}."""
+    """Every check, in a fixed order: {kind, label, count, groups: [{label, count}], examples, files}.
+
+    `resolution` is the size the export trains at (training_resolution). examples are the first few
+    files, files all of them (up to FILES_LISTED), groups the findings by kind (flagged: by flag).
+    """
     by_id = {row["file_id"]: row for row in rows}
     trigger = (options.trigger or trigger_phrase or "").strip()
-    resolution = options.target_resolution or DEFAULT_TRAINING_RESOLUTION
+    flagged = [(item, [f for f in item.quality_flags if f not in SCAN_SIZE_FLAGS]) for item in items]
     checks = [
         _check(
             "missing_trigger",
@@ -56,8 +68,9 @@ def export_checks(
         _check(
             "flagged",
             "Flagged images",
-            [(item, ", ".join(item.quality_flags)) for item in items if item.quality_flags],
+            [(item, ", ".join(flags)) for item, flags in flagged if flags],
             by_id,
+            groups=Counter(flag for _item, flags in flagged for flag in flags),
         ),
         _check("duplicates", "Exact duplicates (the same file more than once)", _exact(items), by_id),
         _check(
@@ -73,23 +86,32 @@ def export_checks(
             "kind": "class_repeats_trigger",
             "label": "The class word repeats the trigger",
             "count": 1 if repeated else 0,
+            "groups": [],
             "examples": [{"file_id": None, "filename": None, "detail": repeated}] if repeated else [],
+            "files": [],
         }
     )
     return checks
 
 
 def _check(
-    kind: str, label: str, found: list[tuple[PlanItem, str]], by_id: dict[str, dict]
+    kind: str,
+    label: str,
+    found: list[tuple[PlanItem, str]],
+    by_id: dict[str, dict],
+    groups: Counter[str] | None = None,
 ) -> dict[str, Any]:
+    files = [
+        {"file_id": item.file_id, "filename": by_id[item.file_id]["filename"], "detail": detail}
+        for item, detail in found[:FILES_LISTED]
+    ]
     return {
         "kind": kind,
         "label": label,
         "count": len(found),
-        "examples": [
-            {"file_id": item.file_id, "filename": by_id[item.file_id]["filename"], "detail": detail}
-            for item, detail in found[:EXAMPLES_SHOWN]
-        ],
+        "groups": [{"label": name, "count": count} for name, count in (groups or Counter()).most_common()],
+        "examples": files[:EXAMPLES_SHOWN],
+        "files": files,
     }
 
 

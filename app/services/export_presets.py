@@ -190,7 +190,9 @@ def kohya_tokens(trigger: str, class_tokens: str) -> str:
     return " ".join(trigger_words + class_words)
 
 
-def kohya_dataset_toml(options: ExportOptions, image_dir: str, tokens: str, tag_style: bool = False) -> str:
+def kohya_dataset_toml(
+    options: ExportOptions, image_dir: str, tokens: str, tag_style: bool = False, resolution: int = 1024
+) -> str:
     """A sd-scripts dataset config (--dataset_config) for the exported folder.
 
     Keys as sd-scripts' library/config_util.py schema reads them: bucketing and resolution per dataset,
@@ -198,7 +200,7 @@ def kohya_dataset_toml(options: ExportOptions, image_dir: str, tokens: str, tag_
     it as written (os.path.isdir against the directory the trainer runs in), so the trainer is started from
     the export folder (kohya_readme says how). Tag-style captions are shuffled, the first tag kept in place.
     """
-    resolution = options.target_resolution or 1024
+    resolution = options.target_resolution or resolution  # the export's size, else the Settings one
     lines = [
         "# sd-scripts dataset config written by CaptionForge. image_dir is relative to this file:",
         "# start the trainer in this folder (see README.txt) with --dataset_config dataset.toml",

@@ -23,7 +23,7 @@ from app.errors import CaptionForgeError, Invalid, NotFound
 from app.models import utcnow
 from app.services import export_target
 from app.services.export_build import DiskFull, ExportCancelled, build_export
-from app.services.export_checks import export_checks
+from app.services.export_checks import export_checks, training_resolution
 from app.services.export_history import get_export, stored_settings, update_export
 from app.services.export_options import ExportOptions, build_options, flatten_request
 from app.services.export_plan import plan_items
@@ -68,7 +68,14 @@ def plan_export(db: Database, settings: Settings, dataset_id: str, request: dict
         "sample_names": [item.relative_image for item in items[:3]],
         "target": target.to_dict(),
         "checks": export_checks(
-            db, dataset_id, options, items, context["rows"], context["trigger"], settings.thumbnails_dir
+            db,
+            dataset_id,
+            options,
+            items,
+            context["rows"],
+            context["trigger"],
+            settings.thumbnails_dir,
+            resolution=training_resolution(options, settings["image_processing"]["training_resolution"]),
         ),
     }
 
@@ -141,7 +148,11 @@ def run_export(
     part = export_target.temp_zip(final, export_id)
     update_export(db, export_id, status="processing")
     try:
-        context = {**_context(db, dataset_id, options), "final": str(final)}
+        context = {
+            **_context(db, dataset_id, options),
+            "final": str(final),
+            "resolution": training_resolution(options, settings["image_processing"]["training_resolution"]),
+        }
         items, skipped = plan_items(context["rows"], options, context["layout"], context["ensure_trigger"])
         target = export_target.resolve_target(db, settings, options.export_type, str(final), context["slug"])
         if target.non_empty and not options.overwrite:

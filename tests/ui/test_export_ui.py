@@ -188,6 +188,29 @@ async def test_the_checks_show_in_the_summary_and_going_back_writes_nothing(
     assert export_history.list_history(current().db) == []
 
 
+async def test_the_summary_groups_findings_by_kind_and_opens_to_every_file(
+    user: User, tmp_path: Path
+) -> None:
+    flags = [["blurry"]] * 5 + [["heavy_jpeg"]] * 2
+    seeded = seed_dataset(current().db, _images(tmp_path / "src", 7), ["novachorus"] * 7, flags=flags)
+
+    @ui.page("/export-checks-grouped")
+    async def grouped_page() -> None:
+        from app.ui.components.export_dialog import ExportDialog
+
+        ExportDialog(seeded.dataset_id, seeded.caption_set_id, {"target_resolution": 256}).open()
+
+    await user.open("/export-checks-grouped")
+    await user.should_see(marker="export-check-flagged")
+    check = user.find(marker="export-check-flagged").elements.pop()
+    assert isinstance(check, ui.expansion) and check.value is False, "closed: one line per kind of finding"
+    assert check.props["label"] == "⚠ Flagged images: 7"
+    assert check.props["caption"] == "blurry 5 · heavy_jpeg 2"
+    listed = [label.text for label in check.descendants() if isinstance(label, ui.label)]
+    assert listed == [f"img{i}.jpg: {'blurry' if i < 5 else 'heavy_jpeg'}" for i in range(7)], "every file"
+    await user.should_not_see(marker="export-check-below_resolution")  # 320 px is enough at 256
+
+
 async def test_a_caption_with_markup_is_shown_as_text_in_the_checks(user: User, tmp_path: Path) -> None:
     seeded = seed_dataset(current().db, _images(tmp_path / "src", 1), ["<b>bold</b> & <script>x</script>"])
 

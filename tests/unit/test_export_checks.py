@@ -97,3 +97,57 @@ def test_check_endpoint_is_typed_and_refuses_bad_input(core, seeded):
     bad = client.post(url, json={"caption_set_id": seeded.caption_set_id, "target_resolution": "huge"})
     assert bad.status_code == 422 and "target_resolution" in bad.json()["detail"]
     assert client.post(url, json=["not", "an", "object"]).status_code == 422
+
+
+def test_kept_size_is_checked_against_the_settings_training_resolution_not_a_fixed_1024(core, make_image):
+    seeded = seed_dataset(core.db, [make_image("mid.png", size=(700, 500))], ["novachorus a"])
+    core.settings["image_processing"]["training_resolution"] = 512  # an SD 1.5 set, exported at its size
+    assert _checks(core, seeded, target_resolution=None)["below_resolution"]["count"] == 0
+    core.settings["image_processing"]["training_resolution"] = 1024
+    assert _checks(core, seeded, target_resolution=None)["below_resolution"]["count"] == 1
+
+
+def test_an_export_resized_to_512_does_not_report_the_scan_s_low_resolution_flag(core, make_image):
+    images = [make_image(f"{i}.png", size=(640, 480)) for i in range(3)]
+    seeded = seed_dataset(  # the scan measured them against 1024 and flagged them low_resolution
+        core.db,
+        images,
+        ["novachorus a"] * 3,
+        flags=[["low_resolution"], ["low_resolution", "blurry"], []],
+    )
+    checks = _checks(core, seeded, target_resolution=512)
+    assert checks["below_resolution"]["count"] == 0, "640 px is enough for 512 px training"
+    assert checks["flagged"]["count"] == 1 and checks["flagged"]["files"][0]["detail"] == "blurry"
+    assert "512 px" in checks["below_resolution"]["label"]
+    small = _checks(core, seeded, target_resolution=1024)
+    assert small["below_resolution"]["count"] == 3, "at 1024 the size check still finds them, once each"
+
+
+def test_findings_are_grouped_by_kind_with_counts_and_list_every_file(core, make_image):
+    flags = [["blurry"]] * 4 + [["heavy_jpeg"]] * 2 + [["blurry", "underexposed"]]
+    images = [make_image(f"f{i}.png", size=(1100, 1100), color=(i * 30, 10, 10)) for i in range(7)]
+    seeded = seed_dataset(core.db, images, ["novachorus x"] * 7, flags=flags)
+    flagged = _checks(core, seeded)["flagged"]
+    assert flagged["count"] == 7
+    assert flagged["groups"] == [
+        {"label": "blurry", "count": 5},
+        {"label": "heavy_jpeg", "count": 2},
+        {"label": "underexposed", "count": 1},
+    ]
+    assert [f["filename"] for f in flagged["files"]] == [f"f{i}.png" for i in range(7)], "all, not 5"
+    assert len(flagged["examples"]) == 5
+
+
+def test_kohya_toml_trains_at_the_settings_resolution_when_the_export_keeps_the_size(
+    core, make_image, tmp_path
+):
+    import tomllib
+
+    seeded = seed_dataset(core.db, [make_image("a.png", size=(700, 700))], ["novachorus a"])
+    core.settings["image_processing"]["training_resolution"] = 768
+    root = tmp_path / "k"
+    request = {"caption_set_id": seeded.caption_set_id, "preset": "kohya_ss", "export_path": str(root)}
+    started = exports.start_export(core.db, core.settings, seeded.dataset_id, {**request, "kohya_toml": True})
+    assert exports.run_export(core.db, core.settings, started["export_id"])["status"] == "completed"
+    config = tomllib.loads((root / "dataset.toml").read_text(encoding="utf-8"))
+    assert config["datasets"][0]["resolution"] == 768

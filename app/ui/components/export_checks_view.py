@@ -1,4 +1,4 @@
-"""The export checks in the summary and the confirm step before writing: counts, a few examples each."""
+"""The export checks in the summary and the confirm step before writing: counts by kind, then the files."""
 
 from __future__ import annotations
 
@@ -13,21 +13,21 @@ def found(plan: dict[str, Any] | None) -> list[dict[str, Any]]:
 
 
 def show_checks(checks: list[dict[str, Any]]) -> None:
-    """One line per check with its count, then its examples (file name: detail), as plain text."""
+    """One closed line per check: its count and its findings by kind; opened, every file it found (plain text)."""
     for check in checks:
-        with ui.column().classes("gap-0").mark(f"export-check-{check['kind']}"):
-            ui.label(f"⚠ {check['label']}: {check['count']}").classes("text-sm text-amber-800")
-            for example in check["examples"]:
-                text = (
-                    f"{example['filename']}: {example['detail']}"
-                    if example["filename"]
-                    else example["detail"]
-                )
+        groups = " · ".join(f"{group['label']} {group['count']}" for group in check.get("groups", []))
+        with (
+            ui.expansion(f"⚠ {check['label']}: {check['count']}", caption=groups or None)
+            .props("dense header-class=text-amber-800")
+            .classes("w-full text-sm")
+            .mark(f"export-check-{check['kind']}")
+        ):
+            files = check.get("files") or check["examples"]
+            for entry in files:
+                text = f"{entry['filename']}: {entry['detail']}" if entry["filename"] else entry["detail"]
                 ui.label(text).classes("text-xs text-gray-600 pl-4 break-all")
-            if check["count"] > len(check["examples"]):
-                ui.label(f"… and {check['count'] - len(check['examples'])} more").classes(
-                    "text-xs text-gray-500 pl-4"
-                )
+            if check["count"] > len(files):
+                ui.label(f"… and {check['count'] - len(files)} more").classes("text-xs text-gray-500 pl-4")
 
 
 async def confirm_checks(checks: list[dict[str, Any]]) -> bool:
