@@ -8,6 +8,7 @@ from fastapi import APIRouter
 
 from app.api.caption_beside_schemas import (
     BesideUndone,
+    BesideWriteRecord,
     WriteBesidePlan,
     WriteBesideRequest,
     WriteBesideResult,
@@ -36,7 +37,17 @@ def preview_write_beside(caption_set_id: str, body: WriteBesideRequest | None = 
 def write_beside(caption_set_id: str, body: WriteBesideRequest | None = None) -> dict[str, Any]:
     body = body or WriteBesideRequest()
     core = current()
-    return beside.write_beside(core.db, core.settings.data_dir, caption_set_id, body.extension)
+    keep = core.settings["export"]["caption_backups_kept"]
+    return beside.write_beside(core.db, core.settings.data_dir, caption_set_id, body.extension, keep=keep)
+
+
+@router.get(
+    "/caption-sets/{caption_set_id}/write-beside/history",
+    response_model=list[BesideWriteRecord],
+    summary="The set's past writes beside the images, newest first, and which can still be undone",
+)
+def write_beside_history(caption_set_id: str) -> list[dict[str, Any]]:
+    return beside.list_writes(current().settings.data_dir, caption_set_id)
 
 
 @router.post(

@@ -47,6 +47,7 @@ class WriteBesidePlan(BaseModel):
 
 class WriteBesideResult(BaseModel):
     backup_id: str = Field(description="Pass it to /api/caption-backups/{backup_id}/undo")
+    pruned: list[str] = Field(default_factory=list, description="Older backups of this set removed (kept: N)")
     written: int
     overwritten: int
     created: int
@@ -63,3 +64,13 @@ class BesideUndone(BaseModel):
     restored: int = Field(description="Overwritten files put back from the backup")
     removed: int = Field(description="Files the write created, removed again")
     kept: list[BesideKept] = Field(description="Files changed since the write, left as they are")
+
+
+class BesideWriteRecord(BaseModel):
+    backup_id: str
+    created: str = Field(description="When it was written (ISO 8601, UTC)")
+    files: int = Field(description="Caption files written")
+    overwritten: int
+    created_files: int
+    undone: bool
+    can_undo: bool

@@ -99,11 +99,12 @@ def plan_write_beside(db: Database, caption_set_id: str, extension: str = ".txt"
 
 
 def write_beside(
-    db: Database, data_dir: Path, caption_set_id: str, extension: str = ".txt"
+    db: Database, data_dir: Path, caption_set_id: str, extension: str = ".txt", keep: int | None = None
 ) -> dict[str, Any]:
     """Back up what will be overwritten, then write every caption file atomically; all or nothing.
 
-    Returns {backup_id, written, overwritten, created, skipped}. A full or read-only disk raises
+    With `keep`, only that set's newest `keep` backups stay afterwards (prune_backups).
+    Returns {backup_id, pruned, written, overwritten, created, skipped}. A full or read-only disk raises
     StorageFull / ReadOnlyStorage after putting back every file already written.
     """
     plan = plan_write_beside(db, caption_set_id, extension)
@@ -140,13 +141,77 @@ def write_beside(
         shutil.rmtree(folder, ignore_errors=True)
         raise
     counts = plan["counts"]
+    pruned = prune_backups(Path(data_dir), caption_set_id, keep) if keep is not None else []
     return {
         "backup_id": backup_id,
+        "pruned": pruned,
         "written": len(done),
         "overwritten": counts["overwrite"],
         "created": counts["create"],
         "skipped": plan["skipped"],
     }
+
+
+def list_writes(data_dir: Path, caption_set_id: str) -> list[dict[str, Any]]:
+    """The set's past writes beside the images, newest first.
+
+    Each: {backup_id, created (ISO time), files, overwritten, created_files, undone, can_undo}; a backup
+    whose manifest cannot be read is left out (it cannot be undone from here either).
+    """
+    writes = []
+    for backup_id, manifest in _manifests(Path(data_dir)):
+        if manifest.get("caption_set_id") != caption_set_id:
+            continue
+        files = manifest["files"]
+        overwritten = sum(1 for entry in files if entry["backup"])
+        undone = bool(manifest.get("undone"))
+        writes.append(
+            {
+                "backup_id": backup_id,
+                "created": manifest.get("created", ""),
+                "files": len(files),
+                "overwritten": overwritten,
+                "created_files": len(files) - overwritten,
+                "undone": undone,
+                "can_undo": not undone,
+            }
+        )
+    return writes
+
+
+def prune_backups(data_dir: Path, caption_set_id: str, keep: int) -> list[str]:
+    """Delete all but the set's newest `keep` write backups (at least 1: the newest write's stays).
+
+    Returns the backup ids removed, oldest first. Other sets' backups are not touched.
+    """
+    keep = max(1, int(keep))
+    ids = [
+        backup_id for backup_id, m in _manifests(Path(data_dir)) if m.get("caption_set_id") == caption_set_id
+    ]
+    removed = sorted(ids[keep:])
+    for backup_id in removed:
+        shutil.rmtree(Path(data_dir) / BACKUPS / backup_id, ignore_errors=True)
+    return removed
+
+
+def _manifests(data_dir: Path) -> list[tuple[str, dict[str, Any]]]:
+    """Every readable backup (id, manifest), newest first (ids are UTC timestamps, so they sort by time)."""
+    root = data_dir / BACKUPS
+    try:
+        names = [p.name for p in root.iterdir() if p.is_dir() and _BACKUP_ID.match(p.name)]
+    except FileNotFoundError:
+        return []
+    found = []
+    for backup_id in sorted(names, key=_backup_order, reverse=True):
+        try:
+            found.append((backup_id, _read_manifest(root / backup_id, backup_id)))
+        except Invalid:
+            continue  # a half-made or damaged backup: nothing to list or undo
+    return found
+
+
+def _backup_order(backup_id: str) -> tuple[str, int]:
+    return backup_id[:22], int(backup_id[23:] or 0)  # "-1", "-2" suffixes: same microsecond, later
 
 
 def undo_write_beside(data_dir: Path, backup_id: str) -> dict[str, Any]:

@@ -70,3 +70,30 @@ async def test_cancel_writes_nothing(user: User, tmp_path: Path) -> None:
     user.find(marker="write-beside-confirm-cancel").click()
     await user.should_not_see(marker="write-beside-dialog", retries=RETRIES)
     assert sorted(p.name for p in root.glob("*.txt")) == ["img_0001.txt"]
+
+
+async def test_earlier_writes_are_listed_with_an_undo_each(user: User, tmp_path: Path) -> None:
+    from app.services import caption_files_beside as beside
+
+    await user.open("/")
+    root = tmp_path / "photos"
+    set_id = _seed(root)
+    db, data_dir = current().db, current().settings.data_dir
+    first = beside.write_beside(db, data_dir, set_id)["backup_id"]
+    uncaptioned = [s for s in beside.plan_write_beside(db, set_id)["skipped"] if "no caption" in s["reason"]]
+    captions.save_caption(db, set_id, uncaptioned[0]["file_id"], "ohwx, x")
+    second = beside.write_beside(db, data_dir, set_id)["backup_id"]  # the third image, now captioned
+    await _open_dialog(user)
+    await user.should_see(marker="write-beside-history", retries=RETRIES)
+    await user.should_see(marker=f"write-beside-past-{second}", retries=RETRIES)
+    rows = [marker for marker in (first, second) if user.find(marker=f"write-beside-past-{marker}").elements]
+    assert rows == [first, second]
+    await user.should_see("2 files (1 overwritten)", retries=RETRIES)
+    await user.should_see("1 files (0 overwritten)", retries=RETRIES)
+
+    user.find(marker=f"write-beside-past-undo-{first}").click()
+    await user.should_see("Undone: 1 files restored, 1 removed", retries=RETRIES)
+    assert (root / "img_0001.txt").read_text() == "<b>old</b> caption"
+    assert (root / "img_0003.txt").exists(), "only the write undone is put back"
+    await user.should_see("2 files (1 overwritten) · undone", retries=RETRIES)
+    await user.should_not_see(marker=f"write-beside-past-undo-{first}", retries=RETRIES)

@@ -27,6 +27,13 @@ FIELDS: list[tuple[str, str, str, str, dict[str, Any]]] = [
     ("export", "png_compression", "PNG compression (0-9)", "int", {"min": 0, "max": 9}),
     ("export", "caption_extension", "Caption file extension", "text", {}),
     ("export", "numbering_padding", "Number padding (digits)", "int", {"min": 0, "max": 12}),
+    (
+        "export",
+        "caption_backups_kept",
+        "Backups kept per caption set (writes beside images)",
+        "int",
+        {"min": 1},
+    ),
 ]
 
 

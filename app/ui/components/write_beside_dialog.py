@@ -13,6 +13,7 @@ from nicegui import ui
 from app.core import current
 from app.services import caption_files_beside as beside
 from app.ui.components.service_dialog import ServiceDialog
+from app.ui.components.write_beside_history import WriteBesideHistory
 
 SHOWN = 200  # at most this many files listed; the rest as "and N more"
 
@@ -52,6 +53,8 @@ class WriteBesideDialog(ServiceDialog):
                     for item in plan["skipped"][:SHOWN]:
                         ui.label(f"{item['filename']}: {item['reason']}").classes("text-xs break-all")
                     _more(len(plan["skipped"]))
+        with ui.expansion("Earlier writes of this set").classes("w-full text-sm"):
+            WriteBesideHistory(plan["caption_set_id"])
         self.error_line("write-beside-error")
         if counts["write"]:
             self.buttons(f"Write {counts['write']} files", self._confirm, "write-beside-confirm", icon="save")
@@ -67,6 +70,7 @@ class WriteBesideDialog(ServiceDialog):
             core.settings.data_dir,
             self.plan["caption_set_id"],
             self.plan["extension"],
+            keep=core.settings["export"]["caption_backups_kept"],
         )
         if not ok:
             return
