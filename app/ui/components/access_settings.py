@@ -9,6 +9,7 @@ from nicegui import app, background_tasks, context, core, run, ui
 from nicegui.client import Client
 
 from app.core import current
+from app.ui.components.a11y import labelled
 
 log = logging.getLogger("app.access")
 ROTATE_WARNING = (
@@ -44,9 +45,12 @@ class AccessSettings(ui.column):
                     .classes("grow font-mono")
                     .mark("access-token")
                 )
-                ui.button(icon="content_copy", on_click=lambda: self._copy(self.guard.token)).props(
-                    "flat round"
-                ).tooltip("Copy the token").mark("access-copy")
+                labelled(
+                    ui.button(icon="content_copy", on_click=lambda: self._copy(self.guard.token)).props(
+                        "flat round"
+                    ),
+                    "Copy the token",
+                ).mark("access-copy")
             rotate = ui.button("Rotate token", icon="autorenew", on_click=self._confirm_rotate).mark(
                 "access-rotate"
             )
@@ -64,10 +68,13 @@ class AccessSettings(ui.column):
         for url in urls:
             with ui.row().classes("items-center gap-1"):
                 ui.label(f"{url.rstrip('/')}/?token=…").classes("font-mono text-sm").mark("access-url")
-                ui.button(
-                    icon="link",
-                    on_click=lambda u=url: self._copy(f"{u.rstrip('/')}/?token={self.guard.token}"),
-                ).props("flat round dense").tooltip("Copy this link with the token")
+                labelled(
+                    ui.button(
+                        icon="link",
+                        on_click=lambda u=url: self._copy(f"{u.rstrip('/')}/?token={self.guard.token}"),
+                    ).props("flat round dense"),
+                    "Copy this link with the token",
+                )
 
     def _copy(self, text: str) -> None:
         ui.clipboard.write(text)

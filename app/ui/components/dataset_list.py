@@ -20,6 +20,7 @@ from nicegui import run, ui
 from app.core import current
 from app.errors import CaptionForgeError
 from app.services import datasets
+from app.ui.components.a11y import labelled
 from app.ui.components.caption_set_list import CaptionSetList, coverage_text
 from app.ui.components.dataset_dialogs import DatasetDialog, DeleteDatasetDialog
 
@@ -148,11 +149,11 @@ class DatasetPanel(ui.column):
                     )
                 opener.on("click", lambda d=dataset["id"]: self._choose(d, None))
                 opener.mark(f"dataset-open-{dataset['slug']}")
-                with (
-                    ui.button(icon="more_vert")
-                    .props("flat round dense size=sm")
-                    .mark(f"dataset-menu-{dataset['slug']}")
-                ):
+                with labelled(
+                    ui.button(icon="more_vert").props("flat round dense size=sm"),
+                    f"Actions for the dataset {dataset['name']}",
+                    tooltip=False,
+                ).mark(f"dataset-menu-{dataset['slug']}"):
                     with ui.menu():
                         ui.menu_item("Edit…", lambda d=dataset: self._edit(d)).mark("dataset-edit")
                         ui.menu_item("Delete…", lambda d=dataset: self._delete(d)).mark("dataset-delete")

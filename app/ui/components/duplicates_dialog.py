@@ -16,6 +16,7 @@ from app.services.near_duplicates import (
     keep_best,
     keep_best_preview,
 )
+from app.ui.components.a11y import labelled
 
 
 class DuplicatesDialog(ui.dialog):
@@ -41,7 +42,7 @@ class DuplicatesDialog(ui.dialog):
                 ).props("label-always").classes("w-40").mark("duplicates-threshold").tooltip(
                     "Of 64 brightness bits, how many may differ; the colours must match as well"
                 )
-                ui.button(icon="close", on_click=self.close).props("flat round")
+                labelled(ui.button(icon="close", on_click=self.close).props("flat round"), "Close")
             self.body = (
                 ui.column().classes("w-full gap-3 max-h-[75vh] overflow-auto").mark("duplicate-groups")
             )

@@ -15,6 +15,7 @@ from app.errors import CaptionForgeError
 from app.jobs.exports import runner
 from app.services import export_history, export_presets, exports
 from app.services.export_options import PRESET_FIELDS
+from app.ui.components.a11y import labelled
 from app.ui.components.export_checks_view import confirm_checks, found, show_checks
 from app.ui.components.export_fields import ExportFields
 from app.ui.components.folder_picker import FolderPicker
@@ -45,10 +46,13 @@ class ExportDialog(ui.dialog):
             with ui.row().classes("w-full items-center"):
                 self.title = ui.label("Export").classes("text-lg font-semibold")
                 ui.space()
-                ui.button(
-                    icon="close",
-                    on_click=lambda: self.submit(self.export_id and {"export_id": self.export_id}),
-                ).props("flat round").mark("export-close")
+                labelled(
+                    ui.button(
+                        icon="close",
+                        on_click=lambda: self.submit(self.export_id and {"export_id": self.export_id}),
+                    ).props("flat round"),
+                    "Close",
+                ).mark("export-close")
             self.body = ui.column().classes("w-full gap-2 max-h-[70vh] overflow-auto")
             with self.body:
                 ui.spinner()
@@ -127,8 +131,9 @@ class ExportDialog(ui.dialog):
                     on_change=lambda e: self._set("export_path", e.value),
                 )
                 self.path.classes("grow").mark("export-path")
-                ui.button(icon="folder_open", on_click=self._browse).props("flat round").tooltip(
-                    "Choose the folder to export into"
+                labelled(
+                    ui.button(icon="folder_open", on_click=self._browse).props("flat round"),
+                    "Choose the folder to export into",
                 ).mark("export-browse")
             self.fields = ExportFields(self.values, self._changed)
         await self._refresh_plan()

@@ -10,6 +10,7 @@ from nicegui import background_tasks, run, ui
 from app.core import current
 from app.errors import NotFound
 from app.services import folders
+from app.ui.components.a11y import labelled
 
 METRICS = ("sharpness", "exposure", "contrast", "resolution", "jpeg_quality")
 
@@ -24,9 +25,9 @@ class FileDetailsDialog(ui.dialog):
             with ui.row().classes("w-full items-center"):
                 self.title = ui.label("").classes("text-lg font-semibold break-all")
                 ui.space()
-                ui.button(icon="close", on_click=self.close).props("flat round dense").mark(
-                    "file-details-close"
-                )
+                labelled(
+                    ui.button(icon="close", on_click=self.close).props("flat round dense"), "Close"
+                ).mark("file-details-close")
             self.body = ui.row().classes("w-full no-wrap gap-4 items-start")
             with self.body:
                 ui.spinner()

@@ -13,6 +13,7 @@ from nicegui import run, ui
 
 from app.core import current
 from app.services import folders
+from app.ui.components.a11y import labelled
 from app.ui.components.add_to_dataset import AddToDatasetDialog
 from app.ui.components.dataset_list import DRAG_TYPE
 from app.ui.components.folder_file_dialog import FileDetailsDialog
@@ -204,11 +205,12 @@ class FolderFiles(ui.column):
             ui.label(file["filename"]).classes("px-1 text-[10px] leading-4 truncate text-slate-700").mark(
                 "folder-tile-name"
             )
-            ui.button(icon="info", on_click=lambda i=file["id"]: FileDetailsDialog(i).open()).props(
-                "flat round dense size=xs"
-            ).classes("cf-tile-info absolute top-0 left-0 bg-white/70").mark("folder-tile-info").tooltip(
-                "Details"
-            )
+            labelled(
+                ui.button(icon="info", on_click=lambda i=file["id"]: FileDetailsDialog(i).open()).props(
+                    "flat round dense size=xs"
+                ),
+                f"Details of {file['filename']}",
+            ).classes("cf-tile-info absolute top-0 left-0 bg-white/70").mark("folder-tile-info")
             if file["has_paired_caption"]:
                 ui.icon("notes", color="teal-7").classes(
                     "absolute bottom-5 right-1 bg-white/80 rounded"

@@ -18,6 +18,7 @@ from app.core import current
 from app.errors import CaptionForgeError
 from app.services import browse
 from app.services.paths import allowed_roots
+from app.ui.components.a11y import labelled
 
 log = logging.getLogger("app.ui.folder_picker")
 
@@ -36,9 +37,10 @@ class FolderPicker(ui.dialog):
         with self, ui.card().classes("w-[680px] max-w-[96vw] gap-2").mark("folder-picker"):
             ui.label(title).classes("text-lg font-semibold")
             with ui.row().classes("w-full items-center no-wrap gap-1"):
-                ui.button(icon="arrow_upward", on_click=self._up).props("flat round dense").mark(
-                    "folder-picker-up"
-                ).tooltip("Up one folder")
+                labelled(
+                    ui.button(icon="arrow_upward", on_click=self._up).props("flat round dense"),
+                    "Up one folder",
+                ).mark("folder-picker-up")
                 self.path_input = (
                     ui.input("Folder path", placeholder="/home/me/Pictures")
                     .props("dense clearable")

@@ -9,6 +9,7 @@ from nicegui import run, ui
 
 from app.core import current
 from app.services.dataset_health import dataset_health
+from app.ui.components.a11y import labelled
 
 
 class HealthPanel(ui.dialog):
@@ -26,7 +27,7 @@ class HealthPanel(ui.dialog):
             with ui.row().classes("w-full items-center"):
                 ui.label("Dataset health").classes("text-lg font-semibold")
                 ui.space()
-                ui.button(icon="close", on_click=self.close).props("flat round")
+                labelled(ui.button(icon="close", on_click=self.close).props("flat round"), "Close")
             self.body = ui.grid(columns=2).classes("w-full gap-4").mark("health-charts")
 
     async def load(self) -> dict[str, Any]:

@@ -15,6 +15,7 @@ from app.core import current
 from app.errors import CaptionForgeError
 from app.jobs.runner import job_runner
 from app.services.caption_jobs import ACTIVE
+from app.ui.components.a11y import labelled
 
 log = logging.getLogger("app.ui.jobs")
 STATUS_TEXT = {
@@ -75,11 +76,11 @@ class JobCard(ui.card):
             with ui.row().classes("w-full items-center gap-2 no-wrap"):
                 self.status = ui.label("").classes("text-sm font-semibold grow truncate").mark("job-status")
                 self.pause = ui.button(icon="pause", on_click=self._pause).props("flat dense round")
-                self.pause.tooltip("Pause after the images in flight").mark("job-pause")
+                labelled(self.pause, "Pause after the images in flight").mark("job-pause")
                 self.resume = ui.button(icon="play_arrow", on_click=self._resume).props("flat dense round")
-                self.resume.tooltip("Resume").mark("job-resume")
+                labelled(self.resume, "Resume").mark("job-resume")
                 self.cancel = ui.button(icon="close", on_click=self._cancel).props("flat dense round")
-                self.cancel.tooltip("Cancel (finished captions stay)").mark("job-cancel")
+                labelled(self.cancel, "Cancel (finished captions stay)").mark("job-cancel")
             self.bar = (
                 ui.linear_progress(0.0, show_value=False, size="8px")
                 .classes("w-full cf-job-bar")

@@ -13,6 +13,7 @@ from app.core import current
 from app.errors import CaptionForgeError
 from app.services.caption_job_plan import normalize_endpoints
 from app.services.system import update_config
+from app.ui.components.a11y import labelled
 from app.vision.client import check_connection
 
 
@@ -98,7 +99,10 @@ class VisionEndpoints(ui.column):
                         ui.button(
                             "Check", icon="network_check", on_click=lambda i=index: self.check(i)
                         ).props("flat").mark(f"endpoint-check-{index}")
-                        ui.button(icon="delete", on_click=lambda i=index: self.remove(i)).props(
-                            "flat round"
-                        ).tooltip("Remove this server").mark(f"endpoint-remove-{index}")
+                        labelled(
+                            ui.button(icon="delete", on_click=lambda i=index: self.remove(i)).props(
+                                "flat round"
+                            ),
+                            "Remove this server",
+                        ).mark(f"endpoint-remove-{index}")
                     self.results.append(ui.label("").classes("text-sm").mark(f"endpoint-result-{index}"))

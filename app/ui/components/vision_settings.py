@@ -12,6 +12,7 @@ from app.config import Settings
 from app.core import current
 from app.errors import CaptionForgeError
 from app.services.system import update_config
+from app.ui.components.a11y import labelled
 from app.ui.components.model_download import ModelDownloadDialog
 from app.vision.availability import model_statuses
 from app.vision.catalog import DEFAULT_URLS, find_model, load_catalog
@@ -91,8 +92,9 @@ class VisionSettings(ui.column):
                 "outline"
             )
             self.download.mark("vision-download")
-            ui.button(icon="refresh", on_click=self.refresh_status).props("flat round").tooltip(
-                "Check which models the server has"
+            labelled(
+                ui.button(icon="refresh", on_click=self.refresh_status).props("flat round"),
+                "Check which models the server has",
             ).mark("vision-refresh")
         self.hint = ui.label("").classes("text-sm text-gray-600").mark("vision-model-hint")
 

@@ -10,6 +10,7 @@ from nicegui import app, run, ui
 from app.core import current
 from app.jobs.exports import install
 from app.services import export_history
+from app.ui.components.a11y import labelled
 from app.ui.components.export_dialog import ExportDialog
 from app.ui.layout import frame
 
@@ -126,10 +127,15 @@ class HistoryList(ui.column):
                         ui.label("…").classes("text-sm").mark("export-row-progress")
                     )
                 if entry["downloadable"]:
-                    ui.button(
-                        icon="download",
-                        on_click=lambda e=entry: ui.download.from_url(f"/api/export/jobs/{e['id']}/download"),
-                    ).props("flat round").tooltip("Download the ZIP").mark("export-row-download")
+                    labelled(
+                        ui.button(
+                            icon="download",
+                            on_click=lambda e=entry: ui.download.from_url(
+                                f"/api/export/jobs/{e['id']}/download"
+                            ),
+                        ).props("flat round"),
+                        "Download the ZIP",
+                    ).mark("export-row-download")
                 ui.button(
                     "Export again",
                     icon="replay",
