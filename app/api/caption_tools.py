@@ -157,6 +157,8 @@ def _changed(caption_set_id: str, result: dict[str, Any]) -> dict[str, Any]:
     if len(result["file_ids"]) <= MAX_EVENTS:
         for payload in batch_edits.changed_payloads(core.db, caption_set_id, result["file_ids"]):
             core.events.emit_threadsafe(core.events.caption_changed, payload)
+    else:  # one event for the lot: pages re-read the set and every count follows
+        core.events.emit_threadsafe(core.events.caption_changed, batch_edits.bulk_payload(caption_set_id))
     _notify(get_caption_set(core.db, caption_set_id)["dataset_id"])
     return result
 

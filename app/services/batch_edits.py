@@ -154,6 +154,11 @@ def changed_payloads(
     return [row_payload(caption_set_id, row) for row in rows if wanted is None or row["file_id"] in wanted]
 
 
+def bulk_payload(caption_set_id: str | None) -> dict[str, Any]:
+    """The one caption_changed payload for a batch too big for one per caption: file_id None = re-read."""
+    return {"caption_set_id": caption_set_id, "file_id": None, "bulk": True}
+
+
 def row_payload(caption_set_id: str | None, row: dict[str, Any]) -> dict[str, Any]:
     """The caption_changed payload for a grid row (list_dataset_files shape)."""
     return {

@@ -6,8 +6,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from app.core import build_core
 from app.config import load_settings
+from app.core import build_core
 from tests.bench.synthetic_dataset import SyntheticDataset, seed_dataset
 from tests.e2e.live_server import LiveServer, start_server, stop_server, wait_connected
 

@@ -22,6 +22,7 @@ from app.errors import CaptionForgeError
 from app.services import datasets
 from app.ui.components.a11y import labelled
 from app.ui.components.caption_set_list import CaptionSetList, coverage_text
+from app.ui.components.count_refresh import counts
 from app.ui.components.dataset_dialogs import DatasetDialog, DeleteDatasetDialog
 
 DRAG_TYPE = "application/x-captionforge-files"
@@ -67,10 +68,8 @@ class DatasetPanel(ui.column):
             )
             self.list = ui.column().classes("w-full gap-1").mark("dataset-list")
             ui.timer(0, self.refresh, once=True)
-            ui.timer(0.7, self._tick)
-        events = current().events
-        events.datasets_changed.subscribe(self._mark_dirty)
-        events.caption_changed.subscribe(self._mark_dirty)
+        # Its numbers follow the page's one count path; a changed selection of the page refreshes it too.
+        counts().follow(self.refresh, wants=self._wants_refresh)
 
     async def refresh(self) -> None:
         """Reload the list; only the numbers change in place when names, tags and sets did not."""
@@ -249,17 +248,13 @@ class DatasetPanel(ui.column):
     def _changed(self, dataset_id: str | None) -> None:
         current().events.datasets_changed.emit({"dataset_id": dataset_id})
 
-    def _mark_dirty(self, *_: Any) -> None:
-        self._dirty = True
-
     def _follow_state(self) -> None:
         if self.state is not None:
             self.show_selected(self.state.dataset_id, self.state.caption_set_id)
 
-    async def _tick(self) -> None:
+    def _wants_refresh(self) -> bool:
         self._follow_state()
-        if self._dirty:
-            await self.refresh()
+        return self._dirty
 
 
 def _numbers(dataset: dict[str, Any]) -> str:

@@ -12,7 +12,7 @@ from nicegui import run, ui
 
 from app.core import current
 from app.services import datasets
-from app.services.batch_edits import row_payload
+from app.services.batch_edits import bulk_payload, row_payload
 from app.ui.components.batch_preview import GridScope
 from app.ui.components.caption_tools_menu import CaptionToolsMenu
 from app.ui.components.saved_views_menu import SavedViewsMenu
@@ -67,8 +67,11 @@ class WorkspaceCaptionTools:
             query=workspace.options.query,
         )
 
-    async def captions_changed(self, file_ids: list[str] | None) -> None:
-        """Captions changed in bulk (batch edit, tag rename, undo): re-read rows, repaint, refresh tags and editor."""
+    async def captions_changed(self, file_ids: list[str] | None, tell_other_tabs: bool = True) -> None:
+        """Captions changed in bulk (batch edit, tag rename, undo): re-read rows, repaint, refresh tags and editor.
+
+        Other tabs (and this page's counts) hear of it through caption_changed, unless the news came from one.
+        """
         workspace = self.workspace
         if workspace.state.dataset_id is None:
             return
@@ -82,7 +85,8 @@ class WorkspaceCaptionTools:
         changed = [row for row in fresh if before.get(row["file_id"]) != row.get("caption_modified")]
         wanted = {row["file_id"] for row in changed} | set(file_ids or [])
         workspace.rows = fresh
-        _tell_other_tabs(workspace.state.caption_set_id, changed)
+        if tell_other_tabs:
+            _tell_other_tabs(workspace.state.caption_set_id, changed)
         workspace.grid.update_rows({row["file_id"]: row for row in fresh if row["file_id"] in wanted})
         await workspace.apply_view()
         editor = workspace.editor
@@ -96,9 +100,10 @@ class WorkspaceCaptionTools:
 
 
 def _tell_other_tabs(caption_set_id: str | None, rows: list[dict]) -> None:
-    """caption_changed for each changed caption, so other open tabs repaint those tiles (bounded: a huge
-    batch would flood every tab; they pick it up when they next load the set)."""
+    """caption_changed for each changed caption, so other open tabs repaint those tiles and every count
+    follows; a huge batch would flood every tab, so it is one event without a file (re-read the set)."""
     if len(rows) > MAX_EVENTS:
+        current().events.caption_changed.emit(bulk_payload(caption_set_id))
         return
     for row in rows:
         current().events.caption_changed.emit(row_payload(caption_set_id, row))

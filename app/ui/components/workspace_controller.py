@@ -18,6 +18,7 @@ from app.errors import CaptionForgeError, NotFound
 from app.services import captions, datasets
 from app.services.grid_view import SORTS, GridOptions, apply_view
 from app.ui.components.caption_editor import CaptionEditor
+from app.ui.components.count_refresh import counts
 from app.ui.components.duplicates_dialog import DuplicatesDialog
 from app.ui.components.export_dialog import ExportDialog
 from app.ui.components.folder_to_dataset import EmptyDatasetActions
@@ -108,10 +109,8 @@ class WorkspaceController:
         events.caption_changed.subscribe(self._caption_changed)
         events.datasets_changed.subscribe(self._datasets_changed)
         events.scan_progress.subscribe(self.editor.scan_progress)
-        # The caption-set choice shows counts too: it follows caption_changed like the dataset list does,
-        # at most every 0.7 s (a caption job sends many events).
-        self._set_counts_dirty = False
-        ui.timer(0.7, self._refresh_set_counts)
+        # The caption-set choice shows counts too: it follows the page's one count path (count_refresh).
+        counts().follow(self._refresh_set_counts)
         ui.context.client.on_disconnect(self.save_on_close)
 
     def _export(self) -> None:
@@ -128,6 +127,8 @@ class WorkspaceController:
             self.state.dataset_id, self.state.caption_set_id, on_filter=self.toolbar.set_query
         )
         panel.open()
+        unfollow = counts().follow(panel.load)  # its coverage bars are counts too, while it is open
+        panel.on("hide", unfollow)
         await panel.load()
 
     async def _duplicates(self) -> None:
@@ -333,9 +334,8 @@ class WorkspaceController:
         current().events.caption_changed.emit(payload)
 
     async def _refresh_set_counts(self) -> None:
-        if not self._set_counts_dirty or not self.state.dataset_id:
+        if not self.state.dataset_id:
             return
-        self._set_counts_dirty = False
         try:
             sets = await run.io_bound(captions.list_caption_sets, current().db, self.state.dataset_id)
         except CaptionForgeError:
@@ -343,8 +343,10 @@ class WorkspaceController:
         self.toolbar.show_caption_sets(sets, self.state.caption_set_id)
 
     async def _caption_changed(self, payload: dict[str, Any]) -> None:
-        self._set_counts_dirty = True
         if payload.get("caption_set_id") != self.state.caption_set_id:
+            return
+        if payload.get("file_id") is None:  # a batch too big for one event per caption: re-read the set
+            await self.caption_tools.captions_changed(None, tell_other_tabs=False)
             return
         self.grid.update_row(
             payload["file_id"],
