@@ -13,7 +13,7 @@ from nicegui import ui
 from app.core import current
 from app.services import caption_files_beside as beside
 from app.ui.components.service_dialog import ServiceDialog
-from app.ui.components.write_beside_history import WriteBesideHistory
+from app.ui.components.write_beside_history import WriteBesideHistory, undo_message
 
 SHOWN = 200  # at most this many files listed; the rest as "and N more"
 
@@ -93,10 +93,7 @@ class WriteBesideDialog(ServiceDialog):
         ok, undone = await self.attempt(beside.undo_write_beside, current().settings.data_dir, backup_id)
         if not ok:
             return
-        message = f"Undone: {undone['restored']} files restored, {undone['removed']} removed"
-        if undone["kept"]:
-            message += f"; {len(undone['kept'])} changed since were left as they are"
-        ui.notify(message, type="positive", multi_line=True)
+        ui.notify(undo_message(undone), type="positive", multi_line=True)
         self.submit(None)
 
 

@@ -53,11 +53,16 @@ class WriteBesideHistory(ui.column):
         except CaptionForgeError as exc:
             ui.notify(str(exc), type="negative", multi_line=True)
             return
-        message = f"Undone: {undone['restored']} files restored, {undone['removed']} removed"
-        if undone["kept"]:
-            message += f"; {len(undone['kept'])} changed since were left as they are"
-        ui.notify(message, type="positive", multi_line=True)
+        ui.notify(undo_message(undone), type="positive", multi_line=True)
         self.refresh()
+
+
+def undo_message(undone: dict[str, Any]) -> str:
+    """What an undo did, in one line (the dialog's Undo and the list's say the same)."""
+    message = f"Undone: {undone['restored']} files restored, {undone['removed']} removed"
+    if undone["kept"]:
+        message += f"; {len(undone['kept'])} changed since were left as they are"
+    return message
 
 
 def _when(created: str) -> str:
