@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import time
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -120,6 +121,8 @@ def test_folder_to_kohya_export_by_mouse_and_keyboard(browser, tmp_path, fake_ol
         page.locator(".q-select").filter(has_text="Preset").click()
         page.get_by_role("option", name="kohya_ss / sd-scripts").click()
         page.get_by_label("Target (empty = the exports folder)").fill(str(target))
+        page.get_by_text("Also write dataset.toml").click()
+        page.screenshot(path="/tmp/journey-first-hour-export.png")
         _button(page, "Start export").click()
         _finish_export(page)
     except Exception:
@@ -137,6 +140,11 @@ def test_folder_to_kohya_export_by_mouse_and_keyboard(browser, tmp_path, fake_ol
         assert caption.is_file(), f"{image.name} has its caption beside it"
         text = caption.read_text(encoding="utf-8")
         assert text.startswith(TRIGGER), f"{caption.name} starts with the trigger: {text!r}"
+    # dataset.toml names the images relative to itself; README.txt says to start sd-scripts from there.
+    config = tomllib.loads((target / "dataset.toml").read_text(encoding="utf-8"))
+    image_dir = target / config["datasets"][0]["subsets"][0]["image_dir"]
+    assert set(images) <= set(image_dir.iterdir()), "image_dir resolves to the images from the toml's folder"
+    assert "--dataset_config dataset.toml" in (target / "README.txt").read_text(encoding="utf-8")
     texts = {p.with_suffix(".txt").read_text(encoding="utf-8") for p in images}
     assert f"{TRIGGER}, a blue card on a white table" in texts
     assert f"{TRIGGER}, a teal card under a lamp" in texts
