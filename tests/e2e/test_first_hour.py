@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import re
 import time
-import tomllib
 from pathlib import Path
 
 import pytest
+import tomllib
 from PIL import Image
 
 from tests.e2e.live_server import start_server, stop_server, wait_connected
