@@ -71,6 +71,7 @@ class ExportCheck(BaseModel):
     label: str
     count: int
     groups: list[CheckGroup] = Field(default_factory=list, description="The findings by kind, most first")
+    fix: str = Field("", description="Where to change what the check found")
     examples: list[CheckExample]
     files: list[CheckExample] = Field(default_factory=list, description="Every file found (up to 500)")
 

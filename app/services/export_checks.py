@@ -36,7 +36,7 @@ def export_checks(
     thumbnails_dir: Path | None = None,
     resolution: int = 1024,
 ) -> list[dict[str, Any]]:
-    """Every check, in a fixed order: {kind, label, count, groups: [{label, count}], examples, files}.
+    """Every check, in a fixed order: {kind, label, count, groups: [{label, count}], fix, examples, files}.
 
     `resolution` is the size the export trains at (training_resolution). examples are the first few
     files, files all of them (up to FILES_LISTED), groups the findings by kind (flagged: by flag).
@@ -64,6 +64,8 @@ def export_checks(
                 if _long_side(by_id[item.file_id]) and _long_side(by_id[item.file_id]) < resolution
             ],
             by_id,
+            fix="To train smaller, set Images > Long side px here (or the training resolution in Settings); "
+            "Upscale smaller images enlarges them instead.",
         ),
         _check(
             "flagged",
@@ -71,6 +73,7 @@ def export_checks(
             [(item, ", ".join(flags)) for item, flags in flagged if flags],
             by_id,
             groups=Counter(flag for _item, flags in flagged for flag in flags),
+            fix="Leave them out under Captions and filters, or exclude them in the workspace.",
         ),
         _check("duplicates", "Exact duplicates (the same file more than once)", _exact(items), by_id),
         _check(
@@ -87,6 +90,9 @@ def export_checks(
             "label": "The class word repeats the trigger",
             "count": 1 if repeated else 0,
             "groups": [],
+            "fix": "Clear the Class field, or use a class word the trigger does not end with."
+            if repeated
+            else "",
             "examples": [{"file_id": None, "filename": None, "detail": repeated}] if repeated else [],
             "files": [],
         }
@@ -100,6 +106,7 @@ def _check(
     found: list[tuple[PlanItem, str]],
     by_id: dict[str, dict],
     groups: Counter[str] | None = None,
+    fix: str = "",
 ) -> dict[str, Any]:
     files = [
         {"file_id": item.file_id, "filename": by_id[item.file_id]["filename"], "detail": detail}
@@ -110,6 +117,7 @@ def _check(
         "label": label,
         "count": len(found),
         "groups": [{"label": name, "count": count} for name, count in (groups or Counter()).most_common()],
+        "fix": fix,  # where the user changes what the check found (empty: nothing to point at)
         "examples": files[:EXAMPLES_SHOWN],
         "files": files,
     }

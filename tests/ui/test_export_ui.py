@@ -206,7 +206,13 @@ async def test_the_summary_groups_findings_by_kind_and_opens_to_every_file(
     assert isinstance(check, ui.expansion) and check.value is False, "closed: one line per kind of finding"
     assert check.props["label"] == "⚠ Flagged images: 7"
     assert check.props["caption"] == "blurry 5 · heavy_jpeg 2"
-    listed = [label.text for label in check.descendants() if isinstance(label, ui.label)]
+    fix = [label.text for label in check.descendants() if "export-check-fix" in label._markers]
+    assert fix == ["Leave them out under Captions and filters, or exclude them in the workspace."]
+    listed = [
+        label.text
+        for label in check.descendants()
+        if isinstance(label, ui.label) and "export-check-fix" not in label._markers
+    ]
     assert listed == [f"img{i}.jpg: {'blurry' if i < 5 else 'heavy_jpeg'}" for i in range(7)], "every file"
     await user.should_not_see(marker="export-check-below_resolution")  # 320 px is enough at 256
 

@@ -22,6 +22,8 @@ def show_checks(checks: list[dict[str, Any]]) -> None:
             .classes("w-full text-sm")
             .mark(f"export-check-{check['kind']}")
         ):
+            if check.get("fix"):
+                ui.label(check["fix"]).classes("text-xs text-slate-700 pl-4 italic").mark("export-check-fix")
             files = check.get("files") or check["examples"]
             for entry in files:
                 text = f"{entry['filename']}: {entry['detail']}" if entry["filename"] else entry["detail"]
