@@ -84,3 +84,16 @@ def test_tags_batch_edit_views_tokens_and_query_check(client, core):
     assert client.get("/api/query/check", params={"q": "tag:smile"}).json()["valid"] is True
     check = client.get("/api/query/check", params={"q": "(tag:smile"}).json()
     assert check == {"valid": False, "message": "This '(' is never closed: add ')'", "position": 0}
+
+
+def test_a_batch_bigger_than_the_per_caption_events_sends_one_bulk_change(client, core, monkeypatch):
+    seeded = seed_caption_set(core.db)
+    sent: list[tuple[object, dict]] = []
+    monkeypatch.setattr(core.events, "emit_threadsafe", lambda event, payload: sent.append((event, payload)))
+    monkeypatch.setattr(caption_tools_api, "MAX_EVENTS", 1)
+    body = {"find": "woman", "replace": "person"}
+    assert client.post(f"/api/caption-sets/{seeded['id']}/find-replace", json=body).json()["changed"] == 3
+    changes = [payload for event, payload in sent if event is core.events.caption_changed]
+    assert changes == [{"caption_set_id": seeded["id"], "file_id": None, "bulk": True}], (
+        "open pages re-read the set, so every count follows"
+    )
