@@ -20,6 +20,7 @@ from app.services import folders
 from app.services.images import ImageDecodeError
 from app.services.safe_paths import servable
 from app.services.thumbnails import ensure_thumbnail
+from app.services.video_frames import MAX_STRIP_FRAMES, strip_path
 from app.services.video_probe import VideoDecodeError
 
 router = APIRouter(prefix="/api/files", tags=["files"])
@@ -106,6 +107,24 @@ def get_video(file_id: str, request: Request) -> Response:
     if not (source["mime_type"] or "").startswith("video/"):
         raise NotFound("This file is not a tracked video: open it with /image.")
     return get_image(file_id, request, None)
+
+
+@router.get(
+    "/{file_id}/strip",
+    summary="A strip of evenly spaced frames of a video (WebP)",
+    responses={200: {"content": {"image/webp": {}}}, 404: {}},
+)
+def get_strip(file_id: str, frames: int = Query(8, ge=1, le=MAX_STRIP_FRAMES)) -> Response:
+    """`frames` frames spread over the whole clip, side by side, in time order; cached like thumbnails."""
+    core = current()
+    source = folders.file_source(core.db, file_id)
+    if not (source["mime_type"] or "").startswith("video/") or source["scan_error"]:
+        raise NotFound(f"No frames: {source['scan_error'] or 'this file is not a tracked video'}.")
+    try:
+        path = strip_path(_checked_path(source), source["file_hash"], core.settings.thumbnails_dir, frames)
+    except (OSError, VideoDecodeError) as exc:
+        raise NotFound(f"The frames cannot be read ({exc}): rescan the folder.") from None
+    return FileResponse(path, media_type="image/webp", headers={"Cache-Control": REVALIDATE})
 
 
 def _checked_path(source: dict[str, Any]) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import io
 
 import av
 import pytest
@@ -153,3 +154,21 @@ def test_a_lost_poster_thumbnail_is_made_again(core, photos, executor):
     thumbnail_path(core.settings.thumbnails_dir, file["thumbnail_key"]).unlink()
     response = files_client().get(file["thumbnail_url"])
     assert response.status_code == 200 and response.content[:4] == b"RIFF"
+
+
+def test_the_strip_shows_evenly_spaced_frames_in_time_order(core, photos, executor, make_image):
+    make_clip(photos / "a.mp4", "h264", seconds=2, fps=12)
+    make_image("b.jpg", folder=photos)
+    folder = folders.add_folder(core.db, str(photos))
+    scan(core, folder["id"], executor)
+    files = by_name(core, folder["id"])
+    client = files_client()
+    response = client.get(f"/api/files/{files['a.mp4']['id']}/strip?frames=4")
+    assert response.status_code == 200 and response.headers["content-type"] == "image/webp"
+    with Image.open(io.BytesIO(response.content)) as strip:
+        assert strip.height == 96 and strip.width == 4 * 128 + 3 * 2
+        reds = [strip.convert("RGB").getpixel((x * 130 + 120, 5))[0] for x in range(4)]
+    assert reds == sorted(reds) and reds[-1] - reds[0] > 50  # the ramp brightens: later frames to the right
+    assert client.get(f"/api/files/{files['b.jpg']['id']}/strip").status_code == 404
+    assert client.get(f"/api/files/{files['a.mp4']['id']}/strip?frames=0").status_code == 422
+    assert client.get(f"/api/files/{files['a.mp4']['id']}/strip?frames=999").status_code == 422

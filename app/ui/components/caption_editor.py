@@ -27,6 +27,7 @@ from app.ui.components.editor_history import EditorHistory
 from app.ui.components.editor_keys import bind_editor_keys
 from app.ui.components.editor_preview import EditorPreview
 from app.ui.components.editor_tag_tools import EditorTagTools
+from app.ui.components.video_preview import VideoPreview
 
 try:  # the vision engineer's dialog; without it the editor has no Generate button
     from app.ui.components.generate_panel import GenerateDialog
@@ -194,6 +195,7 @@ class CaptionEditor(ui.column):
             self.empty.mark("editor-empty")
             with ui.column().classes("w-full gap-2") as self.body:
                 self.preview = EditorPreview().mark("editor-preview")
+                self.video_preview = VideoPreview()
                 self.facts = ui.column().classes("w-full gap-0")
                 self.file_change = FileChangeNote(on_take=self._take_file_text)
                 with ui.row().classes("w-full items-center gap-1 no-wrap") as self.trigger_row:
@@ -258,7 +260,12 @@ class CaptionEditor(ui.column):
 
     def _show_file(self, info: dict[str, Any]) -> None:
         file = info["file"]
-        self.preview.show(file["image_url"], file["thumbnail_url"])
+        if file.get("video_url"):
+            self.video_preview.show(file)
+        else:
+            self.preview.show(file["image_url"], file["thumbnail_url"])
+        self.preview.set_visibility(not file.get("video_url"))
+        self.video_preview.set_visibility(bool(file.get("video_url")))
         self.facts.clear()
         with self.facts:
             file_facts(info)

@@ -1,0 +1,66 @@
+"""A video in the workspace: the grid tile carries its duration, the editor plays it and shows its frames."""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+
+from nicegui.testing import User
+
+from app.core import current
+from app.services import captions, datasets, folders
+from app.services.scanning import scan_folder
+from app.ui.components.thumb_grid import ThumbGrid, compact_item
+from app.ui.components.video_preview import duration_text, video_summary
+from tests.ui.test_workspace_grid import eventually
+from tests.video_clips import make_clip
+
+
+async def test_the_editor_plays_a_video_and_shows_its_strip(user: User, tmp_path, make_image) -> None:
+    await user.open("/")
+    core = current()
+    folder_path = tmp_path / "clips"
+    make_clip(folder_path / "walk.mp4", "h264", seconds=2.5, fps=12, audio=True)
+    make_image("still.jpg", folder=folder_path)
+    folder = folders.add_folder(core.db, str(folder_path))
+    with ThreadPoolExecutor(1) as pool:
+        scan_folder(core.db, core.settings, folder["id"], executor=pool)
+    files = {f["filename"]: f for f in folders.list_folder_files(core.db, folder["id"])}
+    dataset = datasets.create_dataset(core.db, "Clips")
+    datasets.add_files(core.db, dataset["id"], [files["walk.mp4"]["id"], files["still.jpg"]["id"]])
+    caption_set = captions.create_caption_set(core.db, dataset["id"], "Natural", "natural_simple")
+    await user.open(f"/?dataset={dataset['id']}&caption_set={caption_set['id']}")
+    grid = next(iter(user.find(marker="thumb-grid").elements))
+    assert isinstance(grid, ThumbGrid)
+    await eventually(lambda: len(grid.rows) == 2)
+    video_id = files["walk.mp4"]["id"]
+    assert compact_item(grid.rows[video_id])[7] == 2.5  # the tile's duration badge
+    assert compact_item(grid.rows[files["still.jpg"]["id"]])[7] is None  # an image has none
+
+    user.find(marker="thumb-grid").trigger("tile_click", {"id": video_id})
+    await user.should_see("walk.mp4", marker="editor-filename", retries=50)
+    player = user.find(marker="editor-video").elements.pop()
+    assert player.props["src"] == f"/api/files/{video_id}/video" and "controls" in player.props
+    assert (
+        user.find(marker="editor-video-strip")
+        .elements.pop()
+        .props["src"]
+        .startswith(f"/api/files/{video_id}/strip")
+    )
+    await user.should_see("0:02.5 · 12 fps · 30 frames · h264 · audio", marker="editor-video-facts")
+    await user.should_not_see(marker="editor-preview")
+
+    user.find(marker="thumb-grid").trigger("tile_click", {"id": files["still.jpg"]["id"]})
+    await user.should_see("still.jpg", marker="editor-filename", retries=50)
+    await user.should_see(marker="editor-preview")
+    await user.should_not_see(marker="editor-video")
+
+
+def test_durations_read_as_a_person_expects():
+    assert duration_text(None) == "—"
+    assert duration_text(4.04) == "0:04.0"
+    assert duration_text(75.5) == "1:15.5"
+    assert duration_text(3725) == "1:02:05"
+    assert (
+        video_summary({"duration_seconds": 1, "fps": 29.97, "frame_count": 30})
+        == "0:01.0 · 29.97 fps · 30 frames · no audio"
+    )
