@@ -46,22 +46,19 @@ async def prepare_for_model(
     """Downscale and encode `path` in the process pool: one image, or for a video `video_frames` evenly
     spaced frames in time order (sharing the pixel budget). Raises NotFound or Invalid with the reason."""
     loop = asyncio.get_running_loop()
-    if is_video_path(path):
-        count = max(1, min(MAX_VIDEO_FRAMES, int(video_frames)))
-        try:
-            return await loop.run_in_executor(None, prepare_video, str(path), count, max_megapixels)
-        except FileNotFoundError:
-            raise NotFound(f"{path} no longer exists. Rescan its folder.") from None
-        except VideoDecodeError as exc:
-            raise Invalid(f"{Path(path).name} cannot be sent to the model: {exc}") from None
     # Before anything has started the pool, a thread does the (GIL-releasing) Pillow work: spawning the
     # workers takes longer than preparing the first images, and a caption job's slots must not wait for it.
     executor = process_pool() if pool_started() else None
+    if is_video_path(path):  # PyAV decodes in C without the GIL: a thread is enough
+        count = max(1, min(MAX_VIDEO_FRAMES, int(video_frames)))
+        work = loop.run_in_executor(None, prepare_video, str(path), count, max_megapixels)
+    else:
+        work = loop.run_in_executor(executor, prepare_image, str(path), max_megapixels, max_pixels)
     try:
-        return await loop.run_in_executor(executor, prepare_image, str(path), max_megapixels, max_pixels)
+        return await work
     except FileNotFoundError:
         raise NotFound(f"{path} no longer exists. Rescan its folder.") from None
-    except ImageDecodeError as exc:
+    except (ImageDecodeError, VideoDecodeError) as exc:
         raise Invalid(f"{Path(path).name} cannot be sent to the model: {exc}") from None
 
 
