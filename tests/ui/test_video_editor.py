@@ -7,10 +7,10 @@ from concurrent.futures import ThreadPoolExecutor
 from nicegui.testing import User
 
 from app.core import current
-from app.services import captions, datasets, folders
+from app.services import captions, datasets, folders, video_clips
 from app.services.scanning import scan_folder
 from app.ui.components.thumb_grid import ThumbGrid, compact_item
-from app.ui.components.video_preview import duration_text, video_summary
+from app.ui.components.video_text import duration_text, video_summary
 from tests.ui.test_workspace_grid import eventually
 from tests.video_clips import make_clip
 
@@ -64,3 +64,33 @@ def test_durations_read_as_a_person_expects():
         video_summary({"duration_seconds": 1, "fps": 29.97, "frame_count": 30})
         == "0:01.0 · 29.97 fps · 30 frames · no audio"
     )
+
+
+async def test_the_user_finds_scenes_and_accepts_rejects_and_joins_clips(user: User, tmp_path) -> None:
+    await user.open("/")
+    core = current()
+    folder_path = tmp_path / "clips"
+    make_clip(folder_path / "two.mp4", "h264", seconds=4, fps=12, cut_at=2)
+    folder = folders.add_folder(core.db, str(folder_path))
+    with ThreadPoolExecutor(1) as pool:
+        scan_folder(core.db, core.settings, folder["id"], executor=pool)
+    (video,) = folders.list_folder_files(core.db, folder["id"])
+    dataset = datasets.create_dataset(core.db, "Clips")
+    datasets.add_files(core.db, dataset["id"], [video["id"]])
+    caption_set = captions.create_caption_set(core.db, dataset["id"], "Natural", "natural_simple")
+    await user.open(f"/?dataset={dataset['id']}&caption_set={caption_set['id']}")
+    grid = next(iter(user.find(marker="thumb-grid").elements))
+    await eventually(lambda: len(grid.rows) == 1)
+    user.find(marker="thumb-grid").trigger("tile_click", {"id": video["id"]})
+    await user.should_see(marker="clips-none", retries=50)
+    user.find(marker="clips-detect").click()
+    await user.should_see("0:00.0–0:02.0 (2 s)", marker="clip-span", retries=100)
+    await user.should_see("0:02.0–0:04.0 (2 s)", marker="clip-span")
+    assert [c["status"] for c in video_clips.list_clips(core.db, video["id"])] == ["proposed", "proposed"]
+    user.find(marker="clip-accept-0").click()
+    await eventually(lambda: video_clips.list_clips(core.db, video["id"])[0]["status"] == "accepted")
+    user.find(marker="clip-reject-1").click()
+    await eventually(lambda: video_clips.list_clips(core.db, video["id"])[1]["status"] == "rejected")
+    user.find(marker="clip-join-0").click()
+    await eventually(lambda: len(video_clips.list_clips(core.db, video["id"])) == 1)
+    await user.should_see("0:00.0–0:04.0 (4 s)", marker="clip-span", retries=50)

@@ -86,6 +86,8 @@ class CaptionEditor(ui.column):
         self.expected_modified = caption["modified_date"] if caption else None
         self.text.value = self.base_text
         self._show_file(info)
+        if info["file"].get("video_url"):
+            await self.video_preview.show(info["file"])
         await self.tag_tools.show_set(caption_set_id, info["caption_set"].get("style"))
         await self.history.show(caption["id"] if caption else None)
 
@@ -260,9 +262,7 @@ class CaptionEditor(ui.column):
 
     def _show_file(self, info: dict[str, Any]) -> None:
         file = info["file"]
-        if file.get("video_url"):
-            self.video_preview.show(file)
-        else:
+        if not file.get("video_url"):
             self.preview.show(file["image_url"], file["thumbnail_url"])
         self.preview.set_visibility(not file.get("video_url"))
         self.video_preview.set_visibility(bool(file.get("video_url")))

@@ -6,6 +6,9 @@ from typing import Any
 
 from nicegui import ui
 
+from app.ui.components.video_clips_panel import VideoClipsPanel
+from app.ui.components.video_text import video_summary
+
 STRIP_FRAMES = 8
 
 
@@ -29,33 +32,17 @@ class VideoPreview(ui.column):
                 .classes("w-full h-12 object-contain bg-black rounded")
                 .mark("editor-video-strip")
             )
+            self.clips = VideoClipsPanel(seek=self.seek)
 
-    def show(self, file: dict[str, Any]) -> None:
-        """Play this video file (a get_caption file dict with video_url); the strip follows."""
+    async def show(self, file: dict[str, Any]) -> None:
+        """Play this video file (a get_caption file dict with video_url); the strip and clips follow."""
         self.player.props(f'src="{file["video_url"]}" poster="{file.get("thumbnail_url") or ""}"')
         self.strip.props(f'src="/api/files/{file["id"]}/strip?frames={STRIP_FRAMES}"')
         self.summary.text = video_summary(file)
+        await self.clips.show(file["id"])
 
-
-def video_summary(file: dict[str, Any]) -> str:
-    """'0:04.0 · 24 fps · 96 frames · h264 · no audio' for the facts line."""
-    parts = [duration_text(file.get("duration_seconds"))]
-    if file.get("fps"):
-        parts.append(f"{file['fps']:g} fps")
-    if file.get("frame_count"):
-        parts.append(f"{file['frame_count']} frames")
-    if file.get("video_codec"):
-        parts.append(file["video_codec"])
-    parts.append("audio" if file.get("has_audio") else "no audio")
-    return " · ".join(parts)
-
-
-def duration_text(seconds: float | None) -> str:
-    """m:ss.s (or h:mm:ss for an hour or more); a dash when unknown."""
-    if seconds is None:
-        return "—"
-    minutes, rest = divmod(float(seconds), 60)
-    if minutes >= 60:
-        hours, minutes = divmod(int(minutes), 60)
-        return f"{hours}:{minutes:02d}:{int(rest):02d}"
-    return f"{int(minutes)}:{rest:04.1f}"
+    def seek(self, seconds: float) -> None:
+        """Play the clip from `seconds`."""
+        ui.run_javascript(
+            f"const v = getHtmlElement({self.player.id}); v.currentTime = {float(seconds)}; v.play();"
+        )
