@@ -69,15 +69,7 @@ def test_durations_read_as_a_person_expects():
 async def test_the_user_finds_scenes_and_accepts_rejects_and_joins_clips(user: User, tmp_path) -> None:
     await user.open("/")
     core = current()
-    folder_path = tmp_path / "clips"
-    make_clip(folder_path / "two.mp4", "h264", seconds=4, fps=12, cut_at=2)
-    folder = folders.add_folder(core.db, str(folder_path))
-    with ThreadPoolExecutor(1) as pool:
-        scan_folder(core.db, core.settings, folder["id"], executor=pool)
-    (video,) = folders.list_folder_files(core.db, folder["id"])
-    dataset = datasets.create_dataset(core.db, "Clips")
-    datasets.add_files(core.db, dataset["id"], [video["id"]])
-    caption_set = captions.create_caption_set(core.db, dataset["id"], "Natural", "natural_simple")
+    video, dataset, caption_set = _one_video_dataset(tmp_path, "two.mp4", seconds=4, fps=12, cut_at=2)
     await user.open(f"/?dataset={dataset['id']}&caption_set={caption_set['id']}")
     grid = next(iter(user.find(marker="thumb-grid").elements))
     await eventually(lambda: len(grid.rows) == 1)
@@ -94,3 +86,48 @@ async def test_the_user_finds_scenes_and_accepts_rejects_and_joins_clips(user: U
     user.find(marker="clip-join-0").click()
     await eventually(lambda: len(video_clips.list_clips(core.db, video["id"])) == 1)
     await user.should_see("0:00.0–0:04.0 (4 s)", marker="clip-span", retries=50)
+
+
+async def test_the_video_export_dialog_names_the_rule_and_writes_the_clips(user: User, tmp_path) -> None:
+    from nicegui import ui
+
+    from app.services.video_probe import count_frames
+    from app.ui.components.video_export_dialog import VideoExportDialog
+
+    await user.open("/")
+    core = current()
+    video, dataset, caption_set = _one_video_dataset(tmp_path, "walk.mp4", seconds=3, fps=12)
+    captions.save_caption(core.db, caption_set["id"], video["id"], "a person walks")
+
+    @ui.page("/video-export-test")
+    def _page() -> None:
+        VideoExportDialog(dataset["id"], caption_set["id"]).open()
+
+    await user.open("/video-export-test")
+    await user.should_see("frame counts are 4k+1", marker="video-export-rule")
+    user.find(marker="video-export-preset").elements.pop().set_value("ltx_video")
+    await user.should_see("frame counts are 8k+1", marker="video-export-rule")
+    assert user.find(marker="video-frames").elements.pop().value == 49
+    user.find(marker="video-fps").elements.pop().set_value(12)
+    user.find(marker="video-resolution").elements.pop().set_value(64)
+    target = tmp_path / "ltx"
+    user.find(marker="video-path").type(str(target))
+    user.find(marker="video-export-start").click()
+    await user.should_see(f"1 written to {target}", marker="video-export-done", retries=100)
+    assert count_frames(target / "videos" / "000001.mp4") == 33  # 36 frames in 3 s at 12 fps -> 8k+1
+    user.find(marker="video-export-start").click()
+    await user.should_see("not empty", marker="video-export-error", retries=100)
+
+
+def _one_video_dataset(tmp_path, name: str, **clip):
+    """A scanned h264 clip in its own dataset with an empty caption set: (file, dataset, caption set)."""
+    core = current()
+    folder_path = tmp_path / "clips"
+    make_clip(folder_path / name, "h264", **clip)
+    folder = folders.add_folder(core.db, str(folder_path))
+    with ThreadPoolExecutor(1) as pool:
+        scan_folder(core.db, core.settings, folder["id"], executor=pool)
+    (video,) = folders.list_folder_files(core.db, folder["id"])
+    dataset = datasets.create_dataset(core.db, "Clips")
+    datasets.add_files(core.db, dataset["id"], [video["id"]])
+    return video, dataset, captions.create_caption_set(core.db, dataset["id"], "Natural", "natural_simple")
