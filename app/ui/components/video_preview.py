@@ -22,7 +22,7 @@ class VideoPreview(ui.column):
             self.player = (
                 ui.element("video")
                 .props("controls preload=metadata playsinline")
-                .classes("w-full max-h-[30vh] 2xl:max-h-[42vh] rounded bg-black")
+                .classes("cf-editor-video w-full max-h-[30vh] 2xl:max-h-[42vh] rounded bg-black")
                 .mark("editor-video")
             )
             self.summary = ui.label().classes("text-xs text-gray-600").mark("editor-video-facts")
