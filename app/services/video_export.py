@@ -7,14 +7,17 @@ export leaves nothing half-written. Clips come from video_clips.export_ranges.
 
 from __future__ import annotations
 
+import errno
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from app.config import Settings
 from app.db import Database
-from app.errors import Invalid
+from app.errors import Invalid, StorageFull
 from app.models import new_id
 from app.services import video_clips
 from app.services.dataset_members import list_dataset_files, require_dataset
@@ -65,12 +68,9 @@ def export_video_dataset(
             f"{chosen.label} needs clips of {chosen.frame_step + 1} frames or more (frames {frames})"
         )
     clips, skipped = _clips(db, dataset_id, caption_set_id)
-    target = resolve_target(db, settings, "folder", export_path, _slug(db, dataset_id) + "-videos")
-    require_confirmation(target, overwrite)
-    temp = temp_folder(target.path, new_id())
     folder = video_dir(chosen)
     written: list[dict[str, Any]] = []
-    try:
+    with _export_folder(db, settings, dataset_id, export_path, overwrite, "videos") as (temp, target):
         (temp / folder).mkdir(parents=True, exist_ok=True)
         for clip in clips:
             count = snap_frames(frames_available(clip.start, clip.end, fps), frames, chosen.frame_step)
@@ -101,16 +101,12 @@ def export_video_dataset(
             )
         if not written:
             raise Invalid(_nothing_message(skipped))
-        configs = config_files(chosen, str(target.path), written, fps)
+        configs = config_files(chosen, str(target), written, fps)
         for name, text in configs.items():
             (temp / name).write_text(text, encoding="utf-8")
         _manifest(temp, written, skipped)
-        commit(temp, target.path)
-    except BaseException:
-        discard(temp)
-        raise
     return {
-        "path": str(target.path),
+        "path": str(target),
         "preset": chosen.name,
         "rule": chosen.description,
         "fps": fps,
@@ -137,12 +133,8 @@ def export_frames(
     if image_format not in FRAME_FORMATS:
         raise Invalid(f"Frames are written as {', '.join(FRAME_FORMATS)}, got {image_format!r}")
     clips, skipped = _clips(db, dataset_id, caption_set_id)
-    target = resolve_target(db, settings, "folder", export_path, _slug(db, dataset_id) + "-frames")
-    require_confirmation(target, overwrite)
-    temp = temp_folder(target.path, new_id())
     written: list[dict[str, Any]] = []
-    try:
-        temp.mkdir(parents=True)
+    with _export_folder(db, settings, dataset_id, export_path, overwrite, "frames") as (temp, target):
         for clip in clips:
             try:
                 pictures = even_frames(clip.path, per_clip, start=clip.start, end=clip.end)
@@ -158,11 +150,7 @@ def export_frames(
         if not written:
             raise Invalid(_nothing_message(skipped))
         _manifest(temp, written, skipped)
-        commit(temp, target.path)
-    except BaseException:
-        discard(temp)
-        raise
-    return {"path": str(target.path), "written": written, "skipped": skipped}
+    return {"path": str(target), "written": written, "skipped": skipped}
 
 
 def _clips(db: Database, dataset_id: str, caption_set_id: str) -> tuple[list[_Clip], list[dict[str, Any]]]:
@@ -189,6 +177,29 @@ def _clips(db: Database, dataset_id: str, caption_set_id: str) -> tuple[list[_Cl
             skipped.append({"file": row["filename"], "reason": "every clip was rejected"})
         clips.extend(_Clip(row, path, r["start"], r["end"], caption) for r in ranges)
     return clips, skipped
+
+
+@contextmanager
+def _export_folder(
+    db: Database, settings: Settings, dataset_id: str, export_path: str, overwrite: bool, kind: str
+) -> Iterator[tuple[Path, Path]]:
+    """(temp folder to write into, final target): the temp takes the target's place when the block ends,
+    and is removed when it fails. A target that cannot be written is an Invalid (a full disk StorageFull)."""
+    target = resolve_target(db, settings, "folder", export_path, f"{_slug(db, dataset_id)}-{kind}")
+    require_confirmation(target, overwrite)
+    temp = temp_folder(target.path, new_id())
+    try:
+        temp.mkdir(parents=True)
+        yield temp, target.path
+        commit(temp, target.path)
+    except OSError as exc:
+        discard(temp)
+        if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+            raise StorageFull(f"The disk holding {target.path} is full: nothing was written.") from None
+        raise Invalid(f"The export cannot be written to {target.path} ({exc.strerror or exc}).") from None
+    except BaseException:
+        discard(temp)
+        raise
 
 
 def _slug(db: Database, dataset_id: str) -> str:

@@ -194,3 +194,22 @@ def test_an_image_export_leaves_the_videos_out_and_says_why(core, tmp_path, vide
     reasons = {s["filename"]: s["reason"] for s in done["report"]["skipped"]}
     assert set(reasons) == {"walk.mp4", "wave.webm", "two_shots.avi"}
     assert all("video preset" in reason for reason in reasons.values())
+
+
+def test_a_target_that_cannot_be_written_is_a_clear_error_and_leaves_nothing(core, tmp_path, video_set):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    dataset_id, caption_set_id, _ = video_set
+    with pytest.raises(Invalid, match="cannot be written"):
+        export_video_dataset(
+            core.db, core.settings, dataset_id, caption_set_id=caption_set_id, preset="diffusion_pipe",
+            export_path=str(blocker / "out"), fps=12, frames=17, resolution=64,
+        )  # fmt: skip
+    with pytest.raises(Invalid, match="cannot be written"):
+        export_frames(
+            core.db, core.settings, dataset_id, caption_set_id=caption_set_id, export_path=str(blocker / "f")
+        )
+    assert (
+        blocker.read_text() == "not a folder"
+        and sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []
+    )
