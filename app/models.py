@@ -343,6 +343,8 @@ class VideoClip(Base):
     status: Mapped[str] = mapped_column(String(16), default="proposed", server_default="proposed")
     # scene (found by detection) | manual
     source: Mapped[str] = mapped_column(String(16), default="scene", server_default="scene")
+    # The clip's own caption (written or generated from its frames); null: it takes its video's caption.
+    caption_text: Mapped[str | None] = mapped_column(Text)
     created_date: Mapped[datetime] = mapped_column(DateTime, default=utcnow, server_default=func.now())
 
     __table_args__ = (Index("idx_video_clips_file", "file_id", "start_seconds"),)

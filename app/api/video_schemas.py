@@ -15,6 +15,7 @@ class ClipOut(BaseModel):
     duration: float
     status: Literal["proposed", "accepted", "rejected"]
     source: Literal["scene", "manual"]
+    caption_text: str | None = Field(None, description="The clip's own caption; null: its video's caption")
 
 
 class DetectRequest(BaseModel):
@@ -25,6 +26,14 @@ class DetectRequest(BaseModel):
 class ClipRequest(BaseModel):
     start: float = Field(..., ge=0)
     end: float = Field(..., gt=0)
+
+
+class ClipCaptionRequest(BaseModel):
+    caption_text: str | None = Field(None, max_length=20_000, description="Empty: use the video's caption")
+
+
+class ClipGenerateRequest(BaseModel):
+    caption_set_id: str = Field(..., description="Its style, max length, trigger phrase, prompt and model")
 
 
 class StatusRequest(BaseModel):

@@ -7,6 +7,8 @@ from typing import Any
 from fastapi import APIRouter, Response
 
 from app.api.video_schemas import (
+    ClipCaptionRequest,
+    ClipGenerateRequest,
     ClipOut,
     ClipRequest,
     DetectRequest,
@@ -19,6 +21,7 @@ from app.api.video_schemas import (
 from app.core import current
 from app.services import video_clips, video_export
 from app.services.video_export_presets import list_video_presets
+from app.vision.single import generate_for_clip
 
 router = APIRouter(prefix="/api", tags=["videos"])
 
@@ -57,6 +60,20 @@ def set_status(clip_id: str, body: StatusRequest) -> dict[str, Any]:
 )
 def remove_cut(clip_id: str) -> dict[str, Any]:
     return video_clips.remove_cut_after(current().db, clip_id)
+
+
+@router.put("/clips/{clip_id}/caption", response_model=ClipOut, summary="Write a clip's own caption")
+def set_caption(clip_id: str, body: ClipCaptionRequest) -> dict[str, Any]:
+    return video_clips.set_caption(current().db, clip_id, body.caption_text)
+
+
+@router.post(
+    "/clips/{clip_id}/generate",
+    response_model=ClipOut,
+    summary="Caption a clip from evenly spaced frames of its own time range (kept on the clip)",
+)
+async def generate_clip_caption(clip_id: str, body: ClipGenerateRequest) -> dict[str, Any]:
+    return await generate_for_clip(current(), clip_id, body.caption_set_id)
 
 
 @router.delete("/clips/{clip_id}", status_code=204, summary="Forget a clip (the video is untouched)")

@@ -97,6 +97,19 @@ def remove_cut_after(db: Database, clip_id: str) -> dict[str, Any]:
         return _clip_dict(clip)
 
 
+def set_caption(db: Database, clip_id: str, text: str | None) -> dict[str, Any]:
+    """The clip's own caption (empty or None: it takes its video's caption again)."""
+    with db.session() as session:
+        clip = _require(session, clip_id)
+        clip.caption_text = " ".join((text or "").split()) or None
+        return _clip_dict(clip)
+
+
+def get_clip(db: Database, clip_id: str) -> dict[str, Any]:
+    with db.session() as session:
+        return _clip_dict(_require(session, clip_id))
+
+
 def delete_clip(db: Database, clip_id: str) -> None:
     with db.session() as session:
         session.delete(_require(session, clip_id))
@@ -109,9 +122,11 @@ def export_ranges(db: Database, file_id: str, duration: float | None) -> tuple[l
     """
     clips = list_clips(db, file_id)
     if not clips:
-        return [{"start": 0.0, "end": float(duration or 0.0), "clip_id": None}], 0
+        return [{"start": 0.0, "end": float(duration or 0.0), "clip_id": None, "caption": None}], 0
     accepted = [
-        {"start": c["start"], "end": c["end"], "clip_id": c["id"]} for c in clips if c["status"] == "accepted"
+        {"start": c["start"], "end": c["end"], "clip_id": c["id"], "caption": c["caption_text"]}
+        for c in clips
+        if c["status"] == "accepted"
     ]
     return accepted, sum(1 for c in clips if c["status"] == "proposed")
 
@@ -166,4 +181,5 @@ def _clip_dict(clip: VideoClip) -> dict[str, Any]:
         "duration": round(clip.end_seconds - clip.start_seconds, 3),
         "status": clip.status,
         "source": clip.source,
+        "caption_text": clip.caption_text,
     }

@@ -161,9 +161,6 @@ def _clips(db: Database, dataset_id: str, caption_set_id: str) -> tuple[list[_Cl
         if not row["is_video"] or row["excluded"]:
             continue
         caption = " ".join((row["caption_text"] or "").split())  # one line: trainers read the first
-        if not caption:
-            skipped.append({"file": row["filename"], "reason": "no caption in this caption set"})
-            continue
         path = _source_path(db, row["file_id"])
         if path is None:
             skipped.append({"file": row["filename"], "reason": "missing, or a link outside its folder"})
@@ -175,7 +172,13 @@ def _clips(db: Database, dataset_id: str, caption_set_id: str) -> tuple[list[_Cl
             )
         if not ranges and not waiting:
             skipped.append({"file": row["filename"], "reason": "every clip was rejected"})
-        clips.extend(_Clip(row, path, r["start"], r["end"], caption) for r in ranges)
+        for part in ranges:
+            text = part["caption"] or caption  # a clip's own caption, else its video's
+            if text:
+                clips.append(_Clip(row, path, part["start"], part["end"], text))
+            else:
+                skipped.append({"file": row["filename"], "start": part["start"], "end": part["end"],
+                                "reason": "no caption in this caption set"})  # fmt: skip
     return clips, skipped
 
 

@@ -53,6 +53,7 @@ async def generate_caption(
     base_url: str | None = None,
     context: dict[str, Any] | None = None,
     image: PreparedImage | list[PreparedImage] | None = None,
+    time_range: tuple[float, float] | None = None,
 ) -> CaptionResult:
     """Caption one image with the configured backend.
 
@@ -78,7 +79,11 @@ async def generate_caption(
     model_name = resolve_model_name(model or vision["model"], vision["backend"], data_dir)
     # A caption job passes `image` prepared ahead, while earlier requests were still running.
     image = image or await prepare_for_model(
-        path, float(vision.get("max_image_megapixels") or 1.5), max_pixels, frames or DEFAULT_VIDEO_FRAMES
+        path,
+        float(vision.get("max_image_megapixels") or 1.5),
+        max_pixels,
+        frames or DEFAULT_VIDEO_FRAMES,
+        time_range,
     )
     sent = as_list(image)
     reply = await backend.chat(model_name, prompt, image)

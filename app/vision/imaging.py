@@ -41,17 +41,22 @@ class PreparedImage:
 
 
 async def prepare_for_model(
-    path: str | Path, max_megapixels: float, max_pixels: int | None, video_frames: int = DEFAULT_VIDEO_FRAMES
+    path: str | Path,
+    max_megapixels: float,
+    max_pixels: int | None,
+    video_frames: int = DEFAULT_VIDEO_FRAMES,
+    time_range: tuple[float, float] | None = None,
 ) -> PreparedImage | list[PreparedImage]:
     """Downscale and encode `path` in the process pool: one image, or for a video `video_frames` evenly
-    spaced frames in time order (sharing the pixel budget). Raises NotFound or Invalid with the reason."""
+    spaced frames in time order (sharing the pixel budget), over `time_range` (a clip) or the whole video.
+    Raises NotFound or Invalid with the reason."""
     loop = asyncio.get_running_loop()
     # Before anything has started the pool, a thread does the (GIL-releasing) Pillow work: spawning the
     # workers takes longer than preparing the first images, and a caption job's slots must not wait for it.
     executor = process_pool() if pool_started() else None
     if is_video_path(path):  # PyAV decodes in C without the GIL: a thread is enough
         count = max(1, min(MAX_VIDEO_FRAMES, int(video_frames)))
-        work = loop.run_in_executor(None, prepare_video, str(path), count, max_megapixels)
+        work = loop.run_in_executor(None, prepare_video, str(path), count, max_megapixels, time_range)
     else:
         work = loop.run_in_executor(executor, prepare_image, str(path), max_megapixels, max_pixels)
     try:
@@ -83,11 +88,15 @@ def prepare_image(path: str, max_megapixels: float, max_pixels: int | None) -> P
     return PreparedImage(buffer.getvalue(), mime, image.width, image.height)
 
 
-def prepare_video(path: str, count: int, max_megapixels: float) -> list[PreparedImage]:
-    """`count` evenly spaced frames of a video as JPEGs, each within its share of the pixel budget."""
+def prepare_video(
+    path: str, count: int, max_megapixels: float, time_range: tuple[float, float] | None = None
+) -> list[PreparedImage]:
+    """`count` evenly spaced frames of a video (or of a clip's time range) as JPEGs, each within its share
+    of the pixel budget."""
     budget = max(MIN_FRAME_MEGAPIXELS, (max_megapixels or 1.5) / count)
+    start, end = time_range if time_range else (0.0, None)
     prepared = []
-    for frame in even_frames(path, count):
+    for frame in even_frames(path, count, start=start, end=end):
         target = target_size(frame.size, budget)
         if frame.size != target:
             frame = frame.resize(target, Image.Resampling.LANCZOS)

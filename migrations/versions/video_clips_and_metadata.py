@@ -32,6 +32,7 @@ def upgrade() -> None:
         sa.Column("end_seconds", sa.Float(), nullable=False),
         sa.Column("status", sa.String(length=16), nullable=False, server_default="proposed"),
         sa.Column("source", sa.String(length=16), nullable=False, server_default="scene"),
+        sa.Column("caption_text", sa.Text(), nullable=True),
         sa.Column("created_date", sa.DateTime(), nullable=False, server_default=sa.func.now()),
     )
     op.create_index("idx_video_clips_file", "video_clips", ["file_id", "start_seconds"])

@@ -91,3 +91,44 @@ async def test_a_broken_video_is_a_clear_error(core, tmp_path, fake_ollama):
 def _prompt_text(body, backend: str) -> str:
     content = body["messages"][0]["content"]
     return content if backend == "ollama" else content[0]["text"]
+
+
+async def test_a_clip_is_captioned_from_its_own_frames_and_exports_with_its_caption(
+    core, tmp_path, fake_ollama, executor
+):
+    from app.services import captions, datasets, folders, video_clips
+    from app.services.scanning import scan_folder
+    from app.services.video_export import export_video_dataset
+    from app.vision.single import generate_for_clip
+
+    _point(core, fake_ollama, "ollama")
+    core.settings["vision"]["video_frames"] = 4
+    folder_path = tmp_path / "shots"
+    make_clip(folder_path / "two.mp4", "h264", seconds=4, fps=12, size=(64, 48), cut_at=2)
+    folder = folders.add_folder(core.db, str(folder_path))
+    scan_folder(core.db, core.settings, folder["id"], executor=executor)
+    (video,) = folders.list_folder_files(core.db, folder["id"])
+    dataset = datasets.create_dataset(core.db, "Shots")
+    datasets.add_files(core.db, dataset["id"], [video["id"]])
+    caption_set = captions.create_caption_set(
+        core.db, dataset["id"], "Motion", "natural_simple", trigger_phrase="ohwx"
+    )
+    first, second = video_clips.detect_scenes(core.db, video["id"])
+    clip = await generate_for_clip(core, second["id"], caption_set["id"])
+    (sent,) = fake_ollama.chat_requests()
+    assert len(sent["images"]) == 4
+    assert all(image["mean_rgb"][2] > 150 for image in sent["images"]), sent[
+        "images"
+    ]  # the checkerboard shot
+    assert clip["caption_text"].startswith("ohwx") and CAPTION in clip["caption_text"].lower()
+    for each in (first, second):
+        video_clips.set_status(core.db, each["id"], "accepted")
+    video_clips.set_caption(core.db, first["id"], "  a dark   room  ")
+    report = export_video_dataset(
+        core.db, core.settings, dataset["id"], caption_set_id=caption_set["id"], preset="musubi_tuner",
+        export_path=str(tmp_path / "out"), fps=12, frames=17, resolution=64,
+    )  # fmt: skip
+    texts = [
+        (tmp_path / "out" / c["video"]).with_suffix(".txt").read_text().strip() for c in report["written"]
+    ]
+    assert texts == ["a dark room", clip["caption_text"]]  # the video itself has no caption in the set

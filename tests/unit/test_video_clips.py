@@ -92,6 +92,12 @@ def test_the_clip_routes(core, photos, executor):
     )
     assert client.put(f"/api/clips/{clip_id}/status", json={"status": "maybe"}).status_code == 422
     assert client.post(f"/api/files/{video}/clips", json={"start": 2, "end": 1}).status_code == 422
+    captioned = client.put(f"/api/clips/{clip_id}/caption", json={"caption_text": " a  walk "})
+    assert captioned.json()["caption_text"] == "a walk"
+    assert (
+        client.put(f"/api/clips/{clip_id}/caption", json={"caption_text": ""}).json()["caption_text"] is None
+    )
+    assert client.post("/api/clips/ghost/generate", json={"caption_set_id": "x"}).status_code == 404
     assert client.post(f"/api/clips/{clip_id}/remove-cut").json()["end"] == 3.0
     assert client.delete(f"/api/clips/{clip_id}").status_code == 204
     assert client.get(f"/api/files/{video}/clips").json() == []
