@@ -88,6 +88,23 @@ async def test_the_user_finds_scenes_and_accepts_rejects_and_joins_clips(user: U
     await user.should_see("0:00.0–0:04.0 (4 s)", marker="clip-span", retries=50)
 
 
+async def test_a_clip_is_captioned_from_the_editor(user: User, tmp_path, fake_ollama) -> None:
+    await user.open("/")
+    core = current()
+    core.settings["vision"].update(base_url=fake_ollama.url, retry_backoff=0.01)
+    video, dataset, caption_set = _one_video_dataset(tmp_path, "two.mp4", seconds=4, fps=12, cut_at=2)
+    video_clips.detect_scenes(core.db, video["id"])
+    await user.open(f"/?dataset={dataset['id']}&caption_set={caption_set['id']}")
+    grid = next(iter(user.find(marker="thumb-grid").elements))
+    await eventually(lambda: len(grid.rows) == 1)
+    user.find(marker="thumb-grid").trigger("tile_click", {"id": video["id"]})
+    await user.should_see(marker="clip-generate-1", retries=50)
+    user.find(marker="clip-generate-1").click()
+    await user.should_see("red square", marker="clip-caption-1", retries=100)
+    await user.should_not_see(marker="clip-caption-0")
+    assert len(fake_ollama.chat_requests()[0]["images"]) == 8
+
+
 async def test_the_video_export_dialog_names_the_rule_and_writes_the_clips(user: User, tmp_path) -> None:
     from nicegui import ui
 

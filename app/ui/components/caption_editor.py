@@ -87,7 +87,7 @@ class CaptionEditor(ui.column):
         self.text.value = self.base_text
         self._show_file(info)
         if info["file"].get("video_url"):
-            await self.video_preview.show(info["file"])
+            await self.video_preview.show(info["file"], caption_set_id)
         await self.tag_tools.show_set(caption_set_id, info["caption_set"].get("style"))
         await self.history.show(caption["id"] if caption else None)
 

@@ -11,6 +11,7 @@ from app.core import current
 from app.errors import CaptionForgeError
 from app.services import video_clips
 from app.ui.components.video_text import duration_text
+from app.vision.single import generate_for_clip
 
 STATUS_COLOURS = {
     "proposed": "text-slate-600",
@@ -26,6 +27,7 @@ class VideoClipsPanel(ui.column):
         super().__init__()
         self.classes("w-full gap-1")
         self.file_id: str | None = None
+        self.caption_set_id: str | None = None
         self._seek = seek
         with self:
             with ui.row().classes("w-full items-center gap-2 no-wrap"):
@@ -35,15 +37,22 @@ class VideoClipsPanel(ui.column):
                 ).mark("clips-detect")
             self.rows = ui.column().classes("w-full gap-0").mark("clips-list")
 
-    async def show(self, file_id: str) -> None:
+    async def show(self, file_id: str, caption_set_id: str | None = None) -> None:
         """Load the clips of this video (none yet: the whole video is one clip for exports)."""
-        self.file_id = file_id
+        self.file_id, self.caption_set_id = file_id, caption_set_id
         await self._load(lambda: video_clips.list_clips(current().db, file_id))
 
     async def detect(self) -> None:
         if self.file_id:
             file_id = self.file_id
             await self._load(lambda: video_clips.detect_scenes(current().db, file_id), busy="Finding scenes…")
+
+    async def _generate(self, clip_id: str) -> None:
+        try:
+            await generate_for_clip(current(), clip_id, self.caption_set_id)
+        except CaptionForgeError as exc:
+            ui.notify(str(exc), type="negative")
+        await self.show(self.file_id, self.caption_set_id)
 
     async def _act(self, work: Callable[[], Any]) -> None:
         file_id = self.file_id
@@ -88,6 +97,10 @@ class VideoClipsPanel(ui.column):
                 ).props(f"flat dense size=sm {'color=primary' if clip['status'] == status else ''}").mark(
                     f"clip-{status[:-2]}-{index}"
                 ).tooltip("Accept this clip" if status == "accepted" else "Leave this clip out")
+            if self.caption_set_id:
+                ui.button(icon="auto_awesome", on_click=lambda c=clip: self._generate(c["id"])).props(
+                    "flat dense size=sm"
+                ).mark(f"clip-generate-{index}").tooltip("Caption this clip from its own frames")
             if not last:
                 ui.button(
                     icon="link",
@@ -95,3 +108,7 @@ class VideoClipsPanel(ui.column):
                 ).props("flat dense size=sm").mark(f"clip-join-{index}").tooltip(
                     "Remove the cut: join with the next clip"
                 )
+        if clip["caption_text"]:  # the clip's own caption (else exports use the video's)
+            ui.label(clip["caption_text"]).classes("text-xs text-gray-700 pl-8 w-full").mark(
+                f"clip-caption-{index}"
+            )

@@ -34,12 +34,12 @@ class VideoPreview(ui.column):
             )
             self.clips = VideoClipsPanel(seek=self.seek)
 
-    async def show(self, file: dict[str, Any]) -> None:
+    async def show(self, file: dict[str, Any], caption_set_id: str | None = None) -> None:
         """Play this video file (a get_caption file dict with video_url); the strip and clips follow."""
         self.player.props(f'src="{file["video_url"]}" poster="{file.get("thumbnail_url") or ""}"')
         self.strip.props(f'src="/api/files/{file["id"]}/strip?frames={STRIP_FRAMES}"')
         self.summary.text = video_summary(file)
-        await self.clips.show(file["id"])
+        await self.clips.show(file["id"], caption_set_id)
 
     def seek(self, seconds: float) -> None:
         """Play the clip from `seconds`."""
