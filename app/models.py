@@ -100,6 +100,13 @@ class TrackedFile(Base):
     quality_score: Mapped[float | None] = mapped_column(Float)
     quality_details: Mapped[str | None] = mapped_column(Text)
     quality_flags: Mapped[str | None] = mapped_column(Text)
+    # Videos (the seed's phase 8): null for images; the frame count is the container's or duration x fps.
+    is_video: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    duration_seconds: Mapped[float | None] = mapped_column(Float)
+    fps: Mapped[float | None] = mapped_column(Float)
+    frame_count: Mapped[int | None] = mapped_column(Integer)
+    video_codec: Mapped[str | None] = mapped_column(String(32))
+    has_audio: Mapped[bool | None] = mapped_column(Boolean)
 
     folder: Mapped[TrackedFolder] = relationship(back_populates="files")
 
@@ -318,6 +325,29 @@ class VisionModel(Base):
     file_size_mb: Mapped[int | None] = mapped_column(Integer)
 
     __table_args__ = (UniqueConstraint("model_id", "backend", name="uq_vision_model_backend"),)
+
+
+class VideoClip(Base):
+    """A time range of a tracked video: virtual, like dataset membership; written out only by an export.
+
+    Scene detection proposes clips (status "proposed"); the user accepts or rejects each one.
+    """
+
+    __tablename__ = "video_clips"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    file_id: Mapped[str] = mapped_column(ForeignKey("tracked_files.id", ondelete="CASCADE"))
+    start_seconds: Mapped[float] = mapped_column(Float)
+    end_seconds: Mapped[float] = mapped_column(Float)
+    # proposed | accepted | rejected
+    status: Mapped[str] = mapped_column(String(16), default="proposed", server_default="proposed")
+    # scene (found by detection) | manual
+    source: Mapped[str] = mapped_column(String(16), default="scene", server_default="scene")
+    # The clip's own caption (written or generated from its frames); null: it takes its video's caption.
+    caption_text: Mapped[str | None] = mapped_column(Text)
+    created_date: Mapped[datetime] = mapped_column(DateTime, default=utcnow, server_default=func.now())
+
+    __table_args__ = (Index("idx_video_clips_file", "file_id", "start_seconds"),)
 
 
 class SavedView(Base):

@@ -113,6 +113,11 @@ class DatasetFileOut(BaseModel):
     caption_text: str | None
     caption_state: Literal["none", "imported", "generated", "edited"]
     caption_modified: str | None
+    is_video: bool = False
+    duration_seconds: float | None = Field(None, description="Videos: length in seconds")
+    fps: float | None = None
+    frame_count: int | None = None
+    video_url: str | None = Field(None, description="Videos: the clip, served with HTTP range requests")
 
 
 class DatasetStats(BaseModel):

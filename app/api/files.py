@@ -20,6 +20,8 @@ from app.services import folders
 from app.services.images import ImageDecodeError
 from app.services.safe_paths import servable
 from app.services.thumbnails import ensure_thumbnail
+from app.services.video_frames import MAX_STRIP_FRAMES, strip_path
+from app.services.video_probe import VideoDecodeError
 
 router = APIRouter(prefix="/api/files", tags=["files"])
 IMMUTABLE = "public, max-age=31536000, immutable"
@@ -59,7 +61,7 @@ def get_thumbnail(
             settings["thumbnails"]["quality"],
             settings["image_processing"]["max_image_pixels"] or None,
         )
-    except (OSError, ImageDecodeError) as exc:
+    except (OSError, ImageDecodeError, VideoDecodeError) as exc:
         raise NotFound(
             f"The thumbnail is gone and cannot be made again ({exc}): rescan the folder."
         ) from None
@@ -92,6 +94,37 @@ def get_image(
         media_type=source["mime_type"] or "application/octet-stream",
         headers={"ETag": etag, "Cache-Control": cache},
     )
+
+
+@router.get(
+    "/{file_id}/video",
+    summary="The original video file, with HTTP range requests (seeking in the player)",
+    responses={200: {"content": {"video/*": {}}}, 206: {}, 304: {}, 404: {}, 416: {}},
+)
+def get_video(file_id: str, request: Request) -> Response:
+    """The tracked video itself; `Range: bytes=a-b` gets 206 Partial Content, as HTML5 players ask."""
+    source = folders.file_source(current().db, file_id)
+    if not (source["mime_type"] or "").startswith("video/"):
+        raise NotFound("This file is not a tracked video: open it with /image.")
+    return get_image(file_id, request, None)
+
+
+@router.get(
+    "/{file_id}/strip",
+    summary="A strip of evenly spaced frames of a video (WebP)",
+    responses={200: {"content": {"image/webp": {}}}, 404: {}},
+)
+def get_strip(file_id: str, frames: int = Query(8, ge=1, le=MAX_STRIP_FRAMES)) -> Response:
+    """`frames` frames spread over the whole clip, side by side, in time order; cached like thumbnails."""
+    core = current()
+    source = folders.file_source(core.db, file_id)
+    if not (source["mime_type"] or "").startswith("video/") or source["scan_error"]:
+        raise NotFound(f"No frames: {source['scan_error'] or 'this file is not a tracked video'}.")
+    try:
+        path = strip_path(_checked_path(source), source["file_hash"], core.settings.thumbnails_dir, frames)
+    except (OSError, VideoDecodeError) as exc:
+        raise NotFound(f"The frames cannot be read ({exc}): rescan the folder.") from None
+    return FileResponse(path, media_type="image/webp", headers={"Cache-Control": REVALIDATE})
 
 
 def _checked_path(source: dict[str, Any]) -> str:

@@ -105,6 +105,15 @@ class FileOut(BaseModel):
     quality_details: dict[str, Any] | None = Field(None, description='{"measured": {...}, "reasons": {...}}')
     quality_flags: list[str]
     duplicate_count: int = Field(..., description="Other tracked files with the same SHA-256")
+    is_video: bool = False
+    duration_seconds: float | None = Field(None, description="Videos: length in seconds")
+    fps: float | None = Field(None, description="Videos: frames per second")
+    frame_count: int | None = Field(
+        None, description="Videos: frames (the container's count, or duration x fps)"
+    )
+    video_codec: str | None = Field(None, description='Videos: e.g. "h264", "vp9"')
+    has_audio: bool | None = Field(None, description="Videos: whether there is an audio track")
+    video_url: str | None = Field(None, description="Videos: the clip, served with HTTP range requests")
 
 
 class FileDetail(FileOut):

@@ -13,7 +13,7 @@ from app.jobs.caption_job import ModelCheck
 from app.vision.catalog import is_installed
 from app.vision.client import generate_caption, installed_models, resolve_model_name, vision_settings
 from app.vision.errors import VisionError
-from app.vision.imaging import PreparedImage, prepare_for_model
+from app.vision.imaging import DEFAULT_VIDEO_FRAMES, PreparedImage, prepare_for_model
 
 
 class VisionCaptioner:
@@ -34,7 +34,12 @@ class VisionCaptioner:
         """Start preparing an image that will be captioned soon (at most once per path)."""
         if image_path not in self._ready:
             vision, max_pixels, _ = vision_settings(self.settings)
-            work = prepare_for_model(image_path, float(vision.get("max_image_megapixels") or 1.5), max_pixels)
+            work = prepare_for_model(
+                image_path,
+                float(vision.get("max_image_megapixels") or 1.5),
+                max_pixels,
+                int(vision.get("video_frames") or DEFAULT_VIDEO_FRAMES),
+            )
             # Errors surface when the image's turn comes: generate_caption prepares it again and reports them.
             task = background_tasks.create(work, name="prepare image", handle_exceptions=False)
             task.add_done_callback(_retrieve)  # an unused failed preparation must not log "never retrieved"
@@ -46,7 +51,7 @@ class VisionCaptioner:
             task.cancel()
         self._ready.clear()
 
-    async def _prepared(self, image_path: str) -> PreparedImage | None:
+    async def _prepared(self, image_path: str) -> PreparedImage | list[PreparedImage] | None:
         task = self._ready.pop(image_path, None)
         if task is None:
             return None

@@ -32,6 +32,7 @@ from app.services.caption_sets import (  # noqa: F401  (the contract names them 
 )
 from app.services.caption_writer import caption_dict, remove_caption, write_caption
 from app.services.dataset_stats import refresh_caption_set_stats
+from app.services.folders import video_fields
 from app.services.rows import json_value
 from app.services.thumbnails import thumbnail_url
 
@@ -98,6 +99,7 @@ def get_caption(db: Database, caption_set_id: str, file_id: str) -> dict[str, An
                 "image_url": f"/api/files/{file.id}/image",
                 "in_dataset": member is not None,
                 "excluded": bool(member),
+                **video_fields(file),
             },
         }
 

@@ -152,6 +152,10 @@ def list_dataset_files(
                 Caption.source,
                 Caption.manually_edited,
                 Caption.modified_date,
+                TrackedFile.is_video,
+                TrackedFile.duration_seconds,
+                TrackedFile.fps,
+                TrackedFile.frame_count,
             )
             .join(TrackedFile, TrackedFile.id == DatasetFile.file_id)
             .outerjoin(
@@ -174,7 +178,8 @@ def require_dataset(session: Session, dataset_id: str) -> Dataset:
 
 def _member_row(row: Any) -> dict[str, Any]:
     (file_id, filename, path, folder_id, width, height, size, quality, flags, thumb_key, imported,
-     added, order_index, excluded, caption_id, text, source, edited, modified) = row  # fmt: skip
+     added, order_index, excluded, caption_id, text, source, edited, modified, *video) = row  # fmt: skip
+    is_video, duration, fps, frames = video
     return {
         "file_id": file_id,
         "filename": filename,
@@ -194,6 +199,11 @@ def _member_row(row: Any) -> dict[str, Any]:
         "caption_text": text,
         "caption_state": caption_state(source, edited) if caption_id else "none",
         "caption_modified": iso(modified),
+        "is_video": bool(is_video),
+        "duration_seconds": duration,
+        "fps": fps,
+        "frame_count": frames,
+        "video_url": f"/api/files/{file_id}/video" if is_video else None,
     }
 
 

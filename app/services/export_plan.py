@@ -111,6 +111,8 @@ def _skip_reason(
         return "excluded from the dataset"
     if not row["file_exists"]:
         return "file missing since the last scan"
+    if row.get("is_video"):  # an image export cannot write a clip: the video presets (or frames) do
+        return "a video: export it with a video preset, or its frames as images"
     score = row["quality_score"]
     if options.min_quality_score is not None and score is not None and score < options.min_quality_score:
         return f"quality below {options.min_quality_score:g}"

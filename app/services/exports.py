@@ -237,6 +237,7 @@ def _context(db: Database, dataset_id: str, options: ExportOptions) -> dict[str,
                 m.TrackedFile.quality_score,
                 m.TrackedFile.quality_flags,
                 m.TrackedFile.imported_caption,
+                m.TrackedFile.is_video,
                 m.Caption.caption_text,
             )
             .join(m.TrackedFile, m.TrackedFile.id == m.DatasetFile.file_id)

@@ -220,6 +220,19 @@ def _folder_dict(folder: TrackedFolder, counts: dict[str, int]) -> dict[str, Any
     }
 
 
+def video_fields(file: TrackedFile) -> dict[str, Any]:
+    """A file's video columns (nulls for images) and, for a video, the URL that streams it."""
+    return {
+        "is_video": bool(file.is_video),
+        "duration_seconds": file.duration_seconds,
+        "fps": file.fps,
+        "frame_count": file.frame_count,
+        "video_codec": file.video_codec,
+        "has_audio": file.has_audio,
+        "video_url": f"/api/files/{file.id}/video" if file.is_video else None,
+    }
+
+
 def _file_dict(file: TrackedFile, duplicate_count: int) -> dict[str, Any]:
     details = json.loads(file.quality_details) if file.quality_details else None
     return {
@@ -253,6 +266,7 @@ def _file_dict(file: TrackedFile, duplicate_count: int) -> dict[str, Any]:
         "quality_details": details,
         "quality_flags": json.loads(file.quality_flags) if file.quality_flags else [],
         "duplicate_count": duplicate_count,
+        **video_fields(file),
     }
 
 

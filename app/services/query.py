@@ -2,12 +2,14 @@
 
     tag:smile  -tag:hat  caption:"red dress"  name:IMG_  folder:shoot1  flag:blurry
     quality<0.5  tokens>75  chars>200  width>=1024  uncaptioned  edited  red dress
+    duration>2.5  fps:24  frames<81      (videos; an image has none of these, so never matches them)
     (tag:smile OR tag:grin) AND NOT flag:blurry
 
 Bare words and quoted phrases search the caption and the file name. Text matching ignores case.
 `tag:` matches one comma-separated part of the caption exactly (`*` is a wildcard: `tag:red*`).
 `tokens` is the CLIP token count without the start/end tokens (see app/services/tokens.py).
-A row with no quality score never satisfies a quality comparison.
+A row with no quality score never satisfies a quality comparison. `fps=N` (or `fps:N`) with a whole N also
+matches the NTSC rates near it (fps:30 finds 29.97).
 """
 
 from __future__ import annotations
@@ -122,7 +124,11 @@ class _RowView:
             return clip_token_count(self.caption())
         if name == "chars":
             return len(self.caption())
-        return self.row.get(name)  # width, height
+        if name == "duration":
+            return self.row.get("duration_seconds")
+        if name == "frames":
+            return self.row.get("frame_count")
+        return self.row.get(name)  # width, height, fps
 
 
 Test = Callable[[_RowView], bool]
@@ -146,6 +152,8 @@ def _compile(node: Node) -> Test:
         return _field_test(node.name, node.value.lower())
     if isinstance(node, Compare):
         compare, name, number = _OPERATORS[node.op], node.name, node.number
+        if name == "fps" and node.op == "=" and number.is_integer():
+            compare = _same_rate
 
         def test(view: _RowView) -> bool:
             value = view.number(name)
@@ -153,6 +161,11 @@ def _compile(node: Node) -> Test:
 
         return test
     return _keyword_test(node)
+
+
+def _same_rate(value: float, number: float) -> bool:
+    """fps=30 is 30 and 29.97 (30000/1001); fps=24 is 24 and 23.976."""
+    return abs(value - number) < 0.05 or abs(value - number * 1000 / 1001) < 0.01
 
 
 def _all(tests: list[Test]) -> Test:

@@ -17,7 +17,9 @@ from dataclasses import dataclass
 from app.services.query_tokens import RESERVED, QueryError, Token, is_bare_word, tokenize
 
 TEXT_FIELDS = ("tag", "caption", "name", "folder", "flag", "bucket")
-NUMBER_FIELDS = ("quality", "tokens", "chars", "width", "height")
+NUMBER_FIELDS = ("quality", "tokens", "chars", "width", "height", "duration", "fps", "frames")
+# Number fields that also take `name:N`, read as `name=N` (fps:24 is the natural way to ask for a rate).
+COLON_NUMBER_FIELDS = ("fps", "frames", "duration")
 KEYWORDS = ("uncaptioned", "captioned", "edited", "generated", "imported", "excluded")
 OPERATORS = ("<=", ">=", "<", ">", "=")
 MAX_DEPTH = 64  # nesting of parentheses and NOTs; deeper input is refused, not a RecursionError
@@ -175,6 +177,8 @@ class _Parser:
         return Text(token.text)
 
     def _field(self, name: str, token: Token) -> Node:
+        if name in COLON_NUMBER_FIELDS:
+            return self._compare(name, token)
         colon = self._advance()
         if name not in TEXT_FIELDS:
             hint = f"; write {name}>N, {name}<N or {name}=N" if name in NUMBER_FIELDS else ""
@@ -199,7 +203,7 @@ class _Parser:
         number = _to_number(value.text) if value.kind == "word" else None
         if number is None:
             raise QueryError(f"'{name}{op.text}' needs a number, e.g. {name}{op.text}0.5", op.position)
-        return Compare(name, op.text, number)
+        return Compare(name, "=" if op.kind == "colon" else op.text, number)
 
     def _starts_operand(self) -> bool:
         token = self._peek()

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from app.services.images import SUPPORTED_EXTENSIONS
 from app.services.paired_captions import CAPTION_EXTENSIONS
 from app.services.safe_paths import resolved_inside
+from app.services.video_probe import VIDEO_EXTENSIONS
 
 # Never images, whatever they are called: Windows and macOS folder metadata.
 IGNORED_NAMES = {"thumbs.db", "ehthumbs.db", "desktop.ini", ".ds_store"}
@@ -18,7 +19,7 @@ IGNORED_NAMES = {"thumbs.db", "ehthumbs.db", "desktop.ini", ".ds_store"}
 class WalkResult:
     """What a walk found. Paths are as reached from the folder (symlinked folders keep the link's path)."""
 
-    files: dict[str, tuple[int, int]] = field(default_factory=dict)  # image path -> (size, mtime_ns)
+    files: dict[str, tuple[int, int]] = field(default_factory=dict)  # image or video path -> (size, mtime_ns)
     captions: dict[str, str] = field(default_factory=dict)  # lower-cased caption path -> real path
     caption_mtimes: dict[str, int] = field(default_factory=dict)  # real caption path -> mtime_ns
     unreadable: list[str] = field(default_factory=list)  # "path: reason" per folder that could not be read
@@ -27,7 +28,7 @@ class WalkResult:
 
 
 def walk_folder(root: str, recursive: bool, max_depth: int, follow_links: bool = False) -> WalkResult:
-    """Images and caption files under root; subfolders down to max_depth levels when recursive.
+    """Images, videos and caption files under root; subfolders down to max_depth levels when recursive.
 
     Hidden entries (".name", macOS "._name") and Thumbs.db/.DS_Store are skipped. A folder reached twice
     (a symlink loop, or two links to one place) is read once. A folder that cannot be read is listed in
@@ -77,7 +78,11 @@ def _take(
         return
     extension = os.path.splitext(name)[1].lower()
     try:
-        if extension in SUPPORTED_EXTENSIONS or extension in CAPTION_EXTENSIONS:
+        if (
+            extension in SUPPORTED_EXTENSIONS
+            or extension in VIDEO_EXTENSIONS
+            or extension in CAPTION_EXTENSIONS
+        ):
             info = entry.stat()  # follows symlinks, like the reads later on
             if stat.S_ISREG(info.st_mode):
                 if extension in CAPTION_EXTENSIONS:

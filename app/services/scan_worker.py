@@ -8,6 +8,7 @@ from __future__ import annotations
 import errno
 import hashlib
 import mimetypes
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -25,6 +26,8 @@ from app.services.images import (
     oriented_size,
 )
 from app.services.thumbnails import make_thumbnail, save_thumbnail, thumbnail_key, thumbnail_path
+from app.services.video_probe import VideoDecodeError, is_video_path
+from app.services.video_scan import measure_video
 
 _DISK_FULL = (errno.ENOSPC, errno.EDQUOT)
 
@@ -54,6 +57,9 @@ def process_file(path: str, options: ScanOptions) -> dict[str, Any]:
 
     Returns {path, file_hash, ...}; a file that is not a usable image gets `scan_error` with the reason.
     """
+    if is_video_path(path):
+        result: dict[str, Any] = {"path": path, "file_hash": "", "scan_error": None}
+        return _guarded(result, path, lambda: measure_video(path, options, result))
     try:
         data = Path(path).read_bytes()
     except OSError as exc:
@@ -64,10 +70,15 @@ def process_file(path: str, options: ScanOptions) -> dict[str, Any]:
             "file_type": Path(path).suffix.lower().lstrip(".") or "unknown",
             "mime_type": mimetypes.guess_type(path)[0],
         }
-    result: dict[str, Any] = {"path": path, "file_hash": hashlib.sha256(data).hexdigest(), "scan_error": None}
+    result = {"path": path, "file_hash": hashlib.sha256(data).hexdigest(), "scan_error": None}
+    return _guarded(result, path, lambda: _decode_and_measure(data, result["file_hash"], options))
+
+
+def _guarded(result: dict[str, Any], path: str, work: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+    """Add what `work` measured to the result; whatever goes wrong becomes this file's error."""
     try:
-        result.update(_decode_and_measure(data, result["file_hash"], options))
-    except ImageDecodeError as exc:
+        result.update(work())
+    except (ImageDecodeError, VideoDecodeError) as exc:
         _failed(result, path, str(exc))
     except OSError as exc:
         if exc.errno in _DISK_FULL:  # the thumbnails' disk, not this file: the scan stops and says so

@@ -12,6 +12,7 @@ from pathlib import Path
 from PIL import Image
 
 from app.services.images import fit_within, flatten, open_image
+from app.services.video_probe import is_video_path, poster_of
 
 
 def thumbnail_url(file_id: str, thumbnail_key: str | None) -> str:
@@ -58,6 +59,9 @@ def ensure_thumbnail(
     """The thumbnail for `key`, made from `source` when the cache lost it (e.g. the user cleared it)."""
     path = thumbnail_path(thumbnails_dir, key)
     if not path.exists():
-        image = open_image(Path(source), max_pixels=max_pixels, draft_size=(size, size))
+        if is_video_path(source):
+            image = poster_of(source)
+        else:
+            image = open_image(Path(source), max_pixels=max_pixels, draft_size=(size, size))
         save_thumbnail(make_thumbnail(image, size), path, quality)
     return path

@@ -9,9 +9,10 @@ from typing import Any
 
 from app.config import Settings
 from app.errors import BackendUnavailable
+from app.services.video_probe import is_video_path
 from app.vision.catalog import find_model, is_installed, load_catalog
 from app.vision.errors import VisionError
-from app.vision.imaging import PreparedImage, prepare_for_model
+from app.vision.imaging import DEFAULT_VIDEO_FRAMES, PreparedImage, as_list, prepare_for_model
 from app.vision.ollama import OllamaBackend
 from app.vision.openai_compat import OpenAICompatBackend
 from app.vision.parsing import parse_reply
@@ -51,7 +52,8 @@ async def generate_caption(
     model: str | None = None,
     base_url: str | None = None,
     context: dict[str, Any] | None = None,
-    image: PreparedImage | None = None,
+    image: PreparedImage | list[PreparedImage] | None = None,
+    time_range: tuple[float, float] | None = None,
 ) -> CaptionResult:
     """Caption one image with the configured backend.
 
@@ -64,19 +66,26 @@ async def generate_caption(
     vision, max_pixels, data_dir = vision_settings(settings_values)
     path = Path(image_path)
     values = {"filename": path.name, "folder": path.parent.name, "imported_caption": "", **(context or {})}
+    frames = int(vision.get("video_frames") or DEFAULT_VIDEO_FRAMES) if is_video_path(path) else 0
     prompt = build_prompt(
         style,
         max_length=max_length,
         trigger_phrase=trigger_phrase,
         custom_prompt=custom_prompt,
         context=values,
+        video_frames=frames,
     )
     backend = make_backend(vision, base_url)
     model_name = resolve_model_name(model or vision["model"], vision["backend"], data_dir)
     # A caption job passes `image` prepared ahead, while earlier requests were still running.
     image = image or await prepare_for_model(
-        path, float(vision.get("max_image_megapixels") or 1.5), max_pixels
+        path,
+        float(vision.get("max_image_megapixels") or 1.5),
+        max_pixels,
+        frames or DEFAULT_VIDEO_FRAMES,
+        time_range,
     )
+    sent = as_list(image)
     reply = await backend.chat(model_name, prompt, image)
     parsed = parse_reply(reply.content, done_reason=reply.done_reason)
     caption = finish_caption(
@@ -95,10 +104,11 @@ async def generate_caption(
             "done_reason": reply.done_reason,
             "reasoning_chars": len(reply.reasoning),
             "image": {
-                "width": image.width,
-                "height": image.height,
-                "mime": image.mime,
-                "bytes": len(image.data),
+                "width": sent[0].width,
+                "height": sent[0].height,
+                "mime": sent[0].mime,
+                "bytes": sum(len(one.data) for one in sent),
+                "frames": len(sent) if frames else None,
             },
             **reply.metrics,
         },

@@ -13,10 +13,15 @@ from PIL import Image
 
 from app.errors import Invalid, NotFound
 from app.services.images import ImageDecodeError, open_image, oriented_size
+from app.services.video_frames import even_frames
+from app.services.video_probe import VideoDecodeError, is_video_path
 from app.services.workers import pool_started, process_pool
 
 MIN_SIDE = 32  # Qwen3-VL (and llama.cpp) reject images smaller than one 32 px patch
 JPEG_QUALITY = 90
+DEFAULT_VIDEO_FRAMES = 8
+MAX_VIDEO_FRAMES = 32
+MIN_FRAME_MEGAPIXELS = 0.1  # each frame keeps enough detail to see what moves
 
 
 @dataclass(frozen=True)
@@ -35,17 +40,30 @@ class PreparedImage:
         return f"data:{self.mime};base64,{self.base64}"
 
 
-async def prepare_for_model(path: str | Path, max_megapixels: float, max_pixels: int | None) -> PreparedImage:
-    """Downscale and encode `path` in the process pool. Raises NotFound or Invalid with the reason."""
+async def prepare_for_model(
+    path: str | Path,
+    max_megapixels: float,
+    max_pixels: int | None,
+    video_frames: int = DEFAULT_VIDEO_FRAMES,
+    time_range: tuple[float, float] | None = None,
+) -> PreparedImage | list[PreparedImage]:
+    """Downscale and encode `path` in the process pool: one image, or for a video `video_frames` evenly
+    spaced frames in time order (sharing the pixel budget), over `time_range` (a clip) or the whole video.
+    Raises NotFound or Invalid with the reason."""
     loop = asyncio.get_running_loop()
     # Before anything has started the pool, a thread does the (GIL-releasing) Pillow work: spawning the
     # workers takes longer than preparing the first images, and a caption job's slots must not wait for it.
     executor = process_pool() if pool_started() else None
+    if is_video_path(path):  # PyAV decodes in C without the GIL: a thread is enough
+        count = max(1, min(MAX_VIDEO_FRAMES, int(video_frames)))
+        work = loop.run_in_executor(None, prepare_video, str(path), count, max_megapixels, time_range)
+    else:
+        work = loop.run_in_executor(executor, prepare_image, str(path), max_megapixels, max_pixels)
     try:
-        return await loop.run_in_executor(executor, prepare_image, str(path), max_megapixels, max_pixels)
+        return await work
     except FileNotFoundError:
         raise NotFound(f"{path} no longer exists. Rescan its folder.") from None
-    except ImageDecodeError as exc:
+    except (ImageDecodeError, VideoDecodeError) as exc:
         raise Invalid(f"{Path(path).name} cannot be sent to the model: {exc}") from None
 
 
@@ -68,6 +86,29 @@ def prepare_image(path: str, max_megapixels: float, max_pixels: int | None) -> P
         image.convert("RGB").save(buffer, "JPEG", quality=JPEG_QUALITY)
         mime = "image/jpeg"
     return PreparedImage(buffer.getvalue(), mime, image.width, image.height)
+
+
+def prepare_video(
+    path: str, count: int, max_megapixels: float, time_range: tuple[float, float] | None = None
+) -> list[PreparedImage]:
+    """`count` evenly spaced frames of a video (or of a clip's time range) as JPEGs, each within its share
+    of the pixel budget."""
+    budget = max(MIN_FRAME_MEGAPIXELS, (max_megapixels or 1.5) / count)
+    start, end = time_range if time_range else (0.0, None)
+    prepared = []
+    for frame in even_frames(path, count, start=start, end=end):
+        target = target_size(frame.size, budget)
+        if frame.size != target:
+            frame = frame.resize(target, Image.Resampling.LANCZOS)
+        buffer = io.BytesIO()
+        frame.convert("RGB").save(buffer, "JPEG", quality=JPEG_QUALITY)
+        prepared.append(PreparedImage(buffer.getvalue(), "image/jpeg", frame.width, frame.height))
+    return prepared
+
+
+def as_list(image: PreparedImage | list[PreparedImage]) -> list[PreparedImage]:
+    """The images of one request: a photo alone, or a video's frames."""
+    return image if isinstance(image, list) else [image]
 
 
 def target_size(size: tuple[int, int], max_megapixels: float) -> tuple[int, int]:

@@ -11,7 +11,7 @@ import httpx
 
 from app.errors import BackendUnavailable
 from app.vision.errors import DownloadFailed
-from app.vision.imaging import PreparedImage
+from app.vision.imaging import PreparedImage, as_list
 from app.vision.prompts import CAPTION_SCHEMA
 from app.vision.replies import RawReply
 from app.vision.transport import Connection, body_message, error_message, rejection, request
@@ -26,11 +26,13 @@ class OllamaBackend:
         self.connection = connection
         self.vision = vision
 
-    async def chat(self, model: str, prompt: str, image: PreparedImage) -> RawReply:
-        """One caption request, not streamed."""
+    async def chat(self, model: str, prompt: str, image: PreparedImage | list[PreparedImage]) -> RawReply:
+        """One caption request, not streamed; a video's frames go as several images of one message."""
         body = {
             "model": model,
-            "messages": [{"role": "user", "content": prompt, "images": [image.base64]}],
+            "messages": [
+                {"role": "user", "content": prompt, "images": [one.base64 for one in as_list(image)]}
+            ],
             "stream": False,
             "think": False,
             "format": CAPTION_SCHEMA,

@@ -9,7 +9,7 @@ from typing import Any
 
 from app.vision.catalog import pull_command
 from app.vision.errors import BackendRejected, DownloadFailed, DownloadUnsupported, ModelNotFound
-from app.vision.imaging import PreparedImage
+from app.vision.imaging import PreparedImage, as_list
 from app.vision.prompts import CAPTION_SCHEMA
 from app.vision.replies import RawReply
 from app.vision.transport import Connection, request
@@ -26,8 +26,9 @@ class OpenAICompatBackend:
         self.connection = connection
         self.vision = vision
 
-    async def chat(self, model: str, prompt: str, image: PreparedImage) -> RawReply:
-        """One caption request. A server without json_schema support is asked again without it."""
+    async def chat(self, model: str, prompt: str, image: PreparedImage | list[PreparedImage]) -> RawReply:
+        """One caption request (a video's frames as several image parts, in time order). A server without
+        json_schema support is asked again without it."""
         body: dict[str, Any] = {
             "model": model,
             "messages": [
@@ -35,7 +36,10 @@ class OpenAICompatBackend:
                     "role": "user",
                     "content": [
                         {"type": "text", "text": prompt},
-                        {"type": "image_url", "image_url": {"url": image.data_url}},
+                        *(
+                            {"type": "image_url", "image_url": {"url": one.data_url}}
+                            for one in as_list(image)
+                        ),
                     ],
                 }
             ],

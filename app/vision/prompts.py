@@ -70,16 +70,20 @@ def build_prompt(
     trigger_phrase: str | None = None,
     custom_prompt: str | None = None,
     context: dict[str, Any] | None = None,
+    video_frames: int = 0,
 ) -> str:
     """The full prompt: style instructions (or the custom prompt with placeholders filled), the
-    constraints (length, trigger phrase) and the JSON output format."""
+    constraints (length, trigger phrase) and the JSON output format. With video_frames, the images are
+    that many frames of one clip: the prompt says they are in time order and asks for the motion."""
     style = style if style in STYLES else "custom"
     if custom_prompt and custom_prompt.strip():
         values = {"trigger": trigger_phrase or "", "max_length": max_length or "", **(context or {})}
         instructions = fill_placeholders(custom_prompt.strip(), values)
     else:
         instructions = _INSTRUCTIONS[style]
-    lines = [instructions]
+    if video_frames:
+        instructions = _for_video(instructions, style)
+    lines = [_video_preamble(video_frames), instructions] if video_frames else [instructions]
     if max_length:
         lines.append(f"Maximum length: {max_length} characters.")
     if trigger_phrase and trigger_phrase.strip():
@@ -90,6 +94,21 @@ def build_prompt(
     lines.append("")
     lines.append(_OUTPUT_FORMAT.format(example=_EXAMPLE[style]))
     return "\n".join(lines)
+
+
+def _video_preamble(frames: int) -> str:
+    return (
+        f"The {frames} images are frames of one video clip, evenly spaced and in time order (first to last). "
+        "Caption the clip as a whole, not each frame: say what moves and how (the subject's motion, its "
+        "direction and speed, and any camera movement), as well as the subject and the setting."
+    )
+
+
+def _for_video(instructions: str, style: str) -> str:
+    text = instructions.replace("this image", "this video clip").replace("of this video clip", "of this clip")
+    if style == "tags":
+        return text + "\nInclude tags for the motion and the camera movement."
+    return text.replace("action/pose", "motion (what moves, how, where to)")
 
 
 def fill_placeholders(template: str, values: dict[str, Any]) -> str:

@@ -6,10 +6,21 @@ import asyncio
 from typing import Any
 
 from app.core import Core
+from app.services import video_clips
 from app.services.vision_generate import generation_inputs
 from app.vision.client import CaptionResult, generate_caption
 from app.vision.prompts import STYLES
 from app.vision.reachability import ensure_ready
+
+
+async def generate_for_clip(core: Core, clip_id: str, caption_set_id: str) -> dict[str, Any]:
+    """Caption one clip from frames of its own time range, with the caption set's settings, and keep the
+    caption on the clip. Returns the clip (with caption_text) and the result under "result"."""
+    clip = await asyncio.to_thread(video_clips.get_clip, core.db, clip_id)
+    span = (clip["start"], clip["end"])
+    result = await generate_for_file(core, clip["file_id"], caption_set_id, time_range=span)
+    saved = await asyncio.to_thread(video_clips.set_caption, core.db, clip_id, result.caption)
+    return {**saved, "result": result.to_dict()}
 
 
 async def generate_for_file(
@@ -19,6 +30,7 @@ async def generate_for_file(
     prompt and model; non-None overrides (style, max_length, trigger_phrase, custom_prompt,
     vision_model, base_url) win. Raises what generate_caption raises, or NotFound; a server that does not
     answer, or lacks the model, fails at once (ServerNotReady, ModelNotFound) rather than after retries."""
+    time_range = overrides.pop("time_range", None)  # a clip of a video: frames from that range only
     inputs = await asyncio.to_thread(generation_inputs, core.db, file_id, caption_set_id)
     inputs.update({k: v for k, v in overrides.items() if v is not None})
     await ensure_ready(core.settings, model=inputs.get("vision_model"), base_url=inputs.get("base_url"))
@@ -33,4 +45,5 @@ async def generate_for_file(
         model=inputs.get("vision_model"),
         base_url=inputs.get("base_url"),
         context=inputs["context"],
+        time_range=time_range,
     )

@@ -14,7 +14,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from PIL import Image
+from PIL import Image, ImageStat
 
 CAPTION = "a red square with diagonal lines and a dark circle on a plain background"
 QUALITY = {"sharpness": 0.9, "clarity": 0.85, "composition": 0.7, "exposure": 0.8, "overall": 0.82}
@@ -166,6 +166,8 @@ def inspect_image(raw: bytes) -> dict[str, Any]:
                 "height": image.height,
                 "bytes": len(raw),
                 "exif_orientation": image.getexif().get(0x0112),
+                # the average colour: tests tell a video's frames apart (and their order) by it
+                "mean_rgb": tuple(round(v) for v in ImageStat.Stat(image.convert("RGB")).mean),
             }
     except Exception as exc:  # noqa: BLE001 - a fake records whatever it got
         return {"format": None, "bytes": len(raw), "error": str(exc)}

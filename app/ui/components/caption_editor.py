@@ -27,6 +27,7 @@ from app.ui.components.editor_history import EditorHistory
 from app.ui.components.editor_keys import bind_editor_keys
 from app.ui.components.editor_preview import EditorPreview
 from app.ui.components.editor_tag_tools import EditorTagTools
+from app.ui.components.video_preview import VideoPreview
 
 try:  # the vision engineer's dialog; without it the editor has no Generate button
     from app.ui.components.generate_panel import GenerateDialog
@@ -85,6 +86,8 @@ class CaptionEditor(ui.column):
         self.expected_modified = caption["modified_date"] if caption else None
         self.text.value = self.base_text
         self._show_file(info)
+        if info["file"].get("video_url"):
+            await self.video_preview.show(info["file"], caption_set_id)
         await self.tag_tools.show_set(caption_set_id, info["caption_set"].get("style"))
         await self.history.show(caption["id"] if caption else None)
 
@@ -194,6 +197,7 @@ class CaptionEditor(ui.column):
             self.empty.mark("editor-empty")
             with ui.column().classes("w-full gap-2") as self.body:
                 self.preview = EditorPreview().mark("editor-preview")
+                self.video_preview = VideoPreview()
                 self.facts = ui.column().classes("w-full gap-0")
                 self.file_change = FileChangeNote(on_take=self._take_file_text)
                 with ui.row().classes("w-full items-center gap-1 no-wrap") as self.trigger_row:
@@ -258,7 +262,10 @@ class CaptionEditor(ui.column):
 
     def _show_file(self, info: dict[str, Any]) -> None:
         file = info["file"]
-        self.preview.show(file["image_url"], file["thumbnail_url"])
+        if not file.get("video_url"):
+            self.preview.show(file["image_url"], file["thumbnail_url"])
+        self.preview.set_visibility(not file.get("video_url"))
+        self.video_preview.set_visibility(bool(file.get("video_url")))
         self.facts.clear()
         with self.facts:
             file_facts(info)

@@ -3,9 +3,14 @@
 // File names and captions are rendered as text ({{ }}), never as HTML.
 const DRAG_TYPE = "application/x-captionforge-files";
 // A row from Python: [id, name, thumbnail (full URL, or only "?v=key" of the usual route), quality, state,
-// flags text, excluded].
-function toItem([id, n, t, q, s, f, x]) {
-  return { id, n, t: t && t.startsWith("?") ? `/api/files/${id}/thumbnail${t}` : t, q, s, f, x };
+// flags text, excluded, duration in seconds (videos only, else null)].
+function toItem([id, n, t, q, s, f, x, d]) {
+  return { id, n, t: t && t.startsWith("?") ? `/api/files/${id}/thumbnail${t}` : t, q, s, f, x, d };
+}
+function durationText(d) {
+  const m = Math.floor(d / 60);
+  const s = d - m * 60;
+  return `${m}:${s < 10 ? "0" : ""}${s.toFixed(1)}`;
 }
 const STATE_LABELS = { none: "no caption", imported: "imported", generated: "generated", edited: "edited" };
 
@@ -33,11 +38,19 @@ export default {
             @click="onTileClick($event, i)"
             @dblclick="$emit('open', { id: items[i].id })"
             @dragstart="onDragStart($event, i)"
+            @mouseenter="hover = i"
+            @mouseleave="hover = hover === i ? -1 : hover"
           >
             <div class="cf-tile-image" :style="{ height: tileWidth * 0.8 + 'px' }">
-              <img v-if="items[i].t" :src="items[i].t" loading="lazy" decoding="async" draggable="false" :alt="items[i].n" />
+              <video
+                v-if="items[i].d != null && (i === hover || i === focus)"
+                class="cf-tile-video" :src="'/api/files/' + items[i].id + '/video'" :poster="items[i].t"
+                muted autoplay loop playsinline preload="metadata" draggable="false"
+              ></video>
+              <img v-else-if="items[i].t" :src="items[i].t" loading="lazy" decoding="async" draggable="false" :alt="items[i].n" />
               <span v-else class="cf-tile-missing">no thumbnail</span>
             </div>
+            <span v-if="items[i].d != null" class="cf-duration" title="video length">{{ durationText(items[i].d) }}</span>
             <span class="cf-check" @click.stop="onCheck(i)" role="checkbox" :aria-checked="selected.has(items[i].id)">
               {{ selected.has(items[i].id) ? "\u2611" : "\u2610" }}
             </span>
@@ -61,7 +74,7 @@ export default {
     // `version` tells the template that a tile changed.
     return {
       items: Vue.markRaw([]), order: Vue.markRaw([]), version: 0,
-      selected: new Set(), focus: -1, open: -1, size: this.tileSize, width: 0, gap: 8,
+      selected: new Set(), focus: -1, open: -1, hover: -1, size: this.tileSize, width: 0, gap: 8,
     };
   },
   computed: {
@@ -164,6 +177,7 @@ export default {
       const box = tile.getBoundingClientRect();
       return box.top >= view.top && box.bottom <= view.bottom;
     },
+    durationText,
     stateLabel(state) {
       return STATE_LABELS[state] || state;
     },

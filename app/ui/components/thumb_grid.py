@@ -177,6 +177,7 @@ def compact_item(row: Row) -> list[Any]:
         row.get("caption_state") or "none",
         ", ".join(flags),
         bool(row.get("excluded")),
+        None if row.get("duration_seconds") is None else round(row["duration_seconds"], 1),
     ]
 
 

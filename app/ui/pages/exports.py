@@ -12,6 +12,7 @@ from app.jobs.exports import install
 from app.services import export_history
 from app.ui.components.a11y import labelled
 from app.ui.components.export_dialog import ExportDialog
+from app.ui.components.video_export_dialog import VideoExportDialog
 from app.ui.layout import frame
 
 install(current())  # page modules are imported on every start: register the start-up clean-up there too
@@ -71,6 +72,11 @@ def _new_export(sources: list[dict[str, Any]]) -> None:
             ui.button(
                 "Export…", icon="ios_share", on_click=lambda: _open(dataset.value, caption_set.value)
             ).mark("export-open")
+            ui.button(
+                "Export videos…",
+                icon="movie",
+                on_click=lambda: VideoExportDialog(dataset.value, caption_set.value).open(),
+            ).props("outline").mark("video-export-open")
 
 
 async def _open(dataset_id: str, caption_set_id: str | None, settings: dict[str, Any] | None = None) -> None:
