@@ -96,13 +96,29 @@ def aspect_ratio(aspect: str, width: int, height: int) -> float | None:
 
 def centre_box(width: int, height: int, ratio: float | None) -> dict[str, float]:
     """The largest box of this aspect (width / height) centred on an image of this size; whole without one."""
+    return fit_aspect({"x": 0.0, "y": 0.0, "w": 1.0, "h": 1.0}, width, height, ratio)
+
+
+def fit_aspect(box: dict[str, float], width: int, height: int, ratio: float | None) -> dict[str, float]:
+    """The largest box of this aspect inside `box`, on the same centre (the box itself without a ratio)."""
     if ratio is None or not width or not height:
-        return {"x": 0.0, "y": 0.0, "w": 1.0, "h": 1.0}
-    if width / height > ratio:  # too wide: keep the full height
-        share = ratio * height / width
-        return {"x": round((1 - share) / 2, 6), "y": 0.0, "w": round(share, 6), "h": 1.0}
-    share = width / ratio / height
-    return {"x": 0.0, "y": round((1 - share) / 2, 6), "w": 1.0, "h": round(share, 6)}
+        return dict(box)
+    box_w, box_h = box["w"] * width, box["h"] * height
+    if box_w / box_h > ratio:  # too wide: keep the height
+        share = box["w"] * (box_h * ratio / box_w)
+        return {
+            "x": round(box["x"] + (box["w"] - share) / 2, 6),
+            "y": box["y"],
+            "w": round(share, 6),
+            "h": box["h"],
+        }
+    share = box["h"] * (box_w / ratio / box_h)
+    return {
+        "x": box["x"],
+        "y": round(box["y"] + (box["h"] - share) / 2, 6),
+        "w": box["w"],
+        "h": round(share, 6),
+    }
 
 
 def box_text(box: dict[str, float]) -> str:
