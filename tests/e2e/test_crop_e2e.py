@@ -17,20 +17,9 @@ from app.config import load_settings, save_settings
 from app.core import build_core
 from tests.e2e.live_server import start_server, stop_server, wait_connected
 from tests.export_seed import seed_dataset
+from tests.quadrant_images import GREEN, colours, quadrants
 
 pytestmark = pytest.mark.e2e
-RED, GREEN, BLUE, YELLOW = (255, 0, 0), (0, 255, 0), (0, 0, 255), (255, 255, 0)
-
-
-def _quadrants(path: Path, size=(800, 400)) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    width, height = size
-    image = Image.new("RGB", size, RED)
-    image.paste(GREEN, (width // 2, 0, width, height // 2))
-    image.paste(BLUE, (0, height // 2, width // 2, height))
-    image.paste(YELLOW, (width // 2, height // 2, width, height))
-    image.save(path)
-    return path
 
 
 @pytest.fixture
@@ -40,7 +29,10 @@ def seeded(tmp_path: Path) -> Iterator[tuple]:
     settings["editor"]["on_navigate"] = "save"
     save_settings(settings)
     core = build_core(settings)
-    images = [_quadrants(tmp_path / "src" / "q1.png"), _quadrants(tmp_path / "src" / "q2.png")]
+    images = [
+        quadrants(tmp_path / "src" / "q1.png", (800, 400)),
+        quadrants(tmp_path / "src" / "q2.png", (800, 400)),
+    ]
     seeded = seed_dataset(core.db, images, ["one", "two"])
     with core.db.session() as session:  # the scan would have made these
         for index, file_id in enumerate(seeded.file_ids):
@@ -93,6 +85,18 @@ def test_drag_a_box_pick_1_to_1_and_the_grid_thumbnail_shows_the_crop(browser, s
             """() => { const b = document.querySelector('[data-testid=crop-box]').getBoundingClientRect();
                        return Math.abs(b.width - b.height) <= 2; }"""
         )
+        # Keyboard: an arrow moves the box by 1% of the side, Shift+arrow resizes it (still square).
+        label = dialog.locator("text=/px at/")
+        square = label.inner_text()
+        dialog.locator(".cf-crop").focus()
+        page.keyboard.press("ArrowLeft")
+        page.wait_for_function("(t) => !document.body.innerText.includes(t)", arg=square)
+        moved = label.inner_text()
+        assert moved.split(" px")[0] == square.split(" px")[0], "moving keeps the size"
+        page.keyboard.press("Shift+ArrowLeft")
+        page.wait_for_function("(t) => !document.body.innerText.includes(t)", arg=moved)
+        width, height = (int(n) for n in label.inner_text().split(" px")[0].split(" x "))
+        assert abs(width - height) <= 1 and width < int(square.split(" x ")[0]), "smaller, still 1:1"
         dialog.get_by_role("button", name="Apply").click()
         dialog.wait_for(state="hidden")
 
@@ -110,8 +114,7 @@ def test_drag_a_box_pick_1_to_1_and_the_grid_thumbnail_shows_the_crop(browser, s
         response = httpx.get(server.url + after if after.startswith("/") else after)
         assert response.status_code == 200
         thumbnail = Image.open(io.BytesIO(response.content)).convert("RGB")
-        inner = thumbnail.crop((3, 3, thumbnail.width - 3, thumbnail.height - 3))
-        assert {tuple(255 if c > 127 else 0 for c in p) for p in inner.getdata()} == {GREEN}
+        assert colours(thumbnail, border=3) == {GREEN}
         with Image.open(images[0]) as source:
             assert source.size == (800, 400), "the source file is not changed"
     finally:

@@ -14,30 +14,15 @@ from app.services import crops, exports
 from app.services.export_presets import BUILTIN_PRESETS
 from app.services.thumbnails import ensure_thumbnail
 from tests.export_seed import seed_dataset
+from tests.quadrant_images import BLUE, GREEN, RED, YELLOW, quadrants
+from tests.quadrant_images import colours as image_colours
 
-RED, GREEN, BLUE, YELLOW = (255, 0, 0), (0, 255, 0), (0, 0, 255), (255, 255, 0)
 TOP_RIGHT = {"x": 0.5, "y": 0.0, "w": 0.5, "h": 0.5}
 
 
-def quadrants(path: Path, size=(400, 200), **save) -> Path:
-    """Red top-left, green top-right, blue bottom-left, yellow bottom-right."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    width, height = size
-    image = Image.new("RGB", size, RED)
-    image.paste(GREEN, (width // 2, 0, width, height // 2))
-    image.paste(BLUE, (0, height // 2, width // 2, height))
-    image.paste(YELLOW, (width // 2, height // 2, width, height))
-    image.save(path, **save)
-    return path
-
-
 def colours(path: Path) -> set[tuple[int, int, int]]:
-    """The distinct colours of an image but its outer 4 px, each channel rounded to 0 or 255 (JPEG noise
-    blends colours at the edge of a quadrant)."""
     with Image.open(path) as image:
-        inner = image.convert("RGB").crop((4, 4, image.width - 4, image.height - 4))
-        pixels = inner.getdata()
-        return {tuple(255 if c > 127 else 0 for c in p) for p in pixels}
+        return image_colours(image)
 
 
 def _export(core, seeded, **request):
