@@ -3,7 +3,6 @@ user fixture (the dragging itself is in tests/e2e/test_crop_e2e.py, in real Chro
 
 from __future__ import annotations
 
-import asyncio
 import math
 
 from nicegui import ui
@@ -14,16 +13,9 @@ from app.services import crops, datasets
 from app.ui.components.centre_crop_dialog import CentreCropDialog
 from app.ui.components.crop_dialog import CropDialog
 from tests.factories import make_tracked_files
+from tests.ui.test_workspace_grid import eventually
 
 BOX = {"x": 0.1, "y": 0.1, "w": 0.5, "h": 0.5}
-
-
-async def eventually(predicate, seconds: float = 5.0) -> None:
-    for _ in range(int(seconds / 0.05)):
-        if predicate():
-            return
-        await asyncio.sleep(0.05)
-    assert predicate()
 
 
 def _seed(sizes: list[tuple[int, int]]) -> tuple[str, list[str]]:
@@ -34,25 +26,30 @@ def _seed(sizes: list[tuple[int, int]]) -> tuple[str, list[str]]:
     return dataset["id"], ids
 
 
-async def test_crop_dialog_presets_reset_and_apply(user: User) -> None:
-    await user.open("/")
-    dataset_id, [file_id] = _seed([(1600, 800)])
-    crops.set_crop(current().db, dataset_id, file_id, BOX)
-    events: list[dict] = []
-    current().events.datasets_changed.subscribe(events.append)
+async def _crop_page(user: User, path: str, dataset_id: str, file_id: str) -> CropDialog:
+    """A page with a CropDialog and a button ("go") that opens it on the file; the button is clicked once."""
     holder: dict = {}
 
-    @ui.page("/crop-test")
+    @ui.page(path)
     def page() -> None:
         holder["dialog"] = dialog = CropDialog()
         ui.button("open", on_click=lambda: dialog.open_for(dataset_id, file_id, "/x.png", "f0.jpg")).mark(
             "go"
         )
 
-    await user.open("/crop-test")
+    await user.open(path)
     user.find(marker="go").click()
+    return holder["dialog"]
+
+
+async def test_crop_dialog_presets_reset_and_apply(user: User) -> None:
+    await user.open("/")
+    dataset_id, [file_id] = _seed([(1600, 800)])
+    crops.set_crop(current().db, dataset_id, file_id, BOX)
+    events: list[dict] = []
+    current().events.datasets_changed.subscribe(events.append)
+    dialog = await _crop_page(user, "/crop-test", dataset_id, file_id)
     await user.should_see("800 x 400 px at 160, 80 of 1600 x 800", retries=50)  # the stored crop
-    dialog: CropDialog = holder["dialog"]
     dialog.aspect.value = "1:1"  # the box shrinks to a square on its centre
     await user.should_see("400 x 400 px at 360, 80", retries=20)
     assert dialog.editor.props["ratio"] == 1.0
@@ -81,19 +78,8 @@ async def test_crop_dialog_presets_reset_and_apply(user: User) -> None:
 async def test_bucket_preset_names_the_images_bucket(user: User) -> None:
     await user.open("/")
     dataset_id, [file_id] = _seed([(1000, 800)])
-    holder: dict = {}
-
-    @ui.page("/crop-bucket")
-    def page() -> None:
-        holder["dialog"] = dialog = CropDialog()
-        ui.button("open", on_click=lambda: dialog.open_for(dataset_id, file_id, "/x.png", "f0.jpg")).mark(
-            "go"
-        )
-
-    await user.open("/crop-bucket")
-    user.find(marker="go").click()
+    dialog = await _crop_page(user, "/crop-bucket", dataset_id, file_id)
     await user.should_see("Whole image", retries=50)
-    dialog: CropDialog = holder["dialog"]
     assert dialog.aspect.options["bucket"] == "Nearest bucket (1152x896)"
     assert set(dialog.aspect.options) == {"free", "1:1", "2:3", "3:2", "4:5", "16:9", "bucket"}
     dialog.aspect.value = "bucket"

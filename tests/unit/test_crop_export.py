@@ -4,12 +4,20 @@ resize, EXIF rotation first), the manifest records the box, and the grid thumbna
 from __future__ import annotations
 
 import csv
+import io
 import json
 from pathlib import Path
 
 import pytest
+from fastapi import FastAPI
 from PIL import Image
+from sqlalchemy import update
+from starlette.testclient import TestClient
 
+from app import models
+from app.api import _domain_error
+from app.api import files as files_api
+from app.errors import CaptionForgeError
 from app.services import crops, exports
 from app.services.export_presets import BUILTIN_PRESETS
 from app.services.thumbnails import ensure_thumbnail
@@ -114,3 +122,36 @@ def test_the_grid_thumbnail_shows_the_crop_under_its_own_cache_key(tmp_path):
     assert len({whole, cropped, other}) == 3, "the cache key follows the box"
     assert colours(whole) >= {RED, GREEN, BLUE, YELLOW}
     assert colours(cropped) == {GREEN} and colours(other) == {BLUE}
+
+
+def test_the_resolution_check_measures_the_cropped_image(core, tmp_path):
+    seeded = seed_dataset(core.db, [quadrants(tmp_path / "images" / "big.png", size=(1200, 600))], ["a"])
+    request = {"caption_set_id": seeded.caption_set_id, "target_resolution": 1024}
+
+    def below() -> list[dict]:
+        plan = exports.plan_export(core.db, core.settings, seeded.dataset_id, request)
+        return next(c for c in plan["checks"] if c["kind"] == "below_resolution")["examples"]
+
+    assert below() == []
+    crops.set_crop(core.db, seeded.dataset_id, seeded.file_ids[0], TOP_RIGHT)
+    assert [e["detail"] for e in below()] == ["600x300"], "the 600x300 box is what the trainer gets"
+
+
+@pytest.mark.parametrize(
+    "crop", ["nan,0,1,1", "0,0,1e999,1", "-1,0,1,1", "0,0,0,1", "0.9,0,0.5,1", "a,b", "1,2,3"]
+)
+def test_a_hostile_thumbnail_crop_is_a_422(core, tmp_path, crop):
+    seeded = seed_dataset(core.db, [quadrants(tmp_path / "images" / "q.png")], ["a"])
+    with core.db.session() as session:
+        session.execute(update(models.TrackedFile).values(thumbnail_key="k1"))
+    api = FastAPI()
+    api.include_router(files_api.router)
+    api.add_exception_handler(CaptionForgeError, _domain_error)
+    client = TestClient(api)
+    url = f"/api/files/{seeded.file_ids[0]}/thumbnail"
+    answer = client.get(url, params={"v": "k1", "crop": crop})
+    assert answer.status_code == 422 and answer.json()["detail"]
+    good = client.get(url, params={"v": "k1", "crop": "0.5,0,0.5,0.5"})
+    assert good.status_code == 200
+    with Image.open(io.BytesIO(good.content)) as thumbnail:
+        assert image_colours(thumbnail) == {GREEN}
