@@ -25,4 +25,4 @@ def colours(image: Image.Image, border: int = 4) -> set[tuple[int, int, int]]:
     """The distinct colours of an image but its outer `border` px, each channel rounded to 0 or 255 (JPEG
     noise blends colours at the edge of a quadrant)."""
     inner = image.convert("RGB").crop((border, border, image.width - border, image.height - border))
-    return {tuple(255 if c > 127 else 0 for c in p) for p in inner.getdata()}
+    return {tuple(255 if c > 127 else 0 for c in p) for p in inner.get_flattened_data()}

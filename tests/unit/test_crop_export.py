@@ -108,7 +108,8 @@ def test_the_manifest_records_the_box(core, tmp_path):
     assert by_id[seeded.file_ids[0]]["crop"] == TOP_RIGHT
     assert by_id[seeded.file_ids[1]]["crop"] is None
     _export(core, seeded, export_path=str(tmp_path / "csv"), manifest="csv")
-    rows = list(csv.DictReader((tmp_path / "csv" / "manifest.csv").open(encoding="utf-8")))
+    text = (tmp_path / "csv" / "manifest.csv").read_text(encoding="utf-8")
+    rows = list(csv.DictReader(io.StringIO(text)))
     assert [row["crop"] for row in rows] == ["0.5,0,0.5,0.5", ""]
 
 
