@@ -13,7 +13,7 @@ from app.services import crops, datasets
 from app.ui.components.centre_crop_dialog import CentreCropDialog
 from app.ui.components.crop_dialog import CropDialog
 from tests.factories import make_tracked_files
-from tests.ui.test_workspace_grid import eventually
+from tests.ui.test_workspace_grid import eventually, open_dataset
 
 BOX = {"x": 0.1, "y": 0.1, "w": 0.5, "h": 0.5}
 
@@ -119,3 +119,15 @@ async def test_centre_crop_previews_applies_and_undo_restores(user: User) -> Non
     await user.should_see("Undone: 2 crops put back", retries=50)
     assert crops.get_crop(current().db, dataset_id, ids[0])["crop"] == BOX
     assert crops.get_crop(current().db, dataset_id, ids[1])["crop"] is None
+
+
+async def test_a_crop_saved_in_another_tab_repaints_that_tile_only(user: User) -> None:
+    seeded, grid = await open_dataset(user, count=4)
+    file_id, other = seeded.file_ids[0], seeded.file_ids[1]
+    before = grid.rows[other]["thumbnail_url"]
+    crops.set_crop(current().db, seeded.dataset_id, file_id, BOX)
+    # What PUT /api/datasets/{id}/files/{file_id}/crop emits after storing the crop.
+    current().events.datasets_changed.emit({"dataset_id": seeded.dataset_id, "file_ids": [file_id]})
+    await eventually(lambda: "crop=0.1,0.1,0.5,0.5" in grid.rows[file_id]["thumbnail_url"])
+    assert grid.rows[file_id]["crop"] == BOX
+    assert grid.rows[other]["thumbnail_url"] == before

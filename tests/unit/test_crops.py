@@ -185,3 +185,22 @@ def test_health_buckets_count_images_as_they_will_be_exported(core):
     crops.apply_centre_crop(core.db, dataset_id, [file_id], "1:1")
     after = dataset_health.dataset_health(core.db, dataset_id)["buckets"]
     assert after["1024x1024"] == 1 and after["1344x768"] == 0
+
+
+def test_every_crop_change_through_the_api_tells_open_grids_which_files(client, core, monkeypatch):
+    sent: list[dict] = []
+    monkeypatch.setattr(core.events, "emit_threadsafe", lambda event, payload: sent.append(payload))
+    [file_id, other] = make_tracked_files(core.db, 2, size=(1600, 800))
+    dataset_id = _dataset(core, "Set", [file_id, other])
+    sent.clear()
+    client.put(_url(dataset_id, file_id), json=BOX)
+    client.delete(_url(dataset_id, file_id))
+    batch = client.post(
+        f"/api/datasets/{dataset_id}/crops/centre", json={"file_ids": [other], "aspect": "1:1"}
+    )
+    client.post(f"/api/crop-batches/{batch.json()['batch_id']}/undo")
+    assert sent == [
+        {"dataset_id": dataset_id, "file_ids": ids} for ids in ([file_id], [file_id], [other], [other])
+    ]
+    client.put(_url(dataset_id, file_id), json={**BOX, "w": 0})
+    assert len(sent) == 4, "a refused change tells nobody"
