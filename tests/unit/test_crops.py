@@ -15,6 +15,7 @@ from app.api import crops as crops_api
 from app.api import datasets as datasets_api
 from app.errors import CaptionForgeError
 from app.services import crops, dataset_health, datasets
+from app.services.query import filter_rows
 from tests.factories import make_tracked_files
 
 BOX = {"x": 0.1, "y": 0.2, "w": 0.5, "h": 0.25}
@@ -185,6 +186,10 @@ def test_health_buckets_count_images_as_they_will_be_exported(core):
     crops.apply_centre_crop(core.db, dataset_id, [file_id], "1:1")
     after = dataset_health.dataset_health(core.db, dataset_id)["buckets"]
     assert after["1024x1024"] == 1 and after["1344x768"] == 0
+    # A click on the chart's bar filters the grid with the same count.
+    rows = datasets.list_dataset_files(core.db, dataset_id)
+    assert [r["file_id"] for r in filter_rows(rows, "bucket:1024x1024")] == [file_id]
+    assert filter_rows(rows, "bucket:1344x768") == []
 
 
 def test_every_crop_change_through_the_api_tells_open_grids_which_files(client, core, monkeypatch):
