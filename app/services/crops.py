@@ -23,6 +23,7 @@ from app.services.crop_box import aspect_ratio, centre_box, check_box, is_whole,
 from app.services.dataset_members import require_dataset
 
 Box = dict[str, float]
+_CHUNK = 500
 
 
 def get_crop(db: Database, dataset_id: str, file_id: str) -> dict[str, Any]:
@@ -127,12 +128,17 @@ def _plan(db: Database, dataset_id: str, file_ids: Sequence[str], aspect: str) -
     changes, skipped = [], []
     with db.session() as session:
         require_dataset(session, dataset_id)
-        rows = session.execute(
-            select(DatasetFile, TrackedFile)
-            .join(TrackedFile, TrackedFile.id == DatasetFile.file_id)
-            .where(DatasetFile.dataset_id == dataset_id, DatasetFile.file_id.in_(wanted))
-        ).all()
-        by_id = {member.file_id: (member, file) for member, file in rows}
+        by_id: dict[str, tuple[DatasetFile, TrackedFile]] = {}
+        for start in range(0, len(wanted), _CHUNK):  # well under every database's bound-parameter limit
+            rows = session.execute(
+                select(DatasetFile, TrackedFile)
+                .join(TrackedFile, TrackedFile.id == DatasetFile.file_id)
+                .where(
+                    DatasetFile.dataset_id == dataset_id,
+                    DatasetFile.file_id.in_(wanted[start : start + _CHUNK]),
+                )
+            ).all()
+            by_id.update((member.file_id, (member, file)) for member, file in rows)
         for file_id in wanted:
             if file_id not in by_id:
                 continue
@@ -172,8 +178,8 @@ def _member(session: Session, dataset_id: str, file_id: str) -> tuple[DatasetFil
 
 def _members(session: Session, dataset_id: str, file_ids: list[str]) -> dict[str, DatasetFile]:
     found: dict[str, DatasetFile] = {}
-    for start in range(0, len(file_ids), 500):
-        chunk = file_ids[start : start + 500]
+    for start in range(0, len(file_ids), _CHUNK):
+        chunk = file_ids[start : start + _CHUNK]
         found.update(
             (m.file_id, m)
             for m in session.scalars(

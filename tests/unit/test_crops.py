@@ -209,3 +209,12 @@ def test_every_crop_change_through_the_api_tells_open_grids_which_files(client, 
     ]
     client.put(_url(dataset_id, file_id), json={**BOX, "w": 0})
     assert len(sent) == 4, "a refused change tells nobody"
+
+
+def test_a_selection_of_many_thousand_ids_is_read_in_chunks(core):
+    file_ids = make_tracked_files(core.db, 3, size=(1600, 800))
+    dataset_id = _dataset(core, "Set", file_ids)
+    strangers = [f"ghost-{i}" for i in range(40_000)]  # over SQLite's bound-parameter limit in one IN ()
+    result = crops.apply_centre_crop(core.db, dataset_id, strangers + file_ids, "1:1")
+    assert result["changed"] == 3
+    assert crops.undo_crop_batch(core.db, result["batch_id"])["restored"] == 3
