@@ -65,12 +65,12 @@ def apply_centre_crop(dataset_id: str, body: CentreCropRequest) -> Any:
 
 
 @router.post(
-    "/api/crop-batches/{batch_id}/undo",
+    "/api/crop-batches/{crop_batch_id}/undo",
     response_model=CropUndoResult,
     summary="Put back the crops a batch replaced (409 when already undone)",
 )
-def undo_crop_batch(batch_id: str) -> Any:
-    result = crops.undo_crop_batch(current().db, batch_id)
+def undo_crop_batch(crop_batch_id: str) -> Any:
+    result = crops.undo_crop_batch(current().db, crop_batch_id)
     return _changed(result["dataset_id"], result["file_ids"], result)
 
 

@@ -55,6 +55,7 @@ def preview_centre_crop(
 ) -> dict[str, Any]:
     """What centre-cropping these members to `aspect` would do: {label, total, samples, skipped}.
 
+    Aspect "free" clears their crops (the whole image), as an undoable batch too.
     samples: [{file_id, filename, before, after, width, height}] (boxes), the first `limit` that change.
     """
     plan = _plan(db, dataset_id, file_ids, aspect)
@@ -123,7 +124,8 @@ def undo_crop_batch(db: Database, batch_id: str) -> dict[str, Any]:
 
 def _plan(db: Database, dataset_id: str, file_ids: Sequence[str], aspect: str) -> dict[str, Any]:
     wanted = list(dict.fromkeys(file_ids))
-    label = f"Centre-crop to {'the nearest bucket' if aspect == 'bucket' else aspect}"
+    labels = {"bucket": "Centre-crop to the nearest bucket", "free": "Clear the crop"}
+    label = labels.get(aspect, f"Centre-crop to {aspect}")
     aspect_ratio(aspect, 1, 1)  # an unknown aspect is refused before anything is read
     changes, skipped = [], []
     with db.session() as session:

@@ -77,8 +77,9 @@ def ensure_thumbnail(
     path = thumbnail_path(thumbnails_dir, key)
     if not path.exists():
         draft = (size, size)
-        if crop is not None:  # decode enough pixels that the box still fills the thumbnail
-            draft = (max(1, round(size / crop["w"])), max(1, round(size / crop["h"])))
+        if crop is not None:  # decode enough pixels that the box still fills the thumbnail (either way up)
+            side = max(1, round(size / min(crop["w"], crop["h"])))
+            draft = (side, side)
         image = open_image(Path(source), max_pixels=max_pixels, draft_size=draft)
         if crop is not None:
             image = image.crop(pixel_box(crop, image.width, image.height))
