@@ -131,3 +131,22 @@ async def test_a_crop_saved_in_another_tab_repaints_that_tile_only(user: User) -
     await eventually(lambda: "crop=0.1,0.1,0.5,0.5" in grid.rows[file_id]["thumbnail_url"])
     assert grid.rows[file_id]["crop"] == BOX
     assert grid.rows[other]["thumbnail_url"] == before
+
+
+async def test_centre_crop_of_the_grid_selection_repaints_those_tiles_and_undo_too(user: User) -> None:
+    seeded, grid = await open_dataset(user, count=4)
+    first, second = seeded.file_ids[0], seeded.file_ids[1]
+    grid.click(first)
+    grid.click(second, toggle=True)
+    user.find(marker="batch-centre-crop").click()
+    await user.should_see("Centre-crop 2 selected images", retries=50)
+    await user.should_see("Centre-crop to 1:1: 2 of 2 images change", retries=50)
+    user.find(marker="centre-crop-apply").click()
+    await user.should_see("2 crops changed", retries=50)
+    await eventually(lambda: all("crop=" in grid.rows[f]["thumbnail_url"] for f in (first, second)))
+    assert "crop=" not in grid.rows[seeded.file_ids[2]]["thumbnail_url"], "only the selection"
+    user.find(marker="centre-crop-undo").click()
+    await user.should_see("Undone: 2 crops put back", retries=50)
+    await eventually(lambda: not any("crop=" in grid.rows[f]["thumbnail_url"] for f in (first, second)))
+    user.find(marker="centre-crop-close").click()
+    await user.should_not_see(marker="centre-crop-dialog", retries=50)  # closed and deleted

@@ -81,8 +81,9 @@ class SelectionBar(ui.row):
         """Centre-crop the selection to an aspect (preview, apply, undo in the dialog)."""
         with self:
             dialog = CentreCropDialog(self.state.dataset_id, file_ids)
-        dialog.open()
-        await dialog.load()
+        await dialog.load()  # the preview, before it shows
+        await dialog  # open until closed
+        dialog.delete()
 
     def count_text(self) -> str:
         hidden = self.state.hidden_selected_count
