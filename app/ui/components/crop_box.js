@@ -5,16 +5,12 @@
 export default {
   template: `
     <div class="cf-crop" ref="root" tabindex="0" @keydown="onKey" role="application"
-         aria-label="Crop box: drag to draw or move, arrow keys move, Shift+arrows resize"
-         style="position: relative; display: inline-block; overflow: hidden; user-select: none; touch-action: none; outline-offset: 2px;">
+         aria-label="Crop box: drag to draw or move, arrow keys move, Shift+arrows resize">
       <img ref="img" :src="src" draggable="false" alt="image to crop" @load="onLoad"
-           style="display: block; max-width: 100%; max-height: 60vh;"
            @pointerdown="onDown($event, 'draw')" />
-      <div v-if="ready" class="cf-crop-box" data-testid="crop-box"
-           :style="boxStyle" @pointerdown.stop="onDown($event, 'move')">
-        <div class="cf-crop-handle" @pointerdown.stop="onDown($event, 'resize')"
-             style="position:absolute; right:0; bottom:0; width:14px; height:14px; background:#fff;
-                    border:2px solid #2563eb; border-radius:3px; cursor:nwse-resize;"></div>
+      <div v-if="ready" class="cf-crop-box" data-testid="crop-box" :style="boxStyle"
+           @pointerdown.stop="onDown($event, 'move')">
+        <div class="cf-crop-handle" @pointerdown.stop="onDown($event, 'resize')"></div>
       </div>
     </div>`,
   props: { src: String, box: Object, ratio: Number },
@@ -24,17 +20,8 @@ export default {
   computed: {
     boxStyle() {
       const b = this.current;
-      return {
-        position: "absolute",
-        left: b.x * 100 + "%",
-        top: b.y * 100 + "%",
-        width: b.w * 100 + "%",
-        height: b.h * 100 + "%",
-        border: "2px solid #2563eb",
-        boxShadow: "0 0 0 9999px rgba(15, 23, 42, 0.55)",
-        cursor: "move",
-        boxSizing: "border-box",
-      };
+      const share = (v) => v * 100 + "%";
+      return { left: share(b.x), top: share(b.y), width: share(b.w), height: share(b.h) };
     },
   },
   watch: {

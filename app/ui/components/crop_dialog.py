@@ -7,6 +7,7 @@ again; Apply stores the crop for this dataset only (never in the file) and repai
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from nicegui import run, ui
@@ -26,6 +27,7 @@ from app.services.crop_box import (
 from app.services.dataset_health import nearest_bucket
 
 WHOLE = {"x": 0.0, "y": 0.0, "w": 1.0, "h": 1.0}
+CSS = (Path(__file__).parent / "crop_box.css").read_text()
 
 
 class CropBox(ui.element, component="crop_box.js"):
@@ -74,6 +76,7 @@ class CropDialog(ui.dialog):
 
     def __init__(self, on_saved: Callable[[str, list[str]], None] | None = None) -> None:
         super().__init__()
+        ui.add_css(CSS)  # once per page: the dialog is made once, its CropBox on every open
         self._on_saved = on_saved
         self.dataset_id = self.file_id = None
         self.width = self.height = 0
