@@ -154,12 +154,38 @@ class DatasetFile(Base):
     order_index: Mapped[int | None] = mapped_column(Integer)
     notes: Mapped[str | None] = mapped_column(Text)
     excluded: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # The member's crop in this dataset (never written to the source file): a box normalised 0..1 relative
+    # to the upright (EXIF-corrected) image, left/top/width/height; all null = the whole image.
+    crop_x: Mapped[float | None] = mapped_column(Float)
+    crop_y: Mapped[float | None] = mapped_column(Float)
+    crop_w: Mapped[float | None] = mapped_column(Float)
+    crop_h: Mapped[float | None] = mapped_column(Float)
 
     __table_args__ = (
         UniqueConstraint("dataset_id", "file_id", name="uq_dataset_file"),
         Index("idx_dataset_files_dataset", "dataset_id"),
         Index("idx_dataset_files_file", "file_id"),
         Index("idx_dataset_files_order", "dataset_id", "order_index"),
+    )
+
+
+class CropRevision(Base):
+    """A member's crop before and after a change (JSON box or null); a batch's rows share its batch_id."""
+
+    __tablename__ = "crop_revisions"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    dataset_id: Mapped[str] = mapped_column(ForeignKey("datasets.id", ondelete="CASCADE"))
+    file_id: Mapped[str] = mapped_column(ForeignKey("tracked_files.id", ondelete="CASCADE"))
+    previous_box: Mapped[str | None] = mapped_column(Text)
+    new_box: Mapped[str | None] = mapped_column(Text)
+    batch_id: Mapped[str | None] = mapped_column(String(36))
+    batch_label: Mapped[str | None] = mapped_column(Text)
+    created_date: Mapped[datetime] = mapped_column(DateTime, default=utcnow, server_default=func.now())
+
+    __table_args__ = (
+        Index("idx_crop_revisions_batch", "batch_id"),
+        Index("idx_crop_revisions_dataset", "dataset_id", "created_date"),
     )
 
 

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import importlib
 import logging
+import math
 import pkgutil
 import re
 import uuid
+from typing import Any
 
 from fastapi import FastAPI, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import IntegrityError, OperationalError
 
@@ -31,6 +35,7 @@ def register_api(fastapi_app: FastAPI) -> None:
     fastapi_app.router.lifespan_context = lifespan
     # The one mapping from domain errors to 4xx: routes raise, they never catch to answer.
     fastapi_app.add_exception_handler(CaptionForgeError, _domain_error)
+    fastapi_app.add_exception_handler(RequestValidationError, request_invalid)
     fastapi_app.add_exception_handler(QueryError, _query_error)
     fastapi_app.add_exception_handler(re.error, _regex_error)
     fastapi_app.add_exception_handler(IntegrityError, _conflict)
@@ -41,6 +46,22 @@ def register_api(fastapi_app: FastAPI) -> None:
 async def _domain_error(_request: Request, exc: Exception) -> JSONResponse:
     status = getattr(exc, "http_status", 400)
     return JSONResponse(status_code=status, content={"detail": str(exc)})
+
+
+async def request_invalid(_request: Request, exc: Exception) -> JSONResponse:
+    """FastAPI's 422 for a body that does not validate, also when it held NaN or Infinity (JSON has neither:
+    the default answer would fail to encode them and become a 500)."""
+    return JSONResponse(status_code=422, content={"detail": _finite(jsonable_encoder(exc.errors()))})
+
+
+def _finite(value: Any) -> Any:
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
+    if isinstance(value, list):
+        return [_finite(item) for item in value]
+    if isinstance(value, dict):
+        return {key: _finite(item) for key, item in value.items()}
+    return value
 
 
 async def _query_error(_request: Request, exc: Exception) -> JSONResponse:

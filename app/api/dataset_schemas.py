@@ -108,6 +108,7 @@ class DatasetFileOut(BaseModel):
     quality_score: float | None
     quality_flags: list[Any]
     thumbnail_url: str
+    crop: dict[str, float] | None = None
     has_imported: bool
     caption_id: str | None
     caption_text: str | None

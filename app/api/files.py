@@ -17,6 +17,7 @@ from app.api.folder_schemas import FileDetail
 from app.core import current
 from app.errors import NotFound
 from app.services import folders
+from app.services.crop_box import crop_key, parse_box_text
 from app.services.images import ImageDecodeError
 from app.services.safe_paths import servable
 from app.services.thumbnails import ensure_thumbnail
@@ -40,15 +41,21 @@ def get_file(file_id: str) -> dict[str, Any]:
     responses={200: {"content": {"image/webp": {}}}, 304: {}, 404: {}},
 )
 def get_thumbnail(
-    file_id: str, request: Request, v: str | None = Query(None, description="thumbnail_key")
+    file_id: str,
+    request: Request,
+    v: str | None = Query(None, description="thumbnail_key"),
+    crop: str | None = Query(
+        None, max_length=200, description="x,y,w,h (shares 0..1): the thumbnail of a dataset member's crop"
+    ),
 ) -> Response:
     core = current()
     source = folders.file_source(core.db, file_id)
     key = source["thumbnail_key"]
     if not key:
         raise NotFound(f"No thumbnail: {source['scan_error'] or 'the file was not scanned yet'}.")
+    box = parse_box_text(crop) if crop else None
     cache = IMMUTABLE if v == key else REVALIDATE
-    etag = f'"{key}"'
+    etag = f'"{crop_key(key, box)}"' if box else f'"{key}"'
     if _matches(request, etag):
         return Response(status_code=304, headers={"ETag": etag, "Cache-Control": cache})
     settings = core.settings
@@ -60,6 +67,7 @@ def get_thumbnail(
             settings["thumbnails"]["size"],
             settings["thumbnails"]["quality"],
             settings["image_processing"]["max_image_pixels"] or None,
+            crop=box,
         )
     except (OSError, ImageDecodeError, VideoDecodeError) as exc:
         raise NotFound(

@@ -80,6 +80,7 @@ def get_caption(db: Database, caption_set_id: str, file_id: str) -> dict[str, An
             "imported_caption_path": file.imported_caption_path,
             "caption_set": {
                 "id": caption_set.id,
+                "dataset_id": caption_set.dataset_id,
                 "name": caption_set.name,
                 "style": caption_set.style,
                 "max_length": caption_set.max_length,

@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from app import models
 from app.db import Database
+from app.services.crop_box import cropped_size, stored_box
 
 # SDXL's 1024x1024-area bucket family (width, height); Flux and SD3 trainers use the same shapes.
 SDXL_BUCKETS = [
@@ -38,9 +39,14 @@ def blended_quality(measured: float | None, model: float | None, measured_weight
 
 def nearest_bucket(width: int, height: int) -> str:
     """The bucket whose aspect ratio is closest (in log space) to width/height, as "WxH"."""
-    ratio = math.log(width / height)
-    bucket = min(SDXL_BUCKETS, key=lambda b: abs(math.log(b[0] / b[1]) - ratio))
+    bucket = nearest_bucket_size(width, height)
     return f"{bucket[0]}x{bucket[1]}"
+
+
+def nearest_bucket_size(width: int, height: int) -> tuple[int, int]:
+    """The (width, height) of the bucket whose aspect ratio is closest (in log space) to width/height."""
+    ratio = math.log(width / height)
+    return min(SDXL_BUCKETS, key=lambda b: abs(math.log(b[0] / b[1]) - ratio))
 
 
 def dataset_health(
@@ -48,6 +54,7 @@ def dataset_health(
 ) -> dict[str, Any]:
     """The numbers behind the health charts of a dataset's included files (one pass over the members).
 
+    Buckets and short sides count each image as it will be exported (cropped).
     Returns quality_histogram (10 bins 0..1, plus "unscored"), flags {flag: n}, buckets {"WxH": n},
     short_side {"<512": n, ...}, coverage per caption set, and caption_lengths for caption_set_id.
     """
@@ -59,6 +66,10 @@ def dataset_health(
                 models.TrackedFile.height,
                 models.TrackedFile.quality_score,
                 models.TrackedFile.quality_flags,
+                models.DatasetFile.crop_x,
+                models.DatasetFile.crop_y,
+                models.DatasetFile.crop_w,
+                models.DatasetFile.crop_h,
             )
             .join(models.DatasetFile, models.DatasetFile.file_id == models.TrackedFile.id)
             .where(models.DatasetFile.dataset_id == dataset_id, models.DatasetFile.excluded.is_(False))
@@ -91,8 +102,10 @@ def dataset_health(
             histogram[min(QUALITY_BINS - 1, int(score * QUALITY_BINS))] += 1
         flags.update(json.loads(row.quality_flags or "[]"))
         if row.width and row.height:
-            buckets[nearest_bucket(row.width, row.height)] += 1
-            short_sides[_bin_label(min(row.width, row.height), SHORT_SIDE_EDGES)] += 1
+            # As the image will be exported: cropped first.
+            width, height = cropped_size(row.width, row.height, stored_box(row))
+            buckets[nearest_bucket(width, height)] += 1
+            short_sides[_bin_label(min(width, height), SHORT_SIDE_EDGES)] += 1
     coverage = []
     for caption_set in sets:
         done = sum(

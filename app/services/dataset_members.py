@@ -156,6 +156,10 @@ def list_dataset_files(
                 TrackedFile.duration_seconds,
                 TrackedFile.fps,
                 TrackedFile.frame_count,
+                DatasetFile.crop_x,
+                DatasetFile.crop_y,
+                DatasetFile.crop_w,
+                DatasetFile.crop_h,
             )
             .join(TrackedFile, TrackedFile.id == DatasetFile.file_id)
             .outerjoin(
@@ -178,8 +182,9 @@ def require_dataset(session: Session, dataset_id: str) -> Dataset:
 
 def _member_row(row: Any) -> dict[str, Any]:
     (file_id, filename, path, folder_id, width, height, size, quality, flags, thumb_key, imported,
-     added, order_index, excluded, caption_id, text, source, edited, modified, *video) = row  # fmt: skip
-    is_video, duration, fps, frames = video
+     added, order_index, excluded, caption_id, text, source, edited, modified, *extra) = row  # fmt: skip
+    is_video, duration, fps, frames, *box = extra
+    crop = None if None in box else dict(zip(("x", "y", "w", "h"), box, strict=True))
     return {
         "file_id": file_id,
         "filename": filename,
@@ -193,7 +198,8 @@ def _member_row(row: Any) -> dict[str, Any]:
         "excluded": bool(excluded),
         "quality_score": quality,
         "quality_flags": json_value(flags, []),
-        "thumbnail_url": thumbnail_url(file_id, thumb_key),
+        "thumbnail_url": thumbnail_url(file_id, thumb_key, crop),
+        "crop": crop,
         "has_imported": bool(imported and imported.strip()),
         "caption_id": caption_id,
         "caption_text": text,

@@ -16,6 +16,7 @@ from concurrent.futures import FIRST_COMPLETED, Future, wait
 from pathlib import Path
 from typing import Any
 
+from app.services.crop_box import box_text
 from app.services.export_images import convert_image
 from app.services.export_options import ExportOptions
 from app.services.export_plan import PlanItem
@@ -106,6 +107,7 @@ def _convert_all(items, options, sink, export_id, progress, cancel, max_pixels, 
                 "background": background,
                 "max_pixels": max_pixels,
                 "keep_encoding": options.image_format == "original",
+                "crop": item.crop,
             }
             pending[pool.submit(convert_image, task)] = item
         if not pending:
@@ -185,7 +187,9 @@ def _write_text_files(written: list[PlanItem], options: ExportOptions, context: 
     elif options.manifest == "csv":
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\n")
-        writer.writerow(["file", "source_path", "file_hash", "caption", "quality_score", "quality_flags"])
+        writer.writerow(
+            ["file", "source_path", "file_hash", "caption", "quality_score", "quality_flags", "crop"]
+        )
         for item in written:
             row = _manifest_row(item)
             writer.writerow(
@@ -196,6 +200,7 @@ def _write_text_files(written: list[PlanItem], options: ExportOptions, context: 
                     row["caption"],
                     "" if row["quality_score"] is None else row["quality_score"],
                     ";".join(row["quality_flags"]),
+                    box_text(row["crop"]) if row["crop"] else "",
                 ]
             )
         size += sink.text("manifest.csv", buffer.getvalue())
@@ -212,6 +217,7 @@ def _manifest_row(item: PlanItem) -> dict[str, Any]:
         "caption": item.caption,
         "quality_score": item.quality_score,
         "quality_flags": item.quality_flags,
+        "crop": item.crop,
     }
 
 

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from app.db import Database
+from app.services.crop_box import cropped_size, stored_box
 from app.services.export_options import ExportOptions
 from app.services.export_plan import PlanItem
 from app.services.near_duplicates import duplicate_groups
@@ -59,7 +60,7 @@ def export_checks(
             "below_resolution",
             f"Images smaller than the training resolution ({resolution} px on the long side)",
             [
-                (item, f"{by_id[item.file_id]['width']}x{by_id[item.file_id]['height']}")
+                (item, "x".join(map(str, _exported_size(by_id[item.file_id]))))
                 for item in items
                 if _long_side(by_id[item.file_id]) and _long_side(by_id[item.file_id]) < resolution
             ],
@@ -162,7 +163,13 @@ def _class_repeats_trigger(options: ExportOptions, trigger: str) -> str:
 
 
 def _long_side(row: dict[str, Any]) -> int:
-    return max(row.get("width") or 0, row.get("height") or 0)
+    return max(_exported_size(row))
+
+
+def _exported_size(row: dict[str, Any]) -> tuple[int, int]:
+    """The image's size as exported: after the member's crop (0x0 when the scan did not read it)."""
+    width, height = row.get("width") or 0, row.get("height") or 0
+    return cropped_size(width, height, stored_box(row)) if width and height else (width, height)
 
 
 def _short(text: str, limit: int = 60) -> str:

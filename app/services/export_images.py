@@ -1,4 +1,4 @@
-"""Convert one image for an export, in a worker process: upright, resized, sRGB, no metadata.
+"""Convert one image for an export, in a worker process: upright, cropped, resized, sRGB, no metadata.
 
 `convert_image` takes and returns plain dicts so it pickles to the spawned process pool.
 """
@@ -7,11 +7,13 @@ from __future__ import annotations
 
 import errno
 import io
+import math
 from pathlib import Path
 from typing import Any
 
 from PIL import Image, ImageCms
 
+from app.services.crop_box import cropped_size, pixel_box
 from app.services.images import ImageDecodeError, fit_within, flatten, open_image, oriented_size
 
 PIL_FORMATS = {"jpg": "JPEG", "png": "PNG", "webp": "WEBP"}
@@ -36,7 +38,8 @@ def convert_image(task: dict[str, Any]) -> dict[str, Any]:
     Without a dest the encoded bytes come back as "data" (for a ZIP written by the caller).
 
     task keys: source, dest, extension (jpg|png|webp), target_resolution, upscale, jpeg_quality,
-    png_compression, background (r, g, b), max_pixels, keep_encoding (format "original").
+    png_compression, background (r, g, b), max_pixels, keep_encoding (format "original"), crop (the
+    member's box, normalised to the upright image; applied before the resize).
     """
     try:
         data = Path(task["source"]).read_bytes()
@@ -105,6 +108,8 @@ def _lossless_copy(data: bytes, probe: Image.Image, task: dict[str, Any]) -> byt
     metadata segments removed instead of being re-encoded (no generation loss). None when that does not apply."""
     if not task.get("keep_encoding") or task["extension"] != "jpg" or probe.format != "JPEG":
         return None
+    if task.get("crop"):
+        return None
     if probe.mode not in ("RGB", "L") or probe.info.get("icc_profile") or probe.getexif().get(0x0112, 1) != 1:
         return None
     if _target_size(probe, task) != probe.size:
@@ -116,23 +121,31 @@ def _lossless_copy(data: bytes, probe: Image.Image, task: dict[str, Any]) -> byt
 
 
 def _target_size(probe: Image.Image, task: dict[str, Any]) -> tuple[int, int]:
-    upright = oriented_size(probe)
+    """The output size: the upright image, cropped, then fitted to the target resolution."""
+    cropped = cropped_size(*oriented_size(probe), task.get("crop"))
     if not task.get("target_resolution"):
-        return upright
-    return fit_within(upright, task["target_resolution"], upscale=bool(task.get("upscale")))
+        return cropped
+    return fit_within(cropped, task["target_resolution"], upscale=bool(task.get("upscale")))
 
 
 def _prepare(data: bytes, probe: Image.Image, task: dict[str, Any]) -> Image.Image:
-    """Decode at the smallest JPEG scale that still covers the target, upright, sRGB, resized."""
+    """Decode at the smallest JPEG scale that still covers the target, upright, sRGB, cropped, resized."""
     icc = probe.info.get("icc_profile")
     upright = oriented_size(probe)
+    crop = task.get("crop")
     target = _target_size(probe, task)
+    full = cropped_size(*upright, crop)
+    # The whole upright image at the scale where the crop box covers the target.
+    needed = (
+        max(1, math.ceil(upright[0] * target[0] / full[0])),
+        max(1, math.ceil(upright[1] * target[1] / full[1])),
+    )
     # draft() works in stored (not yet rotated) coordinates.
     turned = upright != probe.size
-    draft = (target[1], target[0]) if turned else target
-    image = open_image(
-        data, max_pixels=task.get("max_pixels"), draft_size=draft if target != upright else None
-    )
+    draft = (needed[1], needed[0]) if turned else needed
+    image = open_image(data, max_pixels=task.get("max_pixels"), draft_size=draft if target != full else None)
+    if crop:
+        image = image.crop(pixel_box(crop, image.width, image.height))
     if icc:
         image = _to_srgb(image, icc)
     if image.size != target:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import Any
 
+from app.services.crop_box import cropped_size, stored_box
 from app.services.export_images import output_extension
 from app.services.export_options import ExportOptions
 from app.services.export_presets import Layout, safe_name
@@ -30,6 +31,7 @@ class PlanItem:
     quality_score: float | None
     quality_flags: list[str]
     estimated_bytes: int
+    crop: dict[str, float] | None = None  # the member's crop box (normalised, see crop_box), applied first
 
 
 def plan_items(
@@ -76,6 +78,7 @@ def plan_items(
                 quality_score=row["quality_score"],
                 quality_flags=flags,
                 estimated_bytes=_estimate(row, options, extension) + len((caption or "").encode()),
+                crop=stored_box(row),
             )
         )
     return items, skipped
@@ -149,9 +152,9 @@ def _estimate(row: dict[str, Any], options: ExportOptions, extension: str) -> in
     width, height = row["width"], row["height"]
     if not width or not height:
         return source_bytes
-    target = (width, height)
+    target = cropped_size(width, height, stored_box(row))
     if options.target_resolution:
-        target = fit_within((width, height), options.target_resolution, upscale=options.upscale)
+        target = fit_within(target, options.target_resolution, upscale=options.upscale)
     ratio = target[0] * target[1] / (width * height)
     source_ext = output_extension("original", PurePosixPath(row["filename"]).suffix)
     if source_ext == extension and source_bytes:

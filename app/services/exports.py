@@ -239,6 +239,10 @@ def _context(db: Database, dataset_id: str, options: ExportOptions) -> dict[str,
                 m.TrackedFile.imported_caption,
                 m.TrackedFile.is_video,
                 m.Caption.caption_text,
+                m.DatasetFile.crop_x,
+                m.DatasetFile.crop_y,
+                m.DatasetFile.crop_w,
+                m.DatasetFile.crop_h,
             )
             .join(m.TrackedFile, m.TrackedFile.id == m.DatasetFile.file_id)
             .outerjoin(

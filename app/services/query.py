@@ -20,6 +20,7 @@ import os
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from app.services.crop_box import cropped_size
 from app.services.dataset_health import nearest_bucket
 from app.services.query_syntax import (
     And,
@@ -205,8 +206,11 @@ def _field_test(name: str, value: str) -> Test:
 
 
 def _bucket(row: dict) -> str | None:
+    """The bucket of the image as exported (after the member's crop), as the health chart counts it."""
     width, height = row.get("width"), row.get("height")
-    return nearest_bucket(width, height) if width and height else None
+    if not width or not height:
+        return None
+    return nearest_bucket(*cropped_size(width, height, row.get("crop")))
 
 
 def _keyword_test(node: Keyword) -> Test:

@@ -11,14 +11,21 @@ from pathlib import Path
 
 from PIL import Image
 
+from app.services.crop_box import box_text, crop_key, pixel_box
 from app.services.images import fit_within, flatten, open_image
 from app.services.video_probe import is_video_path, poster_of
 
 
-def thumbnail_url(file_id: str, thumbnail_key: str | None) -> str:
-    """The thumbnail URL of a tracked file: cached forever with ?v=<key>, revalidated without one."""
+def thumbnail_url(file_id: str, thumbnail_key: str | None, crop: dict[str, float] | None = None) -> str:
+    """The thumbnail URL of a tracked file: cached forever with ?v=<key>, revalidated without one.
+
+    With a crop box (a dataset member's) the URL asks for the cropped thumbnail: `&crop=x,y,w,h`.
+    """
     base = f"/api/files/{file_id}/thumbnail"
-    return f"{base}?v={thumbnail_key}" if thumbnail_key else base
+    url = f"{base}?v={thumbnail_key}" if thumbnail_key else base
+    if crop is None:
+        return url
+    return f"{url}{'&' if thumbnail_key else '?'}crop={box_text(crop)}"
 
 
 def thumbnail_key(file_hash: str, size: int) -> str:
@@ -54,14 +61,31 @@ def save_thumbnail(image: Image.Image, path: Path, quality: int) -> None:
 
 
 def ensure_thumbnail(
-    source: Path, thumbnails_dir: Path, key: str, size: int, quality: int, max_pixels: int | None
+    source: Path,
+    thumbnails_dir: Path,
+    key: str,
+    size: int,
+    quality: int,
+    max_pixels: int | None,
+    crop: dict[str, float] | None = None,
 ) -> Path:
-    """The thumbnail for `key`, made from `source` when the cache lost it (e.g. the user cleared it)."""
+    """The thumbnail for `key`, made from `source` when the cache lost it (e.g. the user cleared it).
+
+    With a crop the thumbnail shows only the box; it is cached under its own key (crop_key).
+    """
+    if crop is not None:
+        key = crop_key(key, crop)
     path = thumbnail_path(thumbnails_dir, key)
     if not path.exists():
+        draft = (size, size)
+        if crop is not None:  # decode enough pixels that the box still fills the thumbnail (either way up)
+            side = max(1, round(size / min(crop["w"], crop["h"])))
+            draft = (side, side)
         if is_video_path(source):
             image = poster_of(source)
         else:
-            image = open_image(Path(source), max_pixels=max_pixels, draft_size=(size, size))
+            image = open_image(Path(source), max_pixels=max_pixels, draft_size=draft)
+        if crop is not None:
+            image = image.crop(pixel_box(crop, image.width, image.height))
         save_thumbnail(make_thumbnail(image, size), path, quality)
     return path

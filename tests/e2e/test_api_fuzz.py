@@ -135,6 +135,11 @@ def seed(server: LiveServer) -> dict[str, str]:
         )
         assert done["status"] == "completed", done  # GET .../download then serves a real ZIP
         view = _ok(client.post(f"/api/datasets/{dataset['id']}/views", json={"name": "Red", "query": "red"}))
+        crop_batch = _ok(
+            client.post(
+                f"/api/datasets/{dataset['id']}/crops/centre", json={"file_ids": file_ids, "aspect": "1:1"}
+            )
+        )
         _ok(client.put("/api/export/presets/fuzz", json={}))
     return {
         "folder_id": folder["id"],
@@ -147,6 +152,7 @@ def seed(server: LiveServer) -> dict[str, str]:
         "job_id": job["job_id"],
         "export_id": export_id,
         "view_id": view["id"],
+        "crop_batch_id": crop_batch["batch_id"],
         "name": "fuzz",
         "model": MODEL,
         "file_ids": file_ids,

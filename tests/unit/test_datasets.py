@@ -159,7 +159,7 @@ def test_file_rows_carry_the_contract_fields(core):
     assert (second["caption_id"], second["caption_state"]) == (None, "none")
     expected = {"file_id", "filename", "file_path", "folder_id", "width", "height", "file_size_mb", "date_added",
                 "order_index", "excluded", "quality_score", "quality_flags", "thumbnail_url", "has_imported",
-                "caption_id", "caption_text", "caption_state", "caption_modified",
+                "caption_id", "caption_text", "caption_state", "caption_modified", "crop",
                 "is_video", "duration_seconds", "fps", "frame_count", "video_url"}  # fmt: skip
     assert set(first) == expected
 

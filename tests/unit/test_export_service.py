@@ -247,7 +247,15 @@ def test_csv_manifest_columns(core, make_image, tmp_path):
 
     rows = list(csv.DictReader((tmp_path / "o" / "manifest.csv").open(encoding="utf-8")))
     assert rows[0]["caption"] == 'say "hi", ok' and rows[0]["file"] == "000001.jpg"
-    assert set(rows[0]) == {"file", "source_path", "file_hash", "caption", "quality_score", "quality_flags"}
+    assert set(rows[0]) == {
+        "file",
+        "source_path",
+        "file_hash",
+        "caption",
+        "quality_score",
+        "quality_flags",
+        "crop",
+    }
 
 
 def test_interrupted_exports_are_marked_and_temp_work_removed(core, make_image, tmp_path):

@@ -20,6 +20,7 @@ from app.errors import CaptionForgeError, Conflict
 from app.services import caption_file_changes, captions
 from app.services.system import update_config
 from app.ui.components.a11y import labelled
+from app.ui.components.crop_dialog import crop_button
 from app.ui.components.editor_details import file_facts
 from app.ui.components.editor_dialogs import ConflictDialog, UnsavedDialog, answer
 from app.ui.components.editor_file_change import FileChangeNote
@@ -235,6 +236,7 @@ class CaptionEditor(ui.column):
                         .mark("editor-next"),
                         "Next image (Alt+→ or PageDown); Ctrl+Enter saves and moves on",
                     )
+                    crop_button(lambda: self.info)
                     if GenerateDialog is not None:
                         ui.button("Generate", icon="auto_awesome", on_click=self._generate).props(
                             "flat no-caps"

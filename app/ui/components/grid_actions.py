@@ -15,6 +15,7 @@ from app.errors import CaptionForgeError
 from app.services import captions, datasets
 from app.ui.components.a11y import labelled
 from app.ui.components.add_to_dataset import AddToDatasetDialog
+from app.ui.components.centre_crop_dialog import CentreCropDialog
 from app.ui.components.editor_dialogs import answer
 from app.ui.components.thumb_grid import ThumbGrid
 from app.ui.components.workspace_state import WorkspaceState
@@ -56,6 +57,7 @@ class SelectionBar(ui.row):
                 ("Exclude", "block", lambda: self.set_excluded(True), "batch-exclude"),
                 ("Include", "check_circle_outline", lambda: self.set_excluded(False), "batch-include"),
                 ("Copy imported captions", "file_copy", self.copy_imported, "batch-copy-imported"),
+                ("Centre-crop…", "crop", lambda: self._with_targets(self.centre_crop), "batch-centre-crop"),
             ]
             if on_caption_selection is not None:
                 caption = on_caption_selection
@@ -74,6 +76,14 @@ class SelectionBar(ui.row):
                         "max-2xl:hidden ml-1"
                     )  # Quasar's !important .hidden would win over 2xl:inline
                 labelled(button, label).bind_enabled_from(state, "selected_count", bool)
+
+    async def centre_crop(self, file_ids: list[str]) -> None:
+        """Centre-crop the selection to an aspect (preview, apply, undo in the dialog)."""
+        with self:
+            dialog = CentreCropDialog(self.state.dataset_id, file_ids)
+        await dialog.load()  # the preview, before it shows
+        await dialog  # open until closed
+        dialog.delete()
 
     def count_text(self) -> str:
         hidden = self.state.hidden_selected_count

@@ -47,7 +47,7 @@ class HealthPanel(ui.dialog):
             self._bar("Quality (measured first, model second)", quality, "health-quality")
             self._bar("Flags", [(k, v, f"flag:{k}") for k, v in health["flags"].items()], "health-flags")
             self._bar(
-                "Aspect buckets (SDXL family)",
+                "Aspect buckets (SDXL family, as exported: after crops)",
                 [(k, v, f"bucket:{k}") for k, v in health["buckets"].items()],
                 "health-buckets",
             )

@@ -367,6 +367,8 @@ class WorkspaceController:
             self._show_nothing()
         elif dataset["file_count"] != len(self.rows):  # members added or removed elsewhere
             await self._load_rows()
+        elif payload.get("file_ids"):  # members changed (e.g. cropped): repaint those tiles
+            await self.refresh_rows(payload["file_ids"])
 
     async def _rows_removed(self, file_ids: list[str]) -> None:
         gone = set(file_ids)

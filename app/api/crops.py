@@ -1,0 +1,83 @@
+"""/api/datasets/{id}/files/{file_id}/crop and the batch centre-crop: a crop per dataset member.
+
+Every change emits datasets_changed with the changed file_ids, so open grids repaint those thumbnails.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter
+
+from app.api.crop_schemas import (
+    CentreCropPreview,
+    CentreCropRequest,
+    CentreCropResult,
+    CropBox,
+    CropOut,
+    CropUndoResult,
+)
+from app.core import current
+from app.services import crops
+
+router = APIRouter(tags=["crops"])
+MEMBER = "/api/datasets/{dataset_id}/files/{file_id}/crop"
+
+
+@router.get(MEMBER, response_model=CropOut, summary="The member's crop in this dataset (null: none)")
+def get_crop(dataset_id: str, file_id: str) -> Any:
+    return crops.get_crop(current().db, dataset_id, file_id)
+
+
+@router.put(
+    MEMBER,
+    response_model=CropOut,
+    summary="Set the crop: shares 0..1 of the upright image; 422 outside the image or of zero size",
+)
+def set_crop(dataset_id: str, file_id: str, body: CropBox) -> Any:
+    return _changed(
+        dataset_id, [file_id], crops.set_crop(current().db, dataset_id, file_id, body.model_dump())
+    )
+
+
+@router.delete(MEMBER, response_model=CropOut, summary="Clear the crop (the whole image again)")
+def clear_crop(dataset_id: str, file_id: str) -> Any:
+    return _changed(dataset_id, [file_id], crops.clear_crop(current().db, dataset_id, file_id))
+
+
+@router.post(
+    "/api/datasets/{dataset_id}/crops/centre/preview",
+    response_model=CentreCropPreview,
+    summary="What centre-cropping these members to an aspect would do (nothing is changed)",
+)
+def preview_centre_crop(dataset_id: str, body: CentreCropRequest) -> Any:
+    return crops.preview_centre_crop(current().db, dataset_id, body.file_ids, body.aspect)
+
+
+@router.post(
+    "/api/datasets/{dataset_id}/crops/centre",
+    response_model=CentreCropResult,
+    summary="Centre-crop these members to an aspect, as one batch that can be undone",
+)
+def apply_centre_crop(dataset_id: str, body: CentreCropRequest) -> Any:
+    result = crops.apply_centre_crop(current().db, dataset_id, body.file_ids, body.aspect)
+    return _changed(dataset_id, result["file_ids"], result)
+
+
+@router.post(
+    "/api/crop-batches/{crop_batch_id}/undo",
+    response_model=CropUndoResult,
+    summary="Put back the crops a batch replaced (409 when already undone)",
+)
+def undo_crop_batch(crop_batch_id: str) -> Any:
+    result = crops.undo_crop_batch(current().db, crop_batch_id)
+    return _changed(result["dataset_id"], result["file_ids"], result)
+
+
+def _changed(dataset_id: str, file_ids: list[str], result: Any) -> Any:
+    core = current()
+    if file_ids:
+        core.events.emit_threadsafe(
+            core.events.datasets_changed, {"dataset_id": dataset_id, "file_ids": list(file_ids)}
+        )
+    return result
