@@ -13,6 +13,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from app.errors import CaptionForgeError
+from app.fs_names import readable
 from app.services.query_tokens import QueryError
 
 log = logging.getLogger("app.api")
@@ -40,7 +41,8 @@ def register_api(fastapi_app: FastAPI) -> None:
 
 async def _domain_error(_request: Request, exc: Exception) -> JSONResponse:
     status = getattr(exc, "http_status", 400)
-    return JSONResponse(status_code=status, content={"detail": str(exc)})
+    # A message may name a path that is not UTF-8: shown readably, never a UnicodeEncodeError here.
+    return JSONResponse(status_code=status, content={"detail": readable(str(exc))})
 
 
 async def _query_error(_request: Request, exc: Exception) -> JSONResponse:
