@@ -168,10 +168,15 @@ def test_the_error_is_in_the_folder_file_list_of_the_api(core, client, photos, m
     assert "ZeroDivisionError" in items[0]["scan_error"]
 
 
-def _crash_pool() -> ProcessPoolExecutor:
-    return ProcessPoolExecutor(
+def _scan_in_crash_pool(core, photos):
+    """Scan with real spawned workers that misbehave on the files named for it (see scan_crash_support)."""
+    pool = ProcessPoolExecutor(
         2, mp_context=multiprocessing.get_context("spawn"), initializer=scan_crash_support.install
     )
+    try:
+        return scan_files(core, photos, pool)
+    finally:
+        pool.shutdown(wait=False)
 
 
 # How the worker reading the file dies (see scan_crash_support), and what its recorded error says.
@@ -186,11 +191,7 @@ def test_a_worker_that_dies_costs_only_its_file(core, photos, make_image, death)
     for index in range(12):
         make_image(f"ok{index}.jpg", size=(40 + index, 40), folder=photos)
     make_image(f"{death}.jpg", folder=photos)
-    pool = _crash_pool()
-    try:
-        result, files = scan_files(core, photos, pool)
-    finally:
-        pool.shutdown(wait=False)
+    result, files = _scan_in_crash_pool(core, photos)
     assert (result["phase"], result["new"], result["broken"]) == ("done", 13, 1)
     reason = files[f"{death}.jpg"]["scan_error"]
     assert "worker process reading it" in reason and DEATHS[death] in reason, reason
@@ -202,11 +203,7 @@ def test_a_decode_beyond_the_address_space_limit_is_that_files_memory_error(core
     for index in range(6):
         make_image(f"ok{index}.jpg", size=(40 + index, 40), folder=photos)
     Image.new("RGB", (6000, 6000), (90, 120, 200)).save(photos / "rlimit.png")  # ~108 MB once decoded
-    pool = _crash_pool()
-    try:
-        result, files = scan_files(core, photos, pool)
-    finally:
-        pool.shutdown(wait=False)
+    result, files = _scan_in_crash_pool(core, photos)
     assert (result["phase"], result["new"], result["broken"]) == ("done", 7, 1)
     assert files["rlimit.png"]["scan_error"] == "too large to decode in the memory available"
     assert all(f["scan_error"] is None for n, f in files.items() if n != "rlimit.png")
