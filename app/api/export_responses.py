@@ -4,14 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
+
+from app.api.answers import Answer
 
 
-class _Answer(BaseModel):
-    model_config = ConfigDict(extra="allow")  # documented fields; a newer key is passed on, not dropped
-
-
-class ExportStarted(_Answer):
+class ExportStarted(Answer):
     export_id: str
     status: str = Field(examples=["processing"])
     estimated_files: int
@@ -19,7 +17,7 @@ class ExportStarted(_Answer):
     export_path: str
 
 
-class ExportProgress(_Answer):
+class ExportProgress(Answer):
     export_id: str
     status: str
     done: int | None = None
@@ -30,7 +28,7 @@ class ExportProgress(_Answer):
     error: str | None = None
 
 
-class ExportEntry(_Answer):
+class ExportEntry(Answer):
     id: str
     export_id: str
     dataset_id: str | None
@@ -52,18 +50,18 @@ class ExportEntry(_Answer):
     progress: ExportProgress | None = Field(None, description="Live progress while it runs")
 
 
-class ExportCancelling(_Answer):
+class ExportCancelling(Answer):
     export_id: str
     status: str = Field(examples=["cancelling"])
 
 
-class PlanLayout(_Answer):
+class PlanLayout(Answer):
     image_dir: str
     empty_dirs: list[str]
     metadata_jsonl: bool
 
 
-class PlanTarget(_Answer):
+class PlanTarget(Answer):
     path: str
     kind: str
     exists: bool
@@ -71,13 +69,13 @@ class PlanTarget(_Answer):
     needs_confirmation: bool
 
 
-class PlanSkipped(_Answer):
+class PlanSkipped(Answer):
     file_id: str
     filename: str
     reason: str
 
 
-class ExportPlan(_Answer):
+class ExportPlan(Answer):
     dataset: dict[str, Any]
     caption_set: dict[str, Any] | None
     options: dict[str, Any]
@@ -92,7 +90,7 @@ class ExportPlan(_Answer):
     checks: list[dict[str, Any]]
 
 
-class Preset(_Answer):
+class Preset(Answer):
     name: str
     label: str
     description: str
@@ -100,5 +98,5 @@ class Preset(_Answer):
     options: dict[str, Any]
 
 
-class PresetDeleted(_Answer):
+class PresetDeleted(Answer):
     deleted: str

@@ -134,7 +134,10 @@ def cancel_job(export_id: str) -> dict[str, Any]:
 
 
 @router.get(
-    "/export/jobs/{export_id}/download", summary="Download a finished ZIP export", response_class=FileResponse
+    "/export/jobs/{export_id}/download",
+    summary="Download a finished ZIP export",
+    response_class=FileResponse,
+    responses={200: {"content": {"application/zip": {"schema": {"type": "string", "format": "binary"}}}}},
 )
 def download(export_id: str) -> FileResponse:
     entry = export_history.get_export(current().db, export_id)
