@@ -8,10 +8,11 @@ import pkgutil
 import re
 import uuid
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import IntegrityError, OperationalError
 
+from app.api.body_text import reject_lone_surrogates
 from app.errors import CaptionForgeError
 from app.fs_names import readable
 from app.services.query_tokens import QueryError
@@ -28,7 +29,7 @@ def register_api(fastapi_app: FastAPI) -> None:
         module = importlib.import_module(f"{__name__}.{info.name}")
         router = getattr(module, "router", None)
         if router is not None:
-            fastapi_app.include_router(router)
+            fastapi_app.include_router(router, dependencies=[Depends(reject_lone_surrogates)])
     fastapi_app.router.lifespan_context = lifespan
     # The one mapping from domain errors to 4xx: routes raise, they never catch to answer.
     fastapi_app.add_exception_handler(CaptionForgeError, _domain_error)
