@@ -70,5 +70,8 @@ SettingsOut.__doc__ = "Every setting as it applies now (vision.api_key masked)."
 
 
 def patch_dict(patch: BaseModel) -> dict[str, Any]:
-    """The sections and keys the client sent, in the settings.yaml shape (partial update)."""
-    return patch.model_dump(exclude_unset=True)
+    """The sections and keys the client sent, in the settings.yaml shape (partial update); a section sent as
+    null changes nothing, like one left out."""
+    return {
+        section: keys for section, keys in patch.model_dump(exclude_unset=True).items() if keys is not None
+    }

@@ -83,6 +83,14 @@ def test_a_partial_settings_patch_changes_only_what_was_sent(client, core):
     assert bad.status_code == 422 and "vision.temperature" in bad.json()["detail"]
 
 
+@pytest.mark.parametrize("section", ["vision", "server", "editor"])
+def test_a_section_sent_as_null_changes_nothing(client, core, section):
+    before = core.settings.public_dict()
+    answer = client.put("/api/system/config", json={section: None, "thumbnails": {}})
+    assert answer.status_code == 200, answer.text
+    assert answer.json() == before
+
+
 def test_a_preset_saves_only_what_was_sent_and_refuses_unknown_options(client):
     saved = client.put("/api/export/presets/mine", json={"layout": "kohya", "repeats": 4})
     assert saved.status_code == 200, saved.text
