@@ -12,7 +12,6 @@ from __future__ import annotations
 import contextlib
 import re
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -25,7 +24,7 @@ from hypothesis import strategies as st
 from hypothesis.errors import Unsatisfiable
 from schemathesis import GenerationMode
 
-from tests.e2e.live_server import LiveServer, start_server, stop_server
+from tests.e2e.live_server import LiveServer
 from tests.job_seed import write_images
 
 pytestmark = pytest.mark.e2e
@@ -54,19 +53,8 @@ LAST = [
 
 
 @pytest.fixture
-def server(tmp_path: Path, fake_ollama) -> Iterator[LiveServer]:
-    fake_ollama.latency = 0.0
-    root = tmp_path / "root"  # everything the fuzzer may touch on disk lies under here
-    (root / "photos").mkdir(parents=True)
-    env = {
-        "CAPTIONFORGE_VISION__BASE_URL": fake_ollama.url,
-        "CAPTIONFORGE_SERVER__ALLOWED_FOLDERS": f"[{root}]",
-    }
-    live = start_server(root / "data", env=env)
-    live.root = root  # type: ignore[attr-defined]
-    live.vision_url = fake_ollama.url  # type: ignore[attr-defined]
-    yield live
-    stop_server(live)
+def server(fake_vision_server: LiveServer) -> LiveServer:
+    return fake_vision_server  # everything it may touch on disk lies under .root
 
 
 def _ok(response: httpx.Response) -> dict:

@@ -16,7 +16,7 @@ import httpx
 import pytest
 from PIL import Image
 
-from tests.e2e.live_server import LiveServer, start_server, stop_server
+from tests.e2e.live_server import LiveServer
 
 pytestmark = pytest.mark.e2e
 # Latin-1 bytes, bytes no encoding decodes, and both beside plain text.
@@ -24,18 +24,8 @@ ODD = [b"caf\xe9_\xff\xfe.jpg", b"\x80\x81 latin1 \xe4.png"]
 
 
 @pytest.fixture
-def server(tmp_path: Path, fake_ollama) -> Iterator[LiveServer]:
-    fake_ollama.latency = 0.0
-    root = tmp_path / "root"
-    (root / "photos").mkdir(parents=True)
-    env = {
-        "CAPTIONFORGE_VISION__BASE_URL": fake_ollama.url,
-        "CAPTIONFORGE_SERVER__ALLOWED_FOLDERS": f"[{root}]",
-    }
-    live = start_server(root / "data", env=env)
-    live.root = root  # type: ignore[attr-defined]
-    yield live
-    stop_server(live)
+def server(fake_vision_server: LiveServer) -> LiveServer:
+    return fake_vision_server  # everything it may touch on disk lies under .root
 
 
 @pytest.fixture
