@@ -94,10 +94,10 @@ class ExportCheckResult(BaseModel):
     response_model=ExportCheckResult,
 )
 def check_export(
-    dataset_id: str, request: dict[str, Any] = Body(..., examples=[EXAMPLE])
+    dataset_id: str, request: ExportRequest = Body(..., examples=[EXAMPLE])
 ) -> ExportCheckResult:
     core = current()
-    plan = exports.plan_export(core.db, core.settings, dataset_id, request)
+    plan = exports.plan_export(core.db, core.settings, dataset_id, request.as_request())
     checks = [ExportCheck(**check) for check in plan["checks"]]
     return ExportCheckResult(
         file_count=plan["file_count"], issue_count=sum(1 for c in checks if c.count), checks=checks

@@ -46,6 +46,23 @@ def test_every_json_answer_has_a_described_shape(client):
     assert not vague, vague
 
 
+def test_every_json_body_is_a_described_model(client):
+    spec = client.get("/openapi.json").json()
+    vague = [
+        f"{method.upper()} {path}"
+        for path, operations in spec["paths"].items()
+        for method, operation in operations.items()
+        if (
+            schema := operation.get("requestBody", {})
+            .get("content", {})
+            .get("application/json", {})
+            .get("schema")
+        )
+        and _free_form(spec, schema)
+    ]
+    assert not vague, vague
+
+
 def test_the_settings_patch_is_described_section_by_section(client):
     spec = client.get("/openapi.json").json()
     body = spec["paths"]["/api/system/config"]["put"]["requestBody"]["content"]["application/json"]["schema"]
