@@ -10,13 +10,15 @@ import re
 import uuid
 from typing import Any
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import IntegrityError, OperationalError
 
+from app.api.body_text import reject_lone_surrogates
 from app.errors import CaptionForgeError
+from app.fs_names import readable
 from app.services.query_tokens import QueryError
 
 log = logging.getLogger("app.api")
@@ -31,7 +33,7 @@ def register_api(fastapi_app: FastAPI) -> None:
         module = importlib.import_module(f"{__name__}.{info.name}")
         router = getattr(module, "router", None)
         if router is not None:
-            fastapi_app.include_router(router)
+            fastapi_app.include_router(router, dependencies=[Depends(reject_lone_surrogates)])
     fastapi_app.router.lifespan_context = lifespan
     # The one mapping from domain errors to 4xx: routes raise, they never catch to answer.
     fastapi_app.add_exception_handler(CaptionForgeError, _domain_error)
@@ -45,7 +47,8 @@ def register_api(fastapi_app: FastAPI) -> None:
 
 async def _domain_error(_request: Request, exc: Exception) -> JSONResponse:
     status = getattr(exc, "http_status", 400)
-    return JSONResponse(status_code=status, content={"detail": str(exc)})
+    # A message may name a path that is not UTF-8: shown readably, never a UnicodeEncodeError here.
+    return JSONResponse(status_code=status, content={"detail": readable(str(exc))})
 
 
 async def request_invalid(_request: Request, exc: Exception) -> JSONResponse:

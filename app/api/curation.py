@@ -7,6 +7,7 @@ from typing import Any
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
+from app.api.curation_schemas import DuplicateGroup, Health, KeepBestPreview, KeptBest
 from app.core import current
 from app.services import dataset_health, near_duplicates
 
@@ -18,14 +19,22 @@ class KeepBestRequest(BaseModel):
     confirm_edited: bool = Field(False, description="also exclude images with a hand-edited caption")
 
 
-@router.get("/{dataset_id}/health", summary="Quality histogram, flags, aspect buckets, resolutions, coverage")
+@router.get(
+    "/{dataset_id}/health",
+    response_model=Health,
+    summary="Quality histogram, flags, aspect buckets, resolutions, coverage",
+)
 def get_health(dataset_id: str, caption_set_id: str | None = None) -> dict[str, Any]:
     core = current()
     weight = core.settings["image_processing"]["measured_quality_weight"]
     return dataset_health.dataset_health(core.db, dataset_id, caption_set_id, measured_weight=weight)
 
 
-@router.get("/{dataset_id}/duplicates", summary="Groups of exact and near-duplicate images, best first")
+@router.get(
+    "/{dataset_id}/duplicates",
+    response_model=list[DuplicateGroup],
+    summary="Groups of exact and near-duplicate images, best first",
+)
 def get_duplicates(
     dataset_id: str,
     max_distance: int = Query(
@@ -39,11 +48,19 @@ def get_duplicates(
     return near_duplicates.duplicate_groups(core.db, dataset_id, max_distance, core.settings.thumbnails_dir)
 
 
-@router.post("/{dataset_id}/duplicates/keep-best", summary="Keep the best file of a group, exclude the rest")
+@router.post(
+    "/{dataset_id}/duplicates/keep-best",
+    response_model=KeptBest,
+    summary="Keep the best file of a group, exclude the rest",
+)
 def post_keep_best(dataset_id: str, request: KeepBestRequest) -> dict[str, Any]:
     return near_duplicates.keep_best(current().db, dataset_id, request.file_ids, request.confirm_edited)
 
 
-@router.post("/{dataset_id}/duplicates/keep-best/preview", summary="What keep-best would keep and exclude")
+@router.post(
+    "/{dataset_id}/duplicates/keep-best/preview",
+    response_model=KeepBestPreview,
+    summary="What keep-best would keep and exclude",
+)
 def post_keep_best_preview(dataset_id: str, request: KeepBestRequest) -> dict[str, Any]:
     return near_duplicates.keep_best_preview(current().db, dataset_id, request.file_ids)

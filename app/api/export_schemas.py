@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field, create_model
+
+from app.services.export_options import PRESET_FIELDS
 
 
 class Numbering(BaseModel):
@@ -70,3 +72,13 @@ class ExportRequest(BaseModel):
     def as_request(self) -> dict[str, Any]:
         """The dict the export service reads: only what was sent, nested groups kept."""
         return self.model_dump(exclude_unset=True)
+
+
+# A preset holds the option values of ExportRequest that are not about one run (no target, no caption set).
+ExportPresetOptions = create_model(
+    "ExportPresetOptions",
+    __config__=ConfigDict(extra="forbid"),
+    **{name: (f.annotation, f) for name, f in ExportRequest.model_fields.items() if name in PRESET_FIELDS},
+)
+ExportPresetOptions.__doc__ = "The option values a preset saves; any subset. Unknown names are refused."
+PRESET_EXAMPLE = {"layout": "kohya", "repeats": 10, "image_format": "jpeg", "jpeg_quality": 95}

@@ -9,7 +9,15 @@ from fastapi import APIRouter, Body
 from fastapi.responses import FileResponse
 from pydantic import BaseModel, Field
 
-from app.api.export_schemas import ExportRequest
+from app.api.export_responses import (
+    ExportCancelling,
+    ExportEntry,
+    ExportPlan,
+    ExportStarted,
+    Preset,
+    PresetDeleted,
+)
+from app.api.export_schemas import PRESET_EXAMPLE, ExportPresetOptions, ExportRequest
 from app.core import current
 from app.errors import Conflict, NotFound
 from app.jobs.exports import install, runner
@@ -41,13 +49,19 @@ EXAMPLE = {
 
 
 @router.post(
-    "/datasets/{dataset_id}/export", summary="Start an export (the seed's request plus preset/layout)"
+    "/datasets/{dataset_id}/export",
+    response_model=ExportStarted,
+    summary="Start an export (the seed's request plus preset/layout)",
 )
 def start_export(dataset_id: str, request: ExportRequest = Body(..., examples=[EXAMPLE])) -> dict[str, Any]:
     return runner(current()).start(dataset_id, request.as_request())
 
 
-@router.post("/datasets/{dataset_id}/export/plan", summary="The summary before starting: count, size, skips")
+@router.post(
+    "/datasets/{dataset_id}/export/plan",
+    response_model=ExportPlan,
+    summary="The summary before starting: count, size, skips",
+)
 def plan_export(dataset_id: str, request: ExportRequest = Body(..., examples=[EXAMPLE])) -> dict[str, Any]:
     core = current()
     return exports.plan_export(core.db, core.settings, dataset_id, request.as_request())
@@ -88,29 +102,39 @@ class ExportCheckResult(BaseModel):
     response_model=ExportCheckResult,
 )
 def check_export(
-    dataset_id: str, request: dict[str, Any] = Body(..., examples=[EXAMPLE])
+    dataset_id: str, request: ExportRequest = Body(..., examples=[EXAMPLE])
 ) -> ExportCheckResult:
     core = current()
-    plan = exports.plan_export(core.db, core.settings, dataset_id, request)
+    plan = exports.plan_export(core.db, core.settings, dataset_id, request.as_request())
     checks = [ExportCheck(**check) for check in plan["checks"]]
     return ExportCheckResult(
         file_count=plan["file_count"], issue_count=sum(1 for c in checks if c.count), checks=checks
     )
 
 
-@router.get("/export/jobs", summary="Exports that are pending or running, with live progress")
+@router.get(
+    "/export/jobs",
+    response_model=list[ExportEntry],
+    summary="Exports that are pending or running, with live progress",
+)
 def list_jobs() -> list[dict[str, Any]]:
     core = current()
     active = [e for e in export_history.list_history(core.db) if e["status"] in export_history.ACTIVE]
     return [runner(core).status(entry["id"]) for entry in active]
 
 
-@router.get("/export/jobs/{export_id}", summary="One export's status and progress")
+@router.get(
+    "/export/jobs/{export_id}", response_model=ExportEntry, summary="One export's status and progress"
+)
 def get_job(export_id: str) -> dict[str, Any]:
     return runner(current()).status(export_id)
 
 
-@router.post("/export/jobs/{export_id}/cancel", summary="Cancel a running export (nothing is left behind)")
+@router.post(
+    "/export/jobs/{export_id}/cancel",
+    response_model=ExportCancelling,
+    summary="Cancel a running export (nothing is left behind)",
+)
 def cancel_job(export_id: str) -> dict[str, Any]:
     if not runner(current()).cancel(export_id):
         raise Conflict("This export is not running")
@@ -118,7 +142,10 @@ def cancel_job(export_id: str) -> dict[str, Any]:
 
 
 @router.get(
-    "/export/jobs/{export_id}/download", summary="Download a finished ZIP export", response_class=FileResponse
+    "/export/jobs/{export_id}/download",
+    summary="Download a finished ZIP export",
+    response_class=FileResponse,
+    responses={200: {"content": {"application/zip": {"schema": {"type": "string", "format": "binary"}}}}},
 )
 def download(export_id: str) -> FileResponse:
     entry = export_history.get_export(current().db, export_id)
@@ -132,22 +159,25 @@ def download(export_id: str) -> FileResponse:
     return FileResponse(path, media_type="application/zip", filename=path.name)
 
 
-@router.get("/export/history", summary="Past exports, newest first")
+@router.get("/export/history", response_model=list[ExportEntry], summary="Past exports, newest first")
 def history(dataset_id: str | None = None) -> list[dict[str, Any]]:
     return export_history.list_history(current().db, dataset_id)
 
 
-@router.get("/export/presets", summary="Built-in and saved export presets")
+@router.get("/export/presets", response_model=list[Preset], summary="Built-in and saved export presets")
 def list_presets() -> list[dict[str, Any]]:
     return export_presets.list_presets(current().settings.data_dir)
 
 
-@router.put("/export/presets/{name}", summary="Save a user preset from option values")
-def save_preset(name: str, options: dict[str, Any] = Body(...)) -> dict[str, Any]:
-    return export_presets.save_preset(current().settings.data_dir, name, options)
+@router.put("/export/presets/{name}", response_model=Preset, summary="Save a user preset from option values")
+def save_preset(
+    name: str, options: ExportPresetOptions = Body(..., examples=[PRESET_EXAMPLE])
+) -> dict[str, Any]:  # type: ignore[valid-type]
+    sent = options.model_dump(exclude_unset=True)
+    return export_presets.save_preset(current().settings.data_dir, name, sent)
 
 
-@router.delete("/export/presets/{name}", summary="Delete a user preset")
+@router.delete("/export/presets/{name}", response_model=PresetDeleted, summary="Delete a user preset")
 def delete_preset(name: str) -> dict[str, Any]:
     export_presets.delete_preset(current().settings.data_dir, name)
     return {"deleted": name}

@@ -38,7 +38,11 @@ def get_file(file_id: str) -> dict[str, Any]:
 @router.get(
     "/{file_id}/thumbnail",
     summary="The 256 px WebP thumbnail",
-    responses={200: {"content": {"image/webp": {}}}, 304: {}, 404: {}},
+    responses={
+        200: {"content": {"image/webp": {"schema": {"type": "string", "format": "binary"}}}},
+        304: {},
+        404: {},
+    },
 )
 def get_thumbnail(
     file_id: str,
@@ -79,7 +83,11 @@ def get_thumbnail(
 @router.get(
     "/{file_id}/image",
     summary="The original image file",
-    responses={200: {"content": {"image/*": {}}}, 304: {}, 404: {}},
+    responses={
+        200: {"content": {"image/*": {"schema": {"type": "string", "format": "binary"}}}},
+        304: {},
+        404: {},
+    },
 )
 def get_image(
     file_id: str, request: Request, v: str | None = Query(None, description="thumbnail_key")

@@ -75,6 +75,11 @@ class ScanStarted(BaseModel):
     progress: dict[str, Any] | None
 
 
+class ScanCancelled(BaseModel):
+    folder_id: str
+    cancelled: bool = Field(..., description="False when no scan of this folder was running")
+
+
 class FileOut(BaseModel):
     id: str
     folder_id: str

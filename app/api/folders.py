@@ -14,6 +14,7 @@ from app.api.folder_schemas import (
     FolderOut,
     FolderUpdate,
     RemovedFolder,
+    ScanCancelled,
     ScanProgress,
     ScanStarted,
 )
@@ -104,7 +105,11 @@ async def scan_folder(
     return ScanStarted(**await scans.request_scan(core, folder_id, remeasure))
 
 
-@router.post("/{folder_id}/scan/cancel", summary="Stop a running scan after the files in flight")
+@router.post(
+    "/{folder_id}/scan/cancel",
+    response_model=ScanCancelled,
+    summary="Stop a running scan after the files in flight",
+)
 def cancel_scan(folder_id: str) -> dict[str, Any]:
     """What was processed so far is kept; files are not marked missing by a stopped scan."""
     core = current()

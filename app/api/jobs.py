@@ -14,6 +14,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, Field
 
+from app.api.job_schemas import Job, JobPlan, JobStarted
 from app.core import current
 from app.jobs.job_payloads import completed_payload, progress_payload
 from app.jobs.runner import job_runner
@@ -54,7 +55,11 @@ class PlanRequest(BaseModel):
     file_ids: list[str] | None = None
 
 
-@router.post("/api/caption-sets/{caption_set_id}/auto-generate", summary="Start a background caption job")
+@router.post(
+    "/api/caption-sets/{caption_set_id}/auto-generate",
+    response_model=JobStarted,
+    summary="Start a background caption job",
+)
 async def auto_generate(caption_set_id: str, body: AutoGenerateRequest) -> dict[str, Any]:
     """Returns {job_id, status, total_files, estimated_time_seconds, ...}; 422 when nothing would be captioned."""
     job = await job_runner(current()).submit(caption_set_id, **body.model_dump())
@@ -70,41 +75,53 @@ async def auto_generate(caption_set_id: str, body: AutoGenerateRequest) -> dict[
 
 
 @router.post(
-    "/api/caption-sets/{caption_set_id}/auto-generate/plan", summary="What a job would caption and skip"
+    "/api/caption-sets/{caption_set_id}/auto-generate/plan",
+    response_model=JobPlan,
+    summary="What a job would caption and skip",
 )
 def plan(caption_set_id: str, body: PlanRequest) -> dict[str, Any]:
     result = caption_jobs.plan_job(current().db, caption_set_id, **body.model_dump())
     return {**result, "to_caption": len(result["to_caption"])}
 
 
-@router.get("/api/vision/jobs", summary="Caption jobs, newest first")
+@router.get("/api/vision/jobs", response_model=list[Job], summary="Caption jobs, newest first")
 async def list_jobs(limit: int = Query(100, ge=1, le=1000)) -> list[dict[str, Any]]:
     return await job_runner(current()).list(limit)
 
 
 @router.get(
-    "/api/vision/jobs/{job_id}", summary="A job's status, counts, failed files and endpoint throughput"
+    "/api/vision/jobs/{job_id}",
+    response_model=Job,
+    summary="A job's status, counts, failed files and endpoint throughput",
 )
 async def get_job(job_id: str) -> dict[str, Any]:
     return await job_runner(current()).get(job_id)
 
 
-@router.post("/api/vision/jobs/{job_id}/pause", summary="Pause after the images in flight (they are kept)")
+@router.post(
+    "/api/vision/jobs/{job_id}/pause",
+    response_model=Job,
+    summary="Pause after the images in flight (they are kept)",
+)
 async def pause(job_id: str) -> dict[str, Any]:
     return await job_runner(current()).pause(job_id)
 
 
-@router.post("/api/vision/jobs/{job_id}/resume", summary="Resume a paused or interrupted job")
+@router.post(
+    "/api/vision/jobs/{job_id}/resume", response_model=Job, summary="Resume a paused or interrupted job"
+)
 async def resume(job_id: str) -> dict[str, Any]:
     return await job_runner(current()).resume(job_id)
 
 
-@router.post("/api/vision/jobs/{job_id}/cancel", summary="Cancel; finished captions stay")
+@router.post("/api/vision/jobs/{job_id}/cancel", response_model=Job, summary="Cancel; finished captions stay")
 async def cancel(job_id: str) -> dict[str, Any]:
     return await job_runner(current()).cancel(job_id)
 
 
-@router.post("/api/vision/jobs/{job_id}/retry-failed", summary="Queue the failed images again")
+@router.post(
+    "/api/vision/jobs/{job_id}/retry-failed", response_model=Job, summary="Queue the failed images again"
+)
 async def retry_failed(job_id: str) -> dict[str, Any]:
     return await job_runner(current()).retry_failed(job_id)
 
@@ -112,6 +129,8 @@ async def retry_failed(job_id: str) -> dict[str, Any]:
 @router.get(
     "/api/vision/jobs/{job_id}/stream",
     summary="Server-sent events: progress, caption_generated, error, completed",
+    response_class=StreamingResponse,
+    responses={200: {"content": {"text/event-stream": {"schema": {"type": "string"}}}}},
 )
 async def stream(job_id: str, request: Request) -> StreamingResponse:
     """The seed's event shapes; the stream ends after "completed" (its status says completed or cancelled)."""

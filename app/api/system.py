@@ -7,32 +7,67 @@ from typing import Any
 
 from fastapi import APIRouter, Body
 from nicegui import Client
+from pydantic import BaseModel, Field
 
+from app.api.settings_schemas import SettingsOut, SettingsPatch, patch_dict
 from app.core import current
 from app.services import system
 
 router = APIRouter(prefix="/api/system", tags=["system"])
 
 
-@router.get("/config", summary="The current settings (API key masked)")
+class Counts(BaseModel):
+    folders: int
+    files: int
+    datasets: int
+    caption_sets: int
+    captions: int
+    caption_jobs: int
+    exports: int
+    missing_files: int = Field(description="Tracked files no longer found on disk")
+
+
+class Stats(BaseModel):
+    counts: Counts
+    data_dir: str
+    database_url: str
+    thumbnail_cache_mb: float
+
+
+class Identity(BaseModel):
+    app: str = Field(examples=["CaptionForge"])
+    pid: int
+    data_dir: str
+    connected_pages: int = Field(description="Browser pages connected right now")
+
+
+@router.get("/config", response_model=SettingsOut, summary="The current settings (API key masked)")
 def get_config() -> dict[str, Any]:
     return current().settings.public_dict()
 
 
-@router.put("/config", summary="Apply and save a partial settings object in the settings.yaml shape")
+@router.put(
+    "/config",
+    response_model=SettingsOut,
+    summary="Apply and save a partial settings object in the settings.yaml shape",
+)
 def put_config(
-    patch: dict[str, Any] = Body(..., examples=[{"vision": {"base_url": "http://127.0.0.1:11434"}}]),
+    patch: SettingsPatch = Body(..., examples=[{"vision": {"base_url": "http://127.0.0.1:11434"}}]),  # type: ignore[valid-type]
 ) -> dict[str, Any]:
-    return system.update_config(current().settings, patch)
+    return system.update_config(current().settings, patch_dict(patch))
 
 
-@router.get("/stats", summary="Counts of tracked things and the size of the thumbnail cache")
+@router.get(
+    "/stats", response_model=Stats, summary="Counts of tracked things and the size of the thumbnail cache"
+)
 def get_stats() -> dict[str, Any]:
     core = current()
     return system.system_stats(core.db, core.settings)
 
 
-@router.get("/identity", summary="Which app answers here (the start-up port check asks it)")
+@router.get(
+    "/identity", response_model=Identity, summary="Which app answers here (the start-up port check asks it)"
+)
 def get_identity() -> dict[str, Any]:
     return {
         "app": "CaptionForge",

@@ -12,11 +12,12 @@ from fastapi.responses import StreamingResponse
 from pydantic import BaseModel
 
 from app.api.dataset_schemas import CaptionLimit
+from app.api.vision_schemas import ConnectionReport, DownloadCancelled, ModelStatuses
 from app.core import current
 from app.errors import NotFound
 from app.vision.availability import model_statuses
-from app.vision.client import check_connection
-from app.vision.downloads import downloads_for
+from app.vision.client import CaptionResult, check_connection
+from app.vision.downloads import DownloadState, downloads_for
 from app.vision.single import generate_for_file
 
 router = APIRouter(prefix="/api/vision", tags=["vision"])
@@ -32,19 +33,31 @@ class GenerateRequest(BaseModel):
     custom_prompt: str | None = None
 
 
-@router.get("/models", summary="Curated and custom models with Ready / Not downloaded / Backend unreachable")
+@router.get(
+    "/models",
+    response_model=ModelStatuses,
+    summary="Curated and custom models with Ready / Not downloaded / Backend unreachable",
+)
 async def list_models(refresh: bool = True) -> dict[str, Any]:
     core = current()
     return await model_statuses(core.settings, core.db, refresh=refresh)
 
 
-@router.post("/models/refresh", summary="Ask the backend which models it has and update the cached status")
+@router.post(
+    "/models/refresh",
+    response_model=ModelStatuses,
+    summary="Ask the backend which models it has and update the cached status",
+)
 async def refresh_models() -> dict[str, Any]:
     core = current()
     return await model_statuses(core.settings, core.db, refresh=True)
 
 
-@router.post("/generate", summary="Caption one tracked file (try a style or prompt before a batch job)")
+@router.post(
+    "/generate",
+    response_model=CaptionResult,
+    summary="Caption one tracked file (try a style or prompt before a batch job)",
+)
 async def generate(payload: GenerateRequest) -> dict[str, Any]:
     core = current()
     overrides = payload.model_dump(exclude={"file_id", "caption_set_id"})
@@ -53,20 +66,32 @@ async def generate(payload: GenerateRequest) -> dict[str, Any]:
 
 
 @router.post(
-    "/test-connection", summary="Check server, model, vision capability; says what works and what not"
+    "/test-connection",
+    response_model=ConnectionReport,
+    summary="Check server, model, vision capability; says what works and what not",
 )
 async def test_connection(model: str | None = Body(None, embed=True)) -> dict[str, Any]:
     checks = await check_connection(current().settings, model)
     return {"ok": all(c["ok"] for c in checks), "checks": checks}
 
 
-@router.post("/models/download", status_code=202, summary="Start downloading a model on the backend")
+@router.post(
+    "/models/download",
+    status_code=202,
+    response_model=DownloadState,
+    summary="Start downloading a model on the backend",
+)
 async def start_download(model: str = Body(..., embed=True)) -> dict[str, Any]:
     core = current()
     return downloads_for(core).start(core.settings, model).as_dict()
 
 
-@router.get("/models/download/{model:path}/stream", summary="Download progress as Server-Sent Events")
+@router.get(
+    "/models/download/{model:path}/stream",
+    summary="Download progress as Server-Sent Events",
+    response_class=StreamingResponse,
+    responses={200: {"content": {"text/event-stream": {"schema": {"type": "string"}}}}},
+)
 async def stream_download(model: str) -> StreamingResponse:
     registry = downloads_for(current())
     if registry.get(model) is None:
@@ -83,12 +108,16 @@ async def stream_download(model: str) -> StreamingResponse:
     return StreamingResponse(events(), media_type="text/event-stream")
 
 
-@router.post("/models/download/{model:path}/cancel", summary="Stop a running download")
+@router.post(
+    "/models/download/{model:path}/cancel",
+    response_model=DownloadCancelled,
+    summary="Stop a running download",
+)
 async def cancel_download(model: str) -> dict[str, Any]:
     return {"cancelled": downloads_for(current()).cancel(model)}
 
 
-@router.get("/models/download/{model:path}", summary="Download progress (poll)")
+@router.get("/models/download/{model:path}", response_model=DownloadState, summary="Download progress (poll)")
 async def download_progress(model: str) -> dict[str, Any]:
     state = downloads_for(current()).get(model)
     if state is None:

@@ -22,6 +22,7 @@ from sqlalchemy import select
 from app.atomic_file import storage_error, write_bytes_atomic, write_text_atomic
 from app.db import Database
 from app.errors import CaptionForgeError, Conflict, Invalid, NotFound
+from app.fs_names import from_stored, readable, to_stored
 from app.models import Caption, CaptionSet, DatasetFile, TrackedFile
 from app.services.export_plan import clean_caption
 from app.services.paired_captions import CAPTION_EXTENSIONS, decode_caption, normalize_caption
@@ -36,8 +37,18 @@ def plan_write_beside(db: Database, caption_set_id: str, extension: str = ".txt"
     """What writing the set beside the images would do; writes nothing.
 
     writes: [{file_id, filename, image_path, target, exists, current_text, text}] (exists: it is overwritten);
-    skipped: [{file_id, filename, reason}]; counts: {write, overwrite, create, skipped}.
+    skipped: [{file_id, filename, reason}]; counts: {write, overwrite, create, skipped}. Paths are readable
+    text (a name that is not UTF-8 shows U+FFFD); the write itself uses the exact bytes.
     """
+    plan = _plan(db, caption_set_id, extension)
+    writes = [
+        {**w, "image_path": readable(w["image_path"]), "target": readable(w["target"])}
+        for w in plan["writes"]
+    ]
+    return {**plan, "writes": writes}
+
+
+def _plan(db: Database, caption_set_id: str, extension: str) -> dict[str, Any]:
     extension = _check_extension(extension)
     writes: list[dict[str, Any]] = []
     skipped: list[dict[str, Any]] = []
@@ -65,10 +76,10 @@ def plan_write_beside(db: Database, caption_set_id: str, extension: str = ".txt"
                 try:
                     current = _read_existing(target)
                 except OSError as exc:
-                    reason = f"the existing {Path(target).name} cannot be read ({exc.strerror or exc})"
+                    reason = f"the existing {_name(target)} cannot be read ({exc.strerror or exc})"
                 else:
                     if current is not None and current == text:
-                        reason = f"{Path(target).name} already holds this caption"
+                        reason = f"{_name(target)} already holds this caption"
             if reason:
                 skipped.append({**item, "reason": reason})
                 continue
@@ -107,7 +118,7 @@ def write_beside(
     Returns {backup_id, pruned, written, overwritten, created, skipped}. A full or read-only disk raises
     StorageFull / ReadOnlyStorage after putting back every file already written.
     """
-    plan = plan_write_beside(db, caption_set_id, extension)
+    plan = _plan(db, caption_set_id, extension)
     if not plan["writes"]:
         raise Invalid("Nothing to write: " + _nothing_reason(plan))
     backup_id, folder = _new_backup_folder(Path(data_dir))
@@ -125,7 +136,7 @@ def write_beside(
             "undone": False,
             "files": entries,
         }
-        write_text_atomic(folder / "manifest.json", json.dumps(manifest, indent=1), "The caption backup")
+        _write_manifest(folder, manifest)
     except CaptionForgeError:
         shutil.rmtree(folder, ignore_errors=True)
         raise
@@ -133,7 +144,7 @@ def write_beside(
     try:
         for entry in entries:
             target = Path(entry["original"])
-            write_text_atomic(target, entry["text"], f"The caption {target.name}", _FOLDER_ADVICE)
+            write_text_atomic(target, entry["text"], f"The caption {_name(str(target))}", _FOLDER_ADVICE)
             done.append(entry)
     except CaptionForgeError:
         for entry in done:
@@ -239,7 +250,7 @@ def undo_write_beside(data_dir: Path, backup_id: str) -> dict[str, Any]:
             entry["undone"] = True
     finally:
         manifest["undone"] = all(entry.get("undone") for entry in manifest["files"])
-        write_text_atomic(folder / "manifest.json", json.dumps(manifest, indent=1), "The caption backup")
+        _write_manifest(folder, manifest)
     return {"backup_id": backup_id, "restored": restored, "removed": removed, "kept": kept}
 
 
@@ -251,14 +262,17 @@ def _undo_one(folder: Path, entry: dict[str, Any]) -> bool | dict[str, str]:
     except FileNotFoundError:
         now = None
     except OSError as exc:
-        return {"path": str(original), "reason": f"cannot be read ({exc.strerror or exc}); left as it is"}
+        return {
+            "path": readable(str(original)),
+            "reason": f"cannot be read ({exc.strerror or exc}); left as it is",
+        }
     if now != entry["text"].encode("utf-8"):
         reason = "was changed since; left as it is"
         if now is None:
             reason = "was deleted since" + (
                 "; its backup stays in the backup folder" if entry["backup"] else ""
             )
-        return {"path": str(original), "reason": reason}
+        return {"path": readable(str(original)), "reason": reason}
     return _put_back(folder, entry, raise_errors=True)
 
 
@@ -268,14 +282,15 @@ def _put_back(folder: Path, entry: dict[str, Any], raise_errors: bool = False) -
     try:
         if entry["backup"]:
             data = (folder / entry["backup"]).read_bytes()
-            write_bytes_atomic(original, data, f"The caption {original.name}", _FOLDER_ADVICE)
+            write_bytes_atomic(original, data, f"The caption {_name(str(original))}", _FOLDER_ADVICE)
             return True
         original.unlink(missing_ok=True)
         return False
     except OSError as exc:
         if raise_errors:
             raise (
-                storage_error(exc, f"The caption {original.name}", original.parent, _FOLDER_ADVICE) or exc
+                storage_error(exc, f"The caption {_name(str(original))}", original.parent, _FOLDER_ADVICE)
+                or exc
             ) from None
         return bool(entry["backup"])
     except CaptionForgeError:
@@ -302,12 +317,12 @@ def _skip_reason(image_path: str, excluded: bool, text: str | None, extension: s
         return "the image is missing on disk"
     target = os.path.splitext(image_path)[0] + extension
     if os.path.islink(target):
-        return f"{Path(target).name} is a link; left alone"
+        return f"{_name(target)} is a link; left alone"
     if os.path.isdir(target):
-        return f"a folder named {Path(target).name} is in the way"
+        return f"a folder named {_name(target)} is in the way"
     folder = os.path.dirname(image_path) or "."
     if not os.access(folder, os.W_OK) or (os.path.exists(target) and not os.access(target, os.W_OK)):
-        return f"the folder {folder} is not writable"
+        return f"the folder {readable(folder)} is not writable"
     return None
 
 
@@ -368,13 +383,26 @@ def _backup_folder(data_dir: Path, backup_id: str) -> Path:
     return folder
 
 
+def _write_manifest(folder: Path, manifest: dict[str, Any]) -> None:
+    """manifest.json, with each original path as stored text (valid UTF-8 JSON, the exact bytes kept)."""
+    files = [{**entry, "original": to_stored(entry["original"])} for entry in manifest["files"]]
+    text = json.dumps({**manifest, "files": files}, indent=1, ensure_ascii=False)
+    write_text_atomic(folder / "manifest.json", text, "The caption backup")
+
+
 def _read_manifest(folder: Path, backup_id: str) -> dict[str, Any]:
     try:
         manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
         assert isinstance(manifest["files"], list) and all(map(_entry_ok, manifest["files"]))
     except (OSError, ValueError, KeyError, TypeError, AssertionError):
         raise Invalid(f"The caption backup {backup_id} has no readable manifest.json") from None
+    for entry in manifest["files"]:
+        entry["original"] = from_stored(entry["original"])
     return manifest
+
+
+def _name(path: str) -> str:
+    return readable(os.path.basename(path))
 
 
 def _entry_ok(entry: Any) -> bool:

@@ -77,7 +77,7 @@ def get_caption(db: Database, caption_set_id: str, file_id: str) -> dict[str, An
         return {
             "caption": caption_dict(caption) if caption else None,
             "imported_caption": file.imported_caption,
-            "imported_caption_path": file.imported_caption_path,
+            "imported_caption_path": readable(file.imported_caption_path),
             "caption_set": {
                 "id": caption_set.id,
                 "dataset_id": caption_set.dataset_id,

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from app.db import Database
 from app.errors import Invalid, NotFound
+from app.fs_names import readable
 from app.models import Caption, CaptionSet, Dataset, DatasetFile, TrackedFile, TrackedFolder, utcnow
 from app.services.dataset_stats import refresh_dataset_and_sets
 from app.services.rows import caption_state, iso, json_value
@@ -188,7 +189,7 @@ def _member_row(row: Any) -> dict[str, Any]:
     return {
         "file_id": file_id,
         "filename": filename,
-        "file_path": path,
+        "file_path": readable(path),
         "folder_id": folder_id,
         "width": width,
         "height": height,

@@ -8,6 +8,7 @@ import csv
 import errno
 import io
 import json
+import os
 import threading
 import time
 import zipfile
@@ -16,6 +17,7 @@ from concurrent.futures import FIRST_COMPLETED, Future, wait
 from pathlib import Path
 from typing import Any
 
+from app.fs_names import readable
 from app.services.crop_box import box_text
 from app.services.export_images import convert_image
 from app.services.export_options import ExportOptions
@@ -119,14 +121,20 @@ def _convert_all(items, options, sink, export_id, progress, cancel, max_pixels, 
             raise ExportCancelled("Cancelled: nothing was written under the target name")
         for future in done:
             item = pending.pop(future)
-            current = Path(item.source).name
+            current = readable(os.path.basename(item.source))
             result = future.result()
             if result.get("enospc"):
                 for other in pending:
                     other.cancel()
                 raise DiskFull(_disk_full_message(temp))
             if not result["ok"]:
-                failed.append({"file_id": item.file_id, "source": item.source, "error": result["error"]})
+                failed.append(
+                    {
+                        "file_id": item.file_id,
+                        "source": readable(item.source),
+                        "error": readable(result["error"]),
+                    }
+                )
                 continue
             total_bytes += sink.image_written(item.relative_image, result)
             if item.relative_caption:
@@ -212,7 +220,10 @@ def _manifest_row(item: PlanItem) -> dict[str, Any]:
         "file": item.relative_image,
         "caption_file": item.relative_caption,
         "file_id": item.file_id,
-        "source_path": item.source,
+        "source_path": readable(item.source),  # text a person reads; U+FFFD where the name is not UTF-8
+        "source_uri": Path(
+            item.source
+        ).as_uri(),  # the exact bytes, percent-encoded: always finds the original
         "file_hash": item.file_hash,
         "caption": item.caption,
         "quality_score": item.quality_score,

@@ -127,7 +127,9 @@ def get_file(db: Database, file_id: str) -> dict[str, Any]:
             query = select(TrackedFile.id, TrackedFile.file_path).where(
                 TrackedFile.file_hash == file.file_hash, TrackedFile.id != file.id
             )
-            duplicates = [{"id": row.id, "file_path": row.file_path} for row in session.execute(query)]
+            duplicates = [
+                {"id": row.id, "file_path": readable(row.file_path)} for row in session.execute(query)
+            ]
         found.update(duplicates=duplicates, duplicate_count=len(duplicates), folder_path=file.folder.path)
         return found
 
@@ -253,7 +255,7 @@ def _file_dict(file: TrackedFile, duplicate_count: int) -> dict[str, Any]:
         "file_modified": _iso(file.file_modified),
         "has_paired_caption": file.has_paired_caption,
         "imported_caption": file.imported_caption,
-        "imported_caption_path": file.imported_caption_path,
+        "imported_caption_path": readable(file.imported_caption_path),
         "exists": file.file_exists,
         "last_verified": _iso(file.last_verified),
         "scan_error": file.scan_error,

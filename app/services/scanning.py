@@ -31,7 +31,7 @@ from app.services.scan_rows import (
 )
 from app.services.scan_walk import WalkResult, walk_folder
 from app.services.scan_worker import ScanOptions, process_files
-from app.services.workers import process_pool, replacement_pool
+from app.services.workers import death_cause, process_pool, replacement_pool
 
 CHUNK = 8  # files per pool task
 FLUSH_ROWS = 200  # rows per database write
@@ -201,7 +201,7 @@ def _process(db, settings, folder_id, root, walk, existing, plan, state, executo
             return True
         _submit(pool, chunks, pending, limit, options)
         done = wait(set(pending), return_when=FIRST_COMPLETED)[0]
-        failure, broken = _collect_done(done, pending, chunks, where, inserts, updates)
+        failure, broken = _collect_done(done, pending, chunks, where, inserts, updates, pool)
         if broken:  # a worker died (crash, out of memory): only the file it was on is lost
             pool = replacement_pool(pool)
         if failure is not None:  # keep every file measured so far (in flight too), then say why it stopped
@@ -229,7 +229,9 @@ def _submit(pool, chunks: list, pending: dict, limit: int, options: ScanOptions)
         pending[pool.submit(process_files, paths, options)] = (paths, suspect)
 
 
-def _collect_done(done, pending: dict, chunks: list, where, inserts, updates) -> tuple[OSError | None, bool]:
+def _collect_done(
+    done, pending: dict, chunks: list, where, inserts, updates, pool=None
+) -> tuple[OSError | None, bool]:
     """Collect finished chunks; returns (the first OSError a chunk raised, whether the pool broke)."""
     failure, broken = None, False
     for future in done:
@@ -243,7 +245,7 @@ def _collect_done(done, pending: dict, chunks: list, where, inserts, updates) ->
             if not suspect:  # which file of the chunk killed the worker? Each is retried on its own.
                 chunks[:0] = [([path], True) for path in paths]
                 continue
-            results = [_worker_died(paths[0])]
+            results = [_worker_died(paths[0], death_cause(pool) if pool is not None else None)]
         except OSError as exc:  # e.g. the thumbnails' disk is full
             failure = failure or exc
             continue
@@ -252,11 +254,12 @@ def _collect_done(done, pending: dict, chunks: list, where, inserts, updates) ->
     return failure, broken
 
 
-def _worker_died(path: str) -> dict[str, Any]:
+def _worker_died(path: str, cause: str | None) -> dict[str, Any]:
+    how = cause or "died (a crash in the image decoder, or out of memory)"
     return {
         "path": path,
         "file_hash": "",
-        "scan_error": "the worker process reading it died (a crash in the image decoder, or out of memory)",
+        "scan_error": f"the worker process reading it {how}; the scan went on without it",
         "file_type": os.path.splitext(path)[1].lower().lstrip(".") or "unknown",
         "mime_type": mimetypes.guess_type(path)[0],
     }

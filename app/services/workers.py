@@ -5,6 +5,7 @@ from __future__ import annotations
 import multiprocessing
 import multiprocessing.connection
 import os
+import signal
 import threading
 from concurrent.futures import ProcessPoolExecutor
 
@@ -40,6 +41,23 @@ def replacement_pool(broken: ProcessPoolExecutor) -> ProcessPoolExecutor:
         initializer=broken._initializer,
         initargs=broken._initargs,
     )
+
+
+def death_cause(pool: ProcessPoolExecutor) -> str | None:
+    """How a broken pool's worker died, from its exit status: "killed (SIGKILL: ...)", or None if unknown."""
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    manager = getattr(pool, "_executor_manager_thread", None)
+    if manager is not None:  # it reaps the workers: their exit status is final once it has ended
+        manager.join(timeout=5)
+    for process in processes:
+        code = process.exitcode
+        if code is None or code >= 0 or -code == signal.SIGTERM:  # SIGTERM: the pool ending the others
+            continue
+        if -code == signal.SIGKILL:
+            return "killed (SIGKILL: usually the system's out-of-memory killer, when memory ran out)"
+        name = signal.Signals(-code).name if -code in signal.valid_signals() else f"signal {-code}"
+        return f"crashed ({name}: a crash in the image decoder)"
+    return None
 
 
 def exit_with_parent() -> None:

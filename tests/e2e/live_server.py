@@ -110,6 +110,24 @@ def live_server(tmp_path: Path) -> Iterator[LiveServer]:
     stop_server(server)
 
 
+@pytest.fixture
+def fake_vision_server(tmp_path: Path, fake_ollama) -> Iterator[LiveServer]:
+    """main.py captioning with the fake Ollama, allowed only <tmp>/root (empty photos/ in it, data dir too);
+    `.root` and `.vision_url` say where."""
+    fake_ollama.latency = 0.0
+    root = tmp_path / "root"
+    (root / "photos").mkdir(parents=True)
+    env = {
+        "CAPTIONFORGE_VISION__BASE_URL": fake_ollama.url,
+        "CAPTIONFORGE_SERVER__ALLOWED_FOLDERS": f"[{root}]",
+    }
+    live = start_server(root / "data", env=env)
+    live.root = root  # type: ignore[attr-defined]
+    live.vision_url = fake_ollama.url  # type: ignore[attr-defined]
+    yield live
+    stop_server(live)
+
+
 @pytest.fixture(scope="module")
 def browser():
     """Chromium for one test module (a sync Playwright loop must not outlive it: async tests follow)."""

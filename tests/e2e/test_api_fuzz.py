@@ -12,7 +12,6 @@ from __future__ import annotations
 import contextlib
 import re
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -25,7 +24,7 @@ from hypothesis import strategies as st
 from hypothesis.errors import Unsatisfiable
 from schemathesis import GenerationMode
 
-from tests.e2e.live_server import LiveServer, start_server, stop_server
+from tests.e2e.live_server import LiveServer
 from tests.job_seed import write_images
 
 pytestmark = pytest.mark.e2e
@@ -54,19 +53,8 @@ LAST = [
 
 
 @pytest.fixture
-def server(tmp_path: Path, fake_ollama) -> Iterator[LiveServer]:
-    fake_ollama.latency = 0.0
-    root = tmp_path / "root"  # everything the fuzzer may touch on disk lies under here
-    (root / "photos").mkdir(parents=True)
-    env = {
-        "CAPTIONFORGE_VISION__BASE_URL": fake_ollama.url,
-        "CAPTIONFORGE_SERVER__ALLOWED_FOLDERS": f"[{root}]",
-    }
-    live = start_server(root / "data", env=env)
-    live.root = root  # type: ignore[attr-defined]
-    live.vision_url = fake_ollama.url  # type: ignore[attr-defined]
-    yield live
-    stop_server(live)
+def server(fake_vision_server: LiveServer) -> LiveServer:
+    return fake_vision_server  # everything it may touch on disk lies under .root
 
 
 def _ok(response: httpx.Response) -> dict:
@@ -198,7 +186,7 @@ class Tally:
     answered_2xx: set[tuple[str, str]] = field(default_factory=set)
 
 
-def _fuzz(server: LiveServer, session: requests.Session, operation, strategy, tally: Tally) -> None:
+def _fuzz(url: str, session: requests.Session, operation, strategy, tally: Tally, after_case=None) -> None:
     """Up to EXAMPLES cases of one operation; a 5xx or no answer is recorded, the run goes on."""
     key = (operation.method.upper(), operation.path)
 
@@ -214,7 +202,7 @@ def _fuzz(server: LiveServer, session: requests.Session, operation, strategy, ta
     def run(case) -> None:
         tally.cases += 1
         try:
-            response = case.call(base_url=server.url, session=session, timeout=30)
+            response = case.call(base_url=url, session=session, timeout=30)
         except requests.RequestException as exc:
             tally.failures.append(f"{key}: no answer ({exc}) for {case.as_curl_command()}")
             return
@@ -224,21 +212,17 @@ def _fuzz(server: LiveServer, session: requests.Session, operation, strategy, ta
             )
         elif response.status_code < 300:
             tally.answered_2xx.add(key)
-        if key == ("PUT", "/api/system/config"):
-            _restore_settings(server, session)
+        if after_case is not None:
+            after_case(key)
 
     with contextlib.suppress(Unsatisfiable):  # negative mode, for an operation with nothing to make invalid
         run()
 
 
-def test_no_operation_answers_5xx(server: LiveServer) -> None:
-    ids = seed(server)
-    schema = schemathesis.openapi.from_url(server.url + "/openapi.json")
-    operations = [result.ok() for result in schema.get_all_operations()]
+def fuzz(url: str, operations: list, ids: dict, after_case=None) -> Tally:
+    """The harness: every operation (destructive ones last), positive and negative cases, real ids."""
     session = requests.Session()
     tally = Tally()
-    started = time.monotonic()
-
     for operation in _ordered(operations):
         names = re.findall(r"{(\w+)}", operation.path)
         fixed = {name: ids[name] for name in names if name in ids and name != "file_ids"}
@@ -248,12 +232,25 @@ def test_no_operation_answers_5xx(server: LiveServer) -> None:
             except Exception as exc:  # an operation with nothing to make invalid has no negative cases
                 print(f"{operation.method.upper()} {operation.path}: no {mode.value} cases ({exc})")
                 continue
-            if (
-                mode is GenerationMode.POSITIVE
-            ):  # half the cases name real files, folders and sets in the body
+            if mode is GenerationMode.POSITIVE and "file_ids" in ids:
+                # half the cases name real files, folders and sets in the body
                 strategy = st.tuples(strategy, st.booleans()).map(lambda pair: _real_body(*pair, ids))
-            _fuzz(server, session, operation, strategy, tally)
+            _fuzz(url, session, operation, strategy, tally, after_case)
+    return tally
 
+
+def test_no_operation_answers_5xx(server: LiveServer) -> None:
+    ids = seed(server)
+    schema = schemathesis.openapi.from_url(server.url + "/openapi.json")
+    operations = [result.ok() for result in schema.get_all_operations()]
+    session = requests.Session()
+    started = time.monotonic()
+
+    def after_case(key) -> None:
+        if key == ("PUT", "/api/system/config"):
+            _restore_settings(server, session)
+
+    tally = fuzz(server.url, operations, ids, after_case)
     elapsed = time.monotonic() - started
     print(f"\nschemathesis: {len(operations)} operations, {tally.cases} cases, {elapsed:.1f}s")
     never = sorted({(o.method.upper(), o.path) for o in operations} - tally.answered_2xx)
@@ -262,3 +259,36 @@ def test_no_operation_answers_5xx(server: LiveServer) -> None:
         print(f"  {method} {path}")
     report = "\n".join(tally.failures[:40])
     assert not tally.failures, f"{report}\n({len(tally.failures)} failures)\n{server.log()[-4000:]}"
+
+
+def test_the_harness_reports_an_injected_5xx(core, monkeypatch) -> None:
+    """The bar means something: the same harness, one route made to raise, and the harness says so."""
+    from fastapi import FastAPI
+
+    from app.api import register_api
+    from app.services import system
+    from tests.fakes.server import LoopbackServer
+
+    def broken(*_args, **_kwargs):
+        raise RuntimeError("injected failure")
+
+    monkeypatch.setattr(system, "system_stats", broken)
+    app = FastAPI()
+    register_api(app)
+    server = LoopbackServer(app).start()
+    try:
+        schema = schemathesis.openapi.from_url(server.url + "/openapi.json")
+        picked = {("GET", "/api/system/stats"), ("GET", "/api/system/identity")}  # broken, and a healthy one
+        operations = [
+            op
+            for op in (r.ok() for r in schema.get_all_operations())
+            if (op.method.upper(), op.path) in picked
+        ]
+        assert len(operations) == 2
+        tally = fuzz(server.url, operations, {})
+    finally:
+        server.stop()
+    assert tally.failures, "the injected 500 went unreported"
+    assert all(f.startswith("('GET', '/api/system/stats'): 500") for f in tally.failures), tally.failures[:3]
+    assert "error_id" in tally.failures[0]
+    assert ("GET", "/api/system/identity") in tally.answered_2xx

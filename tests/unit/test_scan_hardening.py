@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import multiprocessing
+import sys
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 
 import pytest
@@ -167,17 +168,42 @@ def test_the_error_is_in_the_folder_file_list_of_the_api(core, client, photos, m
     assert "ZeroDivisionError" in items[0]["scan_error"]
 
 
-def test_a_worker_that_dies_costs_only_its_file(core, photos, make_image):
-    for index in range(12):
-        make_image(f"ok{index}.jpg", size=(40 + index, 40), folder=photos)
-    make_image("segfault.jpg", folder=photos)
+def _scan_in_crash_pool(core, photos):
+    """Scan with real spawned workers that misbehave on the files named for it (see scan_crash_support)."""
     pool = ProcessPoolExecutor(
         2, mp_context=multiprocessing.get_context("spawn"), initializer=scan_crash_support.install
     )
     try:
-        result, files = scan_files(core, photos, pool)
+        return scan_files(core, photos, pool)
     finally:
         pool.shutdown(wait=False)
+
+
+# How the worker reading the file dies (see scan_crash_support), and what its recorded error says.
+DEATHS = {
+    "segfault": "crashed (SIGSEGV",
+    "sigkill": "killed (SIGKILL: usually the system's out-of-memory killer",
+}
+
+
+@pytest.mark.parametrize("death", list(DEATHS))
+def test_a_worker_that_dies_costs_only_its_file(core, photos, make_image, death):
+    for index in range(12):
+        make_image(f"ok{index}.jpg", size=(40 + index, 40), folder=photos)
+    make_image(f"{death}.jpg", folder=photos)
+    result, files = _scan_in_crash_pool(core, photos)
     assert (result["phase"], result["new"], result["broken"]) == ("done", 13, 1)
-    assert "worker process" in files["segfault.jpg"]["scan_error"]
-    assert all(f["scan_error"] is None for n, f in files.items() if n != "segfault.jpg")
+    reason = files[f"{death}.jpg"]["scan_error"]
+    assert "worker process reading it" in reason and DEATHS[death] in reason, reason
+    assert all(f["scan_error"] is None for n, f in files.items() if n != f"{death}.jpg")
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="RLIMIT_AS and /proc are Linux's")
+def test_a_decode_beyond_the_address_space_limit_is_that_files_memory_error(core, photos, make_image):
+    for index in range(6):
+        make_image(f"ok{index}.jpg", size=(40 + index, 40), folder=photos)
+    Image.new("RGB", (6000, 6000), (90, 120, 200)).save(photos / "rlimit.png")  # ~108 MB once decoded
+    result, files = _scan_in_crash_pool(core, photos)
+    assert (result["phase"], result["new"], result["broken"]) == ("done", 7, 1)
+    assert files["rlimit.png"]["scan_error"] == "too large to decode in the memory available"
+    assert all(f["scan_error"] is None for n, f in files.items() if n != "rlimit.png")
