@@ -8,6 +8,8 @@ from pathlib import Path
 
 from nicegui import ui
 
+from app.ui.components.a11y import labelled
+
 NAV = (
     ("Workspace", "/", "dashboard"),
     ("Folders", "/folders", "folder"),
@@ -30,9 +32,10 @@ def frame(active: str) -> Iterator[None]:
         for label, target, icon in NAV:
             # Below 1000 px only the icon shows (the label's CSS class hides); aria-label keeps the name.
             with ui.button(icon=icon, on_click=lambda t=target: ui.navigate.to(t)).props(
-                f'flat no-caps aria-label="{label}"'
+                "flat no-caps"
             ) as button:
                 ui.label(label).classes("ml-2 cf-nav-label")
+            labelled(button, label, tooltip=False)
             button.classes("text-white cf-nav" + (" bg-slate-600" if label == active else "")).mark(
                 f"nav-{label.lower()}"
             )

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from nicegui import ui
 
+from app.ui.components.a11y import labelled
+
 OPEN = "cf-panel-open"
 
 
@@ -38,9 +40,7 @@ class WorkspacePanels:
 
 def close_button(marker: str, label: str, on_click, *, shown_below: int = 1000) -> ui.button:
     """The round close control of a panel, shown only where the panel slides (below 1000 or 700 px)."""
-    return (
-        ui.button(icon="close", on_click=on_click)
-        .props(f'flat round dense aria-label="{label}"')
-        .classes("cf-narrow-only" if shown_below == 1000 else "cf-phone-only")
-        .mark(marker)
+    button = ui.button(icon="close", on_click=on_click).props("flat round dense").mark(marker)
+    return labelled(
+        button.classes("cf-narrow-only" if shown_below == 1000 else "cf-phone-only"), label, tooltip=False
     )
