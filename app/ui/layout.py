@@ -8,8 +8,6 @@ from pathlib import Path
 
 from nicegui import ui
 
-from app.ui.components.a11y import labelled
-
 NAV = (
     ("Workspace", "/", "dashboard"),
     ("Folders", "/folders", "folder"),
@@ -30,12 +28,12 @@ def frame(active: str) -> Iterator[None]:
         ui.label("CaptionForge").classes("text-lg font-semibold tracking-wide cf-app-name").mark("app-name")
         ui.space()
         for label, target, icon in NAV:
-            # Below 1000 px only the icon shows (the label's CSS class hides); aria-label keeps the name.
+            # Below 1000 px only the icon shows; the label stays for screen readers (no aria-label: a
+            # field labelled "Folder" must not find this button).
             with ui.button(icon=icon, on_click=lambda t=target: ui.navigate.to(t)).props(
                 "flat no-caps"
             ) as button:
                 ui.label(label).classes("ml-2 cf-nav-label")
-            labelled(button, label, tooltip=False)
             button.classes("text-white cf-nav" + (" bg-slate-600" if label == active else "")).mark(
                 f"nav-{label.lower()}"
             )
