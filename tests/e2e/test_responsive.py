@@ -252,3 +252,15 @@ def test_the_laptop_keeps_three_columns(open_page):
         assert page.get_by_role("button", name=nav).locator(".cf-nav-label").is_visible(), (
             "the header shows words"
         )
+
+
+def test_the_sort_and_filter_row_folds_on_a_phone(open_page):
+    page = open_page(PHONE)
+    search = page.get_by_placeholder("Search or filter", exact=False)
+    assert not search.is_visible(), "on a phone the sort and filter row starts folded"
+    page.get_by_role("button", name="Sort and filter").tap()
+    search.wait_for()
+    assert_inside(page, search, "the search box")
+    search.fill("img_00001")
+    page.get_by_text("1 of 14 images").wait_for()
+    assert scroll_width(page) <= PHONE[0]
