@@ -39,8 +39,9 @@ async def test_the_datasets_drawer_opens_and_closes_after_a_choice(user: User) -
 
     user.find(marker="datasets-open").click()
     await eventually(lambda: OPEN in drawer.classes)
+    await user.should_see(marker="dataset-open-synthetic", retries=100)
     user.find(marker="dataset-open-synthetic").click()  # choosing a dataset closes the drawer
-    await eventually(lambda: OPEN not in drawer.classes)
+    await eventually(lambda: OPEN not in drawer.classes, seconds=15)
 
     user.find(marker="datasets-open").click()
     await eventually(lambda: OPEN in drawer.classes)
