@@ -60,15 +60,6 @@ class GridToolbar(ui.column):
                 labelled(
                     ui.button(icon=icon, on_click=handler).props("flat dense round").mark(marker), tooltip
                 )
-            # On a phone the sort and filter row folds away behind this button (CSS shows it below 700 px).
-            labelled(
-                ui.button(icon="tune", on_click=self._toggle_filters)
-                .props("flat dense round")
-                .classes("cf-phone-only")
-                .mark("grid-filters-toggle"),
-                "Sort and filter",
-                tooltip=False,
-            )
             ui.icon("photo_size_select_large", size="xs").classes("text-gray-500").tooltip("Tile size")
             labelled(
                 ui.slider(
@@ -115,7 +106,8 @@ class GridToolbar(ui.column):
                 .mark("grid-search")
             )
 
-    def _toggle_filters(self) -> None:
+    def toggle_filters(self) -> None:
+        """On a phone the sort and filter row is folded (CSS); the page's "Sort and filter" button opens it."""
         self.filters.classes(toggle="cf-unfolded")
 
     def show_datasets(self, datasets: list[dict[str, Any]], selected: str | None) -> None:

@@ -42,9 +42,13 @@ def workspace_page(dataset: str | None = None, caption_set: str | None = None) -
                 _datasets_column(workspace, on_chosen=lambda: panels.close_datasets())
                 JobProgress()  # live caption jobs: progress, pause/resume/cancel
             with ui.column().classes("grow h-full p-3 min-w-0 no-wrap gap-2 cf-grid").mark("column-grid"):
-                ui.button("Datasets", icon="menu", on_click=lambda: panels.open_datasets()).props(
-                    "flat dense no-caps"
-                ).classes("cf-phone-only").mark("datasets-open")
+                with ui.row().classes("w-full items-center gap-2 cf-phone-only"):
+                    ui.button("Datasets", icon="menu", on_click=lambda: panels.open_datasets()).props(
+                        "flat dense no-caps"
+                    ).mark("datasets-open")
+                    ui.button(
+                        "Sort and filter", icon="tune", on_click=lambda: workspace.toolbar.toggle_filters()
+                    ).props("flat dense no-caps").mark("grid-filters-toggle")
                 workspace.build_center()
             with (
                 ui.column()
