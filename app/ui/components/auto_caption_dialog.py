@@ -84,7 +84,7 @@ class AutoCaptionDialog(ui.dialog):
             self.overwrite_manual.classes("pl-10").mark("auto-overwrite-manual").bind_visibility_from(
                 self.overwrite, "value"
             )
-            with ui.row().classes("items-center gap-3 no-wrap"):
+            with ui.row().classes("items-center gap-3 no-wrap cf-wrap-narrow"):
                 self.use_threshold = ui.switch("Regenerate when quality is below", on_change=self._replan)
                 self.use_threshold.mark("auto-use-threshold")
                 self.threshold = ui.number(value=DEFAULT_THRESHOLD, min=0, max=1, step=0.05, format="%.2f")

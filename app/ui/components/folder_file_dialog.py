@@ -28,7 +28,7 @@ class FileDetailsDialog(ui.dialog):
                 labelled(
                     ui.button(icon="close", on_click=self.close).props("flat round dense"), "Close"
                 ).mark("file-details-close")
-            self.body = ui.row().classes("w-full no-wrap gap-4 items-start")
+            self.body = ui.row().classes("w-full no-wrap gap-4 items-start cf-wrap-narrow")
             with self.body:
                 ui.spinner()
         self.on("hide", self.delete)  # one dialog per click: drop it from the page once closed

@@ -71,7 +71,12 @@ class GridToolbar(ui.column):
                 "Tile size",
                 tooltip=False,
             )
-        with self, ui.row().classes("w-full items-center gap-x-2 gap-y-1 cf-grid-toolbar-row"):
+        with (
+            self,
+            ui.row().classes(
+                "w-full items-center gap-x-2 gap-y-1 cf-grid-toolbar-row cf-fold-phone"
+            ) as self.filters,
+        ):
             ui.select(
                 SORTS, value=options.sort, label="Sort", on_change=lambda e: self._set("sort", e.value)
             ).props("dense outlined options-dense").classes("w-40").mark("grid-sort")
@@ -101,6 +106,10 @@ class GridToolbar(ui.column):
                 .mark("grid-search")
             )
 
+    def toggle_filters(self) -> None:
+        """On a phone the sort and filter row is folded (CSS); the page's "Sort and filter" button opens it."""
+        self.filters.classes(toggle="cf-unfolded")
+
     def show_datasets(self, datasets: list[dict[str, Any]], selected: str | None) -> None:
         """Fill the dataset choice (without firing a change)."""
         options = {d["id"]: f"{d['name']} ({d['file_count']})" for d in datasets}
@@ -126,7 +135,8 @@ class GridToolbar(ui.column):
         await _maybe_await(self._on_view_change())
 
     def set_query(self, text: str) -> None:
-        """Put a query in the search box (the tag panel's click); the grid follows."""
+        """Put a query in the search box (the tag panel's click); the grid follows (and a phone shows it)."""
+        self.filters.classes(add="cf-unfolded")
         self.search.value = text
 
     async def _set_query(self, text: str) -> None:

@@ -12,6 +12,9 @@ function durationText(d) {
   const s = d - m * 60;
   return `${m}:${s < 10 ? "0" : ""}${s.toFixed(1)}`;
 }
+const MIN_TILE = 96; // px, the smallest tile the size slider offers
+const NARROW_GRID = 560; // px; below this the grid keeps two columns even with large tiles
+const LONG_PRESS_MS = 500; // a finger held this long on a tile selects it instead of opening it
 const STATE_LABELS = { none: "no caption", imported: "imported", generated: "generated", edited: "edited" };
 
 export default {
@@ -34,8 +37,12 @@ export default {
             :style="{ width: tileWidth + 'px', height: (rowHeight - gap) + 'px' }"
             :data-file-id="items[i].id"
             :title="items[i].n"
-            draggable="true"
+            :draggable="!touch"
             @click="onTileClick($event, i)"
+            @touchstart.passive="onTouchStart(i)"
+            @touchmove.passive="cancelPress"
+            @touchend="onTouchEnd"
+            @contextmenu="touch && $event.preventDefault()"
             @dblclick="$emit('open', { id: items[i].id })"
             @dragstart="onDragStart($event, i)"
             @mouseenter="hover = i"
@@ -75,15 +82,19 @@ export default {
     return {
       items: Vue.markRaw([]), order: Vue.markRaw([]), version: 0,
       selected: new Set(), focus: -1, open: -1, hover: -1, size: this.tileSize, width: 0, gap: 8,
+      touch: window.matchMedia("(pointer: coarse)").matches, pressTimer: null, longPressed: false,
     };
   },
   computed: {
     cols() {
-      return Math.max(1, Math.floor((this.width + this.gap) / (this.size + this.gap)));
+      const fit = (size) => Math.floor((this.width + this.gap) / (size + this.gap));
+      // A narrow grid (tablet, phone) still shows two columns while tiles stay at least MIN_TILE wide.
+      const least = this.width < NARROW_GRID ? Math.min(2, fit(MIN_TILE)) : 1;
+      return Math.max(1, fit(this.size), least);
     },
     tileWidth() {
-      // Tiles stretch so a row fills the width instead of leaving a gap on the right.
-      return Math.max(this.size, Math.floor((this.width - (this.cols - 1) * this.gap) / this.cols));
+      // Tiles stretch so a row fills the width instead of leaving a gap on the right (never wider than it).
+      return Math.max(1, Math.floor((this.width - (this.cols - 1) * this.gap) / this.cols));
     },
     rowHeight() {
       return Math.round(this.tileWidth * 0.8) + 34 + this.gap;
@@ -190,6 +201,10 @@ export default {
       return q === null || q === undefined ? "quality not measured" : `quality ${Math.round(q * 100)}%`;
     },
     onTileClick(event, i) {
+      if (this.longPressed) {
+        this.longPressed = false; // the click that ends a long press: it selected already
+        return;
+      }
       this.focus = i;
       this.$refs.root.focus({ preventScroll: true });
       this.$emit("tile_click", {
@@ -201,6 +216,24 @@ export default {
     onCheck(i) {
       this.focus = i;
       this.$emit("tile_click", { id: this.items[i].id, toggle: true, extend: false });
+    },
+    onTouchStart(i) {
+      this.cancelPress();
+      this.longPressed = false;
+      this.pressTimer = setTimeout(() => {
+        this.pressTimer = null;
+        this.longPressed = true;
+        navigator.vibrate?.(15);
+        this.onCheck(i);
+      }, LONG_PRESS_MS);
+    },
+    cancelPress() {
+      clearTimeout(this.pressTimer);
+      this.pressTimer = null;
+    },
+    onTouchEnd(event) {
+      this.cancelPress();
+      if (this.longPressed) event.preventDefault(); // no click (and no opening) after a long press
     },
     onDragStart(event, i) {
       const id = this.items[i].id;

@@ -80,7 +80,7 @@ class VisionSettings(ui.column):
             ui.radio({"curated": "Curated model", "custom": "Custom model name"}, value=self.mode).props(
                 "inline"
             ).bind_value(self, "mode").on_value_change(self._sync_visibility).mark("vision-model-mode")
-        with ui.row().classes("items-center gap-3 w-full no-wrap"):
+        with ui.row().classes("items-center gap-3 w-full no-wrap cf-wrap-narrow"):
             self.select = ui.select(self._options(), value=self.curated_id, on_change=self._curated_changed)
             self.select.classes("grow").mark("vision-model-select")
             self.custom = ui.input("Model name", placeholder="e.g. qwen3-vl:4b-instruct-q8_0").classes("grow")

@@ -27,6 +27,7 @@ from app.ui.components.grid_toolbar import GridToolbar
 from app.ui.components.health_panel import HealthPanel
 from app.ui.components.thumb_grid import ThumbGrid
 from app.ui.components.workspace_caption_tools import WorkspaceCaptionTools
+from app.ui.components.workspace_panels import close_button
 from app.ui.components.workspace_state import WorkspaceState
 
 DEFAULT_TILE_SIZE = 160
@@ -37,8 +38,10 @@ log = logging.getLogger("app.ui.workspace")
 class WorkspaceController:
     """One per page visit. `select(dataset_id, caption_set_id)` is what the datasets panel calls."""
 
-    def __init__(self, state: WorkspaceState, on_caption_selection=None) -> None:
+    def __init__(self, state: WorkspaceState, on_caption_selection=None, on_editor_shown=None) -> None:
+        """on_editor_shown(bool): an image opened or the editor closed (tablets slide the editor panel)."""
         self.state = state
+        self._on_editor_shown = on_editor_shown or (lambda shown: None)
         self.options = GridOptions(**_remembered_sort())
         self.rows: list[dict[str, Any]] = []
         self._on_caption_selection = on_caption_selection
@@ -95,11 +98,14 @@ class WorkspaceController:
 
     def build_right(self) -> None:
         """The editor column."""
-        ui.label("Caption editor").classes("text-base font-semibold")
+        with ui.row().classes("w-full items-center no-wrap gap-1"):
+            ui.label("Caption editor").classes("text-base font-semibold")
+            ui.space()
+            close_button("editor-close", "Close the editor", self.close_editor)
         self.editor = CaptionEditor(
             on_move=self.move,
             on_saved=self._caption_saved,
-            on_escape=self.grid.focus_grid,
+            on_escape=self.close_editor,
         )
         self.caption_tools.build_tag_panel()
 
@@ -178,6 +184,7 @@ class WorkspaceController:
     ) -> None:
         self.toolbar.show_datasets(all_datasets, dataset["id"] if dataset else None)
         self.editor.close()
+        self._on_editor_shown(False)
         self.state.file_id = None
         if dataset is None:
             self._show_nothing()
@@ -244,10 +251,16 @@ class WorkspaceController:
             ui.notify(str(exc), type="negative")
             return
         self.state.file_id = file_id
+        self._on_editor_shown(True)
         self.grid.follow_open(previous, file_id)
         self.grid.focus_file(file_id)
         self._selection_changed()
         log.debug("workspace: opened %s in %.1f ms", file_id, (time.perf_counter() - started) * 1000)
+
+    def close_editor(self) -> None:
+        """Esc or the close control: back to the grid (on a tablet or phone the editor panel slides away)."""
+        self._on_editor_shown(False)
+        self.grid.focus_grid()
 
     async def move(self, step: int) -> None:
         """Previous (-1) or next (+1) image in the grid's order."""

@@ -53,7 +53,7 @@ class WorkspaceSettings(ui.column):
                     value=settings["editor"]["on_navigate"],
                     label="Leaving an image with an unsaved caption",
                 )
-                .classes("w-96")
+                .classes("w-96 max-w-full")
                 .mark("settings-on_navigate")
             )
             with ui.grid(columns=2).classes("w-full gap-2"):

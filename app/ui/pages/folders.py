@@ -35,9 +35,9 @@ class FoldersView(ui.row):
         self.cards: dict[str, FolderCard] = {}
         self.open_id: str | None = None
         self._live_shown = -1.0  # when the open folder's grid last refilled during a scan
-        self.classes("w-full h-[calc(100vh-64px)] no-wrap gap-0")
+        self.classes("w-full h-[calc(100vh-64px)] no-wrap gap-0 cf-split")  # stacks on a phone
         with self:
-            with ui.column().classes("w-[420px] shrink-0 h-full border-r p-3 overflow-auto gap-2"):
+            with ui.column().classes("w-[420px] max-w-full shrink-0 h-full border-r p-3 overflow-auto gap-2"):
                 with ui.row().classes("w-full items-center"):
                     ui.label("Tracked folders").classes("text-base font-semibold")
                     ui.space()
