@@ -36,6 +36,16 @@ if [[ -z "${CHROMIUM_PATH:-}" ]] && ! command -v chromium >/dev/null 2>&1; then
   fi
 fi
 
+# OpenCV (scene detection in videos) loads the system's libGL and GLib.
+if [[ "$(uname -s)" == Linux ]] && command -v dpkg >/dev/null 2>&1 && ! dpkg -s libgl1 libglib2.0-0 >/dev/null 2>&1; then
+  if can_apt; then
+    echo "Installing libGL and GLib for OpenCV's scene detection..."
+    apt_install --no-install-recommends libgl1 libglib2.0-0 || apt_install --no-install-recommends libgl1 libglib2.0-0t64 || true
+  else
+    echo "No libGL: the scene-detection tests may fail (Debian: apt-get install libgl1 libglib2.0-0)."
+  fi
+fi
+
 # A virtual screen and the X libraries Qt needs, for the native-window smoke test (optional).
 QT_X_LIBS="xvfb libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0 libxcb-render-util0 libxcb-shape0
   libxcb-xinerama0 libxcb-xkb1 libxkbcommon-x11-0 libnss3 libxcomposite1 libxdamage1 libxrandr2 libxtst6"

@@ -12,13 +12,18 @@ from typing import Any
 from sqlalchemy import delete, select
 
 from app.db import Database
-from app.errors import Invalid, NotFound
+from app.errors import BackendUnavailable, Invalid, NotFound
 from app.models import TrackedFile, VideoClip
 from app.services.safe_paths import servable
 
 STATUSES = ("proposed", "accepted", "rejected")
 MIN_SCENE_SECONDS = 0.5  # a "scene" shorter than this is a flash, not a clip
 DEFAULT_THRESHOLD = 27.0  # PySceneDetect's ContentDetector default
+
+
+class SceneDetectionUnavailable(BackendUnavailable):
+    """OpenCV, which scene detection runs on, does not load on this machine."""
+
 
 
 def detect_scenes(
@@ -132,8 +137,14 @@ def export_ranges(db: Database, file_id: str, duration: float | None) -> tuple[l
 
 
 def _scenes(path: str, threshold: float, min_frames: int) -> list[tuple[float, float]]:
-    from scenedetect import ContentDetector, SceneManager, open_video  # OpenCV loads only when asked for
-    from scenedetect.video_stream import VideoOpenFailure
+    try:  # OpenCV loads only when asked for
+        from scenedetect import ContentDetector, SceneManager, open_video
+        from scenedetect.video_stream import VideoOpenFailure
+    except ImportError as exc:  # opencv-python needs the system's libGL and GLib
+        raise SceneDetectionUnavailable(
+            f"Scene detection cannot load OpenCV ({exc}). On Debian or Ubuntu install its system libraries: "
+            "sudo apt-get install libgl1 libglib2.0-0"
+        ) from None
 
     try:
         video = open_video(path, backend="pyav")

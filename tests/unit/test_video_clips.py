@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 import pytest
 from fastapi import FastAPI
 from starlette.testclient import TestClient
@@ -38,6 +40,17 @@ def test_a_video_without_a_cut_is_one_clip(core, photos, executor):
     files = scanned(core, photos, executor)
     clips = video_clips.detect_scenes(core.db, files["calm.mp4"]["id"])
     assert [(c["start"], c["end"]) for c in clips] == [(0.0, 2.0)]
+
+
+def test_without_opencv_find_scenes_says_what_to_install(core, photos, executor, monkeypatch):
+    """opencv-python needs the system's libGL: where it does not load, the user is told what to install."""
+    make_clip(photos / "cut.mp4", "h264", seconds=2, fps=12, cut_at=1.0)
+    files = scanned(core, photos, executor)
+    monkeypatch.setitem(sys.modules, "scenedetect", None)  # import fails, as with libGL.so.1 missing
+    with pytest.raises(video_clips.SceneDetectionUnavailable, match="libgl1") as caught:
+        video_clips.detect_scenes(core.db, files["cut.mp4"]["id"])
+    assert caught.value.http_status == 503
+    assert video_clips.list_clips(core.db, files["cut.mp4"]["id"]) == []
 
 
 def test_decisions_survive_a_second_detection_and_a_cut_can_be_removed(core, photos, executor):

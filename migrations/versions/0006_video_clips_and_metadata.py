@@ -1,6 +1,6 @@
 """Videos are tracked: duration, fps, frame count, codec and audio per file; clips are time ranges of them
 
-Revision ID: video_clips_and_metadata
+Revision ID: 0006
 Revises: 0005
 Create Date: 2026-12-03
 """
@@ -8,7 +8,7 @@ Create Date: 2026-12-03
 import sqlalchemy as sa
 from alembic import op
 
-revision = "video_clips_and_metadata"
+revision = "0006"
 down_revision = "0005"
 branch_labels = None
 depends_on = None

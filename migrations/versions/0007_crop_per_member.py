@@ -1,15 +1,15 @@
 """A crop per dataset member (normalised box, never written to the source) and the crop changes' history
 
-Revision ID: crop_per_member
-Revises: 0005
+Revision ID: 0007
+Revises: 0006
 Create Date: 2026-12-03
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "crop_per_member"
-down_revision = "0005"
+revision = "0007"
+down_revision = "0006"
 branch_labels = None
 depends_on = None
 
