@@ -115,7 +115,13 @@ def get_image(
 @router.get(
     "/{file_id}/video",
     summary="The original video file, with HTTP range requests (seeking in the player)",
-    responses={200: {"content": {"video/*": {}}}, 206: {}, 304: {}, 404: {}, 416: {}},
+    responses={
+        200: {"content": {"video/*": {"schema": {"type": "string", "format": "binary"}}}},
+        206: {"description": "The asked byte range", "content": {"video/*": {"schema": {"type": "string"}}}},
+        304: {},
+        404: {},
+        416: {},
+    },
 )
 def get_video(file_id: str, request: Request) -> Response:
     """The tracked video itself; `Range: bytes=a-b` gets 206 Partial Content, as HTML5 players ask."""

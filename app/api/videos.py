@@ -76,7 +76,12 @@ async def generate_clip_caption(clip_id: str, body: ClipGenerateRequest) -> dict
     return await generate_for_clip(current(), clip_id, body.caption_set_id)
 
 
-@router.delete("/clips/{clip_id}", status_code=204, summary="Forget a clip (the video is untouched)")
+@router.delete(
+    "/clips/{clip_id}",
+    status_code=204,
+    response_class=Response,
+    summary="Forget a clip (the video is untouched)",
+)
 def delete_clip(clip_id: str) -> Response:
     video_clips.delete_clip(current().db, clip_id)
     return Response(status_code=204)

@@ -38,7 +38,7 @@ def test_every_json_answer_has_a_described_shape(client):
         for method, operation in operations.items():
             for status, response in operation["responses"].items():
                 content = response.get("content", {})
-                if not status.startswith("2") or set(content) - {"application/json"}:
+                if not status.startswith("2") or status == "204" or set(content) - {"application/json"}:
                     continue  # images, ZIPs and event streams say their media type instead
                 schema = content.get("application/json", {}).get("schema")
                 if schema is None or _free_form(spec, schema):
