@@ -157,3 +157,25 @@ async def test_exported_clip_texts_carry_the_jobs_captions(core, shots, tmp_path
     }
     assert sorted(texts.values()) == ["ohwx, a bright checkerboard", "ohwx, a dark room", "ohwx, a slow fade"]
     assert _clip(core, shots["bright"])["caption_text"] == "ohwx, a bright checkerboard"
+
+
+@pytest.mark.usefixtures("nicegui_loop")
+async def test_a_job_interrupted_by_a_stop_resumes_without_sending_done_clips_again(core, shots, fake_ollama):
+    from app.services.caption_jobs import get_job
+
+    fake_ollama.latency = 0.4
+    runner = JobRunner(core)
+    runner.start()
+    job = await runner.submit(shots["set"], parallel=1)
+    await wait_until(lambda: get_job(core.db, job["id"])["completed_files"] >= 2, timeout=60)
+    await runner.shutdown()  # the app stops: the job is left "interrupted" with its finished items kept
+    stopped = get_job(core.db, job["id"])
+    assert stopped["status"] == "interrupted" and stopped["remaining_files"] >= 1
+    fake_ollama.latency = 0.0
+    core.settings["vision"]["auto_resume_jobs"] = True
+    again = JobRunner(core)
+    again.start()
+    done = await wait_for_status(core, job["id"], "completed", timeout=60)
+    await again.shutdown()
+    assert len(fake_ollama.chat_requests()) == 4 and done["completed_files"] == 4
+    assert all(_clip(core, shots[k])["caption_text"] for k in ("dark", "bright"))
