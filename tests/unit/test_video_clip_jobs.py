@@ -64,13 +64,18 @@ def _clip(core, clip_id: str) -> dict:
     return video_clips.get_clip(core.db, clip_id)
 
 
+async def _started(core, shots, **options) -> tuple[JobRunner, dict]:
+    """A running job runner and a job it was given over the caption set (one request at a time)."""
+    runner = JobRunner(core)
+    runner.start()
+    return runner, await runner.submit(shots["set"], parallel=1, **options)
+
+
 @pytest.mark.usefixtures("nicegui_loop")
 async def test_a_job_captions_the_image_each_accepted_clip_from_its_range_and_the_clipless_video(
     core, shots, fake_ollama
 ):
-    runner = JobRunner(core)
-    runner.start()
-    job = await runner.submit(shots["set"], parallel=1)
+    runner, job = await _started(core, shots)
     assert job["total_files"] == 4  # the image, two accepted clips, the video without clips
     done = await wait_for_status(core, job["id"], "completed", timeout=60)
     await runner.shutdown()
@@ -93,9 +98,7 @@ async def test_a_job_captions_the_image_each_accepted_clip_from_its_range_and_th
 @pytest.mark.usefixtures("nicegui_loop")
 async def test_a_paused_and_resumed_job_does_not_send_done_clips_again(core, shots, fake_ollama):
     fake_ollama.latency = 0.4
-    runner = JobRunner(core)
-    runner.start()
-    job = await runner.submit(shots["set"], parallel=1)
+    runner, job = await _started(core, shots)
 
     def two_done() -> bool:
         from app.services.caption_jobs import get_job
@@ -123,9 +126,7 @@ async def test_existing_clip_captions_are_kept_unless_both_overwrite_switches_ar
     core, shots, fake_ollama
 ):
     video_clips.set_caption(core.db, shots["dark"], "written by hand")
-    runner = JobRunner(core)
-    runner.start()
-    job = await runner.submit(shots["set"], parallel=1)
+    runner, job = await _started(core, shots)
     done = await wait_for_status(core, job["id"], "completed", timeout=60)
     assert (done["completed_files"], done["skipped_files"]) == (3, 1)
     assert _clip(core, shots["dark"])["caption_text"] == "written by hand"
@@ -142,9 +143,7 @@ async def test_existing_clip_captions_are_kept_unless_both_overwrite_switches_ar
 async def test_exported_clip_texts_carry_the_jobs_captions(core, shots, tmp_path, fake_ollama):
     words = ["a red photo", "a dark room", "a bright checkerboard", "a slow fade"]
     fake_ollama.script(*({"content": json.dumps({"caption": w, "flags": []})} for w in words))
-    runner = JobRunner(core)
-    runner.start()
-    job = await runner.submit(shots["set"], parallel=1)
+    runner, job = await _started(core, shots)
     await wait_for_status(core, job["id"], "completed", timeout=60)
     await runner.shutdown()
     report = export_video_dataset(
@@ -164,9 +163,7 @@ async def test_a_job_interrupted_by_a_stop_resumes_without_sending_done_clips_ag
     from app.services.caption_jobs import get_job
 
     fake_ollama.latency = 0.4
-    runner = JobRunner(core)
-    runner.start()
-    job = await runner.submit(shots["set"], parallel=1)
+    runner, job = await _started(core, shots)
     await wait_until(lambda: get_job(core.db, job["id"])["completed_files"] >= 2, timeout=60)
     await runner.shutdown()  # the app stops: the job is left "interrupted" with its finished items kept
     stopped = get_job(core.db, job["id"])
