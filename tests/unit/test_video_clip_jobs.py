@@ -176,3 +176,21 @@ async def test_a_job_interrupted_by_a_stop_resumes_without_sending_done_clips_ag
     await again.shutdown()
     assert len(fake_ollama.chat_requests()) == 4 and done["completed_files"] == 4
     assert all(_clip(core, shots[k])["caption_text"] for k in ("dark", "bright"))
+
+
+@pytest.mark.usefixtures("nicegui_loop")
+async def test_a_failed_clip_is_named_and_retry_failed_captions_only_that_clip(core, shots, fake_ollama):
+    fake_ollama.script("ok", "thinking_only")  # the dark clip (second item) gets no caption back
+    runner, job = await _started(core, shots)
+    done = await wait_for_status(core, job["id"], "completed", timeout=60)
+    assert done["failed_files"] == 1, done
+    (failed,) = done["failed"]
+    assert failed["filename"] == "cut.mp4 [0-2 s]" and _clip(core, shots["dark"])["caption_text"] is None
+    sent = len(fake_ollama.chat_requests())
+    await runner.retry_failed(job["id"])
+    done = await wait_for_status(core, job["id"], "completed", timeout=60)
+    await runner.shutdown()
+    (retried,) = fake_ollama.chat_requests()[sent:]
+    assert all(blue < 100 for blue in _blues(retried)) and len(retried["images"]) == FRAMES
+    assert (done["completed_files"], done["failed_files"]) == (4, 0)
+    assert _clip(core, shots["dark"])["caption_text"].startswith("ohwx")
