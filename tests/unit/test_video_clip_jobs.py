@@ -194,3 +194,20 @@ async def test_a_failed_clip_is_named_and_retry_failed_captions_only_that_clip(c
     assert all(blue < 100 for blue in _blues(retried)) and len(retried["images"]) == FRAMES
     assert (done["completed_files"], done["failed_files"]) == (4, 0)
     assert _clip(core, shots["dark"])["caption_text"].startswith("ohwx")
+
+
+def test_the_plan_counts_each_accepted_clip_as_an_item_and_the_dialog_says_so(core, shots):
+    from app.services.caption_job_plan import plan_job
+    from app.ui.components.auto_caption_dialog import _summary
+
+    plan = plan_job(core.db, shots["set"])
+    assert (plan["total"], plan["clips"]) == (4, 2)
+    assert plan["to_caption"] == [
+        shots["image"],
+        f"clip:{shots['dark']}",
+        f"clip:{shots['bright']}",
+        shots["whole"],
+    ]
+    assert "2 of the items are clips of videos" in _summary(plan, 20)
+    chosen = plan_job(core.db, shots["set"], file_ids=[shots["cut"]])  # a selected video: its clips
+    assert chosen["to_caption"] == [f"clip:{shots['dark']}", f"clip:{shots['bright']}"]
