@@ -1,5 +1,7 @@
 """One run of a caption job: remaining images -> vision calls on every endpoint's slots -> group commits.
 
+An item is an image, a whole video, or one accepted clip of a video (frames of its time range only).
+
 Workers (one per parallel slot of each endpoint) take images from one shared queue, so a faster server
 takes more. Finished images go to a committer that writes them with the job's counters in batches;
 workers never wait for the database. Pause lets in-flight requests finish and commits them; cancel
@@ -33,7 +35,8 @@ from app.services.images import ImageDecodeError
 from app.vision.errors import ModelNotFound
 
 log = logging.getLogger("app.jobs")
-# (image_path, *, base_url, model, style, max_length, trigger_phrase, custom_prompt, context) -> CaptionResult
+# (image_path, *, base_url, model, style, max_length, trigger_phrase, custom_prompt, context[, time_range])
+# -> CaptionResult
 Captioner = Callable[..., Awaitable[Any]]
 # (base_url, model) -> True / False, or None when the server cannot tell
 ModelCheck = Callable[[str, str], Awaitable[bool | None]]
@@ -187,16 +190,16 @@ class CaptionJobRun:
         if prepare is not None:
             for item in itertools.islice(self._queue, self._slots):
                 if item.exists:
-                    prepare(item.path)
+                    prepare(item.path, **_clip_range(item))
 
     async def _caption(self, item: WorkItem, endpoint: EndpointRun) -> Outcome | None:
         self.current_file = item.filename
         self._tell_current_file()
-        if item.file_id in self._edited:
-            return Outcome(item.file_id, item.filename, "skipped", error=SKIP_MANUAL)
+        if item.key in self._edited:
+            return Outcome(item.key, item.filename, "skipped", error=SKIP_MANUAL)
         if not item.exists:
             error = f"The image is missing at {item.path}; restore it or rescan its folder, then Retry failed"
-            return Outcome(item.file_id, item.filename, "failed", error=error)
+            return Outcome(item.key, item.filename, "failed", error=error)
         started = time.monotonic()
         try:
             result = await self.captioner(
@@ -208,6 +211,7 @@ class CaptionJobRun:
                 trigger_phrase=self._job["options"].get("trigger_phrase"),
                 custom_prompt=self._job["options"].get("custom_prompt"),
                 context={"imported_caption": item.imported_caption or ""},
+                **_clip_range(item),
             )
         except BACKEND_ERRORS as exc:
             if endpoint.backend_failed(str(exc) or type(exc).__name__, self.grace):
@@ -219,11 +223,11 @@ class CaptionJobRun:
         except (CaptionForgeError, ImageDecodeError, OSError, ValueError) as exc:
             endpoint.image_failed(time.monotonic() - started)
             self._processed += 1
-            return Outcome(item.file_id, item.filename, "failed", error=str(exc), endpoint=endpoint.url)
+            return Outcome(item.key, item.filename, "failed", error=str(exc), endpoint=endpoint.url)
         endpoint.succeeded(time.monotonic() - started)
         self._processed += 1
         return Outcome(
-            item.file_id,
+            item.key,
             item.filename,
             "generated",
             text=result.caption,
@@ -322,3 +326,8 @@ class CaptionJobRun:
         """Wake idle workers: an image came back to the queue, the last one finished, or a stop."""
         changed, self._changed = self._changed, asyncio.Event()
         changed.set()
+
+
+def _clip_range(item: WorkItem) -> dict[str, Any]:
+    """The clip's time range for the captioner (nothing for an image or a whole video)."""
+    return {"time_range": item.time_range} if item.time_range else {}

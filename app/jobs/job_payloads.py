@@ -65,6 +65,19 @@ def publish_commit(events: Events, report: CommitReport, current_file: str | Non
             }
         )
         events.caption_changed.emit(caption_changed_payload(caption, job["caption_set_id"], outcome.file_id))
+    for outcome, clip in report.clips:  # kept on the clip, not in the caption set
+        events.job_progress.emit(
+            {
+                "event": "caption_generated",
+                **ids,
+                "file_id": clip["file_id"],
+                "clip_id": clip["id"],
+                "filename": outcome.filename,
+                "caption": clip["caption_text"],
+                "quality_score": outcome.quality_score,
+                "processing_time_ms": outcome.processing_time_ms,
+            }
+        )
     for outcome in report.failed:
         events.job_progress.emit(
             {

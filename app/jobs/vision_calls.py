@@ -22,28 +22,30 @@ class VisionCaptioner:
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self._ready: dict[str, asyncio.Task] = {}
+        self._ready: dict[tuple[str, tuple[float, float] | None], asyncio.Task] = {}
 
     async def __call__(self, image_path: str, *, base_url: str, model: str, **options: Any) -> Any:
-        image = await self._prepared(image_path)
+        image = await self._prepared((image_path, options.get("time_range")))
         return await generate_caption(
             self.settings, image_path, model=model, base_url=base_url, image=image, **options
         )
 
-    def prepare(self, image_path: str) -> None:
-        """Start preparing an image that will be captioned soon (at most once per path)."""
-        if image_path not in self._ready:
+    def prepare(self, image_path: str, time_range: tuple[float, float] | None = None) -> None:
+        """Start preparing an image (or a clip's frames) that will be captioned soon (once per path and range)."""
+        key = (image_path, time_range)
+        if key not in self._ready:
             vision, max_pixels, _ = vision_settings(self.settings)
             work = prepare_for_model(
                 image_path,
                 float(vision.get("max_image_megapixels") or 1.5),
                 max_pixels,
                 int(vision.get("video_frames") or DEFAULT_VIDEO_FRAMES),
+                time_range,
             )
             # Errors surface when the image's turn comes: generate_caption prepares it again and reports them.
             task = background_tasks.create(work, name="prepare image", handle_exceptions=False)
             task.add_done_callback(_retrieve)  # an unused failed preparation must not log "never retrieved"
-            self._ready[image_path] = task
+            self._ready[key] = task
 
     def discard(self) -> None:
         """Drop prepared images nobody will ask for (the run paused or ended)."""
@@ -51,8 +53,8 @@ class VisionCaptioner:
             task.cancel()
         self._ready.clear()
 
-    async def _prepared(self, image_path: str) -> PreparedImage | list[PreparedImage] | None:
-        task = self._ready.pop(image_path, None)
+    async def _prepared(self, key: tuple[str, Any]) -> PreparedImage | list[PreparedImage] | None:
+        task = self._ready.pop(key, None)
         if task is None:
             return None
         try:

@@ -16,6 +16,13 @@ from sqlalchemy import select, update
 from app.db import Database
 from app.errors import Invalid, NotFound
 from app.models import Caption, CaptionJob, CaptionSet, TrackedFile
+from app.services.caption_job_clips import (
+    clip_id_of,
+    clip_key,
+    clip_label,
+    load_clip_items,
+    save_clip_caption,
+)
 from app.services.caption_jobs import apply_status, claim_status, job_dict, require_job, skip_reason
 from app.services.caption_writer import caption_dict, write_caption
 from app.services.dataset_stats import refresh_caption_set_stats
@@ -31,6 +38,13 @@ class WorkItem:
     path: str
     exists: bool
     imported_caption: str | None = None
+    clip_id: str | None = None  # a clip of the video: captioned from frames of time_range only
+    time_range: tuple[float, float] | None = None
+
+    @property
+    def key(self) -> str:
+        """Its entry in the job's remaining list: the file id, or "clip:<id>" for a clip."""
+        return clip_key(self.clip_id) if self.clip_id else self.file_id
 
 
 @dataclass
@@ -44,7 +58,9 @@ class RunStart:
 
 @dataclass
 class Outcome:
-    """What happened to one image: "generated" (with the text), "failed" (with the error) or "skipped"."""
+    """What happened to one item: "generated" (with the text), "failed" (with the error) or "skipped".
+
+    `file_id` is the item's key (WorkItem.key): a file id, or "clip:<id>" for a clip."""
 
     file_id: str
     filename: str
@@ -66,6 +82,7 @@ class CommitReport:
     skipped: list[Outcome] = field(default_factory=list)
     failed: list[Outcome] = field(default_factory=list)
     job: dict[str, Any] = field(default_factory=dict)
+    clips: list[tuple[Outcome, dict[str, Any]]] = field(default_factory=list)  # saved clip captions
 
 
 def begin_run(db: Database, job_id: str) -> RunStart:
@@ -82,20 +99,11 @@ def begin_run(db: Database, job_id: str) -> RunStart:
             files.update(
                 (f.id, f) for f in session.scalars(select(TrackedFile).where(TrackedFile.id.in_(chunk)))
             )
-        items = [
-            WorkItem(
-                fid,
-                files[fid].filename,
-                files[fid].file_path,
-                bool(files[fid].file_exists),
-                files[fid].imported_caption,
-            )
-            for fid in remaining
-            if fid in files
-        ]
+        clips = load_clip_items(session, remaining)
+        items = [_work_item(key, files, clips) for key in remaining if key in files or key in clips]
         gone = len(remaining) - len(items)
         if gone:  # untracked since the job was queued: nothing left to caption for them
-            state["remaining"] = [item.file_id for item in items]
+            state["remaining"] = [item.key for item in items]
             job.skipped_files += gone
             job.state = json.dumps(state)
         return RunStart(job_dict(job, session.get(CaptionSet, job.caption_set_id)), items, state)
@@ -129,7 +137,9 @@ def commit_outcomes(
             if outcome.file_id not in pending or outcome.file_id in done:
                 continue  # committed before: a file is never captioned twice
             done.add(outcome.file_id)
-            if outcome.kind == "generated":
+            if outcome.kind == "generated" and clip_id_of(outcome.file_id):
+                _save_clip(session, job, outcome, options, report)
+            elif outcome.kind == "generated":
                 _save_generated(session, job, caption_set, outcome, options, report)
             elif outcome.kind == "failed":
                 report.failed.append(outcome)
@@ -137,7 +147,7 @@ def commit_outcomes(
                 report.skipped.append(outcome)
         if report.saved:
             refresh_caption_set_stats(session, caption_set.id)
-        job.completed_files += len(report.saved)
+        job.completed_files += len(report.saved) + len(report.clips)
         job.skipped_files += len(report.skipped)
         job.failed_files += len(report.failed)
         state["failed"] = state.get("failed", []) + [
@@ -165,6 +175,35 @@ def finish_run(
             last_error = f"{job.failed_files} image(s) failed; see the list and use Retry failed"
         apply_status(job, status, last_error)
         return job_dict(job, session.get(CaptionSet, job.caption_set_id))
+
+
+def _work_item(key: str, files: dict[str, TrackedFile], clips: dict[str, dict[str, Any]]) -> WorkItem:
+    if key in files:
+        file = files[key]
+        return WorkItem(key, file.filename, file.file_path, bool(file.file_exists), file.imported_caption)
+    file, clip = clips[key]["file"], clips[key]["clip"]
+    return WorkItem(
+        file.id,
+        clip_label(file.filename, clip),
+        file.file_path,
+        bool(file.file_exists),
+        file.imported_caption,
+        clip_id=clip.id,
+        time_range=(clip.start_seconds, clip.end_seconds),
+    )
+
+
+def _save_clip(
+    session: Any, job: CaptionJob, outcome: Outcome, options: dict[str, Any], report: CommitReport
+) -> None:
+    clip, reason = save_clip_caption(
+        session, outcome.file_id, outcome.text or "", options, bool(job.overwrite_existing)
+    )
+    if clip is None:
+        outcome.kind, outcome.error = "skipped", reason
+        report.skipped.append(outcome)
+    else:
+        report.clips.append((outcome, clip))
 
 
 def _save_generated(

@@ -1,5 +1,7 @@
 """Which images a caption job captions and which it skips, and which servers it spreads them over.
 
+A video with accepted clips counts as its clips: each is an item of the job (see caption_job_clips).
+
 Skip rules: hand-edited captions stay unless both overwrite switches are on; generated or imported ones
 stay unless overwrite is on or their quality is below the threshold; images still queued in another
 active job of the same set are never queued twice.
@@ -15,6 +17,7 @@ from sqlalchemy.orm import Session
 from app.db import Database
 from app.errors import Invalid, NotFound
 from app.models import Caption, CaptionJob, CaptionSet, DatasetFile, TrackedFile
+from app.services.caption_job_clips import accepted_clips, clip_key, clip_skip_reason
 from app.services.rows import json_value
 
 ACTIVE = ("pending", "running", "paused", "interrupted")  # statuses whose remaining images are still owed
@@ -84,9 +87,27 @@ def plan_in_session(
         if not rows:
             raise Invalid("None of the selected images is in this caption set's dataset")
     queued = _queued_elsewhere(session, caption_set.id)
+    clips = accepted_clips(session, caption_set.dataset_id)
     to_caption: list[str] = []
     reasons: dict[str, int] = {}
+    total = 0
+    missing = 0
     for row in rows:
+        if row.file_id in clips:  # a video with accepted clips: each clip is an item of its own
+            for clip in clips[row.file_id]:
+                total += 1
+                key = clip_key(clip.id)
+                reason = SKIP_QUEUED if key in queued else None
+                reason = reason or clip_skip_reason(
+                    clip, overwrite_existing=overwrite_existing, overwrite_manual=overwrite_manual
+                )
+                if reason:
+                    reasons[reason] = reasons.get(reason, 0) + 1
+                else:
+                    to_caption.append(key)
+                    missing += not row.file_exists
+            continue
+        total += 1
         reason = SKIP_QUEUED if row.file_id in queued else None
         reason = reason or skip_reason(
             row.Caption,
@@ -98,13 +119,15 @@ def plan_in_session(
             reasons[reason] = reasons.get(reason, 0) + 1
         else:
             to_caption.append(row.file_id)
+            missing += not row.file_exists
     return {
         "caption_set_id": caption_set.id,
-        "total": len(rows),
+        "total": total,
         "to_caption": to_caption,
-        "skipped": len(rows) - len(to_caption),
+        "skipped": total - len(to_caption),
         "skip_reasons": reasons,
-        "missing": sum(1 for row in rows if not row.file_exists and row.file_id in set(to_caption)),
+        "missing": missing,
+        "clips": sum(len(clips[row.file_id]) for row in rows if row.file_id in clips),
     }
 
 

@@ -1,6 +1,7 @@
 """Caption jobs in the database: plan, create, list, status changes, retry. The job row is the whole state.
 
-A job's `state` JSON holds what a restart needs: `remaining` (file ids not yet committed, in order),
+A job's `state` JSON holds what a restart needs: `remaining` (file ids, or "clip:<id>" for a clip of a
+video, not yet committed, in order),
 `failed` ([{file_id, filename, error}]), `endpoints` ([{url, parallel, completed, failed, busy_seconds,
 status, error}]), `options` (custom prompt, trigger phrase, overwrite_manual, parallel, backend),
 `elapsed_seconds` (running time over all runs) and `processed` (images that took a request).

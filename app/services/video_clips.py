@@ -25,7 +25,6 @@ class SceneDetectionUnavailable(BackendUnavailable):
     """OpenCV, which scene detection runs on, does not load on this machine."""
 
 
-
 def detect_scenes(
     db: Database,
     file_id: str,
@@ -106,8 +105,18 @@ def set_caption(db: Database, clip_id: str, text: str | None) -> dict[str, Any]:
     """The clip's own caption (empty or None: it takes its video's caption again)."""
     with db.session() as session:
         clip = _require(session, clip_id)
-        clip.caption_text = " ".join((text or "").split()) or None
+        clip.caption_text = clip_caption_text(text)
         return _clip_dict(clip)
+
+
+def clip_caption_text(text: str | None) -> str | None:
+    """A clip caption as stored: whitespace runs made single spaces; empty is None."""
+    return " ".join((text or "").split()) or None
+
+
+def clip_dict(clip: VideoClip) -> dict[str, Any]:
+    """The public shape of a clip row."""
+    return _clip_dict(clip)
 
 
 def get_clip(db: Database, clip_id: str) -> dict[str, Any]:

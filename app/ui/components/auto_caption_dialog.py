@@ -204,4 +204,6 @@ def _summary(plan: dict[str, Any], seconds: int) -> str:
     if not count:
         return f"Nothing to caption: all {plan['total']} images are skipped ({reasons})."
     missing = f" {plan['missing']} image(s) are missing on disk and will fail." if plan.get("missing") else ""
-    return f"Will caption {count} and {skipped}. Estimated time: about {format_duration(seconds)}.{missing}"
+    clips = plan.get("clips") or 0
+    clips = f" {clips} of the items are clips of videos, each captioned from its own frames." if clips else ""
+    return f"Will caption {count} and {skipped}. Estimated time: about {format_duration(seconds)}.{missing}{clips}"
