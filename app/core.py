@@ -7,7 +7,7 @@ from typing import Any
 
 from app.config import Settings
 from app.db import Database, migrate
-from app.jobs.events import Events
+from app.events import Events
 
 
 @dataclass

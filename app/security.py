@@ -15,7 +15,7 @@ from starlette.requests import HTTPConnection
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.access_token import COOKIE_MAX_AGE, AccessGuard
-from app.ui.pages.login import login_page_html
+from app.ui.login_page import login_page_html
 
 LOGIN_PATH = "/login"
 MAX_FORM_BYTES = 4096

@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from app.db import Database
-from app.services import captions, datasets
+from app.services.captions import captions
+from app.services.datasets import datasets
 from tests.factories import make_tracked_files
 
 CAPTIONS = [

@@ -12,8 +12,9 @@ from PIL import Image
 
 from app import models
 from app.db import Database
-from app.services import captions, datasets
-from app.services.dataset_members import add_files
+from app.services.captions import captions
+from app.services.datasets import datasets
+from app.services.datasets.dataset_members import add_files
 
 
 @dataclass

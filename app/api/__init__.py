@@ -16,10 +16,10 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import IntegrityError, OperationalError
 
-from app.api.body_text import reject_lone_surrogates
+from app.api.schemas.body_text import reject_lone_surrogates
 from app.errors import CaptionForgeError
 from app.fs_names import readable
-from app.services.query_tokens import QueryError
+from app.services.grid.query_tokens import QueryError
 
 log = logging.getLogger("app.api")
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from fastapi import APIRouter
 
-from app.api.caption_beside_schemas import (
+from app.api.schemas.caption_beside_schemas import (
     BesideUndone,
     BesideWriteRecord,
     WriteBesidePlan,
@@ -14,7 +14,7 @@ from app.api.caption_beside_schemas import (
     WriteBesideResult,
 )
 from app.core import current
-from app.services import caption_files_beside as beside
+from app.services.exports import caption_files_beside as beside
 
 router = APIRouter(prefix="/api", tags=["caption sets"])
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from fastapi import APIRouter, status
 
-from app.api.dataset_schemas import (
+from app.api.schemas.dataset_schemas import (
     BatchRequest,
     BatchResult,
     BatchReverted,
@@ -20,7 +20,7 @@ from app.api.dataset_schemas import (
     ImportRequest,
 )
 from app.core import current
-from app.services import captions
+from app.services.captions import captions
 
 router = APIRouter(prefix="/api", tags=["caption sets"])
 

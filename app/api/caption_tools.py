@@ -10,7 +10,7 @@ from typing import Any
 
 from fastapi import APIRouter, Query
 
-from app.api.caption_tools_schemas import (
+from app.api.schemas.caption_tools_schemas import (
     Applied,
     BatchEditRequest,
     BatchOut,
@@ -27,9 +27,10 @@ from app.api.caption_tools_schemas import (
     ViewOut,
 )
 from app.core import current
-from app.services import batch_edits, saved_views, tags
-from app.services.captions import get_caption_set
-from app.services.query import query_error
+from app.services.captions import batch_edits, tags
+from app.services.captions.captions import get_caption_set
+from app.services.grid import saved_views
+from app.services.grid.query import query_error
 from app.services.tokens import token_summary
 
 router = APIRouter(prefix="/api", tags=["caption tools"])

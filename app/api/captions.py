@@ -6,7 +6,7 @@ from typing import Any
 
 from fastapi import APIRouter
 
-from app.api.dataset_schemas import (
+from app.api.schemas.dataset_schemas import (
     CaptionFileChange,
     CaptionOut,
     CaptionUpdate,
@@ -15,7 +15,7 @@ from app.api.dataset_schemas import (
     TakeFileText,
 )
 from app.core import current
-from app.services import caption_file_changes, captions
+from app.services.captions import caption_file_changes, captions
 
 router = APIRouter(prefix="/api", tags=["captions"])
 

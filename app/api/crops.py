@@ -9,7 +9,7 @@ from typing import Any
 
 from fastapi import APIRouter
 
-from app.api.crop_schemas import (
+from app.api.schemas.crop_schemas import (
     CentreCropPreview,
     CentreCropRequest,
     CentreCropResult,
@@ -18,7 +18,7 @@ from app.api.crop_schemas import (
     CropUndoResult,
 )
 from app.core import current
-from app.services import crops
+from app.services.crops import crops
 
 router = APIRouter(tags=["crops"])
 MEMBER = "/api/datasets/{dataset_id}/files/{file_id}/crop"

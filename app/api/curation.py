@@ -7,9 +7,9 @@ from typing import Any
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
-from app.api.curation_schemas import DuplicateGroup, Health, KeepBestPreview, KeptBest
+from app.api.schemas.curation_schemas import DuplicateGroup, Health, KeepBestPreview, KeptBest
 from app.core import current
-from app.services import dataset_health, near_duplicates
+from app.services.quality import dataset_health, near_duplicates
 
 router = APIRouter(prefix="/api/datasets", tags=["curation"])
 

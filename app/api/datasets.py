@@ -6,7 +6,7 @@ from typing import Any
 
 from fastapi import APIRouter, Query, status
 
-from app.api.dataset_schemas import (
+from app.api.schemas.dataset_schemas import (
     CountOut,
     DatasetCreate,
     DatasetFileOut,
@@ -19,7 +19,7 @@ from app.api.dataset_schemas import (
     FromFolderRequest,
 )
 from app.core import current
-from app.services import datasets
+from app.services.datasets import datasets
 
 router = APIRouter(prefix="/api/datasets", tags=["datasets"])
 

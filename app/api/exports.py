@@ -9,7 +9,7 @@ from fastapi import APIRouter, Body
 from fastapi.responses import FileResponse
 from pydantic import BaseModel, Field
 
-from app.api.export_responses import (
+from app.api.schemas.export_responses import (
     ExportCancelling,
     ExportEntry,
     ExportPlan,
@@ -17,11 +17,11 @@ from app.api.export_responses import (
     Preset,
     PresetDeleted,
 )
-from app.api.export_schemas import PRESET_EXAMPLE, ExportPresetOptions, ExportRequest
+from app.api.schemas.export_schemas import PRESET_EXAMPLE, ExportPresetOptions, ExportRequest
 from app.core import current
 from app.errors import Conflict, NotFound
 from app.jobs.exports import install, runner
-from app.services import export_history, export_presets, exports
+from app.services.exports import export_history, export_presets, exports
 
 router = APIRouter(prefix="/api", tags=["exports"])
 install(current())

@@ -13,15 +13,15 @@ from typing import Any
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import FileResponse, Response
 
-from app.api.folder_schemas import FileDetail
+from app.api.schemas.folder_schemas import FileDetail
 from app.core import current
 from app.errors import NotFound
-from app.services import folders
 from app.services.crop_box import crop_key, parse_box_text
+from app.services.folders import folders
 from app.services.images import ImageDecodeError
 from app.services.safe_paths import servable
 from app.services.thumbnails import ensure_thumbnail
-from app.services.video_frames import MAX_STRIP_FRAMES, strip_path
+from app.services.video.video_frames import MAX_STRIP_FRAMES, strip_path
 from app.services.video_probe import VideoDecodeError
 
 router = APIRouter(prefix="/api/files", tags=["files"])

@@ -7,7 +7,7 @@ from typing import Any
 from fastapi import APIRouter, Query, status
 from nicegui import run
 
-from app.api.folder_schemas import (
+from app.api.schemas.folder_schemas import (
     BrowseOut,
     FileOut,
     FolderCreate,
@@ -21,7 +21,7 @@ from app.api.folder_schemas import (
 from app.core import current
 from app.errors import NotFound
 from app.jobs import scans
-from app.services import browse, folders
+from app.services.folders import browse, folders
 from app.services.paths import allowed_roots
 
 router = APIRouter(prefix="/api/folders", tags=["folders"])

@@ -14,11 +14,11 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, Field
 
-from app.api.job_schemas import Job, JobPlan, JobStarted
+from app.api.schemas.job_schemas import Job, JobPlan, JobStarted
 from app.core import current
 from app.jobs.job_payloads import completed_payload, progress_payload
 from app.jobs.runner import job_runner
-from app.services import caption_jobs
+from app.services.caption_jobs import caption_jobs
 
 router = APIRouter(tags=["caption jobs"])
 KEEPALIVE_SECONDS = 15.0

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Body
 from nicegui import Client
 from pydantic import BaseModel, Field
 
-from app.api.settings_schemas import SettingsOut, SettingsPatch, patch_dict
+from app.api.schemas.settings_schemas import SettingsOut, SettingsPatch, patch_dict
 from app.core import current
 from app.services import system
 

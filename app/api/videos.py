@@ -6,7 +6,7 @@ from typing import Any
 
 from fastapi import APIRouter, Response
 
-from app.api.video_schemas import (
+from app.api.schemas.video_schemas import (
     ClipCaptionRequest,
     ClipGenerateRequest,
     ClipOut,
@@ -19,8 +19,9 @@ from app.api.video_schemas import (
     VideoPresetOut,
 )
 from app.core import current
-from app.services import video_clips, video_export
-from app.services.video_export_presets import list_video_presets
+from app.services.exports import video_export
+from app.services.exports.video_export_presets import list_video_presets
+from app.services.video import video_clips
 from app.vision.single import generate_for_clip
 
 router = APIRouter(prefix="/api", tags=["videos"])

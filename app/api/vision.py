@@ -11,8 +11,8 @@ from fastapi import APIRouter, Body
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel
 
-from app.api.dataset_schemas import CaptionLimit
-from app.api.vision_schemas import ConnectionReport, DownloadCancelled, ModelStatuses
+from app.api.schemas.dataset_schemas import CaptionLimit
+from app.api.schemas.vision_schemas import ConnectionReport, DownloadCancelled, ModelStatuses
 from app.core import current
 from app.errors import NotFound
 from app.vision.availability import model_statuses

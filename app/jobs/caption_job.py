@@ -28,9 +28,9 @@ from app.core import Core
 from app.errors import BackendUnavailable, CaptionForgeError, Conflict, NotFound, StorageFull
 from app.jobs.endpoints import EndpointRun
 from app.jobs.job_payloads import progress_payload, publish_commit, publish_status
-from app.services import caption_job_commit as commits
-from app.services.caption_job_commit import Outcome, WorkItem
-from app.services.caption_jobs import SKIP_MANUAL
+from app.services.caption_jobs import caption_job_commit as commits
+from app.services.caption_jobs.caption_job_commit import Outcome, WorkItem
+from app.services.caption_jobs.caption_jobs import SKIP_MANUAL
 from app.services.images import ImageDecodeError
 from app.vision.errors import ModelNotFound
 

@@ -11,7 +11,7 @@ import threading
 from typing import Any
 
 from app.core import Core
-from app.services import export_history, exports
+from app.services.exports import export_history, exports
 
 log = logging.getLogger("app.jobs.exports")
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from app.jobs.events import Events
-from app.services.caption_job_commit import CommitReport
-from app.services.caption_jobs import FINISHED
-from app.services.captions import caption_changed_payload
+from app.events import Events
+from app.services.caption_jobs.caption_job_commit import CommitReport
+from app.services.caption_jobs.caption_jobs import FINISHED
+from app.services.captions.captions import caption_changed_payload
 
 PROGRESS_FIELDS = (
     "job_id",

@@ -1,6 +1,6 @@
 """Folder scans as background tasks: one per folder at a time, live progress, never on the event loop.
 
-The scan itself (app.services.scanning) runs in a thread and fans the per-file work out to the process
+The scan itself (app.services.folders.scanning) runs in a thread and fans the per-file work out to the process
 pool; progress goes to `core.events.scan_progress` and is kept here for pages that open mid-scan.
 """
 
@@ -16,7 +16,7 @@ from nicegui import background_tasks, run
 
 from app.core import Core
 from app.errors import CaptionForgeError, Conflict
-from app.services import folders, scanning
+from app.services.folders import folders, scanning
 
 log = logging.getLogger("app.jobs.scans")
 

@@ -83,7 +83,9 @@ def cropped_size(width: int, height: int, box: dict[str, float] | None) -> tuple
 
 def aspect_ratio(aspect: str, width: int, height: int) -> float | None:
     """Width / height of a preset for an image of this size (None for "free"); Invalid for an unknown one."""
-    from app.services.dataset_health import nearest_bucket_size  # the bucket list lives with the health chart
+    from app.services.quality.dataset_health import (
+        nearest_bucket_size,  # the bucket list lives with the health chart
+    )
 
     if aspect not in ASPECTS:
         raise Invalid(f"Unknown aspect {aspect!r}; choose one of {', '.join(ASPECTS)}")

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from app import models
 from app.config import Settings, merge_into, save_settings
 from app.db import Database
-from app.services.caption_job_plan import normalize_endpoints
+from app.services.caption_jobs.caption_job_plan import normalize_endpoints
 from app.services.paths import check_settings_patch
 
 

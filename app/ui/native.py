@@ -142,7 +142,7 @@ async def _on_drop(event: events.NativeEventArguments) -> None:
 
 
 def _add_folder(folder: Path) -> dict[str, Any]:
-    from app.services import folders
+    from app.services.folders import folders
     from app.services.paths import allowed_roots
 
     core = current()

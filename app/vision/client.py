@@ -9,6 +9,7 @@ from typing import Any
 
 from app.config import Settings
 from app.errors import BackendUnavailable
+from app.services.captions.postprocess import finish_caption
 from app.services.video_probe import is_video_path
 from app.vision.catalog import find_model, is_installed, load_catalog
 from app.vision.errors import VisionError
@@ -16,7 +17,6 @@ from app.vision.imaging import DEFAULT_VIDEO_FRAMES, PreparedImage, as_list, pre
 from app.vision.ollama import OllamaBackend
 from app.vision.openai_compat import OpenAICompatBackend
 from app.vision.parsing import parse_reply
-from app.vision.postprocess import finish_caption
 from app.vision.prompts import build_prompt
 from app.vision.transport import Connection
 

@@ -11,7 +11,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from app.errors import BackendUnavailable
-from app.services.vision_models import mark_pulled
+from app.services.vision_models.vision_models import mark_pulled
 from app.vision.catalog import find_model, load_catalog
 from app.vision.client import make_backend, vision_settings
 from app.vision.errors import DownloadFailed, DownloadUnsupported, VisionError

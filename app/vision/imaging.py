@@ -13,7 +13,7 @@ from PIL import Image
 
 from app.errors import Invalid, NotFound
 from app.services.images import ImageDecodeError, open_image, oriented_size
-from app.services.video_frames import even_frames
+from app.services.video.video_frames import even_frames
 from app.services.video_probe import VideoDecodeError, is_video_path
 from app.services.workers import pool_started, process_pool
 

@@ -6,8 +6,8 @@ import asyncio
 from typing import Any
 
 from app.core import Core
-from app.services import video_clips
-from app.services.vision_generate import generation_inputs
+from app.services.video import video_clips
+from app.services.vision_models.vision_generate import generation_inputs
 from app.vision.client import CaptionResult, generate_caption
 from app.vision.prompts import STYLES
 from app.vision.reachability import ensure_ready

@@ -24,9 +24,11 @@ from sqlalchemy import insert
 
 from app.core import Core
 from app.models import TrackedFile, new_id, utcnow
-from app.services import captions, datasets, folders
-from app.services.scan_rows import row_fields
-from app.services.scanning import scan_folder
+from app.services.captions import captions
+from app.services.datasets import datasets
+from app.services.folders import folders
+from app.services.folders.scan_rows import row_fields
+from app.services.folders.scanning import scan_folder
 from tests.bench.synthetic_dataset import _write_thumbnails
 
 COUNT = 100_000

@@ -18,7 +18,8 @@ from sqlalchemy import insert
 
 from app.db import Database
 from app.models import TrackedFile, TrackedFolder, new_id
-from app.services import captions, datasets
+from app.services.captions import captions
+from app.services.datasets import datasets
 from app.services.thumbnails import thumbnail_key, thumbnail_path
 
 PALETTE = 24  # distinct thumbnails by default; files share them round-robin

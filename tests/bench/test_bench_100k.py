@@ -20,10 +20,10 @@ from sqlalchemy import select
 from app.config import load_settings
 from app.core import build_core
 from app.models import DatasetFile
-from app.services import datasets
-from app.services.grid_view import SORTS, GridOptions, apply_view
-from app.services.scanning import scan_folder
-from app.services.tags import tag_vocabulary
+from app.services.captions.tags import tag_vocabulary
+from app.services.datasets import datasets
+from app.services.folders.scanning import scan_folder
+from app.services.grid.grid_view import SORTS, GridOptions, apply_view
 from app.services.workers import shutdown_pools
 from tests.bench.library_100k import COUNT, SCANNED, build_library
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from app.services import exports
+from app.services.exports import exports
 from tests.bench.photos import real_photos, synthetic_photo
 from tests.export_seed import seed_dataset
 

@@ -18,8 +18,9 @@ import pytest
 
 from app.config import load_settings
 from app.core import build_core
-from app.services import captions, datasets
-from app.ui.components.thumb_grid import compact_item
+from app.services.captions import captions
+from app.services.datasets import datasets
+from app.ui.workspace.grid.thumb_grid import compact_item
 from tests.bench.synthetic_dataset import seed_dataset
 from tests.e2e.live_server import start_server, stop_server, wait_connected
 

@@ -23,7 +23,8 @@ import nicegui.core
 import pytest
 
 from app.jobs.runner import JobRunner
-from app.services import caption_jobs, captions
+from app.services.caption_jobs import caption_jobs
+from app.services.captions import captions
 from app.services.workers import process_pool
 from app.vision.client import generate_caption
 from tests.bench.photos import synthetic_photo

@@ -18,9 +18,10 @@ import httpx
 import pytest
 from PIL import Image, ImageEnhance, ImageFilter
 
-from app.services import folders, quality
+from app.services.folders import folders
+from app.services.folders.scanning import scan_folder
 from app.services.images import fit_within, open_image
-from app.services.scanning import scan_folder
+from app.services.quality import quality
 from app.services.thumbnails import make_thumbnail
 from app.services.workers import process_pool, shutdown_pools
 from tests.bench.photos import photo_folder, real_photos

@@ -7,8 +7,8 @@ import time
 
 import pytest
 
-from app.services.query import compile_query, filter_rows
-from app.services.query_syntax import parse_query
+from app.services.grid.query import compile_query, filter_rows
+from app.services.grid.query_syntax import parse_query
 from app.services.tokens import _cached_count
 
 pytestmark = pytest.mark.bench

@@ -16,7 +16,7 @@ from pathlib import Path
 import httpx
 from PIL import Image, ImageDraw
 
-from app.ui.pages.login import login_page_html
+from app.ui.login_page import login_page_html
 from tests.e2e.live_server import CHROMIUM_FLAGS, chromium_path, start_server, stop_server, wait_connected
 from tests.fakes import ollama_server
 from tests.fakes.server import LoopbackServer

@@ -7,7 +7,7 @@ import pytest
 
 from app.config import load_settings
 from app.core import build_core
-from app.services import datasets
+from app.services.datasets import datasets
 from tests.bench.synthetic_dataset import seed_dataset
 from tests.e2e.live_server import start_server, stop_server, wait_connected
 

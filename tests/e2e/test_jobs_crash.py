@@ -10,7 +10,7 @@ import pytest
 
 from app.config import load_settings
 from app.core import build_core
-from app.services import caption_jobs
+from app.services.caption_jobs import caption_jobs
 from tests.e2e.live_server import start_server, stop_server
 from tests.job_seed import captions_of, revision_count, seed_data_dir
 

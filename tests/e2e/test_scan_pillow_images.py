@@ -11,9 +11,9 @@ from pathlib import Path
 import PIL
 import pytest
 
-from app.services import folders
+from app.services.folders import folders
+from app.services.folders.scanning import scan_folder
 from app.services.images import SUPPORTED_EXTENSIONS
-from app.services.scanning import scan_folder
 
 pytestmark = pytest.mark.e2e
 

@@ -10,8 +10,10 @@ import pytest
 
 from app.config import load_settings
 from app.core import build_core
-from app.services import captions, datasets, folders
-from app.services.scanning import scan_folder
+from app.services.captions import captions
+from app.services.datasets import datasets
+from app.services.folders import folders
+from app.services.folders.scanning import scan_folder
 from tests.e2e.live_server import LiveServer, start_server, stop_server, wait_connected
 from tests.video_clips import make_clip
 

@@ -8,12 +8,12 @@ from nicegui import ui
 from nicegui.testing import User
 
 from app.core import current
-from app.services import datasets
-from app.ui.components.batch_edit_dialog import BatchEditDialog
-from app.ui.components.batch_preview import GridScope
-from app.ui.components.find_replace_dialog import FindReplaceDialog
-from app.ui.components.recent_changes import RecentChangesDialog
-from app.ui.components.tag_panel import TagPanel, tag_query
+from app.services.datasets import datasets
+from app.ui.workspace.caption_tools.batch_edit_dialog import BatchEditDialog
+from app.ui.workspace.caption_tools.batch_preview import GridScope
+from app.ui.workspace.caption_tools.find_replace_dialog import FindReplaceDialog
+from app.ui.workspace.caption_tools.recent_changes import RecentChangesDialog
+from app.ui.workspace.caption_tools.tag_panel import TagPanel, tag_query
 from tests.caption_tools_seed import seed_caption_set
 
 

@@ -11,8 +11,9 @@ from nicegui.testing import User
 
 from app.core import current
 from app.jobs.runner import job_runner
-from app.services import caption_jobs, captions
-from app.ui.components import workspace_caption_tools
+from app.services.caption_jobs import caption_jobs
+from app.services.captions import captions
+from app.ui.workspace.caption_tools import workspace_caption_tools
 from tests.job_seed import seed_caption_set, write_images
 from tests.ui.test_workspace_grid import eventually
 
@@ -103,7 +104,7 @@ async def test_every_count_agrees_after_an_edit_a_batch_and_a_caption_job(
 async def test_a_batch_too_big_for_per_caption_events_still_reaches_another_tab(
     user: User, tmp_path: Path
 ) -> None:
-    from app.services import batch_edits
+    from app.services.captions import batch_edits
 
     await user.open("/")
     core = current()

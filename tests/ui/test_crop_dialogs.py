@@ -9,9 +9,10 @@ from nicegui import ui
 from nicegui.testing import User
 
 from app.core import current
-from app.services import crops, datasets
-from app.ui.components.centre_crop_dialog import CentreCropDialog
-from app.ui.components.crop_dialog import CropDialog
+from app.services.crops import crops
+from app.services.datasets import datasets
+from app.ui.workspace.crop.centre_crop_dialog import CentreCropDialog
+from app.ui.workspace.crop.crop_dialog import CropDialog
 from tests.factories import make_tracked_files
 from tests.ui.test_workspace_grid import eventually, open_dataset
 

@@ -5,9 +5,9 @@ from nicegui.testing import User
 
 from app import models
 from app.core import current
-from app.ui.components.duplicates_dialog import DuplicatesDialog
-from app.ui.components.health_panel import HealthPanel
-from tests.unit.test_curation import seed_dataset
+from app.ui.datasets.duplicates_dialog import DuplicatesDialog
+from app.ui.datasets.health_panel import HealthPanel
+from tests.unit.services.quality.test_curation import seed_dataset
 
 
 async def test_clicking_a_flag_bar_filters_the_grid(user: User) -> None:
@@ -76,7 +76,7 @@ async def test_keep_best_excludes_the_others(user: User) -> None:
 
 
 async def test_keep_best_shows_what_goes_and_warns_about_an_edited_caption(user: User) -> None:
-    from tests.unit.test_keep_best import _caption
+    from tests.unit.services.quality.test_keep_best import _caption
 
     dataset_id = seed_dataset(
         current(), [{"id": "k1", "hash": "h", "q": 0.9}, {"id": "k2", "hash": "h", "q": 0.3}]

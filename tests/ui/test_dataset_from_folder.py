@@ -10,7 +10,8 @@ from PIL import Image
 
 from app.core import current
 from app.jobs import scans
-from app.services import datasets, folders, scanning
+from app.services.datasets import datasets
+from app.services.folders import folders, scanning
 
 RETRIES = 50
 

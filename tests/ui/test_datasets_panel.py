@@ -11,8 +11,9 @@ from sqlalchemy import select
 
 from app.core import current
 from app.models import TrackedFolder
-from app.services import captions, datasets
-from app.ui.components.add_to_dataset import AddToDatasetDialog
+from app.services.captions import captions
+from app.services.datasets import datasets
+from app.ui.datasets.add_to_dataset import AddToDatasetDialog
 from tests.factories import make_tracked_files
 
 # Handlers run service calls in threads; on a busy machine a dialog or a refresh takes a few tenths of a second.

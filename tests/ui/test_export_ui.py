@@ -10,7 +10,7 @@ from nicegui.testing import User
 from PIL import Image
 
 from app.core import current
-from app.services import export_history, exports
+from app.services.exports import export_history, exports
 from tests.export_seed import seed_dataset
 
 
@@ -45,7 +45,7 @@ async def test_dialog_shows_the_summary_and_exports_with_live_progress(user: Use
         dialog.open()
         result.append(dialog)
 
-    from app.ui.components.export_dialog import ExportDialog as ExportDialogUnderTest
+    from app.ui.exports.export_dialog import ExportDialog as ExportDialogUnderTest
 
     await user.open("/export-dialog-test")
     await user.should_see(marker="export-summary-count")
@@ -82,7 +82,7 @@ async def test_non_empty_target_needs_the_confirmation_box(user: User, tmp_path:
 
     @ui.page("/export-confirm-test")
     async def confirm_page() -> None:
-        from app.ui.components.export_dialog import ExportDialog
+        from app.ui.exports.export_dialog import ExportDialog
 
         ExportDialog(seeded.dataset_id, seeded.caption_set_id, {"export_path": str(target)}).open()
 
@@ -171,7 +171,7 @@ async def test_the_checks_show_in_the_summary_and_going_back_writes_nothing(
 
     @ui.page("/export-checks-test")
     async def checks_page() -> None:
-        from app.ui.components.export_dialog import ExportDialog
+        from app.ui.exports.export_dialog import ExportDialog
 
         ExportDialog(seeded.dataset_id, seeded.caption_set_id, {"export_path": str(target)}).open()
 
@@ -196,7 +196,7 @@ async def test_the_summary_groups_findings_by_kind_and_opens_to_every_file(
 
     @ui.page("/export-checks-grouped")
     async def grouped_page() -> None:
-        from app.ui.components.export_dialog import ExportDialog
+        from app.ui.exports.export_dialog import ExportDialog
 
         ExportDialog(seeded.dataset_id, seeded.caption_set_id, {"target_resolution": 256}).open()
 
@@ -222,7 +222,7 @@ async def test_a_caption_with_markup_is_shown_as_text_in_the_checks(user: User, 
 
     @ui.page("/export-checks-markup")
     async def markup_page() -> None:
-        from app.ui.components.export_dialog import ExportDialog
+        from app.ui.exports.export_dialog import ExportDialog
 
         ExportDialog(seeded.dataset_id, seeded.caption_set_id).open()
 
@@ -236,7 +236,7 @@ async def test_changing_preset_keeps_the_size_the_user_typed(user: User, tmp_pat
 
     @ui.page("/export-preset-size")
     async def size_page() -> None:
-        from app.ui.components.export_dialog import ExportDialog
+        from app.ui.exports.export_dialog import ExportDialog
 
         dialog = ExportDialog(seeded.dataset_id, seeded.caption_set_id)
         dialog.open()

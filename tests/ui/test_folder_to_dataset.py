@@ -9,9 +9,10 @@ from nicegui.testing import User
 from PIL import Image
 
 from app.core import current
-from app.services import datasets, folders, scanning
-from app.ui.components.folder_files import SELECTED, FolderFiles
-from app.ui.components.folder_selection import FileSelection
+from app.services.datasets import datasets
+from app.services.folders import folders, scanning
+from app.ui.folders.folder_files import SELECTED, FolderFiles
+from app.ui.folders.folder_selection import FileSelection
 
 
 def _tracked_folder(root: Path, count: int = 4, captions: int = 1) -> dict:

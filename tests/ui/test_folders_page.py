@@ -11,7 +11,7 @@ from PIL import Image
 
 from app.core import current
 from app.jobs import scans
-from app.services import folders
+from app.services.folders import folders
 
 
 def _photos(root: Path) -> Path:
@@ -100,7 +100,7 @@ async def test_browse_add_scan_open_details_and_remove(user: User, tmp_path: Pat
 
     first = folders.list_folder_files(core.db, folder["id"])
     with_caption = next(f for f in first if f["filename"] == "img0.jpg")
-    from app.ui.components.folder_file_dialog import FileDetailsDialog
+    from app.ui.folders.folder_file_dialog import FileDetailsDialog
 
     with user.client:
         FileDetailsDialog(with_caption["id"]).open()
@@ -121,7 +121,7 @@ async def test_recent_folders_offered_in_the_picker(user: User, tmp_path: Path) 
     photos = _photos(allowed)
     core = current()
     core.settings["server"]["allowed_folders"] = [str(allowed)]
-    from app.services import browse
+    from app.services.folders import browse
 
     browse.remember_folder(core.settings.data_dir, str(photos))
     await user.open("/folders")

@@ -11,7 +11,8 @@ from nicegui.testing import User
 
 from app.core import current
 from app.jobs.runner import job_runner
-from app.services import caption_jobs, captions
+from app.services.caption_jobs import caption_jobs
+from app.services.captions import captions
 from app.services.images import ImageDecodeError
 from tests.job_seed import seed_caption_set, write_images
 from tests.unit.jobs_support import FakeCaptioner
@@ -58,7 +59,7 @@ async def test_dialog_summarises_what_will_be_captioned_and_starts_the_job(
 
     @ui.page("/auto-caption-test")
     async def page() -> None:
-        from app.ui.components.auto_caption_dialog import start_auto_caption
+        from app.ui.jobs.auto_caption_dialog import start_auto_caption
 
         async def open_dialog() -> None:
             started.append(await start_auto_caption(seeded.caption_set_id))
@@ -175,7 +176,7 @@ async def test_dialog_says_the_server_is_down_before_starting(user: User, seeded
 
     @ui.page("/auto-caption-dead")
     async def page() -> None:
-        from app.ui.components.auto_caption_dialog import start_auto_caption
+        from app.ui.jobs.auto_caption_dialog import start_auto_caption
 
         ui.button("Auto-Caption", on_click=lambda: start_auto_caption(seeded.caption_set_id)).mark(
             "open-auto"

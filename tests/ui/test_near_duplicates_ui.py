@@ -7,8 +7,8 @@ from PIL import Image, ImageDraw
 from app import models
 from app.core import current
 from app.services.thumbnails import thumbnail_path
-from app.ui.components.duplicates_dialog import DuplicatesDialog
-from tests.unit.test_curation import seed_dataset
+from app.ui.datasets.duplicates_dialog import DuplicatesDialog
+from tests.unit.services.quality.test_curation import seed_dataset
 
 
 def _thumbnail(file_id: str, colour: str) -> None:

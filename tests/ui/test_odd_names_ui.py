@@ -10,9 +10,11 @@ from nicegui.testing import User
 from PIL import Image
 
 from app.core import current
-from app.services import captions, datasets, folders
-from app.services.scanning import scan_folder
-from app.ui.components.thumb_grid import ThumbGrid
+from app.services.captions import captions
+from app.services.datasets import datasets
+from app.services.folders import folders
+from app.services.folders.scanning import scan_folder
+from app.ui.workspace.grid.thumb_grid import ThumbGrid
 from tests.ui.test_workspace_grid import eventually
 
 NAMES = [b"caf\xe9_\xff\xfe.jpg", b"\x80\x81.png"]
@@ -57,7 +59,7 @@ async def test_the_grid_and_the_editor_show_a_non_utf8_name_readably(user: User,
 
 
 async def test_the_file_details_name_a_non_utf8_twin_readably(user: User, tmp_path: Path) -> None:
-    from app.ui.components.folder_file_dialog import FileDetailsDialog
+    from app.ui.folders.folder_file_dialog import FileDetailsDialog
 
     await user.open("/folders")
     core = current()

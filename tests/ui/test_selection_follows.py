@@ -6,7 +6,7 @@ from __future__ import annotations
 from nicegui.testing import User
 
 from app.core import current
-from app.services import datasets
+from app.services.datasets import datasets
 from tests.ui.test_workspace_editor import open_image
 from tests.ui.test_workspace_grid import eventually, open_dataset
 

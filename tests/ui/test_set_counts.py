@@ -5,7 +5,7 @@ from __future__ import annotations
 from nicegui.testing import User
 
 from app.core import current
-from app.services import captions
+from app.services.captions import captions
 from tests.ui.test_workspace_grid import eventually, open_dataset
 
 

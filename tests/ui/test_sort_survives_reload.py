@@ -5,8 +5,8 @@ from __future__ import annotations
 from nicegui import app
 from nicegui.testing import User
 
-from app.services.grid_view import GridOptions
-from app.ui.components.workspace_controller import _remembered_sort
+from app.services.grid.grid_view import GridOptions
+from app.ui.workspace.workspace_controller import _remembered_sort
 from tests.ui.test_workspace_grid import eventually, open_dataset
 
 

@@ -6,8 +6,8 @@ from nicegui import ui
 from nicegui.testing import User
 
 from app.core import current
-from app.ui.components.editor_tag_tools import EditorTagTools
-from app.ui.components.tag_chips import TagChips
+from app.ui.workspace.editor.editor_tag_tools import EditorTagTools
+from app.ui.workspace.editor.tag_chips import TagChips
 from tests.caption_tools_seed import seed_caption_set
 
 

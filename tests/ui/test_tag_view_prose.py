@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from nicegui.testing import User
 
-from app.ui.components.tag_chips import looks_like_prose
+from app.ui.workspace.editor.tag_chips import looks_like_prose
 from tests.ui.test_tag_chips import chips_of, open_tools
 
 PROSE = [

@@ -9,7 +9,7 @@ from nicegui import ui
 from nicegui.testing import User
 
 from app.core import current
-from app.ui.components.thumb_grid import ThumbGrid
+from app.ui.workspace.grid.thumb_grid import ThumbGrid
 from tests.caption_tools_seed import seed_caption_set
 
 

@@ -7,10 +7,13 @@ from concurrent.futures import ThreadPoolExecutor
 from nicegui.testing import User
 
 from app.core import current
-from app.services import captions, datasets, folders, video_clips
-from app.services.scanning import scan_folder
-from app.ui.components.thumb_grid import ThumbGrid, compact_item
-from app.ui.components.video_text import duration_text, video_summary
+from app.services.captions import captions
+from app.services.datasets import datasets
+from app.services.folders import folders
+from app.services.folders.scanning import scan_folder
+from app.services.video import video_clips
+from app.ui.workspace.grid.thumb_grid import ThumbGrid, compact_item
+from app.ui.workspace.video.video_text import duration_text, video_summary
 from tests.ui.test_workspace_grid import eventually
 from tests.video_clips import make_clip
 
@@ -109,7 +112,7 @@ async def test_the_video_export_dialog_names_the_rule_and_writes_the_clips(user:
     from nicegui import ui
 
     from app.services.video_probe import count_frames
-    from app.ui.components.video_export_dialog import VideoExportDialog
+    from app.ui.exports.video_export_dialog import VideoExportDialog
 
     await user.open("/")
     core = current()

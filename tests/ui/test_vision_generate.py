@@ -9,7 +9,7 @@ from nicegui.testing import User
 
 from app import models
 from app.core import current
-from app.ui.components.generate_panel import GenerateDialog
+from app.ui.workspace.editor.generate_panel import GenerateDialog
 from app.vision.ollama import OllamaBackend
 
 

@@ -7,7 +7,7 @@ from nicegui.testing import User
 
 from app import models
 from app.core import current
-from app.services import captions
+from app.services.captions import captions
 from tests.ui.test_workspace_grid import eventually, open_dataset
 
 

@@ -7,7 +7,7 @@ import asyncio
 from nicegui.testing import User
 
 from app.core import current
-from app.ui.components.thumb_grid import ThumbGrid
+from app.ui.workspace.grid.thumb_grid import ThumbGrid
 from tests.bench.synthetic_dataset import seed_dataset
 
 
@@ -98,7 +98,7 @@ async def test_exclude_and_include_the_selection(user: User) -> None:
     user.find(marker="batch-exclude").click()
     await user.should_see("2 image(s) excluded from exports", retries=50)
     assert grid.rows[seeded.file_ids[0]]["excluded"] is True
-    from app.services import datasets
+    from app.services.datasets import datasets
 
     rows = datasets.list_dataset_files(current().db, seeded.dataset_id)
     assert [r["excluded"] for r in rows[:3]] == [True, True, False]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from nicegui.testing import User
 
-from app.ui.components.workspace_panels import OPEN
+from app.ui.workspace.workspace_panels import OPEN
 from tests.ui.test_workspace_editor import open_image
 from tests.ui.test_workspace_grid import eventually, open_dataset
 

@@ -7,7 +7,8 @@ from pathlib import Path
 from nicegui.testing import User
 
 from app.core import current
-from app.services import captions, datasets
+from app.services.captions import captions
+from app.services.datasets import datasets
 from tests.factories import make_tracked_files
 
 RETRIES = 60
@@ -73,7 +74,7 @@ async def test_cancel_writes_nothing(user: User, tmp_path: Path) -> None:
 
 
 async def test_earlier_writes_are_listed_with_an_undo_each(user: User, tmp_path: Path) -> None:
-    from app.services import caption_files_beside as beside
+    from app.services.exports import caption_files_beside as beside
 
     await user.open("/")
     root = tmp_path / "photos"

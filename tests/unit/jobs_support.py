@@ -15,7 +15,7 @@ import pytest
 from app.core import Core
 from app.errors import BackendUnavailable
 from app.jobs.runner import JobRunner
-from app.services import caption_jobs
+from app.services.caption_jobs import caption_jobs
 
 
 @dataclass

@@ -11,7 +11,7 @@ import os
 import resource
 import signal
 
-from app.services import scan_worker
+from app.services.folders import scan_worker
 
 HEADROOM = 48 * 2**20  # address space the capped decode may still take: far below what the image needs
 

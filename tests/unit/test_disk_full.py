@@ -10,7 +10,7 @@ from sqlalchemy import event, text
 
 from app.db import Database
 from app.errors import StorageFull
-from app.services import captions
+from app.services.captions import captions
 from tests.caption_tools_seed import CAPTIONS, seed_caption_set
 
 

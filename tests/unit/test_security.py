@@ -14,7 +14,7 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 from app.access_token import MAX_FAILURES, TOKEN_ENV, AccessGuard, RedactToken, lan_enabled
 from app.errors import Invalid
 from app.security import AccessMiddleware
-from app.ui.pages.login import login_page_html
+from app.ui.login_page import login_page_html
 
 TOKEN = "test-token-0123456789"
 

@@ -60,7 +60,7 @@ async def test_dropping_a_folder_onto_the_window_tracks_it(user, tmp_path: Path,
 
     from app.core import current
     from app.jobs import scans
-    from app.services import folders
+    from app.services.folders import folders
 
     make_image("a.png", folder=tmp_path / "dropped" / "sub")
     await user.open("/")

@@ -6,8 +6,8 @@ from nicegui import app, ui
 from nicegui.testing import User
 
 from app.core import current
-from app.ui.components.access_settings import AccessSettings
 from app.ui.layout import NAV
+from app.ui.settings.access_settings import AccessSettings
 
 
 async def test_opening_every_page_registers_no_auto_static_routes(user: User) -> None:

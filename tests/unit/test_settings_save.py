@@ -9,7 +9,7 @@ import pytest
 
 from app.config import load_settings, save_settings
 from app.errors import ReadOnlyStorage, StartupError, StorageFull
-from app.services import export_presets
+from app.services.exports import export_presets
 from app.services.system import update_config
 
 

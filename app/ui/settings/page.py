@@ -1,0 +1,26 @@
+"""The Settings page: a list of sections, each its own component (vision, access, ...)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from nicegui import ui
+
+from app.ui.layout import frame
+from app.ui.settings.access_settings import AccessSettings
+from app.ui.settings.vision_endpoints import VisionEndpoints
+from app.ui.settings.vision_settings import VisionSettings
+from app.ui.settings.workspace_settings import WorkspaceSettings
+
+# Each section is a component class (or function) that builds itself; add new sections here.
+SECTIONS: list[Callable[[], Any]] = [VisionSettings, VisionEndpoints, WorkspaceSettings, AccessSettings]
+
+
+@ui.page("/settings", title="Settings · CaptionForge")
+def settings_page() -> None:
+    with frame("Settings"):
+        with ui.column().classes("w-full max-w-5xl mx-auto p-4 gap-4").mark("settings-sections"):
+            for section in SECTIONS:
+                with ui.card().classes("w-full"):
+                    section()
