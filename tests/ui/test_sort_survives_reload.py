@@ -6,7 +6,7 @@ from nicegui import app
 from nicegui.testing import User
 
 from app.services.grid.grid_view import GridOptions
-from app.ui.workspace.workspace_controller import _remembered_sort
+from app.ui.workspace.preferences import remembered_sort
 from tests.ui.test_workspace_grid import eventually, open_dataset
 
 
@@ -37,5 +37,5 @@ async def test_a_stale_or_hostile_stored_sort_falls_back_to_the_default(user: Us
     await user.open("/")
     for stored in ("quality", ["x"], {"sort": "<script>", "descending": "yes"}, {"sort": None}):
         app.storage.user["grid_sort"] = stored
-        options = GridOptions(**_remembered_sort())
+        options = GridOptions(**remembered_sort())
         assert options.sort == "order" and options.descending is False

@@ -11,23 +11,25 @@ import logging
 import time
 from typing import Any
 
-from nicegui import app, background_tasks, run, ui
+from nicegui import background_tasks, run, ui
 
 from app.core import current
 from app.errors import CaptionForgeError, NotFound
 from app.services.captions import captions
 from app.services.datasets import datasets
-from app.services.grid.grid_view import SORTS, GridOptions, apply_view
+from app.services.grid.grid_view import GridOptions, apply_view
 from app.ui.count_refresh import counts
 from app.ui.datasets.duplicates_dialog import DuplicatesDialog
 from app.ui.datasets.folder_to_dataset import EmptyDatasetActions
 from app.ui.datasets.health_panel import HealthPanel
 from app.ui.exports.export_dialog import ExportDialog
-from app.ui.workspace.caption_tools.workspace_caption_tools import WorkspaceCaptionTools
+from app.ui.workspace.caption_tools.batch_preview import GridScope
+from app.ui.workspace.caption_tools.workspace_caption_tools import WorkspaceCaptionTools, emit_caption_changes
 from app.ui.workspace.editor.caption_editor import CaptionEditor
 from app.ui.workspace.grid.grid_actions import SelectionBar
 from app.ui.workspace.grid.grid_toolbar import GridToolbar
 from app.ui.workspace.grid.thumb_grid import ThumbGrid
+from app.ui.workspace.preferences import preference, remember, remembered_sort
 from app.ui.workspace.workspace_panels import close_button
 from app.ui.workspace.workspace_state import WorkspaceState
 
@@ -43,15 +45,20 @@ class WorkspaceController:
         """on_editor_shown(bool): an image opened or the editor closed (tablets slide the editor panel)."""
         self.state = state
         self._on_editor_shown = on_editor_shown or (lambda shown: None)
-        self.options = GridOptions(**_remembered_sort())
+        self.options = GridOptions(**remembered_sort())
         self.rows: list[dict[str, Any]] = []
         self._on_caption_selection = on_caption_selection
-        self.caption_tools = WorkspaceCaptionTools(self)
+        self.caption_tools = WorkspaceCaptionTools(
+            scope=self.grid_scope,
+            on_changed=self.captions_changed,
+            dataset_id=lambda: self.state.dataset_id,
+            caption_set_id=lambda: self.state.caption_set_id,
+        )
 
     # ---- building ----
     def build_center(self) -> None:
         """The grid column: toolbar, selection bar, the grid (or the empty-state hint)."""
-        tile_size = int(_preference("tile_size", DEFAULT_TILE_SIZE))
+        tile_size = int(preference("tile_size", DEFAULT_TILE_SIZE))
         self.toolbar = GridToolbar(
             self.options,
             on_dataset=lambda dataset_id: self.select(dataset_id),
@@ -95,7 +102,7 @@ class WorkspaceController:
                 on_rows_changed=self.refresh_rows,
                 on_caption_selection=self._on_caption_selection,
             )
-        self.caption_tools.build_menu()
+        self.caption_tools.build_menu(self.selection_bar, self.toolbar)
 
     def build_right(self) -> None:
         """The editor column."""
@@ -108,7 +115,7 @@ class WorkspaceController:
             on_saved=self._caption_saved,
             on_escape=self.close_editor,
         )
-        self.caption_tools.build_tag_panel()
+        self.caption_tools.build_tag_panel(self.toolbar)
 
     def subscribe(self) -> None:
         """Live updates from other tabs and jobs; dropped with this page's client."""
@@ -149,7 +156,7 @@ class WorkspaceController:
     # ---- what the grid shows ----
     def prefetch(self, dataset_id: str | None, caption_set_id: str | None) -> None:
         """While the browser starts up, read the dataset from the URL (else the one used last)."""
-        remembered = _preference("workspace", {}) or {}
+        remembered = preference("workspace", {}) or {}
         wanted = (
             dataset_id or remembered.get("dataset_id"),
             caption_set_id or remembered.get("caption_set_id"),
@@ -192,7 +199,7 @@ class WorkspaceController:
             return
         self.toolbar.show_caption_sets(dataset["caption_sets"], caption_set_id)
         self.state.dataset_id, self.state.caption_set_id = dataset["id"], caption_set_id
-        _remember("workspace", {"dataset_id": dataset["id"], "caption_set_id": caption_set_id})
+        remember("workspace", {"dataset_id": dataset["id"], "caption_set_id": caption_set_id})
         await self._load_rows(rows)
 
     async def select_caption_set(self, caption_set_id: str | None) -> None:
@@ -204,7 +211,7 @@ class WorkspaceController:
             self.toolbar.set_select.value = self.state.caption_set_id
             return
         self.state.caption_set_id = caption_set_id
-        _remember("workspace", {"dataset_id": self.state.dataset_id, "caption_set_id": caption_set_id})
+        remember("workspace", {"dataset_id": self.state.dataset_id, "caption_set_id": caption_set_id})
         await self._load_rows()
         self.editor.close()
         self.state.file_id = None
@@ -219,10 +226,45 @@ class WorkspaceController:
             ui.notify(str(exc), type="negative")
             return
         self.grid.set_order([row["file_id"] for row in view])
-        _remember("grid_sort", {"sort": self.options.sort, "descending": self.options.descending})
+        remember("grid_sort", {"sort": self.options.sort, "descending": self.options.descending})
         self._selection_changed()
         self.state.shown_count = len(view)
         self.toolbar.show_count(len(view), len(self.rows))
+
+    def grid_scope(self) -> GridScope | None:
+        """What the grid holds now, for the caption tools (None without a caption set)."""
+        if not self.state.caption_set_id:
+            return None
+        return GridScope(
+            self.state.caption_set_id,
+            selected_ids=list(self.grid.selected_ids),
+            shown_ids=list(self.grid.order),
+            query=self.options.query,
+        )
+
+    async def captions_changed(self, file_ids: list[str] | None, tell_other_tabs: bool = True) -> None:
+        """Captions changed in bulk (batch edit, tag rename, undo): re-read rows, repaint, refresh tags and editor.
+
+        Other tabs (and this page's counts) hear of it through caption_changed, unless the news came from one.
+        """
+        if self.state.dataset_id is None:
+            return
+        fresh = await self._fetch_rows()
+        before = {row["file_id"]: row.get("caption_modified") for row in self.rows}
+        changed = [row for row in fresh if before.get(row["file_id"]) != row.get("caption_modified")]
+        wanted = {row["file_id"] for row in changed} | set(file_ids or [])
+        self.rows = fresh
+        if tell_other_tabs:
+            emit_caption_changes(self.state.caption_set_id, changed)
+        self.grid.update_rows({row["file_id"]: row for row in fresh if row["file_id"] in wanted})
+        await self.apply_view()
+        editor = self.editor
+        if editor.file_id in wanted and editor.caption_set_id and not editor.dirty:
+            await editor.open(editor.caption_set_id, editor.file_id)
+        await self.caption_tools.refresh()
+        tag_tools = getattr(editor, "tag_tools", None)
+        if tag_tools is not None:
+            await tag_tools.refresh_vocabulary()
 
     async def refresh_rows(self, file_ids: list[str]) -> None:
         """Re-read rows whose captions or flags changed in bulk and repaint those tiles only."""
@@ -341,7 +383,7 @@ class WorkspaceController:
 
     def _set_tile_size(self, size: int) -> None:
         self.grid.set_tile_size(size)
-        _remember("tile_size", int(size))
+        remember("tile_size", int(size))
 
     def _caption_saved(self, caption: dict[str, Any]) -> None:
         payload = captions.caption_changed_payload(caption, caption["caption_set_id"], caption["file_id"])
@@ -360,7 +402,7 @@ class WorkspaceController:
         if payload.get("caption_set_id") != self.state.caption_set_id:
             return
         if payload.get("file_id") is None:  # a batch too big for one event per caption: re-read the set
-            await self.caption_tools.captions_changed(None, tell_other_tabs=False)
+            await self.captions_changed(None, tell_other_tabs=False)
             return
         self.grid.update_row(
             payload["file_id"],
@@ -394,23 +436,3 @@ class WorkspaceController:
             self.grid.focus_file(None)
         self.state.total_count = len(self.rows)
         await self.apply_view()
-
-
-def _remembered_sort() -> dict[str, Any]:
-    """The sort order used last in this browser (app.storage.user), checked: a stale value is dropped."""
-    stored = _preference("grid_sort", {})
-    if not isinstance(stored, dict):
-        return {}
-    sort = stored.get("sort")
-    return {
-        "sort": sort if sort in SORTS else "order",
-        "descending": stored.get("descending") is True,
-    }
-
-
-def _preference(key: str, default: Any) -> Any:
-    return app.storage.user.get(key, default)
-
-
-def _remember(key: str, value: Any) -> None:
-    app.storage.user[key] = value
