@@ -12,6 +12,7 @@ import math
 from typing import Any
 
 from app.errors import Invalid
+from app.services.buckets import nearest_bucket_size
 
 # Aspect presets of the editor and of the batch centre-crop; "bucket" is the nearest SDXL/Flux bucket.
 ASPECTS: dict[str, tuple[int, int] | None] = {
@@ -83,10 +84,6 @@ def cropped_size(width: int, height: int, box: dict[str, float] | None) -> tuple
 
 def aspect_ratio(aspect: str, width: int, height: int) -> float | None:
     """Width / height of a preset for an image of this size (None for "free"); Invalid for an unknown one."""
-    from app.services.quality.dataset_health import (
-        nearest_bucket_size,  # the bucket list lives with the health chart
-    )
-
     if aspect not in ASPECTS:
         raise Invalid(f"Unknown aspect {aspect!r}; choose one of {', '.join(ASPECTS)}")
     if aspect == "bucket":

@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterable
 from functools import lru_cache
 from typing import Any
 
+from app.services.buckets import nearest_bucket
 from app.services.crop_box import cropped_size
 from app.services.grid.query_syntax import (
     And,
@@ -35,7 +36,6 @@ from app.services.grid.query_syntax import (
     format_query,
     parse_query,
 )
-from app.services.quality.dataset_health import nearest_bucket
 from app.services.tokens import clip_token_count
 
 __all__ = ["QueryError", "compile_query", "filter_rows", "format_query", "parse_query", "query_error"]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import math
 from collections import Counter
 from typing import Any
 
@@ -11,20 +10,9 @@ from sqlalchemy import select
 
 from app import models
 from app.db import Database
+from app.services.buckets import SDXL_BUCKETS, nearest_bucket
 from app.services.crop_box import cropped_size, stored_box
 
-# SDXL's 1024x1024-area bucket family (width, height); Flux and SD3 trainers use the same shapes.
-SDXL_BUCKETS = [
-    (640, 1536),
-    (768, 1344),
-    (832, 1216),
-    (896, 1152),
-    (1024, 1024),
-    (1152, 896),
-    (1216, 832),
-    (1344, 768),
-    (1536, 640),
-]
 QUALITY_BINS = 10
 SHORT_SIDE_EDGES = [512, 768, 1024, 1536, 2048]
 CAPTION_LENGTH_EDGES = [50, 100, 200, 300, 500]
@@ -35,18 +23,6 @@ def blended_quality(measured: float | None, model: float | None, measured_weight
     if measured is None or model is None:
         return measured if model is None else model
     return round(measured_weight * measured + (1 - measured_weight) * model, 3)
-
-
-def nearest_bucket(width: int, height: int) -> str:
-    """The bucket whose aspect ratio is closest (in log space) to width/height, as "WxH"."""
-    bucket = nearest_bucket_size(width, height)
-    return f"{bucket[0]}x{bucket[1]}"
-
-
-def nearest_bucket_size(width: int, height: int) -> tuple[int, int]:
-    """The (width, height) of the bucket whose aspect ratio is closest (in log space) to width/height."""
-    ratio = math.log(width / height)
-    return min(SDXL_BUCKETS, key=lambda b: abs(math.log(b[0] / b[1]) - ratio))
 
 
 def dataset_health(

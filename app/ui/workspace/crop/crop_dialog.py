@@ -14,6 +14,7 @@ from nicegui import run, ui
 
 from app.core import current
 from app.errors import CaptionForgeError
+from app.services.buckets import nearest_bucket
 from app.services.crop_box import (
     ASPECTS,
     aspect_ratio,
@@ -24,7 +25,6 @@ from app.services.crop_box import (
     pixel_box,
 )
 from app.services.crops import crops
-from app.services.quality.dataset_health import nearest_bucket
 
 WHOLE = {"x": 0.0, "y": 0.0, "w": 1.0, "h": 1.0}
 CSS = (Path(__file__).parent / "crop_box.css").read_text()

@@ -7,7 +7,8 @@ import random
 from PIL import Image, ImageDraw, ImageFilter
 
 from app import models
-from app.services.quality.dataset_health import blended_quality, dataset_health, nearest_bucket
+from app.services.buckets import nearest_bucket
+from app.services.quality.dataset_health import blended_quality, dataset_health
 from app.services.quality.near_duplicates import duplicate_groups, group_hashes, keep_best
 from app.services.quality.quality import dhash
 
