@@ -10,7 +10,7 @@ from nicegui import background_tasks
 from app.config import Settings
 from app.errors import BackendUnavailable, CaptionForgeError
 from app.jobs.caption_job import ModelCheck
-from app.vision.catalog import is_installed
+from app.services.vision_models.vision_models import is_installed
 from app.vision.client import generate_caption, installed_models, resolve_model_name, vision_settings
 from app.vision.errors import VisionError
 from app.vision.imaging import DEFAULT_VIDEO_FRAMES, PreparedImage, prepare_for_model

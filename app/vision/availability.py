@@ -9,8 +9,8 @@ from typing import Any
 from app.config import Settings
 from app.db import Database
 from app.errors import BackendUnavailable
-from app.services.vision_models.vision_models import cached_availability, record_availability
-from app.vision.catalog import find_model, is_installed, load_catalog
+from app.services.vision_models.vision_models import cached_availability, is_installed, record_availability
+from app.vision.catalog import find_model, load_catalog
 from app.vision.client import installed_models
 from app.vision.errors import VisionError
 

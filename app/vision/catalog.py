@@ -88,12 +88,6 @@ def find_model(catalog: list[CuratedModel], name: str) -> CuratedModel | None:
     return None
 
 
-def is_installed(name: str, installed: Any) -> bool:
-    """Whether `name` is among the installed names (Ollama's implicit ":latest", LM Studio's "@quant")."""
-    full = name if ":" in name or "/" in name else f"{name}:latest"
-    return any(n in (name, full) or n.startswith(name + "@") for n in installed)
-
-
 def pull_command(backend: str, model_name: str) -> str:
     """`ollama pull <name>` or `lms get <name>`."""
     return f"ollama pull {model_name}" if backend == "ollama" else f"lms get {model_name}"

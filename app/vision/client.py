@@ -11,7 +11,8 @@ from app.config import Settings
 from app.errors import BackendUnavailable
 from app.services.captions.postprocess import finish_caption
 from app.services.video_probe import is_video_path
-from app.vision.catalog import find_model, is_installed, load_catalog
+from app.services.vision_models.vision_models import is_installed
+from app.vision.catalog import find_model, load_catalog
 from app.vision.errors import VisionError
 from app.vision.imaging import DEFAULT_VIDEO_FRAMES, PreparedImage, as_list, prepare_for_model
 from app.vision.ollama import OllamaBackend

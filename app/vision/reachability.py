@@ -12,7 +12,7 @@ import time
 from typing import Any
 
 from app.errors import BackendUnavailable
-from app.vision.catalog import is_installed
+from app.services.vision_models.vision_models import is_installed
 from app.vision.client import installed_models, resolve_model_name, vision_settings
 from app.vision.errors import ModelNotFound, VisionError
 

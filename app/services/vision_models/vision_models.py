@@ -1,4 +1,5 @@
-"""The vision_models table: which models each backend had at the last check, and when they were pulled."""
+"""The vision_models table (which models each backend had at the last check, and when they were pulled),
+and whether a wanted model name is among the names a backend reports as installed."""
 
 from __future__ import annotations
 
@@ -9,7 +10,12 @@ from sqlalchemy import select
 from app import models
 from app.db import Database
 from app.models import utcnow
-from app.vision.catalog import is_installed
+
+
+def is_installed(name: str, installed: Any) -> bool:
+    """Whether `name` is among the installed names (Ollama's implicit ":latest", LM Studio's "@quant")."""
+    full = name if ":" in name or "/" in name else f"{name}:latest"
+    return any(n in (name, full) or n.startswith(name + "@") for n in installed)
 
 
 def record_availability(
