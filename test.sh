@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# CaptionForge: set up .venv with the test extras, make sure a Chromium exists, run ruff and every test.
+# CaptionForge: set up .venv with the test extras, make sure a Chromium exists, run ruff, lint-imports and every test.
 # Extra arguments go to pytest, e.g. ./test.sh tests/unit -x. Benchmarks: ./test.sh -m bench tests/bench -s
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -62,4 +62,5 @@ fi
 
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .
+.venv/bin/lint-imports  # the layers and feature order of docs/architecture.md (pyproject.toml)
 .venv/bin/python -m pytest "$@"
