@@ -43,9 +43,8 @@ class GridOptions:
     show: str = "all"
     quality_below: float | None = None  # 0..1; rows without a measured quality are kept
     search: str = ""
-    query: str = (
-        ""  # the filter language (app.services.grid.query); a bad query raises QueryError (a ValueError)
-    )
+    # The filter language (app.services.grid.query); a bad query raises QueryError (a ValueError).
+    query: str = ""
 
 
 def apply_view(rows: Iterable[Row], options: GridOptions) -> list[Row]:
