@@ -148,54 +148,110 @@ def run_export(
     part = export_target.temp_zip(final, export_id)
     update_export(db, export_id, status="processing")
     try:
-        context = {
-            **_context(db, dataset_id, options),
-            "final": str(final),
-            "resolution": training_resolution(options, settings["image_processing"]["training_resolution"]),
-        }
-        items, skipped = plan_items(context["rows"], options, context["layout"], context["ensure_trigger"])
-        target = export_target.resolve_target(db, settings, options.export_type, str(final), context["slug"])
-        if target.non_empty and not options.overwrite:
-            export_target.require_confirmation(target, False)
-        final.parent.mkdir(parents=True, exist_ok=True)
-        result = build_export(
-            items,
+        result, items, skipped = _build(
+            db,
+            settings,
+            export_id,
+            dataset_id,
             options,
-            context,
-            temp=temp,
-            part=part if options.export_type == "zip" else None,
-            export_id=export_id,
+            final,
+            temp,
+            part,
             progress=progress,
-            cancel=cancel or threading.Event(),
-            max_pixels=settings["image_processing"]["max_image_pixels"],
+            cancel=cancel,
             workers=workers,
         )
-        export_target.commit(part if options.export_type == "zip" else temp, final)
     except Exception as exc:  # every failure removes the temp work and is recorded on the row
         export_target.discard(temp, part)
-        message = _failure_message(exc, final)
-        status = "cancelled" if isinstance(exc, ExportCancelled) else "failed"
-        update_export(db, export_id, status=status, error_message=message, completed_date=utcnow())
-        progress({"export_id": export_id, "status": status, "error": message})
+        _record_failure(db, export_id, exc, final, progress)
         if not isinstance(exc, (ExportCancelled, DiskFull, CaptionForgeError, OSError)):
             raise  # a bug: recorded above, the traceback goes to the log
         return get_export(db, export_id)
     finally:
         export_target.discard(temp)
+    return _record_completed(db, export_id, options, final, result, items, skipped, progress)
+
+
+def _build(
+    db: Database,
+    settings: Settings,
+    export_id: str,
+    dataset_id: str,
+    options: ExportOptions,
+    final: Path,
+    temp: Path,
+    part: Path,
+    *,
+    progress: Callable[[dict[str, Any]], None],
+    cancel: threading.Event | None,
+    workers: int,
+) -> tuple[dict[str, Any], list[Any], list[dict[str, Any]]]:
+    """Plan the items again, build them in the temp place and rename it into place; (result, items, skipped)."""
+    context = {
+        **_context(db, dataset_id, options),
+        "final": str(final),
+        "resolution": training_resolution(options, settings["image_processing"]["training_resolution"]),
+    }
+    items, skipped = plan_items(context["rows"], options, context["layout"], context["ensure_trigger"])
+    target = export_target.resolve_target(db, settings, options.export_type, str(final), context["slug"])
+    if target.non_empty and not options.overwrite:
+        export_target.require_confirmation(target, False)
+    final.parent.mkdir(parents=True, exist_ok=True)
+    zipped = options.export_type == "zip"
+    result = build_export(
+        items,
+        options,
+        context,
+        temp=temp,
+        part=part if zipped else None,
+        export_id=export_id,
+        progress=progress,
+        cancel=cancel or threading.Event(),
+        max_pixels=settings["image_processing"]["max_image_pixels"],
+        workers=workers,
+    )
+    export_target.commit(part if zipped else temp, final)
+    return result, items, skipped
+
+
+def _record_failure(
+    db: Database,
+    export_id: str,
+    exc: Exception,
+    final: Path,
+    progress: Callable[[dict[str, Any]], None],
+) -> None:
+    """Record a failed or cancelled export on its row and tell the listener."""
+    message = _failure_message(exc, final)
+    status = "cancelled" if isinstance(exc, ExportCancelled) else "failed"
+    update_export(db, export_id, status=status, error_message=message, completed_date=utcnow())
+    progress({"export_id": export_id, "status": status, "error": message})
+
+
+def _record_completed(
+    db: Database,
+    export_id: str,
+    options: ExportOptions,
+    final: Path,
+    result: dict[str, Any],
+    items: list[Any],
+    skipped: list[dict[str, Any]],
+    progress: Callable[[dict[str, Any]], None],
+) -> dict[str, Any]:
+    """Record a finished export (counts, size, report) and tell the listener; returns the history entry."""
     report = {
         **result["report"],
         "skipped": skipped[:SKIPPED_SHOWN],
         "skipped_reasons": dict(Counter(e["reason"] for e in skipped).most_common()),
     }
+    size = final.stat().st_size if options.export_type == "zip" else result["bytes"]
     update_export(
         db,
         export_id,
         status="completed",
         completed_date=utcnow(),
         file_count=result["file_count"],
-        total_size_mb=round(
-            (final.stat().st_size if options.export_type == "zip" else result["bytes"]) / 1e6, 3
-        ),
+        total_size_mb=round(size / 1e6, 3),
         report=json.dumps(report),
     )
     done = get_export(db, export_id)
@@ -214,59 +270,19 @@ def run_export(
 
 def _context(db: Database, dataset_id: str, options: ExportOptions) -> dict[str, Any]:
     """The dataset, caption set, layout and member rows one export reads."""
-    m = models
     with db.session() as session:
-        dataset = session.get(m.Dataset, dataset_id)
+        dataset = session.get(models.Dataset, dataset_id)
         if dataset is None:
             raise NotFound(f"No dataset with id {dataset_id}")
-        caption_set = session.get(m.CaptionSet, options.caption_set_id) if options.caption_set_id else None
-        if options.caption_set_id and (caption_set is None or caption_set.dataset_id != dataset_id):
-            raise NotFound(f"The caption set {options.caption_set_id} does not belong to this dataset")
-        query = (
-            select(
-                m.DatasetFile.file_id,
-                m.DatasetFile.excluded,
-                m.TrackedFile.filename,
-                m.TrackedFile.file_path,
-                m.TrackedFile.file_hash,
-                m.TrackedFile.size_bytes,
-                m.TrackedFile.file_size_mb,
-                m.TrackedFile.width,
-                m.TrackedFile.height,
-                m.TrackedFile.file_exists,
-                m.TrackedFile.quality_score,
-                m.TrackedFile.quality_flags,
-                m.TrackedFile.imported_caption,
-                m.TrackedFile.is_video,
-                m.Caption.caption_text,
-                m.DatasetFile.crop_x,
-                m.DatasetFile.crop_y,
-                m.DatasetFile.crop_w,
-                m.DatasetFile.crop_h,
-            )
-            .join(m.TrackedFile, m.TrackedFile.id == m.DatasetFile.file_id)
-            .outerjoin(
-                m.Caption,
-                (m.Caption.file_id == m.DatasetFile.file_id)
-                & (m.Caption.caption_set_id == (options.caption_set_id or "")),
-            )
-            .where(m.DatasetFile.dataset_id == dataset_id)
-            .order_by(
-                m.DatasetFile.order_index.is_(None),
-                m.DatasetFile.order_index,
-                m.DatasetFile.date_added,
-                m.TrackedFile.filename,
-            )
-        )
-        rows = [row._asdict() for row in session.execute(query)]
+        caption_set = _caption_set(session, dataset_id, options.caption_set_id)
+        rows = [row._asdict() for row in session.execute(_members_query(dataset_id, options))]
         trigger = caption_set.trigger_phrase if caption_set else None
-        layout = layout_for(options, trigger)
         return {
             "dataset": {"id": dataset.id, "name": dataset.name},
             "caption_set": {"id": caption_set.id, "name": caption_set.name} if caption_set else None,
             "slug": dataset.name_filesystem_safe or export_target.default_slug(dataset.name),
             "rows": rows,
-            "layout": layout,
+            "layout": layout_for(options, trigger),
             "trigger": trigger,
             "tag_style": bool(caption_set and caption_set.style == "tags"),
             # The set guarantees its trigger at export too (captions saved before the switch was on).
@@ -277,6 +293,55 @@ def _context(db: Database, dataset_id: str, options: ExportOptions) -> dict[str,
             if options.layout == "kohya"
             else "",
         }
+
+
+def _caption_set(session: Any, dataset_id: str, caption_set_id: str | None) -> models.CaptionSet | None:
+    """The chosen caption set (None when none is chosen); NotFound when it is not this dataset's."""
+    caption_set = session.get(models.CaptionSet, caption_set_id) if caption_set_id else None
+    if caption_set_id and (caption_set is None or caption_set.dataset_id != dataset_id):
+        raise NotFound(f"The caption set {caption_set_id} does not belong to this dataset")
+    return caption_set
+
+
+def _members_query(dataset_id: str, options: ExportOptions) -> Any:
+    """The dataset's members in order, with their tracked file data and the chosen set's caption."""
+    m = models
+    return (
+        select(
+            m.DatasetFile.file_id,
+            m.DatasetFile.excluded,
+            m.TrackedFile.filename,
+            m.TrackedFile.file_path,
+            m.TrackedFile.file_hash,
+            m.TrackedFile.size_bytes,
+            m.TrackedFile.file_size_mb,
+            m.TrackedFile.width,
+            m.TrackedFile.height,
+            m.TrackedFile.file_exists,
+            m.TrackedFile.quality_score,
+            m.TrackedFile.quality_flags,
+            m.TrackedFile.imported_caption,
+            m.TrackedFile.is_video,
+            m.Caption.caption_text,
+            m.DatasetFile.crop_x,
+            m.DatasetFile.crop_y,
+            m.DatasetFile.crop_w,
+            m.DatasetFile.crop_h,
+        )
+        .join(m.TrackedFile, m.TrackedFile.id == m.DatasetFile.file_id)
+        .outerjoin(
+            m.Caption,
+            (m.Caption.file_id == m.DatasetFile.file_id)
+            & (m.Caption.caption_set_id == (options.caption_set_id or "")),
+        )
+        .where(m.DatasetFile.dataset_id == dataset_id)
+        .order_by(
+            m.DatasetFile.order_index.is_(None),
+            m.DatasetFile.order_index,
+            m.DatasetFile.date_added,
+            m.TrackedFile.filename,
+        )
+    )
 
 
 def _failure_message(exc: Exception, final: Path) -> str:
