@@ -81,6 +81,7 @@ def build_export(
 
 
 def _convert_all(items, options, sink, export_id, progress, cancel, max_pixels, workers, temp):
+    """Convert every item in the process pool, a window at a time; returns (written, failed, total_bytes)."""
     pool = process_pool(workers)
     window = max(
         4, (workers or 2) * 4
@@ -98,48 +99,18 @@ def _convert_all(items, options, sink, export_id, progress, cancel, max_pixels, 
             item = next(queue, None)
             if item is None:
                 break
-            task = {
-                "source": item.source,
-                "dest": sink.image_dest(item.relative_image),
-                "extension": item.extension,
-                "target_resolution": options.target_resolution,
-                "upscale": options.upscale,
-                "jpeg_quality": options.jpeg_quality,
-                "png_compression": options.png_compression,
-                "background": background,
-                "max_pixels": max_pixels,
-                "keep_encoding": options.image_format == "original",
-                "crop": item.crop,
-            }
+            task = _task(item, options, sink, background, max_pixels)
             pending[pool.submit(convert_image, task)] = item
         if not pending:
             break
         done, _ = wait(pending, timeout=0.5, return_when=FIRST_COMPLETED)
         if cancel.is_set():
-            for future in pending:
-                future.cancel()
+            _cancel_all(pending)
             raise ExportCancelled("Cancelled: nothing was written under the target name")
         for future in done:
             item = pending.pop(future)
             current = readable(os.path.basename(item.source))
-            result = future.result()
-            if result.get("enospc"):
-                for other in pending:
-                    other.cancel()
-                raise DiskFull(_disk_full_message(temp))
-            if not result["ok"]:
-                failed.append(
-                    {
-                        "file_id": item.file_id,
-                        "source": readable(item.source),
-                        "error": readable(result["error"]),
-                    }
-                )
-                continue
-            total_bytes += sink.image_written(item.relative_image, result)
-            if item.relative_caption:
-                total_bytes += sink.text(item.relative_caption, item.caption)
-            written.append(item)
+            total_bytes += _take_result(future.result(), item, sink, pending, written, failed, temp)
         now = time.monotonic()
         if now - last >= PROGRESS_INTERVAL or not pending:
             last = now
@@ -157,7 +128,52 @@ def _convert_all(items, options, sink, export_id, progress, cancel, max_pixels, 
     return written, failed, total_bytes
 
 
+def _task(item: PlanItem, options: ExportOptions, sink, background, max_pixels: int | None) -> dict[str, Any]:
+    """What one worker needs to convert one image."""
+    return {
+        "source": item.source,
+        "dest": sink.image_dest(item.relative_image),
+        "extension": item.extension,
+        "target_resolution": options.target_resolution,
+        "upscale": options.upscale,
+        "jpeg_quality": options.jpeg_quality,
+        "png_compression": options.png_compression,
+        "background": background,
+        "max_pixels": max_pixels,
+        "keep_encoding": options.image_format == "original",
+        "crop": item.crop,
+    }
+
+
+def _cancel_all(pending: dict[Future, PlanItem]) -> None:
+    for future in pending:
+        future.cancel()
+
+
+def _take_result(result, item, sink, pending, written, failed, temp) -> int:
+    """File one worker's result: written (with its caption), or failed; returns the bytes it added.
+    Raises DiskFull (cancelling the rest) when the worker ran out of space."""
+    if result.get("enospc"):
+        _cancel_all(pending)
+        raise DiskFull(_disk_full_message(temp))
+    if not result["ok"]:
+        failed.append(
+            {
+                "file_id": item.file_id,
+                "source": readable(item.source),
+                "error": readable(result["error"]),
+            }
+        )
+        return 0
+    size = sink.image_written(item.relative_image, result)
+    if item.relative_caption:
+        size += sink.text(item.relative_caption, item.caption)
+    written.append(item)
+    return size
+
+
 def _write_text_files(written: list[PlanItem], options: ExportOptions, context: dict[str, Any], sink) -> int:
+    """The caption-side files of the layout and the manifest; returns the bytes written."""
     size = 0
     layout = context["layout"]
     # OneTrainer names a folder export's final absolute path; a ZIP can be unpacked anywhere, so relative.
@@ -170,18 +186,7 @@ def _write_text_files(written: list[PlanItem], options: ExportOptions, context: 
         ]
         size += sink.text(f"{layout.image_dir}/metadata.jsonl", "\n".join(lines) + "\n")
     if options.layout == "kohya" and options.kohya_toml:
-        # Relative to the toml (the export can move); README.txt says to start the trainer from here.
-        size += sink.text(
-            "dataset.toml",
-            kohya_dataset_toml(
-                options,
-                layout.image_dir,
-                context["kohya_tokens"],
-                context.get("tag_style", False),
-                context.get("resolution", 1024),
-            ),
-        )
-        size += sink.text("README.txt", kohya_readme(layout.image_dir))
+        size += _write_kohya(options, context, sink)
     if options.layout == "onetrainer":
         concept = layout.image_dir if sink.is_zip else str(Path(context["final"]) / layout.image_dir)
         size += sink.text("concepts.json", onetrainer_concepts(options, concept))
@@ -193,26 +198,46 @@ def _write_text_files(written: list[PlanItem], options: ExportOptions, context: 
         }
         size += sink.text("manifest.json", json.dumps(manifest, ensure_ascii=False, indent=2) + "\n")
     elif options.manifest == "csv":
-        buffer = io.StringIO()
-        writer = csv.writer(buffer, lineterminator="\n")
-        writer.writerow(
-            ["file", "source_path", "file_hash", "caption", "quality_score", "quality_flags", "crop"]
-        )
-        for item in written:
-            row = _manifest_row(item)
-            writer.writerow(
-                [
-                    row["file"],
-                    row["source_path"],
-                    row["file_hash"],
-                    row["caption"],
-                    "" if row["quality_score"] is None else row["quality_score"],
-                    ";".join(row["quality_flags"]),
-                    box_text(row["crop"]) if row["crop"] else "",
-                ]
-            )
-        size += sink.text("manifest.csv", buffer.getvalue())
+        size += sink.text("manifest.csv", _manifest_csv(written))
     return size
+
+
+def _write_kohya(options: ExportOptions, context: dict[str, Any], sink) -> int:
+    """dataset.toml and README.txt of a kohya export; returns the bytes written."""
+    image_dir = context["layout"].image_dir
+    # Relative to the toml (the export can move); README.txt says to start the trainer from here.
+    size = sink.text(
+        "dataset.toml",
+        kohya_dataset_toml(
+            options,
+            image_dir,
+            context["kohya_tokens"],
+            context.get("tag_style", False),
+            context.get("resolution", 1024),
+        ),
+    )
+    return size + sink.text("README.txt", kohya_readme(image_dir))
+
+
+def _manifest_csv(written: list[PlanItem]) -> str:
+    """manifest.csv: one row per written image."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(["file", "source_path", "file_hash", "caption", "quality_score", "quality_flags", "crop"])
+    for item in written:
+        row = _manifest_row(item)
+        writer.writerow(
+            [
+                row["file"],
+                row["source_path"],
+                row["file_hash"],
+                row["caption"],
+                "" if row["quality_score"] is None else row["quality_score"],
+                ";".join(row["quality_flags"]),
+                box_text(row["crop"]) if row["crop"] else "",
+            ]
+        )
+    return buffer.getvalue()
 
 
 def _manifest_row(item: PlanItem) -> dict[str, Any]:
