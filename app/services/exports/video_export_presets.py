@@ -112,65 +112,85 @@ def config_files(preset: VideoPreset, root: str, clips: list[dict[str, Any]], fp
     frames = max((clip["frames"] for clip in clips), default=preset.frames)
     long_side = max((max(clip["width"], clip["height"]) for clip in clips), default=preset.resolution)
     if preset.name == "musubi_tuner":
-        width, height = (clips[0]["width"], clips[0]["height"]) if clips else (long_side, long_side)
-        counts = sorted({clip["frames"] for clip in clips}) or [frames]
-        return {
-            "dataset.toml": "\n".join(
-                [
-                    "# musubi-tuner dataset config written by CaptionForge: --dataset_config dataset.toml",
-                    "[general]",
-                    f"resolution = [{width}, {height}]",
-                    'caption_extension = ".txt"',
-                    "batch_size = 1",
-                    "enable_bucket = true",
-                    "bucket_no_upscale = true",
-                    "",
-                    "[[datasets]]",
-                    f"video_directory = {json.dumps(f'{root}/videos')}",
-                    f"cache_directory = {json.dumps(f'{root}/cache')}",
-                    f"target_frames = [{', '.join(str(n) for n in counts)}]",
-                    'frame_extraction = "head"',
-                    "num_repeats = 1",
-                    "",
-                ]
-            )
-        }
+        return _musubi_config(root, clips, frames, long_side)
     if preset.name == "diffusion_pipe":
-        return {
-            "dataset.toml": "\n".join(
-                [
-                    "# diffusion-pipe dataset config written by CaptionForge (dataset = 'dataset.toml')",
-                    f"resolutions = [{long_side}]",
-                    "enable_ar_bucket = true",
-                    "min_ar = 0.5",
-                    "max_ar = 2.0",
-                    "num_ar_buckets = 7",
-                    f"frame_buckets = [1, {frames}]",
-                    "",
-                    "[[directory]]",
-                    f"path = {json.dumps(f'{root}/videos')}",
-                    "num_repeats = 1",
-                    "",
-                ]
-            )
-        }
+        return _diffusion_pipe_config(root, frames, long_side)
     if preset.name == "ai_toolkit_wan":
-        return {
-            "ai_toolkit_dataset.yaml": "\n".join(
-                [
-                    "# Paste under config.process[0].datasets in your ai-toolkit Wan LoRA config",
-                    "datasets:",
-                    f"  - folder_path: {json.dumps(root)}",
-                    '    caption_ext: "txt"',
-                    "    caption_dropout_rate: 0.05",
-                    f"    resolution: [{long_side}]",
-                    f"    num_frames: {frames}",
-                    "    shrink_video_to_frames: true",
-                    f"    fps: {round(fps)}",
-                    "",
-                ]
-            )
-        }
+        return _ai_toolkit_config(root, fps, frames, long_side)
+    return _ltx_config(clips)
+
+
+def _musubi_config(root: str, clips: list[dict[str, Any]], frames: int, long_side: int) -> dict[str, str]:
+    """musubi-tuner's dataset.toml with one [[datasets]] video section."""
+    width, height = (clips[0]["width"], clips[0]["height"]) if clips else (long_side, long_side)
+    counts = sorted({clip["frames"] for clip in clips}) or [frames]
+    return {
+        "dataset.toml": "\n".join(
+            [
+                "# musubi-tuner dataset config written by CaptionForge: --dataset_config dataset.toml",
+                "[general]",
+                f"resolution = [{width}, {height}]",
+                'caption_extension = ".txt"',
+                "batch_size = 1",
+                "enable_bucket = true",
+                "bucket_no_upscale = true",
+                "",
+                "[[datasets]]",
+                f"video_directory = {json.dumps(f'{root}/videos')}",
+                f"cache_directory = {json.dumps(f'{root}/cache')}",
+                f"target_frames = [{', '.join(str(n) for n in counts)}]",
+                'frame_extraction = "head"',
+                "num_repeats = 1",
+                "",
+            ]
+        )
+    }
+
+
+def _diffusion_pipe_config(root: str, frames: int, long_side: int) -> dict[str, str]:
+    """diffusion-pipe's dataset.toml with one [[directory]]."""
+    return {
+        "dataset.toml": "\n".join(
+            [
+                "# diffusion-pipe dataset config written by CaptionForge (dataset = 'dataset.toml')",
+                f"resolutions = [{long_side}]",
+                "enable_ar_bucket = true",
+                "min_ar = 0.5",
+                "max_ar = 2.0",
+                "num_ar_buckets = 7",
+                f"frame_buckets = [1, {frames}]",
+                "",
+                "[[directory]]",
+                f"path = {json.dumps(f'{root}/videos')}",
+                "num_repeats = 1",
+                "",
+            ]
+        )
+    }
+
+
+def _ai_toolkit_config(root: str, fps: float, frames: int, long_side: int) -> dict[str, str]:
+    """ai-toolkit's datasets entry, to paste into a Wan LoRA config."""
+    return {
+        "ai_toolkit_dataset.yaml": "\n".join(
+            [
+                "# Paste under config.process[0].datasets in your ai-toolkit Wan LoRA config",
+                "datasets:",
+                f"  - folder_path: {json.dumps(root)}",
+                '    caption_ext: "txt"',
+                "    caption_dropout_rate: 0.05",
+                f"    resolution: [{long_side}]",
+                f"    num_frames: {frames}",
+                "    shrink_video_to_frames: true",
+                f"    fps: {round(fps)}",
+                "",
+            ]
+        )
+    }
+
+
+def _ltx_config(clips: list[dict[str, Any]]) -> dict[str, str]:
+    """LTX-Video-Trainer's dataset.json and the --resolution-buckets value (buckets.txt)."""
     buckets = sorted({f"{clip['width']}x{clip['height']}x{clip['frames']}" for clip in clips})
     rows = [{"caption": clip["caption"], "media_path": clip["video"]} for clip in clips]
     return {
