@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import select, update
+from sqlalchemy.orm import Session
 
 from app.db import Database
 from app.errors import Invalid, NotFound
@@ -138,19 +139,7 @@ def commit_outcomes(
         remaining = state.get("remaining", [])
         pending = set(remaining)
         options = state.get("options", {})
-        done: set[str] = set()
-        for outcome in outcomes:
-            if outcome.file_id not in pending or outcome.file_id in done:
-                continue  # committed before: a file is never captioned twice
-            done.add(outcome.file_id)
-            if outcome.kind == "generated" and clip_id_of(outcome.file_id):
-                _save_clip(session, job, outcome, options, report)
-            elif outcome.kind == "generated":
-                _save_generated(session, job, caption_set, outcome, options, report)
-            elif outcome.kind == "failed":
-                report.failed.append(outcome)
-            else:
-                report.skipped.append(outcome)
+        done = _apply_outcomes(session, job, caption_set, outcomes, pending, options, report)
         if report.saved:
             refresh_caption_set_stats(session, caption_set.id)
         job.completed_files += len(report.saved) + len(report.clips)
@@ -166,6 +155,32 @@ def commit_outcomes(
             job.last_error = f"{report.failed[-1].filename}: {report.failed[-1].error}"
         report.job = job_dict(job, caption_set)
     return report
+
+
+def _apply_outcomes(
+    session: Session,
+    job: CaptionJob,
+    caption_set: CaptionSet,
+    outcomes: list[Outcome],
+    pending: set[str],
+    options: dict[str, Any],
+    report: CommitReport,
+) -> set[str]:
+    """Save or record each outcome of a still-pending file once; return the ids handled."""
+    done: set[str] = set()
+    for outcome in outcomes:
+        if outcome.file_id not in pending or outcome.file_id in done:
+            continue  # committed before: a file is never captioned twice
+        done.add(outcome.file_id)
+        if outcome.kind == "generated" and clip_id_of(outcome.file_id):
+            _save_clip(session, job, outcome, options, report)
+        elif outcome.kind == "generated":
+            _save_generated(session, job, caption_set, outcome, options, report)
+        elif outcome.kind == "failed":
+            report.failed.append(outcome)
+        else:
+            report.skipped.append(outcome)
+    return done
 
 
 def finish_run(

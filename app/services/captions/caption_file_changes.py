@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from app.db import Database
@@ -71,31 +71,7 @@ def take_file_text(db: Database, caption_set_id: str, file_id: str) -> dict[str,
 
 
 def _changed(session: Session, caption_set: CaptionSet, file_id: str | None) -> list[dict[str, Any]]:
-    last_import = (
-        select(CaptionRevision.file_id, func.max(CaptionRevision.created_date).label("at"))
-        .where(CaptionRevision.caption_set_id == caption_set.id, CaptionRevision.change_type == "import")
-        .group_by(CaptionRevision.file_id)
-        .subquery()
-    )
-    query = (
-        select(TrackedFile, CaptionRevision.new_text, Caption.caption_text)
-        .join(DatasetFile, DatasetFile.file_id == TrackedFile.id)
-        .join(last_import, last_import.c.file_id == TrackedFile.id)
-        .join(
-            CaptionRevision,
-            (CaptionRevision.caption_set_id == caption_set.id)
-            & (CaptionRevision.file_id == TrackedFile.id)
-            & (CaptionRevision.change_type == "import")
-            & (CaptionRevision.created_date == last_import.c.at),
-        )
-        .outerjoin(Caption, (Caption.caption_set_id == caption_set.id) & (Caption.file_id == TrackedFile.id))
-        .where(
-            DatasetFile.dataset_id == caption_set.dataset_id,
-            TrackedFile.file_exists.is_(True),
-            TrackedFile.imported_caption.is_not(None),
-        )
-        .order_by(DatasetFile.order_index, TrackedFile.filename)
-    )
+    query = _imported_query(caption_set)
     if file_id is not None:
         query = query.where(TrackedFile.id == file_id)
     rows, seen = [], set()
@@ -122,3 +98,32 @@ def _changed(session: Session, caption_set: CaptionSet, file_id: str | None) -> 
             }
         )
     return rows
+
+
+def _imported_query(caption_set: CaptionSet) -> Select:
+    """Each present member file with a caption file, its last imported text and its caption in the set."""
+    last_import = (
+        select(CaptionRevision.file_id, func.max(CaptionRevision.created_date).label("at"))
+        .where(CaptionRevision.caption_set_id == caption_set.id, CaptionRevision.change_type == "import")
+        .group_by(CaptionRevision.file_id)
+        .subquery()
+    )
+    return (
+        select(TrackedFile, CaptionRevision.new_text, Caption.caption_text)
+        .join(DatasetFile, DatasetFile.file_id == TrackedFile.id)
+        .join(last_import, last_import.c.file_id == TrackedFile.id)
+        .join(
+            CaptionRevision,
+            (CaptionRevision.caption_set_id == caption_set.id)
+            & (CaptionRevision.file_id == TrackedFile.id)
+            & (CaptionRevision.change_type == "import")
+            & (CaptionRevision.created_date == last_import.c.at),
+        )
+        .outerjoin(Caption, (Caption.caption_set_id == caption_set.id) & (Caption.file_id == TrackedFile.id))
+        .where(
+            DatasetFile.dataset_id == caption_set.dataset_id,
+            TrackedFile.file_exists.is_(True),
+            TrackedFile.imported_caption.is_not(None),
+        )
+        .order_by(DatasetFile.order_index, TrackedFile.filename)
+    )
