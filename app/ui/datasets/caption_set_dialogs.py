@@ -29,55 +29,9 @@ class CaptionSetDialog(ServiceDialog):
             ui.label("Edit caption set" if caption_set else "New caption set").classes(
                 "text-base font-semibold"
             )
-            self.name = (
-                ui.input("Name", value=values.get("name", ""))
-                .props("outlined dense autofocus")
-                .classes("w-full")
-                .mark("caption-set-name-input")
-            )
-            self.style_select = (
-                ui.select(STYLE_LABELS, value=values.get("style", "natural_simple"), label="Style")
-                .props("outlined dense")
-                .classes("w-full")
-                .mark("caption-set-style-input")
-            )
-            self.description = (
-                ui.input("Description", value=values.get("description") or "")
-                .props("outlined dense")
-                .classes("w-full")
-            )
-            with ui.row().classes("w-full no-wrap gap-2"):
-                self.max_length = (
-                    ui.number("Max length (characters)", value=values.get("max_length"), min=1, precision=0)
-                    .props("outlined dense clearable")
-                    .classes("w-1/2")
-                    .mark("caption-set-max-length-input")
-                )
-                self.trigger = (
-                    ui.input("Trigger phrase", value=values.get("trigger_phrase") or "")
-                    .props("outlined dense")
-                    .classes("w-1/2")
-                    .tooltip("Put at the start of generated captions, e.g. 'Nova Chorus, a woman'")
-                    .mark("caption-set-trigger-input")
-                )
-            self.ensure_trigger = ui.switch(
-                "Every caption starts with the trigger phrase (on save and at export)",
-                value=bool(values.get("ensure_trigger", True)),
-            ).mark("caption-set-ensure-trigger")
-            self.model = (
-                ui.input(
-                    "Vision model (empty: the default from Settings)", value=values.get("vision_model") or ""
-                )
-                .props("outlined dense")
-                .classes("w-full")
-            )
-            self.prompt = (
-                ui.textarea("Custom generation prompt", value=values.get("generation_prompt") or "")
-                .props("outlined dense autogrow")
-                .classes("w-full")
-                .mark("caption-set-prompt-input")
-            )
-            self.prompt.bind_visibility_from(self.style_select, "value", lambda style: style == "custom")
+            self._build_naming(values)
+            self._build_trigger(values)
+            self._build_generation(values)
             self.init_imported = None
             if caption_set is None:
                 self.init_imported = ui.checkbox("Start from the images' imported .txt captions").mark(
@@ -85,6 +39,64 @@ class CaptionSetDialog(ServiceDialog):
                 )
             self.error_line("caption-set-dialog-error")
             self.buttons("Save" if caption_set else "Create", self.save, "caption-set-save")
+
+    def _build_naming(self, values: dict[str, Any]) -> None:
+        """Name, style and description."""
+        self.name = (
+            ui.input("Name", value=values.get("name", ""))
+            .props("outlined dense autofocus")
+            .classes("w-full")
+            .mark("caption-set-name-input")
+        )
+        self.style_select = (
+            ui.select(STYLE_LABELS, value=values.get("style", "natural_simple"), label="Style")
+            .props("outlined dense")
+            .classes("w-full")
+            .mark("caption-set-style-input")
+        )
+        self.description = (
+            ui.input("Description", value=values.get("description") or "")
+            .props("outlined dense")
+            .classes("w-full")
+        )
+
+    def _build_trigger(self, values: dict[str, Any]) -> None:
+        """Max length, trigger phrase and whether every caption starts with it."""
+        with ui.row().classes("w-full no-wrap gap-2"):
+            self.max_length = (
+                ui.number("Max length (characters)", value=values.get("max_length"), min=1, precision=0)
+                .props("outlined dense clearable")
+                .classes("w-1/2")
+                .mark("caption-set-max-length-input")
+            )
+            self.trigger = (
+                ui.input("Trigger phrase", value=values.get("trigger_phrase") or "")
+                .props("outlined dense")
+                .classes("w-1/2")
+                .tooltip("Put at the start of generated captions, e.g. 'Nova Chorus, a woman'")
+                .mark("caption-set-trigger-input")
+            )
+        self.ensure_trigger = ui.switch(
+            "Every caption starts with the trigger phrase (on save and at export)",
+            value=bool(values.get("ensure_trigger", True)),
+        ).mark("caption-set-ensure-trigger")
+
+    def _build_generation(self, values: dict[str, Any]) -> None:
+        """The vision model and the custom prompt (shown for the custom style)."""
+        self.model = (
+            ui.input(
+                "Vision model (empty: the default from Settings)", value=values.get("vision_model") or ""
+            )
+            .props("outlined dense")
+            .classes("w-full")
+        )
+        self.prompt = (
+            ui.textarea("Custom generation prompt", value=values.get("generation_prompt") or "")
+            .props("outlined dense autogrow")
+            .classes("w-full")
+            .mark("caption-set-prompt-input")
+        )
+        self.prompt.bind_visibility_from(self.style_select, "value", lambda style: style == "custom")
 
     async def save(self) -> None:
         fields = {

@@ -67,53 +67,73 @@ class AutoCaptionDialog(ui.dialog):
             ui.label(f"Captions {scope} in the background; you can keep working.").classes(
                 "text-sm text-gray-600"
             )
-            model = caption_set.get("vision_model") or vision["model"]
-            self.model = ui.select(
-                list(dict.fromkeys([model, *(models or [])])),
-                label="Vision model",
-                value=model,
-                with_input=True,
-                new_value_mode="add-unique",
-            ).classes("w-full")
-            self.model.mark("auto-model").on_value_change(self._replan)
-            self.overwrite = ui.switch("Overwrite existing captions", on_change=self._replan).mark(
-                "auto-overwrite"
-            )
-            self.overwrite_manual = ui.checkbox(
-                "Also replace captions edited by hand", on_change=self._replan
-            )
-            self.overwrite_manual.classes("pl-10").mark("auto-overwrite-manual").bind_visibility_from(
-                self.overwrite, "value"
-            )
-            with ui.row().classes("items-center gap-3 no-wrap cf-wrap-narrow"):
-                self.use_threshold = ui.switch("Regenerate when quality is below", on_change=self._replan)
-                self.use_threshold.mark("auto-use-threshold")
-                self.threshold = ui.number(value=DEFAULT_THRESHOLD, min=0, max=1, step=0.05, format="%.2f")
-                self.threshold.classes("w-24").mark("auto-threshold").on_value_change(self._replan)
-                self.threshold.bind_enabled_from(self.use_threshold, "value")
-            self.prompt = ui.textarea(
-                "Custom prompt (optional)",
-                placeholder=caption_set.get("generation_prompt") or "The caption set's style prompt is used",
-            )
-            self.prompt.props("autogrow").classes("w-full").mark("auto-prompt")
-            with ui.row().classes("items-center gap-3"):
-                self.parallel = ui.number(
-                    "Parallel requests", value=vision.get("parallel_requests") or 1, min=1, max=16
-                )
-                self.parallel.classes("w-40").mark("auto-parallel").on_value_change(self._replan)
-                extra = len(job_endpoints(vision)) - 1
-                if extra:
-                    ui.label(f"+ {extra} more server(s) from Settings").classes("text-sm text-gray-600")
-            self.summary = ui.label("Counting…").classes("text-sm font-medium").mark("auto-summary")
-            self.error = ui.label("").classes("text-sm text-red-700 whitespace-pre-wrap").mark("auto-error")
-            self.settings_link = ui.link("Open Settings", SETTINGS_URL).classes("text-sm")
-            self.settings_link.mark("auto-settings-link").visible = False
-            with ui.row().classes("w-full justify-end gap-2"):
-                ui.button("Cancel", on_click=lambda: self.submit(None)).props("flat").mark("auto-cancel")
-                self.start = ui.button("Start", icon="auto_awesome", on_click=self._start).mark("auto-start")
+            self._build_model(caption_set, vision, models)
+            self._build_overwrite()
+            self._build_threshold()
+            self._build_prompt_and_parallel(caption_set, vision)
+            self._build_footer()
         self.start.disable()
         self.open()
         self._replan()
+
+    def _build_model(
+        self, caption_set: dict[str, Any], vision: dict[str, Any], models: list[str] | None
+    ) -> None:
+        """The vision model choice (the set's or the default first)."""
+        model = caption_set.get("vision_model") or vision["model"]
+        self.model = ui.select(
+            list(dict.fromkeys([model, *(models or [])])),
+            label="Vision model",
+            value=model,
+            with_input=True,
+            new_value_mode="add-unique",
+        ).classes("w-full")
+        self.model.mark("auto-model").on_value_change(self._replan)
+
+    def _build_overwrite(self) -> None:
+        """Whether existing captions, and those edited by hand, are replaced."""
+        self.overwrite = ui.switch("Overwrite existing captions", on_change=self._replan).mark(
+            "auto-overwrite"
+        )
+        self.overwrite_manual = ui.checkbox("Also replace captions edited by hand", on_change=self._replan)
+        self.overwrite_manual.classes("pl-10").mark("auto-overwrite-manual").bind_visibility_from(
+            self.overwrite, "value"
+        )
+
+    def _build_threshold(self) -> None:
+        """The optional quality bound below which captions are regenerated."""
+        with ui.row().classes("items-center gap-3 no-wrap cf-wrap-narrow"):
+            self.use_threshold = ui.switch("Regenerate when quality is below", on_change=self._replan)
+            self.use_threshold.mark("auto-use-threshold")
+            self.threshold = ui.number(value=DEFAULT_THRESHOLD, min=0, max=1, step=0.05, format="%.2f")
+            self.threshold.classes("w-24").mark("auto-threshold").on_value_change(self._replan)
+            self.threshold.bind_enabled_from(self.use_threshold, "value")
+
+    def _build_prompt_and_parallel(self, caption_set: dict[str, Any], vision: dict[str, Any]) -> None:
+        """The custom prompt and the number of parallel requests."""
+        self.prompt = ui.textarea(
+            "Custom prompt (optional)",
+            placeholder=caption_set.get("generation_prompt") or "The caption set's style prompt is used",
+        )
+        self.prompt.props("autogrow").classes("w-full").mark("auto-prompt")
+        with ui.row().classes("items-center gap-3"):
+            self.parallel = ui.number(
+                "Parallel requests", value=vision.get("parallel_requests") or 1, min=1, max=16
+            )
+            self.parallel.classes("w-40").mark("auto-parallel").on_value_change(self._replan)
+            extra = len(job_endpoints(vision)) - 1
+            if extra:
+                ui.label(f"+ {extra} more server(s) from Settings").classes("text-sm text-gray-600")
+
+    def _build_footer(self) -> None:
+        """The summary, error line, Settings link and the Cancel / Start buttons."""
+        self.summary = ui.label("Counting…").classes("text-sm font-medium").mark("auto-summary")
+        self.error = ui.label("").classes("text-sm text-red-700 whitespace-pre-wrap").mark("auto-error")
+        self.settings_link = ui.link("Open Settings", SETTINGS_URL).classes("text-sm")
+        self.settings_link.mark("auto-settings-link").visible = False
+        with ui.row().classes("w-full justify-end gap-2"):
+            ui.button("Cancel", on_click=lambda: self.submit(None)).props("flat").mark("auto-cancel")
+            self.start = ui.button("Start", icon="auto_awesome", on_click=self._start).mark("auto-start")
 
     def options(self) -> dict[str, Any]:
         """The job options as auto-generate takes them."""

@@ -201,57 +201,17 @@ class CaptionEditor(ui.column):
                 self.video_preview = VideoPreview()
                 self.facts = ui.column().classes("w-full gap-0")
                 self.file_change = FileChangeNote(on_take=self._take_file_text)
-                with ui.row().classes("w-full items-center gap-1 no-wrap") as self.trigger_row:
-                    self.trigger_label = (
-                        ui.label().classes("text-xs text-gray-600 grow").mark("editor-trigger")
-                    )
-                    ui.button("Insert", icon="add", on_click=self._insert_trigger).props(
-                        "flat dense size=sm no-caps"
-                    ).mark("insert-trigger")
+                self._build_trigger_row()
                 self.text = (
                     ui.textarea(placeholder="Describe the image…", on_change=self._text_changed)
                     .props("outlined autogrow input-class=min-h-[7rem]")
                     .classes("w-full")
                     .mark("caption-input")
                 )
-                with ui.row().classes("w-full items-center gap-2 no-wrap"):
-                    self.counter = ui.label().classes("text-xs text-gray-500").mark("caption-counter")
-                    ui.space()
-                    self.unsaved = (
-                        ui.label("● Unsaved changes")
-                        .classes("text-xs font-semibold text-amber-700")
-                        .mark("caption-unsaved")
-                    )
-                with ui.row().classes("w-full gap-1 items-center"):
-                    ui.button("Save", icon="save", on_click=self.save).props("no-caps").mark("editor-save")
-                    labelled(
-                        ui.button(icon="chevron_left", on_click=lambda: self._on_move(-1))
-                        .props("flat dense")
-                        .mark("editor-prev"),
-                        "Previous image (Alt+← or PageUp)",
-                    )
-                    labelled(
-                        ui.button(icon="chevron_right", on_click=lambda: self._on_move(1))
-                        .props("flat dense")
-                        .mark("editor-next"),
-                        "Next image (Alt+→ or PageDown); Ctrl+Enter saves and moves on",
-                    )
-                    crop_button(lambda: self.info)
-                    if GenerateDialog is not None:
-                        ui.button("Generate", icon="auto_awesome", on_click=self._generate).props(
-                            "flat no-caps"
-                        ).mark("editor-generate")
+                self._build_status_row()
+                self._build_buttons()
                 self.tag_tools = EditorTagTools(self.text)  # CLIP token count, Text / Tags (chips) view
-                with ui.column().classes("w-full gap-1") as self.imported_box:
-                    ui.label("Imported caption (read-only)").classes("text-xs uppercase text-gray-500")
-                    self.imported_text = (
-                        ui.label()
-                        .classes("text-xs whitespace-pre-wrap bg-slate-100 rounded p-2 w-full")
-                        .mark("imported-caption")
-                    )
-                    ui.button("Copy into caption", icon="content_copy", on_click=self._copy_imported).props(
-                        "flat dense size=sm no-caps"
-                    ).mark("copy-imported")
+                self._build_imported_box()
                 self.history = EditorHistory(on_restore=self._restored)
             self.body.set_visibility(False)
             bind_editor_keys(
@@ -261,6 +221,60 @@ class CaptionEditor(ui.column):
                 move=self._on_move,
                 escape=self._on_escape,
             )
+
+    def _build_trigger_row(self) -> None:
+        """The trigger phrase hint with its Insert button."""
+        with ui.row().classes("w-full items-center gap-1 no-wrap") as self.trigger_row:
+            self.trigger_label = ui.label().classes("text-xs text-gray-600 grow").mark("editor-trigger")
+            ui.button("Insert", icon="add", on_click=self._insert_trigger).props(
+                "flat dense size=sm no-caps"
+            ).mark("insert-trigger")
+
+    def _build_status_row(self) -> None:
+        """The character counter and the unsaved-changes mark."""
+        with ui.row().classes("w-full items-center gap-2 no-wrap"):
+            self.counter = ui.label().classes("text-xs text-gray-500").mark("caption-counter")
+            ui.space()
+            self.unsaved = (
+                ui.label("● Unsaved changes")
+                .classes("text-xs font-semibold text-amber-700")
+                .mark("caption-unsaved")
+            )
+
+    def _build_buttons(self) -> None:
+        """Save, previous/next, crop and Generate."""
+        with ui.row().classes("w-full gap-1 items-center"):
+            ui.button("Save", icon="save", on_click=self.save).props("no-caps").mark("editor-save")
+            labelled(
+                ui.button(icon="chevron_left", on_click=lambda: self._on_move(-1))
+                .props("flat dense")
+                .mark("editor-prev"),
+                "Previous image (Alt+← or PageUp)",
+            )
+            labelled(
+                ui.button(icon="chevron_right", on_click=lambda: self._on_move(1))
+                .props("flat dense")
+                .mark("editor-next"),
+                "Next image (Alt+→ or PageDown); Ctrl+Enter saves and moves on",
+            )
+            crop_button(lambda: self.info)
+            if GenerateDialog is not None:
+                ui.button("Generate", icon="auto_awesome", on_click=self._generate).props(
+                    "flat no-caps"
+                ).mark("editor-generate")
+
+    def _build_imported_box(self) -> None:
+        """The read-only imported caption with its copy button."""
+        with ui.column().classes("w-full gap-1") as self.imported_box:
+            ui.label("Imported caption (read-only)").classes("text-xs uppercase text-gray-500")
+            self.imported_text = (
+                ui.label()
+                .classes("text-xs whitespace-pre-wrap bg-slate-100 rounded p-2 w-full")
+                .mark("imported-caption")
+            )
+            ui.button("Copy into caption", icon="content_copy", on_click=self._copy_imported).props(
+                "flat dense size=sm no-caps"
+            ).mark("copy-imported")
 
     def _show_file(self, info: dict[str, Any]) -> None:
         file = info["file"]

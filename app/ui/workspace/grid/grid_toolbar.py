@@ -35,76 +35,95 @@ class GridToolbar(ui.column):
         self._on_view_change = on_view_change
         self._filling = False  # filling a choice list is not a user's choice
         with self, ui.row().classes("w-full items-center gap-x-2 gap-y-1 cf-grid-toolbar-row"):
-            self.dataset_select = (
-                ui.select(
-                    {}, label="Dataset", on_change=lambda e: None if self._filling else on_dataset(e.value)
-                )
-                .props("dense outlined options-dense")
-                .classes("flex-1 min-w-[12rem]")
-                .mark("dataset-select")
-            )
-            self.set_select = (
-                ui.select(
-                    {},
-                    label="Caption set",
-                    on_change=lambda e: None if self._filling else on_caption_set(e.value),
-                )
-                .props("dense outlined options-dense")
-                .classes("flex-1 min-w-[12rem]")
-                .mark("set-select")
-            )
-            self.count_label = (
-                ui.label().classes("text-xs text-gray-500 whitespace-nowrap").mark("grid-count")
-            )
-            for icon, tooltip, marker, handler in actions:
-                labelled(
-                    ui.button(icon=icon, on_click=handler).props("flat dense round").mark(marker), tooltip
-                )
-            ui.icon("photo_size_select_large", size="xs").classes("text-gray-500").tooltip("Tile size")
-            labelled(
-                ui.slider(
-                    min=96, max=320, step=16, value=tile_size, on_change=lambda e: on_tile_size(int(e.value))
-                )
-                .props("dense")
-                .classes("w-20 shrink-0")
-                .mark("tile-size"),
-                "Tile size",
-                tooltip=False,
-            )
+            self._build_choices(on_dataset, on_caption_set)
+            self._build_actions(actions, on_tile_size, tile_size)
         with (
             self,
             ui.row().classes(
                 "w-full items-center gap-x-2 gap-y-1 cf-grid-toolbar-row cf-fold-phone"
             ) as self.filters,
         ):
+            self._build_sort(options)
+            self._build_filters(options)
+
+    def _build_choices(
+        self,
+        on_dataset: Callable[[str | None], Awaitable[None]],
+        on_caption_set: Callable[[str | None], Awaitable[None]],
+    ) -> None:
+        """The dataset and caption-set choices and the image count."""
+        self.dataset_select = (
+            ui.select({}, label="Dataset", on_change=lambda e: None if self._filling else on_dataset(e.value))
+            .props("dense outlined options-dense")
+            .classes("flex-1 min-w-[12rem]")
+            .mark("dataset-select")
+        )
+        self.set_select = (
             ui.select(
-                SORTS, value=options.sort, label="Sort", on_change=lambda e: self._set("sort", e.value)
-            ).props("dense outlined options-dense").classes("w-40").mark("grid-sort")
-            self.direction = (
-                ui.button(
-                    icon="arrow_downward" if options.descending else "arrow_upward",
-                    on_click=self._flip_direction,
-                )
-                .props("flat dense round")
-                .mark("grid-direction")
+                {},
+                label="Caption set",
+                on_change=lambda e: None if self._filling else on_caption_set(e.value),
             )
-            labelled(self.direction, "Sort direction: ascending / descending")
-            ui.select(
-                SHOWS, value=options.show, label="Show", on_change=lambda e: self._set("show", e.value)
-            ).props("dense outlined options-dense").classes("w-36").mark("grid-show")
-            ui.number(
-                "Quality below %", min=0, max=100, step=5, on_change=lambda e: self._set_quality(e.value)
-            ).props("dense outlined clearable").classes("w-40").mark("grid-quality-below")
-            self.search = (  # the filter language of app.services.grid.query; bare words search names and captions
-                ui.input(
-                    placeholder='Search or filter: tag:smile -tag:hat caption:"red dress" quality<0.5',
-                    on_change=lambda e: self._set_query(e.value or ""),
-                    validation=_query_problem,
-                )
-                .props("dense outlined clearable debounce=250")
-                .classes("flex-1 min-w-[14rem]")
-                .mark("grid-search")
+            .props("dense outlined options-dense")
+            .classes("flex-1 min-w-[12rem]")
+            .mark("set-select")
+        )
+        self.count_label = ui.label().classes("text-xs text-gray-500 whitespace-nowrap").mark("grid-count")
+
+    def _build_actions(
+        self,
+        actions: tuple[tuple[str, str, str, Handler], ...],
+        on_tile_size: Callable[[int], None],
+        tile_size: int,
+    ) -> None:
+        """The extra round buttons and the tile-size slider."""
+        for icon, tooltip, marker, handler in actions:
+            labelled(ui.button(icon=icon, on_click=handler).props("flat dense round").mark(marker), tooltip)
+        ui.icon("photo_size_select_large", size="xs").classes("text-gray-500").tooltip("Tile size")
+        labelled(
+            ui.slider(
+                min=96, max=320, step=16, value=tile_size, on_change=lambda e: on_tile_size(int(e.value))
             )
+            .props("dense")
+            .classes("w-20 shrink-0")
+            .mark("tile-size"),
+            "Tile size",
+            tooltip=False,
+        )
+
+    def _build_sort(self, options: GridOptions) -> None:
+        """The sort choice and its direction button."""
+        ui.select(
+            SORTS, value=options.sort, label="Sort", on_change=lambda e: self._set("sort", e.value)
+        ).props("dense outlined options-dense").classes("w-40").mark("grid-sort")
+        self.direction = (
+            ui.button(
+                icon="arrow_downward" if options.descending else "arrow_upward",
+                on_click=self._flip_direction,
+            )
+            .props("flat dense round")
+            .mark("grid-direction")
+        )
+        labelled(self.direction, "Sort direction: ascending / descending")
+
+    def _build_filters(self, options: GridOptions) -> None:
+        """The show choice, the quality bound and the search box."""
+        ui.select(
+            SHOWS, value=options.show, label="Show", on_change=lambda e: self._set("show", e.value)
+        ).props("dense outlined options-dense").classes("w-36").mark("grid-show")
+        ui.number(
+            "Quality below %", min=0, max=100, step=5, on_change=lambda e: self._set_quality(e.value)
+        ).props("dense outlined clearable").classes("w-40").mark("grid-quality-below")
+        self.search = (  # the filter language of app.services.grid.query; bare words search names and captions
+            ui.input(
+                placeholder='Search or filter: tag:smile -tag:hat caption:"red dress" quality<0.5',
+                on_change=lambda e: self._set_query(e.value or ""),
+                validation=_query_problem,
+            )
+            .props("dense outlined clearable debounce=250")
+            .classes("flex-1 min-w-[14rem]")
+            .mark("grid-search")
+        )
 
     def toggle_filters(self) -> None:
         """On a phone the sort and filter row is folded (CSS); the page's "Sort and filter" button opens it."""
