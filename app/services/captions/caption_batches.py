@@ -35,20 +35,7 @@ def save_captions_batch(
         raise Invalid("A batch needs at least one {file_id, caption_text}")
     with db.session() as session:
         caption_set = require_caption_set(session, caption_set_id)
-        files = _member_files(session, caption_set.dataset_id, [file_id for file_id, _ in items])
-        missing = [file_id for file_id, _ in items if file_id not in files]
-        if missing:
-            raise Invalid(
-                f"{len(missing)} files are not in this dataset (first: {missing[0]}); nothing was changed"
-            )
-        problems = []
-        for file_id, text in items:
-            try:
-                check_text(caption_set, text, files[file_id].filename)
-            except Invalid as exc:
-                problems.append(str(exc))
-        if problems:
-            raise Invalid(f"{len(problems)} captions were not saved (nothing was changed). {problems[0]}")
+        files = _checked_files(session, caption_set, items)
         before = {
             c.file_id: c.caption_text
             for c in session.scalars(select(Caption).where(Caption.caption_set_id == caption_set.id))
@@ -69,6 +56,25 @@ def save_captions_batch(
                 before[file_id] = text.strip()
         refresh_caption_set_stats(session, caption_set.id)
         return {"batch_id": batch_id, "label": label, **counts}
+
+
+def _checked_files(session: Any, caption_set: Any, items: list[tuple[str, Any]]) -> dict[str, TrackedFile]:
+    """The member files of `items` by id; raise Invalid if any is not a member or any text is bad."""
+    files = _member_files(session, caption_set.dataset_id, [file_id for file_id, _ in items])
+    missing = [file_id for file_id, _ in items if file_id not in files]
+    if missing:
+        raise Invalid(
+            f"{len(missing)} files are not in this dataset (first: {missing[0]}); nothing was changed"
+        )
+    problems = []
+    for file_id, text in items:
+        try:
+            check_text(caption_set, text, files[file_id].filename)
+        except Invalid as exc:
+            problems.append(str(exc))
+    if problems:
+        raise Invalid(f"{len(problems)} captions were not saved (nothing was changed). {problems[0]}")
+    return files
 
 
 def delete_captions(db: Database, caption_set_id: str, file_ids: Iterable[str]) -> int:
