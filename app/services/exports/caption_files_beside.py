@@ -68,31 +68,9 @@ def _plan(db: Database, caption_set_id: str, extension: str) -> dict[str, Any]:
             .order_by(DatasetFile.order_index, TrackedFile.filename)
         ).all()
         for file_id, filename, image_path, excluded, caption in rows:
-            text = _text(caption, trigger)
             item = {"file_id": file_id, "filename": filename}
-            reason = _skip_reason(image_path, excluded, text, extension)
-            if reason is None:
-                target = os.path.splitext(image_path)[0] + extension
-                try:
-                    current = _read_existing(target)
-                except OSError as exc:
-                    reason = f"the existing {_name(target)} cannot be read ({exc.strerror or exc})"
-                else:
-                    if current is not None and current == text:
-                        reason = f"{_name(target)} already holds this caption"
-            if reason:
-                skipped.append({**item, "reason": reason})
-                continue
-            writes.append(
-                {
-                    **item,
-                    "image_path": image_path,
-                    "target": target,
-                    "exists": current is not None,
-                    "current_text": current,
-                    "text": text,
-                }
-            )
+            planned = _plan_one(image_path, excluded, _text(caption, trigger), extension)
+            (writes if "text" in planned else skipped).append({**item, **planned})
     overwrite = sum(1 for w in writes if w["exists"])
     return {
         "caption_set_id": caption_set_id,
@@ -109,6 +87,29 @@ def _plan(db: Database, caption_set_id: str, extension: str) -> dict[str, Any]:
     }
 
 
+def _plan_one(image_path: str, excluded: bool, text: str, extension: str) -> dict[str, Any]:
+    """One member's write {image_path, target, exists, current_text, text}, or its skip {reason}."""
+    reason = _skip_reason(image_path, excluded, text, extension)
+    if reason is None:
+        target = os.path.splitext(image_path)[0] + extension
+        try:
+            current = _read_existing(target)
+        except OSError as exc:
+            reason = f"the existing {_name(target)} cannot be read ({exc.strerror or exc})"
+        else:
+            if current is not None and current == text:
+                reason = f"{_name(target)} already holds this caption"
+    if reason:
+        return {"reason": reason}
+    return {
+        "image_path": image_path,
+        "target": target,
+        "exists": current is not None,
+        "current_text": current,
+        "text": text,
+    }
+
+
 def write_beside(
     db: Database, data_dir: Path, caption_set_id: str, extension: str = ".txt", keep: int | None = None
 ) -> dict[str, Any]:
@@ -122,9 +123,28 @@ def write_beside(
     if not plan["writes"]:
         raise Invalid("Nothing to write: " + _nothing_reason(plan))
     backup_id, folder = _new_backup_folder(Path(data_dir))
+    entries = _back_up(plan["writes"], folder, caption_set_id, extension)
+    done = _write_all(entries, folder)
+    counts = plan["counts"]
+    pruned = prune_backups(Path(data_dir), caption_set_id, keep) if keep is not None else []
+    return {
+        "backup_id": backup_id,
+        "pruned": pruned,
+        "written": len(done),
+        "overwritten": counts["overwrite"],
+        "created": counts["create"],
+        "skipped": plan["skipped"],
+    }
+
+
+def _back_up(
+    writes: list[dict[str, Any]], folder: Path, caption_set_id: str, extension: str
+) -> list[dict[str, Any]]:
+    """Copy every file about to be overwritten into the backup folder and write its manifest; returns
+    the manifest's entries. On failure the backup folder is removed."""
     entries = []
     try:
-        for number, item in enumerate(plan["writes"], start=1):
+        for number, item in enumerate(writes, start=1):
             entry = {"original": item["target"], "backup": None, "text": item["text"]}
             if item["exists"]:
                 entry["backup"] = f"{number:05d}{extension}"
@@ -140,6 +160,11 @@ def write_beside(
     except CaptionForgeError:
         shutil.rmtree(folder, ignore_errors=True)
         raise
+    return entries
+
+
+def _write_all(entries: list[dict[str, Any]], folder: Path) -> list[dict[str, Any]]:
+    """Write every caption file; on failure put back those already written and drop the backup."""
     done: list[dict[str, Any]] = []
     try:
         for entry in entries:
@@ -151,16 +176,7 @@ def write_beside(
             _put_back(folder, entry)
         shutil.rmtree(folder, ignore_errors=True)
         raise
-    counts = plan["counts"]
-    pruned = prune_backups(Path(data_dir), caption_set_id, keep) if keep is not None else []
-    return {
-        "backup_id": backup_id,
-        "pruned": pruned,
-        "written": len(done),
-        "overwritten": counts["overwrite"],
-        "created": counts["create"],
-        "skipped": plan["skipped"],
-    }
+    return done
 
 
 def list_writes(data_dir: Path, caption_set_id: str) -> list[dict[str, Any]]:
