@@ -25,9 +25,8 @@ def main(argv: list[str]) -> None:
         if not os.environ.get("NICEGUI_USER_SIMULATION"):
             lock.acquire()  # two servers must never write one database
         core = build_core(settings)
-        core.services["instance_lock"] = lock
-        server.register(core)
-        server.run(core)
+        core.instance_lock = lock
+        server.run(server.register(core))
     except StartupError as exc:
         print(f"CaptionForge cannot start: {exc}", file=sys.stderr)
         raise SystemExit(2) from None

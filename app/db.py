@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from alembic import command
 from alembic.config import Config
@@ -20,6 +21,15 @@ from app.errors import StartupError, StorageFull
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 
 
+Publisher = Callable[[str, Mapping[str, Any]], None]
+_OUTBOX = "change_events"  # session.info key: the events queued by `queue_event`, sent after commit
+
+
+def queue_event(session: Session, kind: str, payload: Mapping[str, Any]) -> None:
+    """Queue a change event on this transaction; it is published only once the transaction has committed."""
+    session.info.setdefault(_OUTBOX, []).append((kind, payload))
+
+
 class Database:
     """The engine and a session factory; `session()` is one transaction."""
 
@@ -27,16 +37,21 @@ class Database:
         self.url = url
         self.engine = make_engine(url)
         self._factory = sessionmaker(self.engine, expire_on_commit=False)
+        # Receives each change event after its commit (app.core connects it to the event bus).
+        self.publish: Publisher | None = None
 
     @contextmanager
     def session(self) -> Iterator[Session]:
-        """A session in a transaction: committed on success, rolled back on error.
+        """A session in a transaction: committed on success, rolled back on error. Change events queued on it
+        (`queue_event`) are published after the commit, and dropped on a rollback.
 
         A full disk becomes StorageFull, with a message that says where and that nothing was written.
         """
         try:
-            with self._factory() as session, session.begin():
-                yield session
+            with self._factory() as session:
+                with session.begin():
+                    yield session
+                self._publish(session.info.pop(_OUTBOX, []))
         except OperationalError as exc:
             if "disk is full" in str(exc.orig):  # SQLITE_FULL: "database or disk is full"
                 raise StorageFull(
@@ -45,6 +60,11 @@ class Database:
                     "else was lost."
                 ) from None
             raise
+
+    def _publish(self, events: list[tuple[str, Mapping[str, Any]]]) -> None:
+        if self.publish is not None:
+            for kind, payload in events:
+                self.publish(kind, payload)
 
     @property
     def location(self) -> str:

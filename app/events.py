@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -21,6 +22,18 @@ class Events:
     export_progress: Event = field(default_factory=Event)  # {export_id, status, done, total, ...}
     datasets_changed: Event = field(default_factory=Event)  # {dataset_id} after create/edit/delete/membership
     loop: asyncio.AbstractEventLoop | None = None
+
+    def publish(self, kind: str, payload: Mapping[str, Any]) -> None:
+        """Emit the event named `kind` (a field above) from any thread: on the loop directly, else handed to it."""
+        event: Event = getattr(self, kind)
+        try:
+            on_loop = asyncio.get_running_loop() is self.loop
+        except RuntimeError:  # no loop in this thread: a worker thread
+            on_loop = False
+        if on_loop:
+            event.emit(dict(payload))
+        else:
+            self.emit_threadsafe(event, dict(payload))
 
     def emit_threadsafe(self, event: Event, payload: dict[str, Any]) -> None:
         """Emit from a worker thread: hands the call to the event loop."""

@@ -7,18 +7,16 @@ import logging
 import os
 import sys
 import threading
-from functools import partial
 from pathlib import Path
 
 from nicegui import app, ui
 
-from app.access_token import AccessGuard, lan_enabled, print_lan_urls, redact_access_log
+from app.access_token import lan_enabled, print_lan_urls, redact_access_log
 from app.api import register_api
 from app.config import secret_file
+from app.container import AppServices, build_services, set_running
 from app.core import Core
 from app.host_guard import HostOriginMiddleware, allowed_hosts
-from app.jobs import scans
-from app.jobs.runner import install as install_job_runner
 from app.lifecycle import check_host, choose_port
 from app.security import AccessMiddleware
 from app.services import tokens
@@ -42,13 +40,14 @@ document.addEventListener("DOMContentLoaded", () => {
 </script>"""
 
 
-def register(core: Core) -> None:
-    """Mount the REST API and the pages on NiceGUI's app."""
-    register_api(app)
-    register_pages()
+def register(core: Core) -> AppServices:
+    """Build the app's services and mount the REST API and the pages on NiceGUI's app."""
+    services = build_services(core)
+    set_running(services)
+    register_api(app, services)
+    register_pages(services)
     # Every request passes the access check; it only demands the token in LAN mode.
-    core.services["access"] = AccessGuard(core.settings.data_dir, enabled=lan_enabled(core.settings))
-    app.add_middleware(AccessMiddleware, guard=core.services["access"])
+    app.add_middleware(AccessMiddleware, guard=services.access)
     # Added last, so it runs first: a foreign Host (DNS rebinding) or Origin (CSRF) never reaches the app.
     hosts = allowed_hosts(core.settings, lan=bool(core.settings["server"]["lan"]))
     if os.environ.get("NICEGUI_USER_SIMULATION"):
@@ -58,20 +57,19 @@ def register(core: Core) -> None:
     ui.add_head_html(STOPPED_NOTICE, shared=True)
     app.on_startup(lambda: setattr(core.events, "loop", asyncio.get_running_loop()))
     app.on_startup(lambda: threading.Thread(target=tokens.warm_up, name="tokenizer", daemon=True).start())
-    install_job_runner(core)  # caption jobs: recover or resume on start, mark interrupted on stop
-    scans.install(core)  # a scan the app died in says so on the next start
-    for hook in core.services.get("startup_hooks", []):
+    for hook in core.startup_hooks:
         app.on_startup(hook)
-    for hook in core.services.get("shutdown_hooks", []):
+    for hook in core.shutdown_hooks:
         app.on_shutdown(hook)
-    app.on_shutdown(partial(scans.stop_all, core))
     app.on_shutdown(close_clients)
     app.on_shutdown(shutdown_pools)  # scans and exports above still hand work to the pool
     app.on_shutdown(core.db.checkpoint)  # last: the WAL folded into database.db
+    return services
 
 
-def run(core: Core) -> None:
+def run(services: AppServices) -> None:
     """Start serving. Listens on 127.0.0.1 unless LAN mode is on (NiceGUI alone would use 0.0.0.0)."""
+    core = services.core
     server = core.settings["server"]
     lan = lan_enabled(core.settings)
     native = bool(server["native"])
@@ -86,14 +84,14 @@ def run(core: Core) -> None:
     host = "127.0.0.1" if server["native"] else "0.0.0.0" if server["lan"] else server["host"]
     port = server["port"]
     window_size = prepare_window(core.settings.data_dir) if native else None
-    open_path = f"/?token={core.services['access'].token}" if lan else "/"  # the local tab signs itself in
+    open_path = f"/?token={services.access.token}" if lan else "/"  # the local tab signs itself in
     if lan:
         app.on_startup(redact_access_log)
-        app.on_startup(lambda: print_lan_urls(app.urls, core.services["access"].token))
+        app.on_startup(lambda: print_lan_urls(app.urls, services.access.token))
     if not os.environ.get("NICEGUI_USER_SIMULATION"):
         check_host(host)
         port = choose_port(host, port)
-        if lock := core.services.get("instance_lock"):
+        if lock := core.instance_lock:
             lock.note(f"http://{host}:{port}")
     log.info("CaptionForge serving on http://%s:%s (data dir %s)", host, port, core.settings.data_dir)
     ui.run(

@@ -17,6 +17,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from app.api.schemas.body_text import reject_lone_surrogates
+from app.container import AppServices, attach
 from app.errors import CaptionForgeError
 from app.fs_names import readable
 from app.services.grid.query_tokens import QueryError
@@ -24,8 +25,9 @@ from app.services.grid.query_tokens import QueryError
 log = logging.getLogger("app.api")
 
 
-def register_api(fastapi_app: FastAPI) -> None:
-    """Include every router of app.api and map domain errors to HTTP codes with a readable detail."""
+def register_api(fastapi_app: FastAPI, services: AppServices) -> None:
+    """Include every router of app.api, hand the routes `services`, and map domain errors to HTTP codes."""
+    attach(fastapi_app, services)
     # FastAPI wraps the app's lifespan once per include_router; our routers have none, and NiceGUI's test
     # plugin registers them again on every run, so keep the app's own lifespan instead of nesting it.
     lifespan = fastapi_app.router.lifespan_context

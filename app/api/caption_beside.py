@@ -13,7 +13,7 @@ from app.api.schemas.caption_beside_schemas import (
     WriteBesideRequest,
     WriteBesideResult,
 )
-from app.core import current
+from app.container import ServicesDep
 from app.services.exports import caption_files_beside as beside
 
 router = APIRouter(prefix="/api", tags=["caption sets"])
@@ -24,9 +24,11 @@ router = APIRouter(prefix="/api", tags=["caption sets"])
     response_model=WriteBesidePlan,
     summary="What writing the captions beside the images would write, overwrite and skip (writes nothing)",
 )
-def preview_write_beside(caption_set_id: str, body: WriteBesideRequest | None = None) -> dict[str, Any]:
+def preview_write_beside(
+    services: ServicesDep, caption_set_id: str, body: WriteBesideRequest | None = None
+) -> dict[str, Any]:
     body = body or WriteBesideRequest()
-    return beside.plan_write_beside(current().db, caption_set_id, body.extension)
+    return beside.plan_write_beside(services.db, caption_set_id, body.extension)
 
 
 @router.post(
@@ -34,11 +36,14 @@ def preview_write_beside(caption_set_id: str, body: WriteBesideRequest | None = 
     response_model=WriteBesideResult,
     summary="Write each caption as <image stem>.txt beside its image, backing up what it overwrites",
 )
-def write_beside(caption_set_id: str, body: WriteBesideRequest | None = None) -> dict[str, Any]:
+def write_beside(
+    services: ServicesDep, caption_set_id: str, body: WriteBesideRequest | None = None
+) -> dict[str, Any]:
     body = body or WriteBesideRequest()
-    core = current()
-    keep = core.settings["export"]["caption_backups_kept"]
-    return beside.write_beside(core.db, core.settings.data_dir, caption_set_id, body.extension, keep=keep)
+    keep = services.settings["export"]["caption_backups_kept"]
+    return beside.write_beside(
+        services.db, services.settings.data_dir, caption_set_id, body.extension, keep=keep
+    )
 
 
 @router.get(
@@ -46,8 +51,8 @@ def write_beside(caption_set_id: str, body: WriteBesideRequest | None = None) ->
     response_model=list[BesideWriteRecord],
     summary="The set's past writes beside the images, newest first, and which can still be undone",
 )
-def write_beside_history(caption_set_id: str) -> list[dict[str, Any]]:
-    return beside.list_writes(current().settings.data_dir, caption_set_id)
+def write_beside_history(services: ServicesDep, caption_set_id: str) -> list[dict[str, Any]]:
+    return beside.list_writes(services.settings.data_dir, caption_set_id)
 
 
 @router.post(
@@ -55,5 +60,5 @@ def write_beside_history(caption_set_id: str) -> list[dict[str, Any]]:
     response_model=BesideUndone,
     summary="Undo a write beside the images (files changed since are left alone)",
 )
-def undo_write_beside(backup_id: str) -> dict[str, Any]:
-    return beside.undo_write_beside(current().settings.data_dir, backup_id)
+def undo_write_beside(services: ServicesDep, backup_id: str) -> dict[str, Any]:
+    return beside.undo_write_beside(services.settings.data_dir, backup_id)

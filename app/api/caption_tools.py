@@ -26,6 +26,7 @@ from app.api.schemas.caption_tools_schemas import (
     ViewCreate,
     ViewOut,
 )
+from app.container import ServicesDep
 from app.core import current
 from app.services.captions import batch_edits, tags
 from app.services.captions.captions import get_caption_set
@@ -38,69 +39,71 @@ MAX_EVENTS = 500  # per-caption live updates after a batch; a bigger one shows w
 
 
 @router.get("/caption-sets/{caption_set_id}/tags", response_model=list[TagCount], summary="Tags by frequency")
-def tag_vocabulary(caption_set_id: str, limit: int | None = Query(None, ge=1, le=100_000)) -> Any:
-    get_caption_set(current().db, caption_set_id)  # 404 for an unknown set
-    return tags.tag_vocabulary(current().db, caption_set_id, limit)
+def tag_vocabulary(
+    services: ServicesDep, caption_set_id: str, limit: int | None = Query(None, ge=1, le=100_000)
+) -> Any:
+    get_caption_set(services.db, caption_set_id)  # 404 for an unknown set
+    return tags.tag_vocabulary(services.db, caption_set_id, limit)
 
 
 @router.post("/caption-sets/{caption_set_id}/tags/rename/preview", response_model=Preview)
-def preview_rename_tag(caption_set_id: str, body: TagRename) -> Any:
+def preview_rename_tag(services: ServicesDep, caption_set_id: str, body: TagRename) -> Any:
     """How many captions renaming the tag would change, with the first `limit` before/after."""
-    return tags.preview_rename_tag(current().db, caption_set_id, body.tag, body.new, body.limit)
+    return tags.preview_rename_tag(services.db, caption_set_id, body.tag, body.new, body.limit)
 
 
 @router.post(
     "/caption-sets/{caption_set_id}/tags/rename", response_model=Applied, summary="Rename a tag everywhere"
 )
-def rename_tag(caption_set_id: str, body: TagRename) -> Any:
-    return _changed(caption_set_id, tags.rename_tag(current().db, caption_set_id, body.tag, body.new))
+def rename_tag(services: ServicesDep, caption_set_id: str, body: TagRename) -> Any:
+    return _changed(caption_set_id, tags.rename_tag(services.db, caption_set_id, body.tag, body.new))
 
 
 @router.post("/caption-sets/{caption_set_id}/tags/delete/preview", response_model=Preview)
-def preview_delete_tag(caption_set_id: str, body: TagDelete) -> Any:
-    return tags.preview_delete_tag(current().db, caption_set_id, body.tag, body.limit)
+def preview_delete_tag(services: ServicesDep, caption_set_id: str, body: TagDelete) -> Any:
+    return tags.preview_delete_tag(services.db, caption_set_id, body.tag, body.limit)
 
 
 @router.post(
     "/caption-sets/{caption_set_id}/tags/delete", response_model=Applied, summary="Delete a tag everywhere"
 )
-def delete_tag(caption_set_id: str, body: TagDelete) -> Any:
-    return _changed(caption_set_id, tags.delete_tag(current().db, caption_set_id, body.tag))
+def delete_tag(services: ServicesDep, caption_set_id: str, body: TagDelete) -> Any:
+    return _changed(caption_set_id, tags.delete_tag(services.db, caption_set_id, body.tag))
 
 
 @router.post("/caption-sets/{caption_set_id}/batch-edit/preview", response_model=Preview)
-def preview_batch_edit(caption_set_id: str, body: BatchEditRequest) -> Any:
+def preview_batch_edit(services: ServicesDep, caption_set_id: str, body: BatchEditRequest) -> Any:
     """Preview a batch edit on a selection (`file_ids`), the filter (`query`) or the whole set."""
     edit = body.edit.model_dump()
     return batch_edits.preview_batch(
-        current().db, caption_set_id, edit, file_ids=body.file_ids, query=body.query, limit=body.limit
+        services.db, caption_set_id, edit, file_ids=body.file_ids, query=body.query, limit=body.limit
     )
 
 
 @router.post(
     "/caption-sets/{caption_set_id}/batch-edit", response_model=Applied, summary="Apply a batch edit"
 )
-def apply_batch_edit(caption_set_id: str, body: BatchEditRequest) -> Any:
+def apply_batch_edit(services: ServicesDep, caption_set_id: str, body: BatchEditRequest) -> Any:
     result = batch_edits.apply_batch(
-        current().db, caption_set_id, body.edit.model_dump(), file_ids=body.file_ids, query=body.query
+        services.db, caption_set_id, body.edit.model_dump(), file_ids=body.file_ids, query=body.query
     )
     return _changed(caption_set_id, result)
 
 
 @router.post("/caption-sets/{caption_set_id}/find-replace/preview", response_model=Preview)
-def preview_find_replace(caption_set_id: str, body: FindReplaceRequest) -> Any:
+def preview_find_replace(services: ServicesDep, caption_set_id: str, body: FindReplaceRequest) -> Any:
     """Plain or regex find & replace; the total count and the first `limit` before/after, nothing written."""
     return batch_edits.preview_batch(
-        current().db, caption_set_id, body.edit(), file_ids=body.file_ids, query=body.query, limit=body.limit
+        services.db, caption_set_id, body.edit(), file_ids=body.file_ids, query=body.query, limit=body.limit
     )
 
 
 @router.post(
     "/caption-sets/{caption_set_id}/find-replace", response_model=Applied, summary="Find and replace"
 )
-def apply_find_replace(caption_set_id: str, body: FindReplaceRequest) -> Any:
+def apply_find_replace(services: ServicesDep, caption_set_id: str, body: FindReplaceRequest) -> Any:
     result = batch_edits.apply_batch(
-        current().db, caption_set_id, body.edit(), file_ids=body.file_ids, query=body.query
+        services.db, caption_set_id, body.edit(), file_ids=body.file_ids, query=body.query
     )
     return _changed(caption_set_id, result)
 
@@ -108,33 +111,33 @@ def apply_find_replace(caption_set_id: str, body: FindReplaceRequest) -> Any:
 @router.get(
     "/caption-sets/{caption_set_id}/batches", response_model=list[BatchOut], summary="Recent batch edits"
 )
-def recent_batches(caption_set_id: str, limit: int = Query(20, ge=1, le=200)) -> Any:
-    get_caption_set(current().db, caption_set_id)
-    return batch_edits.recent_batches(current().db, caption_set_id, limit)
+def recent_batches(services: ServicesDep, caption_set_id: str, limit: int = Query(20, ge=1, le=200)) -> Any:
+    get_caption_set(services.db, caption_set_id)
+    return batch_edits.recent_batches(services.db, caption_set_id, limit)
 
 
 @router.post(
     "/batches/{batch_id}/undo", response_model=UndoOut, summary="Undo a whole batch (itself undoable)"
 )
-def undo_batch(batch_id: str) -> Any:
-    result = batch_edits.undo_batch(current().db, batch_id)
+def undo_batch(services: ServicesDep, batch_id: str) -> Any:
+    result = batch_edits.undo_batch(services.db, batch_id)
     _notify(None)
     return result
 
 
 @router.get("/datasets/{dataset_id}/views", response_model=list[ViewOut], summary="Saved grid queries")
-def list_views(dataset_id: str) -> Any:
-    return saved_views.list_saved_views(current().db, dataset_id)
+def list_views(services: ServicesDep, dataset_id: str) -> Any:
+    return saved_views.list_saved_views(services.db, dataset_id)
 
 
 @router.post("/datasets/{dataset_id}/views", response_model=ViewOut, status_code=201, summary="Save a query")
-def create_view(dataset_id: str, body: ViewCreate) -> Any:
-    return saved_views.create_saved_view(current().db, dataset_id, body.name, body.query)
+def create_view(services: ServicesDep, dataset_id: str, body: ViewCreate) -> Any:
+    return saved_views.create_saved_view(services.db, dataset_id, body.name, body.query)
 
 
 @router.delete("/views/{view_id}", response_model=ViewOut, summary="Delete a saved view")
-def delete_view(view_id: str) -> Any:
-    return saved_views.delete_saved_view(current().db, view_id)
+def delete_view(services: ServicesDep, view_id: str) -> Any:
+    return saved_views.delete_saved_view(services.db, view_id)
 
 
 @router.post("/tokens", response_model=TokenCount, summary="CLIP token count of a text (limit 75)")

@@ -14,6 +14,7 @@ from app.api.schemas.dataset_schemas import (
     RevisionOut,
     TakeFileText,
 )
+from app.container import ServicesDep
 from app.core import current
 from app.services.captions import caption_file_changes, captions
 
@@ -25,17 +26,17 @@ router = APIRouter(prefix="/api", tags=["captions"])
     response_model=CaptionOut,
     summary="Create or update the caption of a file (422 past max_length, 409 if changed elsewhere)",
 )
-def save_caption(caption_set_id: str, body: CaptionWrite) -> dict[str, Any]:
+def save_caption(services: ServicesDep, caption_set_id: str, body: CaptionWrite) -> dict[str, Any]:
     fields = body.model_dump()
     file_id, text = fields.pop("file_id"), fields.pop("caption_text")
-    return _changed(captions.save_caption(current().db, caption_set_id, file_id, text, **fields))
+    return _changed(captions.save_caption(services.db, caption_set_id, file_id, text, **fields))
 
 
 @router.get(
     "/caption-sets/{caption_set_id}/captions", response_model=list[CaptionOut], summary="All captions"
 )
-def list_captions(caption_set_id: str) -> Any:
-    return captions.list_captions(current().db, caption_set_id)
+def list_captions(services: ServicesDep, caption_set_id: str) -> Any:
+    return captions.list_captions(services.db, caption_set_id)
 
 
 @router.get(
@@ -43,8 +44,8 @@ def list_captions(caption_set_id: str) -> Any:
     response_model=list[CaptionFileChange],
     summary="Files whose .txt/.caption beside the image changed on disk since the set took its text",
 )
-def changed_caption_files(caption_set_id: str) -> Any:
-    return caption_file_changes.changed_caption_files(current().db, caption_set_id)
+def changed_caption_files(services: ServicesDep, caption_set_id: str) -> Any:
+    return caption_file_changes.changed_caption_files(services.db, caption_set_id)
 
 
 @router.post(
@@ -52,19 +53,19 @@ def changed_caption_files(caption_set_id: str) -> Any:
     response_model=CaptionOut,
     summary="Save the text of the file beside the image as its caption (an 'import' revision)",
 )
-def take_file_text(caption_set_id: str, body: TakeFileText) -> dict[str, Any]:
-    return _changed(caption_file_changes.take_file_text(current().db, caption_set_id, body.file_id))
+def take_file_text(services: ServicesDep, caption_set_id: str, body: TakeFileText) -> dict[str, Any]:
+    return _changed(caption_file_changes.take_file_text(services.db, caption_set_id, body.file_id))
 
 
 @router.get("/captions/{caption_id}", response_model=CaptionOut, summary="One caption")
-def get_caption(caption_id: str) -> Any:
-    return captions.get_caption_by_id(current().db, caption_id)
+def get_caption(services: ServicesDep, caption_id: str) -> Any:
+    return captions.get_caption_by_id(services.db, caption_id)
 
 
 @router.put("/captions/{caption_id}", response_model=CaptionOut, summary="Edit a caption's text")
-def update_caption(caption_id: str, body: CaptionUpdate) -> dict[str, Any]:
+def update_caption(services: ServicesDep, caption_id: str, body: CaptionUpdate) -> dict[str, Any]:
     caption = captions.update_caption(
-        current().db, caption_id, body.caption_text, expected_modified=body.expected_modified
+        services.db, caption_id, body.caption_text, expected_modified=body.expected_modified
     )
     return _changed(caption)
 
@@ -72,11 +73,10 @@ def update_caption(caption_id: str, body: CaptionUpdate) -> dict[str, Any]:
 @router.delete(
     "/captions/{caption_id}", response_model=CaptionOut, summary="Delete a caption (returns what it was)"
 )
-def delete_caption(caption_id: str) -> dict[str, Any]:
-    deleted = captions.delete_caption(current().db, caption_id)
-    core = current()
+def delete_caption(services: ServicesDep, caption_id: str) -> dict[str, Any]:
+    deleted = captions.delete_caption(services.db, caption_id)
     payload = captions.caption_changed_payload(None, deleted["caption_set_id"], deleted["file_id"])
-    core.events.emit_threadsafe(core.events.caption_changed, payload)
+    services.events.emit_threadsafe(services.events.caption_changed, payload)
     return deleted
 
 
@@ -85,8 +85,8 @@ def delete_caption(caption_id: str) -> dict[str, Any]:
     response_model=list[RevisionOut],
     summary="The caption's history, newest first",
 )
-def list_revisions(caption_id: str) -> Any:
-    return captions.list_revisions(current().db, caption_id)
+def list_revisions(services: ServicesDep, caption_id: str) -> Any:
+    return captions.list_revisions(services.db, caption_id)
 
 
 @router.post(
@@ -94,8 +94,8 @@ def list_revisions(caption_id: str) -> Any:
     response_model=CaptionOut,
     summary="Restore the text a revision produced (recorded as a new 'revert' revision)",
 )
-def revert_caption(caption_id: str, revision_id: str) -> dict[str, Any]:
-    return _changed(captions.revert_caption(current().db, caption_id, revision_id))
+def revert_caption(services: ServicesDep, caption_id: str, revision_id: str) -> dict[str, Any]:
+    return _changed(captions.revert_caption(services.db, caption_id, revision_id))
 
 
 def _changed(caption: dict[str, Any]) -> dict[str, Any]:

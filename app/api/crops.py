@@ -17,6 +17,7 @@ from app.api.schemas.crop_schemas import (
     CropOut,
     CropUndoResult,
 )
+from app.container import ServicesDep
 from app.core import current
 from app.services.crops import crops
 
@@ -25,8 +26,8 @@ MEMBER = "/api/datasets/{dataset_id}/files/{file_id}/crop"
 
 
 @router.get(MEMBER, response_model=CropOut, summary="The member's crop in this dataset (null: none)")
-def get_crop(dataset_id: str, file_id: str) -> Any:
-    return crops.get_crop(current().db, dataset_id, file_id)
+def get_crop(services: ServicesDep, dataset_id: str, file_id: str) -> Any:
+    return crops.get_crop(services.db, dataset_id, file_id)
 
 
 @router.put(
@@ -34,15 +35,15 @@ def get_crop(dataset_id: str, file_id: str) -> Any:
     response_model=CropOut,
     summary="Set the crop: shares 0..1 of the upright image; 422 outside the image or of zero size",
 )
-def set_crop(dataset_id: str, file_id: str, body: CropBox) -> Any:
+def set_crop(services: ServicesDep, dataset_id: str, file_id: str, body: CropBox) -> Any:
     return _changed(
-        dataset_id, [file_id], crops.set_crop(current().db, dataset_id, file_id, body.model_dump())
+        dataset_id, [file_id], crops.set_crop(services.db, dataset_id, file_id, body.model_dump())
     )
 
 
 @router.delete(MEMBER, response_model=CropOut, summary="Clear the crop (the whole image again)")
-def clear_crop(dataset_id: str, file_id: str) -> Any:
-    return _changed(dataset_id, [file_id], crops.clear_crop(current().db, dataset_id, file_id))
+def clear_crop(services: ServicesDep, dataset_id: str, file_id: str) -> Any:
+    return _changed(dataset_id, [file_id], crops.clear_crop(services.db, dataset_id, file_id))
 
 
 @router.post(
@@ -50,8 +51,8 @@ def clear_crop(dataset_id: str, file_id: str) -> Any:
     response_model=CentreCropPreview,
     summary="What centre-cropping these members to an aspect would do (nothing is changed)",
 )
-def preview_centre_crop(dataset_id: str, body: CentreCropRequest) -> Any:
-    return crops.preview_centre_crop(current().db, dataset_id, body.file_ids, body.aspect)
+def preview_centre_crop(services: ServicesDep, dataset_id: str, body: CentreCropRequest) -> Any:
+    return crops.preview_centre_crop(services.db, dataset_id, body.file_ids, body.aspect)
 
 
 @router.post(
@@ -59,8 +60,8 @@ def preview_centre_crop(dataset_id: str, body: CentreCropRequest) -> Any:
     response_model=CentreCropResult,
     summary="Centre-crop these members to an aspect, as one batch that can be undone",
 )
-def apply_centre_crop(dataset_id: str, body: CentreCropRequest) -> Any:
-    result = crops.apply_centre_crop(current().db, dataset_id, body.file_ids, body.aspect)
+def apply_centre_crop(services: ServicesDep, dataset_id: str, body: CentreCropRequest) -> Any:
+    result = crops.apply_centre_crop(services.db, dataset_id, body.file_ids, body.aspect)
     return _changed(dataset_id, result["file_ids"], result)
 
 
@@ -69,8 +70,8 @@ def apply_centre_crop(dataset_id: str, body: CentreCropRequest) -> Any:
     response_model=CropUndoResult,
     summary="Put back the crops a batch replaced (409 when already undone)",
 )
-def undo_crop_batch(crop_batch_id: str) -> Any:
-    result = crops.undo_crop_batch(current().db, crop_batch_id)
+def undo_crop_batch(services: ServicesDep, crop_batch_id: str) -> Any:
+    result = crops.undo_crop_batch(services.db, crop_batch_id)
     return _changed(result["dataset_id"], result["file_ids"], result)
 
 

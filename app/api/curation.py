@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
 from app.api.schemas.curation_schemas import DuplicateGroup, Health, KeepBestPreview, KeptBest
-from app.core import current
+from app.container import ServicesDep
 from app.services.quality import dataset_health, near_duplicates
 
 router = APIRouter(prefix="/api/datasets", tags=["curation"])
@@ -24,10 +24,9 @@ class KeepBestRequest(BaseModel):
     response_model=Health,
     summary="Quality histogram, flags, aspect buckets, resolutions, coverage",
 )
-def get_health(dataset_id: str, caption_set_id: str | None = None) -> dict[str, Any]:
-    core = current()
-    weight = core.settings["image_processing"]["measured_quality_weight"]
-    return dataset_health.dataset_health(core.db, dataset_id, caption_set_id, measured_weight=weight)
+def get_health(services: ServicesDep, dataset_id: str, caption_set_id: str | None = None) -> dict[str, Any]:
+    weight = services.settings["image_processing"]["measured_quality_weight"]
+    return dataset_health.dataset_health(services.db, dataset_id, caption_set_id, measured_weight=weight)
 
 
 @router.get(
@@ -36,6 +35,7 @@ def get_health(dataset_id: str, caption_set_id: str | None = None) -> dict[str, 
     summary="Groups of exact and near-duplicate images, best first",
 )
 def get_duplicates(
+    services: ServicesDep,
     dataset_id: str,
     max_distance: int = Query(
         near_duplicates.DEFAULT_MAX_DISTANCE,
@@ -44,8 +44,9 @@ def get_duplicates(
         description="dHash bits that may differ (the colour grids must agree as well)",
     ),
 ) -> list[dict[str, Any]]:
-    core = current()
-    return near_duplicates.duplicate_groups(core.db, dataset_id, max_distance, core.settings.thumbnails_dir)
+    return near_duplicates.duplicate_groups(
+        services.db, dataset_id, max_distance, services.settings.thumbnails_dir
+    )
 
 
 @router.post(
@@ -53,8 +54,8 @@ def get_duplicates(
     response_model=KeptBest,
     summary="Keep the best file of a group, exclude the rest",
 )
-def post_keep_best(dataset_id: str, request: KeepBestRequest) -> dict[str, Any]:
-    return near_duplicates.keep_best(current().db, dataset_id, request.file_ids, request.confirm_edited)
+def post_keep_best(services: ServicesDep, dataset_id: str, request: KeepBestRequest) -> dict[str, Any]:
+    return near_duplicates.keep_best(services.db, dataset_id, request.file_ids, request.confirm_edited)
 
 
 @router.post(
@@ -62,5 +63,7 @@ def post_keep_best(dataset_id: str, request: KeepBestRequest) -> dict[str, Any]:
     response_model=KeepBestPreview,
     summary="What keep-best would keep and exclude",
 )
-def post_keep_best_preview(dataset_id: str, request: KeepBestRequest) -> dict[str, Any]:
-    return near_duplicates.keep_best_preview(current().db, dataset_id, request.file_ids)
+def post_keep_best_preview(
+    services: ServicesDep, dataset_id: str, request: KeepBestRequest
+) -> dict[str, Any]:
+    return near_duplicates.keep_best_preview(services.db, dataset_id, request.file_ids)

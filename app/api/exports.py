@@ -18,13 +18,11 @@ from app.api.schemas.export_responses import (
     PresetDeleted,
 )
 from app.api.schemas.export_schemas import PRESET_EXAMPLE, ExportPresetOptions, ExportRequest
-from app.core import current
+from app.container import ServicesDep
 from app.errors import Conflict, NotFound
-from app.jobs.exports import install, runner
 from app.services.exports import export_history, export_presets, exports
 
 router = APIRouter(prefix="/api", tags=["exports"])
-install(current())
 
 EXAMPLE = {
     "caption_set_id": "caption-set-456",
@@ -53,8 +51,10 @@ EXAMPLE = {
     response_model=ExportStarted,
     summary="Start an export (the seed's request plus preset/layout)",
 )
-def start_export(dataset_id: str, request: ExportRequest = Body(..., examples=[EXAMPLE])) -> dict[str, Any]:
-    return runner(current()).start(dataset_id, request.as_request())
+def start_export(
+    services: ServicesDep, dataset_id: str, request: ExportRequest = Body(..., examples=[EXAMPLE])
+) -> dict[str, Any]:
+    return services.exports.start(dataset_id, request.as_request())
 
 
 @router.post(
@@ -62,9 +62,10 @@ def start_export(dataset_id: str, request: ExportRequest = Body(..., examples=[E
     response_model=ExportPlan,
     summary="The summary before starting: count, size, skips",
 )
-def plan_export(dataset_id: str, request: ExportRequest = Body(..., examples=[EXAMPLE])) -> dict[str, Any]:
-    core = current()
-    return exports.plan_export(core.db, core.settings, dataset_id, request.as_request())
+def plan_export(
+    services: ServicesDep, dataset_id: str, request: ExportRequest = Body(..., examples=[EXAMPLE])
+) -> dict[str, Any]:
+    return exports.plan_export(services.db, services.settings, dataset_id, request.as_request())
 
 
 class CheckExample(BaseModel):
@@ -102,10 +103,9 @@ class ExportCheckResult(BaseModel):
     response_model=ExportCheckResult,
 )
 def check_export(
-    dataset_id: str, request: ExportRequest = Body(..., examples=[EXAMPLE])
+    services: ServicesDep, dataset_id: str, request: ExportRequest = Body(..., examples=[EXAMPLE])
 ) -> ExportCheckResult:
-    core = current()
-    plan = exports.plan_export(core.db, core.settings, dataset_id, request.as_request())
+    plan = exports.plan_export(services.db, services.settings, dataset_id, request.as_request())
     checks = [ExportCheck(**check) for check in plan["checks"]]
     return ExportCheckResult(
         file_count=plan["file_count"], issue_count=sum(1 for c in checks if c.count), checks=checks
@@ -117,17 +117,16 @@ def check_export(
     response_model=list[ExportEntry],
     summary="Exports that are pending or running, with live progress",
 )
-def list_jobs() -> list[dict[str, Any]]:
-    core = current()
-    active = [e for e in export_history.list_history(core.db) if e["status"] in export_history.ACTIVE]
-    return [runner(core).status(entry["id"]) for entry in active]
+def list_jobs(services: ServicesDep) -> list[dict[str, Any]]:
+    active = [e for e in export_history.list_history(services.db) if e["status"] in export_history.ACTIVE]
+    return [services.exports.status(entry["id"]) for entry in active]
 
 
 @router.get(
     "/export/jobs/{export_id}", response_model=ExportEntry, summary="One export's status and progress"
 )
-def get_job(export_id: str) -> dict[str, Any]:
-    return runner(current()).status(export_id)
+def get_job(services: ServicesDep, export_id: str) -> dict[str, Any]:
+    return services.exports.status(export_id)
 
 
 @router.post(
@@ -135,8 +134,8 @@ def get_job(export_id: str) -> dict[str, Any]:
     response_model=ExportCancelling,
     summary="Cancel a running export (nothing is left behind)",
 )
-def cancel_job(export_id: str) -> dict[str, Any]:
-    if not runner(current()).cancel(export_id):
+def cancel_job(services: ServicesDep, export_id: str) -> dict[str, Any]:
+    if not services.exports.cancel(export_id):
         raise Conflict("This export is not running")
     return {"export_id": export_id, "status": "cancelling"}
 
@@ -147,8 +146,8 @@ def cancel_job(export_id: str) -> dict[str, Any]:
     response_class=FileResponse,
     responses={200: {"content": {"application/zip": {"schema": {"type": "string", "format": "binary"}}}}},
 )
-def download(export_id: str) -> FileResponse:
-    entry = export_history.get_export(current().db, export_id)
+def download(services: ServicesDep, export_id: str) -> FileResponse:
+    entry = export_history.get_export(services.db, export_id)
     if entry["export_format"] != "zip":
         raise Conflict(f"This export is a folder at {entry['export_path']}, not a ZIP")
     if entry["status"] != "completed":
@@ -160,24 +159,24 @@ def download(export_id: str) -> FileResponse:
 
 
 @router.get("/export/history", response_model=list[ExportEntry], summary="Past exports, newest first")
-def history(dataset_id: str | None = None) -> list[dict[str, Any]]:
-    return export_history.list_history(current().db, dataset_id)
+def history(services: ServicesDep, dataset_id: str | None = None) -> list[dict[str, Any]]:
+    return export_history.list_history(services.db, dataset_id)
 
 
 @router.get("/export/presets", response_model=list[Preset], summary="Built-in and saved export presets")
-def list_presets() -> list[dict[str, Any]]:
-    return export_presets.list_presets(current().settings.data_dir)
+def list_presets(services: ServicesDep) -> list[dict[str, Any]]:
+    return export_presets.list_presets(services.settings.data_dir)
 
 
 @router.put("/export/presets/{name}", response_model=Preset, summary="Save a user preset from option values")
 def save_preset(
-    name: str, options: ExportPresetOptions = Body(..., examples=[PRESET_EXAMPLE])
+    services: ServicesDep, name: str, options: ExportPresetOptions = Body(..., examples=[PRESET_EXAMPLE])
 ) -> dict[str, Any]:  # type: ignore[valid-type]
     sent = options.model_dump(exclude_unset=True)
-    return export_presets.save_preset(current().settings.data_dir, name, sent)
+    return export_presets.save_preset(services.settings.data_dir, name, sent)
 
 
 @router.delete("/export/presets/{name}", response_model=PresetDeleted, summary="Delete a user preset")
-def delete_preset(name: str) -> dict[str, Any]:
-    export_presets.delete_preset(current().settings.data_dir, name)
+def delete_preset(services: ServicesDep, name: str) -> dict[str, Any]:
+    export_presets.delete_preset(services.settings.data_dir, name)
     return {"deleted": name}

@@ -14,7 +14,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import FileResponse, Response
 
 from app.api.schemas.folder_schemas import FileDetail
-from app.core import current
+from app.container import ServicesDep
 from app.errors import NotFound
 from app.services.crop_box import crop_key, parse_box_text
 from app.services.folders import folders
@@ -30,9 +30,9 @@ REVALIDATE = "no-cache"
 
 
 @router.get("/{file_id}", response_model=FileDetail, summary="File details with the imported caption")
-def get_file(file_id: str) -> dict[str, Any]:
+def get_file(services: ServicesDep, file_id: str) -> dict[str, Any]:
     """Size, dimensions, format, hash, imported caption (read-only), scan error, measured quality, duplicates."""
-    return folders.get_file(current().db, file_id)
+    return folders.get_file(services.db, file_id)
 
 
 @router.get(
@@ -45,6 +45,7 @@ def get_file(file_id: str) -> dict[str, Any]:
     },
 )
 def get_thumbnail(
+    services: ServicesDep,
     file_id: str,
     request: Request,
     v: str | None = Query(None, description="thumbnail_key"),
@@ -52,8 +53,7 @@ def get_thumbnail(
         None, max_length=200, description="x,y,w,h (shares 0..1): the thumbnail of a dataset member's crop"
     ),
 ) -> Response:
-    core = current()
-    source = folders.file_source(core.db, file_id)
+    source = folders.file_source(services.db, file_id)
     key = source["thumbnail_key"]
     if not key:
         raise NotFound(f"No thumbnail: {source['scan_error'] or 'the file was not scanned yet'}.")
@@ -62,7 +62,7 @@ def get_thumbnail(
     etag = f'"{crop_key(key, box)}"' if box else f'"{key}"'
     if _matches(request, etag):
         return Response(status_code=304, headers={"ETag": etag, "Cache-Control": cache})
-    settings = core.settings
+    settings = services.settings
     try:
         path = ensure_thumbnail(
             _checked_path(source),
@@ -90,9 +90,12 @@ def get_thumbnail(
     },
 )
 def get_image(
-    file_id: str, request: Request, v: str | None = Query(None, description="thumbnail_key")
+    services: ServicesDep,
+    file_id: str,
+    request: Request,
+    v: str | None = Query(None, description="thumbnail_key"),
 ) -> Response:
-    source = folders.file_source(current().db, file_id)
+    source = folders.file_source(services.db, file_id)
     real = _checked_path(source)
     try:
         stat = os.stat(real)
@@ -123,12 +126,12 @@ def get_image(
         416: {},
     },
 )
-def get_video(file_id: str, request: Request) -> Response:
+def get_video(services: ServicesDep, file_id: str, request: Request) -> Response:
     """The tracked video itself; `Range: bytes=a-b` gets 206 Partial Content, as HTML5 players ask."""
-    source = folders.file_source(current().db, file_id)
+    source = folders.file_source(services.db, file_id)
     if not (source["mime_type"] or "").startswith("video/"):
         raise NotFound("This file is not a tracked video: open it with /image.")
-    return get_image(file_id, request, None)
+    return get_image(services, file_id, request, None)
 
 
 @router.get(
@@ -136,14 +139,17 @@ def get_video(file_id: str, request: Request) -> Response:
     summary="A strip of evenly spaced frames of a video (WebP)",
     responses={200: {"content": {"image/webp": {}}}, 404: {}},
 )
-def get_strip(file_id: str, frames: int = Query(8, ge=1, le=MAX_STRIP_FRAMES)) -> Response:
+def get_strip(
+    services: ServicesDep, file_id: str, frames: int = Query(8, ge=1, le=MAX_STRIP_FRAMES)
+) -> Response:
     """`frames` frames spread over the whole clip, side by side, in time order; cached like thumbnails."""
-    core = current()
-    source = folders.file_source(core.db, file_id)
+    source = folders.file_source(services.db, file_id)
     if not (source["mime_type"] or "").startswith("video/") or source["scan_error"]:
         raise NotFound(f"No frames: {source['scan_error'] or 'this file is not a tracked video'}.")
     try:
-        path = strip_path(_checked_path(source), source["file_hash"], core.settings.thumbnails_dir, frames)
+        path = strip_path(
+            _checked_path(source), source["file_hash"], services.settings.thumbnails_dir, frames
+        )
     except (OSError, VideoDecodeError) as exc:
         raise NotFound(f"The frames cannot be read ({exc}): rescan the folder.") from None
     return FileResponse(path, media_type="image/webp", headers={"Cache-Control": REVALIDATE})

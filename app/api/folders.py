@@ -18,9 +18,8 @@ from app.api.schemas.folder_schemas import (
     ScanProgress,
     ScanStarted,
 )
-from app.core import current
+from app.container import ServicesDep
 from app.errors import NotFound
-from app.jobs import scans
 from app.services.folders import browse, folders
 from app.services.paths import allowed_roots
 
@@ -31,67 +30,65 @@ router = APIRouter(prefix="/api/folders", tags=["folders"])
     "/browse", response_model=BrowseOut, summary="Subfolders of a folder on this machine (allowed roots)"
 )
 def browse_folders(
+    services: ServicesDep,
     path: str | None = Query(None, description="Absolute folder path; empty = start folder"),
     show_hidden: bool = False,
 ) -> dict[str, Any]:
     """403 outside the allowed roots (server.allowed_folders), 404 for a folder that does not exist."""
-    core = current()
-    roots = allowed_roots(core.settings)
+    roots = allowed_roots(services.settings)
     listing = browse.list_directory(path, roots, show_hidden)
-    return listing | {"recent": browse.recent_folders(core.settings.data_dir, roots)}
+    return listing | {"recent": browse.recent_folders(services.settings.data_dir, roots)}
 
 
 @router.post(
     "", response_model=FolderOut, status_code=status.HTTP_201_CREATED, summary="Track a folder in place"
 )
-async def add_folder(body: FolderCreate) -> dict[str, Any]:
+async def add_folder(services: ServicesDep, body: FolderCreate) -> dict[str, Any]:
     """Nothing is copied. 403 outside the allowed roots, 404 no such folder, 409 already tracked.
     The first scan starts in the background unless `scan` is false."""
-    core = current()
     folder = await run.io_bound(
         folders.add_folder,
-        core.db,
+        services.db,
         body.path,
         body.recursive,
         body.max_depth,
         body.notes,
-        allowed_roots(core.settings),
+        allowed_roots(services.settings),
         body.follow_links,
     )
-    await run.io_bound(browse.remember_folder, core.settings.data_dir, folder["path"])
+    await run.io_bound(browse.remember_folder, services.settings.data_dir, folder["path"])
     if body.scan:
-        folder["scan"] = scans.start_scan(core, folder["id"])
+        folder["scan"] = services.scans.start_scan(folder["id"])
     return folder
 
 
 @router.get("", response_model=list[FolderOut], summary="List tracked folders with file counts")
-def list_folders() -> list[dict[str, Any]]:
-    return folders.list_folders(current().db)
+def list_folders(services: ServicesDep) -> list[dict[str, Any]]:
+    return folders.list_folders(services.db)
 
 
 @router.get("/{folder_id}", response_model=FolderOut, summary="One tracked folder")
-def get_folder(folder_id: str) -> dict[str, Any]:
-    core = current()
-    return folders.get_folder(core.db, folder_id) | {"scan": scans.scan_status(core, folder_id)}
+def get_folder(services: ServicesDep, folder_id: str) -> dict[str, Any]:
+    return folders.get_folder(services.db, folder_id) | {"scan": services.scans.scan_status(folder_id)}
 
 
 @router.put(
     "/{folder_id}", response_model=FolderOut, summary="Change name, enabled, recursive, max_depth or notes"
 )
-def update_folder(folder_id: str, body: FolderUpdate) -> dict[str, Any]:
-    return folders.update_folder(current().db, folder_id, **body.model_dump(exclude_unset=True))
+def update_folder(services: ServicesDep, folder_id: str, body: FolderUpdate) -> dict[str, Any]:
+    return folders.update_folder(services.db, folder_id, **body.model_dump(exclude_unset=True))
 
 
 @router.delete("/{folder_id}", response_model=RemovedFolder, summary="Forget a folder (files on disk stay)")
-def remove_folder(folder_id: str) -> dict[str, Any]:
+def remove_folder(services: ServicesDep, folder_id: str) -> dict[str, Any]:
     """Its files leave every dataset and caption set; nothing on disk is deleted or changed."""
-    core = current()
-    scans.cancel_scan(core, folder_id)
-    return folders.remove_folder(core.db, folder_id)
+    services.scans.cancel_scan(folder_id)
+    return folders.remove_folder(services.db, folder_id)
 
 
 @router.post("/{folder_id}/scan", summary="Scan a folder (incremental) in the background, or wait for it")
 async def scan_folder(
+    services: ServicesDep,
     folder_id: str,
     wait: bool = Query(False, description="Answer with the final counts when the scan is done"),
     remeasure: bool = Query(
@@ -99,10 +96,9 @@ async def scan_folder(
     ),
 ) -> Any:
     """Returns {status, progress} at once, or the final ScanProgress with `wait=true`. 409 when disabled."""
-    core = current()
     if wait:
-        return ScanProgress(**await scans.scan_and_wait(core, folder_id, remeasure))
-    return ScanStarted(**await scans.request_scan(core, folder_id, remeasure))
+        return ScanProgress(**await services.scans.scan_and_wait(folder_id, remeasure))
+    return ScanStarted(**await services.scans.request_scan(folder_id, remeasure))
 
 
 @router.post(
@@ -110,18 +106,16 @@ async def scan_folder(
     response_model=ScanCancelled,
     summary="Stop a running scan after the files in flight",
 )
-def cancel_scan(folder_id: str) -> dict[str, Any]:
+def cancel_scan(services: ServicesDep, folder_id: str) -> dict[str, Any]:
     """What was processed so far is kept; files are not marked missing by a stopped scan."""
-    core = current()
-    folders.get_folder(core.db, folder_id)
-    return {"folder_id": folder_id, "cancelled": scans.cancel_scan(core, folder_id)}
+    folders.get_folder(services.db, folder_id)
+    return {"folder_id": folder_id, "cancelled": services.scans.cancel_scan(folder_id)}
 
 
 @router.get("/{folder_id}/scan", response_model=ScanProgress, summary="Progress of the current or last scan")
-def scan_progress(folder_id: str) -> dict[str, Any]:
-    core = current()
-    folders.get_folder(core.db, folder_id)
-    latest = scans.scan_status(core, folder_id)
+def scan_progress(services: ServicesDep, folder_id: str) -> dict[str, Any]:
+    folders.get_folder(services.db, folder_id)
+    latest = services.scans.scan_status(folder_id)
     if latest is None:
         raise NotFound("This folder was not scanned since the app started.")
     return latest
@@ -131,11 +125,12 @@ def scan_progress(folder_id: str) -> dict[str, Any]:
     "/{folder_id}/files", response_model=list[FileOut], summary="The folder's files, missing ones included"
 )
 def list_files(
+    services: ServicesDep,
     folder_id: str,
     offset: int = Query(0, ge=0, le=2**31 - 1),
     limit: int | None = Query(None, ge=1, le=100_000),
     include_missing: bool = True,
 ) -> list[dict[str, Any]]:
     return folders.list_folder_files(
-        current().db, folder_id, offset=offset, limit=limit, include_missing=include_missing
+        services.db, folder_id, offset=offset, limit=limit, include_missing=include_missing
     )

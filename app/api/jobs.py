@@ -15,9 +15,9 @@ from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, Field
 
 from app.api.schemas.job_schemas import Job, JobPlan, JobStarted
-from app.core import current
+from app.container import ServicesDep
+from app.events import Events
 from app.jobs.job_payloads import completed_payload, progress_payload
-from app.jobs.runner import job_runner
 from app.services.caption_jobs import caption_jobs
 
 router = APIRouter(tags=["caption jobs"])
@@ -60,9 +60,11 @@ class PlanRequest(BaseModel):
     response_model=JobStarted,
     summary="Start a background caption job",
 )
-async def auto_generate(caption_set_id: str, body: AutoGenerateRequest) -> dict[str, Any]:
+async def auto_generate(
+    services: ServicesDep, caption_set_id: str, body: AutoGenerateRequest
+) -> dict[str, Any]:
     """Returns {job_id, status, total_files, estimated_time_seconds, ...}; 422 when nothing would be captioned."""
-    job = await job_runner(current()).submit(caption_set_id, **body.model_dump())
+    job = await services.jobs.submit(caption_set_id, **body.model_dump())
     return {
         "job_id": job["id"],
         "status": job["status"],
@@ -79,14 +81,14 @@ async def auto_generate(caption_set_id: str, body: AutoGenerateRequest) -> dict[
     response_model=JobPlan,
     summary="What a job would caption and skip",
 )
-def plan(caption_set_id: str, body: PlanRequest) -> dict[str, Any]:
-    result = caption_jobs.plan_job(current().db, caption_set_id, **body.model_dump())
+def plan(services: ServicesDep, caption_set_id: str, body: PlanRequest) -> dict[str, Any]:
+    result = caption_jobs.plan_job(services.db, caption_set_id, **body.model_dump())
     return {**result, "to_caption": len(result["to_caption"])}
 
 
 @router.get("/api/vision/jobs", response_model=list[Job], summary="Caption jobs, newest first")
-async def list_jobs(limit: int = Query(100, ge=1, le=1000)) -> list[dict[str, Any]]:
-    return await job_runner(current()).list(limit)
+async def list_jobs(services: ServicesDep, limit: int = Query(100, ge=1, le=1000)) -> list[dict[str, Any]]:
+    return await services.jobs.list(limit)
 
 
 @router.get(
@@ -94,8 +96,8 @@ async def list_jobs(limit: int = Query(100, ge=1, le=1000)) -> list[dict[str, An
     response_model=Job,
     summary="A job's status, counts, failed files and endpoint throughput",
 )
-async def get_job(job_id: str) -> dict[str, Any]:
-    return await job_runner(current()).get(job_id)
+async def get_job(services: ServicesDep, job_id: str) -> dict[str, Any]:
+    return await services.jobs.get(job_id)
 
 
 @router.post(
@@ -103,27 +105,27 @@ async def get_job(job_id: str) -> dict[str, Any]:
     response_model=Job,
     summary="Pause after the images in flight (they are kept)",
 )
-async def pause(job_id: str) -> dict[str, Any]:
-    return await job_runner(current()).pause(job_id)
+async def pause(services: ServicesDep, job_id: str) -> dict[str, Any]:
+    return await services.jobs.pause(job_id)
 
 
 @router.post(
     "/api/vision/jobs/{job_id}/resume", response_model=Job, summary="Resume a paused or interrupted job"
 )
-async def resume(job_id: str) -> dict[str, Any]:
-    return await job_runner(current()).resume(job_id)
+async def resume(services: ServicesDep, job_id: str) -> dict[str, Any]:
+    return await services.jobs.resume(job_id)
 
 
 @router.post("/api/vision/jobs/{job_id}/cancel", response_model=Job, summary="Cancel; finished captions stay")
-async def cancel(job_id: str) -> dict[str, Any]:
-    return await job_runner(current()).cancel(job_id)
+async def cancel(services: ServicesDep, job_id: str) -> dict[str, Any]:
+    return await services.jobs.cancel(job_id)
 
 
 @router.post(
     "/api/vision/jobs/{job_id}/retry-failed", response_model=Job, summary="Queue the failed images again"
 )
-async def retry_failed(job_id: str) -> dict[str, Any]:
-    return await job_runner(current()).retry_failed(job_id)
+async def retry_failed(services: ServicesDep, job_id: str) -> dict[str, Any]:
+    return await services.jobs.retry_failed(job_id)
 
 
 @router.get(
@@ -132,18 +134,17 @@ async def retry_failed(job_id: str) -> dict[str, Any]:
     response_class=StreamingResponse,
     responses={200: {"content": {"text/event-stream": {"schema": {"type": "string"}}}}},
 )
-async def stream(job_id: str, request: Request) -> StreamingResponse:
+async def stream(services: ServicesDep, job_id: str, request: Request) -> StreamingResponse:
     """The seed's event shapes; the stream ends after "completed" (its status says completed or cancelled)."""
-    job = await job_runner(current()).get(job_id)  # 404 before the stream starts
+    job = await services.jobs.get(job_id)  # 404 before the stream starts
     return StreamingResponse(
-        _events(job, request),
+        _events(job, request, services.events),
         media_type="text/event-stream",
         headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},
     )
 
 
-async def _events(job: dict[str, Any], request: Request) -> AsyncIterator[str]:
-    events = current().events
+async def _events(job: dict[str, Any], request: Request, events: Events) -> AsyncIterator[str]:
     queue: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
 
     def collect(payload: dict[str, Any]) -> None:

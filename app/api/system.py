@@ -10,7 +10,7 @@ from nicegui import Client
 from pydantic import BaseModel, Field
 
 from app.api.schemas.settings_schemas import SettingsOut, SettingsPatch, patch_dict
-from app.core import current
+from app.container import ServicesDep
 from app.services import system
 
 router = APIRouter(prefix="/api/system", tags=["system"])
@@ -42,8 +42,8 @@ class Identity(BaseModel):
 
 
 @router.get("/config", response_model=SettingsOut, summary="The current settings (API key masked)")
-def get_config() -> dict[str, Any]:
-    return current().settings.public_dict()
+def get_config(services: ServicesDep) -> dict[str, Any]:
+    return services.settings.public_dict()
 
 
 @router.put(
@@ -52,26 +52,26 @@ def get_config() -> dict[str, Any]:
     summary="Apply and save a partial settings object in the settings.yaml shape",
 )
 def put_config(
+    services: ServicesDep,
     patch: SettingsPatch = Body(..., examples=[{"vision": {"base_url": "http://127.0.0.1:11434"}}]),  # type: ignore[valid-type]
 ) -> dict[str, Any]:
-    return system.update_config(current().settings, patch_dict(patch))
+    return system.update_config(services.settings, patch_dict(patch))
 
 
 @router.get(
     "/stats", response_model=Stats, summary="Counts of tracked things and the size of the thumbnail cache"
 )
-def get_stats() -> dict[str, Any]:
-    core = current()
-    return system.system_stats(core.db, core.settings)
+def get_stats(services: ServicesDep) -> dict[str, Any]:
+    return system.system_stats(services.db, services.settings)
 
 
 @router.get(
     "/identity", response_model=Identity, summary="Which app answers here (the start-up port check asks it)"
 )
-def get_identity() -> dict[str, Any]:
+def get_identity(services: ServicesDep) -> dict[str, Any]:
     return {
         "app": "CaptionForge",
         "pid": os.getpid(),
-        "data_dir": str(current().settings.data_dir),
+        "data_dir": str(services.settings.data_dir),
         "connected_pages": sum(1 for client in Client.instances.values() if client.has_socket_connection),
     }

@@ -13,11 +13,11 @@ from pydantic import BaseModel
 
 from app.api.schemas.dataset_schemas import CaptionLimit
 from app.api.schemas.vision_schemas import ConnectionReport, DownloadCancelled, ModelStatuses
-from app.core import current
+from app.container import ServicesDep
 from app.errors import NotFound
 from app.vision.availability import model_statuses
 from app.vision.client import CaptionResult, check_connection
-from app.vision.downloads import DownloadState, downloads_for
+from app.vision.downloads import DownloadState
 from app.vision.single import generate_for_file
 
 router = APIRouter(prefix="/api/vision", tags=["vision"])
@@ -38,9 +38,8 @@ class GenerateRequest(BaseModel):
     response_model=ModelStatuses,
     summary="Curated and custom models with Ready / Not downloaded / Backend unreachable",
 )
-async def list_models(refresh: bool = True) -> dict[str, Any]:
-    core = current()
-    return await model_statuses(core.settings, core.db, refresh=refresh)
+async def list_models(services: ServicesDep, refresh: bool = True) -> dict[str, Any]:
+    return await model_statuses(services.settings, services.db, refresh=refresh)
 
 
 @router.post(
@@ -48,9 +47,8 @@ async def list_models(refresh: bool = True) -> dict[str, Any]:
     response_model=ModelStatuses,
     summary="Ask the backend which models it has and update the cached status",
 )
-async def refresh_models() -> dict[str, Any]:
-    core = current()
-    return await model_statuses(core.settings, core.db, refresh=True)
+async def refresh_models(services: ServicesDep) -> dict[str, Any]:
+    return await model_statuses(services.settings, services.db, refresh=True)
 
 
 @router.post(
@@ -58,10 +56,9 @@ async def refresh_models() -> dict[str, Any]:
     response_model=CaptionResult,
     summary="Caption one tracked file (try a style or prompt before a batch job)",
 )
-async def generate(payload: GenerateRequest) -> dict[str, Any]:
-    core = current()
+async def generate(services: ServicesDep, payload: GenerateRequest) -> dict[str, Any]:
     overrides = payload.model_dump(exclude={"file_id", "caption_set_id"})
-    result = await generate_for_file(core, payload.file_id, payload.caption_set_id, **overrides)
+    result = await generate_for_file(services, payload.file_id, payload.caption_set_id, **overrides)
     return result.to_dict()
 
 
@@ -70,8 +67,10 @@ async def generate(payload: GenerateRequest) -> dict[str, Any]:
     response_model=ConnectionReport,
     summary="Check server, model, vision capability; says what works and what not",
 )
-async def test_connection(model: str | None = Body(None, embed=True)) -> dict[str, Any]:
-    checks = await check_connection(current().settings, model)
+async def test_connection(
+    services: ServicesDep, model: str | None = Body(None, embed=True)
+) -> dict[str, Any]:
+    checks = await check_connection(services.settings, model)
     return {"ok": all(c["ok"] for c in checks), "checks": checks}
 
 
@@ -81,9 +80,8 @@ async def test_connection(model: str | None = Body(None, embed=True)) -> dict[st
     response_model=DownloadState,
     summary="Start downloading a model on the backend",
 )
-async def start_download(model: str = Body(..., embed=True)) -> dict[str, Any]:
-    core = current()
-    return downloads_for(core).start(core.settings, model).as_dict()
+async def start_download(services: ServicesDep, model: str = Body(..., embed=True)) -> dict[str, Any]:
+    return services.downloads.start(services.settings, model).as_dict()
 
 
 @router.get(
@@ -92,8 +90,8 @@ async def start_download(model: str = Body(..., embed=True)) -> dict[str, Any]:
     response_class=StreamingResponse,
     responses={200: {"content": {"text/event-stream": {"schema": {"type": "string"}}}}},
 )
-async def stream_download(model: str) -> StreamingResponse:
-    registry = downloads_for(current())
+async def stream_download(services: ServicesDep, model: str) -> StreamingResponse:
+    registry = services.downloads
     if registry.get(model) is None:
         raise NotFound(f"No download of {model} was started.")
 
@@ -113,13 +111,13 @@ async def stream_download(model: str) -> StreamingResponse:
     response_model=DownloadCancelled,
     summary="Stop a running download",
 )
-async def cancel_download(model: str) -> dict[str, Any]:
-    return {"cancelled": downloads_for(current()).cancel(model)}
+async def cancel_download(services: ServicesDep, model: str) -> dict[str, Any]:
+    return {"cancelled": services.downloads.cancel(model)}
 
 
 @router.get("/models/download/{model:path}", response_model=DownloadState, summary="Download progress (poll)")
-async def download_progress(model: str) -> dict[str, Any]:
-    state = downloads_for(current()).get(model)
+async def download_progress(services: ServicesDep, model: str) -> dict[str, Any]:
+    state = services.downloads.get(model)
     if state is None:
         raise NotFound(f"No download of {model} was started.")
     return state.as_dict()

@@ -1,7 +1,7 @@
 """Exports as background jobs: one export at a time in a thread, live progress on core.events.export_progress.
 
-The runner lives in core.services["export_runner"]; `install(core)` also registers the start-up clean-up of
-exports a stop or crash interrupted (their temporary folders and .zip.part files).
+`install(core)` creates the runner and registers the start-up clean-up of exports a stop or crash
+interrupted (their temporary folders and .zip.part files).
 """
 
 from __future__ import annotations
@@ -81,27 +81,19 @@ class ExportRunner:
         finally:
             self._cancel.pop(export_id, None)
 
+    def recover_on_start(self) -> None:
+        """Startup hook: exports a stop or crash interrupted are marked so, and their leftovers removed."""
+        result = export_history.recover_interrupted(self.core.db, self.core.settings)
+        if result["interrupted"] or result["removed"]:
+            log.info("export clean-up: %s interrupted, removed %s", result["interrupted"], result["removed"])
+
     def _emit(self, payload: dict[str, Any]) -> None:
         self.progress[payload["export_id"]] = {**self.progress.get(payload["export_id"], {}), **payload}
         self.core.events.emit_threadsafe(self.core.events.export_progress, payload)
 
 
-def runner(core: Core) -> ExportRunner:
-    """The Core's export runner (created on first use)."""
-    return core.services.setdefault("export_runner", ExportRunner(core))
-
-
-def install(core: Core) -> None:
-    """Register the start-up clean-up once per Core (server.register runs the hooks on start)."""
-    hooks = core.services.setdefault("startup_hooks", [])
-    if recover_on_start not in hooks:
-        hooks.append(recover_on_start)
-
-
-def recover_on_start() -> None:
-    from app.core import current
-
-    core = current()
-    result = export_history.recover_interrupted(core.db, core.settings)
-    if result["interrupted"] or result["removed"]:
-        log.info("export clean-up: %s interrupted, removed %s", result["interrupted"], result["removed"])
+def install(core: Core) -> ExportRunner:
+    """Create the Core's export runner; its start-up hook cleans up what an interrupted export left."""
+    export_runner = ExportRunner(core)
+    core.startup_hooks.append(export_runner.recover_on_start)
+    return export_runner

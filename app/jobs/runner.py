@@ -28,17 +28,11 @@ SHUTDOWN_WAIT = 5.0  # seconds the app waits at shutdown for in-flight captions 
 def install(
     core: Core, captioner: Captioner | None = None, model_check: ModelCheck | None = None
 ) -> JobRunner:
-    """Create the runner as core.services["job_runner"] and hook it into the app's startup and shutdown."""
+    """Create the Core's caption-job runner and hook it into the app's startup and shutdown."""
     runner = JobRunner(core, captioner=captioner, model_check=model_check)
-    core.services["job_runner"] = runner
-    core.services.setdefault("startup_hooks", []).append(runner.start)
-    core.services.setdefault("shutdown_hooks", []).append(runner.shutdown)
+    core.startup_hooks.append(runner.start)
+    core.shutdown_hooks.append(runner.shutdown)
     return runner
-
-
-def job_runner(core: Core) -> JobRunner:
-    """The running app's job runner."""
-    return core.services["job_runner"]
 
 
 class JobRunner:

@@ -124,20 +124,19 @@ def _remember(data_dir: Path, **changes: int) -> None:
 
 async def _on_drop(event: events.NativeEventArguments) -> None:
     """Folders dropped onto the window are tracked (recursively) and scanned; single files are ignored."""
-    from app.jobs import scans
+    from app.container import running
 
     folders = [Path(p) for p in event.args.get("files", []) if p and Path(p).is_dir()]
     if not folders:
         _notify_all("Drop a folder (not single files) onto the window to track it.", "warning")
         return
-    core = current()
     for folder in folders:
         try:
             added = await run.io_bound(_add_folder, folder)
         except CaptionForgeError as exc:  # outside the allow-list, already tracked, unreadable...
             _notify_all(f"{folder}: {exc}", "negative")
             continue
-        scans.start_scan(core, added["id"])
+        running().scans.start_scan(added["id"])
         _notify_all(f"Tracking {added['path']}: scanning it now.", "positive")
 
 

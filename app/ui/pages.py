@@ -1,20 +1,21 @@
-"""Pages: importing each page module registers its `@ui.page` routes."""
+"""Pages: each page module's `register(services)` serves its routes, handing them the app's services."""
 
 from __future__ import annotations
 
 import importlib
 
+from app.container import AppServices
+
 PAGE_MODULES = (
     "app.ui.exports.page",
     "app.ui.folders.page",
     "app.ui.jobs.page",
-    "app.ui.login_page",
     "app.ui.settings.page",
     "app.ui.workspace.page",
 )
 
 
-def register_pages() -> None:
-    """Import every page module so its routes exist (re-imported on each start under the test plugin)."""
+def register_pages(services: AppServices) -> None:
+    """Register every page with the app's services (again on each start under the test plugin)."""
     for name in PAGE_MODULES:
-        importlib.import_module(name)
+        importlib.import_module(name).register(services)

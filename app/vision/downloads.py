@@ -110,7 +110,7 @@ def explain_failure(error: str, model: str, base_url: str) -> tuple[str, str]:
 
 
 class Downloads:
-    """Running downloads by model name. Lives in core.services["vision_downloads"]."""
+    """Running downloads by model name, one registry per running app (app.container)."""
 
     def __init__(self, on_success: Callable[[DownloadState], Any] | None = None) -> None:
         self.states: dict[str, DownloadState] = {}
@@ -180,16 +180,13 @@ def _fail(progress: DownloadState, kind: str, message: str) -> None:
     progress.status = "Failed"
 
 
-def downloads_for(core: Any) -> Downloads:
-    """The Core's download registry (created on first use); a finished download is recorded in vision_models."""
-    registry = core.services.get("vision_downloads")
-    if registry is None:
+def make_downloads(core: Any) -> Downloads:
+    """The app's download registry; a finished download is recorded in vision_models."""
 
-        async def record(state: DownloadState) -> None:
-            catalog = load_catalog(core.settings.data_dir)
-            curated = find_model(catalog, state.model)
-            model_id = curated.id if curated else state.model
-            await asyncio.to_thread(mark_pulled, core.db, state.backend, model_id, state.model)
+    async def record(state: DownloadState) -> None:
+        catalog = load_catalog(core.settings.data_dir)
+        curated = find_model(catalog, state.model)
+        model_id = curated.id if curated else state.model
+        await asyncio.to_thread(mark_pulled, core.db, state.backend, model_id, state.model)
 
-        registry = core.services["vision_downloads"] = Downloads(on_success=record)
-    return registry
+    return Downloads(on_success=record)

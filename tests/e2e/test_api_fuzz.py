@@ -266,6 +266,7 @@ def test_the_harness_reports_an_injected_5xx(core, monkeypatch) -> None:
     from fastapi import FastAPI
 
     from app.api import register_api
+    from app.container import build_services
     from app.services import system
     from tests.fakes.server import LoopbackServer
 
@@ -274,7 +275,7 @@ def test_the_harness_reports_an_injected_5xx(core, monkeypatch) -> None:
 
     monkeypatch.setattr(system, "system_stats", broken)
     app = FastAPI()
-    register_api(app)
+    register_api(app, build_services(core))
     server = LoopbackServer(app).start()
     try:
         schema = schemathesis.openapi.from_url(server.url + "/openapi.json")

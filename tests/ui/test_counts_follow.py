@@ -9,8 +9,8 @@ from pathlib import Path
 
 from nicegui.testing import User
 
+from app.container import running
 from app.core import current
-from app.jobs.runner import job_runner
 from app.services.caption_jobs import caption_jobs
 from app.services.captions import captions
 from app.ui.workspace.caption_tools import workspace_caption_tools
@@ -89,7 +89,7 @@ async def test_every_count_agrees_after_an_edit_a_batch_and_a_caption_job(
     await _agree(user, seeded.caption_set_id)
 
     # 3. A small auto-caption job against the fake vision server captions the rest.
-    job = await job_runner(core).submit(seeded.caption_set_id)
+    job = await running().jobs.submit(seeded.caption_set_id)
     for _ in range(400):
         if caption_jobs.get_job(core.db, job["job_id"])["status"] in ("completed", "failed"):
             break

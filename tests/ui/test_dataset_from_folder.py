@@ -8,8 +8,8 @@ from pathlib import Path
 from nicegui.testing import User
 from PIL import Image
 
+from app.container import running
 from app.core import current
-from app.jobs import scans
 from app.services.datasets import datasets
 from app.services.folders import folders, scanning
 
@@ -50,7 +50,7 @@ async def test_empty_dataset_adds_a_tracked_folder(user: User, tmp_path: Path) -
 
 async def test_empty_dataset_tracks_a_new_folder_then_adds_it(user: User, tmp_path: Path) -> None:
     photos = _photos(tmp_path, 2)
-    scans.registry(current()).executor = ThreadPoolExecutor(1)
+    running().scans.executor = ThreadPoolExecutor(1)
     dataset = datasets.create_dataset(current().db, "Fresh")
     await user.open(f"/?dataset={dataset['id']}")
     await user.should_see(marker="empty-track-new", retries=RETRIES)

@@ -9,8 +9,8 @@ from pathlib import Path
 from nicegui.testing import User
 from PIL import Image
 
+from app.container import running
 from app.core import current
-from app.jobs import scans
 from app.services.folders import folders
 
 
@@ -41,11 +41,11 @@ async def _eventually(check) -> None:
 
 async def _scan_done(folder_id: str) -> None:
     for _ in range(200):
-        status = scans.scan_status(current(), folder_id)
+        status = running().scans.scan_status(folder_id)
         if status and status["phase"] == "done":
             return
         await asyncio.sleep(0.05)
-    raise AssertionError(f"scan did not finish: {scans.scan_status(current(), folder_id)}")
+    raise AssertionError(f"scan did not finish: {running().scans.scan_status(folder_id)}")
 
 
 async def test_browse_add_scan_open_details_and_remove(user: User, tmp_path: Path) -> None:
@@ -55,7 +55,7 @@ async def test_browse_add_scan_open_details_and_remove(user: User, tmp_path: Pat
     outside.mkdir()
     core = current()
     core.settings["server"]["allowed_folders"] = [str(allowed)]
-    scans.registry(core).executor = ThreadPoolExecutor(2)
+    running().scans.executor = ThreadPoolExecutor(2)
 
     await user.open("/folders")
     await user.should_see(marker="folders-empty", retries=50)

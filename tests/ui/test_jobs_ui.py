@@ -9,8 +9,8 @@ import pytest
 from nicegui import ui
 from nicegui.testing import User
 
+from app.container import running
 from app.core import current
-from app.jobs.runner import job_runner
 from app.services.caption_jobs import caption_jobs
 from app.services.captions import captions
 from app.services.images import ImageDecodeError
@@ -28,7 +28,7 @@ def fake(user: User, fake_ollama) -> FakeCaptioner:
     fake Ollama)."""
     current().settings["vision"]["base_url"] = fake_ollama.url
     captioner = FakeCaptioner()
-    runner = job_runner(current())
+    runner = running().jobs
     runner.captioner, runner.model_check = captioner, _no_check
     return captioner
 
@@ -94,7 +94,7 @@ async def test_job_card_shows_live_progress_and_pause_resume(user: User, seeded,
     fake.gate = asyncio.Event()
     await user.open("/jobs")
     await user.should_see(marker="jobs-empty")
-    job = await job_runner(current()).submit(seeded.caption_set_id, parallel=2)
+    job = await running().jobs.submit(seeded.caption_set_id, parallel=2)
     await user.should_see(marker="job-card", retries=30)
     for _ in range(200):
         if fake.active == 2:
@@ -115,7 +115,7 @@ async def test_job_card_shows_live_progress_and_pause_resume(user: User, seeded,
 
 async def test_jobs_page_lists_failed_files_and_retries_them(user: User, seeded, fake: FakeCaptioner) -> None:
     fake.errors["img_00002.jpg"] = ImageDecodeError("img_00002.jpg is truncated")
-    job = await job_runner(current()).submit(seeded.caption_set_id)
+    job = await running().jobs.submit(seeded.caption_set_id)
     await _wait_for(job["id"], "completed")
     await user.open("/jobs")
     await user.should_see(marker="job-item")

@@ -58,8 +58,8 @@ def test_geometry_file_is_plain_json(tmp_path: Path):
 async def test_dropping_a_folder_onto_the_window_tracks_it(user, tmp_path: Path, make_image) -> None:
     from nicegui.events import NativeEventArguments
 
+    from app.container import running
     from app.core import current
-    from app.jobs import scans
     from app.services.folders import folders
 
     make_image("a.png", folder=tmp_path / "dropped" / "sub")
@@ -74,8 +74,6 @@ async def test_dropping_a_folder_onto_the_window_tracks_it(user, tmp_path: Path,
     await user.should_see("scanning it now")
     await native._on_drop(drop)
     await user.should_see("already tracked")
-    scan = scans.registry(current()).tasks[tracked[0]["id"]]
+    scan = running().scans.tasks[tracked[0]["id"]]
     await asyncio.wait_for(asyncio.shield(scan), timeout=120)
-    assert scans.scan_status(current(), tracked[0]["id"])["new"] == 1, (
-        "the dropped folder's image was scanned"
-    )
+    assert running().scans.scan_status(tracked[0]["id"])["new"] == 1, "the dropped folder's image was scanned"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from nicegui import app, ui
 from nicegui.testing import User
 
-from app.core import current
+from app.container import running
 from app.ui.layout import NAV
 from app.ui.settings.access_settings import AccessSettings
 
@@ -26,7 +26,7 @@ async def test_access_section_shows_the_masked_token_and_rotates_it(user: User) 
         AccessSettings()
 
     await user.open("/access-section")
-    guard = current().services["access"]
+    guard = running().access
     old = guard.token
     await user.should_see(marker="access-mode")
     await user.should_see("Only this computer can open CaptionForge")

@@ -10,9 +10,9 @@ from typing import Any
 
 from nicegui import run, ui
 
+from app.container import running
 from app.core import current
 from app.errors import CaptionForgeError
-from app.jobs import scans
 from app.services.datasets import datasets
 from app.services.folders import browse, folders
 from app.services.paths import allowed_roots
@@ -45,7 +45,7 @@ async def track_new_folder() -> dict[str, Any] | None:
         ui.notify(str(exc), type="negative", multi_line=True)
         return None
     await run.io_bound(browse.remember_folder, core.settings.data_dir, folder["path"])
-    scans.start_scan(core, folder["id"])
+    running().scans.start_scan(folder["id"])
     ui.notify(f"Tracking {folder['path']}: scanning now.", type="positive")
     return folder
 
@@ -54,9 +54,9 @@ async def fill_from_folder(dataset: dict[str, Any], folder_id: str) -> int | Non
     """Every image of the folder into the dataset, after its scan when one runs; notifies either way."""
     core = current()
     try:
-        if scans.is_scanning(core, folder_id):
+        if running().scans.is_scanning(folder_id):
             ui.notify("Adding the folder's images when its scan is done…")
-            await scans.scan_and_wait(core, folder_id)
+            await running().scans.scan_and_wait(folder_id)
         added = await run.io_bound(datasets.add_folder, core.db, dataset["id"], folder_id)
     except CaptionForgeError as exc:
         ui.notify(str(exc), type="negative", multi_line=True)

@@ -10,9 +10,9 @@ from typing import Any
 
 from nicegui import background_tasks, run, ui
 
+from app.container import running
 from app.core import current
 from app.errors import CaptionForgeError
-from app.jobs.exports import runner
 from app.services.exports import export_history, export_presets, exports
 from app.services.exports.export_options import PRESET_FIELDS
 from app.ui.a11y import labelled
@@ -212,7 +212,7 @@ class ExportDialog(ui.dialog):
         if found(self.plan) and not await confirm_checks(found(self.plan)):
             return  # the user goes back to fix
         try:
-            started = await run.io_bound(runner(current()).start, self.dataset_id, dict(self.values))
+            started = await run.io_bound(running().exports.start, self.dataset_id, dict(self.values))
         except CaptionForgeError as exc:
             ui.notify(str(exc), type="negative", multi_line=True)
             return
@@ -222,7 +222,7 @@ class ExportDialog(ui.dialog):
         self.progress.set_visibility(True)
         self.status.set_text(f"Exporting {started['estimated_files']} images…")
         self.cancel_button.set_visibility(True)
-        latest = runner(current()).progress.get(self.export_id)
+        latest = running().exports.progress.get(self.export_id)
         if latest:  # a small export may have moved on (or finished) before export_id was known here
             self._on_progress(latest)
 
@@ -247,7 +247,7 @@ class ExportDialog(ui.dialog):
             self.status.classes("text-red-700")
 
     def _cancel(self) -> None:
-        if self.export_id and runner(current()).cancel(self.export_id):
+        if self.export_id and running().exports.cancel(self.export_id):
             self.status.set_text("Cancelling…")
 
     def _download(self) -> None:

@@ -7,15 +7,14 @@ from typing import Any
 
 from nicegui import app, run, ui
 
+from app.container import AppServices
 from app.core import current
-from app.jobs.exports import install
 from app.services.exports import export_history
 from app.ui.a11y import labelled
 from app.ui.exports.export_dialog import ExportDialog
 from app.ui.exports.video_export_dialog import VideoExportDialog
 from app.ui.layout import frame
-
-install(current())  # page modules are imported on every start: register the start-up clean-up there too
+from app.ui.page_services import with_services
 
 STATUS_COLOURS = {
     "completed": "positive",
@@ -26,10 +25,13 @@ STATUS_COLOURS = {
 }
 
 
-@ui.page("/exports", title="Exports · CaptionForge")
-async def exports_page(dataset: str | None = None, caption_set: str | None = None) -> None:
+def register(services: AppServices) -> None:
+    """Serve the Exports page."""
+    ui.page("/exports", title="Exports · CaptionForge")(with_services(exports_page, services))
+
+
+async def exports_page(core: AppServices, dataset: str | None = None, caption_set: str | None = None) -> None:
     """`/exports?dataset=<id>&caption_set=<id>` opens the export dialog for that dataset at once."""
-    core = current()
     with frame("Exports"):
         with ui.column().classes("w-full max-w-5xl mx-auto p-4 gap-4"):
             ui.label("Exports").classes("text-xl font-semibold")

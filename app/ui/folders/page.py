@@ -7,9 +7,8 @@ from typing import Any
 
 from nicegui import background_tasks, run, ui
 
-from app.core import current
+from app.container import AppServices
 from app.errors import CaptionForgeError
-from app.jobs import scans
 from app.services.folders import folders
 from app.ui.datasets.add_to_dataset import AddToDatasetDialog
 from app.ui.datasets.dataset_list import DatasetPanel
@@ -18,20 +17,25 @@ from app.ui.folder_form import FolderFormDialog
 from app.ui.folders.folder_card import FINISHED, FolderCard
 from app.ui.folders.folder_files import PAGE, FolderFiles
 from app.ui.layout import frame
+from app.ui.page_services import with_services
 
 
-@ui.page("/folders", title="Folders · CaptionForge")
-def folders_page() -> None:
+def register(services: AppServices) -> None:
+    """Serve the Folders page."""
+    ui.page("/folders", title="Folders · CaptionForge")(with_services(folders_page, services))
+
+
+def folders_page(services: AppServices) -> None:
     with frame("Folders"):
-        FoldersView()
+        FoldersView(services)
 
 
 class FoldersView(ui.row):
     """Left: the folder list with Add; right: the open folder's images."""
 
-    def __init__(self) -> None:
+    def __init__(self, services: AppServices) -> None:
         super().__init__()
-        self.core = current()
+        self.core = services
         self.cards: dict[str, FolderCard] = {}
         self.open_id: str | None = None
         self._live_shown = -1.0  # when the open folder's grid last refilled during a scan
@@ -65,8 +69,8 @@ class FoldersView(ui.row):
             for folder in rows:
                 card = FolderCard(folder, self._action, selected=folder["id"] == self.open_id)
                 self.cards[folder["id"]] = card
-                latest = scans.scan_status(self.core, folder["id"])
-                if latest and (scans.is_scanning(self.core, folder["id"]) or latest.get("phase") in FINISHED):
+                latest = self.core.scans.scan_status(folder["id"])
+                if latest and (self.core.scans.is_scanning(folder["id"]) or latest.get("phase") in FINISHED):
                     card.show_progress(latest)
         if self.open_id in self.cards:
             self.files.folder = self.cards[self.open_id].folder
@@ -90,9 +94,9 @@ class FoldersView(ui.row):
                 await self.reload()
                 await self.files.show(self.cards[folder["id"]].folder)
             elif name in ("scan", "remeasure"):
-                await scans.request_scan(self.core, folder["id"], remeasure=name == "remeasure")
+                await self.core.scans.request_scan(folder["id"], remeasure=name == "remeasure")
             elif name == "stop":
-                scans.cancel_scan(self.core, folder["id"])
+                self.core.scans.cancel_scan(folder["id"])
             elif name == "toggle":
                 await run.io_bound(
                     folders.update_folder, self.core.db, folder["id"], enabled=not folder["enabled"]
@@ -155,7 +159,7 @@ class FoldersView(ui.row):
                 )
         if not await ask:
             return
-        scans.cancel_scan(self.core, folder["id"])
+        self.core.scans.cancel_scan(folder["id"])
         removed = await run.io_bound(folders.remove_folder, self.core.db, folder["id"])
         ui.notify(f"Stopped tracking {removed['path']}; the files on disk are untouched.")
         if self.open_id == folder["id"]:

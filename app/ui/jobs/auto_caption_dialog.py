@@ -10,10 +10,10 @@ from typing import Any
 
 from nicegui import background_tasks, run, ui
 
+from app.container import running
 from app.core import current
 from app.errors import CaptionForgeError
 from app.jobs.endpoints import job_endpoints
-from app.jobs.runner import job_runner
 from app.services.caption_jobs import caption_jobs
 from app.services.captions import captions
 from app.services.vision_models.vision_models import cached_availability
@@ -201,7 +201,7 @@ class AutoCaptionDialog(ui.dialog):
     async def _start(self) -> None:
         self.start.disable()
         try:
-            job = await job_runner(current()).submit(self.caption_set["id"], **self.options())
+            job = await running().jobs.submit(self.caption_set["id"], **self.options())
         except CaptionForgeError as exc:
             self.error.text = str(exc)
             self.start.enable()

@@ -11,9 +11,9 @@ from typing import Any
 
 from nicegui import background_tasks, ui
 
+from app.container import running
 from app.core import current
 from app.errors import CaptionForgeError
-from app.jobs.runner import job_runner
 from app.services.caption_jobs.caption_jobs import ACTIVE
 from app.ui.a11y import labelled
 
@@ -40,7 +40,7 @@ class JobProgress(ui.column):
 
     async def load(self) -> None:
         """Show the jobs that are active now."""
-        jobs = await job_runner(current()).list(limit=50)
+        jobs = await running().jobs.list(limit=50)
         for job in reversed(jobs):  # oldest first, as the queue runs them
             if job["status"] in (*ACTIVE, "pausing") and self._wanted(job) and not self.is_deleted:
                 self._card(job["id"]).show(job)
@@ -112,13 +112,13 @@ class JobCard(ui.card):
         self.cancel.visible = status != "pausing"
 
     async def _pause(self) -> None:
-        await self._control(job_runner(current()).pause)
+        await self._control(running().jobs.pause)
 
     async def _resume(self) -> None:
-        await self._control(job_runner(current()).resume)
+        await self._control(running().jobs.resume)
 
     async def _cancel(self) -> None:
-        await self._control(job_runner(current()).cancel)
+        await self._control(running().jobs.cancel)
 
     async def _control(self, action) -> None:
         try:

@@ -8,12 +8,13 @@ from typing import Any
 
 from nicegui import run, ui
 
+from app.container import AppServices, running
 from app.core import current
 from app.errors import CaptionForgeError
-from app.jobs.runner import job_runner
 from app.services.system import update_config
 from app.ui.jobs.job_progress import JobProgress, format_duration
 from app.ui.layout import frame
+from app.ui.page_services import with_services
 
 STATUS_COLOURS = {
     "completed": "positive",
@@ -36,8 +37,12 @@ ENDPOINT_COLUMNS = [
 ]
 
 
-@ui.page("/jobs", title="Jobs · CaptionForge")
-async def jobs_page() -> None:
+def register(services: AppServices) -> None:
+    """Serve the Jobs page."""
+    ui.page("/jobs", title="Jobs · CaptionForge")(with_services(jobs_page, services))
+
+
+async def jobs_page(services: AppServices) -> None:
     with frame("Jobs"):
         with ui.column().classes("w-full max-w-5xl mx-auto p-4 gap-4"):
             with ui.row().classes("w-full items-center"):
@@ -47,7 +52,7 @@ async def jobs_page() -> None:
             ui.label("All jobs").classes("text-base font-semibold")
             history = JobHistory()
     await history.load()
-    current().events.job_progress.subscribe(history.on_progress)
+    services.events.job_progress.subscribe(history.on_progress)
 
 
 def _auto_resume_switch() -> None:
@@ -75,7 +80,7 @@ class JobHistory(ui.column):
         self.statuses: dict[str, str] = {}
 
     async def load(self) -> None:
-        jobs = await job_runner(current()).list(limit=200)
+        jobs = await running().jobs.list(limit=200)
         if self.is_deleted:
             return
         self.statuses = {job["id"]: job["status"] for job in jobs}
@@ -131,7 +136,7 @@ def _job_item(job: dict[str, Any], reload) -> None:
 
 
 def _controls(job: dict[str, Any], reload) -> None:
-    runner = job_runner(current())
+    runner = running().jobs
 
     async def act(action, *_args) -> None:
         try:

@@ -8,7 +8,7 @@ import logging
 from nicegui import app, background_tasks, context, core, run, ui
 from nicegui.client import Client
 
-from app.core import current
+from app.container import running
 from app.ui.a11y import labelled
 
 log = logging.getLogger("app.access")
@@ -22,7 +22,7 @@ class AccessSettings(ui.column):
 
     def __init__(self) -> None:
         super().__init__()
-        self.guard = current().services["access"]
+        self.guard = running().access
         self.classes("gap-2 w-full").mark("access-settings")
         with self:
             ui.label("Access").classes("text-lg font-semibold")

@@ -7,8 +7,8 @@ from typing import Any
 
 from nicegui import ui
 
-from app.core import current
-from app.vision.downloads import DownloadState, downloads_for
+from app.container import running
+from app.vision.downloads import DownloadState
 
 
 class ModelDownloadDialog(ui.dialog):
@@ -20,7 +20,7 @@ class ModelDownloadDialog(ui.dialog):
         self._settings = settings_values
         self.model = model
         self._close_after = close_after
-        self._registry = downloads_for(current())
+        self._registry = running().downloads
         with self, ui.card().classes("w-[28rem] gap-2").mark("download-dialog"):
             ui.label(f"Downloading {model}").classes("text-lg font-semibold").mark("download-title")
             self._bar = ui.linear_progress(value=0, show_value=False).classes("h-3").mark("download-bar")

@@ -7,7 +7,9 @@ from typing import Any
 
 from nicegui import ui
 
+from app.container import AppServices
 from app.ui.layout import frame
+from app.ui.page_services import with_services
 from app.ui.settings.access_settings import AccessSettings
 from app.ui.settings.vision_endpoints import VisionEndpoints
 from app.ui.settings.vision_settings import VisionSettings
@@ -17,8 +19,12 @@ from app.ui.settings.workspace_settings import WorkspaceSettings
 SECTIONS: list[Callable[[], Any]] = [VisionSettings, VisionEndpoints, WorkspaceSettings, AccessSettings]
 
 
-@ui.page("/settings", title="Settings · CaptionForge")
-def settings_page() -> None:
+def register(services: AppServices) -> None:
+    """Serve the Settings page."""
+    ui.page("/settings", title="Settings · CaptionForge")(with_services(settings_page, services))
+
+
+def settings_page(services: AppServices) -> None:
     with frame("Settings"):
         with ui.column().classes("w-full max-w-5xl mx-auto p-4 gap-4").mark("settings-sections"):
             for section in SECTIONS:

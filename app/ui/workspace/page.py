@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from nicegui import ui
 
+from app.container import AppServices
 from app.ui.jobs.auto_caption_dialog import start_auto_caption
 from app.ui.jobs.job_progress import JobProgress
 from app.ui.layout import frame
+from app.ui.page_services import with_services
 from app.ui.workspace.workspace_controller import WorkspaceController
 from app.ui.workspace.workspace_panels import WorkspacePanels, close_button
 from app.ui.workspace.workspace_state import WorkspaceState
@@ -17,8 +19,12 @@ except ImportError:
     DatasetPanel = None
 
 
-@ui.page("/", title="CaptionForge")
-def workspace_page(dataset: str | None = None, caption_set: str | None = None) -> None:
+def register(services: AppServices) -> None:
+    """Serve the workspace at /."""
+    ui.page("/", title="CaptionForge")(with_services(workspace_page, services))
+
+
+def workspace_page(services: AppServices, dataset: str | None = None, caption_set: str | None = None) -> None:
     """`?dataset=<id>&caption_set=<id>` opens that dataset; otherwise the one used last."""
     state = WorkspaceState()
     panels: WorkspacePanels | None = None  # built once both columns exist; the lambdas below run later

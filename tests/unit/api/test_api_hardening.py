@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from starlette.testclient import TestClient
 
 from app.api import register_api
+from app.container import build_services
 from tests.factories import make_tracked_files
 
 HUGE = "793733375121612237950681088"
@@ -19,7 +20,7 @@ HUGE = "793733375121612237950681088"
 @pytest.fixture
 def api(core) -> FastAPI:
     app = FastAPI()
-    register_api(app)
+    register_api(app, build_services(core))
     return app
 
 

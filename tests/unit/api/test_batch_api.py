@@ -8,6 +8,7 @@ from starlette.testclient import TestClient
 
 from app.api import _domain_error
 from app.api import caption_tools as caption_tools_api
+from app.container import attach, build_services
 from app.errors import CaptionForgeError
 from app.services.datasets import datasets
 from tests.caption_tools_seed import seed_caption_set
@@ -16,6 +17,7 @@ from tests.caption_tools_seed import seed_caption_set
 @pytest.fixture
 def client(core) -> TestClient:
     api = FastAPI()
+    attach(api, build_services(core))
     api.include_router(caption_tools_api.router)
     api.add_exception_handler(CaptionForgeError, _domain_error)
     return TestClient(api)

@@ -8,6 +8,7 @@ from fastapi import FastAPI
 from starlette.testclient import TestClient
 
 from app.api import register_api
+from app.container import build_services
 
 JSON = {"content-type": "application/json"}
 
@@ -15,7 +16,7 @@ JSON = {"content-type": "application/json"}
 @pytest.fixture
 def client(core) -> TestClient:
     app = FastAPI()
-    register_api(app)
+    register_api(app, build_services(core))
     return TestClient(app, raise_server_exceptions=False)
 
 

@@ -8,6 +8,7 @@ from starlette.testclient import TestClient
 
 from app.api import _domain_error
 from app.api import caption_beside as caption_beside_api
+from app.container import attach, build_services
 from app.errors import CaptionForgeError
 from tests.unit.services.exports.test_caption_files_beside import seed
 
@@ -15,6 +16,7 @@ from tests.unit.services.exports.test_caption_files_beside import seed
 @pytest.fixture
 def client(core) -> TestClient:
     api = FastAPI()
+    attach(api, build_services(core))
     api.include_router(caption_beside_api.router)
     api.add_exception_handler(CaptionForgeError, _domain_error)
     return TestClient(api)

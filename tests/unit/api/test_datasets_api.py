@@ -10,6 +10,7 @@ from app.api import _domain_error
 from app.api import caption_sets as caption_sets_api
 from app.api import captions as captions_api
 from app.api import datasets as datasets_api
+from app.container import attach, build_services
 from app.errors import CaptionForgeError
 from tests.factories import make_tracked_files
 
@@ -17,6 +18,7 @@ from tests.factories import make_tracked_files
 @pytest.fixture
 def client(core) -> TestClient:
     api = FastAPI()
+    attach(api, build_services(core))
     for module in (datasets_api, caption_sets_api, captions_api):
         api.include_router(module.router)
     api.add_exception_handler(CaptionForgeError, _domain_error)

@@ -8,11 +8,12 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from app.api import register_api
+from app.container import build_services
 
 
 def test_docs_page_and_its_assets_come_from_the_app(core):
     api = FastAPI(docs_url=None, redoc_url=None)
-    register_api(api)
+    register_api(api, build_services(core))
     api.setup()
     client = TestClient(api)
     page = client.get("/docs")

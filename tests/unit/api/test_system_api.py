@@ -42,9 +42,10 @@ def test_registering_the_api_again_does_not_nest_the_lifespan(core):
     from fastapi import FastAPI
 
     from app.api import register_api
+    from app.container import build_services
 
     fastapi_app = FastAPI()
     original = fastapi_app.router.lifespan_context
-    register_api(fastapi_app)
-    register_api(fastapi_app)
+    register_api(fastapi_app, build_services(core))
+    register_api(fastapi_app, build_services(core))
     assert fastapi_app.router.lifespan_context is original

@@ -8,12 +8,13 @@ from fastapi import FastAPI
 from starlette.testclient import TestClient
 
 from app.api import register_api
+from app.container import build_services
 
 
 @pytest.fixture
 def client(core) -> TestClient:
     app = FastAPI()
-    register_api(app)
+    register_api(app, build_services(core))
     return TestClient(app, raise_server_exceptions=False)
 
 

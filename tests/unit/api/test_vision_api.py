@@ -13,6 +13,7 @@ from sqlalchemy import select
 from app import models
 from app.api import _domain_error
 from app.api import vision as vision_api
+from app.container import attach, build_services
 from app.errors import CaptionForgeError
 from app.vision import openai_compat
 from app.vision.downloads import pull_model
@@ -21,6 +22,7 @@ from app.vision.downloads import pull_model
 @pytest.fixture
 def api(core):
     app = FastAPI()
+    attach(app, build_services(core))
     app.include_router(vision_api.router)
     app.add_exception_handler(CaptionForgeError, _domain_error)
     core.settings["vision"]["retry_backoff"] = 0.0

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from app.jobs.exports import runner
+from app.jobs.exports import ExportRunner
 from app.services.exports import export_history
 from tests.export_seed import seed_dataset
 
@@ -20,7 +20,7 @@ def _wait(core, export_id: str) -> dict:
 
 def test_runner_exports_in_the_background_and_keeps_the_last_progress(core, make_image, tmp_path):
     seeded = seed_dataset(core.db, [make_image(f"{i}.jpg") for i in range(3)])
-    jobs = runner(core)
+    jobs = ExportRunner(core)
     started = jobs.start(
         seeded.dataset_id, {"caption_set_id": seeded.caption_set_id, "export_path": str(tmp_path / "out")}
     )
@@ -33,7 +33,7 @@ def test_runner_exports_in_the_background_and_keeps_the_last_progress(core, make
 
 def test_a_queued_export_cancelled_before_its_turn_leaves_nothing(core, make_image, tmp_path):
     seeded = seed_dataset(core.db, [make_image(f"{i}.jpg") for i in range(3)])
-    jobs = runner(core)
+    jobs = ExportRunner(core)
     with jobs._turn:  # another export is running: this one waits for its turn
         started = jobs.start(
             seeded.dataset_id, {"caption_set_id": seeded.caption_set_id, "export_path": str(tmp_path / "out")}
@@ -49,7 +49,7 @@ def test_status_is_final_as_soon_as_the_row_is_even_before_the_last_progress_eve
     core, make_image, tmp_path
 ):
     seeded = seed_dataset(core.db, [make_image(f"{i}.jpg") for i in range(2)])
-    jobs = runner(core)
+    jobs = ExportRunner(core)
     emit = jobs._emit
     jobs._emit = lambda payload: (
         None if payload.get("status") == "completed" else emit(payload)
@@ -72,7 +72,7 @@ def test_deleting_a_dataset_while_its_export_runs_is_refused_and_the_history_sta
     from app.services.datasets import datasets
 
     seeded = seed_dataset(core.db, [make_image(f"{i}.jpg") for i in range(3)])
-    jobs = runner(core)
+    jobs = ExportRunner(core)
     with jobs._turn:  # the export is pending, waiting for its turn
         started = jobs.start(
             seeded.dataset_id, {"caption_set_id": seeded.caption_set_id, "export_path": str(tmp_path / "out")}

@@ -12,6 +12,7 @@ from starlette.testclient import TestClient
 
 from app.api import _domain_error
 from app.api import captions as captions_api
+from app.container import attach, build_services
 from app.errors import CaptionForgeError, Invalid
 from app.services.captions import captions
 from app.services.captions.caption_file_changes import (
@@ -138,6 +139,7 @@ def test_take_fails_clearly_when_the_file_is_gone_or_empty(core, imported):
 
 def test_api_lists_and_takes(core, imported):
     api = FastAPI()
+    attach(api, build_services(core))
     api.include_router(captions_api.router)
     api.add_exception_handler(CaptionForgeError, _domain_error)
     client = TestClient(api)

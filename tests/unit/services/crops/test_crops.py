@@ -13,6 +13,7 @@ from starlette.testclient import TestClient
 from app.api import _domain_error, request_invalid
 from app.api import crops as crops_api
 from app.api import datasets as datasets_api
+from app.container import attach, build_services
 from app.errors import CaptionForgeError
 from app.services.crops import crops
 from app.services.datasets import datasets
@@ -26,6 +27,7 @@ BOX = {"x": 0.1, "y": 0.2, "w": 0.5, "h": 0.25}
 @pytest.fixture
 def client(core) -> TestClient:
     api = FastAPI()
+    attach(api, build_services(core))
     for module in (datasets_api, crops_api):
         api.include_router(module.router)
     api.add_exception_handler(CaptionForgeError, _domain_error)

@@ -7,6 +7,7 @@ from starlette.testclient import TestClient
 
 from app.api import _domain_error
 from app.config import DEFAULTS
+from app.container import attach, build_services
 from app.errors import CaptionForgeError
 from app.services.captions import captions
 from app.services.exports import caption_files_beside as beside
@@ -85,6 +86,7 @@ def test_the_history_endpoint_lists_the_writes(core, tmp_path):
 
     seeded = seed(core, tmp_path / "photos", ["ohwx, a"])
     api = FastAPI()
+    attach(api, build_services(core))
     api.include_router(caption_beside.router)
     api.add_exception_handler(CaptionForgeError, _domain_error)
     client = TestClient(api)

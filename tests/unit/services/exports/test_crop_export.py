@@ -17,6 +17,7 @@ from starlette.testclient import TestClient
 from app import models
 from app.api import _domain_error
 from app.api import files as files_api
+from app.container import attach, build_services
 from app.errors import CaptionForgeError
 from app.services.crops import crops
 from app.services.exports import exports
@@ -147,6 +148,7 @@ def test_a_hostile_thumbnail_crop_is_a_422(core, tmp_path, crop):
     with core.db.session() as session:
         session.execute(update(models.TrackedFile).values(thumbnail_key="k1"))
     api = FastAPI()
+    attach(api, build_services(core))
     api.include_router(files_api.router)
     api.add_exception_handler(CaptionForgeError, _domain_error)
     client = TestClient(api)

@@ -8,6 +8,7 @@ from starlette.testclient import TestClient
 
 from app import models
 from app.api import _domain_error
+from app.container import attach, build_services
 from app.errors import CaptionForgeError
 from app.services.exports import exports
 from tests.export_seed import seed_dataset
@@ -82,6 +83,8 @@ def test_check_endpoint_is_typed_and_refuses_bad_input(core, seeded):
     from app.api import exports as exports_api
 
     api = FastAPI()
+
+    attach(api, build_services(core))
     api.include_router(exports_api.router)
     api.add_exception_handler(CaptionForgeError, _domain_error)
     client = TestClient(api)

@@ -14,6 +14,7 @@ from starlette.testclient import TestClient
 
 from app.api import _domain_error
 from app.api import folders as folders_api
+from app.container import attach, build_services
 from app.errors import CaptionForgeError
 from app.services.folders import folders
 from app.services.folders.scanning import scan_folder
@@ -153,6 +154,7 @@ def test_any_exception_for_one_file_is_that_files_error(
 @pytest.fixture
 def client(core) -> TestClient:
     api = FastAPI()
+    attach(api, build_services(core))
     api.include_router(folders_api.router)
     api.add_exception_handler(CaptionForgeError, _domain_error)
     return TestClient(api)

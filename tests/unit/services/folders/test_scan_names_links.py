@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
+from app.container import attach, build_services
 from app.services.folders import folders
 from app.services.folders.scanning import scan_folder
 
@@ -49,7 +50,7 @@ def test_the_folder_file_list_api_and_the_image_route_take_a_non_utf8_name(core,
     Image.new("RGB", (40, 40), "blue").save(raw, "PNG")
     folder, _, files = scan(core, photos)
     api = FastAPI()
-    api.state.core = core
+    attach(api, build_services(core))
     for module in (folders_api, files_api):
         api.include_router(module.router)
     api.add_exception_handler(CaptionForgeError, _domain_error)
@@ -106,6 +107,7 @@ def test_serving_rechecks_the_link_at_request_time(core, photos, outside):
     Image.new("RGB", (40, 40), "red").save(photos / "swap.png")
     folder, _, files = scan(core, photos)
     api = FastAPI()
+    attach(api, build_services(core))
     api.include_router(files_api.router)
     api.add_exception_handler(CaptionForgeError, _domain_error)
     client = TestClient(api)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from app import models
+from app.container import attach, build_services
 from app.errors import Conflict
 from app.services.quality.near_duplicates import keep_best, keep_best_preview
 from tests.unit.services.quality.test_curation import seed_dataset
@@ -76,6 +77,8 @@ def test_keep_best_api_previews_and_refuses_with_409(core):
     from app.errors import CaptionForgeError
 
     api = FastAPI()
+
+    attach(api, build_services(core))
     api.include_router(curation.router)
     api.add_exception_handler(CaptionForgeError, _domain_error)
     client = TestClient(api)

@@ -10,6 +10,7 @@ from starlette.testclient import TestClient
 
 from app.api import _domain_error
 from app.api import videos as videos_api
+from app.container import attach, build_services
 from app.errors import CaptionForgeError, Invalid, NotFound
 from app.services.folders import folders
 from app.services.folders.scanning import scan_folder
@@ -95,6 +96,7 @@ def test_the_clip_routes(core, photos, executor):
     make_clip(photos / "cut.mp4", "h264", seconds=3, fps=12, cut_at=1.5)
     video = scanned(core, photos, executor)["cut.mp4"]["id"]
     api = FastAPI()
+    attach(api, build_services(core))
     api.include_router(videos_api.router)
     api.add_exception_handler(CaptionForgeError, _domain_error)
     client = TestClient(api)

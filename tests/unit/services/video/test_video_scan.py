@@ -13,6 +13,7 @@ from starlette.testclient import TestClient
 
 from app.api import _domain_error
 from app.api import files as files_api
+from app.container import attach, build_services
 from app.errors import CaptionForgeError
 from app.services.folders import folders
 from app.services.folders.scanning import scan_folder
@@ -25,8 +26,9 @@ def scan(core, folder_id, executor):
     return scan_folder(core.db, core.settings, folder_id, executor=executor)
 
 
-def files_client() -> TestClient:
+def files_client(core) -> TestClient:
     api = FastAPI()
+    attach(api, build_services(core))
     api.include_router(files_api.router)
     api.add_exception_handler(CaptionForgeError, _domain_error)
     return TestClient(api)
@@ -132,7 +134,7 @@ def test_the_video_route_serves_ranges_and_only_tracked_videos(core, photos, exe
     folder = folders.add_folder(core.db, str(photos))
     scan(core, folder["id"], executor)
     files = by_name(core, folder["id"])
-    client = files_client()
+    client = files_client(core)
     url = files["a.mp4"]["video_url"]
     whole = client.get(url)
     assert whole.status_code == 200 and whole.content == clip.read_bytes()
@@ -153,7 +155,7 @@ def test_a_lost_poster_thumbnail_is_made_again(core, photos, executor):
     scan(core, folder["id"], executor)
     file = by_name(core, folder["id"])["a.webm"]
     thumbnail_path(core.settings.thumbnails_dir, file["thumbnail_key"]).unlink()
-    response = files_client().get(file["thumbnail_url"])
+    response = files_client(core).get(file["thumbnail_url"])
     assert response.status_code == 200 and response.content[:4] == b"RIFF"
 
 
@@ -163,7 +165,7 @@ def test_the_strip_shows_evenly_spaced_frames_in_time_order(core, photos, execut
     folder = folders.add_folder(core.db, str(photos))
     scan(core, folder["id"], executor)
     files = by_name(core, folder["id"])
-    client = files_client()
+    client = files_client(core)
     response = client.get(f"/api/files/{files['a.mp4']['id']}/strip?frames=4")
     assert response.status_code == 200 and response.headers["content-type"] == "image/webp"
     with Image.open(io.BytesIO(response.content)) as strip:
