@@ -49,7 +49,7 @@ def _attach(server: LiveServer):
     client = httpx.Client(base_url=server.url)
     assert client.get("/api/system/stats").status_code == 200
     ws_url = server.url.replace("http://", "ws://") + "/_nicegui_ws/socket.io/?EIO=4&transport=websocket"
-    websocket = connect(ws_url, open_timeout=10)
+    websocket = connect(ws_url, open_timeout=10, legacy=True)  # closed by the caller, not a with-block
     websocket.recv(timeout=10)  # engine.io's open packet: the socket is up
     return client, websocket
 
