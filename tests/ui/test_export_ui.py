@@ -9,6 +9,7 @@ from nicegui import ui
 from nicegui.testing import User
 from PIL import Image
 
+from app.container import running
 from app.core import current
 from app.services.exports import export_history, exports
 from tests.export_seed import seed_dataset
@@ -41,7 +42,7 @@ async def test_dialog_shows_the_summary_and_exports_with_live_progress(user: Use
 
     @ui.page("/export-dialog-test")
     async def dialog_page() -> None:
-        dialog = ExportDialogUnderTest(seeded.dataset_id, seeded.caption_set_id)
+        dialog = ExportDialogUnderTest(running(), seeded.dataset_id, seeded.caption_set_id)
         dialog.open()
         result.append(dialog)
 
@@ -84,7 +85,7 @@ async def test_non_empty_target_needs_the_confirmation_box(user: User, tmp_path:
     async def confirm_page() -> None:
         from app.ui.exports.export_dialog import ExportDialog
 
-        ExportDialog(seeded.dataset_id, seeded.caption_set_id, {"export_path": str(target)}).open()
+        ExportDialog(running(), seeded.dataset_id, seeded.caption_set_id, {"export_path": str(target)}).open()
 
     await user.open("/export-confirm-test")
     await user.should_see(marker="export-confirm-overwrite")
@@ -173,7 +174,7 @@ async def test_the_checks_show_in_the_summary_and_going_back_writes_nothing(
     async def checks_page() -> None:
         from app.ui.exports.export_dialog import ExportDialog
 
-        ExportDialog(seeded.dataset_id, seeded.caption_set_id, {"export_path": str(target)}).open()
+        ExportDialog(running(), seeded.dataset_id, seeded.caption_set_id, {"export_path": str(target)}).open()
 
     await user.open("/export-checks-test")
     await user.should_see(marker="export-check-missing_trigger")
@@ -198,7 +199,7 @@ async def test_the_summary_groups_findings_by_kind_and_opens_to_every_file(
     async def grouped_page() -> None:
         from app.ui.exports.export_dialog import ExportDialog
 
-        ExportDialog(seeded.dataset_id, seeded.caption_set_id, {"target_resolution": 256}).open()
+        ExportDialog(running(), seeded.dataset_id, seeded.caption_set_id, {"target_resolution": 256}).open()
 
     await user.open("/export-checks-grouped")
     await user.should_see(marker="export-check-flagged")
@@ -224,7 +225,7 @@ async def test_a_caption_with_markup_is_shown_as_text_in_the_checks(user: User, 
     async def markup_page() -> None:
         from app.ui.exports.export_dialog import ExportDialog
 
-        ExportDialog(seeded.dataset_id, seeded.caption_set_id).open()
+        ExportDialog(running(), seeded.dataset_id, seeded.caption_set_id).open()
 
     await user.open("/export-checks-markup")
     await user.should_see("img0.jpg: caption: <b>bold</b> & <script>x</script>")
@@ -238,7 +239,7 @@ async def test_changing_preset_keeps_the_size_the_user_typed(user: User, tmp_pat
     async def size_page() -> None:
         from app.ui.exports.export_dialog import ExportDialog
 
-        dialog = ExportDialog(seeded.dataset_id, seeded.caption_set_id)
+        dialog = ExportDialog(running(), seeded.dataset_id, seeded.caption_set_id)
         dialog.open()
         result.append(dialog)
 

@@ -44,38 +44,10 @@ def export_checks(
     """
     by_id = {row["file_id"]: row for row in rows}
     trigger = (options.trigger or trigger_phrase or "").strip()
-    flagged = [(item, [f for f in item.quality_flags if f not in SCAN_SIZE_FLAGS]) for item in items]
-    checks = [
-        _check(
-            "missing_trigger",
-            f"Captions without the trigger phrase {trigger!r}" if trigger else "Captions without the trigger",
-            [
-                (item, "caption: " + _short(item.caption))
-                for item in items
-                if trigger and trigger.lower() not in item.caption.lower()
-            ],
-            by_id,
-        ),
-        _check(
-            "below_resolution",
-            f"Images smaller than the training resolution ({resolution} px on the long side)",
-            [
-                (item, "x".join(map(str, _exported_size(by_id[item.file_id]))))
-                for item in items
-                if _long_side(by_id[item.file_id]) and _long_side(by_id[item.file_id]) < resolution
-            ],
-            by_id,
-            fix="To train smaller, set Images > Long side px here (or the training resolution in Settings); "
-            "Upscale smaller images enlarges them instead.",
-        ),
-        _check(
-            "flagged",
-            "Flagged images",
-            [(item, ", ".join(flags)) for item, flags in flagged if flags],
-            by_id,
-            groups=Counter(flag for _item, flags in flagged for flag in flags),
-            fix="Leave them out under Captions and filters, or exclude them in the workspace.",
-        ),
+    return [
+        _missing_trigger(items, trigger, by_id),
+        _below_resolution(items, resolution, by_id),
+        _flagged(items, by_id),
         _check("duplicates", "Exact duplicates (the same file more than once)", _exact(items), by_id),
         _check(
             "near_duplicates",
@@ -83,22 +55,64 @@ def export_checks(
             _near(db, dataset_id, items, thumbnails_dir),
             by_id,
         ),
+        _class_check(options, trigger),
     ]
-    repeated = _class_repeats_trigger(options, trigger)
-    checks.append(
-        {
-            "kind": "class_repeats_trigger",
-            "label": "The class word repeats the trigger",
-            "count": 1 if repeated else 0,
-            "groups": [],
-            "fix": "Clear the Class field, or use a class word the trigger does not end with."
-            if repeated
-            else "",
-            "examples": [{"file_id": None, "filename": None, "detail": repeated}] if repeated else [],
-            "files": [],
-        }
+
+
+def _missing_trigger(items: list[PlanItem], trigger: str, by_id: dict[str, dict]) -> dict[str, Any]:
+    return _check(
+        "missing_trigger",
+        f"Captions without the trigger phrase {trigger!r}" if trigger else "Captions without the trigger",
+        [
+            (item, "caption: " + _short(item.caption))
+            for item in items
+            if trigger and trigger.lower() not in item.caption.lower()
+        ],
+        by_id,
     )
-    return checks
+
+
+def _below_resolution(items: list[PlanItem], resolution: int, by_id: dict[str, dict]) -> dict[str, Any]:
+    return _check(
+        "below_resolution",
+        f"Images smaller than the training resolution ({resolution} px on the long side)",
+        [
+            (item, "x".join(map(str, _exported_size(by_id[item.file_id]))))
+            for item in items
+            if _long_side(by_id[item.file_id]) and _long_side(by_id[item.file_id]) < resolution
+        ],
+        by_id,
+        fix="To train smaller, set Images > Long side px here (or the training resolution in Settings); "
+        "Upscale smaller images enlarges them instead.",
+    )
+
+
+def _flagged(items: list[PlanItem], by_id: dict[str, dict]) -> dict[str, Any]:
+    """Files with quality flags, grouped by flag (scan-time size flags left to below_resolution)."""
+    flagged = [(item, [f for f in item.quality_flags if f not in SCAN_SIZE_FLAGS]) for item in items]
+    return _check(
+        "flagged",
+        "Flagged images",
+        [(item, ", ".join(flags)) for item, flags in flagged if flags],
+        by_id,
+        groups=Counter(flag for _item, flags in flagged for flag in flags),
+        fix="Leave them out under Captions and filters, or exclude them in the workspace.",
+    )
+
+
+def _class_check(options: ExportOptions, trigger: str) -> dict[str, Any]:
+    repeated = _class_repeats_trigger(options, trigger)
+    return {
+        "kind": "class_repeats_trigger",
+        "label": "The class word repeats the trigger",
+        "count": 1 if repeated else 0,
+        "groups": [],
+        "fix": "Clear the Class field, or use a class word the trigger does not end with."
+        if repeated
+        else "",
+        "examples": [{"file_id": None, "filename": None, "detail": repeated}] if repeated else [],
+        "files": [],
+    }
 
 
 def _check(

@@ -8,7 +8,6 @@ from typing import Any
 from nicegui import app, run, ui
 
 from app.container import AppServices
-from app.core import current
 from app.services.exports import export_history
 from app.ui.a11y import labelled
 from app.ui.exports.export_dialog import ExportDialog
@@ -36,16 +35,16 @@ async def exports_page(core: AppServices, dataset: str | None = None, caption_se
         with ui.column().classes("w-full max-w-5xl mx-auto p-4 gap-4"):
             ui.label("Exports").classes("text-xl font-semibold")
             sources = await run.io_bound(export_history.list_sources, core.db)
-            _new_export(sources)
+            _new_export(core, sources)
             ui.label("History").classes("text-base font-semibold")
-            history = HistoryList()
+            history = HistoryList(core)
             await history.load()
     core.events.export_progress.subscribe(lambda payload: history.on_progress(payload))
     if dataset and any(d["id"] == dataset for d in sources):
-        ExportDialog(dataset, caption_set).open()
+        ExportDialog(core, dataset, caption_set).open()
 
 
-def _new_export(sources: list[dict[str, Any]]) -> None:
+def _new_export(services: AppServices, sources: list[dict[str, Any]]) -> None:
     with ui.card().classes("w-full").mark("new-export"):
         if not sources:
             ui.label("No datasets yet: create one in the Workspace, then export it here.").mark(
@@ -72,29 +71,34 @@ def _new_export(sources: list[dict[str, Any]]) -> None:
             dataset.on_value_change(lambda e: sets_for(e.value))
             sets_for(dataset.value)
             ui.button(
-                "Export…", icon="ios_share", on_click=lambda: _open(dataset.value, caption_set.value)
+                "Export…",
+                icon="ios_share",
+                on_click=lambda: _open(services, dataset.value, caption_set.value),
             ).mark("export-open")
             ui.button(
                 "Export videos…",
                 icon="movie",
-                on_click=lambda: VideoExportDialog(dataset.value, caption_set.value).open(),
+                on_click=lambda: VideoExportDialog(services, dataset.value, caption_set.value).open(),
             ).props("outline").mark("video-export-open")
 
 
-async def _open(dataset_id: str, caption_set_id: str | None, settings: dict[str, Any] | None = None) -> None:
-    await ExportDialog(dataset_id, caption_set_id, settings)
+async def _open(
+    services: AppServices, dataset_id: str, caption_set_id: str | None, settings: dict[str, Any] | None = None
+) -> None:
+    await ExportDialog(services, dataset_id, caption_set_id, settings)
 
 
 class HistoryList(ui.column):
     """Past and running exports, newest first; running ones follow the progress events."""
 
-    def __init__(self) -> None:
+    def __init__(self, services: AppServices) -> None:
         super().__init__()
+        self.services = services
         self.classes("w-full gap-2").mark("export-history")
         self.progress_labels: dict[str, ui.label] = {}
 
     async def load(self) -> None:
-        entries = await run.io_bound(export_history.list_history, current().db)
+        entries = await run.io_bound(export_history.list_history, self.services.db)
         self.clear()
         self.progress_labels.clear()
         with self:
@@ -147,7 +151,9 @@ class HistoryList(ui.column):
                 ui.button(
                     "Export again",
                     icon="replay",
-                    on_click=lambda e=entry: _open(e["dataset_id"], e["caption_set_id"], e["settings"]),
+                    on_click=lambda e=entry: _open(
+                        self.services, e["dataset_id"], e["caption_set_id"], e["settings"]
+                    ),
                 ).props("flat no-caps").mark("export-row-again")
             ui.label(entry["export_path"]).classes("text-xs text-gray-500 break-all")
             if entry["error_message"]:
