@@ -12,6 +12,7 @@ from typing import Any
 
 from app.core import Core
 from app.services.exports import export_history, exports
+from app.services.exports.export_shapes import ExportStarted
 
 log = logging.getLogger("app.jobs.exports")
 
@@ -25,22 +26,22 @@ class ExportRunner:
         self._cancel: dict[str, threading.Event] = {}
         self.progress: dict[str, dict[str, Any]] = {}
 
-    def start(self, dataset_id: str, request: dict[str, Any]) -> dict[str, Any]:
-        """Check and record the export, then run it in the background; returns the seed's response shape."""
+    def start(self, dataset_id: str, request: dict[str, Any]) -> ExportStarted:
+        """Check and record the export, then run it in the background; returns it as started (processing)."""
         started = exports.start_export(self.core.db, self.core.settings, dataset_id, request)
-        export_id = started["export_id"]
+        export_id = started.export_id
         self._cancel[export_id] = threading.Event()
         self.progress[export_id] = {
             "export_id": export_id,
             "status": "pending",
             "done": 0,
-            "total": started["estimated_files"],
+            "total": started.estimated_files,
         }
         thread = threading.Thread(
             target=self._run, args=(export_id,), name=f"export-{export_id[:8]}", daemon=True
         )
         thread.start()
-        return {**started, "status": "processing"}
+        return started.model_copy(update={"status": "processing"})
 
     def cancel(self, export_id: str) -> bool:
         """Ask a running export to stop; True when it was running here."""

@@ -47,7 +47,7 @@ def test_bench_export_1000_photos_to_1024_jpeg(core, tmp_path):
             "image_processing": {"format": "jpeg", "target_resolution": TARGET, "jpeg_quality": QUALITY},
         },
     )
-    result = exports.run_export(core.db, core.settings, job["export_id"])
+    result = exports.run_export(core.db, core.settings, job.export_id)
     ours = time.perf_counter() - started
 
     assert result["status"] == "completed" and result["file_count"] == len(sources)

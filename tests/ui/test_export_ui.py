@@ -102,7 +102,7 @@ async def test_exports_page_lists_history_and_starts_a_new_export(user: User, tm
         seeded.dataset_id,
         {"caption_set_id": seeded.caption_set_id, "export_type": "zip"},
     )
-    exports.run_export(current().db, current().settings, started["export_id"])
+    exports.run_export(current().db, current().settings, started.export_id)
     await user.open("/exports")
     await user.should_see(marker="export-history-row")
     await user.should_see(marker="export-row-download")

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +16,7 @@ import yaml
 from app.atomic_file import write_text_atomic
 from app.errors import Conflict, Invalid, NotFound
 from app.services.exports.export_options import PRESET_FIELDS, ExportOptions, build_options
+from app.services.exports.export_shapes import Layout
 
 PRESET_DIR_NAME = "export_presets"
 BUILTIN_PRESETS: dict[str, dict[str, Any]] = {
@@ -69,15 +69,6 @@ LAYOUT_EXTENSIONS = {
     "imagefolder": {"jpg", "png", "webp"},
 }
 _UNSAFE_NAME = re.compile(r'[<>:"/\\|?*\x00-\x1f]')
-
-
-@dataclass
-class Layout:
-    """Where files go inside the export root (relative POSIX paths)."""
-
-    image_dir: str  # "" = the root
-    empty_dirs: tuple[str, ...] = ()
-    metadata_jsonl: bool = False
 
 
 def list_presets(data_dir: Path) -> list[dict[str, Any]]:

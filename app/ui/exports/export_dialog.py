@@ -14,8 +14,9 @@ from app.container import AppServices
 from app.errors import CaptionForgeError
 from app.services.exports import export_history, export_presets, exports
 from app.services.exports.export_options import PRESET_FIELDS
+from app.services.exports.export_shapes import ExportPlan
 from app.ui.a11y import labelled
-from app.ui.exports.export_checks_view import confirm_checks, found, show_checks
+from app.ui.exports.export_checks_view import confirm_checks, show_checks
 from app.ui.exports.export_fields import ExportFields
 from app.ui.folder_picker import FolderPicker
 
@@ -44,7 +45,7 @@ class ExportDialog(ui.dialog):
             self.values["caption_set_id"] = caption_set_id
         self.values["overwrite"] = False
         self.export_id: str | None = None
-        self.plan: dict[str, Any] | None = None
+        self.plan: ExportPlan | None = None
         self._plan_seq = 0
         with self, ui.card().classes("w-[820px] max-w-[96vw]").mark("export-dialog"):
             self._header()
@@ -198,51 +199,52 @@ class ExportDialog(ui.dialog):
         self.plan = plan
         self._show_summary(plan, error)
 
-    def _show_summary(self, plan: dict[str, Any] | None, error: str | None) -> None:
+    def _show_summary(self, plan: ExportPlan | None, error: str | None) -> None:
         self.summary.clear()
         with self.summary:
-            if error:
+            if error or plan is None:
                 ui.label(error).classes("text-red-700 text-sm").mark("export-plan-error")
                 self.start_button.disable()
                 self.confirm.set_visibility(False)
                 return
-            ui.label(f"{plan['file_count']} images, about {plan['estimated_size_mb']:.1f} MB").classes(
+            ui.label(f"{plan.file_count} images, about {plan.estimated_size_mb:.1f} MB").classes(
                 "font-medium"
             ).mark("export-summary-count")
-            ui.label(f"Into {plan['target']['path']}").classes("text-xs text-gray-600 break-all").mark(
+            ui.label(f"Into {plan.target.path}").classes("text-xs text-gray-600 break-all").mark(
                 "export-summary-target"
             )
-            if plan["layout"]["image_dir"]:
-                ui.label(f"Images in {plan['layout']['image_dir']}/").classes("text-xs text-gray-600").mark(
+            if plan.layout.image_dir:
+                ui.label(f"Images in {plan.layout.image_dir}/").classes("text-xs text-gray-600").mark(
                     "export-summary-layout"
                 )
-            for reason, count in plan["skipped_reasons"].items():
+            for reason, count in plan.skipped_reasons.items():
                 ui.label(f"Skipped {count}: {reason}").classes("text-xs text-amber-800").mark(
                     "export-summary-skipped"
                 )
-            show_checks(found(plan))
-        self.confirm.set_visibility(plan["target"]["needs_confirmation"])
-        self.start_button.set_enabled(plan["file_count"] > 0)
+            show_checks(plan.found())
+        self.confirm.set_visibility(plan.target.needs_confirmation)
+        self.start_button.set_enabled(plan.file_count > 0)
 
     async def _start(self) -> None:
-        if self.plan and self.plan["target"]["needs_confirmation"] and not self.values["overwrite"]:
+        if self.plan and self.plan.target.needs_confirmation and not self.values["overwrite"]:
             ui.notify(
                 "The target is not empty: tick 'Replace' to confirm, or choose another target.",
                 type="warning",
             )
             return
-        if found(self.plan) and not await confirm_checks(found(self.plan)):
+        checks = self.plan.found() if self.plan else []
+        if checks and not await confirm_checks(checks):
             return  # the user goes back to fix
         try:
             started = await run.io_bound(self.services.exports.start, self.dataset_id, dict(self.values))
         except CaptionForgeError as exc:
             ui.notify(str(exc), type="negative", multi_line=True)
             return
-        self.export_id = started["export_id"]
+        self.export_id = started.export_id
         self.start_button.disable()
         self.confirm.disable()
         self.progress.set_visibility(True)
-        self.status.set_text(f"Exporting {started['estimated_files']} images…")
+        self.status.set_text(f"Exporting {started.estimated_files} images…")
         self.cancel_button.set_visibility(True)
         latest = self.services.exports.progress.get(self.export_id)
         if latest:  # a small export may have moved on (or finished) before export_id was known here

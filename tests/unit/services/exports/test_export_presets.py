@@ -21,7 +21,7 @@ KOHYA_IMAGE_TYPES = {".png", ".jpg", ".jpeg", ".webp", ".bmp"}
 def _export(core, seeded, **request):
     request.setdefault("caption_set_id", seeded.caption_set_id)
     started = exports.start_export(core.db, core.settings, seeded.dataset_id, request)
-    result = exports.run_export(core.db, core.settings, started["export_id"])
+    result = exports.run_export(core.db, core.settings, started.export_id)
     assert result["status"] == "completed", result["error_message"]
     return result
 

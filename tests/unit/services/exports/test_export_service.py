@@ -17,7 +17,7 @@ from tests.export_seed import seed_dataset
 def _export(core, seeded, **request):
     request.setdefault("caption_set_id", seeded.caption_set_id)
     started = exports.start_export(core.db, core.settings, seeded.dataset_id, request)
-    return exports.run_export(core.db, core.settings, started["export_id"])
+    return exports.run_export(core.db, core.settings, started.export_id)
 
 
 def test_jpeg_export_resizes_strips_metadata_and_keeps_the_sets_captions(core, make_image, tmp_path):
@@ -142,8 +142,8 @@ def test_filters_and_missing_caption_policies(core, make_image, tmp_path):
         "filtering": {"min_quality_score": 0.5, "exclude_flagged": ["blurry"]},
     }
     plan = exports.plan_export(core.db, core.settings, seeded.dataset_id, request)
-    assert plan["file_count"] == 1
-    assert plan["skipped_reasons"] == {
+    assert plan.file_count == 1
+    assert plan.skipped_reasons == {
         "flagged blurry": 1,
         "quality below 0.5": 1,
         "no caption": 1,
@@ -152,7 +152,7 @@ def test_filters_and_missing_caption_policies(core, make_image, tmp_path):
     plan = exports.plan_export(
         core.db, core.settings, seeded.dataset_id, {**request, "missing_caption": "imported"}
     )
-    assert plan["file_count"] == 2
+    assert plan.file_count == 2
     result = _export(
         core, seeded, **{**request, "missing_caption": "empty", "export_path": str(tmp_path / "b")}
     )
@@ -177,9 +177,7 @@ def test_non_empty_target_needs_confirmation_and_overwrite_replaces(core, make_i
     target.mkdir()
     (target / "old.txt").write_text("old")
     request = {"caption_set_id": seeded.caption_set_id, "export_path": str(target)}
-    assert exports.plan_export(core.db, core.settings, seeded.dataset_id, request)["target"][
-        "needs_confirmation"
-    ]
+    assert exports.plan_export(core.db, core.settings, seeded.dataset_id, request).target.needs_confirmation
     with pytest.raises(Conflict):
         exports.start_export(core.db, core.settings, seeded.dataset_id, request)
     result = _export(core, seeded, export_path=str(target), overwrite=True)
@@ -266,13 +264,13 @@ def test_interrupted_exports_are_marked_and_temp_work_removed(core, make_image, 
         seeded.dataset_id,
         {"caption_set_id": seeded.caption_set_id, "export_path": str(tmp_path / "t")},
     )
-    leftover = tmp_path / f".captionforge-export-{started['export_id']}"
+    leftover = tmp_path / f".captionforge-export-{started.export_id}"
     (leftover / "img").mkdir(parents=True)
     (tmp_path / ".captionforge-export-zzz.zip.part").write_bytes(b"x")
     result = export_history.recover_interrupted(core.db, core.settings)
     assert result["interrupted"] == 1
     assert not leftover.exists() and not (tmp_path / ".captionforge-export-zzz.zip.part").exists()
-    assert export_history.get_export(core.db, started["export_id"])["status"] == "failed"
+    assert export_history.get_export(core.db, started.export_id)["status"] == "failed"
     assert not Path(tmp_path / "t").exists()
 
 
@@ -309,7 +307,7 @@ def test_cancel_removes_the_temp_work(core, make_image, tmp_path):
     started = exports.start_export(core.db, core.settings, seeded.dataset_id, request)
     cancel = threading.Event()
     cancel.set()
-    result = exports.run_export(core.db, core.settings, started["export_id"], cancel=cancel)
+    result = exports.run_export(core.db, core.settings, started.export_id, cancel=cancel)
     assert result["status"] == "cancelled"
     assert not (tmp_path / "out").exists()
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".captionforge")] == []
