@@ -84,15 +84,15 @@ def check_export(
     response_model=list[ExportEntry],
     summary="Exports that are pending or running, with live progress",
 )
-def list_jobs(services: ServicesDep) -> list[dict[str, Any]]:
-    active = [e for e in export_history.list_history(services.db) if e["status"] in export_history.ACTIVE]
-    return [services.exports.status(entry["id"]) for entry in active]
+def list_jobs(services: ServicesDep) -> list[ExportEntry]:
+    active = [e for e in export_history.list_history(services.db) if e.status in export_history.ACTIVE]
+    return [services.exports.status(entry.id) for entry in active]
 
 
 @router.get(
     "/export/jobs/{export_id}", response_model=ExportEntry, summary="One export's status and progress"
 )
-def get_job(services: ServicesDep, export_id: str) -> dict[str, Any]:
+def get_job(services: ServicesDep, export_id: str) -> ExportEntry:
     return services.exports.status(export_id)
 
 
@@ -115,23 +115,23 @@ def cancel_job(services: ServicesDep, export_id: str) -> dict[str, Any]:
 )
 def download(services: ServicesDep, export_id: str) -> FileResponse:
     entry = export_history.get_export(services.db, export_id)
-    if entry["export_format"] != "zip":
-        raise Conflict(f"This export is a folder at {entry['export_path']}, not a ZIP")
-    if entry["status"] != "completed":
-        raise Conflict(f"This export is {entry['status']}; a ZIP can be downloaded once it is completed")
-    path = Path(entry["export_path"])
+    if entry.export_format != "zip":
+        raise Conflict(f"This export is a folder at {entry.export_path}, not a ZIP")
+    if entry.status != "completed":
+        raise Conflict(f"This export is {entry.status}; a ZIP can be downloaded once it is completed")
+    path = Path(entry.export_path)
     if not path.is_file():
         raise NotFound(f"The ZIP {path} is gone (moved or deleted); export again")
     return FileResponse(path, media_type="application/zip", filename=path.name)
 
 
 @router.get("/export/history", response_model=list[ExportEntry], summary="Past exports, newest first")
-def history(services: ServicesDep, dataset_id: str | None = None) -> list[dict[str, Any]]:
+def history(services: ServicesDep, dataset_id: str | None = None) -> list[ExportEntry]:
     return export_history.list_history(services.db, dataset_id)
 
 
 @router.get("/export/presets", response_model=list[Preset], summary="Built-in and saved export presets")
-def list_presets(services: ServicesDep) -> list[dict[str, Any]]:
+def list_presets(services: ServicesDep) -> list[Preset]:
     return export_presets.list_presets(services.settings.data_dir)
 
 
@@ -140,7 +140,7 @@ def save_preset(
     services: ServicesDep,
     name: str,
     options: ExportPresetOptions = Body(..., examples=[PRESET_EXAMPLE]),
-) -> dict[str, Any]:
+) -> Preset:
     sent = options.model_dump(exclude_unset=True)
     return export_presets.save_preset(services.settings.data_dir, name, sent)
 

@@ -12,7 +12,7 @@ from typing import Any
 
 from app.core import Core
 from app.services.exports import export_history, exports
-from app.services.exports.export_shapes import ExportStarted
+from app.services.exports.export_shapes import ExportEntry, ExportProgress, ExportStarted
 
 log = logging.getLogger("app.jobs.exports")
 
@@ -51,17 +51,20 @@ class ExportRunner:
         event.set()
         return True
 
-    def status(self, export_id: str) -> dict[str, Any]:
+    def status(self, export_id: str) -> ExportEntry:
         """The history entry with the live progress of a running export."""
         entry = export_history.get_export(self.core.db, export_id)
         live = self.progress.get(export_id)
-        if live and entry["status"] not in export_history.ACTIVE:
+        if live and entry.status not in export_history.ACTIVE:
             # The row is final a moment before the last progress event arrives: the row is the truth.
-            final = {
-                k: entry[k] for k in ("status", "file_count", "total_size_mb") if entry.get(k) is not None
+            recorded = {
+                "status": entry.status,
+                "file_count": entry.file_count,
+                "total_size_mb": entry.total_size_mb,
             }
-            live = {**live, **final, "error": entry.get("error_message") or live.get("error")}
-        return {**entry, "progress": live} if live else entry
+            final = {k: v for k, v in recorded.items() if v is not None}
+            live = {**live, **final, "error": entry.error_message or live.get("error")}
+        return entry.model_copy(update={"progress": ExportProgress(**live)}) if live else entry
 
     def running(self) -> list[str]:
         return [export_id for export_id, event in self._cancel.items() if not event.is_set()]

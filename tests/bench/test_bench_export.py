@@ -50,7 +50,7 @@ def test_bench_export_1000_photos_to_1024_jpeg(core, tmp_path):
     result = exports.run_export(core.db, core.settings, job.export_id)
     ours = time.perf_counter() - started
 
-    assert result["status"] == "completed" and result["file_count"] == len(sources)
+    assert result.status == "completed" and result.file_count == len(sources)
     with (
         Image.open(tmp_path / "export" / "000001.jpg") as first,
         Image.open(naive_dir / "000000.jpg") as base,

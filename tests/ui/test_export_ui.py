@@ -28,8 +28,8 @@ def _images(folder: Path, count: int) -> list[Path]:
 async def _wait_for_status(export_id: str, wanted: str = "completed") -> dict:
     for _ in range(300):
         entry = export_history.get_export(current().db, export_id)
-        if entry["status"] not in export_history.ACTIVE:
-            assert entry["status"] == wanted, entry["error_message"]
+        if entry.status not in export_history.ACTIVE:
+            assert entry.status == wanted, entry.error_message
             return entry
         await asyncio.sleep(0.1)
     raise AssertionError("the export did not finish")
@@ -63,7 +63,7 @@ async def test_dialog_shows_the_summary_and_exports_with_live_progress(user: Use
             break
         await asyncio.sleep(0.05)
     entry = await _wait_for_status(dialog.export_id)
-    assert entry["file_count"] == 2
+    assert entry.file_count == 2
     assert sorted(p.name for p in target.iterdir()) == [
         "000001.jpg",
         "000001.txt",

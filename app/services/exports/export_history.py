@@ -17,18 +17,19 @@ from app.db import Database
 from app.errors import NotFound
 from app.models import utcnow
 from app.services.exports import export_target
+from app.services.exports.export_shapes import ExportEntry
 
 log = logging.getLogger("app.services.exports.export_history")
 
 ACTIVE = ("pending", "processing")
 
 
-def get_export(db: Database, export_id: str) -> dict[str, Any]:
+def get_export(db: Database, export_id: str) -> ExportEntry:
     with db.session() as session:
         row = session.get(models.ExportHistory, export_id)
         if row is None:
             raise NotFound(f"No export with id {export_id}")
-        return _history_dict(row, session.get(models.Dataset, row.dataset_id))
+        return _entry(row, session.get(models.Dataset, row.dataset_id))
 
 
 def stored_settings(db: Database, export_id: str) -> dict[str, Any]:
@@ -40,7 +41,7 @@ def stored_settings(db: Database, export_id: str) -> dict[str, Any]:
         return json.loads(row.settings or "{}")
 
 
-def list_history(db: Database, dataset_id: str | None = None, limit: int = 200) -> list[dict[str, Any]]:
+def list_history(db: Database, dataset_id: str | None = None, limit: int = 200) -> list[ExportEntry]:
     """Past and running exports, newest first."""
     with db.session() as session:
         query = select(models.ExportHistory, models.Dataset).join(
@@ -49,7 +50,7 @@ def list_history(db: Database, dataset_id: str | None = None, limit: int = 200) 
         if dataset_id:
             query = query.where(models.ExportHistory.dataset_id == dataset_id)
         query = query.order_by(models.ExportHistory.created_date.desc()).limit(limit)
-        return [_history_dict(row, dataset) for row, dataset in session.execute(query).all()]
+        return [_entry(row, dataset) for row, dataset in session.execute(query).all()]
 
 
 def recover_interrupted(db: Database, settings: Settings) -> dict[str, Any]:
@@ -102,30 +103,30 @@ def update_export(db: Database, export_id: str, **values: Any) -> None:
             setattr(row, key, value)
 
 
-def _history_dict(row: models.ExportHistory, dataset: models.Dataset | None) -> dict[str, Any]:
+def _entry(row: models.ExportHistory, dataset: models.Dataset | None) -> ExportEntry:
     def iso(value: datetime | None) -> str | None:
         return value.isoformat() if value else None
 
-    return {
-        "id": row.id,
-        "export_id": row.id,
-        "dataset_id": row.dataset_id,
-        "dataset_name": dataset.name if dataset else None,
-        "caption_set_id": row.caption_set_id,
-        "export_path": row.export_path,
-        "export_format": row.export_format,
-        "image_format": row.image_format,
-        "target_resolution": row.target_resolution,
-        "file_count": row.file_count,
-        "total_size_mb": row.total_size_mb,
-        "status": row.status,
-        "error_message": row.error_message,
-        "created_date": iso(row.created_date),
-        "completed_date": iso(row.completed_date),
+    return ExportEntry(
+        id=row.id,
+        export_id=row.id,
+        dataset_id=row.dataset_id,
+        dataset_name=dataset.name if dataset else None,
+        caption_set_id=row.caption_set_id,
+        export_path=row.export_path,
+        export_format=row.export_format,
+        image_format=row.image_format,
+        target_resolution=row.target_resolution,
+        file_count=row.file_count,
+        total_size_mb=row.total_size_mb,
+        status=row.status,
+        error_message=row.error_message,
+        created_date=iso(row.created_date),
+        completed_date=iso(row.completed_date),
         # Without the overwrite confirmation: "export again" must ask again before replacing anything.
-        "settings": {k: v for k, v in json.loads(row.settings or "{}").items() if k != "overwrite"},
-        "report": json.loads(row.report) if row.report else {},
-        "downloadable": row.export_format == "zip"
+        settings={k: v for k, v in json.loads(row.settings or "{}").items() if k != "overwrite"},
+        report=json.loads(row.report) if row.report else {},
+        downloadable=row.export_format == "zip"
         and row.status == "completed"
         and Path(row.export_path).is_file(),
-    }
+    )

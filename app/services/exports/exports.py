@@ -28,7 +28,14 @@ from app.services.exports.export_history import get_export, stored_settings, upd
 from app.services.exports.export_options import ExportOptions, build_options, flatten_request
 from app.services.exports.export_plan import PlanItem, plan_items
 from app.services.exports.export_presets import kohya_folder, layout_for, preset_options
-from app.services.exports.export_shapes import ExportContext, ExportPlan, ExportStarted, NamedRef, SkippedFile
+from app.services.exports.export_shapes import (
+    ExportContext,
+    ExportEntry,
+    ExportPlan,
+    ExportStarted,
+    NamedRef,
+    SkippedFile,
+)
 
 SKIPPED_SHOWN = 500  # the summary lists this many skipped files by name; counts cover all
 
@@ -129,13 +136,13 @@ def run_export(
     progress: Callable[[dict[str, Any]], None] = lambda _p: None,
     cancel: threading.Event | None = None,
     workers: int = 0,
-) -> dict[str, Any]:
+) -> ExportEntry:
     """Carry out a recorded export; returns the finished history entry (status completed/failed/cancelled)."""
     row = get_export(db, export_id)
     stored = stored_settings(db, export_id)
     dataset_id = stored.pop("dataset_id")
     options = build_options({}, stored)
-    final = Path(row["export_path"])
+    final = Path(row.export_path)
     temp = export_target.temp_folder(final, export_id)
     part = export_target.temp_zip(final, export_id)
     update_export(db, export_id, status="processing")
@@ -227,7 +234,7 @@ def _record_completed(
     items: list[PlanItem],
     skipped: list[SkippedFile],
     progress: Callable[[dict[str, Any]], None],
-) -> dict[str, Any]:
+) -> ExportEntry:
     """Record a finished export (counts, size, report) and tell the listener; returns the history entry."""
     report = {
         **result["report"],
@@ -252,7 +259,7 @@ def _record_completed(
             "done": result["file_count"],
             "total": len(items),
             "file_count": result["file_count"],
-            "total_size_mb": done["total_size_mb"],
+            "total_size_mb": done.total_size_mb,
         }
     )
     return done

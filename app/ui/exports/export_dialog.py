@@ -107,7 +107,7 @@ class ExportDialog(ui.dialog):
         sets = {s["id"]: s["name"] for s in dataset["caption_sets"]}
         if self.values["caption_set_id"] not in sets:
             self.values["caption_set_id"] = dataset["default_caption_set_id"] or next(iter(sets), None)
-        self.presets = {p["name"]: p for p in presets}
+        self.presets = {p.name: p for p in presets}
         self.title.set_text(f"Export {dataset['name']}")
         self.slug = dataset["slug"] or "dataset"
         self.body.clear()
@@ -127,7 +127,7 @@ class ExportDialog(ui.dialog):
                 on_change=lambda e: self._set("caption_set_id", e.value),
             ).classes("w-56").mark("export-caption-set")
             self.preset_select = ui.select(
-                {n: p["label"] for n, p in self.presets.items()},
+                {n: p.label for n, p in self.presets.items()},
                 label="Preset",
                 value=self.values["preset"] if self.values["preset"] in self.presets else None,
                 on_change=lambda e: self._apply_preset(e.value),
@@ -136,7 +136,8 @@ class ExportDialog(ui.dialog):
             ui.button("Save as preset", icon="save", on_click=self._save_preset).props("flat no-caps").mark(
                 "export-save-preset"
             )
-        self.preset_note = ui.label(self.presets.get(self.values["preset"], {}).get("description", ""))
+        chosen = self.presets.get(self.values["preset"])
+        self.preset_note = ui.label(chosen.description if chosen else "")
         self.preset_note.classes("text-xs text-gray-600").mark("export-preset-description")
 
     def _target_row(self) -> None:
@@ -171,10 +172,10 @@ class ExportDialog(ui.dialog):
         # The size the user typed stays unless the chosen preset sets its own.
         own = export_presets.own_fields(self.services.settings.data_dir, name)
         typed = {k: self.values[k] for k in KEPT_ACROSS_PRESETS if k in self.values and k not in own}
-        self.values.update({k: v for k, v in self.presets[name]["options"].items() if k in PRESET_FIELDS})
+        self.values.update({k: v for k, v in self.presets[name].options.items() if k in PRESET_FIELDS})
         self.values.update(typed)
         self.values["preset"] = name
-        self.preset_note.set_text(self.presets[name]["description"])
+        self.preset_note.set_text(self.presets[name].description)
         self.fields.delete()
         with self.body:
             self.fields = ExportFields(self.values, self._changed)
@@ -303,6 +304,6 @@ class ExportDialog(ui.dialog):
         except CaptionForgeError as exc:
             ui.notify(str(exc), type="negative")
             return
-        self.presets[saved["name"]] = saved
-        self.preset_select.set_options({n: p["label"] for n, p in self.presets.items()}, value=saved["name"])
+        self.presets[saved.name] = saved
+        self.preset_select.set_options({n: p.label for n, p in self.presets.items()}, value=saved.name)
         ui.notify(f"Saved the preset {chosen}", type="positive")

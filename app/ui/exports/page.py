@@ -9,6 +9,7 @@ from nicegui import app, run, ui
 
 from app.container import AppServices
 from app.services.exports import export_history
+from app.services.exports.export_shapes import ExportEntry
 from app.ui.a11y import labelled
 from app.ui.exports.export_dialog import ExportDialog
 from app.ui.exports.video_export_dialog import VideoExportDialog
@@ -116,34 +117,34 @@ class HistoryList(ui.column):
 
             background_tasks.create(self.load(), name="export-history-reload")
 
-    def _row(self, entry: dict[str, Any]) -> None:
-        settings = entry["settings"]
+    def _row(self, entry: ExportEntry) -> None:
+        settings = entry.settings
         with ui.card().classes("w-full").mark("export-history-row"):
             with ui.row().classes("w-full items-center gap-3"):
-                ui.badge(entry["status"], color=STATUS_COLOURS.get(entry["status"], "grey")).mark(
+                ui.badge(entry.status, color=STATUS_COLOURS.get(entry.status, "grey")).mark(
                     "export-row-status"
                 )
-                ui.label(entry["dataset_name"] or "(deleted dataset)").classes("font-medium")
+                ui.label(entry.dataset_name or "(deleted dataset)").classes("font-medium")
                 ui.label(
-                    f"{settings.get('preset', '')} · {entry['export_format']} · "
-                    f"{entry['image_format'] or 'original'}"
-                    + (f" · {entry['target_resolution']} px" if entry["target_resolution"] else "")
+                    f"{settings.get('preset', '')} · {entry.export_format} · "
+                    f"{entry.image_format or 'original'}"
+                    + (f" · {entry.target_resolution} px" if entry.target_resolution else "")
                 ).classes("text-sm text-gray-600")
                 ui.space()
-                if entry["file_count"] is not None:
-                    ui.label(f"{entry['file_count']} files, {entry['total_size_mb'] or 0:.1f} MB").classes(
+                if entry.file_count is not None:
+                    ui.label(f"{entry.file_count} files, {entry.total_size_mb or 0:.1f} MB").classes(
                         "text-sm"
                     ).mark("export-row-size")
-                if entry["status"] in export_history.ACTIVE:
-                    self.progress_labels[entry["id"]] = (
+                if entry.status in export_history.ACTIVE:
+                    self.progress_labels[entry.id] = (
                         ui.label("…").classes("text-sm").mark("export-row-progress")
                     )
-                if entry["downloadable"]:
+                if entry.downloadable:
                     labelled(
                         ui.button(
                             icon="download",
                             on_click=lambda e=entry: ui.download.from_url(
-                                f"/api/export/jobs/{e['id']}/download"
+                                f"/api/export/jobs/{e.id}/download"
                             ),
                         ).props("flat round"),
                         "Download the ZIP",
@@ -151,14 +152,12 @@ class HistoryList(ui.column):
                 ui.button(
                     "Export again",
                     icon="replay",
-                    on_click=lambda e=entry: _open(
-                        self.services, e["dataset_id"], e["caption_set_id"], e["settings"]
-                    ),
+                    on_click=lambda e=entry: _open(self.services, e.dataset_id, e.caption_set_id, e.settings),
                 ).props("flat no-caps").mark("export-row-again")
-            ui.label(entry["export_path"]).classes("text-xs text-gray-500 break-all")
-            if entry["error_message"]:
-                ui.label(entry["error_message"]).classes("text-xs text-red-700").mark("export-row-error")
-            failed = entry["report"].get("failed") or []
+            ui.label(entry.export_path).classes("text-xs text-gray-500 break-all")
+            if entry.error_message:
+                ui.label(entry.error_message).classes("text-xs text-red-700").mark("export-row-error")
+            failed = entry.report.get("failed") or []
             if failed:
                 ui.label(
                     f"{len(failed)} images could not be exported: "

@@ -52,7 +52,7 @@ def test_every_preset_exports_the_cropped_pixels(core, tmp_path, preset):
     crops.set_crop(core.db, seeded.dataset_id, seeded.file_ids[0], TOP_RIGHT)
     target = tmp_path / "out"
     result = _export(core, seeded, preset=preset, export_path=str(target), image_processing={"format": "png"})
-    assert result["status"] == "completed", result
+    assert result.status == "completed", result
     [image] = _images(target)
     with Image.open(image) as exported:
         assert exported.size == (200, 100)
