@@ -88,8 +88,8 @@ class ExportRunner:
     def recover_on_start(self) -> None:
         """Startup hook: exports a stop or crash interrupted are marked so, and their leftovers removed."""
         result = export_history.recover_interrupted(self.core.db, self.core.settings)
-        if result["interrupted"] or result["removed"]:
-            log.info("export clean-up: %s interrupted, removed %s", result["interrupted"], result["removed"])
+        if result.interrupted or result.removed:
+            log.info("export clean-up: %s interrupted, removed %s", result.interrupted, result.removed)
 
     def _emit(self, payload: dict[str, Any]) -> None:
         self.progress[payload["export_id"]] = {**self.progress.get(payload["export_id"], {}), **payload}

@@ -17,7 +17,7 @@ from app.db import Database
 from app.errors import NotFound
 from app.models import utcnow
 from app.services.exports import export_target
-from app.services.exports.export_shapes import ExportEntry
+from app.services.exports.export_shapes import ExportEntry, ExportSource, Recovery, SourceCaptionSet
 
 log = logging.getLogger("app.services.exports.export_history")
 
@@ -53,7 +53,7 @@ def list_history(db: Database, dataset_id: str | None = None, limit: int = 200) 
         return [_entry(row, dataset) for row, dataset in session.execute(query).all()]
 
 
-def recover_interrupted(db: Database, settings: Settings) -> dict[str, Any]:
+def recover_interrupted(db: Database, settings: Settings) -> Recovery:
     """At start: exports left running by a stop or crash are marked failed; their temp work is removed."""
     with db.session() as session:
         rows = session.scalars(select(models.ExportHistory)).all()
@@ -67,28 +67,30 @@ def recover_interrupted(db: Database, settings: Settings) -> dict[str, Any]:
             )
             row.completed_date = utcnow()
     removed = export_target.clean_leftovers(folders)
-    return {"interrupted": len(interrupted), "removed": removed}
+    return Recovery(interrupted=len(interrupted), removed=removed)
 
 
-def list_sources(db: Database) -> list[dict[str, Any]]:
+def list_sources(db: Database) -> list[ExportSource]:
     """Datasets with their caption sets, for choosing what to export."""
     with db.session() as session:
         datasets = session.scalars(select(models.Dataset).order_by(models.Dataset.name)).all()
         sets = session.scalars(select(models.CaptionSet).order_by(models.CaptionSet.name)).all()
-    by_dataset: dict[str, list[dict[str, Any]]] = {}
+    by_dataset: dict[str, list[SourceCaptionSet]] = {}
     for caption_set in sets:
         by_dataset.setdefault(caption_set.dataset_id, []).append(
-            {"id": caption_set.id, "name": caption_set.name, "trigger_phrase": caption_set.trigger_phrase}
+            SourceCaptionSet(
+                id=caption_set.id, name=caption_set.name, trigger_phrase=caption_set.trigger_phrase
+            )
         )
     return [
-        {
-            "id": d.id,
-            "name": d.name,
-            "slug": d.name_filesystem_safe,
-            "file_count": d.file_count,
-            "default_caption_set_id": d.default_caption_set_id,
-            "caption_sets": by_dataset.get(d.id, []),
-        }
+        ExportSource(
+            id=d.id,
+            name=d.name,
+            slug=d.name_filesystem_safe,
+            file_count=d.file_count,
+            default_caption_set_id=d.default_caption_set_id,
+            caption_sets=by_dataset.get(d.id, []),
+        )
         for d in datasets
     ]
 

@@ -169,3 +169,27 @@ class Preset(BaseModel):
     description: str
     builtin: bool
     options: dict[str, Any]
+
+
+class SourceCaptionSet(BaseModel):
+    id: str
+    name: str
+    trigger_phrase: str | None
+
+
+class ExportSource(BaseModel):
+    """A dataset an export can be made from, with its caption sets."""
+
+    id: str
+    name: str
+    slug: str | None  # the dataset's folder-safe name
+    file_count: int | None
+    default_caption_set_id: str | None
+    caption_sets: list[SourceCaptionSet]
+
+
+class Recovery(BaseModel):
+    """What the start-up clean-up found: exports a stop interrupted, and the temp work it removed."""
+
+    interrupted: int
+    removed: list[str]

@@ -98,18 +98,18 @@ class ExportDialog(ui.dialog):
     async def _load(self) -> None:
         sources = await run.io_bound(export_history.list_sources, self.services.db)
         presets = await run.io_bound(export_presets.list_presets, self.services.settings.data_dir)
-        dataset = next((d for d in sources if d["id"] == self.dataset_id), None)
+        dataset = next((d for d in sources if d.id == self.dataset_id), None)
         if dataset is None:
             self.body.clear()
             with self.body:
                 ui.label("This dataset no longer exists.").mark("export-plan-error")
             return
-        sets = {s["id"]: s["name"] for s in dataset["caption_sets"]}
+        sets = {s.id: s.name for s in dataset.caption_sets}
         if self.values["caption_set_id"] not in sets:
-            self.values["caption_set_id"] = dataset["default_caption_set_id"] or next(iter(sets), None)
+            self.values["caption_set_id"] = dataset.default_caption_set_id or next(iter(sets), None)
         self.presets = {p.name: p for p in presets}
-        self.title.set_text(f"Export {dataset['name']}")
-        self.slug = dataset["slug"] or "dataset"
+        self.title.set_text(f"Export {dataset.name}")
+        self.slug = dataset.slug or "dataset"
         self.body.clear()
         with self.body:
             self._source_row(sets)

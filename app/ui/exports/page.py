@@ -9,7 +9,7 @@ from nicegui import app, run, ui
 
 from app.container import AppServices
 from app.services.exports import export_history
-from app.services.exports.export_shapes import ExportEntry
+from app.services.exports.export_shapes import ExportEntry, ExportSource
 from app.ui.a11y import labelled
 from app.ui.exports.export_dialog import ExportDialog
 from app.ui.exports.video_export_dialog import VideoExportDialog
@@ -41,32 +41,32 @@ async def exports_page(core: AppServices, dataset: str | None = None, caption_se
             history = HistoryList(core)
             await history.load()
     core.events.export_progress.subscribe(lambda payload: history.on_progress(payload))
-    if dataset and any(d["id"] == dataset for d in sources):
+    if dataset and any(d.id == dataset for d in sources):
         ExportDialog(core, dataset, caption_set).open()
 
 
-def _new_export(services: AppServices, sources: list[dict[str, Any]]) -> None:
+def _new_export(services: AppServices, sources: list[ExportSource]) -> None:
     with ui.card().classes("w-full").mark("new-export"):
         if not sources:
             ui.label("No datasets yet: create one in the Workspace, then export it here.").mark(
                 "exports-no-datasets"
             )
             return
-        names = {d["id"]: f"{d['name']} ({d['file_count']})" for d in sources}
+        names = {d.id: f"{d.name} ({d.file_count})" for d in sources}
         # Open on the dataset (and caption set) the user was working in, as the Workspace remembers them.
         working = app.storage.user.get("workspace") or {}
-        start = working.get("dataset_id") if working.get("dataset_id") in names else sources[0]["id"]
+        start = working.get("dataset_id") if working.get("dataset_id") in names else sources[0].id
         with ui.row().classes("items-center gap-3 w-full"):
             dataset = ui.select(names, label="Dataset", value=start).classes("w-72").mark("export-dataset")
             caption_set = ui.select({}, label="Caption set").classes("w-56").mark("export-page-caption-set")
 
             def sets_for(dataset_id: str) -> None:
-                chosen = next(d for d in sources if d["id"] == dataset_id)
-                options = {s["id"]: s["name"] for s in chosen["caption_sets"]}
+                chosen = next(d for d in sources if d.id == dataset_id)
+                options = {s.id: s.name for s in chosen.caption_sets}
                 remembered = (
                     working.get("caption_set_id") if dataset_id == working.get("dataset_id") else None
                 )
-                default = remembered if remembered in options else chosen["default_caption_set_id"]
+                default = remembered if remembered in options else chosen.default_caption_set_id
                 caption_set.set_options(options, value=default or next(iter(options), None))
 
             dataset.on_value_change(lambda e: sets_for(e.value))

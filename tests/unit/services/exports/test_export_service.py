@@ -268,7 +268,7 @@ def test_interrupted_exports_are_marked_and_temp_work_removed(core, make_image, 
     (leftover / "img").mkdir(parents=True)
     (tmp_path / ".captionforge-export-zzz.zip.part").write_bytes(b"x")
     result = export_history.recover_interrupted(core.db, core.settings)
-    assert result["interrupted"] == 1
+    assert result.interrupted == 1
     assert not leftover.exists() and not (tmp_path / ".captionforge-export-zzz.zip.part").exists()
     assert export_history.get_export(core.db, started.export_id).status == "failed"
     assert not Path(tmp_path / "t").exists()
