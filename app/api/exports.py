@@ -7,20 +7,19 @@ from typing import Any
 
 from fastapi import APIRouter, Body
 from fastapi.responses import FileResponse
-from pydantic import BaseModel, Field
 
-from app.api.schemas.export_responses import (
-    ExportCancelling,
-    ExportEntry,
-    ExportPlan,
-    ExportStarted,
-    Preset,
-    PresetDeleted,
-)
+from app.api.schemas.export_responses import ExportCancelling, PresetDeleted
 from app.api.schemas.export_schemas import PRESET_EXAMPLE, ExportPresetOptions, ExportRequest
 from app.container import ServicesDep
 from app.errors import Conflict, NotFound
 from app.services.exports import export_history, export_presets, exports
+from app.services.exports.export_shapes import (
+    ExportCheckResult,
+    ExportEntry,
+    ExportPlan,
+    ExportStarted,
+    Preset,
+)
 
 router = APIRouter(prefix="/api", tags=["exports"])
 
@@ -49,11 +48,11 @@ EXAMPLE = {
 @router.post(
     "/datasets/{dataset_id}/export",
     response_model=ExportStarted,
-    summary="Start an export (the seed's request plus preset/layout)",
+    summary="Start an export (the nested request, or flat option names, plus preset/layout)",
 )
 def start_export(
     services: ServicesDep, dataset_id: str, request: ExportRequest = Body(..., examples=[EXAMPLE])
-) -> dict[str, Any]:
+) -> ExportStarted:
     return services.exports.start(dataset_id, request.as_request())
 
 
@@ -64,37 +63,8 @@ def start_export(
 )
 def plan_export(
     services: ServicesDep, dataset_id: str, request: ExportRequest = Body(..., examples=[EXAMPLE])
-) -> dict[str, Any]:
+) -> ExportPlan:
     return exports.plan_export(services.db, services.settings, dataset_id, request.as_request())
-
-
-class CheckExample(BaseModel):
-    file_id: str | None
-    filename: str | None
-    detail: str
-
-
-class CheckGroup(BaseModel):
-    label: str = Field(description="One kind of finding within the check, e.g. a quality flag")
-    count: int
-
-
-class ExportCheck(BaseModel):
-    kind: str = Field(
-        description="missing_trigger, below_resolution, flagged, duplicates, near_duplicates, ..."
-    )
-    label: str
-    count: int
-    groups: list[CheckGroup] = Field(default_factory=list, description="The findings by kind, most first")
-    fix: str = Field("", description="Where to change what the check found")
-    examples: list[CheckExample]
-    files: list[CheckExample] = Field(default_factory=list, description="Every file found (up to 500)")
-
-
-class ExportCheckResult(BaseModel):
-    file_count: int
-    issue_count: int = Field(description="How many checks found something")
-    checks: list[ExportCheck]
 
 
 @router.post(
@@ -106,10 +76,7 @@ def check_export(
     services: ServicesDep, dataset_id: str, request: ExportRequest = Body(..., examples=[EXAMPLE])
 ) -> ExportCheckResult:
     plan = exports.plan_export(services.db, services.settings, dataset_id, request.as_request())
-    checks = [ExportCheck(**check) for check in plan["checks"]]
-    return ExportCheckResult(
-        file_count=plan["file_count"], issue_count=sum(1 for c in checks if c.count), checks=checks
-    )
+    return ExportCheckResult(file_count=plan.file_count, issue_count=len(plan.found()), checks=plan.checks)
 
 
 @router.get(
@@ -117,15 +84,15 @@ def check_export(
     response_model=list[ExportEntry],
     summary="Exports that are pending or running, with live progress",
 )
-def list_jobs(services: ServicesDep) -> list[dict[str, Any]]:
-    active = [e for e in export_history.list_history(services.db) if e["status"] in export_history.ACTIVE]
-    return [services.exports.status(entry["id"]) for entry in active]
+def list_jobs(services: ServicesDep) -> list[ExportEntry]:
+    active = [e for e in export_history.list_history(services.db) if e.status in export_history.ACTIVE]
+    return [services.exports.status(entry.id) for entry in active]
 
 
 @router.get(
     "/export/jobs/{export_id}", response_model=ExportEntry, summary="One export's status and progress"
 )
-def get_job(services: ServicesDep, export_id: str) -> dict[str, Any]:
+def get_job(services: ServicesDep, export_id: str) -> ExportEntry:
     return services.exports.status(export_id)
 
 
@@ -148,30 +115,32 @@ def cancel_job(services: ServicesDep, export_id: str) -> dict[str, Any]:
 )
 def download(services: ServicesDep, export_id: str) -> FileResponse:
     entry = export_history.get_export(services.db, export_id)
-    if entry["export_format"] != "zip":
-        raise Conflict(f"This export is a folder at {entry['export_path']}, not a ZIP")
-    if entry["status"] != "completed":
-        raise Conflict(f"This export is {entry['status']}; a ZIP can be downloaded once it is completed")
-    path = Path(entry["export_path"])
+    if entry.export_format != "zip":
+        raise Conflict(f"This export is a folder at {entry.export_path}, not a ZIP")
+    if entry.status != "completed":
+        raise Conflict(f"This export is {entry.status}; a ZIP can be downloaded once it is completed")
+    path = Path(entry.export_path)
     if not path.is_file():
         raise NotFound(f"The ZIP {path} is gone (moved or deleted); export again")
     return FileResponse(path, media_type="application/zip", filename=path.name)
 
 
 @router.get("/export/history", response_model=list[ExportEntry], summary="Past exports, newest first")
-def history(services: ServicesDep, dataset_id: str | None = None) -> list[dict[str, Any]]:
+def history(services: ServicesDep, dataset_id: str | None = None) -> list[ExportEntry]:
     return export_history.list_history(services.db, dataset_id)
 
 
 @router.get("/export/presets", response_model=list[Preset], summary="Built-in and saved export presets")
-def list_presets(services: ServicesDep) -> list[dict[str, Any]]:
+def list_presets(services: ServicesDep) -> list[Preset]:
     return export_presets.list_presets(services.settings.data_dir)
 
 
 @router.put("/export/presets/{name}", response_model=Preset, summary="Save a user preset from option values")
 def save_preset(
-    services: ServicesDep, name: str, options: ExportPresetOptions = Body(..., examples=[PRESET_EXAMPLE])
-) -> dict[str, Any]:  # type: ignore[valid-type]
+    services: ServicesDep,
+    name: str,
+    options: ExportPresetOptions = Body(..., examples=[PRESET_EXAMPLE]),
+) -> Preset:
     sent = options.model_dump(exclude_unset=True)
     return export_presets.save_preset(services.settings.data_dir, name, sent)
 

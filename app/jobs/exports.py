@@ -12,6 +12,7 @@ from typing import Any
 
 from app.core import Core
 from app.services.exports import export_history, exports
+from app.services.exports.export_shapes import ExportEntry, ExportProgress, ExportStarted
 
 log = logging.getLogger("app.jobs.exports")
 
@@ -25,22 +26,22 @@ class ExportRunner:
         self._cancel: dict[str, threading.Event] = {}
         self.progress: dict[str, dict[str, Any]] = {}
 
-    def start(self, dataset_id: str, request: dict[str, Any]) -> dict[str, Any]:
-        """Check and record the export, then run it in the background; returns the seed's response shape."""
+    def start(self, dataset_id: str, request: dict[str, Any]) -> ExportStarted:
+        """Check and record the export, then run it in the background; returns it as started (processing)."""
         started = exports.start_export(self.core.db, self.core.settings, dataset_id, request)
-        export_id = started["export_id"]
+        export_id = started.export_id
         self._cancel[export_id] = threading.Event()
         self.progress[export_id] = {
             "export_id": export_id,
             "status": "pending",
             "done": 0,
-            "total": started["estimated_files"],
+            "total": started.estimated_files,
         }
         thread = threading.Thread(
             target=self._run, args=(export_id,), name=f"export-{export_id[:8]}", daemon=True
         )
         thread.start()
-        return {**started, "status": "processing"}
+        return started.model_copy(update={"status": "processing"})
 
     def cancel(self, export_id: str) -> bool:
         """Ask a running export to stop; True when it was running here."""
@@ -50,17 +51,20 @@ class ExportRunner:
         event.set()
         return True
 
-    def status(self, export_id: str) -> dict[str, Any]:
+    def status(self, export_id: str) -> ExportEntry:
         """The history entry with the live progress of a running export."""
         entry = export_history.get_export(self.core.db, export_id)
         live = self.progress.get(export_id)
-        if live and entry["status"] not in export_history.ACTIVE:
+        if live and entry.status not in export_history.ACTIVE:
             # The row is final a moment before the last progress event arrives: the row is the truth.
-            final = {
-                k: entry[k] for k in ("status", "file_count", "total_size_mb") if entry.get(k) is not None
+            recorded = {
+                "status": entry.status,
+                "file_count": entry.file_count,
+                "total_size_mb": entry.total_size_mb,
             }
-            live = {**live, **final, "error": entry.get("error_message") or live.get("error")}
-        return {**entry, "progress": live} if live else entry
+            final = {k: v for k, v in recorded.items() if v is not None}
+            live = {**live, **final, "error": entry.error_message or live.get("error")}
+        return entry.model_copy(update={"progress": ExportProgress(**live)}) if live else entry
 
     def running(self) -> list[str]:
         return [export_id for export_id, event in self._cancel.items() if not event.is_set()]
@@ -84,8 +88,8 @@ class ExportRunner:
     def recover_on_start(self) -> None:
         """Startup hook: exports a stop or crash interrupted are marked so, and their leftovers removed."""
         result = export_history.recover_interrupted(self.core.db, self.core.settings)
-        if result["interrupted"] or result["removed"]:
-            log.info("export clean-up: %s interrupted, removed %s", result["interrupted"], result["removed"])
+        if result.interrupted or result.removed:
+            log.info("export clean-up: %s interrupted, removed %s", result.interrupted, result.removed)
 
     def _emit(self, payload: dict[str, Any]) -> None:
         self.progress[payload["export_id"]] = {**self.progress.get(payload["export_id"], {}), **payload}

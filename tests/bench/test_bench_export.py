@@ -47,10 +47,10 @@ def test_bench_export_1000_photos_to_1024_jpeg(core, tmp_path):
             "image_processing": {"format": "jpeg", "target_resolution": TARGET, "jpeg_quality": QUALITY},
         },
     )
-    result = exports.run_export(core.db, core.settings, job["export_id"])
+    result = exports.run_export(core.db, core.settings, job.export_id)
     ours = time.perf_counter() - started
 
-    assert result["status"] == "completed" and result["file_count"] == len(sources)
+    assert result.status == "completed" and result.file_count == len(sources)
     with (
         Image.open(tmp_path / "export" / "000001.jpg") as first,
         Image.open(naive_dir / "000000.jpg") as base,

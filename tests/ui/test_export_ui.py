@@ -9,6 +9,7 @@ from nicegui import ui
 from nicegui.testing import User
 from PIL import Image
 
+from app.container import running
 from app.core import current
 from app.services.exports import export_history, exports
 from tests.export_seed import seed_dataset
@@ -27,8 +28,8 @@ def _images(folder: Path, count: int) -> list[Path]:
 async def _wait_for_status(export_id: str, wanted: str = "completed") -> dict:
     for _ in range(300):
         entry = export_history.get_export(current().db, export_id)
-        if entry["status"] not in export_history.ACTIVE:
-            assert entry["status"] == wanted, entry["error_message"]
+        if entry.status not in export_history.ACTIVE:
+            assert entry.status == wanted, entry.error_message
             return entry
         await asyncio.sleep(0.1)
     raise AssertionError("the export did not finish")
@@ -41,7 +42,7 @@ async def test_dialog_shows_the_summary_and_exports_with_live_progress(user: Use
 
     @ui.page("/export-dialog-test")
     async def dialog_page() -> None:
-        dialog = ExportDialogUnderTest(seeded.dataset_id, seeded.caption_set_id)
+        dialog = ExportDialogUnderTest(running(), seeded.dataset_id, seeded.caption_set_id)
         dialog.open()
         result.append(dialog)
 
@@ -62,7 +63,7 @@ async def test_dialog_shows_the_summary_and_exports_with_live_progress(user: Use
             break
         await asyncio.sleep(0.05)
     entry = await _wait_for_status(dialog.export_id)
-    assert entry["file_count"] == 2
+    assert entry.file_count == 2
     assert sorted(p.name for p in target.iterdir()) == [
         "000001.jpg",
         "000001.txt",
@@ -84,7 +85,7 @@ async def test_non_empty_target_needs_the_confirmation_box(user: User, tmp_path:
     async def confirm_page() -> None:
         from app.ui.exports.export_dialog import ExportDialog
 
-        ExportDialog(seeded.dataset_id, seeded.caption_set_id, {"export_path": str(target)}).open()
+        ExportDialog(running(), seeded.dataset_id, seeded.caption_set_id, {"export_path": str(target)}).open()
 
     await user.open("/export-confirm-test")
     await user.should_see(marker="export-confirm-overwrite")
@@ -101,7 +102,7 @@ async def test_exports_page_lists_history_and_starts_a_new_export(user: User, tm
         seeded.dataset_id,
         {"caption_set_id": seeded.caption_set_id, "export_type": "zip"},
     )
-    exports.run_export(current().db, current().settings, started["export_id"])
+    exports.run_export(current().db, current().settings, started.export_id)
     await user.open("/exports")
     await user.should_see(marker="export-history-row")
     await user.should_see(marker="export-row-download")
@@ -173,7 +174,7 @@ async def test_the_checks_show_in_the_summary_and_going_back_writes_nothing(
     async def checks_page() -> None:
         from app.ui.exports.export_dialog import ExportDialog
 
-        ExportDialog(seeded.dataset_id, seeded.caption_set_id, {"export_path": str(target)}).open()
+        ExportDialog(running(), seeded.dataset_id, seeded.caption_set_id, {"export_path": str(target)}).open()
 
     await user.open("/export-checks-test")
     await user.should_see(marker="export-check-missing_trigger")
@@ -198,7 +199,7 @@ async def test_the_summary_groups_findings_by_kind_and_opens_to_every_file(
     async def grouped_page() -> None:
         from app.ui.exports.export_dialog import ExportDialog
 
-        ExportDialog(seeded.dataset_id, seeded.caption_set_id, {"target_resolution": 256}).open()
+        ExportDialog(running(), seeded.dataset_id, seeded.caption_set_id, {"target_resolution": 256}).open()
 
     await user.open("/export-checks-grouped")
     await user.should_see(marker="export-check-flagged")
@@ -224,7 +225,7 @@ async def test_a_caption_with_markup_is_shown_as_text_in_the_checks(user: User, 
     async def markup_page() -> None:
         from app.ui.exports.export_dialog import ExportDialog
 
-        ExportDialog(seeded.dataset_id, seeded.caption_set_id).open()
+        ExportDialog(running(), seeded.dataset_id, seeded.caption_set_id).open()
 
     await user.open("/export-checks-markup")
     await user.should_see("img0.jpg: caption: <b>bold</b> & <script>x</script>")
@@ -238,7 +239,7 @@ async def test_changing_preset_keeps_the_size_the_user_typed(user: User, tmp_pat
     async def size_page() -> None:
         from app.ui.exports.export_dialog import ExportDialog
 
-        dialog = ExportDialog(seeded.dataset_id, seeded.caption_set_id)
+        dialog = ExportDialog(running(), seeded.dataset_id, seeded.caption_set_id)
         dialog.open()
         result.append(dialog)
 

@@ -1,7 +1,8 @@
 """The export request as a typed model, so /docs shows what POST /api/datasets/{id}/export accepts.
 
 Every field is optional: what is not sent comes from the preset, then the defaults (app.services.
-export_options checks choices and says which are allowed). The nested groups are the seed's shape.
+export_options checks choices and says which are allowed). The nested groups (numbering, image_processing,
+filtering) and the flat option names are both accepted.
 """
 
 from __future__ import annotations
@@ -75,10 +76,11 @@ class ExportRequest(BaseModel):
 
 
 # A preset holds the option values of ExportRequest that are not about one run (no target, no caption set).
+_PRESET_FIELD_DEFINITIONS: dict[str, Any] = {
+    name: (f.annotation, f) for name, f in ExportRequest.model_fields.items() if name in PRESET_FIELDS
+}
 ExportPresetOptions = create_model(
-    "ExportPresetOptions",
-    __config__=ConfigDict(extra="forbid"),
-    **{name: (f.annotation, f) for name, f in ExportRequest.model_fields.items() if name in PRESET_FIELDS},
+    "ExportPresetOptions", __config__=ConfigDict(extra="forbid"), **_PRESET_FIELD_DEFINITIONS
 )
 ExportPresetOptions.__doc__ = "The option values a preset saves; any subset. Unknown names are refused."
 PRESET_EXAMPLE = {"layout": "kohya", "repeats": 10, "image_format": "jpeg", "jpeg_quality": 95}

@@ -23,6 +23,7 @@ from app.services.exports.export_images import convert_image
 from app.services.exports.export_options import ExportOptions
 from app.services.exports.export_plan import PlanItem
 from app.services.exports.export_presets import kohya_dataset_toml, kohya_readme, onetrainer_concepts
+from app.services.exports.export_shapes import ExportContext
 from app.services.workers import process_pool
 
 PROGRESS_INTERVAL = 0.25  # seconds between progress events
@@ -39,7 +40,7 @@ class DiskFull(Exception):
 def build_export(
     items: list[PlanItem],
     options: ExportOptions,
-    context: dict[str, Any],
+    context: ExportContext,
     *,
     temp: Path,
     part: Path | None,
@@ -55,7 +56,7 @@ def build_export(
     """
     sink = _ZipSink(part) if part else _FolderSink(temp)
     try:
-        for folder in (context["layout"].image_dir, *context["layout"].empty_dirs):
+        for folder in (context.layout.image_dir, *context.layout.empty_dirs):
             if folder:
                 sink.folder(folder)
         written, failed, total_bytes = _convert_all(
@@ -172,10 +173,10 @@ def _take_result(result, item, sink, pending, written, failed, temp) -> int:
     return size
 
 
-def _write_text_files(written: list[PlanItem], options: ExportOptions, context: dict[str, Any], sink) -> int:
+def _write_text_files(written: list[PlanItem], options: ExportOptions, context: ExportContext, sink) -> int:
     """The caption-side files of the layout and the manifest; returns the bytes written."""
     size = 0
-    layout = context["layout"]
+    layout = context.layout
     # OneTrainer names a folder export's final absolute path; a ZIP can be unpacked anywhere, so relative.
     if layout.metadata_jsonl:
         lines = [
@@ -188,12 +189,12 @@ def _write_text_files(written: list[PlanItem], options: ExportOptions, context: 
     if options.layout == "kohya" and options.kohya_toml:
         size += _write_kohya(options, context, sink)
     if options.layout == "onetrainer":
-        concept = layout.image_dir if sink.is_zip else str(Path(context["final"]) / layout.image_dir)
+        concept = layout.image_dir if sink.is_zip else str(Path(context.final) / layout.image_dir)
         size += sink.text("concepts.json", onetrainer_concepts(options, concept))
     if options.manifest == "json":
         manifest = {
-            "dataset": context["dataset"],
-            "caption_set": context["caption_set"],
+            "dataset": context.dataset.model_dump(),
+            "caption_set": context.caption_set.model_dump() if context.caption_set else None,
             "files": [_manifest_row(item) for item in written],
         }
         size += sink.text("manifest.json", json.dumps(manifest, ensure_ascii=False, indent=2) + "\n")
@@ -202,18 +203,18 @@ def _write_text_files(written: list[PlanItem], options: ExportOptions, context: 
     return size
 
 
-def _write_kohya(options: ExportOptions, context: dict[str, Any], sink) -> int:
+def _write_kohya(options: ExportOptions, context: ExportContext, sink) -> int:
     """dataset.toml and README.txt of a kohya export; returns the bytes written."""
-    image_dir = context["layout"].image_dir
+    image_dir = context.layout.image_dir
     # Relative to the toml (the export can move); README.txt says to start the trainer from here.
     size = sink.text(
         "dataset.toml",
         kohya_dataset_toml(
             options,
             image_dir,
-            context["kohya_tokens"],
-            context.get("tag_style", False),
-            context.get("resolution", 1024),
+            context.kohya_tokens,
+            context.tag_style,
+            context.resolution,
         ),
     )
     return size + sink.text("README.txt", kohya_readme(image_dir))

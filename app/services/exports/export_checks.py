@@ -14,6 +14,7 @@ from app.db import Database
 from app.services.crop_box import cropped_size, stored_box
 from app.services.exports.export_options import ExportOptions
 from app.services.exports.export_plan import PlanItem
+from app.services.exports.export_shapes import CheckExample, CheckGroup, ExportCheck
 from app.services.quality.near_duplicates import duplicate_groups
 
 EXAMPLES_SHOWN = 5
@@ -36,46 +37,18 @@ def export_checks(
     trigger_phrase: str | None,
     thumbnails_dir: Path | None = None,
     resolution: int = 1024,
-) -> list[dict[str, Any]]:
-    """Every check, in a fixed order: {kind, label, count, groups: [{label, count}], fix, examples, files}.
+) -> list[ExportCheck]:
+    """Every check, in a fixed order: kind, label, count, groups (label, count), fix, examples, files.
 
     `resolution` is the size the export trains at (training_resolution). examples are the first few
     files, files all of them (up to FILES_LISTED), groups the findings by kind (flagged: by flag).
     """
     by_id = {row["file_id"]: row for row in rows}
     trigger = (options.trigger or trigger_phrase or "").strip()
-    flagged = [(item, [f for f in item.quality_flags if f not in SCAN_SIZE_FLAGS]) for item in items]
-    checks = [
-        _check(
-            "missing_trigger",
-            f"Captions without the trigger phrase {trigger!r}" if trigger else "Captions without the trigger",
-            [
-                (item, "caption: " + _short(item.caption))
-                for item in items
-                if trigger and trigger.lower() not in item.caption.lower()
-            ],
-            by_id,
-        ),
-        _check(
-            "below_resolution",
-            f"Images smaller than the training resolution ({resolution} px on the long side)",
-            [
-                (item, "x".join(map(str, _exported_size(by_id[item.file_id]))))
-                for item in items
-                if _long_side(by_id[item.file_id]) and _long_side(by_id[item.file_id]) < resolution
-            ],
-            by_id,
-            fix="To train smaller, set Images > Long side px here (or the training resolution in Settings); "
-            "Upscale smaller images enlarges them instead.",
-        ),
-        _check(
-            "flagged",
-            "Flagged images",
-            [(item, ", ".join(flags)) for item, flags in flagged if flags],
-            by_id,
-            groups=Counter(flag for _item, flags in flagged for flag in flags),
-            fix="Leave them out under Captions and filters, or exclude them in the workspace.",
-        ),
+    return [
+        _missing_trigger(items, trigger, by_id),
+        _below_resolution(items, resolution, by_id),
+        _flagged(items, by_id),
         _check("duplicates", "Exact duplicates (the same file more than once)", _exact(items), by_id),
         _check(
             "near_duplicates",
@@ -83,22 +56,62 @@ def export_checks(
             _near(db, dataset_id, items, thumbnails_dir),
             by_id,
         ),
+        _class_check(options, trigger),
     ]
-    repeated = _class_repeats_trigger(options, trigger)
-    checks.append(
-        {
-            "kind": "class_repeats_trigger",
-            "label": "The class word repeats the trigger",
-            "count": 1 if repeated else 0,
-            "groups": [],
-            "fix": "Clear the Class field, or use a class word the trigger does not end with."
-            if repeated
-            else "",
-            "examples": [{"file_id": None, "filename": None, "detail": repeated}] if repeated else [],
-            "files": [],
-        }
+
+
+def _missing_trigger(items: list[PlanItem], trigger: str, by_id: dict[str, dict]) -> ExportCheck:
+    return _check(
+        "missing_trigger",
+        f"Captions without the trigger phrase {trigger!r}" if trigger else "Captions without the trigger",
+        [
+            (item, "caption: " + _short(item.caption))
+            for item in items
+            if trigger and trigger.lower() not in item.caption.lower()
+        ],
+        by_id,
     )
-    return checks
+
+
+def _below_resolution(items: list[PlanItem], resolution: int, by_id: dict[str, dict]) -> ExportCheck:
+    return _check(
+        "below_resolution",
+        f"Images smaller than the training resolution ({resolution} px on the long side)",
+        [
+            (item, "x".join(map(str, _exported_size(by_id[item.file_id]))))
+            for item in items
+            if _long_side(by_id[item.file_id]) and _long_side(by_id[item.file_id]) < resolution
+        ],
+        by_id,
+        fix="To train smaller, set Images > Long side px here (or the training resolution in Settings); "
+        "Upscale smaller images enlarges them instead.",
+    )
+
+
+def _flagged(items: list[PlanItem], by_id: dict[str, dict]) -> ExportCheck:
+    """Files with quality flags, grouped by flag (scan-time size flags left to below_resolution)."""
+    flagged = [(item, [f for f in item.quality_flags if f not in SCAN_SIZE_FLAGS]) for item in items]
+    return _check(
+        "flagged",
+        "Flagged images",
+        [(item, ", ".join(flags)) for item, flags in flagged if flags],
+        by_id,
+        groups=Counter(flag for _item, flags in flagged for flag in flags),
+        fix="Leave them out under Captions and filters, or exclude them in the workspace.",
+    )
+
+
+def _class_check(options: ExportOptions, trigger: str) -> ExportCheck:
+    repeated = _class_repeats_trigger(options, trigger)
+    return ExportCheck(
+        kind="class_repeats_trigger",
+        label="The class word repeats the trigger",
+        count=1 if repeated else 0,
+        groups=[],
+        fix="Clear the Class field, or use a class word the trigger does not end with." if repeated else "",
+        examples=[CheckExample(file_id=None, filename=None, detail=repeated)] if repeated else [],
+        files=[],
+    )
 
 
 def _check(
@@ -108,20 +121,20 @@ def _check(
     by_id: dict[str, dict],
     groups: Counter[str] | None = None,
     fix: str = "",
-) -> dict[str, Any]:
+) -> ExportCheck:
     files = [
-        {"file_id": item.file_id, "filename": by_id[item.file_id]["filename"], "detail": detail}
+        CheckExample(file_id=item.file_id, filename=by_id[item.file_id]["filename"], detail=detail)
         for item, detail in found[:FILES_LISTED]
     ]
-    return {
-        "kind": kind,
-        "label": label,
-        "count": len(found),
-        "groups": [{"label": name, "count": count} for name, count in (groups or Counter()).most_common()],
-        "fix": fix,  # where the user changes what the check found (empty: nothing to point at)
-        "examples": files[:EXAMPLES_SHOWN],
-        "files": files,
-    }
+    return ExportCheck(
+        kind=kind,
+        label=label,
+        count=len(found),
+        groups=[CheckGroup(label=name, count=count) for name, count in (groups or Counter()).most_common()],
+        fix=fix,  # where the user changes what the check found (empty: nothing to point at)
+        examples=files[:EXAMPLES_SHOWN],
+        files=files,
+    )
 
 
 def _exact(items: list[PlanItem]) -> list[tuple[PlanItem, str]]:

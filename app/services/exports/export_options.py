@@ -1,6 +1,6 @@
 """The options of one export: a flat, validated record built from a preset plus the request's overrides.
 
-Accepts the seed's nested request shape (numbering / image_processing / filtering) as well as the flat
+Accepts the nested request shape (numbering / image_processing / filtering) as well as the flat
 field names stored in export_history.settings, so "export again" posts the stored settings back as they are.
 """
 
@@ -67,7 +67,7 @@ PRESET_FIELDS = FIELD_NAMES - {"caption_set_id", "export_path", "overwrite", "pr
 
 
 def flatten_request(request: dict[str, Any]) -> dict[str, Any]:
-    """The request's values under flat option names (seed nested shape mapped, unknown keys dropped)."""
+    """The request's values under flat option names (nested groups mapped, unknown keys dropped)."""
     flat = {key: value for key, value in request.items() if key in FIELD_NAMES}
     numbering = request.get("numbering") or {}
     if "start" in numbering:

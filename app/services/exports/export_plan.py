@@ -11,7 +11,8 @@ from app.services.captions.postprocess import ensure_trigger
 from app.services.crop_box import cropped_size, stored_box
 from app.services.exports.export_images import output_extension
 from app.services.exports.export_options import ExportOptions
-from app.services.exports.export_presets import Layout, safe_name
+from app.services.exports.export_presets import safe_name
+from app.services.exports.export_shapes import Layout, SkippedFile
 from app.services.images import fit_within
 
 # Rough bytes per output pixel when the format changes (photos); same-format output scales the source size.
@@ -39,13 +40,13 @@ def plan_items(
     options: ExportOptions,
     layout: Layout,
     trigger: tuple[str | None, str] | None = None,
-) -> tuple[list[PlanItem], list[dict[str, Any]]]:
+) -> tuple[list[PlanItem], list[SkippedFile]]:
     """Filter the member rows (in dataset order) and name what is kept; returns (items, skipped).
 
     trigger: (phrase, style) when the caption set guarantees its trigger: every non-empty caption starts
     with it."""
     items: list[PlanItem] = []
-    skipped: list[dict[str, Any]] = []
+    skipped: list[SkippedFile] = []
     used: set[str] = set()
     excluded_flags = {flag.lower() for flag in options.exclude_flags}
     number = options.numbering_start
@@ -56,7 +57,7 @@ def plan_items(
             caption = clean_caption(ensure_trigger(caption, trigger[0], trigger[1]), options.single_line)
         reason = _skip_reason(row, options, flags, excluded_flags, caption)
         if reason:
-            skipped.append({"file_id": row["file_id"], "filename": row["filename"], "reason": reason})
+            skipped.append(SkippedFile(file_id=row["file_id"], filename=row["filename"], reason=reason))
             continue
         extension = output_extension(options.image_format, PurePosixPath(row["filename"]).suffix)
         if options.naming == "numbered":

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +16,7 @@ import yaml
 from app.atomic_file import write_text_atomic
 from app.errors import Conflict, Invalid, NotFound
 from app.services.exports.export_options import PRESET_FIELDS, ExportOptions, build_options
+from app.services.exports.export_shapes import Layout, Preset
 
 PRESET_DIR_NAME = "export_presets"
 BUILTIN_PRESETS: dict[str, dict[str, Any]] = {
@@ -71,38 +71,29 @@ LAYOUT_EXTENSIONS = {
 _UNSAFE_NAME = re.compile(r'[<>:"/\\|?*\x00-\x1f]')
 
 
-@dataclass
-class Layout:
-    """Where files go inside the export root (relative POSIX paths)."""
-
-    image_dir: str  # "" = the root
-    empty_dirs: tuple[str, ...] = ()
-    metadata_jsonl: bool = False
-
-
-def list_presets(data_dir: Path) -> list[dict[str, Any]]:
-    """Built-in presets then the user's, each {name, label, description, builtin, options}."""
+def list_presets(data_dir: Path) -> list[Preset]:
+    """Built-in presets then the user's."""
     presets = [
-        {
-            "name": name,
-            "label": p["label"],
-            "description": p["description"],
-            "builtin": True,
-            "options": preset_options(data_dir, name),
-        }
+        Preset(
+            name=name,
+            label=p["label"],
+            description=p["description"],
+            builtin=True,
+            options=preset_options(data_dir, name),
+        )
         for name, p in BUILTIN_PRESETS.items()
     ]
     folder = data_dir / PRESET_DIR_NAME
     for path in sorted(folder.glob("*.yaml")) if folder.is_dir() else []:
         stored = _read_user_preset(path)
         presets.append(
-            {
-                "name": path.stem,
-                "label": stored.get("label") or path.stem,
-                "description": stored.get("description") or "",
-                "builtin": False,
-                "options": stored["options"],
-            }
+            Preset(
+                name=path.stem,
+                label=stored.get("label") or path.stem,
+                description=stored.get("description") or "",
+                builtin=False,
+                options=stored["options"],
+            )
         )
     return presets
 
@@ -128,7 +119,7 @@ def own_fields(data_dir: Path, name: str) -> set[str]:
     return set(_read_user_preset(path)["options"]) if path.exists() else set()
 
 
-def save_preset(data_dir: Path, name: str, options: dict[str, Any], description: str = "") -> dict[str, Any]:
+def save_preset(data_dir: Path, name: str, options: dict[str, Any], description: str = "") -> Preset:
     """Save (or replace) a user preset from option values; returns it. Built-in names are refused."""
     name = name.strip()
     if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9 _.-]{0,63}", name):
@@ -142,7 +133,7 @@ def save_preset(data_dir: Path, name: str, options: dict[str, Any], description:
         {"label": name, "description": description, "options": kept}, sort_keys=False, allow_unicode=True
     )
     write_text_atomic(path, text, f"The export preset {name!r}")
-    return {"name": name, "label": name, "description": description, "builtin": False, "options": kept}
+    return Preset(name=name, label=name, description=description, builtin=False, options=kept)
 
 
 def delete_preset(data_dir: Path, name: str) -> None:

@@ -11,7 +11,6 @@ import ctypes.util
 import os
 import shutil
 import sys
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
@@ -22,27 +21,11 @@ from app.config import Settings
 from app.db import Database
 from app.errors import Conflict, Invalid
 from app.services.exports.export_presets import safe_name
+from app.services.exports.export_shapes import Target
 from app.services.paths import allowed_roots, ensure_allowed
 
 TEMP_PREFIX = ".captionforge-export-"
 _RENAME_EXCHANGE = 2
-
-
-@dataclass
-class Target:
-    path: Path  # the final folder or .zip file
-    kind: str  # folder | zip
-    exists: bool
-    non_empty: bool
-
-    def to_dict(self) -> dict:
-        return {
-            "path": str(self.path),
-            "kind": self.kind,
-            "exists": self.exists,
-            "non_empty": self.non_empty,
-            "needs_confirmation": self.non_empty,
-        }
 
 
 def resolve_target(
@@ -71,11 +54,11 @@ def resolve_target(
     if kind == "zip":
         if path.is_dir():
             raise Invalid(f"{path} is a folder; choose a .zip file name")
-        return Target(path, kind, path.exists(), path.exists())
+        return Target(path=path, kind=kind, exists=path.exists(), non_empty=path.exists())
     if path.exists() and not path.is_dir():
         raise Invalid(f"{path} is a file, not a folder; choose a folder for the export")
     non_empty = path.is_dir() and any(path.iterdir())
-    return Target(path, kind, path.exists(), non_empty)
+    return Target(path=path, kind=kind, exists=path.exists(), non_empty=non_empty)
 
 
 def require_confirmation(target: Target, overwrite: bool) -> None:
@@ -122,7 +105,7 @@ def discard(*paths: Path) -> None:
             path.unlink(missing_ok=True)
 
 
-def clean_leftovers(folders: set[Path], keep: set[str] = frozenset()) -> list[str]:
+def clean_leftovers(folders: set[Path], keep: frozenset[str] = frozenset()) -> list[str]:
     """Remove `.captionforge-export-*` entries in the given folders (except ids in keep); returns what went."""
     removed = []
     for folder in folders:

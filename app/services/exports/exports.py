@@ -26,14 +26,22 @@ from app.services.exports.export_build import DiskFull, ExportCancelled, build_e
 from app.services.exports.export_checks import export_checks, training_resolution
 from app.services.exports.export_history import get_export, stored_settings, update_export
 from app.services.exports.export_options import ExportOptions, build_options, flatten_request
-from app.services.exports.export_plan import plan_items
+from app.services.exports.export_plan import PlanItem, plan_items
 from app.services.exports.export_presets import kohya_folder, layout_for, preset_options
+from app.services.exports.export_shapes import (
+    ExportContext,
+    ExportEntry,
+    ExportPlan,
+    ExportStarted,
+    NamedRef,
+    SkippedFile,
+)
 
 SKIPPED_SHOWN = 500  # the summary lists this many skipped files by name; counts cover all
 
 
 def resolve_options(settings: Settings, request: dict[str, Any]) -> ExportOptions:
-    """Settings defaults < the preset's values < the request (seed nested shape or flat stored settings)."""
+    """Settings defaults < the preset's values < the request (nested groups or flat stored settings)."""
     preset = request.get("preset") or "generic"
     config = settings["export"]  # the user's defaults (settings.yaml export section) under every preset
     defaults = {key: config[key] for key in ("jpeg_quality", "png_compression", "numbering_padding")}
@@ -42,55 +50,46 @@ def resolve_options(settings: Settings, request: dict[str, Any]) -> ExportOption
     return build_options(base, {**flatten_request(request), "preset": preset})
 
 
-def plan_export(db: Database, settings: Settings, dataset_id: str, request: dict[str, Any]) -> dict[str, Any]:
+def plan_export(db: Database, settings: Settings, dataset_id: str, request: dict[str, Any]) -> ExportPlan:
     """The summary before starting: file count, estimated size, skipped files with reasons, the target."""
     options = resolve_options(settings, request)
     context = _context(db, dataset_id, options)
-    items, skipped = plan_items(context["rows"], options, context["layout"], context["ensure_trigger"])
+    items, skipped = plan_items(context.rows, options, context.layout, context.ensure_trigger)
     target = export_target.resolve_target(
-        db, settings, options.export_type, options.export_path, context["slug"]
+        db, settings, options.export_type, options.export_path, context.slug
     )
-    reasons = Counter(entry["reason"] for entry in skipped)
-    return {
-        "dataset": context["dataset"],
-        "caption_set": context["caption_set"],
-        "options": options.to_dict(),
-        "layout": {
-            "image_dir": context["layout"].image_dir,
-            "empty_dirs": list(context["layout"].empty_dirs),
-            "metadata_jsonl": context["layout"].metadata_jsonl,
-        },
-        "file_count": len(items),
-        "estimated_size_mb": round(sum(item.estimated_bytes for item in items) / 1e6, 2),
-        "skipped_count": len(skipped),
-        "skipped_reasons": dict(reasons.most_common()),
-        "skipped": skipped[:SKIPPED_SHOWN],
-        "sample_names": [item.relative_image for item in items[:3]],
-        "target": target.to_dict(),
-        "checks": export_checks(
+    return ExportPlan(
+        dataset=context.dataset,
+        caption_set=context.caption_set,
+        options=options,
+        layout=context.layout,
+        file_count=len(items),
+        estimated_size_mb=round(sum(item.estimated_bytes for item in items) / 1e6, 2),
+        skipped_count=len(skipped),
+        skipped_reasons=_reasons(skipped),
+        skipped=skipped[:SKIPPED_SHOWN],
+        sample_names=[item.relative_image for item in items[:3]],
+        target=target,
+        checks=export_checks(
             db,
             dataset_id,
             options,
             items,
-            context["rows"],
-            context["trigger"],
+            context.rows,
+            context.trigger,
             settings.thumbnails_dir,
             resolution=training_resolution(options, settings["image_processing"]["training_resolution"]),
         ),
-    }
+    )
 
 
-def start_export(
-    db: Database, settings: Settings, dataset_id: str, request: dict[str, Any]
-) -> dict[str, Any]:
-    """Check everything, then record a pending export (the seed's response shape). Raises Conflict for a
-    non-empty target without overwrite, Invalid for a target inside a source folder or an empty export."""
+def start_export(db: Database, settings: Settings, dataset_id: str, request: dict[str, Any]) -> ExportStarted:
+    """Check everything, then record a pending export. Raises Conflict for a non-empty target without
+    overwrite, Invalid for a target inside a source folder or an empty export."""
     plan = plan_export(db, settings, dataset_id, request)
-    options = ExportOptions(**plan["options"])
-    target = export_target.Target(**{k: v for k, v in plan["target"].items() if k != "needs_confirmation"})
-    target.path = Path(target.path)
+    options, target = plan.options, plan.target
     export_target.require_confirmation(target, options.overwrite)
-    if plan["file_count"] == 0:
+    if plan.file_count == 0:
         raise Invalid("Nothing to export: every image is skipped (see the summary for the reasons)")
     # The path as asked (empty = a new dated name in the exports folder), so "export again" asks the same.
     stored = {**options.to_dict(), "dataset_id": dataset_id}
@@ -111,22 +110,22 @@ def start_export(
             settings=json.dumps(stored),
             report=json.dumps(
                 {
-                    "planned_files": plan["file_count"],
-                    "skipped": plan["skipped"],
-                    "skipped_reasons": plan["skipped_reasons"],
+                    "planned_files": plan.file_count,
+                    "skipped": [entry.model_dump() for entry in plan.skipped],
+                    "skipped_reasons": plan.skipped_reasons,
                 }
             ),
         )
         session.add(row)
         session.flush()
         export_id = row.id
-    return {
-        "export_id": export_id,
-        "status": "pending",
-        "estimated_files": plan["file_count"],
-        "estimated_size_mb": plan["estimated_size_mb"],
-        "export_path": str(target.path),
-    }
+    return ExportStarted(
+        export_id=export_id,
+        status="pending",
+        estimated_files=plan.file_count,
+        estimated_size_mb=plan.estimated_size_mb,
+        export_path=str(target.path),
+    )
 
 
 def run_export(
@@ -137,13 +136,13 @@ def run_export(
     progress: Callable[[dict[str, Any]], None] = lambda _p: None,
     cancel: threading.Event | None = None,
     workers: int = 0,
-) -> dict[str, Any]:
+) -> ExportEntry:
     """Carry out a recorded export; returns the finished history entry (status completed/failed/cancelled)."""
     row = get_export(db, export_id)
     stored = stored_settings(db, export_id)
     dataset_id = stored.pop("dataset_id")
     options = build_options({}, stored)
-    final = Path(row["export_path"])
+    final = Path(row.export_path)
     temp = export_target.temp_folder(final, export_id)
     part = export_target.temp_zip(final, export_id)
     update_export(db, export_id, status="processing")
@@ -185,15 +184,13 @@ def _build(
     progress: Callable[[dict[str, Any]], None],
     cancel: threading.Event | None,
     workers: int,
-) -> tuple[dict[str, Any], list[Any], list[dict[str, Any]]]:
+) -> tuple[dict[str, Any], list[PlanItem], list[SkippedFile]]:
     """Plan the items again, build them in the temp place and rename it into place; (result, items, skipped)."""
-    context = {
-        **_context(db, dataset_id, options),
-        "final": str(final),
-        "resolution": training_resolution(options, settings["image_processing"]["training_resolution"]),
-    }
-    items, skipped = plan_items(context["rows"], options, context["layout"], context["ensure_trigger"])
-    target = export_target.resolve_target(db, settings, options.export_type, str(final), context["slug"])
+    context = _context(db, dataset_id, options)
+    context.final = str(final)
+    context.resolution = training_resolution(options, settings["image_processing"]["training_resolution"])
+    items, skipped = plan_items(context.rows, options, context.layout, context.ensure_trigger)
+    target = export_target.resolve_target(db, settings, options.export_type, str(final), context.slug)
     if target.non_empty and not options.overwrite:
         export_target.require_confirmation(target, False)
     final.parent.mkdir(parents=True, exist_ok=True)
@@ -234,15 +231,15 @@ def _record_completed(
     options: ExportOptions,
     final: Path,
     result: dict[str, Any],
-    items: list[Any],
-    skipped: list[dict[str, Any]],
+    items: list[PlanItem],
+    skipped: list[SkippedFile],
     progress: Callable[[dict[str, Any]], None],
-) -> dict[str, Any]:
+) -> ExportEntry:
     """Record a finished export (counts, size, report) and tell the listener; returns the history entry."""
     report = {
         **result["report"],
-        "skipped": skipped[:SKIPPED_SHOWN],
-        "skipped_reasons": dict(Counter(e["reason"] for e in skipped).most_common()),
+        "skipped": [entry.model_dump() for entry in skipped[:SKIPPED_SHOWN]],
+        "skipped_reasons": _reasons(skipped),
     }
     size = final.stat().st_size if options.export_type == "zip" else result["bytes"]
     update_export(
@@ -262,13 +259,13 @@ def _record_completed(
             "done": result["file_count"],
             "total": len(items),
             "file_count": result["file_count"],
-            "total_size_mb": done["total_size_mb"],
+            "total_size_mb": done.total_size_mb,
         }
     )
     return done
 
 
-def _context(db: Database, dataset_id: str, options: ExportOptions) -> dict[str, Any]:
+def _context(db: Database, dataset_id: str, options: ExportOptions) -> ExportContext:
     """The dataset, caption set, layout and member rows one export reads."""
     with db.session() as session:
         dataset = session.get(models.Dataset, dataset_id)
@@ -277,22 +274,20 @@ def _context(db: Database, dataset_id: str, options: ExportOptions) -> dict[str,
         caption_set = _caption_set(session, dataset_id, options.caption_set_id)
         rows = [row._asdict() for row in session.execute(_members_query(dataset_id, options))]
         trigger = caption_set.trigger_phrase if caption_set else None
-        return {
-            "dataset": {"id": dataset.id, "name": dataset.name},
-            "caption_set": {"id": caption_set.id, "name": caption_set.name} if caption_set else None,
-            "slug": dataset.name_filesystem_safe or export_target.default_slug(dataset.name),
-            "rows": rows,
-            "layout": layout_for(options, trigger),
-            "trigger": trigger,
-            "tag_style": bool(caption_set and caption_set.style == "tags"),
+        return ExportContext(
+            dataset=NamedRef(id=dataset.id, name=dataset.name),
+            caption_set=NamedRef(id=caption_set.id, name=caption_set.name) if caption_set else None,
+            slug=dataset.name_filesystem_safe or export_target.default_slug(dataset.name),
+            rows=rows,
+            layout=layout_for(options, trigger),
+            trigger=trigger,
+            tag_style=bool(caption_set and caption_set.style == "tags"),
             # The set guarantees its trigger at export too (captions saved before the switch was on).
-            "ensure_trigger": (trigger, caption_set.style)
+            ensure_trigger=(trigger, caption_set.style)
             if caption_set and caption_set.ensure_trigger
             else None,
-            "kohya_tokens": kohya_folder(options, trigger).split("_", 1)[1]
-            if options.layout == "kohya"
-            else "",
-        }
+            kohya_tokens=kohya_folder(options, trigger).split("_", 1)[1] if options.layout == "kohya" else "",
+        )
 
 
 def _caption_set(session: Any, dataset_id: str, caption_set_id: str | None) -> models.CaptionSet | None:
@@ -342,6 +337,11 @@ def _members_query(dataset_id: str, options: ExportOptions) -> Any:
             m.TrackedFile.filename,
         )
     )
+
+
+def _reasons(skipped: list[SkippedFile]) -> dict[str, int]:
+    """How many were skipped for each reason, most first."""
+    return dict(Counter(entry.reason for entry in skipped).most_common())
 
 
 def _failure_message(exc: Exception, final: Path) -> str:

@@ -27,7 +27,7 @@ from app.services.exports.export_target import (
     resolve_target,
     temp_folder,
 )
-from app.services.exports.video_export_presets import config_files, video_dir, video_preset
+from app.services.exports.video_export_presets import VideoPreset, config_files, video_dir, video_preset
 from app.services.folders.folders import file_source
 from app.services.safe_paths import servable
 from app.services.video import video_clips
@@ -64,47 +64,18 @@ def export_video_dataset(
     """Write every accepted clip of the dataset's videos for the preset's trainer; returns the report
     {path, preset, written: [...], skipped: [{file, reason}], config_files: [...]}. Raises Invalid/Conflict."""
     chosen = video_preset(preset)
-    fps = _number(fps if fps is not None else chosen.fps, "fps", 1.0, MAX_FPS)
-    frames = int(_number(frames if frames is not None else chosen.frames, "frames", 1, MAX_FRAMES))
-    resolution = int(
-        _number(resolution if resolution is not None else chosen.resolution, "resolution", 32, MAX_SIDE)
-    )
-    if snap_frames(frames, frames, chosen.frame_step) < chosen.frame_step + 1:
-        raise Invalid(
-            f"{chosen.label} needs clips of {chosen.frame_step + 1} frames or more (frames {frames})"
-        )
+    fps, frames, resolution = _clip_settings(chosen, fps, frames, resolution)
     clips, skipped = _clips(db, dataset_id, caption_set_id)
     folder = video_dir(chosen)
     written: list[dict[str, Any]] = []
     with _export_folder(db, settings, dataset_id, export_path, overwrite, "videos") as (temp, target):
         (temp / folder).mkdir(parents=True, exist_ok=True)
         for clip in clips:
-            count = snap_frames(frames_available(clip.start, clip.end, fps), frames, chosen.frame_step)
-            if count < chosen.frame_step + 1:
-                skipped.append(_skip(clip, f"shorter than {chosen.frame_step + 1} frames at {fps:g} fps"))
-                continue
-            size = snap_size(clip.row["width"], clip.row["height"], resolution, chosen.size_multiple)
-            stem = f"{len(written) + 1:06d}"
-            relative = f"{folder}/{stem}.mp4" if folder else f"{stem}.mp4"
-            try:
-                write_clip(clip.path, temp / relative, start=clip.start, frames=count, fps=fps, size=size)
-            except VideoDecodeError as exc:
-                (temp / relative).unlink(missing_ok=True)
-                skipped.append(_skip(clip, str(exc)))
-                continue
-            (temp / relative).with_suffix(".txt").write_text(clip.caption + "\n", encoding="utf-8")
-            written.append(
-                {
-                    "video": relative,
-                    "caption": clip.caption,
-                    "frames": count,
-                    "width": size[0],
-                    "height": size[1],
-                    "source": clip.row["file_path"],
-                    "start": clip.start,
-                    "end": clip.end,
-                }  # fmt: skip
-            )
+            entry = _write_one_clip(clip, chosen, temp, folder, len(written) + 1, fps, frames, resolution)
+            if "reason" in entry:
+                skipped.append(entry)
+            else:
+                written.append(entry)
         if not written:
             raise Invalid(_nothing_message(skipped))
         configs = config_files(chosen, str(target), written, fps)
@@ -120,6 +91,57 @@ def export_video_dataset(
         "skipped": skipped,
         "config_files": sorted(configs),
     }
+
+
+def _clip_settings(
+    chosen: VideoPreset, fps: float | None, frames: int | None, resolution: int | None
+) -> tuple[float, int, int]:
+    """(fps, frames, resolution): the values asked, else the preset's, checked. Raises Invalid."""
+    fps = _number(fps if fps is not None else chosen.fps, "fps", 1.0, MAX_FPS)
+    frames = int(_number(frames if frames is not None else chosen.frames, "frames", 1, MAX_FRAMES))
+    resolution = int(
+        _number(resolution if resolution is not None else chosen.resolution, "resolution", 32, MAX_SIDE)
+    )
+    if snap_frames(frames, frames, chosen.frame_step) < chosen.frame_step + 1:
+        raise Invalid(
+            f"{chosen.label} needs clips of {chosen.frame_step + 1} frames or more (frames {frames})"
+        )
+    return fps, frames, resolution
+
+
+def _write_one_clip(
+    clip: _Clip,
+    chosen: VideoPreset,
+    temp: Path,
+    folder: str,
+    number: int,
+    fps: float,
+    frames: int,
+    resolution: int,
+) -> dict[str, Any]:
+    """Encode one clip as NNNNNN.mp4 with its .txt caption; the written entry, or a skip (with a reason)."""
+    count = snap_frames(frames_available(clip.start, clip.end, fps), frames, chosen.frame_step)
+    if count < chosen.frame_step + 1:
+        return _skip(clip, f"shorter than {chosen.frame_step + 1} frames at {fps:g} fps")
+    size = snap_size(clip.row["width"], clip.row["height"], resolution, chosen.size_multiple)
+    stem = f"{number:06d}"
+    relative = f"{folder}/{stem}.mp4" if folder else f"{stem}.mp4"
+    try:
+        write_clip(clip.path, temp / relative, start=clip.start, frames=count, fps=fps, size=size)
+    except VideoDecodeError as exc:
+        (temp / relative).unlink(missing_ok=True)
+        return _skip(clip, str(exc))
+    (temp / relative).with_suffix(".txt").write_text(clip.caption + "\n", encoding="utf-8")
+    return {
+        "video": relative,
+        "caption": clip.caption,
+        "frames": count,
+        "width": size[0],
+        "height": size[1],
+        "source": clip.row["file_path"],
+        "start": clip.start,
+        "end": clip.end,
+    }  # fmt: skip
 
 
 def export_frames(

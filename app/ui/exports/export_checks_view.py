@@ -2,37 +2,32 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from nicegui import ui
 
-
-def found(plan: dict[str, Any] | None) -> list[dict[str, Any]]:
-    """The checks that found something."""
-    return [check for check in (plan or {}).get("checks", []) if check["count"]]
+from app.services.exports.export_shapes import ExportCheck
 
 
-def show_checks(checks: list[dict[str, Any]]) -> None:
+def show_checks(checks: list[ExportCheck]) -> None:
     """One closed line per check: its count and its findings by kind; opened, every file it found (plain text)."""
     for check in checks:
-        groups = " · ".join(f"{group['label']} {group['count']}" for group in check.get("groups", []))
+        groups = " · ".join(f"{group.label} {group.count}" for group in check.groups)
         with (
-            ui.expansion(f"⚠ {check['label']}: {check['count']}", caption=groups or None)
+            ui.expansion(f"⚠ {check.label}: {check.count}", caption=groups or None)
             .props("dense header-class=text-amber-800")
             .classes("w-full text-sm")
-            .mark(f"export-check-{check['kind']}")
+            .mark(f"export-check-{check.kind}")
         ):
-            if check.get("fix"):
-                ui.label(check["fix"]).classes("text-xs text-slate-700 pl-4 italic").mark("export-check-fix")
-            files = check.get("files") or check["examples"]
+            if check.fix:
+                ui.label(check.fix).classes("text-xs text-slate-700 pl-4 italic").mark("export-check-fix")
+            files = check.files or check.examples
             for entry in files:
-                text = f"{entry['filename']}: {entry['detail']}" if entry["filename"] else entry["detail"]
+                text = f"{entry.filename}: {entry.detail}" if entry.filename else entry.detail
                 ui.label(text).classes("text-xs text-gray-600 pl-4 break-all")
-            if check["count"] > len(files):
-                ui.label(f"… and {check['count'] - len(files)} more").classes("text-xs text-gray-500 pl-4")
+            if check.count > len(files):
+                ui.label(f"… and {check.count - len(files)} more").classes("text-xs text-gray-500 pl-4")
 
 
-async def confirm_checks(checks: list[dict[str, Any]]) -> bool:
+async def confirm_checks(checks: list[ExportCheck]) -> bool:
     """Ask before writing an export the checks found problems in; True = export anyway."""
     with ui.dialog() as dialog, ui.card().classes("w-[640px] max-w-[96vw]").mark("export-checks-confirm"):
         ui.label("Before writing: the checks found").classes("text-lg font-semibold")

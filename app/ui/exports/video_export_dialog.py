@@ -9,7 +9,7 @@ from typing import Any
 
 from nicegui import run, ui
 
-from app.core import current
+from app.container import AppServices
 from app.errors import CaptionForgeError
 from app.services.exports import video_export
 from app.services.exports.video_export_presets import VIDEO_PRESETS, video_preset
@@ -18,8 +18,9 @@ FRAMES_MODE = "frames"
 
 
 class VideoExportDialog(ui.dialog):
-    def __init__(self, dataset_id: str, caption_set_id: str | None) -> None:
+    def __init__(self, services: AppServices, dataset_id: str, caption_set_id: str | None) -> None:
         super().__init__()
+        self.services = services
         self.dataset_id, self.caption_set_id = dataset_id, caption_set_id
         choices = {name: preset.label for name, preset in VIDEO_PRESETS.items()}
         choices[FRAMES_MODE] = "Frames as images (an image dataset)"
@@ -76,14 +77,12 @@ class VideoExportDialog(ui.dialog):
         if not self.caption_set_id:
             ui.notify("Choose a caption set first: the clips' captions come from it.", type="warning")
             return
-        core, common = (
-            current(),
-            {
-                "caption_set_id": self.caption_set_id,
-                "export_path": (self.path.value or "").strip(),
-                "overwrite": bool(self.overwrite.value),
-            },
-        )
+        core = self.services
+        common = {
+            "caption_set_id": self.caption_set_id,
+            "export_path": (self.path.value or "").strip(),
+            "overwrite": bool(self.overwrite.value),
+        }
         self.start.disable()
         self.result.clear()
         with self.result:

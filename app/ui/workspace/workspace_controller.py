@@ -13,6 +13,7 @@ from typing import Any
 
 from nicegui import background_tasks, run, ui
 
+from app.container import running
 from app.core import current
 from app.errors import CaptionForgeError, NotFound
 from app.services.captions import captions
@@ -131,7 +132,7 @@ class WorkspaceController:
         if not self.state.dataset_id:
             ui.notify("Choose a dataset to export first.")
             return
-        ExportDialog(self.state.dataset_id, self.state.caption_set_id).open()
+        ExportDialog(running(), self.state.dataset_id, self.state.caption_set_id).open()
 
     async def _health(self) -> None:
         if not self.state.dataset_id:

@@ -71,6 +71,6 @@ def test_export_writes_the_trigger_into_captions_saved_without_it(core, make_ima
     target = tmp_path / "out"
     request = {"caption_set_id": seeded.caption_set_id, "export_path": str(target)}
     started = exports.start_export(core.db, core.settings, seeded.dataset_id, request)
-    assert exports.run_export(core.db, core.settings, started["export_id"])["status"] == "completed"
+    assert exports.run_export(core.db, core.settings, started.export_id).status == "completed"
     written = [p.read_text(encoding="utf-8") for p in sorted(target.glob("*.txt"))]
     assert written == ["novachorus, a woman on a beach", "novachorus, at night"]

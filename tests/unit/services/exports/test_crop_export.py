@@ -38,7 +38,7 @@ def colours(path: Path) -> set[tuple[int, int, int]]:
 def _export(core, seeded, **request):
     request.setdefault("caption_set_id", seeded.caption_set_id)
     started = exports.start_export(core.db, core.settings, seeded.dataset_id, request)
-    return exports.run_export(core.db, core.settings, started["export_id"])
+    return exports.run_export(core.db, core.settings, started.export_id)
 
 
 def _images(root: Path) -> list[Path]:
@@ -52,7 +52,7 @@ def test_every_preset_exports_the_cropped_pixels(core, tmp_path, preset):
     crops.set_crop(core.db, seeded.dataset_id, seeded.file_ids[0], TOP_RIGHT)
     target = tmp_path / "out"
     result = _export(core, seeded, preset=preset, export_path=str(target), image_processing={"format": "png"})
-    assert result["status"] == "completed", result
+    assert result.status == "completed", result
     [image] = _images(target)
     with Image.open(image) as exported:
         assert exported.size == (200, 100)
@@ -133,7 +133,7 @@ def test_the_resolution_check_measures_the_cropped_image(core, tmp_path):
 
     def below() -> list[dict]:
         plan = exports.plan_export(core.db, core.settings, seeded.dataset_id, request)
-        return next(c for c in plan["checks"] if c["kind"] == "below_resolution")["examples"]
+        return next(c for c in plan.model_dump()["checks"] if c["kind"] == "below_resolution")["examples"]
 
     assert below() == []
     crops.set_crop(core.db, seeded.dataset_id, seeded.file_ids[0], TOP_RIGHT)

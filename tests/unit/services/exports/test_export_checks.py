@@ -17,7 +17,7 @@ from tests.export_seed import seed_dataset
 def _checks(core, seeded, **request):
     request.setdefault("caption_set_id", seeded.caption_set_id)
     plan = exports.plan_export(core.db, core.settings, seeded.dataset_id, request)
-    return {check["kind"]: check for check in plan["checks"]}
+    return {check.kind: check.model_dump() for check in plan.checks}
 
 
 @pytest.fixture
@@ -152,6 +152,6 @@ def test_kohya_toml_trains_at_the_settings_resolution_when_the_export_keeps_the_
     root = tmp_path / "k"
     request = {"caption_set_id": seeded.caption_set_id, "preset": "kohya_ss", "export_path": str(root)}
     started = exports.start_export(core.db, core.settings, seeded.dataset_id, {**request, "kohya_toml": True})
-    assert exports.run_export(core.db, core.settings, started["export_id"])["status"] == "completed"
+    assert exports.run_export(core.db, core.settings, started.export_id).status == "completed"
     config = tomllib.loads((root / "dataset.toml").read_text(encoding="utf-8"))
     assert config["datasets"][0]["resolution"] == 768

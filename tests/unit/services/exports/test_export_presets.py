@@ -21,8 +21,8 @@ KOHYA_IMAGE_TYPES = {".png", ".jpg", ".jpeg", ".webp", ".bmp"}
 def _export(core, seeded, **request):
     request.setdefault("caption_set_id", seeded.caption_set_id)
     started = exports.start_export(core.db, core.settings, seeded.dataset_id, request)
-    result = exports.run_export(core.db, core.settings, started["export_id"])
-    assert result["status"] == "completed", result["error_message"]
+    result = exports.run_export(core.db, core.settings, started.export_id)
+    assert result.status == "completed", result.error_message
     return result
 
 
@@ -242,7 +242,7 @@ def test_user_presets_are_saved_as_yaml_and_fill_the_options(core, settings):
         },
     )
     assert (settings.data_dir / "export_presets" / "My kohya.yaml").is_file()
-    names = [p["name"] for p in export_presets.list_presets(settings.data_dir)]
+    names = [p.name for p in export_presets.list_presets(settings.data_dir)]
     assert "kohya_ss" in names and "My kohya" in names
     options = exports.resolve_options(settings, {"preset": "My kohya", "class_tokens": "dog"})
     assert (options.layout, options.repeats, options.image_format, options.class_tokens) == (
@@ -251,13 +251,13 @@ def test_user_presets_are_saved_as_yaml_and_fill_the_options(core, settings):
         "webp",
         "dog",
     )
-    assert saved["options"]["repeats"] == 4
+    assert saved.options["repeats"] == 4
     with pytest.raises(Conflict):
         export_presets.save_preset(settings.data_dir, "kohya_ss", {})
     with pytest.raises(Invalid):
         export_presets.save_preset(settings.data_dir, "bad", {"jpeg_quality": 500})
     export_presets.delete_preset(settings.data_dir, "My kohya")
-    assert "My kohya" not in [p["name"] for p in export_presets.list_presets(settings.data_dir)]
+    assert "My kohya" not in [p.name for p in export_presets.list_presets(settings.data_dir)]
 
 
 A98 = Path("/usr/share/color/icc/ghostscript/a98.icc")

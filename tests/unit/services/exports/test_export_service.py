@@ -17,7 +17,7 @@ from tests.export_seed import seed_dataset
 def _export(core, seeded, **request):
     request.setdefault("caption_set_id", seeded.caption_set_id)
     started = exports.start_export(core.db, core.settings, seeded.dataset_id, request)
-    return exports.run_export(core.db, core.settings, started["export_id"])
+    return exports.run_export(core.db, core.settings, started.export_id)
 
 
 def test_jpeg_export_resizes_strips_metadata_and_keeps_the_sets_captions(core, make_image, tmp_path):
@@ -38,7 +38,7 @@ def test_jpeg_export_resizes_strips_metadata_and_keeps_the_sets_captions(core, m
         export_path=str(target),
         image_processing={"format": "jpeg", "target_resolution": 1024, "jpeg_quality": 90},
     )
-    assert result["status"] == "completed" and result["file_count"] == 3
+    assert result.status == "completed" and result.file_count == 3
     names = sorted(p.name for p in target.iterdir())
     assert names == [
         "000001.jpg",
@@ -142,8 +142,8 @@ def test_filters_and_missing_caption_policies(core, make_image, tmp_path):
         "filtering": {"min_quality_score": 0.5, "exclude_flagged": ["blurry"]},
     }
     plan = exports.plan_export(core.db, core.settings, seeded.dataset_id, request)
-    assert plan["file_count"] == 1
-    assert plan["skipped_reasons"] == {
+    assert plan.file_count == 1
+    assert plan.skipped_reasons == {
         "flagged blurry": 1,
         "quality below 0.5": 1,
         "no caption": 1,
@@ -152,11 +152,11 @@ def test_filters_and_missing_caption_policies(core, make_image, tmp_path):
     plan = exports.plan_export(
         core.db, core.settings, seeded.dataset_id, {**request, "missing_caption": "imported"}
     )
-    assert plan["file_count"] == 2
+    assert plan.file_count == 2
     result = _export(
         core, seeded, **{**request, "missing_caption": "empty", "export_path": str(tmp_path / "b")}
     )
-    assert result["file_count"] == 2
+    assert result.file_count == 2
     assert (tmp_path / "b" / "000002.txt").read_bytes() == b""
 
 
@@ -165,9 +165,9 @@ def test_deleted_source_is_reported_and_the_export_goes_on(core, make_image, tmp
     seeded = seed_dataset(core.db, images)
     images[1].unlink()
     result = _export(core, seeded, export_path=str(tmp_path / "out"), image_processing={"format": "png"})
-    assert result["status"] == "completed" and result["file_count"] == 2
-    assert [f["source"] for f in result["report"]["failed"]] == [str(images[1])]
-    assert "gone" in result["report"]["failed"][0]["error"]
+    assert result.status == "completed" and result.file_count == 2
+    assert [f["source"] for f in result.report["failed"]] == [str(images[1])]
+    assert "gone" in result.report["failed"][0]["error"]
     assert not (tmp_path / "out" / "000002.txt").exists(), "no caption without its image"
 
 
@@ -177,14 +177,12 @@ def test_non_empty_target_needs_confirmation_and_overwrite_replaces(core, make_i
     target.mkdir()
     (target / "old.txt").write_text("old")
     request = {"caption_set_id": seeded.caption_set_id, "export_path": str(target)}
-    assert exports.plan_export(core.db, core.settings, seeded.dataset_id, request)["target"][
-        "needs_confirmation"
-    ]
+    assert exports.plan_export(core.db, core.settings, seeded.dataset_id, request).target.needs_confirmation
     with pytest.raises(Conflict):
         exports.start_export(core.db, core.settings, seeded.dataset_id, request)
     result = _export(core, seeded, export_path=str(target), overwrite=True)
-    assert result["status"] == "completed"
-    assert "overwrite" not in result["settings"], "export again asks before replacing, every time"
+    assert result.status == "completed"
+    assert "overwrite" not in result.settings, "export again asks before replacing, every time"
     assert sorted(p.name for p in target.iterdir()) == ["000001.jpg", "000001.txt", "manifest.json"], (
         "replaced, not merged"
     )
@@ -215,7 +213,7 @@ def test_zip_export_manifest_and_history(core, make_image, tmp_path):
     images = [make_image(f"{i}.jpg") for i in range(2)]
     seeded = seed_dataset(core.db, images, ["one", "two"], quality=[0.8, 0.7], flags=[["dark"], []])
     result = _export(core, seeded, export_type="zip", export_path=str(tmp_path / "set.zip"), manifest="json")
-    assert result["status"] == "completed" and result["downloadable"]
+    assert result.status == "completed" and result.downloadable
     with zipfile.ZipFile(tmp_path / "set.zip") as archive:
         assert sorted(archive.namelist()) == [
             "000001.jpg",
@@ -231,13 +229,13 @@ def test_zip_export_manifest_and_history(core, make_image, tmp_path):
         first["quality_score"] == 0.8 and first["quality_flags"] == ["dark"] and len(first["file_hash"]) == 64
     )
     history = export_history.list_history(core.db)
-    assert history[0]["status"] == "completed" and history[0]["file_count"] == 2
-    assert history[0]["settings"]["manifest"] == "json", "settings kept for 'export again'"
-    again = _export(core, seeded, **{**history[0]["settings"], "export_path": str(tmp_path / "again.zip")})
-    assert again["status"] == "completed"
+    assert history[0].status == "completed" and history[0].file_count == 2
+    assert history[0].settings["manifest"] == "json", "settings kept for 'export again'"
+    again = _export(core, seeded, **{**history[0].settings, "export_path": str(tmp_path / "again.zip")})
+    assert again.status == "completed"
     default = _export(core, seeded, export_type="zip")
-    assert default["settings"]["export_path"] == "", "a default target stays 'default' for export again"
-    assert Path(default["export_path"]).parent == core.settings.exports_dir
+    assert default.settings["export_path"] == "", "a default target stays 'default' for export again"
+    assert Path(default.export_path).parent == core.settings.exports_dir
 
 
 def test_csv_manifest_columns(core, make_image, tmp_path):
@@ -266,13 +264,13 @@ def test_interrupted_exports_are_marked_and_temp_work_removed(core, make_image, 
         seeded.dataset_id,
         {"caption_set_id": seeded.caption_set_id, "export_path": str(tmp_path / "t")},
     )
-    leftover = tmp_path / f".captionforge-export-{started['export_id']}"
+    leftover = tmp_path / f".captionforge-export-{started.export_id}"
     (leftover / "img").mkdir(parents=True)
     (tmp_path / ".captionforge-export-zzz.zip.part").write_bytes(b"x")
     result = export_history.recover_interrupted(core.db, core.settings)
-    assert result["interrupted"] == 1
+    assert result.interrupted == 1
     assert not leftover.exists() and not (tmp_path / ".captionforge-export-zzz.zip.part").exists()
-    assert export_history.get_export(core.db, started["export_id"])["status"] == "failed"
+    assert export_history.get_export(core.db, started.export_id).status == "failed"
     assert not Path(tmp_path / "t").exists()
 
 
@@ -295,8 +293,8 @@ def test_full_disk_stops_with_a_clear_error_and_cleans_up(
     seeded = seed_dataset(core.db, [make_image(f"{i}.jpg") for i in range(4)])
     target = tmp_path / ("out.zip" if export_type == "zip" else "out")
     result = _export(core, seeded, export_type=export_type, export_path=str(target))
-    assert result["status"] == "failed"
-    assert "disk" in result["error_message"] and "full" in result["error_message"]
+    assert result.status == "failed"
+    assert "disk" in result.error_message and "full" in result.error_message
     assert not target.exists()
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".captionforge")] == []
 
@@ -309,8 +307,8 @@ def test_cancel_removes_the_temp_work(core, make_image, tmp_path):
     started = exports.start_export(core.db, core.settings, seeded.dataset_id, request)
     cancel = threading.Event()
     cancel.set()
-    result = exports.run_export(core.db, core.settings, started["export_id"], cancel=cancel)
-    assert result["status"] == "cancelled"
+    result = exports.run_export(core.db, core.settings, started.export_id, cancel=cancel)
+    assert result.status == "cancelled"
     assert not (tmp_path / "out").exists()
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".captionforge")] == []
 

@@ -191,10 +191,10 @@ def test_an_image_export_leaves_the_videos_out_and_says_why(core, tmp_path, vide
     dataset_id, caption_set_id, _ = video_set
     request = {"caption_set_id": caption_set_id, "export_path": str(tmp_path / "images")}
     started = exports.start_export(core.db, core.settings, dataset_id, request)
-    done = exports.run_export(core.db, core.settings, started["export_id"])
+    done = exports.run_export(core.db, core.settings, started.export_id)
     written = sorted(p.suffix for p in (tmp_path / "images").iterdir() if p.suffix != ".json")
     assert written == [".jpg", ".txt"], done
-    reasons = {s["filename"]: s["reason"] for s in done["report"]["skipped"]}
+    reasons = {s["filename"]: s["reason"] for s in done.report["skipped"]}
     assert set(reasons) == {"walk.mp4", "wave.webm", "two_shots.avi"}
     assert all("video preset" in reason for reason in reasons.values())
 
