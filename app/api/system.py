@@ -38,6 +38,7 @@ def get_config(services: ServicesDep) -> dict[str, Any]:
 )
 def put_config(
     services: ServicesDep,
+    # SettingsPatch is built by pydantic's create_model from the defaults: mypy cannot use it as a type.
     patch: SettingsPatch = Body(..., examples=[{"vision": {"base_url": "http://127.0.0.1:11434"}}]),  # type: ignore[valid-type]
 ) -> dict[str, Any]:
     return system.update_config(services.settings, patch_dict(patch))
