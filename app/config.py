@@ -6,6 +6,7 @@ import copy
 import io
 import os
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -76,18 +77,16 @@ def load_settings(
     data_dir: str | Path | None = None,
     config_path: str | Path | None = None,
     cli: dict[str, dict[str, Any]] | None = None,
-    environ: dict[str, str] | None = None,
+    environ: Mapping[str, str] | None = None,
 ) -> Settings:
     """Build Settings; creates the data dir and settings.yaml from the template on first start.
 
     Raises StartupError with one line (file, line, problem) for anything the user must fix.
     """
-    environ = os.environ if environ is None else environ
-    data = (
-        Path(data_dir or environ.get(ENV_PREFIX + "DATA_DIR") or PROJECT_DIR / "data").expanduser().resolve()
-    )
+    env: Mapping[str, str] = os.environ if environ is None else environ
+    data = Path(data_dir or env.get(ENV_PREFIX + "DATA_DIR") or PROJECT_DIR / "data").expanduser().resolve()
     _prepare_data_dir(data)
-    path = Path(config_path or environ.get(ENV_PREFIX + "CONFIG") or data / "settings.yaml").expanduser()
+    path = Path(config_path or env.get(ENV_PREFIX + "CONFIG") or data / "settings.yaml").expanduser()
     if not path.exists():
         path.write_text(TEMPLATE_PATH.read_text(encoding="utf-8"), encoding="utf-8")
     settings = Settings(data_dir=data, config_path=path)
@@ -98,7 +97,7 @@ def load_settings(
         line = lines.get(str(exc).split(":")[0])
         where = f"{path}, line {line}" if line else str(path)
         raise StartupError(f"{where}: {exc}. Fix it or delete the line to use the default.") from None
-    for name, patch in _env_values(environ).items():
+    for name, patch in _env_values(env).items():
         try:
             merge_into(settings.values, patch)
         except Invalid as exc:
@@ -249,7 +248,7 @@ def _key_lines(node: Any) -> dict[str, int]:
     return lines
 
 
-def _env_values(environ: dict[str, str] | os._Environ) -> dict[str, dict[str, dict[str, Any]]]:
+def _env_values(environ: Mapping[str, str]) -> dict[str, dict[str, dict[str, Any]]]:
     """Each CAPTIONFORGE_ variable's patch, keyed by the variable's name (so errors can name it)."""
     patches: dict[str, dict[str, dict[str, Any]]] = {}
     for name, raw in environ.items():

@@ -70,7 +70,7 @@ class Database:
     def location(self) -> str:
         """Where the data lives, for messages: the SQLite file, or the URL without its password."""
         return (
-            self.engine.url.database
+            str(self.engine.url.database or ":memory:")
             if self.engine.url.get_backend_name() == "sqlite"
             else (self.engine.url.render_as_string(hide_password=True))
         )

@@ -12,7 +12,7 @@ from nicegui import Event
 
 @dataclass
 class Events:
-    """One NiceGUI Event per kind of change; payloads are plain dicts (the SSE shapes where the seed has them)."""
+    """One NiceGUI Event per kind of change; payloads are plain dicts, in the shapes the API's live updates use."""
 
     scan_progress: Event = field(
         default_factory=Event

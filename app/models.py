@@ -90,7 +90,7 @@ class TrackedFile(Base):
     file_exists: Mapped[bool] = mapped_column("exists", Boolean, default=True, server_default=true())
     last_verified: Mapped[datetime | None] = mapped_column(DateTime)
 
-    # Beyond the seed: exact change detection, scan errors, measured quality, perceptual hash.
+    # Exact change detection, scan errors, measured quality, perceptual hash.
     size_bytes: Mapped[int] = mapped_column(BigInteger, default=0, server_default=text("0"))
     mtime_ns: Mapped[int] = mapped_column(BigInteger, default=0, server_default=text("0"))
     relative_path: Mapped[str | None] = mapped_column(FsPath)
@@ -100,7 +100,7 @@ class TrackedFile(Base):
     quality_score: Mapped[float | None] = mapped_column(Float)
     quality_details: Mapped[str | None] = mapped_column(Text)
     quality_flags: Mapped[str | None] = mapped_column(Text)
-    # Videos (the seed's phase 8): null for images; the frame count is the container's or duration x fps.
+    # Videos: null for images; the frame count is the container's or duration x fps.
     is_video: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     duration_seconds: Mapped[float | None] = mapped_column(Float)
     fps: Mapped[float | None] = mapped_column(Float)

@@ -56,6 +56,7 @@ async def _domain_error(_request: Request, exc: Exception) -> JSONResponse:
 async def request_invalid(_request: Request, exc: Exception) -> JSONResponse:
     """FastAPI's 422 for a body that does not validate, also when it held NaN or Infinity (JSON has neither:
     the default answer would fail to encode them and become a 500)."""
+    assert isinstance(exc, RequestValidationError)  # registered for that class only
     return JSONResponse(status_code=422, content={"detail": _finite(jsonable_encoder(exc.errors()))})
 
 

@@ -23,7 +23,7 @@ async def test_opening_every_page_registers_no_auto_static_routes(user: User) ->
 async def test_access_section_shows_the_masked_token_and_rotates_it(user: User) -> None:
     @ui.page("/access-section")
     def _page() -> None:
-        AccessSettings()
+        AccessSettings(running().access)
 
     await user.open("/access-section")
     guard = running().access

@@ -53,7 +53,7 @@ def _section_model(section: str, *, partial: bool) -> type[BaseModel]:
 
 
 def _settings_model(name: str, *, partial: bool) -> type[BaseModel]:
-    fields = {
+    fields: dict[str, Any] = {
         section: (_section_model(section, partial=partial) | None, None)
         if partial
         else (_section_model(section, partial=partial), ...)

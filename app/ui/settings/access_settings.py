@@ -8,7 +8,7 @@ import logging
 from nicegui import app, background_tasks, context, core, run, ui
 from nicegui.client import Client
 
-from app.container import running
+from app.access_token import AccessGuard
 from app.ui.a11y import labelled
 
 log = logging.getLogger("app.access")
@@ -20,9 +20,9 @@ ROTATE_WARNING = (
 class AccessSettings(ui.column):
     """The LAN mode, the addresses to open, the token (masked, reveal/copy) and a Rotate button."""
 
-    def __init__(self) -> None:
+    def __init__(self, guard: AccessGuard) -> None:
         super().__init__()
-        self.guard = running().access
+        self.guard = guard
         self.classes("gap-2 w-full").mark("access-settings")
         with self:
             ui.label("Access").classes("text-lg font-semibold")

@@ -15,9 +15,6 @@ from app.ui.settings.vision_endpoints import VisionEndpoints
 from app.ui.settings.vision_settings import VisionSettings
 from app.ui.settings.workspace_settings import WorkspaceSettings
 
-# Each section is a component class (or function) that builds itself; add new sections here.
-SECTIONS: list[Callable[[], Any]] = [VisionSettings, VisionEndpoints, WorkspaceSettings, AccessSettings]
-
 
 def register(services: AppServices) -> None:
     """Serve the Settings page."""
@@ -27,6 +24,16 @@ def register(services: AppServices) -> None:
 def settings_page(services: AppServices) -> None:
     with frame("Settings"):
         with ui.column().classes("w-full max-w-5xl mx-auto p-4 gap-4").mark("settings-sections"):
-            for section in SECTIONS:
+            for section in sections(services):
                 with ui.card().classes("w-full"):
                     section()
+
+
+def sections(services: AppServices) -> list[Callable[[], Any]]:
+    """The page's sections in order, each a component that builds itself; add new sections here."""
+    return [
+        VisionSettings,
+        VisionEndpoints,
+        lambda: WorkspaceSettings(services.settings),
+        lambda: AccessSettings(services.access),
+    ]

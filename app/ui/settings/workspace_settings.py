@@ -9,7 +9,7 @@ from typing import Any
 
 from nicegui import run, ui
 
-from app.core import current
+from app.config import Settings
 from app.errors import CaptionForgeError
 from app.services.system import update_config
 
@@ -40,10 +40,10 @@ FIELDS: list[tuple[str, str, str, str, dict[str, Any]]] = [
 class WorkspaceSettings(ui.column):
     """One form for the editor's save-on-leave choice, image sizes and export defaults, with a Save button."""
 
-    def __init__(self) -> None:
+    def __init__(self, settings: Settings) -> None:
         super().__init__()
         self.classes("gap-2 w-full").mark("workspace-settings")
-        settings = current().settings
+        self.settings = settings
         self.inputs: dict[tuple[str, str], Any] = {}
         with self:
             ui.label("Editing and export").classes("text-lg font-semibold")
@@ -85,7 +85,7 @@ class WorkspaceSettings(ui.column):
             ui.notify(f"Enter a number for {', '.join(empty)}", type="warning")
             return
         try:
-            await run.io_bound(update_config, current().settings, patch)
+            await run.io_bound(update_config, self.settings, patch)
         except CaptionForgeError as exc:
             ui.notify(str(exc), type="negative", multi_line=True)
             return

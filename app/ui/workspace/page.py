@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from nicegui import ui
 
 from app.container import AppServices
+from app.ui.datasets.dataset_list import DatasetPanel
 from app.ui.jobs.auto_caption_dialog import start_auto_caption
 from app.ui.jobs.job_progress import JobProgress
 from app.ui.layout import frame
@@ -12,11 +15,6 @@ from app.ui.page_services import with_services
 from app.ui.workspace.workspace_controller import WorkspaceController
 from app.ui.workspace.workspace_panels import WorkspacePanels, close_button
 from app.ui.workspace.workspace_state import WorkspaceState
-
-try:  # the datasets engineer's left column
-    from app.ui.datasets.dataset_list import DatasetPanel
-except ImportError:
-    DatasetPanel = None
 
 
 def register(services: AppServices) -> None:
@@ -30,6 +28,7 @@ def workspace_page(services: AppServices, dataset: str | None = None, caption_se
     panels: WorkspacePanels | None = None  # built once both columns exist; the lambdas below run later
     # Caption jobs hook in here: on_caption_selection=async (file_ids) -> None shows "Caption with vision model".
     workspace = WorkspaceController(
+        services,
         state,
         on_caption_selection=lambda file_ids: start_auto_caption(state.caption_set_id, file_ids),
         on_editor_shown=lambda shown: panels.open_editor() if shown else panels.close_editor(),
@@ -69,17 +68,11 @@ def workspace_page(services: AppServices, dataset: str | None = None, caption_se
     ui.timer(0, workspace.start, once=True)
 
 
-def _datasets_column(workspace: WorkspaceController, on_chosen) -> None:
+def _datasets_column(workspace: WorkspaceController, on_chosen: Callable[[], None]) -> None:
     """The datasets panel; `on_chosen()` follows a choice (on a phone it closes the drawer)."""
-    if DatasetPanel is not None:
 
-        async def select(dataset_id: str | None, caption_set_id: str | None = None) -> None:
-            on_chosen()
-            await workspace.select(dataset_id, caption_set_id)
+    async def select(dataset_id: str | None, caption_set_id: str | None = None) -> None:
+        on_chosen()
+        await workspace.select(dataset_id, caption_set_id)
 
-        DatasetPanel(on_select=select, state=workspace.state)
-        return
-    ui.label("Datasets").classes("text-base font-semibold")
-    ui.label("No datasets yet. Add a folder of images on the Folders page, then create a dataset.").classes(
-        "text-sm text-gray-500"
-    ).mark("datasets-empty")
+    DatasetPanel(on_select=select, state=workspace.state)

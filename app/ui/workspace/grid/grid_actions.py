@@ -7,10 +7,12 @@ act on the hidden images too (or only on the ones shown).
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 from nicegui import run, ui
 
 from app.core import current
+from app.db import Database
 from app.errors import CaptionForgeError
 from app.services.captions import captions
 from app.services.datasets import datasets
@@ -22,61 +24,74 @@ from app.ui.workspace.grid.thumb_grid import ThumbGrid
 from app.ui.workspace.workspace_state import WorkspaceState
 
 FilesHandler = Callable[[list[str]], Awaitable[None]]
+FLAT = "flat dense no-caps size=sm"
+PatchHandler = Callable[[dict[str, dict[str, Any]]], Awaitable[None]]  # file_id -> the row's new values
 
 
 class SelectionBar(ui.row):
-    """Acts on `grid.selected_ids`; tells the page what changed through the callbacks."""
+    """Acts on `grid.selected_ids`; tells the page what changed through the callbacks: rows removed, rows to
+    re-read, rows whose new values are known."""
 
     def __init__(
         self,
         grid: ThumbGrid,
         state: WorkspaceState,
         *,
+        db: Database,
         on_removed: FilesHandler,
         on_rows_changed: FilesHandler,
+        on_rows_patched: PatchHandler,
         on_caption_selection: FilesHandler | None = None,
     ) -> None:
         super().__init__()
         self.classes("w-full items-center gap-x-1 gap-y-0 cf-selection-bar").mark("selection-bar")
-        self.grid, self.state = grid, state
+        self.grid, self.state, self.db = grid, state, db
         self._on_removed, self._on_rows_changed = on_removed, on_rows_changed
-        flat = "flat dense no-caps size=sm"
+        self._on_rows_patched = on_rows_patched
         with self:
-            ui.label().bind_text_from(state, "selected_count", lambda _: self.count_text()).bind_text_from(
-                state, "hidden_selected_count", lambda _: self.count_text()
-            ).classes("text-sm font-medium mr-1 whitespace-nowrap").mark("selected-count")
-            ui.label("· the open image is not in the selection").bind_visibility_from(
-                state, "open_unselected"
-            ).classes("text-xs text-amber-700 mr-1").mark("open-not-selected")
-            ui.button("All", on_click=grid.select_all).props(flat).mark("select-all")
-            ui.button("None", on_click=grid.select_none).props(flat).mark("select-none")
-            ui.button("Invert", on_click=grid.invert_selection).props(flat).mark("select-invert")
-            ui.element("div").classes("w-px h-5 bg-slate-300 mx-1")
-            actions = [
-                ("Add to dataset…", "playlist_add", self.add_to_dataset, "batch-add"),
-                ("Remove", "remove_circle_outline", self.remove, "batch-remove"),
-                ("Exclude", "block", lambda: self.set_excluded(True), "batch-exclude"),
-                ("Include", "check_circle_outline", lambda: self.set_excluded(False), "batch-include"),
-                ("Copy imported captions", "file_copy", self.copy_imported, "batch-copy-imported"),
-                ("Centre-crop…", "crop", lambda: self._with_targets(self.centre_crop), "batch-centre-crop"),
-            ]
-            if on_caption_selection is not None:
-                caption = on_caption_selection
-                actions.append(
-                    (
-                        "Caption with vision model",
-                        "auto_awesome",
-                        lambda: self._with_targets(caption),
-                        "batch-caption",
-                    )
+            self._build_count(grid, state)
+            self._build_actions(state, on_caption_selection)
+
+    def _build_count(self, grid: ThumbGrid, state: WorkspaceState) -> None:
+        """The selection count, the open-image note and All / None / Invert."""
+        ui.label().bind_text_from(state, "selected_count", lambda _: self.count_text()).bind_text_from(
+            state, "hidden_selected_count", lambda _: self.count_text()
+        ).classes("text-sm font-medium mr-1 whitespace-nowrap").mark("selected-count")
+        ui.label("· the open image is not in the selection").bind_visibility_from(
+            state, "open_unselected"
+        ).classes("text-xs text-amber-700 mr-1").mark("open-not-selected")
+        ui.button("All", on_click=grid.select_all).props(FLAT).mark("select-all")
+        ui.button("None", on_click=grid.select_none).props(FLAT).mark("select-none")
+        ui.button("Invert", on_click=grid.invert_selection).props(FLAT).mark("select-invert")
+        ui.element("div").classes("w-px h-5 bg-slate-300 mx-1")
+
+    def _build_actions(self, state: WorkspaceState, on_caption_selection: FilesHandler | None) -> None:
+        """The batch actions on the selection (enabled while something is selected)."""
+        actions = [
+            ("Add to dataset…", "playlist_add", self.add_to_dataset, "batch-add"),
+            ("Remove", "remove_circle_outline", self.remove, "batch-remove"),
+            ("Exclude", "block", lambda: self.set_excluded(True), "batch-exclude"),
+            ("Include", "check_circle_outline", lambda: self.set_excluded(False), "batch-include"),
+            ("Copy imported captions", "file_copy", self.copy_imported, "batch-copy-imported"),
+            ("Centre-crop…", "crop", lambda: self._with_targets(self.centre_crop), "batch-centre-crop"),
+        ]
+        if on_caption_selection is not None:
+            caption = on_caption_selection
+            actions.append(
+                (
+                    "Caption with vision model",
+                    "auto_awesome",
+                    lambda: self._with_targets(caption),
+                    "batch-caption",
                 )
-            for label, icon, handler, marker in actions:
-                # Icons with tooltips on a laptop; the words as well on a wide screen.
-                with ui.button(icon=icon, on_click=handler).props(flat).mark(marker) as button:
-                    ui.label(label).classes(
-                        "max-2xl:hidden ml-1"
-                    )  # Quasar's !important .hidden would win over 2xl:inline
-                labelled(button, label).bind_enabled_from(state, "selected_count", bool)
+            )
+        for label, icon, handler, marker in actions:
+            # Icons with tooltips on a laptop; the words as well on a wide screen.
+            with ui.button(icon=icon, on_click=handler).props(FLAT).mark(marker) as button:
+                ui.label(label).classes(
+                    "max-2xl:hidden ml-1"
+                )  # Quasar's !important .hidden would win over 2xl:inline
+            labelled(button, label).bind_enabled_from(state, "selected_count", bool)
 
     async def centre_crop(self, file_ids: list[str]) -> None:
         """Centre-crop the selection to an aspect (preview, apply, undo in the dialog)."""
@@ -130,9 +145,7 @@ class SelectionBar(ui.row):
             )
         if not confirmed:
             return
-        removed = await self._call(
-            file_ids, datasets.remove_files, current().db, self.state.dataset_id, file_ids
-        )
+        removed = await self._call(file_ids, datasets.remove_files, self.db, self.state.dataset_id, file_ids)
         if removed is not None:
             await self._on_removed(file_ids)
             current().events.datasets_changed.emit({"dataset_id": self.state.dataset_id})
@@ -143,10 +156,10 @@ class SelectionBar(ui.row):
         if file_ids is None:
             return
         changed = await self._call(
-            file_ids, datasets.set_excluded, current().db, self.state.dataset_id, file_ids, excluded
+            file_ids, datasets.set_excluded, self.db, self.state.dataset_id, file_ids, excluded
         )
         if changed is not None:
-            self.grid.update_rows({file_id: {"excluded": excluded} for file_id in file_ids})
+            await self._on_rows_patched({file_id: {"excluded": excluded} for file_id in file_ids})
             current().events.datasets_changed.emit({"dataset_id": self.state.dataset_id})
             what = "excluded from exports" if excluded else "included in exports again"
             ui.notify(f"{len(file_ids)} image(s) {what}", type="positive")
@@ -156,7 +169,7 @@ class SelectionBar(ui.row):
         if file_ids is None:
             return
         report = await self._call(
-            file_ids, captions.import_captions, current().db, self.state.caption_set_id, file_ids
+            file_ids, captions.import_captions, self.db, self.state.caption_set_id, file_ids
         )
         if report is None:
             return
@@ -169,7 +182,7 @@ class SelectionBar(ui.row):
         ui.notify("; ".join(parts), type="positive", multi_line=True)
 
     async def _call(self, file_ids: list[str], function, *args):
-        if not file_ids:  # (checking args[-1] stopped Include, whose last argument is False)
+        if not file_ids:  # the ids, not args[-1]: Include's last argument is False
             ui.notify("Select some images first", type="warning")
             return None
         try:
