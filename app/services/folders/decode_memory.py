@@ -46,12 +46,24 @@ def big_decode_guard(header: Image.Image, lock_dir: str) -> Iterator[None]:
 
 
 def _lock_file(lock_dir: str) -> IO[str]:
-    """This process's handle on the shared lock file (opened once per folder)."""
+    """This process's handle on the shared lock file, reopened when the file was deleted or replaced (a
+    cleared thumbnail cache): every worker must lock the same file for the lock to exclude anything."""
+    path = os.path.join(lock_dir, LOCK_NAME)
     handle = _LOCKS.get(lock_dir)
-    if handle is None or handle.closed:
-        os.makedirs(lock_dir, exist_ok=True)
-        handle = _LOCKS[lock_dir] = open(os.path.join(lock_dir, LOCK_NAME), "a")  # noqa: SIM115
+    if handle is not None and not handle.closed and _same_file(handle, path):
+        return handle
+    if handle is not None:
+        handle.close()
+    os.makedirs(lock_dir, exist_ok=True)
+    handle = _LOCKS[lock_dir] = open(path, "a")  # noqa: SIM115
     return handle
+
+
+def _same_file(handle: IO[str], path: str) -> bool:
+    try:
+        return os.path.samestat(os.fstat(handle.fileno()), os.stat(path))
+    except OSError:  # the file is gone
+        return False
 
 
 _LOCKS: dict[str, IO[str]] = {}
