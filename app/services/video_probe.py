@@ -89,6 +89,7 @@ def probe(container: av.container.InputContainer) -> VideoInfo:
 def frame_at(container: av.container.InputContainer, seconds: float) -> Image.Image:
     """The first frame shown at or after `seconds` (seeks to the keyframe before it, decodes from there)."""
     import av
+
     stream = container.streams.video[0]
     base = stream.time_base or Fraction(1, 1_000_000)
     start = stream.start_time or 0
