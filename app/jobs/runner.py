@@ -59,6 +59,8 @@ class JobRunner:
         self._wake = asyncio.Event()
         self._wake.set()
         self._scheduler = background_tasks.create(self._schedule(), name="caption job scheduler")
+        if self.captioner is None:  # the real vision client: its first job must not build it on the loop
+            background_tasks.create(_warm_vision_client(self.core), name="warm the vision client")
 
     async def shutdown(self) -> None:
         """Shutdown hook: stop every run (in-flight captions are committed briefly), mark them interrupted."""
@@ -229,6 +231,15 @@ class JobRunner:
             self.runs.pop(job_id, None)
             self._tasks.pop(job_id, None)
             self.wake()
+
+
+async def _warm_vision_client(core: Core) -> None:
+    from app.jobs.vision_calls import warm_up
+
+    try:
+        await asyncio.to_thread(warm_up, core.settings)
+    except Exception:  # noqa: BLE001 - only a head start: the first job builds whatever failed here
+        log.warning("Warming the vision client failed", exc_info=True)
 
 
 def _vision_captioner(core: Core) -> Captioner:

@@ -11,6 +11,8 @@ from app.config import Settings
 from app.errors import BackendUnavailable, CaptionForgeError
 from app.jobs.caption_job import ModelCheck
 from app.services.vision_models.vision_models import is_installed
+from app.vision import transport
+from app.vision.catalog import load_catalog
 from app.vision.client import generate_caption, installed_models, resolve_model_name, vision_settings
 from app.vision.errors import VisionError
 from app.vision.imaging import DEFAULT_VIDEO_FRAMES, PreparedImage, prepare_for_model
@@ -71,6 +73,13 @@ def _retrieve(task: asyncio.Task) -> None:
 def captioner_for(settings: Settings) -> VisionCaptioner:
     """The captioner a job run uses (one per run: its prepared images belong to that run)."""
     return VisionCaptioner(settings)
+
+
+def warm_up(settings: Settings) -> None:
+    """Everything a cold app's first caption job would otherwise build on the event loop before its first
+    request (HTTP client modules, TLS context, the model catalog): run it in a thread at startup."""
+    transport.warm_up()
+    load_catalog(settings.data_dir)
 
 
 def model_check_for(settings: Settings) -> ModelCheck:

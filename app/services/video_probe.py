@@ -9,10 +9,12 @@ import contextlib
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
 
-import av
 from PIL import Image
+
+if TYPE_CHECKING:
+    import av
 
 VIDEO_EXTENSIONS = {".mp4", ".mov", ".webm", ".mkv", ".avi"}
 VIDEO_MIME_TYPES = {
@@ -49,6 +51,8 @@ def is_video_path(path: str | Path) -> bool:
 
 def open_video(source: str | Path | BinaryIO) -> av.container.InputContainer:
     """The opened container with at least one video stream; raises VideoDecodeError."""
+    import av  # on first use: PyAV costs every scan worker ~20 MB, and most folders hold no videos
+
     try:
         container = av.open(source if not isinstance(source, Path) else str(source), mode="r")
     except av.FFmpegError as exc:
@@ -84,6 +88,8 @@ def probe(container: av.container.InputContainer) -> VideoInfo:
 
 def frame_at(container: av.container.InputContainer, seconds: float) -> Image.Image:
     """The first frame shown at or after `seconds` (seeks to the keyframe before it, decodes from there)."""
+    import av
+
     stream = container.streams.video[0]
     base = stream.time_base or Fraction(1, 1_000_000)
     start = stream.start_time or 0
@@ -142,6 +148,8 @@ def count_frames(path: str | Path) -> int:
 
 
 def _duration(container: av.container.InputContainer, stream: av.video.stream.VideoStream) -> float:
+    import av
+
     if stream.duration and stream.time_base:
         return float(stream.duration * stream.time_base)
     if container.duration:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import functools
 import io
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,8 +32,10 @@ class PreparedImage:
     width: int
     height: int
 
-    @property
+    @functools.cached_property
     def base64(self) -> str:
+        """The request's text form; computed where the image is prepared (a worker), so it travels with
+        the image and the event loop never encodes it."""
         return base64.b64encode(self.data).decode("ascii")
 
     @property
@@ -85,7 +88,9 @@ def prepare_image(path: str, max_megapixels: float, max_pixels: int | None) -> P
     else:
         image.convert("RGB").save(buffer, "JPEG", quality=JPEG_QUALITY)
         mime = "image/jpeg"
-    return PreparedImage(buffer.getvalue(), mime, image.width, image.height)
+    prepared = PreparedImage(buffer.getvalue(), mime, image.width, image.height)
+    _ = prepared.base64  # encoded here, off the event loop
+    return prepared
 
 
 def prepare_video(
@@ -102,7 +107,9 @@ def prepare_video(
             frame = frame.resize(target, Image.Resampling.LANCZOS)
         buffer = io.BytesIO()
         frame.convert("RGB").save(buffer, "JPEG", quality=JPEG_QUALITY)
-        prepared.append(PreparedImage(buffer.getvalue(), "image/jpeg", frame.width, frame.height))
+        one = PreparedImage(buffer.getvalue(), "image/jpeg", frame.width, frame.height)
+        _ = one.base64  # encoded here, off the event loop
+        prepared.append(one)
     return prepared
 
 

@@ -116,6 +116,14 @@ async def request(
     raise BackendUnavailable(f"Vision server unavailable{tries}: {problem}{end}")
 
 
+def warm_up() -> None:
+    """Do ahead, in a worker thread, what the first request of a fresh app would do on the event loop:
+    import httpcore (~0.2 s on a busy machine) and build the TLS context (~0.1-0.2 s)."""
+    import httpcore  # noqa: F401 - imported for its side effect: httpx imports it on first client
+
+    _ssl_context()
+
+
 @functools.cache
 def _ssl_context() -> ssl.SSLContext:
     """One TLS context for every client: building one costs ~0.1 s, and most servers are plain http."""

@@ -7,7 +7,6 @@ NDJSON streaming by default, one JSON object with "stream": false, empty fields 
 from __future__ import annotations
 
 import asyncio
-import base64
 import hashlib
 import json
 from collections.abc import AsyncIterator
@@ -20,7 +19,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response, StreamingResponse
 from starlette.routing import Route
 
-from tests.fakes.behaviour import Busy, Dropped, FakeState, go_base64_error, inspect_image, reply_for
+from tests.fakes.behaviour import Busy, Dropped, FakeState, decode_go_base64, inspect_image, reply_for
 
 BUSY = "server busy, please try again.  maximum pending requests exceeded"
 LOAD_FAILURE = "llama runner process has terminated: exit status 2"
@@ -161,10 +160,10 @@ def _validate_chat(body: dict[str, Any], state: FakeOllama, images: list[dict]) 
                 "json: cannot unmarshal array into Go struct field ChatRequest.messages.content of type string",
             )
         for image in message.get("images") or []:
-            problem = go_base64_error(image)
+            raw, problem = decode_go_base64(image)
             if problem:
                 return _error(400, problem)
-            images.append(inspect_image(base64.b64decode(image)))
+            images.append(inspect_image(raw))
     if body.get("think") is True and "thinking" not in _capabilities(model):
         return _error(400, f'"{model}" does not support thinking')
     return None

@@ -253,16 +253,18 @@ def test_remeasure_recomputes_quality_after_the_training_resolution_changes(
 
 @pytest.mark.skipif(sys.platform == "win32", reason="the decode lock is POSIX flock")
 def test_a_huge_decode_runs_alone_while_ordinary_decodes_run_side_by_side(tmp_path, make_image, monkeypatch):
-    """What another worker process finds while this one decodes: an ordinary decode lets it decode too
-    but holds back a huge one; a huge decode holds back every other decode."""
+    """What another worker process finds while this one decodes: an ordinary progressive decode lets it
+    decode too but holds back a huge one; a huge decode holds back every other locked decode; a baseline
+    JPEG streams through a few MB and holds back nothing."""
     import fcntl
 
     from app.services.folders import decode_memory
 
-    monkeypatch.setattr(decode_memory, "BIG_DECODE_BYTES", 1000)
+    monkeypatch.setattr(decode_memory, "BIG_DECODE_BYTES", 2 * 2**20)
     lock_dir = str(tmp_path / "thumbs")
-    ordinary = make_image("base.jpg", size=(800, 600))
-    huge = make_image("p.jpg", size=(800, 600), progressive=True)
+    ordinary = make_image("o.jpg", size=(800, 600), progressive=True)  # 4:2:0: 1.4 MB of coefficients
+    huge = make_image("p.jpg", size=(800, 600), progressive=True, subsampling=0)  # 4:4:4: 2.9 MB
+    baseline = make_image("base.jpg", size=(800, 600))
 
     def other_worker_may(mode: int) -> bool:
         with open(os.path.join(lock_dir, decode_memory.LOCK_NAME), "a") as handle:
@@ -273,11 +275,14 @@ def test_a_huge_decode_runs_alone_while_ordinary_decodes_run_side_by_side(tmp_pa
             fcntl.flock(handle, fcntl.LOCK_UN)
             return True
 
+    os.makedirs(lock_dir)
     with Image.open(ordinary) as header, decode_memory.big_decode_guard(header, lock_dir):
         assert other_worker_may(fcntl.LOCK_SH), "two ordinary decodes run side by side"
         assert not other_worker_may(fcntl.LOCK_EX), "a huge decode waits for the ordinary one"
     with Image.open(huge) as header, decode_memory.big_decode_guard(header, lock_dir):
         assert not other_worker_may(fcntl.LOCK_SH), "nothing else decodes beside a huge one"
+    with Image.open(baseline) as header, decode_memory.big_decode_guard(header, lock_dir):
+        assert other_worker_may(fcntl.LOCK_EX), "a huge decode runs beside a baseline one"
     assert other_worker_may(fcntl.LOCK_EX), "the lock is free once the decodes are done"
 
 
