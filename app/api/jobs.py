@@ -19,6 +19,7 @@ from app.container import ServicesDep
 from app.events import Events
 from app.jobs.job_payloads import completed_payload, progress_payload
 from app.services.caption_jobs import caption_jobs
+from app.services.caption_jobs.caption_job_plan import plan_job
 
 router = APIRouter(tags=["caption jobs"])
 KEEPALIVE_SECONDS = 15.0
@@ -82,7 +83,7 @@ async def auto_generate(
     summary="What a job would caption and skip",
 )
 def plan(services: ServicesDep, caption_set_id: str, body: PlanRequest) -> dict[str, Any]:
-    result = caption_jobs.plan_job(services.db, caption_set_id, **body.model_dump())
+    result = plan_job(services.db, caption_set_id, **body.model_dump())
     return {**result, "to_caption": len(result["to_caption"])}
 
 

@@ -19,19 +19,13 @@ from sqlalchemy.orm import Session
 from app.db import Database
 from app.errors import Conflict, Invalid, NotFound
 from app.models import CaptionJob, CaptionSet, Dataset, utcnow
-from app.services.caption_jobs.caption_job_plan import (  # noqa: F401
-    ACTIVE,
-    SKIP_EXISTING,
-    SKIP_MANUAL,
-    SKIP_QUEUED,
+from app.services.caption_jobs.caption_job_plan import (
     endpoint_stats,
     job_endpoints,
     merge_endpoints,
     nothing_to_do,
     plan_in_session,
-    plan_job,
     require_set,
-    skip_reason,
 )
 from app.services.rows import iso, json_value
 

@@ -13,8 +13,8 @@ from nicegui import background_tasks, run, ui
 from app.container import running
 from app.core import current
 from app.errors import CaptionForgeError
-from app.jobs.endpoints import job_endpoints
 from app.services.caption_jobs import caption_jobs
+from app.services.caption_jobs.caption_job_plan import job_endpoints, plan_job
 from app.services.captions import captions
 from app.services.vision_models.vision_models import cached_availability
 from app.ui.jobs.job_progress import format_duration
@@ -160,7 +160,7 @@ class AutoCaptionDialog(ui.dialog):
         vision = core.settings["vision"]
         try:
             plan = await run.io_bound(
-                caption_jobs.plan_job,
+                plan_job,
                 core.db,
                 self.caption_set["id"],
                 file_ids=options["file_ids"],

@@ -14,7 +14,7 @@ from nicegui import background_tasks, ui
 from app.container import running
 from app.core import current
 from app.errors import CaptionForgeError
-from app.services.caption_jobs.caption_jobs import ACTIVE
+from app.services.caption_jobs.caption_job_plan import ACTIVE
 from app.ui.a11y import labelled
 
 log = logging.getLogger("app.ui.jobs")
