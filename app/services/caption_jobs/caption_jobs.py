@@ -62,34 +62,11 @@ def create_job(
         )
         if not plan["to_caption"]:
             raise Invalid(nothing_to_do(plan))
-        state = {
-            "remaining": plan["to_caption"],
-            "failed": [],
-            "endpoints": [endpoint_stats(e) for e in endpoints],
-            "options": {
-                "custom_prompt": custom_prompt or None,
-                "trigger_phrase": caption_set.trigger_phrase,
-                "overwrite_manual": bool(overwrite_manual),
-                "parallel": max(1, int(parallel)),
-                "backend": backend,
-                "selection": file_ids is not None,
-            },
-            "elapsed_seconds": 0.0,
-            "processed": 0,
-        }
-        job = CaptionJob(
-            caption_set_id=caption_set.id,
-            style=caption_set.style,
-            vision_model=vision_model,
-            generation_prompt=custom_prompt or caption_set.generation_prompt,
-            max_length=caption_set.max_length,
-            status="pending",
-            total_files=plan["total"],
-            skipped_files=plan["skipped"],
-            overwrite_existing=bool(overwrite_existing),
-            min_quality_threshold=min_quality_threshold,
-            state=json.dumps(state),
-        )
+        options = _job_options(caption_set, custom_prompt, overwrite_manual, parallel, backend, file_ids)
+        state = _new_state(plan["to_caption"], endpoints, options)
+        job = _new_job(caption_set, plan, state, vision_model, custom_prompt)
+        job.overwrite_existing = bool(overwrite_existing)
+        job.min_quality_threshold = min_quality_threshold
         session.add(job)
         session.flush()
         result = job_dict(job, caption_set)
@@ -98,6 +75,61 @@ def create_job(
         result["estimated_time_seconds"] = round(len(plan["to_caption"]) * per_image / slots)
         result["skip_reasons"] = plan["skip_reasons"]
         return result
+
+
+def _new_job(
+    caption_set: CaptionSet,
+    plan: dict[str, Any],
+    state: dict[str, Any],
+    vision_model: str,
+    custom_prompt: str | None,
+) -> CaptionJob:
+    """The pending job row of `plan` for the set, with the set's style and limits copied in (the caller
+    adds the overwrite and quality options)."""
+    return CaptionJob(
+        caption_set_id=caption_set.id,
+        style=caption_set.style,
+        vision_model=vision_model,
+        generation_prompt=custom_prompt or caption_set.generation_prompt,
+        max_length=caption_set.max_length,
+        status="pending",
+        total_files=plan["total"],
+        skipped_files=plan["skipped"],
+        state=json.dumps(state),
+    )
+
+
+def _job_options(
+    caption_set: CaptionSet,
+    custom_prompt: str | None,
+    overwrite_manual: bool,
+    parallel: int,
+    backend: str,
+    file_ids: list[str] | None,
+) -> dict[str, Any]:
+    """The options a job's runs read from its state (a selection job was given its file ids)."""
+    return {
+        "custom_prompt": custom_prompt or None,
+        "trigger_phrase": caption_set.trigger_phrase,
+        "overwrite_manual": bool(overwrite_manual),
+        "parallel": max(1, int(parallel)),
+        "backend": backend,
+        "selection": file_ids is not None,
+    }
+
+
+def _new_state(
+    remaining: list[str], endpoints: list[dict[str, Any]], options: dict[str, Any]
+) -> dict[str, Any]:
+    """The state of a job nobody has run yet: every item remaining, fresh endpoint counts."""
+    return {
+        "remaining": remaining,
+        "failed": [],
+        "endpoints": [endpoint_stats(e) for e in endpoints],
+        "options": options,
+        "elapsed_seconds": 0.0,
+        "processed": 0,
+    }
 
 
 def estimate_seconds(
