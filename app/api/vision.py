@@ -92,16 +92,18 @@ async def start_download(services: ServicesDep, model: str = Body(..., embed=Tru
 )
 async def stream_download(services: ServicesDep, model: str) -> StreamingResponse:
     registry = services.downloads
-    if registry.get(model) is None:
+    started = registry.get(model)
+    if started is None:
         raise NotFound(f"No download of {model} was started.")
 
     async def events() -> AsyncIterator[str]:
+        state = started
         while True:
-            state = registry.get(model)
             yield f"data: {json.dumps(state.as_dict())}\n\n"
             if state.state != "running":
                 return
             await asyncio.sleep(0.5)
+            state = registry.get(model) or state  # a download's state is replaced as it progresses
 
     return StreamingResponse(events(), media_type="text/event-stream")
 

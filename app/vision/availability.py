@@ -29,9 +29,7 @@ async def model_statuses(settings: Settings, db: Database, *, refresh: bool = Tr
     backend = vision["backend"]
     catalog = load_catalog(settings.data_dir)
     entries = [
-        {"model_id": m.id, "backend_model_name": m.model_name(backend)}
-        for m in catalog
-        if m.model_name(backend)
+        {"model_id": m.id, "backend_model_name": name} for m in catalog if (name := m.model_name(backend))
     ]
     current = vision["model"]
     curated_current = find_model(catalog, current)
@@ -51,7 +49,9 @@ async def model_statuses(settings: Settings, db: Database, *, refresh: bool = Tr
     for entry in entries:
         name = entry["backend_model_name"]
         curated = find_model(catalog, entry["model_id"]) if entry["model_id"] != name else None
-        row = curated.as_dict(backend) if curated else {"id": name, "name": name, "model_name": name}
+        row: dict[str, Any] = (
+            curated.as_dict(backend) if curated else {"id": name, "name": name, "model_name": name}
+        )
         row["custom"] = curated is None
         status = _status(name, installed, cached.get(name), error)
         row.update(status=status, status_label=STATUS_LABELS[status], **_cache_fields(cached.get(name)))

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import asyncio
-from typing import Any
+from typing import Any, Protocol
 
-from app.core import Core
+from app.config import Settings
+from app.db import Database
 from app.services.video import video_clips
 from app.services.vision_models.vision_generate import generation_inputs
 from app.vision.client import CaptionResult, generate_caption
@@ -13,7 +14,17 @@ from app.vision.prompts import STYLES
 from app.vision.reachability import ensure_ready
 
 
-async def generate_for_clip(core: Core, clip_id: str, caption_set_id: str) -> dict[str, Any]:
+class SettingsAndDatabase(Protocol):
+    """What a single generation reads: the settings and the database (the Core or the app's services)."""
+
+    @property
+    def settings(self) -> Settings: ...
+
+    @property
+    def db(self) -> Database: ...
+
+
+async def generate_for_clip(core: SettingsAndDatabase, clip_id: str, caption_set_id: str) -> dict[str, Any]:
     """Caption one clip from frames of its own time range, with the caption set's settings, and keep the
     caption on the clip. Returns the clip (with caption_text) and the result under "result"."""
     clip = await asyncio.to_thread(video_clips.get_clip, core.db, clip_id)
@@ -24,7 +35,7 @@ async def generate_for_clip(core: Core, clip_id: str, caption_set_id: str) -> di
 
 
 async def generate_for_file(
-    core: Core, file_id: str, caption_set_id: str | None = None, **overrides: Any
+    core: SettingsAndDatabase, file_id: str, caption_set_id: str | None = None, **overrides: Any
 ) -> CaptionResult:
     """Generate a caption for a tracked file with its caption set's style, length, trigger phrase,
     prompt and model; non-None overrides (style, max_length, trigger_phrase, custom_prompt,

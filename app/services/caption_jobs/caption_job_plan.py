@@ -123,7 +123,9 @@ class _Tally:
             self.missing += not exists
 
 
-def _member_rows(session: Session, caption_set: CaptionSet, file_ids: list[str] | None) -> list[Row[Any]]:
+def _member_rows(
+    session: Session, caption_set: CaptionSet, file_ids: list[str] | None
+) -> list[Row[str, bool, bool, Caption]]:
     """(file_id, excluded, file_exists, Caption) of the set's dataset in order: the included files, or the
     selected ones (Invalid when none of them is in the dataset)."""
     rows = session.execute(

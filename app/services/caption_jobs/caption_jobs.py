@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import select, update
+from sqlalchemy import CursorResult, select, update
 from sqlalchemy.orm import Session
 
 from app.db import Database
@@ -309,11 +309,12 @@ def claim_status(session: Session, job: CaptionJob, status: str, allowed_from: I
     SQL: two writers, e.g. the scheduler starting a job and a user pausing it, cannot both win)."""
     allowed = list(allowed_from)
     if job.status in allowed:
-        changed = session.execute(
+        result = session.execute(
             update(CaptionJob)
             .where(CaptionJob.id == job.id, CaptionJob.status.in_(allowed))
             .values(status=status)
-        ).rowcount
+        )
+        changed = cast(CursorResult[Any], result).rowcount  # an UPDATE's result is a CursorResult
         if changed:
             return
         session.refresh(job)
