@@ -15,8 +15,9 @@ from app.ui.settings.vision_endpoints import VisionEndpoints
 from app.ui.settings.vision_settings import VisionSettings
 from app.ui.settings.workspace_settings import WorkspaceSettings
 
-# Each section is a component class (or function) that builds itself; add new sections here.
-SECTIONS: list[Callable[[], Any]] = [VisionSettings, VisionEndpoints, WorkspaceSettings, AccessSettings]
+# Each section is a component class (or function) that builds itself; add new sections here (after the
+# vision sections, which are given the app's services).
+SECTIONS: list[Callable[[], Any]] = [WorkspaceSettings, AccessSettings]
 
 
 def register(services: AppServices) -> None:
@@ -27,6 +28,10 @@ def register(services: AppServices) -> None:
 def settings_page(services: AppServices) -> None:
     with frame("Settings"):
         with ui.column().classes("w-full max-w-5xl mx-auto p-4 gap-4").mark("settings-sections"):
-            for section in SECTIONS:
+            vision: list[Callable[[], Any]] = [
+                lambda: VisionSettings(services),
+                lambda: VisionEndpoints(services.settings),
+            ]
+            for section in [*vision, *SECTIONS]:
                 with ui.card().classes("w-full"):
                     section()

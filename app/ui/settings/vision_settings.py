@@ -9,7 +9,7 @@ from typing import Any
 from nicegui import run, ui
 
 from app.config import Settings
-from app.core import current
+from app.container import AppServices
 from app.errors import CaptionForgeError
 from app.services.system import update_config
 from app.ui.a11y import labelled
@@ -39,11 +39,11 @@ NUMBERS = (  # key, label, min, max, step
 class VisionSettings(ui.column):
     """The vision section of the Settings page."""
 
-    def __init__(self) -> None:
+    def __init__(self, services: AppServices) -> None:
         super().__init__()
-        self.core = current()
-        self.form: dict[str, Any] = copy.deepcopy(self.core.settings["vision"])
-        self.catalog = load_catalog(self.core.settings.data_dir)
+        self.services = services
+        self.form: dict[str, Any] = copy.deepcopy(self.services.settings["vision"])
+        self.catalog = load_catalog(self.services.settings.data_dir)
         curated = find_model(self.catalog, self.form["model"])
         self.mode = "curated" if curated else "custom"
         self.curated_id = curated.id if curated else self.catalog[0].id
@@ -107,11 +107,11 @@ class VisionSettings(ui.column):
 
     def draft_settings(self) -> Settings:
         """The saved settings with this form's (unsaved) vision values: what Test and Download use."""
-        values = copy.deepcopy(self.core.settings.values)
+        values = copy.deepcopy(self.services.settings.values)
         values["vision"].update(self.form, model=self.model_name())
         if self.form.get("api_key") == "********":
-            values["vision"]["api_key"] = self.core.settings["vision"]["api_key"]
-        return Settings(self.core.settings.data_dir, self.core.settings.config_path, values)
+            values["vision"]["api_key"] = self.services.settings["vision"]["api_key"]
+        return Settings(self.services.settings.data_dir, self.services.settings.config_path, values)
 
     async def save(self) -> None:
         patch = {k: v for k, v in self.form.items() if k != "endpoints"}
@@ -120,7 +120,7 @@ class VisionSettings(ui.column):
             ui.notify("Enter a model name first.", type="warning")
             return
         try:
-            await run.io_bound(update_config, self.core.settings, {"vision": patch})
+            await run.io_bound(update_config, self.services.settings, {"vision": patch})
         except CaptionForgeError as exc:
             ui.notify(str(exc), type="negative", multi_line=True)
             return
@@ -141,7 +141,7 @@ class VisionSettings(ui.column):
                     ui.label(f"{check['check']}: {check['detail']}").classes("text-sm")
 
     async def refresh_status(self) -> None:
-        body = await model_statuses(self.draft_settings(), self.core.db, refresh=True)
+        body = await model_statuses(self.draft_settings(), self.services.db, refresh=True)
         self.statuses = {m["model_name"]: m for m in body["models"]}
         self.error = body["error"]
         if not self.select.is_deleted:
@@ -149,7 +149,7 @@ class VisionSettings(ui.column):
             self._show_status()
 
     async def start_download(self) -> None:
-        dialog = ModelDownloadDialog(self.draft_settings(), self.model_name())
+        dialog = ModelDownloadDialog(self.services.downloads, self.draft_settings(), self.model_name())
         result = await dialog
         dialog.delete()
         if result == "success":
