@@ -11,6 +11,7 @@ from app.config import Settings
 from app.errors import BackendUnavailable
 from app.services.captions.postprocess import finish_caption
 from app.services.video_probe import is_video_path
+from app.services.vision_models.vision_model_shapes import ConnectionCheck
 from app.services.vision_models.vision_models import is_installed
 from app.vision.catalog import find_model, load_catalog
 from app.vision.errors import VisionError
@@ -136,42 +137,44 @@ async def installed_models(settings_values: Any, base_url: str | None = None) ->
     return await make_backend(vision, base_url).installed_models()
 
 
-async def check_connection(settings_values: Any, model: str | None = None) -> list[dict[str, Any]]:
-    """Checks, in order, of what works and what does not: [{check, ok, detail}]. Never raises."""
+async def check_connection(settings_values: Any, model: str | None = None) -> list[ConnectionCheck]:
+    """Checks, in order, of what works and what does not. Never raises."""
     vision, _, data_dir = vision_settings(settings_values)
     backend = make_backend(vision)
     name = resolve_model_name(model or vision["model"], vision["backend"], data_dir)
-    checks: list[dict[str, Any]] = []
+    checks: list[ConnectionCheck] = []
     try:
         kind = await backend.server_version()
         installed = await backend.installed_models()
     except (BackendUnavailable, VisionError) as exc:
-        checks.append({"check": "Server", "ok": False, "detail": f"{vision['base_url']}: {exc}"})
+        checks.append(ConnectionCheck(check="Server", ok=False, detail=f"{vision['base_url']}: {exc}"))
         return checks
-    checks.append({"check": "Server", "ok": True, "detail": f"{kind} answers at {vision['base_url']}"})
+    checks.append(ConnectionCheck(check="Server", ok=True, detail=f"{kind} answers at {vision['base_url']}"))
     if not is_installed(name, installed):
         detail = f"{name} is not downloaded. Use Download, or pick one of: {', '.join(sorted(installed)) or 'none'}"
-        checks.append({"check": "Model", "ok": False, "detail": detail})
+        checks.append(ConnectionCheck(check="Model", ok=False, detail=detail))
         return checks
-    checks.append({"check": "Model", "ok": True, "detail": f"{name} is installed"})
+    checks.append(ConnectionCheck(check="Model", ok=True, detail=f"{name} is installed"))
     try:
         capabilities = await backend.capabilities(name)
     except (BackendUnavailable, VisionError) as exc:
-        checks.append({"check": "Vision", "ok": False, "detail": str(exc)})
+        checks.append(ConnectionCheck(check="Vision", ok=False, detail=str(exc)))
         return checks
     if capabilities and "vision" not in capabilities:
         checks.append(
-            {"check": "Vision", "ok": False, "detail": f"{name} cannot see images: choose a vision model"}
+            ConnectionCheck(
+                check="Vision", ok=False, detail=f"{name} cannot see images: choose a vision model"
+            )
         )
     elif capabilities:
-        checks.append({"check": "Vision", "ok": True, "detail": f"{name} accepts images"})
+        checks.append(ConnectionCheck(check="Vision", ok=True, detail=f"{name} accepts images"))
     if "thinking" in capabilities:
         checks.append(
-            {
-                "check": "Thinking",
-                "ok": False,
-                "detail": f"{name} is a thinking model and may return empty captions: use an -instruct tag",
-            }
+            ConnectionCheck(
+                check="Thinking",
+                ok=False,
+                detail=f"{name} is a thinking model and may return empty captions: use an -instruct tag",
+            )
         )
     return checks
 

@@ -74,8 +74,8 @@ class VisionEndpoints(ui.column):
         values["vision"]["base_url"] = url
         settings = Settings(self.settings.data_dir, self.settings.config_path, values)
         checks = await check_connection(settings)
-        failed = next((c for c in checks if not c["ok"]), None)
-        result.text = f"✗ {failed['detail']}" if failed else "✓ " + "; ".join(c["detail"] for c in checks)
+        failed = next((c for c in checks if not c.ok), None)
+        result.text = f"✗ {failed.detail}" if failed else "✓ " + "; ".join(c.detail for c in checks)
         result.classes(replace="text-sm " + ("text-negative" if failed else "text-positive"))
 
     def _render(self) -> None:

@@ -12,6 +12,7 @@ from app.config import Settings
 from app.container import AppServices
 from app.errors import CaptionForgeError
 from app.services.system import update_config
+from app.services.vision_models.vision_model_shapes import ModelRow
 from app.ui.a11y import labelled
 from app.ui.settings.model_download import ModelDownloadDialog
 from app.vision.availability import model_statuses
@@ -47,7 +48,7 @@ class VisionSettings(ui.column):
         curated = find_model(self.catalog, self.form["model"])
         self.mode = "curated" if curated else "custom"
         self.curated_id = curated.id if curated else self.catalog[0].id
-        self.statuses: dict[str, dict[str, Any]] = {}
+        self.statuses: dict[str, ModelRow] = {}
         self.error: str | None = None
         self.classes("gap-3 w-full").mark("vision-settings")
         with self:
@@ -135,15 +136,15 @@ class VisionSettings(ui.column):
         self.results.clear()
         with self.results:
             for check in checks:
-                with ui.row().classes("items-center gap-2 no-wrap").mark(f"check-{check['check'].lower()}"):
-                    ok = check["ok"]
+                with ui.row().classes("items-center gap-2 no-wrap").mark(f"check-{check.check.lower()}"):
+                    ok = check.ok
                     ui.icon("check_circle" if ok else "error", color="positive" if ok else "negative")
-                    ui.label(f"{check['check']}: {check['detail']}").classes("text-sm")
+                    ui.label(f"{check.check}: {check.detail}").classes("text-sm")
 
     async def refresh_status(self) -> None:
         body = await model_statuses(self.draft_settings(), self.services.db, refresh=True)
-        self.statuses = {m["model_name"]: m for m in body["models"]}
-        self.error = body["error"]
+        self.statuses = {m.model_name: m for m in body.models if m.model_name}
+        self.error = body.error
         if not self.select.is_deleted:
             self.select.set_options(self._options(), value=self.curated_id)
             self._show_status()
@@ -158,7 +159,7 @@ class VisionSettings(ui.column):
     def _show_status(self) -> None:
         name = self.model_name()
         row = self.statuses.get(name)
-        status = row["status"] if row else ("unreachable" if self.error else "unknown")
+        status = row.status if row else ("unreachable" if self.error else "unknown")
         if row is None and self.statuses and status != "unreachable":
             status = "unknown"
         labels = {"ready": "Ready", "not_downloaded": "Not downloaded", "unreachable": "Backend unreachable"}
@@ -171,7 +172,8 @@ class VisionSettings(ui.column):
         options = {}
         for model in self.catalog:
             name = model.model_name(self.form["backend"]) or model.id
-            status = self.statuses.get(name, {}).get("status_label", "")
+            row = self.statuses.get(name)
+            status = row.status_label if row else ""
             vram = f" · {model.vram_mb / 1000:.0f} GB VRAM" if model.vram_mb else ""
             options[model.id] = f"{model.name} ({name}){vram}" + (f" · {status}" if status else "")
         return options
