@@ -82,9 +82,9 @@ async def auto_generate(
     response_model=JobPlan,
     summary="What a job would caption and skip",
 )
-def plan(services: ServicesDep, caption_set_id: str, body: PlanRequest) -> dict[str, Any]:
+def plan(services: ServicesDep, caption_set_id: str, body: PlanRequest) -> JobPlan:
     result = plan_job(services.db, caption_set_id, **body.model_dump())
-    return {**result, "to_caption": len(result["to_caption"])}
+    return JobPlan(**result.model_dump(exclude={"to_caption"}), to_caption=len(result.to_caption))
 
 
 @router.get("/api/vision/jobs", response_model=list[Job], summary="Caption jobs, newest first")

@@ -19,6 +19,7 @@ from app.db import Database
 from app.errors import Invalid, NotFound
 from app.models import Caption, CaptionJob, CaptionSet, DatasetFile, TrackedFile
 from app.services.caption_jobs.caption_job_clips import accepted_clips, clip_key, clip_skip_reason
+from app.services.caption_jobs.caption_job_shapes import CaptionJobPlan
 from app.services.rows import json_value
 
 ACTIVE = ("pending", "running", "paused", "interrupted")  # statuses whose remaining images are still owed
@@ -54,8 +55,8 @@ def plan_job(
     overwrite_existing: bool = False,
     overwrite_manual: bool = False,
     min_quality_threshold: float | None = None,
-) -> dict[str, Any]:
-    """What a job would do: {total, to_caption (ids), skipped, skip_reasons {reason: n}, missing}."""
+) -> CaptionJobPlan:
+    """What a job would caption and skip."""
     with db.session() as session:
         caption_set = require_set(session, caption_set_id)
         return plan_in_session(
@@ -70,7 +71,7 @@ def plan_in_session(
     overwrite_existing: bool,
     overwrite_manual: bool,
     min_quality: float | None,
-) -> dict[str, Any]:
+) -> CaptionJobPlan:
     """plan_job's answer inside an open session (create_job plans and queues in one transaction)."""
     rows = _member_rows(session, caption_set, file_ids)
     queued = _queued_elsewhere(session, caption_set.id)
@@ -94,15 +95,15 @@ def plan_in_session(
             min_quality=min_quality,
         )
         tally.add(row.file_id, reason, row.file_exists)
-    return {
-        "caption_set_id": caption_set.id,
-        "total": tally.total,
-        "to_caption": tally.to_caption,
-        "skipped": tally.total - len(tally.to_caption),
-        "skip_reasons": tally.reasons,
-        "missing": tally.missing,
-        "clips": sum(len(clips[row.file_id]) for row in rows if row.file_id in clips),
-    }
+    return CaptionJobPlan(
+        caption_set_id=caption_set.id,
+        total=tally.total,
+        to_caption=tally.to_caption,
+        skipped=tally.total - len(tally.to_caption),
+        skip_reasons=tally.reasons,
+        missing=tally.missing,
+        clips=sum(len(clips[row.file_id]) for row in rows if row.file_id in clips),
+    )
 
 
 @dataclass
@@ -158,11 +159,14 @@ def _queued_elsewhere(session: Session, caption_set_id: str) -> set[str]:
     return queued
 
 
-def nothing_to_do(plan: dict[str, Any]) -> str:
-    if not plan["total"]:
+def nothing_to_do(plan: CaptionJobPlan) -> str:
+    """Why a job with this plan would caption nothing, and what to change."""
+    if not plan.total:
         return "This caption set's dataset has no images (or all are excluded); add images first"
-    reasons = ", ".join(f"{n} {reason}" for reason, n in plan["skip_reasons"].items())
-    return f"Nothing to caption: all {plan['total']} images are skipped ({reasons}). Turn on overwrite to redo them"
+    reasons = ", ".join(f"{n} {reason}" for reason, n in plan.skip_reasons.items())
+    return (
+        f"Nothing to caption: all {plan.total} images are skipped ({reasons}). Turn on overwrite to redo them"
+    )
 
 
 def require_set(session: Session, caption_set_id: str) -> CaptionSet:

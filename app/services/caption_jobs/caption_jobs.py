@@ -27,6 +27,7 @@ from app.services.caption_jobs.caption_job_plan import (
     plan_in_session,
     require_set,
 )
+from app.services.caption_jobs.caption_job_shapes import CaptionJobPlan
 from app.services.rows import iso, json_value
 
 FINISHED = ("completed", "cancelled", "failed")
@@ -60,10 +61,10 @@ def create_job(
         plan = plan_in_session(
             session, caption_set, file_ids, overwrite_existing, overwrite_manual, min_quality_threshold
         )
-        if not plan["to_caption"]:
+        if not plan.to_caption:
             raise Invalid(nothing_to_do(plan))
         options = _job_options(caption_set, custom_prompt, overwrite_manual, parallel, backend, file_ids)
-        state = _new_state(plan["to_caption"], endpoints, options)
+        state = _new_state(plan.to_caption, endpoints, options)
         job = _new_job(caption_set, plan, state, vision_model, custom_prompt)
         job.overwrite_existing = bool(overwrite_existing)
         job.min_quality_threshold = min_quality_threshold
@@ -72,14 +73,14 @@ def create_job(
         result = job_dict(job, caption_set)
         slots = sum(e["parallel"] for e in state["endpoints"]) or 1
         per_image = _seconds_per_image(session, vision_model) or default_seconds_per_image
-        result["estimated_time_seconds"] = round(len(plan["to_caption"]) * per_image / slots)
-        result["skip_reasons"] = plan["skip_reasons"]
+        result["estimated_time_seconds"] = round(len(plan.to_caption) * per_image / slots)
+        result["skip_reasons"] = plan.skip_reasons
         return result
 
 
 def _new_job(
     caption_set: CaptionSet,
-    plan: dict[str, Any],
+    plan: CaptionJobPlan,
     state: dict[str, Any],
     vision_model: str,
     custom_prompt: str | None,
@@ -93,8 +94,8 @@ def _new_job(
         generation_prompt=custom_prompt or caption_set.generation_prompt,
         max_length=caption_set.max_length,
         status="pending",
-        total_files=plan["total"],
-        skipped_files=plan["skipped"],
+        total_files=plan.total,
+        skipped_files=plan.skipped,
         state=json.dumps(state),
     )
 

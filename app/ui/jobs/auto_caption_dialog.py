@@ -14,6 +14,7 @@ from app.container import AppServices
 from app.errors import CaptionForgeError
 from app.services.caption_jobs import caption_jobs
 from app.services.caption_jobs.caption_job_plan import job_endpoints, plan_job
+from app.services.caption_jobs.caption_job_shapes import CaptionJobPlan
 from app.services.captions import captions
 from app.services.vision_models.vision_models import cached_availability
 from app.ui.jobs.job_progress import format_duration
@@ -177,7 +178,7 @@ class AutoCaptionDialog(ui.dialog):
                 caption_jobs.estimate_seconds,
                 self.services.db,
                 options["vision_model"] or vision["model"],
-                len(plan["to_caption"]),
+                len(plan.to_caption),
                 slots,
                 float(vision.get("job_estimate_seconds", 5.0)),
             )
@@ -200,7 +201,7 @@ class AutoCaptionDialog(ui.dialog):
             self.start.disable()
             return
         self.error.text = ""
-        self.start.set_enabled(bool(plan["to_caption"]))
+        self.start.set_enabled(bool(plan.to_caption))
 
     async def _start(self) -> None:
         self.start.disable()
@@ -220,15 +221,18 @@ async def _servers_problem(settings: Any, parallel: int) -> str | None:
     return None if not all(problems) else problems[0]
 
 
-def _summary(plan: dict[str, Any], seconds: int) -> str:
-    count = len(plan["to_caption"])
-    if not plan["total"]:
+def _summary(plan: CaptionJobPlan, seconds: int) -> str:
+    count = len(plan.to_caption)
+    if not plan.total:
         return "There are no images to caption."
-    reasons = ", ".join(f"{n} {reason}" for reason, n in plan["skip_reasons"].items())
-    skipped = f"skip {plan['skipped']} ({reasons})" if plan["skipped"] else "skip none"
+    reasons = ", ".join(f"{n} {reason}" for reason, n in plan.skip_reasons.items())
+    skipped = f"skip {plan.skipped} ({reasons})" if plan.skipped else "skip none"
     if not count:
-        return f"Nothing to caption: all {plan['total']} images are skipped ({reasons})."
-    missing = f" {plan['missing']} image(s) are missing on disk and will fail." if plan.get("missing") else ""
-    clips = plan.get("clips") or 0
-    clips = f" {clips} of the items are clips of videos, each captioned from its own frames." if clips else ""
+        return f"Nothing to caption: all {plan.total} images are skipped ({reasons})."
+    missing = f" {plan.missing} image(s) are missing on disk and will fail." if plan.missing else ""
+    clips = (
+        f" {plan.clips} of the items are clips of videos, each captioned from its own frames."
+        if plan.clips
+        else ""
+    )
     return f"Will caption {count} and {skipped}. Estimated time: about {format_duration(seconds)}.{missing}{clips}"

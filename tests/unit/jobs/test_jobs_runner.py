@@ -73,16 +73,16 @@ async def test_quality_threshold_and_overwrite_choose_what_is_regenerated(core, 
     plan = caption_job_plan.plan_job(
         core.db, seeded.caption_set_id, file_ids=ids[:3], min_quality_threshold=0.5
     )
-    assert plan["to_caption"] == [ids[0]]
-    assert plan["skip_reasons"] == {caption_job_plan.SKIP_EXISTING: 1, caption_job_plan.SKIP_MANUAL: 1}
+    assert plan.to_caption == [ids[0]]
+    assert plan.skip_reasons == {caption_job_plan.SKIP_EXISTING: 1, caption_job_plan.SKIP_MANUAL: 1}
     plan = caption_job_plan.plan_job(
         core.db, seeded.caption_set_id, file_ids=ids[:3], overwrite_existing=True
     )
-    assert plan["to_caption"] == ids[:2], "hand-edited captions need the explicit second switch"
+    assert plan.to_caption == ids[:2], "hand-edited captions need the explicit second switch"
     plan = caption_job_plan.plan_job(
         core.db, seeded.caption_set_id, file_ids=ids[:3], overwrite_existing=True, overwrite_manual=True
     )
-    assert plan["to_caption"] == ids[:3]
+    assert plan.to_caption == ids[:3]
     with pytest.raises(Invalid, match="Nothing to caption"):
         caption_jobs.create_job(
             core.db,
