@@ -136,7 +136,8 @@ async def retry_failed(services: ServicesDep, job_id: str) -> dict[str, Any]:
     responses={200: {"content": {"text/event-stream": {"schema": {"type": "string"}}}}},
 )
 async def stream(services: ServicesDep, job_id: str, request: Request) -> StreamingResponse:
-    """The seed's event shapes; the stream ends after "completed" (its status says completed or cancelled)."""
+    """Events progress, caption_generated, error, completed; the stream ends after "completed" (its status says
+    completed or cancelled)."""
     job = await services.jobs.get(job_id)  # 404 before the stream starts
     return StreamingResponse(
         _events(job, request, services.events),

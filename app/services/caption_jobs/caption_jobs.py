@@ -257,7 +257,7 @@ def retry_failed(db: Database, job_id: str, vision: dict[str, Any] | None = None
 def job_dict(
     job: CaptionJob, caption_set: CaptionSet | None = None, dataset_names: dict[str, str] | None = None
 ) -> dict[str, Any]:
-    """The public shape of a job (seed fields plus remaining, failed list, endpoints, rate and ETA)."""
+    """The public shape of a job: its row's fields plus remaining, failed list, endpoints, rate and ETA."""
     state = json_value(job.state, {})
     remaining = len(state.get("remaining", []))
     done = job.completed_files + job.failed_files + job.skipped_files
