@@ -9,7 +9,7 @@ from typing import Any
 from app.config import Settings
 from app.db import Database
 from app.errors import BackendUnavailable
-from app.services.vision_models.vision_model_shapes import ModelRow, ModelStatuses
+from app.services.vision_models.vision_model_shapes import CachedAvailability, ModelRow, ModelStatuses
 from app.services.vision_models.vision_models import cached_availability, is_installed, record_availability
 from app.vision.catalog import find_model, load_catalog
 from app.vision.client import installed_models
@@ -68,16 +68,17 @@ async def model_statuses(settings: Settings, db: Database, *, refresh: bool = Tr
     )
 
 
-def _status(name: str, installed: dict | None, cached: dict | None, error: str | None) -> str:
+def _status(name: str, installed: dict | None, cached: CachedAvailability | None, error: str | None) -> str:
     if error:
         return "unreachable"
     if installed is not None:
         return "ready" if is_installed(name, installed) else "not_downloaded"
-    if cached is None or cached["last_checked"] is None:
+    if cached is None or cached.last_checked is None:
         return "unknown"
-    return "ready" if cached["is_available"] else "not_downloaded"
+    return "ready" if cached.is_available else "not_downloaded"
 
 
-def _cache_fields(cached: dict | None) -> dict[str, Any]:
-    cached = cached or {}
-    return {k: cached.get(k) for k in ("last_checked", "pulled_at", "file_size_mb")}
+def _cache_fields(cached: CachedAvailability | None) -> dict[str, Any]:
+    if cached is None:
+        return dict.fromkeys(("last_checked", "pulled_at", "file_size_mb"))
+    return cached.model_dump(include={"last_checked", "pulled_at", "file_size_mb"})

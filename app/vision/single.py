@@ -43,18 +43,18 @@ async def generate_for_file(
     answer, or lacks the model, fails at once (ServerNotReady, ModelNotFound) rather than after retries."""
     time_range = overrides.pop("time_range", None)  # a clip of a video: frames from that range only
     inputs = await asyncio.to_thread(generation_inputs, core.db, file_id, caption_set_id)
-    inputs.update({k: v for k, v in overrides.items() if v is not None})
-    await ensure_ready(core.settings, model=inputs.get("vision_model"), base_url=inputs.get("base_url"))
-    style = inputs.get("style") or "natural_detailed"
+    inputs = inputs.model_copy(update={k: v for k, v in overrides.items() if v is not None})
+    await ensure_ready(core.settings, model=inputs.vision_model, base_url=inputs.base_url)
+    style = inputs.style or "natural_detailed"
     return await generate_caption(
         core.settings,
-        inputs["image_path"],
+        inputs.image_path,
         style=style if style in STYLES else "custom",
-        max_length=inputs.get("max_length"),
-        trigger_phrase=inputs.get("trigger_phrase"),
-        custom_prompt=inputs.get("custom_prompt"),
-        model=inputs.get("vision_model"),
-        base_url=inputs.get("base_url"),
-        context=inputs["context"],
+        max_length=inputs.max_length,
+        trigger_phrase=inputs.trigger_phrase,
+        custom_prompt=inputs.custom_prompt,
+        model=inputs.vision_model,
+        base_url=inputs.base_url,
+        context=inputs.context,
         time_range=time_range,
     )

@@ -40,3 +40,27 @@ class ConnectionCheck(BaseModel):
     check: str = Field(examples=["Server"])
     ok: bool
     detail: str
+
+
+class CachedAvailability(BaseModel):
+    """What the last check of a backend said about one model, and when CaptionForge downloaded it."""
+
+    is_available: bool | None
+    last_checked: str | None = Field(description="ISO time of the last check")
+    pulled_at: str | None = Field(description="ISO time of the download")
+    file_size_mb: int | None
+
+
+class GenerationInputs(BaseModel):
+    """What one caption generation reads: the image, its prompt context, and (with a caption set) the set's
+    style, length, trigger phrase, prompt and model; a request's overrides replace these."""
+
+    image_path: str
+    context: dict[str, str] = Field(description="filename, folder, imported_caption")
+    caption_set_name: str | None = None
+    style: str | None = None
+    max_length: int | None = None
+    trigger_phrase: str | None = None
+    custom_prompt: str | None = None
+    vision_model: str | None = None
+    base_url: str | None = None

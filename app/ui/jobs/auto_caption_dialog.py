@@ -42,7 +42,7 @@ async def start_auto_caption(
         ui.notify(str(exc), type="negative")
         return None
     models = [services.settings["vision"]["model"], caption_set.get("vision_model")]
-    models += sorted(name for name, row in cached.items() if row.get("is_available"))
+    models += sorted(name for name, row in cached.items() if row.is_available)
     dialog = AutoCaptionDialog(
         services, caption_set, file_ids, models=[m for m in dict.fromkeys(models) if m]
     )
