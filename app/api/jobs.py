@@ -61,20 +61,18 @@ class PlanRequest(BaseModel):
     response_model=JobStarted,
     summary="Start a background caption job",
 )
-async def auto_generate(
-    services: ServicesDep, caption_set_id: str, body: AutoGenerateRequest
-) -> dict[str, Any]:
-    """Returns {job_id, status, total_files, estimated_time_seconds, ...}; 422 when nothing would be captioned."""
+async def auto_generate(services: ServicesDep, caption_set_id: str, body: AutoGenerateRequest) -> JobStarted:
+    """The queued job's id, counts and estimated time; 422 when nothing would be captioned."""
     job = await services.jobs.submit(caption_set_id, **body.model_dump())
-    return {
-        "job_id": job["id"],
-        "status": job["status"],
-        "total_files": job["total_files"],
-        "estimated_time_seconds": job["estimated_time_seconds"],
-        "to_caption": job["remaining_files"],
-        "skipped_files": job["skipped_files"],
-        "skip_reasons": job["skip_reasons"],
-    }
+    return JobStarted(
+        job_id=job["id"],
+        status=job["status"],
+        total_files=job["total_files"],
+        estimated_time_seconds=job["estimated_time_seconds"],
+        to_caption=job["remaining_files"],
+        skipped_files=job["skipped_files"],
+        skip_reasons=job["skip_reasons"],
+    )
 
 
 @router.post(
