@@ -19,6 +19,7 @@ from app.container import ServicesDep
 from app.events import Events
 from app.jobs.job_payloads import completed_payload, progress_payload
 from app.services.caption_jobs import caption_jobs
+from app.services.caption_jobs.caption_job_plan import plan_job
 
 router = APIRouter(tags=["caption jobs"])
 KEEPALIVE_SECONDS = 15.0
@@ -60,20 +61,18 @@ class PlanRequest(BaseModel):
     response_model=JobStarted,
     summary="Start a background caption job",
 )
-async def auto_generate(
-    services: ServicesDep, caption_set_id: str, body: AutoGenerateRequest
-) -> dict[str, Any]:
-    """Returns {job_id, status, total_files, estimated_time_seconds, ...}; 422 when nothing would be captioned."""
+async def auto_generate(services: ServicesDep, caption_set_id: str, body: AutoGenerateRequest) -> JobStarted:
+    """The queued job's id, counts and estimated time; 422 when nothing would be captioned."""
     job = await services.jobs.submit(caption_set_id, **body.model_dump())
-    return {
-        "job_id": job["id"],
-        "status": job["status"],
-        "total_files": job["total_files"],
-        "estimated_time_seconds": job["estimated_time_seconds"],
-        "to_caption": job["remaining_files"],
-        "skipped_files": job["skipped_files"],
-        "skip_reasons": job["skip_reasons"],
-    }
+    return JobStarted(
+        job_id=job["id"],
+        status=job["status"],
+        total_files=job["total_files"],
+        estimated_time_seconds=job["estimated_time_seconds"],
+        to_caption=job["remaining_files"],
+        skipped_files=job["skipped_files"],
+        skip_reasons=job["skip_reasons"],
+    )
 
 
 @router.post(
@@ -81,9 +80,9 @@ async def auto_generate(
     response_model=JobPlan,
     summary="What a job would caption and skip",
 )
-def plan(services: ServicesDep, caption_set_id: str, body: PlanRequest) -> dict[str, Any]:
-    result = caption_jobs.plan_job(services.db, caption_set_id, **body.model_dump())
-    return {**result, "to_caption": len(result["to_caption"])}
+def plan(services: ServicesDep, caption_set_id: str, body: PlanRequest) -> JobPlan:
+    result = plan_job(services.db, caption_set_id, **body.model_dump())
+    return JobPlan(**result.model_dump(exclude={"to_caption"}), to_caption=len(result.to_caption))
 
 
 @router.get("/api/vision/jobs", response_model=list[Job], summary="Caption jobs, newest first")
@@ -135,7 +134,8 @@ async def retry_failed(services: ServicesDep, job_id: str) -> dict[str, Any]:
     responses={200: {"content": {"text/event-stream": {"schema": {"type": "string"}}}}},
 )
 async def stream(services: ServicesDep, job_id: str, request: Request) -> StreamingResponse:
-    """The seed's event shapes; the stream ends after "completed" (its status says completed or cancelled)."""
+    """Events progress, caption_generated, error, completed; the stream ends after "completed" (its status says
+    completed or cancelled)."""
     job = await services.jobs.get(job_id)  # 404 before the stream starts
     return StreamingResponse(
         _events(job, request, services.events),

@@ -12,9 +12,10 @@ from fastapi.responses import StreamingResponse
 from pydantic import BaseModel
 
 from app.api.schemas.dataset_schemas import CaptionLimit
-from app.api.schemas.vision_schemas import ConnectionReport, DownloadCancelled, ModelStatuses
+from app.api.schemas.vision_schemas import ConnectionReport, DownloadCancelled
 from app.container import ServicesDep
 from app.errors import NotFound
+from app.services.vision_models.vision_model_shapes import ModelStatuses
 from app.vision.availability import model_statuses
 from app.vision.client import CaptionResult, check_connection
 from app.vision.downloads import DownloadState
@@ -38,7 +39,7 @@ class GenerateRequest(BaseModel):
     response_model=ModelStatuses,
     summary="Curated and custom models with Ready / Not downloaded / Backend unreachable",
 )
-async def list_models(services: ServicesDep, refresh: bool = True) -> dict[str, Any]:
+async def list_models(services: ServicesDep, refresh: bool = True) -> ModelStatuses:
     return await model_statuses(services.settings, services.db, refresh=refresh)
 
 
@@ -47,7 +48,7 @@ async def list_models(services: ServicesDep, refresh: bool = True) -> dict[str, 
     response_model=ModelStatuses,
     summary="Ask the backend which models it has and update the cached status",
 )
-async def refresh_models(services: ServicesDep) -> dict[str, Any]:
+async def refresh_models(services: ServicesDep) -> ModelStatuses:
     return await model_statuses(services.settings, services.db, refresh=True)
 
 
@@ -69,9 +70,9 @@ async def generate(services: ServicesDep, payload: GenerateRequest) -> dict[str,
 )
 async def test_connection(
     services: ServicesDep, model: str | None = Body(None, embed=True)
-) -> dict[str, Any]:
+) -> ConnectionReport:
     checks = await check_connection(services.settings, model)
-    return {"ok": all(c["ok"] for c in checks), "checks": checks}
+    return ConnectionReport(ok=all(c.ok for c in checks), checks=checks)
 
 
 @router.post(
@@ -92,16 +93,18 @@ async def start_download(services: ServicesDep, model: str = Body(..., embed=Tru
 )
 async def stream_download(services: ServicesDep, model: str) -> StreamingResponse:
     registry = services.downloads
-    if registry.get(model) is None:
+    started = registry.get(model)
+    if started is None:
         raise NotFound(f"No download of {model} was started.")
 
     async def events() -> AsyncIterator[str]:
+        state = started
         while True:
-            state = registry.get(model)
             yield f"data: {json.dumps(state.as_dict())}\n\n"
             if state.state != "running":
                 return
             await asyncio.sleep(0.5)
+            state = registry.get(model) or state  # a download's state is replaced as it progresses
 
     return StreamingResponse(events(), media_type="text/event-stream")
 

@@ -30,7 +30,7 @@ from app.jobs.endpoints import EndpointRun
 from app.jobs.job_payloads import progress_payload, publish_commit, publish_status
 from app.services.caption_jobs import caption_job_commit as commits
 from app.services.caption_jobs.caption_job_commit import Outcome, WorkItem
-from app.services.caption_jobs.caption_jobs import SKIP_MANUAL
+from app.services.caption_jobs.caption_job_plan import SKIP_MANUAL
 from app.services.images import ImageDecodeError
 from app.vision.errors import ModelNotFound
 

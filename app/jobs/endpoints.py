@@ -6,8 +6,6 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from app.services.caption_jobs.caption_job_plan import job_endpoints  # noqa: F401  (the runner resolves servers with it)
-
 
 @dataclass
 class EndpointRun:

@@ -1,4 +1,4 @@
-"""core.events.job_progress payloads: the seed's SSE event shapes plus "event", "job_id" and "caption_set_id"."""
+"""core.events.job_progress payloads: the job stream's SSE event shapes plus "event", "job_id" and "caption_set_id"."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ from typing import Any
 from app.events import Events
 from app.services.caption_jobs.caption_job_commit import CommitReport
 from app.services.caption_jobs.caption_jobs import FINISHED
-from app.services.captions.captions import caption_changed_payload
 
 PROGRESS_FIELDS = (
     "job_id",
@@ -49,7 +48,8 @@ def publish_status(events: Events, job: dict[str, Any], current_file: str | None
 
 
 def publish_commit(events: Events, report: CommitReport, current_file: str | None) -> None:
-    """Events for one commit: caption_generated and caption_changed per caption, error per failure, progress."""
+    """Events for one commit: caption_generated per caption, error per failure, progress (the commit itself
+    queued caption_changed for each saved caption)."""
     job = report.job
     ids = {"job_id": job["id"], "caption_set_id": job["caption_set_id"]}
     for outcome, caption in report.saved:
@@ -64,7 +64,6 @@ def publish_commit(events: Events, report: CommitReport, current_file: str | Non
                 "processing_time_ms": outcome.processing_time_ms,
             }
         )
-        events.caption_changed.emit(caption_changed_payload(caption, job["caption_set_id"], outcome.file_id))
     for outcome, clip in report.clips:  # kept on the clip, not in the caption set
         events.job_progress.emit(
             {

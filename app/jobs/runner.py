@@ -17,9 +17,9 @@ from nicegui import background_tasks
 from app.core import Core
 from app.errors import Conflict
 from app.jobs.caption_job import Captioner, CaptionJobRun, ModelCheck
-from app.jobs.endpoints import job_endpoints
 from app.jobs.job_payloads import publish_status
 from app.services.caption_jobs import caption_jobs
+from app.services.caption_jobs.caption_job_plan import job_endpoints
 
 log = logging.getLogger("app.jobs")
 SHUTDOWN_WAIT = 5.0  # seconds the app waits at shutdown for in-flight captions to be committed

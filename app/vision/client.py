@@ -11,6 +11,7 @@ from app.config import Settings
 from app.errors import BackendUnavailable
 from app.services.captions.postprocess import finish_caption
 from app.services.video_probe import is_video_path
+from app.services.vision_models.vision_model_shapes import ConnectionCheck
 from app.services.vision_models.vision_models import is_installed
 from app.vision.catalog import find_model, load_catalog
 from app.vision.errors import VisionError
@@ -19,6 +20,7 @@ from app.vision.ollama import OllamaBackend
 from app.vision.openai_compat import OpenAICompatBackend
 from app.vision.parsing import parse_reply
 from app.vision.prompts import build_prompt
+from app.vision.replies import RawReply
 from app.vision.transport import Connection
 
 DEFAULT_MAX_PIXELS = 178_956_970
@@ -26,7 +28,7 @@ DEFAULT_MAX_PIXELS = 178_956_970
 
 @dataclass
 class CaptionResult:
-    """A generated caption with the model's quality opinion (the seed's /api/vision/generate response)."""
+    """A generated caption with the model's quality opinion (the /api/vision/generate response)."""
 
     caption: str
     quality_score: float | None
@@ -66,27 +68,14 @@ async def generate_caption(
     started = time.perf_counter()
     vision, max_pixels, data_dir = vision_settings(settings_values)
     path = Path(image_path)
-    values = {"filename": path.name, "folder": path.parent.name, "imported_caption": "", **(context or {})}
     frames = int(vision.get("video_frames") or DEFAULT_VIDEO_FRAMES) if is_video_path(path) else 0
-    prompt = build_prompt(
-        style,
-        max_length=max_length,
-        trigger_phrase=trigger_phrase,
-        custom_prompt=custom_prompt,
-        context=values,
-        video_frames=frames,
-    )
+    prompt = _prompt(path, style, max_length, trigger_phrase, custom_prompt, context, frames)
     backend = make_backend(vision, base_url)
     model_name = resolve_model_name(model or vision["model"], vision["backend"], data_dir)
     # A caption job passes `image` prepared ahead, while earlier requests were still running.
-    image = image or await prepare_for_model(
-        path,
-        float(vision.get("max_image_megapixels") or 1.5),
-        max_pixels,
-        frames or DEFAULT_VIDEO_FRAMES,
-        time_range,
-    )
-    sent = as_list(image)
+    megapixels = float(vision.get("max_image_megapixels") or 1.5)
+    frames_wanted = frames or DEFAULT_VIDEO_FRAMES
+    image = image or await prepare_for_model(path, megapixels, max_pixels, frames_wanted, time_range)
     reply = await backend.chat(model_name, prompt, image)
     parsed = parse_reply(reply.content, done_reason=reply.done_reason)
     caption = finish_caption(
@@ -101,19 +90,45 @@ async def generate_caption(
         model=model_name,
         backend=backend.name,
         prompt=prompt,
-        raw={
-            "done_reason": reply.done_reason,
-            "reasoning_chars": len(reply.reasoning),
-            "image": {
-                "width": sent[0].width,
-                "height": sent[0].height,
-                "mime": sent[0].mime,
-                "bytes": sum(len(one.data) for one in sent),
-                "frames": len(sent) if frames else None,
-            },
-            **reply.metrics,
-        },
+        raw=_reply_details(reply, as_list(image), frames),
     )
+
+
+def _prompt(
+    path: Path,
+    style: str,
+    max_length: int | None,
+    trigger_phrase: str | None,
+    custom_prompt: str | None,
+    context: dict[str, Any] | None,
+    frames: int,
+) -> str:
+    """The prompt for one image (or a video's `frames` frames), its custom placeholders filled from `context`."""
+    values = {"filename": path.name, "folder": path.parent.name, "imported_caption": "", **(context or {})}
+    return build_prompt(
+        style,
+        max_length=max_length,
+        trigger_phrase=trigger_phrase,
+        custom_prompt=custom_prompt,
+        context=values,
+        video_frames=frames,
+    )
+
+
+def _reply_details(reply: RawReply, sent: list[PreparedImage], frames: int) -> dict[str, Any]:
+    """The raw part of a result: why the model stopped, its reasoning length, the image sent, token counts."""
+    return {
+        "done_reason": reply.done_reason,
+        "reasoning_chars": len(reply.reasoning),
+        "image": {
+            "width": sent[0].width,
+            "height": sent[0].height,
+            "mime": sent[0].mime,
+            "bytes": sum(len(one.data) for one in sent),
+            "frames": len(sent) if frames else None,
+        },
+        **reply.metrics,
+    }
 
 
 async def installed_models(settings_values: Any, base_url: str | None = None) -> dict[str, int | None]:
@@ -122,42 +137,44 @@ async def installed_models(settings_values: Any, base_url: str | None = None) ->
     return await make_backend(vision, base_url).installed_models()
 
 
-async def check_connection(settings_values: Any, model: str | None = None) -> list[dict[str, Any]]:
-    """Checks, in order, of what works and what does not: [{check, ok, detail}]. Never raises."""
+async def check_connection(settings_values: Any, model: str | None = None) -> list[ConnectionCheck]:
+    """Checks, in order, of what works and what does not. Never raises."""
     vision, _, data_dir = vision_settings(settings_values)
     backend = make_backend(vision)
     name = resolve_model_name(model or vision["model"], vision["backend"], data_dir)
-    checks: list[dict[str, Any]] = []
+    checks: list[ConnectionCheck] = []
     try:
         kind = await backend.server_version()
         installed = await backend.installed_models()
     except (BackendUnavailable, VisionError) as exc:
-        checks.append({"check": "Server", "ok": False, "detail": f"{vision['base_url']}: {exc}"})
+        checks.append(ConnectionCheck(check="Server", ok=False, detail=f"{vision['base_url']}: {exc}"))
         return checks
-    checks.append({"check": "Server", "ok": True, "detail": f"{kind} answers at {vision['base_url']}"})
+    checks.append(ConnectionCheck(check="Server", ok=True, detail=f"{kind} answers at {vision['base_url']}"))
     if not is_installed(name, installed):
         detail = f"{name} is not downloaded. Use Download, or pick one of: {', '.join(sorted(installed)) or 'none'}"
-        checks.append({"check": "Model", "ok": False, "detail": detail})
+        checks.append(ConnectionCheck(check="Model", ok=False, detail=detail))
         return checks
-    checks.append({"check": "Model", "ok": True, "detail": f"{name} is installed"})
+    checks.append(ConnectionCheck(check="Model", ok=True, detail=f"{name} is installed"))
     try:
         capabilities = await backend.capabilities(name)
     except (BackendUnavailable, VisionError) as exc:
-        checks.append({"check": "Vision", "ok": False, "detail": str(exc)})
+        checks.append(ConnectionCheck(check="Vision", ok=False, detail=str(exc)))
         return checks
     if capabilities and "vision" not in capabilities:
         checks.append(
-            {"check": "Vision", "ok": False, "detail": f"{name} cannot see images: choose a vision model"}
+            ConnectionCheck(
+                check="Vision", ok=False, detail=f"{name} cannot see images: choose a vision model"
+            )
         )
     elif capabilities:
-        checks.append({"check": "Vision", "ok": True, "detail": f"{name} accepts images"})
+        checks.append(ConnectionCheck(check="Vision", ok=True, detail=f"{name} accepts images"))
     if "thinking" in capabilities:
         checks.append(
-            {
-                "check": "Thinking",
-                "ok": False,
-                "detail": f"{name} is a thinking model and may return empty captions: use an -instruct tag",
-            }
+            ConnectionCheck(
+                check="Thinking",
+                ok=False,
+                detail=f"{name} is a thinking model and may return empty captions: use an -instruct tag",
+            )
         )
     return checks
 

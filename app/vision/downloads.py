@@ -15,6 +15,7 @@ from app.services.vision_models.vision_models import mark_pulled
 from app.vision.catalog import find_model, load_catalog
 from app.vision.client import make_backend, vision_settings
 from app.vision.errors import DownloadFailed, DownloadUnsupported, VisionError
+from app.vision.openai_compat import OpenAICompatBackend
 
 log = logging.getLogger(__name__)
 _STATUS = {
@@ -59,7 +60,7 @@ async def pull_model(settings_values: Any, model: str) -> AsyncIterator[Download
     layers: dict[str, tuple[int, int]] = {}
     last = (time.monotonic(), 0)
     try:
-        if backend.name == "openai":
+        if isinstance(backend, OpenAICompatBackend):
             curated = find_model(load_catalog(data_dir), model)
             quant = (curated.backends.get("lmstudio") or {}).get("default_quant") if curated else None
             events = backend.pull(model, quant)

@@ -9,6 +9,7 @@ import functools
 import io
 from dataclasses import dataclass
 from pathlib import Path
+from typing import cast
 
 from PIL import Image
 
@@ -57,13 +58,13 @@ async def prepare_for_model(
     # Before anything has started the pool, a thread does the (GIL-releasing) Pillow work: spawning the
     # workers takes longer than preparing the first images, and a caption job's slots must not wait for it.
     executor = process_pool() if pool_started() else None
-    if is_video_path(path):  # PyAV decodes in C without the GIL: a thread is enough
-        count = max(1, min(MAX_VIDEO_FRAMES, int(video_frames)))
-        work = loop.run_in_executor(None, prepare_video, str(path), count, max_megapixels, time_range)
-    else:
-        work = loop.run_in_executor(executor, prepare_image, str(path), max_megapixels, max_pixels)
     try:
-        return await work
+        if is_video_path(path):  # PyAV decodes in C without the GIL: a thread is enough
+            count = max(1, min(MAX_VIDEO_FRAMES, int(video_frames)))
+            return await loop.run_in_executor(
+                None, prepare_video, str(path), count, max_megapixels, time_range
+            )
+        return await loop.run_in_executor(executor, prepare_image, str(path), max_megapixels, max_pixels)
     except FileNotFoundError:
         raise NotFound(f"{path} no longer exists. Rescan its folder.") from None
     except (ImageDecodeError, VideoDecodeError) as exc:
@@ -80,7 +81,8 @@ def prepare_image(path: str, max_megapixels: float, max_pixels: int | None) -> P
     image = open_image(raw, max_pixels=max_pixels, draft_size=draft)
     if image.size != target:
         image = image.resize(target, Image.Resampling.LANCZOS)
-    has_alpha = image.mode == "RGBA" and image.getchannel("A").getextrema()[0] < 255
+    # One band's extrema are (min, max) numbers; Pillow's annotation also covers multi-band tuples.
+    has_alpha = image.mode == "RGBA" and cast(float, image.getchannel("A").getextrema()[0]) < 255
     buffer = io.BytesIO()
     if has_alpha:
         image.save(buffer, "PNG", optimize=False)

@@ -60,7 +60,8 @@ def parse_reply(content: str | None, *, done_reason: str | None = None) -> Parse
         caption = _caption_field(doc)
         if caption is None:
             raise VisionError(f"The model answered JSON without a caption: {text[:200]}")
-        quality = parse_quality(doc.get("quality") if isinstance(doc.get("quality"), dict) else doc)
+        nested = doc.get("quality")
+        quality = parse_quality(nested if isinstance(nested, dict) else doc)
         raw_flags = doc.get("flags") or []
         flags = [str(f).strip() for f in ([raw_flags] if isinstance(raw_flags, str) else raw_flags)]
         flags = [f for f in flags if f]

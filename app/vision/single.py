@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import asyncio
-from typing import Any
+from typing import Any, Protocol
 
-from app.core import Core
+from app.config import Settings
+from app.db import Database
 from app.services.video import video_clips
 from app.services.vision_models.vision_generate import generation_inputs
 from app.vision.client import CaptionResult, generate_caption
@@ -13,7 +14,17 @@ from app.vision.prompts import STYLES
 from app.vision.reachability import ensure_ready
 
 
-async def generate_for_clip(core: Core, clip_id: str, caption_set_id: str) -> dict[str, Any]:
+class SettingsAndDatabase(Protocol):
+    """What a single generation reads: the settings and the database (the Core or the app's services)."""
+
+    @property
+    def settings(self) -> Settings: ...
+
+    @property
+    def db(self) -> Database: ...
+
+
+async def generate_for_clip(core: SettingsAndDatabase, clip_id: str, caption_set_id: str) -> dict[str, Any]:
     """Caption one clip from frames of its own time range, with the caption set's settings, and keep the
     caption on the clip. Returns the clip (with caption_text) and the result under "result"."""
     clip = await asyncio.to_thread(video_clips.get_clip, core.db, clip_id)
@@ -24,7 +35,7 @@ async def generate_for_clip(core: Core, clip_id: str, caption_set_id: str) -> di
 
 
 async def generate_for_file(
-    core: Core, file_id: str, caption_set_id: str | None = None, **overrides: Any
+    core: SettingsAndDatabase, file_id: str, caption_set_id: str | None = None, **overrides: Any
 ) -> CaptionResult:
     """Generate a caption for a tracked file with its caption set's style, length, trigger phrase,
     prompt and model; non-None overrides (style, max_length, trigger_phrase, custom_prompt,
@@ -32,18 +43,18 @@ async def generate_for_file(
     answer, or lacks the model, fails at once (ServerNotReady, ModelNotFound) rather than after retries."""
     time_range = overrides.pop("time_range", None)  # a clip of a video: frames from that range only
     inputs = await asyncio.to_thread(generation_inputs, core.db, file_id, caption_set_id)
-    inputs.update({k: v for k, v in overrides.items() if v is not None})
-    await ensure_ready(core.settings, model=inputs.get("vision_model"), base_url=inputs.get("base_url"))
-    style = inputs.get("style") or "natural_detailed"
+    inputs = inputs.model_copy(update={k: v for k, v in overrides.items() if v is not None})
+    await ensure_ready(core.settings, model=inputs.vision_model, base_url=inputs.base_url)
+    style = inputs.style or "natural_detailed"
     return await generate_caption(
         core.settings,
-        inputs["image_path"],
+        inputs.image_path,
         style=style if style in STYLES else "custom",
-        max_length=inputs.get("max_length"),
-        trigger_phrase=inputs.get("trigger_phrase"),
-        custom_prompt=inputs.get("custom_prompt"),
-        model=inputs.get("vision_model"),
-        base_url=inputs.get("base_url"),
-        context=inputs["context"],
+        max_length=inputs.max_length,
+        trigger_phrase=inputs.trigger_phrase,
+        custom_prompt=inputs.custom_prompt,
+        model=inputs.vision_model,
+        base_url=inputs.base_url,
+        context=inputs.context,
         time_range=time_range,
     )

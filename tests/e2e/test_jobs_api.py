@@ -107,3 +107,18 @@ def test_nothing_to_caption_is_a_clear_422(api) -> None:
         f"/api/caption-sets/{seeded.caption_set_id}/auto-generate", json={"file_ids": ["not-a-member"]}
     )
     assert response.status_code == 422 and "None of the selected images" in response.json()["detail"]
+
+
+def test_the_plan_answers_counts_not_ids(api) -> None:
+    client, seeded = api
+    plan = client.post(f"/api/caption-sets/{seeded.caption_set_id}/auto-generate/plan", json={})
+    assert plan.status_code == 200, plan.text
+    assert plan.json() == {
+        "caption_set_id": seeded.caption_set_id,
+        "total": IMAGES,
+        "to_caption": IMAGES,
+        "skipped": 0,
+        "skip_reasons": {},
+        "missing": 0,
+        "clips": 0,
+    }

@@ -59,10 +59,11 @@ async def test_dialog_summarises_what_will_be_captioned_and_starts_the_job(
 
     @ui.page("/auto-caption-test")
     async def page() -> None:
+        from app.container import running
         from app.ui.jobs.auto_caption_dialog import start_auto_caption
 
         async def open_dialog() -> None:
-            started.append(await start_auto_caption(seeded.caption_set_id))
+            started.append(await start_auto_caption(running(), seeded.caption_set_id))
 
         ui.button("Auto-Caption", on_click=open_dialog).mark("open-auto")
 
@@ -176,9 +177,10 @@ async def test_dialog_says_the_server_is_down_before_starting(user: User, seeded
 
     @ui.page("/auto-caption-dead")
     async def page() -> None:
+        from app.container import running
         from app.ui.jobs.auto_caption_dialog import start_auto_caption
 
-        ui.button("Auto-Caption", on_click=lambda: start_auto_caption(seeded.caption_set_id)).mark(
+        ui.button("Auto-Caption", on_click=lambda: start_auto_caption(running(), seeded.caption_set_id)).mark(
             "open-auto"
         )
 

@@ -73,6 +73,7 @@ async def nicegui_loop() -> Iterator[None]:
 def make_runner(core: Core, captioner: FakeCaptioner, *, grace: float = 0.2) -> JobRunner:
     core.settings["vision"]["job_outage_grace"] = grace
     core.settings["vision"]["base_url"] = "http://gpu1:11434"
+    core.events.loop = asyncio.get_running_loop()  # as app.server does at startup: change events arrive here
     return JobRunner(core, captioner=captioner, model_check=_no_check)
 
 

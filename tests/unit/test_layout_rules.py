@@ -15,13 +15,10 @@ MAX_FUNCTION_LINES = 50
 # Functions still over the limit, to be split (issue #16). The list may only shrink: a listed function that
 # now fits fails the test too, so that it is taken off.
 STILL_LONG = {
-    "app/services/caption_jobs/caption_job_plan.py plan_in_session",
-    "app/services/caption_jobs/caption_jobs.py create_job",
     "app/services/captions/caption_writer.py write_caption",
     "app/services/quality/dataset_health.py dataset_health",
     "app/ui/folders/folder_card.py __init__",
     "app/ui/folders/folder_files.py _tile",
-    "app/vision/client.py generate_caption",
 }
 
 

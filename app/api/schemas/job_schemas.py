@@ -7,6 +7,7 @@ from typing import Any
 from pydantic import Field
 
 from app.api.schemas.answers import Answer
+from app.services.caption_jobs.caption_job_shapes import CaptionJobCounts
 
 
 class JobStarted(Answer):
@@ -19,13 +20,10 @@ class JobStarted(Answer):
     skip_reasons: dict[str, int]
 
 
-class JobPlan(Answer):
-    caption_set_id: str
-    total: int
-    to_caption: int
-    skipped: int
-    skip_reasons: dict[str, int]
-    missing: int = Field(description="Images to caption that are missing on disk")
+class JobPlan(CaptionJobCounts):
+    """A plan as the API answers it: the number of items to caption rather than their keys."""
+
+    to_caption: int = Field(description="Items the job will caption")
 
 
 class JobFailure(Answer):

@@ -1,35 +1,11 @@
-"""What the vision endpoints answer: model statuses and connection checks (a caption and a download's state
-are their dataclasses, app.vision.client.CaptionResult and app.vision.downloads.DownloadState)."""
+"""What the vision endpoints answer beyond the vision feature's own shapes (app.services.vision_models.
+vision_model_shapes; a caption and a download's state are app.vision.client.CaptionResult and
+app.vision.downloads.DownloadState): the connection report and a cancelled download."""
 
 from __future__ import annotations
 
-from pydantic import Field
-
 from app.api.schemas.answers import Answer
-
-
-class ModelRow(Answer):
-    id: str
-    name: str
-    custom: bool = Field(description="Not in the curated list")
-    status: str = Field(description="ready | not_downloaded | unreachable | unknown")
-    status_label: str
-
-
-class ModelStatuses(Answer):
-    backend: str
-    base_url: str
-    reachable: bool | None = Field(description="None: not asked (refresh=false)")
-    error: str | None
-    current: str = Field(description="The model in settings")
-    installed: list[str]
-    models: list[ModelRow]
-
-
-class ConnectionCheck(Answer):
-    check: str = Field(examples=["Server"])
-    ok: bool
-    detail: str
+from app.services.vision_models.vision_model_shapes import ConnectionCheck
 
 
 class ConnectionReport(Answer):

@@ -24,13 +24,9 @@ from app.services.caption_jobs.caption_job_clips import (
     load_clip_items,
     save_clip_caption,
 )
-from app.services.caption_jobs.caption_jobs import (
-    apply_status,
-    claim_status,
-    job_dict,
-    require_job,
-    skip_reason,
-)
+from app.services.caption_jobs.caption_job_plan import skip_reason
+from app.services.caption_jobs.caption_jobs import apply_status, claim_status, job_dict, require_job
+from app.services.captions import caption_events
 from app.services.captions.caption_writer import caption_dict, write_caption
 from app.services.datasets.dataset_stats import refresh_caption_set_stats
 from app.services.rows import json_value
@@ -266,4 +262,13 @@ def _save_generated(
         outcome.kind, outcome.error = "failed", str(exc)
         report.failed.append(outcome)
         return
-    report.saved.append((outcome, caption_dict(caption)))
+    saved = caption_dict(caption)
+    caption_events.caption_changed(
+        session,
+        caption_set.id,
+        outcome.file_id,
+        saved["caption_text"],
+        saved["caption_state"],
+        saved["modified_date"],
+    )
+    report.saved.append((outcome, saved))

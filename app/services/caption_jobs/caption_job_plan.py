@@ -9,15 +9,17 @@ active job of the same set are never queued twice.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Row, select
 from sqlalchemy.orm import Session
 
 from app.db import Database
 from app.errors import Invalid, NotFound
 from app.models import Caption, CaptionJob, CaptionSet, DatasetFile, TrackedFile
 from app.services.caption_jobs.caption_job_clips import accepted_clips, clip_key, clip_skip_reason
+from app.services.caption_jobs.caption_job_shapes import CaptionJobPlan
 from app.services.rows import json_value
 
 ACTIVE = ("pending", "running", "paused", "interrupted")  # statuses whose remaining images are still owed
@@ -53,8 +55,8 @@ def plan_job(
     overwrite_existing: bool = False,
     overwrite_manual: bool = False,
     min_quality_threshold: float | None = None,
-) -> dict[str, Any]:
-    """What a job would do: {total, to_caption (ids), skipped, skip_reasons {reason: n}, missing}."""
+) -> CaptionJobPlan:
+    """What a job would caption and skip."""
     with db.session() as session:
         caption_set = require_set(session, caption_set_id)
         return plan_in_session(
@@ -69,7 +71,64 @@ def plan_in_session(
     overwrite_existing: bool,
     overwrite_manual: bool,
     min_quality: float | None,
-) -> dict[str, Any]:
+) -> CaptionJobPlan:
+    """plan_job's answer inside an open session (create_job plans and queues in one transaction)."""
+    rows = _member_rows(session, caption_set, file_ids)
+    queued = _queued_elsewhere(session, caption_set.id)
+    clips = accepted_clips(session, caption_set.dataset_id)
+    tally = _Tally()
+    for row in rows:
+        if row.file_id in clips:  # a video with accepted clips: each clip is an item of its own
+            for clip in clips[row.file_id]:
+                key = clip_key(clip.id)
+                reason = SKIP_QUEUED if key in queued else None
+                reason = reason or clip_skip_reason(
+                    clip, overwrite_existing=overwrite_existing, overwrite_manual=overwrite_manual
+                )
+                tally.add(key, reason, row.file_exists)
+            continue
+        reason = SKIP_QUEUED if row.file_id in queued else None
+        reason = reason or skip_reason(
+            row.Caption,
+            overwrite_existing=overwrite_existing,
+            overwrite_manual=overwrite_manual,
+            min_quality=min_quality,
+        )
+        tally.add(row.file_id, reason, row.file_exists)
+    return CaptionJobPlan(
+        caption_set_id=caption_set.id,
+        total=tally.total,
+        to_caption=tally.to_caption,
+        skipped=tally.total - len(tally.to_caption),
+        skip_reasons=tally.reasons,
+        missing=tally.missing,
+        clips=sum(len(clips[row.file_id]) for row in rows if row.file_id in clips),
+    )
+
+
+@dataclass
+class _Tally:
+    """A plan being counted: every item, the keys to caption, skips by reason, items missing on disk."""
+
+    total: int = 0
+    to_caption: list[str] = field(default_factory=list)
+    reasons: dict[str, int] = field(default_factory=dict)
+    missing: int = 0
+
+    def add(self, key: str, reason: str | None, exists: bool | None) -> None:
+        self.total += 1
+        if reason:
+            self.reasons[reason] = self.reasons.get(reason, 0) + 1
+        else:
+            self.to_caption.append(key)
+            self.missing += not exists
+
+
+def _member_rows(
+    session: Session, caption_set: CaptionSet, file_ids: list[str] | None
+) -> list[Row[str, bool, bool, Caption]]:
+    """(file_id, excluded, file_exists, Caption) of the set's dataset in order: the included files, or the
+    selected ones (Invalid when none of them is in the dataset)."""
     rows = session.execute(
         select(DatasetFile.file_id, DatasetFile.excluded, TrackedFile.file_exists, Caption)
         .join(TrackedFile, TrackedFile.id == DatasetFile.file_id)
@@ -80,55 +139,12 @@ def plan_in_session(
         .order_by(DatasetFile.order_index, DatasetFile.date_added, DatasetFile.id)
     ).all()
     if file_ids is None:
-        rows = [row for row in rows if not row.excluded]
-    else:
-        wanted = set(file_ids)
-        rows = [row for row in rows if row.file_id in wanted]
-        if not rows:
-            raise Invalid("None of the selected images is in this caption set's dataset")
-    queued = _queued_elsewhere(session, caption_set.id)
-    clips = accepted_clips(session, caption_set.dataset_id)
-    to_caption: list[str] = []
-    reasons: dict[str, int] = {}
-    total = 0
-    missing = 0
-    for row in rows:
-        if row.file_id in clips:  # a video with accepted clips: each clip is an item of its own
-            for clip in clips[row.file_id]:
-                total += 1
-                key = clip_key(clip.id)
-                reason = SKIP_QUEUED if key in queued else None
-                reason = reason or clip_skip_reason(
-                    clip, overwrite_existing=overwrite_existing, overwrite_manual=overwrite_manual
-                )
-                if reason:
-                    reasons[reason] = reasons.get(reason, 0) + 1
-                else:
-                    to_caption.append(key)
-                    missing += not row.file_exists
-            continue
-        total += 1
-        reason = SKIP_QUEUED if row.file_id in queued else None
-        reason = reason or skip_reason(
-            row.Caption,
-            overwrite_existing=overwrite_existing,
-            overwrite_manual=overwrite_manual,
-            min_quality=min_quality,
-        )
-        if reason:
-            reasons[reason] = reasons.get(reason, 0) + 1
-        else:
-            to_caption.append(row.file_id)
-            missing += not row.file_exists
-    return {
-        "caption_set_id": caption_set.id,
-        "total": total,
-        "to_caption": to_caption,
-        "skipped": total - len(to_caption),
-        "skip_reasons": reasons,
-        "missing": missing,
-        "clips": sum(len(clips[row.file_id]) for row in rows if row.file_id in clips),
-    }
+        return [row for row in rows if not row.excluded]
+    wanted = set(file_ids)
+    selected = [row for row in rows if row.file_id in wanted]
+    if not selected:
+        raise Invalid("None of the selected images is in this caption set's dataset")
+    return selected
 
 
 def _queued_elsewhere(session: Session, caption_set_id: str) -> set[str]:
@@ -143,11 +159,14 @@ def _queued_elsewhere(session: Session, caption_set_id: str) -> set[str]:
     return queued
 
 
-def nothing_to_do(plan: dict[str, Any]) -> str:
-    if not plan["total"]:
+def nothing_to_do(plan: CaptionJobPlan) -> str:
+    """Why a job with this plan would caption nothing, and what to change."""
+    if not plan.total:
         return "This caption set's dataset has no images (or all are excluded); add images first"
-    reasons = ", ".join(f"{n} {reason}" for reason, n in plan["skip_reasons"].items())
-    return f"Nothing to caption: all {plan['total']} images are skipped ({reasons}). Turn on overwrite to redo them"
+    reasons = ", ".join(f"{n} {reason}" for reason, n in plan.skip_reasons.items())
+    return (
+        f"Nothing to caption: all {plan.total} images are skipped ({reasons}). Turn on overwrite to redo them"
+    )
 
 
 def require_set(session: Session, caption_set_id: str) -> CaptionSet:

@@ -11,28 +11,23 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import select, update
+from sqlalchemy import CursorResult, select, update
 from sqlalchemy.orm import Session
 
 from app.db import Database
 from app.errors import Conflict, Invalid, NotFound
 from app.models import CaptionJob, CaptionSet, Dataset, utcnow
-from app.services.caption_jobs.caption_job_plan import (  # noqa: F401
-    ACTIVE,
-    SKIP_EXISTING,
-    SKIP_MANUAL,
-    SKIP_QUEUED,
+from app.services.caption_jobs.caption_job_plan import (
     endpoint_stats,
     job_endpoints,
     merge_endpoints,
     nothing_to_do,
     plan_in_session,
-    plan_job,
     require_set,
-    skip_reason,
 )
+from app.services.caption_jobs.caption_job_shapes import CaptionJobPlan
 from app.services.rows import iso, json_value
 
 FINISHED = ("completed", "cancelled", "failed")
@@ -66,44 +61,76 @@ def create_job(
         plan = plan_in_session(
             session, caption_set, file_ids, overwrite_existing, overwrite_manual, min_quality_threshold
         )
-        if not plan["to_caption"]:
+        if not plan.to_caption:
             raise Invalid(nothing_to_do(plan))
-        state = {
-            "remaining": plan["to_caption"],
-            "failed": [],
-            "endpoints": [endpoint_stats(e) for e in endpoints],
-            "options": {
-                "custom_prompt": custom_prompt or None,
-                "trigger_phrase": caption_set.trigger_phrase,
-                "overwrite_manual": bool(overwrite_manual),
-                "parallel": max(1, int(parallel)),
-                "backend": backend,
-                "selection": file_ids is not None,
-            },
-            "elapsed_seconds": 0.0,
-            "processed": 0,
-        }
-        job = CaptionJob(
-            caption_set_id=caption_set.id,
-            style=caption_set.style,
-            vision_model=vision_model,
-            generation_prompt=custom_prompt or caption_set.generation_prompt,
-            max_length=caption_set.max_length,
-            status="pending",
-            total_files=plan["total"],
-            skipped_files=plan["skipped"],
-            overwrite_existing=bool(overwrite_existing),
-            min_quality_threshold=min_quality_threshold,
-            state=json.dumps(state),
-        )
+        options = _job_options(caption_set, custom_prompt, overwrite_manual, parallel, backend, file_ids)
+        state = _new_state(plan.to_caption, endpoints, options)
+        job = _new_job(caption_set, plan, state, vision_model, custom_prompt)
+        job.overwrite_existing = bool(overwrite_existing)
+        job.min_quality_threshold = min_quality_threshold
         session.add(job)
         session.flush()
         result = job_dict(job, caption_set)
         slots = sum(e["parallel"] for e in state["endpoints"]) or 1
         per_image = _seconds_per_image(session, vision_model) or default_seconds_per_image
-        result["estimated_time_seconds"] = round(len(plan["to_caption"]) * per_image / slots)
-        result["skip_reasons"] = plan["skip_reasons"]
+        result["estimated_time_seconds"] = round(len(plan.to_caption) * per_image / slots)
+        result["skip_reasons"] = plan.skip_reasons
         return result
+
+
+def _new_job(
+    caption_set: CaptionSet,
+    plan: CaptionJobPlan,
+    state: dict[str, Any],
+    vision_model: str,
+    custom_prompt: str | None,
+) -> CaptionJob:
+    """The pending job row of `plan` for the set, with the set's style and limits copied in (the caller
+    adds the overwrite and quality options)."""
+    return CaptionJob(
+        caption_set_id=caption_set.id,
+        style=caption_set.style,
+        vision_model=vision_model,
+        generation_prompt=custom_prompt or caption_set.generation_prompt,
+        max_length=caption_set.max_length,
+        status="pending",
+        total_files=plan.total,
+        skipped_files=plan.skipped,
+        state=json.dumps(state),
+    )
+
+
+def _job_options(
+    caption_set: CaptionSet,
+    custom_prompt: str | None,
+    overwrite_manual: bool,
+    parallel: int,
+    backend: str,
+    file_ids: list[str] | None,
+) -> dict[str, Any]:
+    """The options a job's runs read from its state (a selection job was given its file ids)."""
+    return {
+        "custom_prompt": custom_prompt or None,
+        "trigger_phrase": caption_set.trigger_phrase,
+        "overwrite_manual": bool(overwrite_manual),
+        "parallel": max(1, int(parallel)),
+        "backend": backend,
+        "selection": file_ids is not None,
+    }
+
+
+def _new_state(
+    remaining: list[str], endpoints: list[dict[str, Any]], options: dict[str, Any]
+) -> dict[str, Any]:
+    """The state of a job nobody has run yet: every item remaining, fresh endpoint counts."""
+    return {
+        "remaining": remaining,
+        "failed": [],
+        "endpoints": [endpoint_stats(e) for e in endpoints],
+        "options": options,
+        "elapsed_seconds": 0.0,
+        "processed": 0,
+    }
 
 
 def estimate_seconds(
@@ -230,7 +257,7 @@ def retry_failed(db: Database, job_id: str, vision: dict[str, Any] | None = None
 def job_dict(
     job: CaptionJob, caption_set: CaptionSet | None = None, dataset_names: dict[str, str] | None = None
 ) -> dict[str, Any]:
-    """The public shape of a job (seed fields plus remaining, failed list, endpoints, rate and ETA)."""
+    """The public shape of a job: its row's fields plus remaining, failed list, endpoints, rate and ETA."""
     state = json_value(job.state, {})
     remaining = len(state.get("remaining", []))
     done = job.completed_files + job.failed_files + job.skipped_files
@@ -283,11 +310,12 @@ def claim_status(session: Session, job: CaptionJob, status: str, allowed_from: I
     SQL: two writers, e.g. the scheduler starting a job and a user pausing it, cannot both win)."""
     allowed = list(allowed_from)
     if job.status in allowed:
-        changed = session.execute(
+        result = session.execute(
             update(CaptionJob)
             .where(CaptionJob.id == job.id, CaptionJob.status.in_(allowed))
             .values(status=status)
-        ).rowcount
+        )
+        changed = cast(CursorResult[Any], result).rowcount  # an UPDATE's result is a CursorResult
         if changed:
             return
         session.refresh(job)

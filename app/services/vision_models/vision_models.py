@@ -10,6 +10,7 @@ from sqlalchemy import select
 from app import models
 from app.db import Database
 from app.models import utcnow
+from app.services.vision_models.vision_model_shapes import CachedAvailability
 
 
 def is_installed(name: str, installed: Any) -> bool:
@@ -45,17 +46,17 @@ def record_availability(
                 row.file_size_mb = round(size / 1_048_576)
 
 
-def cached_availability(db: Database, backend: str) -> dict[str, dict[str, Any]]:
-    """backend_model_name -> {is_available, last_checked (ISO), pulled_at, file_size_mb} from the last check."""
+def cached_availability(db: Database, backend: str) -> dict[str, CachedAvailability]:
+    """backend_model_name -> what the last check said about it."""
     with db.session() as session:
         rows = session.scalars(select(models.VisionModel).where(models.VisionModel.backend == backend))
         return {
-            row.backend_model_name: {
-                "is_available": row.is_available,
-                "last_checked": row.last_checked.isoformat() if row.last_checked else None,
-                "pulled_at": row.pulled_at.isoformat() if row.pulled_at else None,
-                "file_size_mb": row.file_size_mb,
-            }
+            row.backend_model_name: CachedAvailability(
+                is_available=row.is_available,
+                last_checked=row.last_checked.isoformat() if row.last_checked else None,
+                pulled_at=row.pulled_at.isoformat() if row.pulled_at else None,
+                file_size_mb=row.file_size_mb,
+            )
             for row in rows
         }
 

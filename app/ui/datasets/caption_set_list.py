@@ -11,6 +11,7 @@ from typing import Any
 
 from nicegui import run, ui
 
+from app.container import running
 from app.core import current
 from app.errors import CaptionForgeError
 from app.services.captions import captions
@@ -52,7 +53,9 @@ class CaptionSetList(ui.column):
             ).mark("caption-set-new")
             if any(s["id"] == selected_id for s in dataset["caption_sets"]):
                 ui.button(
-                    "Auto-Caption", icon="auto_awesome", on_click=lambda: start_auto_caption(self.selected_id)
+                    "Auto-Caption",
+                    icon="auto_awesome",
+                    on_click=lambda: start_auto_caption(running(), self.selected_id),
                 ).props("flat dense no-caps size=sm").tooltip(
                     "Caption this set's images with the vision model in the background"
                 ).mark("auto-caption")
@@ -80,7 +83,7 @@ class CaptionSetList(ui.column):
                 ui.menu_item("Edit…", lambda: self._edit(caption_set))
                 ui.menu_item("Duplicate…", lambda: self._duplicate(caption_set))
                 ui.menu_item("Delete…", lambda: self._delete(caption_set))
-                ui.menu_item("Auto-Caption…", lambda: start_auto_caption(caption_set["id"]))
+                ui.menu_item("Auto-Caption…", lambda: start_auto_caption(running(), caption_set["id"]))
                 ui.menu_item(
                     "Write .txt beside the originals…", lambda: self._write_beside(caption_set)
                 ).mark(f"caption-set-write-beside-{key}")

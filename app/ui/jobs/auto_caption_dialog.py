@@ -1,7 +1,7 @@
 """Auto-caption a caption set (or a selection of it) in the background: options, then a summary of what
 will be captioned and skipped with an estimated time, then Start.
 
-    job = await start_auto_caption(caption_set_id, file_ids=None)   # the queued job dict, or None
+    job = await start_auto_caption(services, caption_set_id, file_ids=None)   # the queued job dict, or None
 """
 
 from __future__ import annotations
@@ -10,11 +10,11 @@ from typing import Any
 
 from nicegui import background_tasks, run, ui
 
-from app.container import running
-from app.core import current
+from app.container import AppServices
 from app.errors import CaptionForgeError
-from app.jobs.endpoints import job_endpoints
 from app.services.caption_jobs import caption_jobs
+from app.services.caption_jobs.caption_job_plan import job_endpoints, plan_job
+from app.services.caption_jobs.caption_job_shapes import CaptionJobPlan
 from app.services.captions import captions
 from app.services.vision_models.vision_models import cached_availability
 from app.ui.jobs.job_progress import format_duration
@@ -24,7 +24,7 @@ DEFAULT_THRESHOLD = 0.7
 
 
 async def start_auto_caption(
-    caption_set_id: str | None, file_ids: list[str] | None = None
+    services: AppServices, caption_set_id: str | None, file_ids: list[str] | None = None
 ) -> dict[str, Any] | None:
     """Open the dialog for a caption set (and optionally a selection); returns the started job or None."""
     if not caption_set_id:
@@ -35,16 +35,17 @@ async def start_auto_caption(
     if file_ids is not None and not file_ids:
         ui.notify("Select some images first.", type="warning")
         return None
-    core = current()
     try:
-        caption_set = await run.io_bound(captions.get_caption_set, core.db, caption_set_id)
-        cached = await run.io_bound(cached_availability, core.db, core.settings["vision"]["backend"])
+        caption_set = await run.io_bound(captions.get_caption_set, services.db, caption_set_id)
+        cached = await run.io_bound(cached_availability, services.db, services.settings["vision"]["backend"])
     except CaptionForgeError as exc:
         ui.notify(str(exc), type="negative")
         return None
-    models = [core.settings["vision"]["model"], caption_set.get("vision_model")]
-    models += sorted(name for name, row in cached.items() if row.get("is_available"))
-    dialog = AutoCaptionDialog(caption_set, file_ids, models=[m for m in dict.fromkeys(models) if m])
+    models = [services.settings["vision"]["model"], caption_set.get("vision_model")]
+    models += sorted(name for name, row in cached.items() if row.is_available)
+    dialog = AutoCaptionDialog(
+        services, caption_set, file_ids, models=[m for m in dict.fromkeys(models) if m]
+    )
     job = await dialog
     dialog.delete()
     return job
@@ -54,13 +55,18 @@ class AutoCaptionDialog(ui.dialog):
     """Awaited: the queued job dict when the user pressed Start, else None."""
 
     def __init__(
-        self, caption_set: dict[str, Any], file_ids: list[str] | None = None, models: list[str] | None = None
+        self,
+        services: AppServices,
+        caption_set: dict[str, Any],
+        file_ids: list[str] | None = None,
+        models: list[str] | None = None,
     ) -> None:
         super().__init__()
+        self.services = services
         self.caption_set, self.file_ids = caption_set, file_ids
         self.plan: dict[str, Any] | None = None
         self._asked = 0
-        vision = current().settings["vision"]
+        vision = services.settings["vision"]
         scope = f"{len(file_ids)} selected images" if file_ids is not None else "all images of the dataset"
         with self, ui.card().classes("w-[34rem] gap-3").mark("auto-caption-dialog"):
             ui.label(f"Auto-caption “{caption_set['name']}”").classes("text-lg font-semibold")
@@ -156,12 +162,11 @@ class AutoCaptionDialog(ui.dialog):
         self._asked += 1
         asked = self._asked  # only the answer to the latest options may show (answers can overtake)
         options = self.options()
-        core = current()
-        vision = core.settings["vision"]
+        vision = self.services.settings["vision"]
         try:
             plan = await run.io_bound(
-                caption_jobs.plan_job,
-                core.db,
+                plan_job,
+                self.services.db,
                 self.caption_set["id"],
                 file_ids=options["file_ids"],
                 overwrite_existing=options["overwrite_existing"],
@@ -171,13 +176,13 @@ class AutoCaptionDialog(ui.dialog):
             slots = sum(e["parallel"] for e in job_endpoints(vision, options["parallel"]))
             seconds = await run.io_bound(
                 caption_jobs.estimate_seconds,
-                core.db,
+                self.services.db,
                 options["vision_model"] or vision["model"],
-                len(plan["to_caption"]),
+                len(plan.to_caption),
                 slots,
                 float(vision.get("job_estimate_seconds", 5.0)),
             )
-            problem = await _servers_problem(core.settings, options["parallel"])
+            problem = await _servers_problem(self.services.settings, options["parallel"])
         except CaptionForgeError as exc:
             if asked != self._asked or self.is_deleted:
                 return
@@ -196,12 +201,12 @@ class AutoCaptionDialog(ui.dialog):
             self.start.disable()
             return
         self.error.text = ""
-        self.start.set_enabled(bool(plan["to_caption"]))
+        self.start.set_enabled(bool(plan.to_caption))
 
     async def _start(self) -> None:
         self.start.disable()
         try:
-            job = await running().jobs.submit(self.caption_set["id"], **self.options())
+            job = await self.services.jobs.submit(self.caption_set["id"], **self.options())
         except CaptionForgeError as exc:
             self.error.text = str(exc)
             self.start.enable()
@@ -216,15 +221,18 @@ async def _servers_problem(settings: Any, parallel: int) -> str | None:
     return None if not all(problems) else problems[0]
 
 
-def _summary(plan: dict[str, Any], seconds: int) -> str:
-    count = len(plan["to_caption"])
-    if not plan["total"]:
+def _summary(plan: CaptionJobPlan, seconds: int) -> str:
+    count = len(plan.to_caption)
+    if not plan.total:
         return "There are no images to caption."
-    reasons = ", ".join(f"{n} {reason}" for reason, n in plan["skip_reasons"].items())
-    skipped = f"skip {plan['skipped']} ({reasons})" if plan["skipped"] else "skip none"
+    reasons = ", ".join(f"{n} {reason}" for reason, n in plan.skip_reasons.items())
+    skipped = f"skip {plan.skipped} ({reasons})" if plan.skipped else "skip none"
     if not count:
-        return f"Nothing to caption: all {plan['total']} images are skipped ({reasons})."
-    missing = f" {plan['missing']} image(s) are missing on disk and will fail." if plan.get("missing") else ""
-    clips = plan.get("clips") or 0
-    clips = f" {clips} of the items are clips of videos, each captioned from its own frames." if clips else ""
+        return f"Nothing to caption: all {plan.total} images are skipped ({reasons})."
+    missing = f" {plan.missing} image(s) are missing on disk and will fail." if plan.missing else ""
+    clips = (
+        f" {plan.clips} of the items are clips of videos, each captioned from its own frames."
+        if plan.clips
+        else ""
+    )
     return f"Will caption {count} and {skipped}. Estimated time: about {format_duration(seconds)}.{missing}{clips}"

@@ -11,10 +11,10 @@ from typing import Any
 
 from nicegui import background_tasks, ui
 
-from app.container import running
-from app.core import current
+from app.container import AppServices
 from app.errors import CaptionForgeError
-from app.services.caption_jobs.caption_jobs import ACTIVE
+from app.jobs.runner import JobRunner
+from app.services.caption_jobs.caption_job_plan import ACTIVE
 from app.ui.a11y import labelled
 
 log = logging.getLogger("app.ui.jobs")
@@ -30,17 +30,18 @@ STATUS_TEXT = {
 class JobProgress(ui.column):
     """Cards for the active caption jobs (all, or one caption set's); subscribes for this page's lifetime."""
 
-    def __init__(self, caption_set_id: str | None = None) -> None:
+    def __init__(self, services: AppServices, caption_set_id: str | None = None) -> None:
         super().__init__()
         self.classes("w-full gap-2").mark("job-progress")
+        self.runner = services.jobs
         self.caption_set_id = caption_set_id
         self.cards: dict[str, JobCard] = {}
-        current().events.job_progress.subscribe(self._on_progress)
+        services.events.job_progress.subscribe(self._on_progress)
         background_tasks.create(self.load(), name="load caption jobs")
 
     async def load(self) -> None:
         """Show the jobs that are active now."""
-        jobs = await running().jobs.list(limit=50)
+        jobs = await self.runner.list(limit=50)
         for job in reversed(jobs):  # oldest first, as the queue runs them
             if job["status"] in (*ACTIVE, "pausing") and self._wanted(job) and not self.is_deleted:
                 self._card(job["id"]).show(job)
@@ -51,7 +52,7 @@ class JobProgress(ui.column):
     def _card(self, job_id: str) -> JobCard:
         if job_id not in self.cards:
             with self:
-                self.cards[job_id] = JobCard(job_id)
+                self.cards[job_id] = JobCard(job_id, self.runner)
         return self.cards[job_id]
 
     def _on_progress(self, payload: dict[str, Any]) -> None:
@@ -68,9 +69,10 @@ class JobProgress(ui.column):
 class JobCard(ui.card):
     """One job's live progress and its controls."""
 
-    def __init__(self, job_id: str) -> None:
+    def __init__(self, job_id: str, runner: JobRunner) -> None:
         super().__init__()
         self.job_id = job_id
+        self.runner = runner
         self.classes("w-full gap-1 p-3 cf-job-card").mark("job-card")
         with self:
             with ui.row().classes("w-full items-center gap-2 no-wrap"):
@@ -112,13 +114,13 @@ class JobCard(ui.card):
         self.cancel.visible = status != "pausing"
 
     async def _pause(self) -> None:
-        await self._control(running().jobs.pause)
+        await self._control(self.runner.pause)
 
     async def _resume(self) -> None:
-        await self._control(running().jobs.resume)
+        await self._control(self.runner.resume)
 
     async def _cancel(self) -> None:
-        await self._control(running().jobs.cancel)
+        await self._control(self.runner.cancel)
 
     async def _control(self, action) -> None:
         try:

@@ -8,9 +8,10 @@ from typing import Any
 
 from nicegui import run, ui
 
-from app.container import AppServices, running
-from app.core import current
+from app.config import Settings
+from app.container import AppServices
 from app.errors import CaptionForgeError
+from app.jobs.runner import JobRunner
 from app.services.system import update_config
 from app.ui.jobs.job_progress import JobProgress, format_duration
 from app.ui.layout import frame
@@ -47,17 +48,15 @@ async def jobs_page(services: AppServices) -> None:
         with ui.column().classes("w-full max-w-5xl mx-auto p-4 gap-4"):
             with ui.row().classes("w-full items-center"):
                 ui.label("Caption jobs").classes("text-xl font-semibold grow")
-                _auto_resume_switch()
-            JobProgress()
+                _auto_resume_switch(services.settings)
+            JobProgress(services)
             ui.label("All jobs").classes("text-base font-semibold")
-            history = JobHistory()
+            history = JobHistory(services.jobs)
     await history.load()
     services.events.job_progress.subscribe(history.on_progress)
 
 
-def _auto_resume_switch() -> None:
-    settings = current().settings
-
+def _auto_resume_switch(settings: Settings) -> None:
     async def save(event) -> None:
         try:
             await run.io_bound(update_config, settings, {"vision": {"auto_resume_jobs": bool(event.value)}})
@@ -74,13 +73,14 @@ def _auto_resume_switch() -> None:
 class JobHistory(ui.column):
     """Every job, newest first; rebuilt when a job changes status (not on every image)."""
 
-    def __init__(self) -> None:
+    def __init__(self, runner: JobRunner) -> None:
         super().__init__()
+        self.runner = runner
         self.classes("w-full gap-2").mark("job-history")
         self.statuses: dict[str, str] = {}
 
     async def load(self) -> None:
-        jobs = await running().jobs.list(limit=200)
+        jobs = await self.runner.list(limit=200)
         if self.is_deleted:
             return
         self.statuses = {job["id"]: job["status"] for job in jobs}
@@ -91,7 +91,7 @@ class JobHistory(ui.column):
                     "text-gray-500"
                 ).mark("jobs-empty")
             for job in jobs:
-                _job_item(job, self.load)
+                _job_item(job, self.load, self.runner)
 
     async def on_progress(self, payload: dict[str, Any]) -> None:
         if payload.get("event") not in ("progress", "completed"):
@@ -100,7 +100,7 @@ class JobHistory(ui.column):
             await self.load()
 
 
-def _job_item(job: dict[str, Any], reload) -> None:
+def _job_item(job: dict[str, Any], reload, runner: JobRunner) -> None:
     title = f"{job['dataset_name'] or 'Deleted dataset'} · {job['caption_set_name'] or '—'}"
     caption = (
         f"{job['completed_files']} captioned · {job['failed_files']} failed · {job['skipped_files']} skipped "
@@ -118,7 +118,7 @@ def _job_item(job: dict[str, Any], reload) -> None:
                 ui.label(job["last_error"]).classes("text-sm text-red-700 whitespace-pre-wrap").mark(
                     "job-last-error"
                 )
-            _controls(job, reload)
+            _controls(job, reload, runner)
             if job["endpoints"]:
                 rows = [
                     {**e, "images_per_minute": e.get("images_per_minute") or "—"} for e in job["endpoints"]
@@ -135,9 +135,7 @@ def _job_item(job: dict[str, Any], reload) -> None:
                             ui.label(failure["error"] or "").classes("text-red-700 break-words min-w-0")
 
 
-def _controls(job: dict[str, Any], reload) -> None:
-    runner = running().jobs
-
+def _controls(job: dict[str, Any], reload, runner: JobRunner) -> None:
     async def act(action, *_args) -> None:
         try:
             await action(job["id"])

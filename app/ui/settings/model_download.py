@@ -7,20 +7,21 @@ from typing import Any
 
 from nicegui import ui
 
-from app.container import running
-from app.vision.downloads import DownloadState
+from app.vision.downloads import Downloads, DownloadState
 
 
 class ModelDownloadDialog(ui.dialog):
-    """`await ModelDownloadDialog(settings_values, model)` -> "success" | "cancelled" | "error" | None."""
+    """`await ModelDownloadDialog(downloads, settings_values, model)` -> "success" | "cancelled" | "error" | None."""
 
-    def __init__(self, settings_values: Any, model: str, close_after: float = 2.0) -> None:
+    def __init__(
+        self, downloads: Downloads, settings_values: Any, model: str, close_after: float = 2.0
+    ) -> None:
         super().__init__()
         self.props("persistent")
         self._settings = settings_values
         self.model = model
         self._close_after = close_after
-        self._registry = running().downloads
+        self._registry = downloads
         with self, ui.card().classes("w-[28rem] gap-2").mark("download-dialog"):
             ui.label(f"Downloading {model}").classes("text-lg font-semibold").mark("download-title")
             self._bar = ui.linear_progress(value=0, show_value=False).classes("h-3").mark("download-bar")

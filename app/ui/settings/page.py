@@ -32,8 +32,8 @@ def settings_page(services: AppServices) -> None:
 def sections(services: AppServices) -> list[Callable[[], Any]]:
     """The page's sections in order, each a component that builds itself; add new sections here."""
     return [
-        VisionSettings,
-        VisionEndpoints,
+        lambda: VisionSettings(services),
+        lambda: VisionEndpoints(services.settings),
         lambda: WorkspaceSettings(services.settings),
         lambda: AccessSettings(services.access),
     ]

@@ -9,7 +9,6 @@ from typing import Any
 from nicegui import run, ui
 
 from app.config import Settings
-from app.core import current
 from app.errors import CaptionForgeError
 from app.services.caption_jobs.caption_job_plan import normalize_endpoints
 from app.services.system import update_config
@@ -20,12 +19,12 @@ from app.vision.client import check_connection
 class VisionEndpoints(ui.column):
     """The list of extra servers: URL, parallel requests, Check, Remove; Add server and Save below."""
 
-    def __init__(self) -> None:
+    def __init__(self, settings: Settings) -> None:
         super().__init__()
-        self.core = current()
+        self.settings = settings
         self.rows: list[dict[str, Any]] = [
             {"url": entry["url"], "parallel": entry["parallel"]}
-            for entry in normalize_endpoints(self.core.settings["vision"].get("endpoints") or [])
+            for entry in normalize_endpoints(self.settings["vision"].get("endpoints") or [])
         ]
         self.results: list[ui.label] = []  # the Check answer under each row (rebuilt by _render)
         self.classes("gap-2 w-full").mark("vision-endpoints")
@@ -54,7 +53,7 @@ class VisionEndpoints(ui.column):
             entries = normalize_endpoints(
                 [{"url": row["url"] or "", "parallel": row["parallel"] or 1} for row in self.rows]
             )
-            await run.io_bound(update_config, self.core.settings, {"vision": {"endpoints": entries}})
+            await run.io_bound(update_config, self.settings, {"vision": {"endpoints": entries}})
         except CaptionForgeError as exc:
             ui.notify(str(exc), type="negative", multi_line=True)
             return
@@ -71,12 +70,12 @@ class VisionEndpoints(ui.column):
             result.text = "Enter the server's address first."
             return
         result.text = "Checking…"
-        values = copy.deepcopy(self.core.settings.values)
+        values = copy.deepcopy(self.settings.values)
         values["vision"]["base_url"] = url
-        settings = Settings(self.core.settings.data_dir, self.core.settings.config_path, values)
+        settings = Settings(self.settings.data_dir, self.settings.config_path, values)
         checks = await check_connection(settings)
-        failed = next((c for c in checks if not c["ok"]), None)
-        result.text = f"✗ {failed['detail']}" if failed else "✓ " + "; ".join(c["detail"] for c in checks)
+        failed = next((c for c in checks if not c.ok), None)
+        result.text = f"✗ {failed.detail}" if failed else "✓ " + "; ".join(c.detail for c in checks)
         result.classes(replace="text-sm " + ("text-negative" if failed else "text-positive"))
 
     def _render(self) -> None:

@@ -9,9 +9,10 @@ from typing import Any
 from nicegui import run, ui
 
 from app.config import Settings
-from app.core import current
+from app.container import AppServices
 from app.errors import CaptionForgeError
 from app.services.system import update_config
+from app.services.vision_models.vision_model_shapes import ModelRow
 from app.ui.a11y import labelled
 from app.ui.settings.model_download import ModelDownloadDialog
 from app.vision.availability import model_statuses
@@ -39,15 +40,15 @@ NUMBERS = (  # key, label, min, max, step
 class VisionSettings(ui.column):
     """The vision section of the Settings page."""
 
-    def __init__(self) -> None:
+    def __init__(self, services: AppServices) -> None:
         super().__init__()
-        self.core = current()
-        self.form: dict[str, Any] = copy.deepcopy(self.core.settings["vision"])
-        self.catalog = load_catalog(self.core.settings.data_dir)
+        self.services = services
+        self.form: dict[str, Any] = copy.deepcopy(self.services.settings["vision"])
+        self.catalog = load_catalog(self.services.settings.data_dir)
         curated = find_model(self.catalog, self.form["model"])
         self.mode = "curated" if curated else "custom"
         self.curated_id = curated.id if curated else self.catalog[0].id
-        self.statuses: dict[str, dict[str, Any]] = {}
+        self.statuses: dict[str, ModelRow] = {}
         self.error: str | None = None
         self.classes("gap-3 w-full").mark("vision-settings")
         with self:
@@ -107,11 +108,11 @@ class VisionSettings(ui.column):
 
     def draft_settings(self) -> Settings:
         """The saved settings with this form's (unsaved) vision values: what Test and Download use."""
-        values = copy.deepcopy(self.core.settings.values)
+        values = copy.deepcopy(self.services.settings.values)
         values["vision"].update(self.form, model=self.model_name())
         if self.form.get("api_key") == "********":
-            values["vision"]["api_key"] = self.core.settings["vision"]["api_key"]
-        return Settings(self.core.settings.data_dir, self.core.settings.config_path, values)
+            values["vision"]["api_key"] = self.services.settings["vision"]["api_key"]
+        return Settings(self.services.settings.data_dir, self.services.settings.config_path, values)
 
     async def save(self) -> None:
         patch = {k: v for k, v in self.form.items() if k != "endpoints"}
@@ -120,7 +121,7 @@ class VisionSettings(ui.column):
             ui.notify("Enter a model name first.", type="warning")
             return
         try:
-            await run.io_bound(update_config, self.core.settings, {"vision": patch})
+            await run.io_bound(update_config, self.services.settings, {"vision": patch})
         except CaptionForgeError as exc:
             ui.notify(str(exc), type="negative", multi_line=True)
             return
@@ -135,21 +136,21 @@ class VisionSettings(ui.column):
         self.results.clear()
         with self.results:
             for check in checks:
-                with ui.row().classes("items-center gap-2 no-wrap").mark(f"check-{check['check'].lower()}"):
-                    ok = check["ok"]
+                with ui.row().classes("items-center gap-2 no-wrap").mark(f"check-{check.check.lower()}"):
+                    ok = check.ok
                     ui.icon("check_circle" if ok else "error", color="positive" if ok else "negative")
-                    ui.label(f"{check['check']}: {check['detail']}").classes("text-sm")
+                    ui.label(f"{check.check}: {check.detail}").classes("text-sm")
 
     async def refresh_status(self) -> None:
-        body = await model_statuses(self.draft_settings(), self.core.db, refresh=True)
-        self.statuses = {m["model_name"]: m for m in body["models"]}
-        self.error = body["error"]
+        body = await model_statuses(self.draft_settings(), self.services.db, refresh=True)
+        self.statuses = {m.model_name: m for m in body.models if m.model_name}
+        self.error = body.error
         if not self.select.is_deleted:
             self.select.set_options(self._options(), value=self.curated_id)
             self._show_status()
 
     async def start_download(self) -> None:
-        dialog = ModelDownloadDialog(self.draft_settings(), self.model_name())
+        dialog = ModelDownloadDialog(self.services.downloads, self.draft_settings(), self.model_name())
         result = await dialog
         dialog.delete()
         if result == "success":
@@ -158,7 +159,7 @@ class VisionSettings(ui.column):
     def _show_status(self) -> None:
         name = self.model_name()
         row = self.statuses.get(name)
-        status = row["status"] if row else ("unreachable" if self.error else "unknown")
+        status = row.status if row else ("unreachable" if self.error else "unknown")
         if row is None and self.statuses and status != "unreachable":
             status = "unknown"
         labels = {"ready": "Ready", "not_downloaded": "Not downloaded", "unreachable": "Backend unreachable"}
@@ -171,7 +172,8 @@ class VisionSettings(ui.column):
         options = {}
         for model in self.catalog:
             name = model.model_name(self.form["backend"]) or model.id
-            status = self.statuses.get(name, {}).get("status_label", "")
+            row = self.statuses.get(name)
+            status = row.status_label if row else ""
             vram = f" · {model.vram_mb / 1000:.0f} GB VRAM" if model.vram_mb else ""
             options[model.id] = f"{model.name} ({name}){vram}" + (f" · {status}" if status else "")
         return options

@@ -30,7 +30,7 @@ def workspace_page(services: AppServices, dataset: str | None = None, caption_se
     workspace = WorkspaceController(
         services,
         state,
-        on_caption_selection=lambda file_ids: start_auto_caption(state.caption_set_id, file_ids),
+        on_caption_selection=lambda file_ids: start_auto_caption(services, state.caption_set_id, file_ids),
         on_editor_shown=lambda shown: panels.open_editor() if shown else panels.close_editor(),
     )
     with frame("Workspace"):
@@ -45,7 +45,7 @@ def workspace_page(services: AppServices, dataset: str | None = None, caption_se
                         "datasets-close", "Close datasets", lambda: panels.close_datasets(), shown_below=700
                     )
                 _datasets_column(workspace, on_chosen=lambda: panels.close_datasets())
-                JobProgress()  # live caption jobs: progress, pause/resume/cancel
+                JobProgress(services)  # live caption jobs: progress, pause/resume/cancel
             with ui.column().classes("grow h-full p-3 min-w-0 no-wrap gap-2 cf-grid").mark("column-grid"):
                 with ui.row().classes("w-full items-center gap-2 cf-phone-only"):
                     ui.button("Datasets", icon="menu", on_click=lambda: panels.open_datasets()).props(

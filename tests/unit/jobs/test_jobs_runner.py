@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from app.errors import Invalid
 from app.models import Caption
-from app.services.caption_jobs import caption_jobs
+from app.services.caption_jobs import caption_job_plan, caption_jobs
 from app.services.captions import captions
 from app.services.captions.captions import caption_changed_payload
 from app.services.images import ImageDecodeError
@@ -70,15 +70,19 @@ async def test_quality_threshold_and_overwrite_choose_what_is_regenerated(core, 
         core.db, seeded.caption_set_id, ids[1], "strong", source="generated", quality_score=0.9
     )
     captions.save_caption(core.db, seeded.caption_set_id, ids[2], "mine", source="manual")
-    plan = caption_jobs.plan_job(core.db, seeded.caption_set_id, file_ids=ids[:3], min_quality_threshold=0.5)
-    assert plan["to_caption"] == [ids[0]]
-    assert plan["skip_reasons"] == {caption_jobs.SKIP_EXISTING: 1, caption_jobs.SKIP_MANUAL: 1}
-    plan = caption_jobs.plan_job(core.db, seeded.caption_set_id, file_ids=ids[:3], overwrite_existing=True)
-    assert plan["to_caption"] == ids[:2], "hand-edited captions need the explicit second switch"
-    plan = caption_jobs.plan_job(
+    plan = caption_job_plan.plan_job(
+        core.db, seeded.caption_set_id, file_ids=ids[:3], min_quality_threshold=0.5
+    )
+    assert plan.to_caption == [ids[0]]
+    assert plan.skip_reasons == {caption_job_plan.SKIP_EXISTING: 1, caption_job_plan.SKIP_MANUAL: 1}
+    plan = caption_job_plan.plan_job(
+        core.db, seeded.caption_set_id, file_ids=ids[:3], overwrite_existing=True
+    )
+    assert plan.to_caption == ids[:2], "hand-edited captions need the explicit second switch"
+    plan = caption_job_plan.plan_job(
         core.db, seeded.caption_set_id, file_ids=ids[:3], overwrite_existing=True, overwrite_manual=True
     )
-    assert plan["to_caption"] == ids[:3]
+    assert plan.to_caption == ids[:3]
     with pytest.raises(Invalid, match="Nothing to caption"):
         caption_jobs.create_job(
             core.db,

@@ -204,8 +204,8 @@ def test_the_plan_counts_each_accepted_clip_as_an_item_and_the_dialog_says_so(co
     from app.ui.jobs.auto_caption_dialog import _summary
 
     plan = plan_job(core.db, shots["set"])
-    assert (plan["total"], plan["clips"]) == (4, 2)
-    assert plan["to_caption"] == [
+    assert (plan.total, plan.clips) == (4, 2)
+    assert plan.to_caption == [
         shots["image"],
         f"clip:{shots['dark']}",
         f"clip:{shots['bright']}",
@@ -213,4 +213,4 @@ def test_the_plan_counts_each_accepted_clip_as_an_item_and_the_dialog_says_so(co
     ]
     assert "2 of the items are clips of videos" in _summary(plan, 20)
     chosen = plan_job(core.db, shots["set"], file_ids=[shots["cut"]])  # a selected video: its clips
-    assert chosen["to_caption"] == [f"clip:{shots['dark']}", f"clip:{shots['bright']}"]
+    assert chosen.to_caption == [f"clip:{shots['dark']}", f"clip:{shots['bright']}"]
