@@ -9,9 +9,8 @@ from fastapi import Depends, FastAPI, Request
 
 from app.access_token import AccessGuard, lan_enabled
 from app.config import Settings
-from app.core import Core
+from app.core import Core, Events
 from app.db import Database
-from app.events import Events
 from app.jobs import exports as export_jobs
 from app.jobs import runner as caption_job_runner
 from app.jobs.exports import ExportRunner

@@ -1,14 +1,50 @@
-"""The composition root's base: settings, database and events, built once per start."""
+"""The composition root's base: settings, database and the event bus pages subscribe to, built once per start.
+
+A subscription made inside a page is dropped with its client."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import asyncio
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from nicegui import Event
+
 from app.config import Settings
 from app.db import Database, migrate
-from app.events import Events
+
+
+@dataclass
+class Events:
+    """One NiceGUI Event per kind of change; payloads are plain dicts, in the shapes the API's live updates use."""
+
+    scan_progress: Event = field(
+        default_factory=Event
+    )  # {folder_id, seen, new, changed, unchanged, broken, ...}
+    job_progress: Event = field(default_factory=Event)  # {job_id, status, completed_files, total_files, ...}
+    caption_changed: Event = field(default_factory=Event)  # {caption_set_id, file_id, caption, source, ...}
+    export_progress: Event = field(default_factory=Event)  # {export_id, status, done, total, ...}
+    datasets_changed: Event = field(default_factory=Event)  # {dataset_id} after create/edit/delete/membership
+    loop: asyncio.AbstractEventLoop | None = None
+
+    def publish(self, kind: str, payload: Mapping[str, Any]) -> None:
+        """Emit the event named `kind` (a field above) from any thread: on the loop directly, else handed to it."""
+        event: Event = getattr(self, kind)
+        try:
+            on_loop = asyncio.get_running_loop() is self.loop
+        except RuntimeError:  # no loop in this thread: a worker thread
+            on_loop = False
+        if on_loop:
+            event.emit(dict(payload))
+        else:
+            self.emit_threadsafe(event, dict(payload))
+
+    def emit_threadsafe(self, event: Event, payload: dict[str, Any]) -> None:
+        """Emit from a worker thread: hands the call to the event loop."""
+        if self.loop is None or self.loop.is_closed():
+            return
+        self.loop.call_soon_threadsafe(event.emit, payload)
 
 
 class InstanceLock(Protocol):

@@ -16,7 +16,7 @@ from pydantic import BaseModel, Field
 
 from app.api.schemas.job_schemas import Job, JobPlan, JobStarted
 from app.container import ServicesDep
-from app.events import Events
+from app.core import Events
 from app.jobs.job_payloads import completed_payload, progress_payload
 from app.services.caption_jobs import caption_jobs
 from app.services.caption_jobs.caption_job_plan import plan_job

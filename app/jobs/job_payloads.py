@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from app.events import Events
+from app.core import Events
 from app.services.caption_jobs.caption_job_commit import CommitReport
 from app.services.caption_jobs.caption_jobs import FINISHED
 
