@@ -17,7 +17,6 @@ MAX_FUNCTION_LINES = 50
 STILL_LONG = {
     "app/services/caption_jobs/caption_job_plan.py plan_in_session",
     "app/services/caption_jobs/caption_jobs.py create_job",
-    "app/services/captions/caption_writer.py write_caption",
     "app/services/exports/export_checks.py export_checks",
     "app/services/exports/video_export.py export_video_dataset",
     "app/services/quality/dataset_health.py dataset_health",

@@ -7,7 +7,7 @@ from typing import Any
 from nicegui import ui
 
 from app.core import current
-from app.services.captions import captions
+from app.services.captions import caption_sets
 from app.ui.service_dialog import ServiceDialog
 
 STYLE_LABELS = {
@@ -113,10 +113,12 @@ class CaptionSetDialog(ServiceDialog):
         if self.caption_set is None:
             init = bool(self.init_imported and self.init_imported.value)
             ok, result = await self.attempt(
-                captions.create_caption_set, db, self.dataset_id, init_from_imported=init, **fields
+                caption_sets.create_caption_set, db, self.dataset_id, init_from_imported=init, **fields
             )
         else:
-            ok, result = await self.attempt(captions.update_caption_set, db, self.caption_set["id"], **fields)
+            ok, result = await self.attempt(
+                caption_sets.update_caption_set, db, self.caption_set["id"], **fields
+            )
         if not ok:
             return
         if result.get("over_max_length"):
@@ -151,7 +153,7 @@ class DuplicateSetDialog(ServiceDialog):
 
     async def save(self) -> None:
         ok, copy = await self.attempt(
-            captions.duplicate_caption_set, current().db, self.caption_set["id"], self.name.value or ""
+            caption_sets.duplicate_caption_set, current().db, self.caption_set["id"], self.name.value or ""
         )
         if ok:
             self.submit(copy)
@@ -173,6 +175,6 @@ class DeleteSetDialog(ServiceDialog):
             self.buttons("Delete", self.confirm, "caption-set-delete-confirm", icon="delete", danger=True)
 
     async def confirm(self) -> None:
-        ok, result = await self.attempt(captions.delete_caption_set, current().db, self.caption_set["id"])
+        ok, result = await self.attempt(caption_sets.delete_caption_set, current().db, self.caption_set["id"])
         if ok:
             self.submit(result)

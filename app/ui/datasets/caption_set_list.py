@@ -13,7 +13,7 @@ from nicegui import run, ui
 
 from app.core import current
 from app.errors import CaptionForgeError
-from app.services.captions import captions
+from app.services.captions import caption_sets
 from app.services.exports import caption_files_beside
 from app.ui.a11y import labelled
 from app.ui.datasets.caption_set_dialogs import CaptionSetDialog, DeleteSetDialog, DuplicateSetDialog
@@ -94,7 +94,7 @@ class CaptionSetList(ui.column):
 
     async def _edit(self, summary: dict[str, Any]) -> None:
         try:
-            full = await run.io_bound(captions.get_caption_set, current().db, summary["id"])
+            full = await run.io_bound(caption_sets.get_caption_set, current().db, summary["id"])
         except CaptionForgeError as exc:
             ui.notify(str(exc), type="negative")
             return

@@ -15,7 +15,7 @@ from app.core import current
 from app.errors import CaptionForgeError
 from app.jobs.endpoints import job_endpoints
 from app.services.caption_jobs import caption_jobs
-from app.services.captions import captions
+from app.services.captions import caption_sets
 from app.services.vision_models.vision_models import cached_availability
 from app.ui.jobs.job_progress import format_duration
 from app.vision.reachability import SETTINGS_URL, server_problem
@@ -37,7 +37,7 @@ async def start_auto_caption(
         return None
     core = current()
     try:
-        caption_set = await run.io_bound(captions.get_caption_set, core.db, caption_set_id)
+        caption_set = await run.io_bound(caption_sets.get_caption_set, core.db, caption_set_id)
         cached = await run.io_bound(cached_availability, core.db, core.settings["vision"]["backend"])
     except CaptionForgeError as exc:
         ui.notify(str(exc), type="negative")

@@ -15,7 +15,7 @@ from nicegui import background_tasks, run, ui
 
 from app.core import current
 from app.errors import CaptionForgeError, NotFound
-from app.services.captions import captions
+from app.services.captions import caption_sets
 from app.services.datasets import datasets
 from app.services.grid.grid_view import GridOptions, apply_view
 from app.ui.count_refresh import counts
@@ -24,7 +24,7 @@ from app.ui.datasets.folder_to_dataset import EmptyDatasetActions
 from app.ui.datasets.health_panel import HealthPanel
 from app.ui.exports.export_dialog import ExportDialog
 from app.ui.workspace.caption_tools.batch_preview import GridScope
-from app.ui.workspace.caption_tools.workspace_caption_tools import WorkspaceCaptionTools, emit_caption_changes
+from app.ui.workspace.caption_tools.workspace_caption_tools import WorkspaceCaptionTools
 from app.ui.workspace.editor.caption_editor import CaptionEditor
 from app.ui.workspace.grid.grid_actions import SelectionBar
 from app.ui.workspace.grid.grid_toolbar import GridToolbar
@@ -112,7 +112,6 @@ class WorkspaceController:
             close_button("editor-close", "Close the editor", self.close_editor)
         self.editor = CaptionEditor(
             on_move=self.move,
-            on_saved=self._caption_saved,
             on_escape=self.close_editor,
         )
         self.caption_tools.build_tag_panel(self.toolbar)
@@ -254,8 +253,6 @@ class WorkspaceController:
         changed = [row for row in fresh if before.get(row["file_id"]) != row.get("caption_modified")]
         wanted = {row["file_id"] for row in changed} | set(file_ids or [])
         self.rows = fresh
-        if tell_other_tabs:
-            emit_caption_changes(self.state.caption_set_id, changed)
         self.grid.update_rows({row["file_id"]: row for row in fresh if row["file_id"] in wanted})
         await self.apply_view()
         editor = self.editor
@@ -385,15 +382,11 @@ class WorkspaceController:
         self.grid.set_tile_size(size)
         remember("tile_size", int(size))
 
-    def _caption_saved(self, caption: dict[str, Any]) -> None:
-        payload = captions.caption_changed_payload(caption, caption["caption_set_id"], caption["file_id"])
-        current().events.caption_changed.emit(payload)
-
     async def _refresh_set_counts(self) -> None:
         if not self.state.dataset_id:
             return
         try:
-            sets = await run.io_bound(captions.list_caption_sets, current().db, self.state.dataset_id)
+            sets = await run.io_bound(caption_sets.list_caption_sets, current().db, self.state.dataset_id)
         except CaptionForgeError:
             return  # the dataset went away: datasets_changed handles that
         self.toolbar.show_caption_sets(sets, self.state.caption_set_id)

@@ -7,19 +7,14 @@ callbacks (what the grid holds now, "captions changed in bulk") and the toolbar 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import Any
 
 from nicegui import ui
 
-from app.core import current
-from app.services.captions.batch_edits import bulk_payload, row_payload
 from app.ui.workspace.caption_tools.batch_preview import GridScope
 from app.ui.workspace.caption_tools.caption_tools_menu import CaptionToolsMenu
 from app.ui.workspace.caption_tools.tag_panel import TagPanel
 from app.ui.workspace.grid.grid_toolbar import GridToolbar
 from app.ui.workspace.grid.saved_views_menu import SavedViewsMenu
-
-MAX_EVENTS = 500  # per-caption live updates to other tabs after a batch; more are not sent
 
 
 class WorkspaceCaptionTools:
@@ -63,13 +58,3 @@ class WorkspaceCaptionTools:
         """Captions changed in bulk: count the tags again."""
         if self.tag_panel is not None:
             await self.tag_panel.refresh()
-
-
-def emit_caption_changes(caption_set_id: str | None, rows: list[dict[str, Any]]) -> None:
-    """caption_changed for each changed caption, so other open tabs repaint those tiles and every count
-    follows; a huge batch would flood every tab, so it is one event without a file (re-read the set)."""
-    if len(rows) > MAX_EVENTS:
-        current().events.caption_changed.emit(bulk_payload(caption_set_id))
-        return
-    for row in rows:
-        current().events.caption_changed.emit(row_payload(caption_set_id, row))

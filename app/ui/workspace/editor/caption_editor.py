@@ -28,12 +28,8 @@ from app.ui.workspace.editor.editor_history import EditorHistory
 from app.ui.workspace.editor.editor_keys import bind_editor_keys
 from app.ui.workspace.editor.editor_preview import EditorPreview
 from app.ui.workspace.editor.editor_tag_tools import EditorTagTools
+from app.ui.workspace.editor.generate_panel import GenerateDialog
 from app.ui.workspace.video.video_preview import VideoPreview
-
-try:  # the vision engineer's dialog; without it the editor has no Generate button
-    from app.ui.workspace.editor.generate_panel import GenerateDialog
-except ImportError:
-    GenerateDialog = None
 
 Move = Callable[[int], Awaitable[None]]
 log = logging.getLogger("app.ui.workspace")
@@ -47,7 +43,7 @@ class CaptionEditor(ui.column):
         self,
         *,
         on_move: Move,
-        on_saved: Callable[[dict[str, Any]], None],
+        on_saved: Callable[[dict[str, Any]], None] | None = None,
         on_escape: Callable[[], None],
         on_navigate: str | None = None,
     ) -> None:
@@ -258,10 +254,9 @@ class CaptionEditor(ui.column):
                 "Next image (Alt+→ or PageDown); Ctrl+Enter saves and moves on",
             )
             crop_button(lambda: self.info)
-            if GenerateDialog is not None:
-                ui.button("Generate", icon="auto_awesome", on_click=self._generate).props(
-                    "flat no-caps"
-                ).mark("editor-generate")
+            ui.button("Generate", icon="auto_awesome", on_click=self._generate).props("flat no-caps").mark(
+                "editor-generate"
+            )
 
     def _build_imported_box(self) -> None:
         """The read-only imported caption with its copy button."""
@@ -328,7 +323,8 @@ class CaptionEditor(ui.column):
         if self.info is not None:
             self.info["caption"] = saved
         self._text_changed()
-        self._on_saved(saved)
+        if self._on_saved is not None:  # other tabs and this page's tiles hear of it through caption_changed
+            self._on_saved(saved)
 
     async def _resolve_conflict(self, mine: str) -> bool:
         info = await run.io_bound(captions.get_caption, current().db, self.caption_set_id, self.file_id)
@@ -397,7 +393,7 @@ class CaptionEditor(ui.column):
             self.focus_text()
 
     async def _generate(self) -> None:
-        if not self.info or GenerateDialog is None:
+        if not self.info:
             return
         with self:
             result = await answer(GenerateDialog(self.file_id, self.caption_set_id))

@@ -14,7 +14,7 @@ from app.api import _domain_error
 from app.api import captions as captions_api
 from app.container import attach, build_services
 from app.errors import CaptionForgeError, Invalid
-from app.services.captions import captions
+from app.services.captions import caption_sets, captions
 from app.services.captions.caption_file_changes import (
     caption_file_change,
     changed_caption_files,
@@ -45,7 +45,7 @@ def imported(core, tmp_path, make_image):
     ids = {f["filename"]: f["id"] for f in folders.list_folder_files(core.db, folder["id"])}
     dataset = datasets.create_dataset(core.db, "Shapes")
     datasets.add_files(core.db, dataset["id"], list(ids.values()))
-    caption_set = captions.create_caption_set(
+    caption_set = caption_sets.create_caption_set(
         core.db, dataset["id"], "main", style="natural_simple", trigger_phrase="ohwx", init_from_imported=True
     )
 
