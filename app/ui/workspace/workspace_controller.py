@@ -13,6 +13,7 @@ from typing import Any
 
 from nicegui import background_tasks, run, ui
 
+from app.container import running
 from app.core import current
 from app.errors import CaptionForgeError, NotFound
 from app.services.captions import caption_sets
@@ -49,6 +50,7 @@ class WorkspaceController:
         self.rows: list[dict[str, Any]] = []
         self._on_caption_selection = on_caption_selection
         self.caption_tools = WorkspaceCaptionTools(
+            running().db,
             scope=self.grid_scope,
             on_changed=self.captions_changed,
             dataset_id=lambda: self.state.dataset_id,
@@ -111,6 +113,7 @@ class WorkspaceController:
             ui.space()
             close_button("editor-close", "Close the editor", self.close_editor)
         self.editor = CaptionEditor(
+            running(),
             on_move=self.move,
             on_escape=self.close_editor,
         )

@@ -12,7 +12,7 @@ from typing import Any
 from nicegui import run, ui
 from nicegui.events import GenericEventArguments
 
-from app.core import current
+from app.db import Database
 from app.services.captions.tags import tag_vocabulary
 from app.services.grid.query_syntax import Field, Not, format_query
 from app.ui.a11y import labelled
@@ -33,8 +33,9 @@ def tag_query(tag: str, *, lacking: bool = False) -> str:
 class TagPanel(ui.column):
     """Tag frequencies of a caption set; `on_query(text)` sets the grid's search, `on_changed(ids)` after edits."""
 
-    def __init__(self, *, on_query: QueryHandler, on_changed: ChangedHandler) -> None:
+    def __init__(self, db: Database, *, on_query: QueryHandler, on_changed: ChangedHandler) -> None:
         super().__init__()
+        self.db = db
         self.classes("w-full gap-1").mark("tag-panel")
         self.caption_set_id: str | None = None
         self.vocabulary: list[dict[str, Any]] = []
@@ -52,7 +53,7 @@ class TagPanel(ui.column):
     async def show_set(self, caption_set_id: str | None) -> None:
         """Load the tags of a caption set (None shows nothing)."""
         self.caption_set_id = caption_set_id
-        found = await run.io_bound(tag_vocabulary, current().db, caption_set_id) if caption_set_id else []
+        found = await run.io_bound(tag_vocabulary, self.db, caption_set_id) if caption_set_id else []
         self.vocabulary = found or []  # None while the app shuts down
         self._render()
 
@@ -111,7 +112,7 @@ class TagPanel(ui.column):
         self.actions.close()
         if self.caption_set_id is None:
             return
-        result = await TagEditDialog(GridScope(self.caption_set_id), tag, delete=delete)
+        result = await TagEditDialog(self.db, GridScope(self.caption_set_id), tag, delete=delete)
         if result and result.get("changed"):
             await self.refresh()
             changed = self._on_changed(result["file_ids"])
@@ -124,10 +125,10 @@ class TagEditDialog(PreviewApplyDialog):
 
     fixed_scope = "set"
 
-    def __init__(self, scope: GridScope, tag: str, *, delete: bool) -> None:
+    def __init__(self, db: Database, scope: GridScope, tag: str, *, delete: bool) -> None:
         self.tag_name, self.deleting = tag, delete
         self.title = f'Delete tag "{tag}"' if delete else f'Rename tag "{tag}"'
-        super().__init__(scope)
+        super().__init__(db, scope)
 
     def build_form(self) -> None:
         self.new_name = (

@@ -10,6 +10,7 @@ from collections.abc import Awaitable, Callable
 
 from nicegui import ui
 
+from app.db import Database
 from app.ui.workspace.caption_tools.batch_preview import GridScope
 from app.ui.workspace.caption_tools.caption_tools_menu import CaptionToolsMenu
 from app.ui.workspace.caption_tools.tag_panel import TagPanel
@@ -22,11 +23,13 @@ class WorkspaceCaptionTools:
 
     def __init__(
         self,
+        db: Database,
         scope: Callable[[], GridScope | None],
         on_changed: Callable[[list[str] | None], Awaitable[None]],
         dataset_id: Callable[[], str | None],
         caption_set_id: Callable[[], str | None],
     ) -> None:
+        self.db = db
         self.scope = scope
         self.on_changed = on_changed
         self.dataset_id = dataset_id
@@ -36,7 +39,7 @@ class WorkspaceCaptionTools:
     def build_menu(self, selection_bar: ui.element, toolbar: GridToolbar) -> None:
         """The "Caption tools" button at the end of the selection bar, saved views beside the search box."""
         with selection_bar:
-            CaptionToolsMenu(self.scope, self.on_changed)
+            CaptionToolsMenu(self.db, self.scope, self.on_changed)
         with toolbar.search.parent_slot:
             SavedViewsMenu(
                 dataset_id=self.dataset_id,
@@ -47,7 +50,7 @@ class WorkspaceCaptionTools:
     def build_tag_panel(self, toolbar: GridToolbar) -> None:
         """The tag frequency panel under the editor; a click puts `tag:x` into the grid's search box."""
         with ui.expansion("Tags in this caption set", icon="sell").classes("w-full").mark("tags-expansion"):
-            self.tag_panel = TagPanel(on_query=toolbar.set_query, on_changed=self.on_changed)
+            self.tag_panel = TagPanel(self.db, on_query=toolbar.set_query, on_changed=self.on_changed)
 
     async def set_changed(self) -> None:
         """Another dataset or caption set is shown: list its tags."""

@@ -15,7 +15,7 @@ from typing import Any
 
 from nicegui import run, ui
 
-from app.core import current
+from app.container import AppServices
 from app.errors import CaptionForgeError, Conflict
 from app.services.captions import caption_file_changes, captions
 from app.services.system import update_config
@@ -41,6 +41,7 @@ class CaptionEditor(ui.column):
 
     def __init__(
         self,
+        services: AppServices,
         *,
         on_move: Move,
         on_saved: Callable[[dict[str, Any]], None] | None = None,
@@ -49,6 +50,7 @@ class CaptionEditor(ui.column):
     ) -> None:
         super().__init__()
         self.classes("w-full gap-2 cf-caption-editor")
+        self.services = services
         self.caption_set_id: str | None = None
         self.file_id: str | None = None
         self.info: dict[str, Any] | None = None
@@ -63,7 +65,7 @@ class CaptionEditor(ui.column):
     @property
     def _on_navigate(self) -> str:
         """What leaving an unsaved caption does: "ask", "save" or "discard" (read live from the settings)."""
-        return self._fixed_navigate or current().settings["editor"]["on_navigate"]
+        return self._fixed_navigate or self.services.settings["editor"]["on_navigate"]
 
     @property
     def dirty(self) -> bool:
@@ -72,9 +74,9 @@ class CaptionEditor(ui.column):
 
     async def open(self, caption_set_id: str, file_id: str) -> None:
         """Show a file's caption (call `leave()` first so the current draft is kept)."""
-        info = await run.io_bound(captions.get_caption, current().db, caption_set_id, file_id)
+        info = await run.io_bound(captions.get_caption, self.services.db, caption_set_id, file_id)
         change = await run.io_bound(
-            caption_file_changes.caption_file_change, current().db, caption_set_id, file_id
+            caption_file_changes.caption_file_change, self.services.db, caption_set_id, file_id
         )
         self.file_change.show(change)
         self.caption_set_id, self.file_id, self.info = caption_set_id, file_id, info
@@ -97,7 +99,7 @@ class CaptionEditor(ui.column):
             return
         try:
             change = await run.io_bound(
-                caption_file_changes.caption_file_change, current().db, caption_set_id, file_id
+                caption_file_changes.caption_file_change, self.services.db, caption_set_id, file_id
             )
         except CaptionForgeError:
             change = None  # the set went away: the page handles that
@@ -137,7 +139,7 @@ class CaptionEditor(ui.column):
     async def _remember(self, choice: str) -> None:
         """Keep the dialog's answer as the editor.on_navigate setting (it then stops asking)."""
         try:
-            await run.io_bound(update_config, current().settings, {"editor": {"on_navigate": choice}})
+            await run.io_bound(update_config, self.services.settings, {"editor": {"on_navigate": choice}})
         except CaptionForgeError as exc:
             ui.notify(f"Could not keep the choice: {exc}", type="negative", multi_line=True)
             return
@@ -206,9 +208,11 @@ class CaptionEditor(ui.column):
                 )
                 self._build_status_row()
                 self._build_buttons()
-                self.tag_tools = EditorTagTools(self.text)  # CLIP token count, Text / Tags (chips) view
+                self.tag_tools = EditorTagTools(
+                    self.services.db, self.text
+                )  # CLIP token count, Text / Tags (chips) view
                 self._build_imported_box()
-                self.history = EditorHistory(on_restore=self._restored)
+                self.history = EditorHistory(self.services.db, on_restore=self._restored)
             self.body.set_visibility(False)
             bind_editor_keys(
                 [self.text, self.tag_tools.chips.input],
@@ -313,7 +317,7 @@ class CaptionEditor(ui.column):
     async def _store(self, text: str, expected: str | None, **extra: Any) -> dict[str, Any]:
         return await run.io_bound(
             lambda: captions.save_caption(
-                current().db, self.caption_set_id, self.file_id, text, expected_modified=expected, **extra
+                self.services.db, self.caption_set_id, self.file_id, text, expected_modified=expected, **extra
             )
         )
 
@@ -327,7 +331,7 @@ class CaptionEditor(ui.column):
             self._on_saved(saved)
 
     async def _resolve_conflict(self, mine: str) -> bool:
-        info = await run.io_bound(captions.get_caption, current().db, self.caption_set_id, self.file_id)
+        info = await run.io_bound(captions.get_caption, self.services.db, self.caption_set_id, self.file_id)
         theirs = info["caption"]
         with self:
             dialog = ConflictDialog(
@@ -376,7 +380,7 @@ class CaptionEditor(ui.column):
             return
         try:
             saved = await run.io_bound(
-                caption_file_changes.take_file_text, current().db, self.caption_set_id, self.file_id
+                caption_file_changes.take_file_text, self.services.db, self.caption_set_id, self.file_id
             )
         except CaptionForgeError as exc:
             ui.notify(str(exc), type="negative", multi_line=True)
@@ -396,7 +400,7 @@ class CaptionEditor(ui.column):
         if not self.info:
             return
         with self:
-            result = await answer(GenerateDialog(self.file_id, self.caption_set_id))
+            result = await answer(GenerateDialog(self.services, self.file_id, self.caption_set_id))
         if result is None:
             return
         try:
