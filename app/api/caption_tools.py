@@ -20,7 +20,6 @@ from app.api.schemas.caption_tools_schemas import (
     TagCount,
     TagDelete,
     TagRename,
-    TokenCount,
     TokenRequest,
     UndoOut,
     ViewCreate,
@@ -31,7 +30,7 @@ from app.services.captions import batch_edits, tags
 from app.services.captions.caption_sets import get_caption_set
 from app.services.grid import saved_views
 from app.services.grid.query import query_error
-from app.services.tokens import token_summary
+from app.services.tokens import TokenCount, token_summary
 
 router = APIRouter(prefix="/api", tags=["caption tools"])
 
@@ -135,7 +134,7 @@ def delete_view(services: ServicesDep, view_id: str) -> Any:
 
 
 @router.post("/tokens", response_model=TokenCount, summary="CLIP token count of a text (limit 75)")
-def count_tokens(body: TokenRequest) -> Any:
+def count_tokens(body: TokenRequest) -> TokenCount:
     return token_summary(body.text)
 
 

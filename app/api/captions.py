@@ -7,7 +7,6 @@ from typing import Any
 from fastapi import APIRouter
 
 from app.api.schemas.dataset_schemas import (
-    CaptionFileChange,
     CaptionOut,
     CaptionUpdate,
     CaptionWrite,
@@ -16,6 +15,7 @@ from app.api.schemas.dataset_schemas import (
 )
 from app.container import ServicesDep
 from app.services.captions import caption_file_changes, captions
+from app.services.captions.caption_shapes import CaptionFileChange
 
 router = APIRouter(prefix="/api", tags=["captions"])
 
@@ -43,7 +43,7 @@ def list_captions(services: ServicesDep, caption_set_id: str) -> Any:
     response_model=list[CaptionFileChange],
     summary="Files whose .txt/.caption beside the image changed on disk since the set took its text",
 )
-def changed_caption_files(services: ServicesDep, caption_set_id: str) -> Any:
+def changed_caption_files(services: ServicesDep, caption_set_id: str) -> list[CaptionFileChange]:
     return caption_file_changes.changed_caption_files(services.db, caption_set_id)
 
 

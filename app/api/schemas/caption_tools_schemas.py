@@ -123,12 +123,6 @@ class TokenRequest(BaseModel):
     text: str
 
 
-class TokenCount(BaseModel):
-    count: int = Field(description="CLIP BPE tokens without the start/end tokens")
-    limit: int = Field(description="75: CLIP's 77-token context minus start and end")
-    over: int
-
-
 class QueryCheck(BaseModel):
     valid: bool
     message: str | None = None
