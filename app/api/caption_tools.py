@@ -17,7 +17,6 @@ from app.api.schemas.caption_tools_schemas import (
     FindReplaceRequest,
     Preview,
     QueryCheck,
-    TagCount,
     TagDelete,
     TagRename,
     TokenRequest,
@@ -28,6 +27,7 @@ from app.api.schemas.caption_tools_schemas import (
 from app.container import ServicesDep
 from app.services.captions import batch_edits, tags
 from app.services.captions.caption_sets import get_caption_set
+from app.services.captions.caption_shapes import TagCount
 from app.services.grid import saved_views
 from app.services.grid.query import query_error
 from app.services.tokens import TokenCount, token_summary
@@ -38,7 +38,7 @@ router = APIRouter(prefix="/api", tags=["caption tools"])
 @router.get("/caption-sets/{caption_set_id}/tags", response_model=list[TagCount], summary="Tags by frequency")
 def tag_vocabulary(
     services: ServicesDep, caption_set_id: str, limit: int | None = Query(None, ge=1, le=100_000)
-) -> Any:
+) -> list[TagCount]:
     get_caption_set(services.db, caption_set_id)  # 404 for an unknown set
     return tags.tag_vocabulary(services.db, caption_set_id, limit)
 

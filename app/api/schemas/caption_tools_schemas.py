@@ -7,11 +7,6 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field
 
 
-class TagCount(BaseModel):
-    tag: str
-    count: int
-
-
 class TagRename(BaseModel):
     tag: str = Field(description="The tag to rename (case-insensitive)")
     new: str = Field("", description="Its new name; empty deletes the tag")

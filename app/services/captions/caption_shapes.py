@@ -5,6 +5,13 @@ from __future__ import annotations
 from pydantic import BaseModel, Field
 
 
+class TagCount(BaseModel):
+    """A tag of a caption set and how many of its captions have it."""
+
+    tag: str
+    count: int
+
+
 class CaptionFileChange(BaseModel):
     """A member file whose .txt/.caption beside the image differs from the text the set took from it."""
 

@@ -13,6 +13,7 @@ from nicegui import run, ui
 from nicegui.events import GenericEventArguments
 
 from app.db import Database
+from app.services.captions.caption_shapes import TagCount
 from app.services.captions.tags import tag_vocabulary
 from app.services.grid.query_syntax import Field, Not, format_query
 from app.ui.a11y import labelled
@@ -38,7 +39,7 @@ class TagPanel(ui.column):
         self.db = db
         self.classes("w-full gap-1").mark("tag-panel")
         self.caption_set_id: str | None = None
-        self.vocabulary: list[dict[str, Any]] = []
+        self.vocabulary: list[TagCount] = []
         self._on_query, self._on_changed = on_query, on_changed
         self.filter = (
             ui.input(placeholder="Find a tag", on_change=self._render)
@@ -62,7 +63,7 @@ class TagPanel(ui.column):
 
     def _render(self) -> None:
         needle = (self.filter.value or "").strip().lower()
-        tags = [item for item in self.vocabulary if needle in item["tag"].lower()][:SHOWN]
+        tags = [item for item in self.vocabulary if needle in item.tag.lower()][:SHOWN]
         self.items.clear()
         with self.items:
             if not tags:
@@ -72,14 +73,14 @@ class TagPanel(ui.column):
             for item in tags:
                 self._item(item)
 
-    def _item(self, item: dict[str, Any]) -> None:
+    def _item(self, item: TagCount) -> None:
         # Four elements a tag (300 tags render in a blink); the actions live in one shared dialog.
-        tag = item["tag"]
+        tag = item.tag
         with ui.row().classes(
             "w-full items-center gap-1 no-wrap hover:bg-slate-100 rounded px-1 cursor-pointer"
         ):
             name = ui.label(tag).classes("text-sm truncate grow").mark("tag-panel-item")
-            count = ui.label(str(item["count"])).classes("text-xs text-gray-500").mark("tag-panel-count")
+            count = ui.label(str(item.count)).classes("text-xs text-gray-500").mark("tag-panel-count")
             for label in (name, count):
                 label.on("click", lambda e, t=tag: self._clicked(t, e), ["altKey"])
             labelled(

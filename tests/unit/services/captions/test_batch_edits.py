@@ -128,7 +128,7 @@ def test_bad_edits_raise_invalid(core, caption_set):
 
 def test_tag_vocabulary_rename_and_delete(core, caption_set):
     vocabulary = tags.tag_vocabulary(core.db, caption_set["id"])
-    assert vocabulary[:4] == [
+    assert [item.model_dump() for item in vocabulary[:4]] == [
         {"tag": "ohwx", "count": 3},
         {"tag": "smile", "count": 3},  # "Smile" counts too; the common spelling is shown
         {"tag": "woman", "count": 3},
