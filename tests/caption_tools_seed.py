@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from app.db import Database
-from app.services.captions import captions
+from app.services.captions import caption_sets, captions
 from app.services.datasets import datasets
 from tests.factories import make_tracked_files
 
@@ -28,7 +28,7 @@ def seed_caption_set(
     ids = make_tracked_files(db, len(texts))
     dataset = datasets.create_dataset(db, "Portraits")
     datasets.add_files(db, dataset["id"], ids)
-    made = captions.create_caption_set(
+    made = caption_sets.create_caption_set(
         db,
         dataset["id"],
         "Tags",

@@ -12,7 +12,7 @@ from PIL import Image
 
 from app import models
 from app.db import Database
-from app.services.captions import captions
+from app.services.captions import caption_sets, captions
 from app.services.datasets import datasets
 from app.services.datasets.dataset_members import add_files
 
@@ -66,7 +66,7 @@ def seed_caption_set(
             file_ids.append(tracked.id)
     dataset = datasets.create_dataset(db, name)
     add_files(db, dataset["id"], file_ids)
-    caption_set = captions.create_caption_set(
+    caption_set = caption_sets.create_caption_set(
         db, dataset["id"], "Natural", "natural_detailed", max_length=max_length
     )
     return Seeded(dataset["id"], caption_set["id"], file_ids, list(paths))

@@ -20,8 +20,7 @@ from app.api.schemas.dataset_schemas import (
     ImportRequest,
 )
 from app.container import ServicesDep
-from app.core import current
-from app.services.captions import captions
+from app.services.captions import caption_batches, caption_sets, captions
 
 router = APIRouter(prefix="/api", tags=["caption sets"])
 
@@ -33,28 +32,24 @@ router = APIRouter(prefix="/api", tags=["caption sets"])
     summary="Create a caption set (optionally from the members' imported captions)",
 )
 def create_caption_set(services: ServicesDep, dataset_id: str, body: CaptionSetCreate) -> dict[str, Any]:
-    caption_set = captions.create_caption_set(services.db, dataset_id, **body.model_dump())
-    return _changed(dataset_id, caption_set)
+    return caption_sets.create_caption_set(services.db, dataset_id, **body.model_dump())
 
 
 @router.get(
     "/datasets/{dataset_id}/caption-sets", response_model=list[CaptionSetOut], summary="A dataset's sets"
 )
 def list_caption_sets(services: ServicesDep, dataset_id: str) -> Any:
-    return captions.list_caption_sets(services.db, dataset_id)
+    return caption_sets.list_caption_sets(services.db, dataset_id)
 
 
 @router.get("/caption-sets/{caption_set_id}", response_model=CaptionSetOut, summary="One caption set")
 def get_caption_set(services: ServicesDep, caption_set_id: str) -> Any:
-    return captions.get_caption_set(services.db, caption_set_id)
+    return caption_sets.get_caption_set(services.db, caption_set_id)
 
 
 @router.put("/caption-sets/{caption_set_id}", response_model=CaptionSetOut, summary="Change the fields sent")
 def update_caption_set(services: ServicesDep, caption_set_id: str, body: CaptionSetUpdate) -> dict[str, Any]:
-    caption_set = captions.update_caption_set(
-        services.db, caption_set_id, **body.model_dump(exclude_unset=True)
-    )
-    return _changed(caption_set["dataset_id"], caption_set)
+    return caption_sets.update_caption_set(services.db, caption_set_id, **body.model_dump(exclude_unset=True))
 
 
 @router.delete(
@@ -63,9 +58,7 @@ def update_caption_set(services: ServicesDep, caption_set_id: str, body: Caption
     summary="Delete a set and its captions",
 )
 def delete_caption_set(services: ServicesDep, caption_set_id: str) -> dict[str, Any]:
-    db = services.db
-    dataset_id = captions.get_caption_set(db, caption_set_id)["dataset_id"]
-    return _changed(dataset_id, captions.delete_caption_set(db, caption_set_id))
+    return caption_sets.delete_caption_set(services.db, caption_set_id)
 
 
 @router.post(
@@ -77,8 +70,7 @@ def delete_caption_set(services: ServicesDep, caption_set_id: str) -> dict[str, 
 def duplicate_caption_set(
     services: ServicesDep, caption_set_id: str, body: DuplicateRequest
 ) -> dict[str, Any]:
-    copy = captions.duplicate_caption_set(services.db, caption_set_id, body.name)
-    return _changed(copy["dataset_id"], copy)
+    return caption_sets.duplicate_caption_set(services.db, caption_set_id, body.name)
 
 
 @router.post(
@@ -87,9 +79,7 @@ def duplicate_caption_set(
     summary="Copy members' imported .txt captions into the set (existing captions kept unless overwrite)",
 )
 def import_captions(services: ServicesDep, caption_set_id: str, body: ImportRequest) -> dict[str, Any]:
-    db = services.db
-    report = captions.import_captions(db, caption_set_id, body.file_ids, body.overwrite)
-    return _changed(captions.get_caption_set(db, caption_set_id)["dataset_id"], report)
+    return caption_sets.import_captions(services.db, caption_set_id, body.file_ids, body.overwrite)
 
 
 @router.post(
@@ -98,10 +88,10 @@ def import_captions(services: ServicesDep, caption_set_id: str, body: ImportRequ
     summary="Write many captions at once, all or nothing, undoable by batch_id",
 )
 def batch_update(services: ServicesDep, caption_set_id: str, body: BatchRequest) -> dict[str, Any]:
-    db = services.db
     updates = [item.model_dump() for item in body.updates]
-    result = captions.save_captions_batch(db, caption_set_id, updates, label=body.label, source=body.source)
-    return _changed(captions.get_caption_set(db, caption_set_id)["dataset_id"], result)
+    return caption_batches.save_captions_batch(
+        services.db, caption_set_id, updates, label=body.label, source=body.source
+    )
 
 
 @router.post(
@@ -110,9 +100,7 @@ def batch_update(services: ServicesDep, caption_set_id: str, body: BatchRequest)
     summary="Undo a batch edit (captions edited since are left alone)",
 )
 def revert_batch(services: ServicesDep, batch_id: str) -> dict[str, Any]:
-    result = captions.revert_batch(services.db, batch_id)
-    services.events.emit_threadsafe(services.events.datasets_changed, {"dataset_id": None})
-    return result
+    return caption_batches.revert_batch(services.db, batch_id)
 
 
 @router.get(
@@ -122,9 +110,3 @@ def revert_batch(services: ServicesDep, batch_id: str) -> dict[str, Any]:
 )
 def caption_for_file(services: ServicesDep, caption_set_id: str, file_id: str) -> Any:
     return captions.get_caption(services.db, caption_set_id, file_id)
-
-
-def _changed(dataset_id: str, result: Any) -> Any:
-    core = current()
-    core.events.emit_threadsafe(core.events.datasets_changed, {"dataset_id": dataset_id})
-    return result

@@ -17,31 +17,28 @@ from app.api.schemas.caption_tools_schemas import (
     FindReplaceRequest,
     Preview,
     QueryCheck,
-    TagCount,
     TagDelete,
     TagRename,
-    TokenCount,
     TokenRequest,
     UndoOut,
     ViewCreate,
     ViewOut,
 )
 from app.container import ServicesDep
-from app.core import current
 from app.services.captions import batch_edits, tags
-from app.services.captions.captions import get_caption_set
+from app.services.captions.caption_sets import get_caption_set
+from app.services.captions.caption_shapes import TagCount
 from app.services.grid import saved_views
 from app.services.grid.query import query_error
-from app.services.tokens import token_summary
+from app.services.tokens import TokenCount, token_summary
 
 router = APIRouter(prefix="/api", tags=["caption tools"])
-MAX_EVENTS = 500  # per-caption live updates after a batch; a bigger one shows when a page reloads the set
 
 
 @router.get("/caption-sets/{caption_set_id}/tags", response_model=list[TagCount], summary="Tags by frequency")
 def tag_vocabulary(
     services: ServicesDep, caption_set_id: str, limit: int | None = Query(None, ge=1, le=100_000)
-) -> Any:
+) -> list[TagCount]:
     get_caption_set(services.db, caption_set_id)  # 404 for an unknown set
     return tags.tag_vocabulary(services.db, caption_set_id, limit)
 
@@ -56,7 +53,7 @@ def preview_rename_tag(services: ServicesDep, caption_set_id: str, body: TagRena
     "/caption-sets/{caption_set_id}/tags/rename", response_model=Applied, summary="Rename a tag everywhere"
 )
 def rename_tag(services: ServicesDep, caption_set_id: str, body: TagRename) -> Any:
-    return _changed(caption_set_id, tags.rename_tag(services.db, caption_set_id, body.tag, body.new))
+    return tags.rename_tag(services.db, caption_set_id, body.tag, body.new)
 
 
 @router.post("/caption-sets/{caption_set_id}/tags/delete/preview", response_model=Preview)
@@ -68,7 +65,7 @@ def preview_delete_tag(services: ServicesDep, caption_set_id: str, body: TagDele
     "/caption-sets/{caption_set_id}/tags/delete", response_model=Applied, summary="Delete a tag everywhere"
 )
 def delete_tag(services: ServicesDep, caption_set_id: str, body: TagDelete) -> Any:
-    return _changed(caption_set_id, tags.delete_tag(services.db, caption_set_id, body.tag))
+    return tags.delete_tag(services.db, caption_set_id, body.tag)
 
 
 @router.post("/caption-sets/{caption_set_id}/batch-edit/preview", response_model=Preview)
@@ -84,10 +81,9 @@ def preview_batch_edit(services: ServicesDep, caption_set_id: str, body: BatchEd
     "/caption-sets/{caption_set_id}/batch-edit", response_model=Applied, summary="Apply a batch edit"
 )
 def apply_batch_edit(services: ServicesDep, caption_set_id: str, body: BatchEditRequest) -> Any:
-    result = batch_edits.apply_batch(
+    return batch_edits.apply_batch(
         services.db, caption_set_id, body.edit.model_dump(), file_ids=body.file_ids, query=body.query
     )
-    return _changed(caption_set_id, result)
 
 
 @router.post("/caption-sets/{caption_set_id}/find-replace/preview", response_model=Preview)
@@ -102,10 +98,9 @@ def preview_find_replace(services: ServicesDep, caption_set_id: str, body: FindR
     "/caption-sets/{caption_set_id}/find-replace", response_model=Applied, summary="Find and replace"
 )
 def apply_find_replace(services: ServicesDep, caption_set_id: str, body: FindReplaceRequest) -> Any:
-    result = batch_edits.apply_batch(
+    return batch_edits.apply_batch(
         services.db, caption_set_id, body.edit(), file_ids=body.file_ids, query=body.query
     )
-    return _changed(caption_set_id, result)
 
 
 @router.get(
@@ -120,9 +115,7 @@ def recent_batches(services: ServicesDep, caption_set_id: str, limit: int = Quer
     "/batches/{batch_id}/undo", response_model=UndoOut, summary="Undo a whole batch (itself undoable)"
 )
 def undo_batch(services: ServicesDep, batch_id: str) -> Any:
-    result = batch_edits.undo_batch(services.db, batch_id)
-    _notify(None)
-    return result
+    return batch_edits.undo_batch(services.db, batch_id)
 
 
 @router.get("/datasets/{dataset_id}/views", response_model=list[ViewOut], summary="Saved grid queries")
@@ -141,7 +134,7 @@ def delete_view(services: ServicesDep, view_id: str) -> Any:
 
 
 @router.post("/tokens", response_model=TokenCount, summary="CLIP token count of a text (limit 75)")
-def count_tokens(body: TokenRequest) -> Any:
+def count_tokens(body: TokenRequest) -> TokenCount:
     return token_summary(body.text)
 
 
@@ -151,22 +144,3 @@ def check_query(q: str = Query("", description="The query text")) -> Any:
     if error is None:
         return {"valid": True}
     return {"valid": False, "message": error.message, "position": error.position}
-
-
-def _changed(caption_set_id: str, result: dict[str, Any]) -> dict[str, Any]:
-    """Tell open pages: each changed caption (a bounded number), then the dataset."""
-    if not result.get("changed"):
-        return result
-    core = current()
-    if len(result["file_ids"]) <= MAX_EVENTS:
-        for payload in batch_edits.changed_payloads(core.db, caption_set_id, result["file_ids"]):
-            core.events.emit_threadsafe(core.events.caption_changed, payload)
-    else:  # one event for the lot: pages re-read the set and every count follows
-        core.events.emit_threadsafe(core.events.caption_changed, batch_edits.bulk_payload(caption_set_id))
-    _notify(get_caption_set(core.db, caption_set_id)["dataset_id"])
-    return result
-
-
-def _notify(dataset_id: str | None) -> None:
-    core = current()
-    core.events.emit_threadsafe(core.events.datasets_changed, {"dataset_id": dataset_id})

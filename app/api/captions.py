@@ -7,7 +7,6 @@ from typing import Any
 from fastapi import APIRouter
 
 from app.api.schemas.dataset_schemas import (
-    CaptionFileChange,
     CaptionOut,
     CaptionUpdate,
     CaptionWrite,
@@ -15,8 +14,8 @@ from app.api.schemas.dataset_schemas import (
     TakeFileText,
 )
 from app.container import ServicesDep
-from app.core import current
 from app.services.captions import caption_file_changes, captions
+from app.services.captions.caption_shapes import CaptionFileChange
 
 router = APIRouter(prefix="/api", tags=["captions"])
 
@@ -29,7 +28,7 @@ router = APIRouter(prefix="/api", tags=["captions"])
 def save_caption(services: ServicesDep, caption_set_id: str, body: CaptionWrite) -> dict[str, Any]:
     fields = body.model_dump()
     file_id, text = fields.pop("file_id"), fields.pop("caption_text")
-    return _changed(captions.save_caption(services.db, caption_set_id, file_id, text, **fields))
+    return captions.save_caption(services.db, caption_set_id, file_id, text, **fields)
 
 
 @router.get(
@@ -44,7 +43,7 @@ def list_captions(services: ServicesDep, caption_set_id: str) -> Any:
     response_model=list[CaptionFileChange],
     summary="Files whose .txt/.caption beside the image changed on disk since the set took its text",
 )
-def changed_caption_files(services: ServicesDep, caption_set_id: str) -> Any:
+def changed_caption_files(services: ServicesDep, caption_set_id: str) -> list[CaptionFileChange]:
     return caption_file_changes.changed_caption_files(services.db, caption_set_id)
 
 
@@ -54,7 +53,7 @@ def changed_caption_files(services: ServicesDep, caption_set_id: str) -> Any:
     summary="Save the text of the file beside the image as its caption (an 'import' revision)",
 )
 def take_file_text(services: ServicesDep, caption_set_id: str, body: TakeFileText) -> dict[str, Any]:
-    return _changed(caption_file_changes.take_file_text(services.db, caption_set_id, body.file_id))
+    return caption_file_changes.take_file_text(services.db, caption_set_id, body.file_id)
 
 
 @router.get("/captions/{caption_id}", response_model=CaptionOut, summary="One caption")
@@ -64,20 +63,16 @@ def get_caption(services: ServicesDep, caption_id: str) -> Any:
 
 @router.put("/captions/{caption_id}", response_model=CaptionOut, summary="Edit a caption's text")
 def update_caption(services: ServicesDep, caption_id: str, body: CaptionUpdate) -> dict[str, Any]:
-    caption = captions.update_caption(
+    return captions.update_caption(
         services.db, caption_id, body.caption_text, expected_modified=body.expected_modified
     )
-    return _changed(caption)
 
 
 @router.delete(
     "/captions/{caption_id}", response_model=CaptionOut, summary="Delete a caption (returns what it was)"
 )
 def delete_caption(services: ServicesDep, caption_id: str) -> dict[str, Any]:
-    deleted = captions.delete_caption(services.db, caption_id)
-    payload = captions.caption_changed_payload(None, deleted["caption_set_id"], deleted["file_id"])
-    services.events.emit_threadsafe(services.events.caption_changed, payload)
-    return deleted
+    return captions.delete_caption(services.db, caption_id)
 
 
 @router.get(
@@ -95,11 +90,4 @@ def list_revisions(services: ServicesDep, caption_id: str) -> Any:
     summary="Restore the text a revision produced (recorded as a new 'revert' revision)",
 )
 def revert_caption(services: ServicesDep, caption_id: str, revision_id: str) -> dict[str, Any]:
-    return _changed(captions.revert_caption(services.db, caption_id, revision_id))
-
-
-def _changed(caption: dict[str, Any]) -> dict[str, Any]:
-    core = current()
-    payload = captions.caption_changed_payload(caption, caption["caption_set_id"], caption["file_id"])
-    core.events.emit_threadsafe(core.events.caption_changed, payload)
-    return caption
+    return captions.revert_caption(services.db, caption_id, revision_id)

@@ -14,6 +14,7 @@ import threading
 from functools import lru_cache
 
 from instant_clip_tokenizer import Tokenizer
+from pydantic import BaseModel, Field
 
 CLIP_CONTEXT_LENGTH = 77
 CLIP_TOKEN_LIMIT = CLIP_CONTEXT_LENGTH - 2  # without <|startoftext|> and <|endoftext|>
@@ -32,10 +33,18 @@ def clip_tokens(text: str | None) -> list[int]:
     return list(_get_tokenizer().encode(text or ""))
 
 
-def token_summary(text: str | None) -> dict:
-    """{"count", "limit", "over"}: the count against the 75-token CLIP limit, and how many tokens past it."""
+class TokenCount(BaseModel):
+    """A text's CLIP token count against the limit, and how many tokens past it are cut off."""
+
+    count: int = Field(description="CLIP BPE tokens without the start/end tokens")
+    limit: int = Field(description="75: CLIP's 77-token context minus start and end")
+    over: int
+
+
+def token_summary(text: str | None) -> TokenCount:
+    """The count against the 75-token CLIP limit, and how many tokens past it."""
     count = clip_token_count(text)
-    return {"count": count, "limit": CLIP_TOKEN_LIMIT, "over": max(0, count - CLIP_TOKEN_LIMIT)}
+    return TokenCount(count=count, limit=CLIP_TOKEN_LIMIT, over=max(0, count - CLIP_TOKEN_LIMIT))
 
 
 @lru_cache(maxsize=1 << 18)  # above a 100,000-image set's distinct captions: an LRU smaller than the

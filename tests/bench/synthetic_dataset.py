@@ -18,7 +18,7 @@ from sqlalchemy import insert
 
 from app.db import Database
 from app.models import TrackedFile, TrackedFolder, new_id
-from app.services.captions import captions
+from app.services.captions import caption_batches, caption_sets
 from app.services.datasets import datasets
 from app.services.thumbnails import thumbnail_key, thumbnail_path
 
@@ -88,7 +88,7 @@ def seed_dataset(
     dataset = datasets.create_dataset(db, name)
     file_ids = [f["id"] for f in files]
     datasets.add_files(db, dataset["id"], file_ids)
-    caption_set = captions.create_caption_set(
+    caption_set = caption_sets.create_caption_set(
         db, dataset["id"], "Natural", "natural_simple", max_length=max_length, trigger_phrase=trigger_phrase
     )
     updates = [
@@ -97,7 +97,7 @@ def seed_dataset(
         if captioned_every and index % captioned_every == 0
     ]
     if updates:
-        captions.save_captions_batch(db, caption_set["id"], updates, source="generated")
+        caption_batches.save_captions_batch(db, caption_set["id"], updates, source="generated")
     return SyntheticDataset(dataset["id"], caption_set["id"], file_ids, [f["filename"] for f in files])
 
 

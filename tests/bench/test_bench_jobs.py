@@ -24,7 +24,7 @@ import pytest
 
 from app.jobs.runner import JobRunner
 from app.services.caption_jobs import caption_jobs
-from app.services.captions import captions
+from app.services.captions import caption_sets, captions
 from app.services.workers import process_pool
 from app.vision.client import generate_caption
 from tests.bench.photos import synthetic_photo
@@ -163,7 +163,7 @@ async def test_bench_one_server_four_slots(core, tmp_path, fake_servers, loop_fo
     _report("job runner, 1 server x 4 slots", wall, final, lags)
     assert final["completed_files"] == IMAGES and final["failed_files"] == 0
 
-    baseline_set = captions.create_caption_set(core.db, seeded.dataset_id, "Naive", "natural_detailed")
+    baseline_set = caption_sets.create_caption_set(core.db, seeded.dataset_id, "Naive", "natural_detailed")
     naive = await _naive(core, baseline_set["id"], paths, seeded.file_ids)
     print(f"naive loop (4 workers, a transaction per image): {naive:.2f} s, ratio {naive / IDEAL:.3f}")
     print(f"job runner vs naive: {wall / naive:.3f}")
@@ -230,7 +230,7 @@ async def test_bench_issue_config_cold_start(core, tmp_path, fake_servers, loop_
         f"\ncold job, 120 x 1024x768, 0.5 s, 4 slots: {wall:.2f} s, ideal {ideal:.1f} s, ratio {wall / ideal:.3f}; "
         f"event-loop lag p99 {p99 * 1000:.1f} ms; load average {_load()}"
     )
-    baseline_set = captions.create_caption_set(core.db, seeded.dataset_id, "Naive", "natural_detailed")
+    baseline_set = caption_sets.create_caption_set(core.db, seeded.dataset_id, "Naive", "natural_detailed")
     started = time.perf_counter()
     queue = list(zip(paths, seeded.file_ids, strict=True))
 

@@ -10,7 +10,7 @@ import pytest
 
 from app.config import load_settings
 from app.core import build_core
-from app.services.captions import captions
+from app.services.captions import caption_sets
 from app.services.datasets import datasets
 from app.services.folders import folders
 from app.services.folders.scanning import scan_folder
@@ -32,7 +32,7 @@ def seeded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[LiveServe
     (video,) = folders.list_folder_files(core.db, folder["id"])
     dataset = datasets.create_dataset(core.db, "Clips")
     datasets.add_files(core.db, dataset["id"], [video["id"]])
-    caption_set = captions.create_caption_set(core.db, dataset["id"], "Natural", "natural_simple")
+    caption_set = caption_sets.create_caption_set(core.db, dataset["id"], "Natural", "natural_simple")
     core.db.dispose()
     server = start_server(root / "live-data")
     yield server, {"file_id": video["id"], "dataset_id": dataset["id"], "caption_set_id": caption_set["id"]}

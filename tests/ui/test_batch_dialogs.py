@@ -47,10 +47,10 @@ async def test_find_replace_previews_then_applies_one_undoable_batch(user: User)
     def build(seeded, results):
         async def run_dialog():
             scope = GridScope(seeded["id"], selected_ids=[], shown_ids=seeded["file_ids"])
-            results["result"] = await FindReplaceDialog(scope)
+            results["result"] = await FindReplaceDialog(current().db, scope)
 
         async def run_recent():
-            results["undone"] = await RecentChangesDialog(seeded["id"]).choose()
+            results["undone"] = await RecentChangesDialog(current().db, seeded["id"]).choose()
 
         ui.button("open", on_click=run_dialog).mark("open-dialog")
         ui.button("recent", on_click=run_recent).mark("open-recent")
@@ -90,7 +90,7 @@ async def test_batch_edit_adds_after_the_trigger_phrase_on_the_selection(user: U
             scope = GridScope(
                 seeded["id"], selected_ids=seeded["file_ids"][2:3], shown_ids=seeded["file_ids"]
             )
-            results["result"] = await BatchEditDialog(scope)
+            results["result"] = await BatchEditDialog(current().db, scope)
 
         ui.button("open", on_click=run_dialog).mark("open-dialog")
 
@@ -110,7 +110,7 @@ async def test_batch_edit_adds_after_the_trigger_phrase_on_the_selection(user: U
 async def test_tag_panel_click_filters_and_alt_click_negates(user: User) -> None:
     def build(seeded, results):
         results["queries"] = []
-        panel = TagPanel(on_query=results["queries"].append, on_changed=lambda ids: None)
+        panel = TagPanel(current().db, on_query=results["queries"].append, on_changed=lambda ids: None)
         results["panel"] = panel
         ui.button("load", on_click=lambda: panel.show_set(seeded["id"])).mark("load-tags")
 
@@ -129,7 +129,7 @@ async def test_tag_panel_click_filters_and_alt_click_negates(user: User) -> None
 async def test_tag_panel_renames_a_tag_after_a_preview(user: User) -> None:
     def build(seeded, results):
         results["changed"] = []
-        panel = TagPanel(on_query=lambda q: None, on_changed=results["changed"].append)
+        panel = TagPanel(current().db, on_query=lambda q: None, on_changed=results["changed"].append)
         ui.button("load", on_click=lambda: panel.show_set(seeded["id"])).mark("load-tags")
 
     seeded, results = await open_page(user, build)

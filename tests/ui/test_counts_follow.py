@@ -7,13 +7,13 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
+import pytest
 from nicegui.testing import User
 
 from app.container import running
 from app.core import current
 from app.services.caption_jobs import caption_jobs
-from app.services.captions import captions
-from app.ui.workspace.caption_tools import workspace_caption_tools
+from app.services.captions import caption_events, caption_sets, captions
 from tests.job_seed import seed_caption_set, write_images
 from tests.ui.test_workspace_grid import eventually
 
@@ -37,7 +37,7 @@ def _visible_counts(user: User, set_id: str) -> dict[str, str]:
 
 async def _agree(user: User, set_id: str) -> None:
     def agree() -> bool:
-        wanted = f"{captions.get_caption_set(current().db, set_id)['caption_count']} / {COUNT}"
+        wanted = f"{caption_sets.get_caption_set(current().db, set_id)['caption_count']} / {COUNT}"
         try:
             return set(_visible_counts(user, set_id).values()) == {wanted}
         except AssertionError:  # not on the page (yet)
@@ -46,7 +46,7 @@ async def _agree(user: User, set_id: str) -> None:
     try:
         await eventually(agree, seconds=8)
     except AssertionError:
-        real = captions.get_caption_set(current().db, set_id)["caption_count"]
+        real = caption_sets.get_caption_set(current().db, set_id)["caption_count"]
         raise AssertionError(f"database {real} / {COUNT}, shown {_visible_counts(user, set_id)}") from None
 
 
@@ -72,11 +72,13 @@ async def test_every_count_agrees_after_an_edit_a_batch_and_a_caption_job(
     await user.should_see("img_00005.jpg", marker="editor-filename", retries=100)
     user.find(marker="caption-input").type("a red square by hand")
     user.find(marker="editor-save").click()
-    await eventually(lambda: captions.get_caption_set(core.db, seeded.caption_set_id)["caption_count"] == 4)
+    await eventually(
+        lambda: caption_sets.get_caption_set(core.db, seeded.caption_set_id)["caption_count"] == 4
+    )
     await _agree(user, seeded.caption_set_id)
 
     # 2. A batch edit, through its dialog, bigger than the per-caption events (here: more than 1).
-    monkeypatch.setattr(workspace_caption_tools, "MAX_EVENTS", 1)
+    monkeypatch.setattr(caption_events, "MAX_EVENTS", 1)
     user.find(marker="caption-tools").click()
     user.find(marker="open-batch-edit").click()
     await user.should_see(marker="batch-op", retries=100)
@@ -96,15 +98,17 @@ async def test_every_count_agrees_after_an_edit_a_batch_and_a_caption_job(
         await asyncio.sleep(0.05)
     assert caption_jobs.get_job(core.db, job["job_id"])["status"] == "completed"
     await _agree(user, seeded.caption_set_id)
-    assert captions.get_caption_set(core.db, seeded.caption_set_id)["caption_count"] == COUNT
+    assert caption_sets.get_caption_set(core.db, seeded.caption_set_id)["caption_count"] == COUNT
     done = caption_jobs.get_job(core.db, job["job_id"])["completed_files"]
     await user.should_see(f"Caption job finished: {done} captioned, 0 failed", retries=100)
 
 
 async def test_a_batch_too_big_for_per_caption_events_still_reaches_another_tab(
-    user: User, tmp_path: Path
+    user: User, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from app.services.captions import batch_edits
+
+    monkeypatch.setattr(caption_events, "MAX_EVENTS", 2)  # 4 captions: more than it sends one by one
 
     await user.open("/")
     core = current()
@@ -116,5 +120,4 @@ async def test_a_batch_too_big_for_per_caption_events_still_reaches_another_tab(
     await eventually(lambda: len(grid.rows) == 4)
     # Another tab (or the REST API) applied a batch over more images than it sends events for.
     batch_edits.apply_batch(core.db, seeded.caption_set_id, {"op": "add", "text": "square"})
-    core.events.caption_changed.emit(batch_edits.bulk_payload(seeded.caption_set_id))
     await eventually(lambda: all(row["caption_text"] == "ohwx, square" for row in grid.rows.values()))

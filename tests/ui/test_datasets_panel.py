@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from app.core import current
 from app.models import TrackedFolder
-from app.services.captions import captions
+from app.services.captions import caption_sets, captions
 from app.services.datasets import datasets
 from app.ui.datasets.add_to_dataset import AddToDatasetDialog
 from tests.factories import make_tracked_files
@@ -67,7 +67,7 @@ async def test_delete_asks_first_and_says_what_goes(user: User) -> None:
     ids = make_tracked_files(db, 2)
     dataset = datasets.create_dataset(db, "Doomed")
     datasets.add_files(db, dataset["id"], ids)
-    caption_set = captions.create_caption_set(db, dataset["id"], "Natural", "natural_simple")
+    caption_set = caption_sets.create_caption_set(db, dataset["id"], "Natural", "natural_simple")
     captions.save_caption(db, caption_set["id"], ids[0], "a cat")
     await user.open("/")
     await user.should_see(marker="dataset-doomed", retries=RETRIES)
@@ -94,8 +94,8 @@ async def test_caption_set_switcher_and_coverage(user: User) -> None:
     ids = make_tracked_files(db, 3)
     dataset = datasets.create_dataset(db, "Cats")
     datasets.add_files(db, dataset["id"], ids)
-    natural = captions.create_caption_set(db, dataset["id"], "Natural", "natural_simple")
-    captions.create_caption_set(db, dataset["id"], "Tags", "tags")
+    natural = caption_sets.create_caption_set(db, dataset["id"], "Natural", "natural_simple")
+    caption_sets.create_caption_set(db, dataset["id"], "Tags", "tags")
     captions.save_caption(db, natural["id"], ids[0], "a cat")
     await user.open("/")
     await user.should_see(marker="dataset-cats", retries=RETRIES)
@@ -107,7 +107,7 @@ async def test_caption_set_switcher_and_coverage(user: User) -> None:
     await user.should_see(marker="caption-set-Tags", retries=RETRIES)
     await _until(lambda: _chosen_sets(user) == ["caption-set-Tags"])
     # The grid follows: its caption-set switcher shows the set chosen in the left column.
-    tags_id = next(s["id"] for s in captions.list_caption_sets(db, dataset["id"]) if s["name"] == "Tags")
+    tags_id = next(s["id"] for s in caption_sets.list_caption_sets(db, dataset["id"]) if s["name"] == "Tags")
     await _until(lambda: next(iter(user.find(marker="set-select").elements)).value == tags_id)
     # A caption saved elsewhere shows up in the counts without reloading.
     captions.save_caption(db, natural["id"], ids[1], "another cat")
@@ -128,7 +128,7 @@ async def test_new_caption_set_from_the_panel(user: User) -> None:
     user.find(marker="caption-set-name-input").type("Detailed")
     user.find(marker="caption-set-save").click()
     await user.should_see(marker="caption-set-Detailed", retries=RETRIES)
-    assert [s["name"] for s in captions.list_caption_sets(db, dataset["id"])] == ["Detailed"]
+    assert [s["name"] for s in caption_sets.list_caption_sets(db, dataset["id"])] == ["Detailed"]
 
 
 def _chosen_sets(user: User) -> list[str]:

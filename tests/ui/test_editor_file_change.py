@@ -6,7 +6,7 @@ from nicegui.testing import User
 
 from app import models
 from app.core import current
-from app.services.captions import captions
+from app.services.captions import caption_sets, captions
 from tests.ui.test_workspace_editor import open_image
 from tests.ui.test_workspace_grid import eventually, open_dataset
 
@@ -27,7 +27,7 @@ def _imported_then_edited(seeded, index: int, tmp_path, before: str, after: str)
     txt = tmp_path / f"img_{index:05d}.txt"
     txt.write_text(before, encoding="utf-8")
     _pair_txt(file_id, txt, before)
-    captions.import_captions(current().db, seeded.caption_set_id, [file_id], overwrite=True)
+    caption_sets.import_captions(current().db, seeded.caption_set_id, [file_id], overwrite=True)
     txt.write_text(after, encoding="utf-8")
     _pair_txt(file_id, txt, after)
     return file_id

@@ -10,7 +10,7 @@ from nicegui.testing import User
 from PIL import Image
 
 from app.core import current
-from app.services.captions import captions
+from app.services.captions import caption_sets, captions
 from app.services.datasets import datasets
 from app.services.folders import folders
 from app.services.folders.scanning import scan_folder
@@ -35,7 +35,7 @@ async def test_the_grid_and_the_editor_show_a_non_utf8_name_readably(user: User,
     file_ids = [f["id"] for f in folders.list_folder_files(core.db, folder["id"])]
     dataset = datasets.create_dataset(core.db, "Odd names")
     datasets.add_files(core.db, dataset["id"], file_ids)
-    caption_set = captions.create_caption_set(core.db, dataset["id"], "Natural", "natural_simple")
+    caption_set = caption_sets.create_caption_set(core.db, dataset["id"], "Natural", "natural_simple")
 
     await user.open(f"/?dataset={dataset['id']}&caption_set={caption_set['id']}")
     grid = next(iter(user.find(marker="thumb-grid").elements))

@@ -19,7 +19,7 @@ async def open_tools(user: User, text: str = "ohwx, woman, smile") -> tuple[ui.t
     @ui.page("/chips-test")
     async def chips_page() -> None:
         made["text"] = ui.textarea(value=text).mark("caption-input")
-        made["tools"] = EditorTagTools(made["text"])
+        made["tools"] = EditorTagTools(current().db, made["text"])
         await made["tools"].show_set(seeded["id"], "tags")
 
     await user.open("/chips-test")

@@ -8,6 +8,7 @@ from nicegui import ui
 from nicegui.testing import User
 
 from app import models
+from app.container import running
 from app.core import current
 from app.ui.workspace.editor.generate_panel import GenerateDialog
 from app.vision.ollama import OllamaBackend
@@ -49,7 +50,7 @@ async def open_dialog(user: User, file_id: str, caption_set_id: str, results: li
     @ui.page("/generate-test")
     def generate_test() -> None:
         async def run() -> None:
-            results.append(await GenerateDialog(file_id, caption_set_id))
+            results.append(await GenerateDialog(running(), file_id, caption_set_id))
 
         ui.button("go", on_click=run).mark("go")
 

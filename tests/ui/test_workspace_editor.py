@@ -7,7 +7,7 @@ from nicegui.testing import User
 
 from app import models
 from app.core import current
-from app.services.captions import captions
+from app.services.captions import caption_sets, captions
 from tests.ui.test_workspace_grid import eventually, open_dataset
 
 
@@ -44,7 +44,7 @@ async def test_moving_to_the_next_image_saves_the_draft(user: User) -> None:
 
 async def test_switching_caption_set_saves_the_draft_and_keeps_the_image(user: User) -> None:
     seeded, grid = await open_dataset(user)
-    other = captions.create_caption_set(current().db, seeded.dataset_id, "Tags", "tags")
+    other = caption_sets.create_caption_set(current().db, seeded.dataset_id, "Tags", "tags")
     await open_image(user, grid, seeded, 2)
     user.find(marker="caption-input").type("draft in the first set")
     await grid.client.connected()

@@ -7,7 +7,7 @@ from pathlib import Path
 from nicegui.testing import User
 
 from app.core import current
-from app.services.captions import captions
+from app.services.captions import caption_sets, captions
 from app.services.datasets import datasets
 from tests.factories import make_tracked_files
 
@@ -24,7 +24,7 @@ def _seed(root: Path) -> str:
     (root / "img_0001.txt").write_text("<b>old</b> caption", encoding="utf-8")
     dataset = datasets.create_dataset(db, "Cats")
     datasets.add_files(db, dataset["id"], ids)
-    made = captions.create_caption_set(db, dataset["id"], "Tags", "tags", trigger_phrase="ohwx")
+    made = caption_sets.create_caption_set(db, dataset["id"], "Tags", "tags", trigger_phrase="ohwx")
     captions.save_caption(db, made["id"], ids[0], "ohwx, cat")
     captions.save_caption(db, made["id"], ids[1], "ohwx, dog")
     return made["id"]

@@ -15,7 +15,6 @@ MAX_FUNCTION_LINES = 50
 # Functions still over the limit, to be split (issue #16). The list may only shrink: a listed function that
 # now fits fails the test too, so that it is taken off.
 STILL_LONG = {
-    "app/services/captions/caption_writer.py write_caption",
     "app/services/quality/dataset_health.py dataset_health",
     "app/ui/folders/folder_card.py __init__",
     "app/ui/folders/folder_files.py _tile",

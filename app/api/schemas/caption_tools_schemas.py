@@ -7,11 +7,6 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field
 
 
-class TagCount(BaseModel):
-    tag: str
-    count: int
-
-
 class TagRename(BaseModel):
     tag: str = Field(description="The tag to rename (case-insensitive)")
     new: str = Field("", description="Its new name; empty deletes the tag")
@@ -121,12 +116,6 @@ class ViewOut(BaseModel):
 
 class TokenRequest(BaseModel):
     text: str
-
-
-class TokenCount(BaseModel):
-    count: int = Field(description="CLIP BPE tokens without the start/end tokens")
-    limit: int = Field(description="75: CLIP's 77-token context minus start and end")
-    over: int
 
 
 class QueryCheck(BaseModel):

@@ -288,14 +288,5 @@ class RevisionOut(BaseModel):
     created_date: str
 
 
-class CaptionFileChange(BaseModel):
-    file_id: str
-    filename: str
-    caption_path: str | None = Field(description="The .txt or .caption file beside the image")
-    file_text: str = Field(description="The file's text as the last scan read it")
-    imported_text: str | None = Field(description="The text the set took from the file last time")
-    caption_text: str | None = Field(description="The caption's current text in the set")
-
-
 class TakeFileText(BaseModel):
     file_id: str = Field(min_length=1)

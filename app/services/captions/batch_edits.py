@@ -22,7 +22,8 @@ from app.db import Database
 from app.errors import Conflict, Invalid, NotFound
 from app.models import CaptionRevision
 from app.services.captions import caption_transforms as transforms
-from app.services.captions.captions import get_caption_set, revert_batch, save_captions_batch
+from app.services.captions.caption_batches import revert_batch, save_captions_batch
+from app.services.captions.caption_sets import get_caption_set
 from app.services.datasets.datasets import list_dataset_files
 from app.services.grid.query import filter_rows
 
@@ -98,7 +99,7 @@ def recent_batches(db: Database, caption_set_id: str, limit: int = 20) -> list[d
             .order_by(func.max(CaptionRevision.created_date).desc())
             .limit(limit)
         ).all()
-        ids = [row[0] for row in rows]
+        ids = [str(row[0]) for row in rows]  # never None: the query keeps batched revisions only
         undo_ids = {undo_batch_id(batch_id): batch_id for batch_id in ids}
         undone = set(
             session.scalars(
@@ -114,7 +115,7 @@ def recent_batches(db: Database, caption_set_id: str, limit: int = 20) -> list[d
             "change_type": change_type,
             "count": count,
             "created_date": created.isoformat(),
-            "undone": undo_batch_id(batch_id) in undone,
+            "undone": undo_batch_id(str(batch_id)) in undone,
         }
         for batch_id, label, change_type, count, created in rows
     ]
@@ -141,32 +142,6 @@ def undo_batch(db: Database, batch_id: str) -> dict[str, Any]:
         "undone_batch_id": batch_id,
         "restored": counts["reverted"],
         "skipped": counts["skipped"],
-    }
-
-
-def changed_payloads(
-    db: Database, caption_set_id: str, file_ids: Sequence[str] | None
-) -> list[dict[str, Any]]:
-    """core.events.caption_changed payloads for these files after a batch (None: every captioned file)."""
-    caption_set = get_caption_set(db, caption_set_id)
-    wanted = set(file_ids) if file_ids is not None else None
-    rows = list_dataset_files(db, caption_set["dataset_id"], caption_set_id)
-    return [row_payload(caption_set_id, row) for row in rows if wanted is None or row["file_id"] in wanted]
-
-
-def bulk_payload(caption_set_id: str | None) -> dict[str, Any]:
-    """The one caption_changed payload for a batch too big for one per caption: file_id None = re-read."""
-    return {"caption_set_id": caption_set_id, "file_id": None, "bulk": True}
-
-
-def row_payload(caption_set_id: str | None, row: dict[str, Any]) -> dict[str, Any]:
-    """The caption_changed payload for a grid row (list_dataset_files shape)."""
-    return {
-        "caption_set_id": caption_set_id,
-        "file_id": row["file_id"],
-        "caption_text": row.get("caption_text"),
-        "caption_state": row.get("caption_state") or "none",
-        "modified_date": row.get("caption_modified"),
     }
 
 
@@ -235,7 +210,8 @@ def _plan(
         wanted = set(file_ids)
         rows = [row for row in rows if row["file_id"] in wanted]
     rows = [row for row in rows if row.get("caption_text")]
-    changes, skipped = [], []
+    changes: list[dict[str, Any]] = []
+    skipped: list[dict[str, Any]] = []
     limit = caption_set.get("max_length")
     for row in rows:
         before = row["caption_text"]

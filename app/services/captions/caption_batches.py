@@ -1,6 +1,6 @@
 """Edits of many captions at once: one transaction, one batch_id, undoable as a whole.
 
-Import these through app.services.captions.captions (the public module).
+Each edit queues its caption_changed events (and datasets_changed) on its own transaction.
 """
 
 from __future__ import annotations
@@ -9,12 +9,15 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from app.db import Database
 from app.errors import Invalid
-from app.models import Caption, CaptionRevision, DatasetFile, TrackedFile, new_id
+from app.models import Caption, CaptionRevision, CaptionSet, DatasetFile, TrackedFile, new_id
+from app.services.captions import caption_events
 from app.services.captions.caption_sets import require_caption_set
 from app.services.captions.caption_writer import check_text, remove_caption, write_caption
+from app.services.datasets import dataset_events
 from app.services.datasets.dataset_stats import refresh_caption_set_stats
 
 
@@ -30,7 +33,7 @@ def save_captions_batch(
 
     Every text is checked before anything is written, so one bad caption leaves the set untouched.
     """
-    items = [(str(u.get("file_id")), u.get("caption_text")) for u in updates]
+    items: list[tuple[str, Any]] = [(str(u.get("file_id")), u.get("caption_text")) for u in updates]
     if not items:
         raise Invalid("A batch needs at least one {file_id, caption_text}")
     with db.session() as session:
@@ -41,11 +44,12 @@ def save_captions_batch(
             for c in session.scalars(select(Caption).where(Caption.caption_set_id == caption_set.id))
         }
         batch_id, counts = new_id(), {"created": 0, "updated": 0, "unchanged": 0}
+        written: dict[str, Caption | None] = {}
         with session.no_autoflush:  # one flush at the end, not one per caption (~3x faster for big batches)
             for file_id, text in items:
                 previous = before.get(file_id)
                 # A new caption is flushed at once, so a repeat of its file in this batch finds it.
-                write_caption(
+                written[file_id] = write_caption(
                     session, caption_set, file_id, text, source=source, batch_id=batch_id,
                     batch_label=label, change_type="batch", file=files[file_id], flush=previous is None,
                 )  # fmt: skip
@@ -55,6 +59,8 @@ def save_captions_batch(
                 counts[key] += 1
                 before[file_id] = text.strip()
         refresh_caption_set_stats(session, caption_set.id)
+        caption_events.captions_saved(session, caption_set.id, written)
+        dataset_events.datasets_changed(session, caption_set.dataset_id)
         return {"batch_id": batch_id, "label": label, **counts}
 
 
@@ -91,6 +97,7 @@ def delete_captions(db: Database, caption_set_id: str, file_ids: Iterable[str]) 
             session.delete(caption)
         session.flush()
         refresh_caption_set_stats(session, caption_set.id)
+        caption_events.captions_saved(session, caption_set.id, dict.fromkeys(c.file_id for c in captions))
         return len(captions)
 
 
@@ -110,37 +117,50 @@ def revert_batch(db: Database, batch_id: str, *, undo_batch_id: str | None = Non
         )
         if not revisions:
             raise Invalid(f"No captions carry batch {batch_id} (already undone, or deleted since)")
-        reverted = skipped = 0
         caption_set = require_caption_set(session, revisions[0].caption_set_id)
         # Load the batch's captions and files in two queries instead of three queries per caption.
         caption_ids = {revision.caption_id for revision in revisions if revision.caption_id}
         session.scalars(select(Caption).where(Caption.id.in_(caption_ids))).all()
         files = _member_files(session, caption_set.dataset_id, [revision.file_id for revision in revisions])
+        restored: dict[str, Caption | None] = {}
+        reverted = 0
         with session.no_autoflush:  # one flush at the end, not one per caption
             for revision in revisions:
                 caption = session.get(Caption, revision.caption_id) if revision.caption_id else None
                 if caption is None or caption.caption_text != revision.new_text:
-                    skipped += 1
-                elif revision.previous_text is None:
-                    remove_caption(
-                        session,
-                        caption,
-                        batch_id=undo_batch_id,
-                        batch_label=f"Undo of {revision.batch_label or 'a batch edit'}",
-                    )
-                    reverted += 1
-                else:
-                    write_caption(
-                        session, caption_set, caption.file_id, revision.previous_text, change_type="revert",
-                        batch_label=f"Undo of {revision.batch_label or 'a batch edit'}", batch_id=undo_batch_id,
-                        file=files.get(caption.file_id), flush=False,
-                    )  # fmt: skip
-                    if revision.previous_edited is not None:  # a generated caption is "generated" again
-                        caption.manually_edited = revision.previous_edited
-                    reverted += 1
+                    continue  # edited again since the batch: left alone
+                label = f"Undo of {revision.batch_label or 'a batch edit'}"
+                restored[caption.file_id] = _restore(
+                    session, caption_set, caption, revision, files, undo_batch_id, label
+                )
+                reverted += 1
         session.flush()
         refresh_caption_set_stats(session, caption_set.id)
-        return {"reverted": reverted, "skipped": skipped}
+        caption_events.captions_saved(session, caption_set.id, restored)
+        dataset_events.datasets_changed(session, None)
+        return {"reverted": reverted, "skipped": len(revisions) - reverted}
+
+
+def _restore(
+    session: Session,
+    caption_set: CaptionSet,
+    caption: Caption,
+    revision: CaptionRevision,
+    files: dict[str, TrackedFile],
+    undo_batch_id: str | None,
+    label: str,
+) -> Caption | None:
+    """Give the caption the text it had before `revision` (None: it did not exist, so it is deleted)."""
+    if revision.previous_text is None:
+        remove_caption(session, caption, batch_id=undo_batch_id, batch_label=label)
+        return None
+    write_caption(
+        session, caption_set, caption.file_id, revision.previous_text, change_type="revert",
+        batch_label=label, batch_id=undo_batch_id, file=files.get(caption.file_id), flush=False,
+    )  # fmt: skip
+    if revision.previous_edited is not None:  # a generated caption is "generated" again
+        caption.manually_edited = revision.previous_edited
+    return caption
 
 
 def _member_files(session: Any, dataset_id: str, file_ids: list[str]) -> dict[str, TrackedFile]:

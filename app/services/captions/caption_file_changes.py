@@ -20,21 +20,22 @@ from app.errors import Invalid, NotFound
 from app.fs_names import readable
 from app.models import Caption, CaptionRevision, CaptionSet, DatasetFile, TrackedFile
 from app.services.captions.caption_sets import require_caption_set
+from app.services.captions.caption_shapes import CaptionFileChange
 from app.services.captions.captions import save_caption
 from app.services.captions.postprocess import ensure_trigger
 from app.services.folders.paired_captions import read_caption
 
 
-def changed_caption_files(db: Database, caption_set_id: str) -> list[dict[str, Any]]:
+def changed_caption_files(db: Database, caption_set_id: str) -> list[CaptionFileChange]:
     """The dataset's files whose paired caption file (as the last scan read it) differs from the text
-    the set imported; each {file_id, filename, caption_path, file_text, imported_text, caption_text}."""
+    the set imported."""
     with db.session() as session:
         caption_set = require_caption_set(session, caption_set_id)
         return _changed(session, caption_set, None)
 
 
-def caption_file_change(db: Database, caption_set_id: str, file_id: str) -> dict[str, Any] | None:
-    """The change of one file (the shape of changed_caption_files' rows), or None when it does not differ."""
+def caption_file_change(db: Database, caption_set_id: str, file_id: str) -> CaptionFileChange | None:
+    """The change of one file, or None when it does not differ."""
     with db.session() as session:
         caption_set = require_caption_set(session, caption_set_id)
         rows = _changed(session, caption_set, file_id)
@@ -70,11 +71,12 @@ def take_file_text(db: Database, caption_set_id: str, file_id: str) -> dict[str,
     return save_caption(db, caption_set_id, file_id, text, source="imported", change_type="import")
 
 
-def _changed(session: Session, caption_set: CaptionSet, file_id: str | None) -> list[dict[str, Any]]:
+def _changed(session: Session, caption_set: CaptionSet, file_id: str | None) -> list[CaptionFileChange]:
     query = _imported_query(caption_set)
     if file_id is not None:
         query = query.where(TrackedFile.id == file_id)
-    rows, seen = [], set()
+    rows: list[CaptionFileChange] = []
+    seen: set[str] = set()
     for file, imported_text, caption_text in session.execute(query):
         text = (file.imported_caption or "").strip()
         if not text or file.id in seen:
@@ -88,14 +90,14 @@ def _changed(session: Session, caption_set: CaptionSet, file_id: str | None) -> 
         if saved in (imported_text, caption_text) or text == imported_text:
             continue
         rows.append(
-            {
-                "file_id": file.id,
-                "filename": file.filename,
-                "caption_path": readable(file.imported_caption_path) if file.imported_caption_path else None,
-                "file_text": text,
-                "imported_text": imported_text,
-                "caption_text": caption_text,
-            }
+            CaptionFileChange(
+                file_id=file.id,
+                filename=file.filename,
+                caption_path=readable(file.imported_caption_path) if file.imported_caption_path else None,
+                file_text=text,
+                imported_text=imported_text,
+                caption_text=caption_text,
+            )
         )
     return rows
 

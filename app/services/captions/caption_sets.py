@@ -1,6 +1,7 @@
 """Caption sets of a dataset: create (optionally from imported captions), edit, duplicate, delete.
 
-Import these through app.services.captions.captions (the public module); they live here to keep files small.
+Each change queues datasets_changed for the set's dataset on its own transaction (the dataset list shows
+the sets and their counts); captions copied in queue caption_changed.
 """
 
 from __future__ import annotations
@@ -14,8 +15,10 @@ from sqlalchemy.orm import Session
 from app.db import Database
 from app.errors import Conflict, Invalid, NotFound
 from app.models import Caption, CaptionRevision, CaptionSet, Dataset, DatasetFile, TrackedFile, new_id, utcnow
+from app.services.captions import caption_events
 from app.services.captions.caption_writer import write_caption
 from app.services.captions.postprocess import ensure_trigger
+from app.services.datasets import dataset_events
 from app.services.datasets.dataset_members import require_dataset
 from app.services.datasets.dataset_stats import refresh_caption_set_stats
 from app.services.rows import iso
@@ -74,6 +77,7 @@ def create_caption_set(
             _import_in_session(session, caption_set, None, overwrite=False) if init_from_imported else None
         )
         refresh_caption_set_stats(session, caption_set.id)
+        dataset_events.datasets_changed(session, dataset_id)
         result = caption_set_dict(session, caption_set)
         if report is not None:
             result.update(imported=report["imported"], skipped_too_long=report["skipped_too_long"])
@@ -113,6 +117,7 @@ def update_caption_set(db: Database, caption_set_id: str, **fields: Any) -> dict
             caption_set.name = _clean_name(session, dataset, fields.pop("name"), exclude_id=caption_set.id)
         _apply_fields(caption_set, fields)
         session.flush()
+        dataset_events.datasets_changed(session, caption_set.dataset_id)
         return caption_set_dict(session, caption_set)
 
 
@@ -144,6 +149,7 @@ def duplicate_caption_set(db: Database, caption_set_id: str, new_name: str) -> d
             )  # fmt: skip
         session.flush()
         refresh_caption_set_stats(session, copy.id)
+        dataset_events.datasets_changed(session, copy.dataset_id)
         return caption_set_dict(session, copy)
 
 
@@ -162,6 +168,7 @@ def delete_caption_set(db: Database, caption_set_id: str) -> dict[str, Any]:
                 .where(CaptionSet.dataset_id == dataset.id)
                 .order_by(CaptionSet.created_date)
             )
+        dataset_events.datasets_changed(session, caption_set.dataset_id)
         return summary
 
 
@@ -174,6 +181,7 @@ def import_captions(
         caption_set = require_caption_set(session, caption_set_id)
         report = _import_in_session(session, caption_set, file_ids, overwrite)
         refresh_caption_set_stats(session, caption_set.id)
+        dataset_events.datasets_changed(session, caption_set.dataset_id)
         return report
 
 
@@ -190,7 +198,7 @@ def require_caption_set(session: Session, caption_set_id: str) -> CaptionSet:
 def caption_set_dict(session: Session, caption_set: CaptionSet) -> dict[str, Any]:
     """The public shape of a caption set; total is the dataset's file count."""
     total = session.scalar(select(Dataset.file_count).where(Dataset.id == caption_set.dataset_id)) or 0
-    over = 0
+    over: int | None = 0
     if caption_set.max_length:
         over = session.scalar(
             select(func.count(Caption.id)).where(
@@ -231,7 +239,9 @@ def _import_in_session(
     )
     wanted = set(file_ids) if file_ids is not None else None
     existing = set(session.scalars(select(Caption.file_id).where(Caption.caption_set_id == caption_set.id)))
-    report = {"imported": 0, "skipped_existing": 0, "skipped_too_long": 0, "batch_id": new_id()}
+    batch_id = new_id()
+    counts = {"imported": 0, "skipped_existing": 0, "skipped_too_long": 0}
+    written: dict[str, Caption | None] = {}
     for file in session.scalars(query):
         text = (file.imported_caption or "").strip()
         if not text or (wanted is not None and file.id not in wanted):
@@ -239,16 +249,17 @@ def _import_in_session(
         if caption_set.ensure_trigger:  # the length that counts is the one that will be saved
             text = ensure_trigger(text, caption_set.trigger_phrase, caption_set.style)
         if file.id in existing and not overwrite:
-            report["skipped_existing"] += 1
+            counts["skipped_existing"] += 1
         elif caption_set.max_length and len(text) > caption_set.max_length:
-            report["skipped_too_long"] += 1
+            counts["skipped_too_long"] += 1
         else:
-            write_caption(
+            written[file.id] = write_caption(
                 session, caption_set, file.id, text, source="imported", change_type="import",
-                batch_id=report["batch_id"], batch_label="Imported captions", file=file,
+                batch_id=batch_id, batch_label="Imported captions", file=file,
             )  # fmt: skip
-            report["imported"] += 1
-    return report
+            counts["imported"] += 1
+    caption_events.captions_saved(session, caption_set.id, written)
+    return {**counts, "batch_id": batch_id}
 
 
 def _apply_fields(caption_set: CaptionSet, fields: dict[str, Any]) -> None:

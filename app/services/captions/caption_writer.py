@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -37,13 +37,7 @@ def write_caption(
     flush: bool = True,
 ) -> Caption:
     """Create or update the caption of `file_id` in `caption_set` and record a revision if the text changed."""
-    if source not in SOURCES:
-        raise Invalid(f"source must be one of {', '.join(SOURCES)}, not {source!r}")
-    if change_type is not None and change_type not in CHANGE_TYPES:
-        raise Invalid(f"change_type must be one of {', '.join(CHANGE_TYPES)}, not {change_type!r}")
-    if caption_set.ensure_trigger and isinstance(text, str) and text.strip():
-        text = ensure_trigger(text.strip(), caption_set.trigger_phrase, caption_set.style)
-    clean = check_text(caption_set, text)
+    clean = _clean_text(caption_set, text, source, change_type)
     file = file or _require_member_file(session, caption_set, file_id)
     caption = session.scalar(
         select(Caption).where(Caption.caption_set_id == caption_set.id, Caption.file_id == file_id)
@@ -52,43 +46,61 @@ def write_caption(
     previous = caption.caption_text if caption is not None else None
     if caption is not None and clean == previous and source == "manual":
         return caption  # saving unchanged text is not a change
+    caption, now = _caption_row(session, caption, caption_set.id, file_id, clean)
+    was_edited = None if previous is None else bool(caption.manually_edited)
+    caption.caption_text = clean
+    caption.modified_date = now
+    _apply_source(caption, source, previous is None, file, now, vision_model)
+    _apply_quality(caption, quality_score, quality_details)
+    if clean != previous:
+        session.add(
+            CaptionRevision(
+                caption_id=caption.id, caption_set_id=caption_set.id, file_id=file_id, previous_text=previous,
+                new_text=clean, previous_edited=was_edited,
+                change_type=change_type or ("batch" if batch_id else _DEFAULT_CHANGE[source]),
+                batch_id=batch_id, batch_label=batch_label, created_date=now,
+            )
+        )  # fmt: skip
+    if flush:  # a batch flushes once at its end
+        session.flush()
+    return caption
+
+
+def _clean_text(caption_set: CaptionSet, text: str, source: str, change_type: str | None) -> str:
+    """The text as it will be saved (trigger guaranteed, trimmed), after checking source and change type."""
+    if source not in SOURCES:
+        raise Invalid(f"source must be one of {', '.join(SOURCES)}, not {source!r}")
+    if change_type is not None and change_type not in CHANGE_TYPES:
+        raise Invalid(f"change_type must be one of {', '.join(CHANGE_TYPES)}, not {change_type!r}")
+    if caption_set.ensure_trigger and isinstance(text, str) and text.strip():
+        text = ensure_trigger(text.strip(), caption_set.trigger_phrase, caption_set.style)
+    return check_text(caption_set, text)
+
+
+def _caption_row(
+    session: Session, caption: Caption | None, caption_set_id: str, file_id: str, text: str
+) -> tuple[Caption, datetime]:
+    """The caption row to write (a new one when there is none) and its new modified_date."""
     now = utcnow()
     if caption is None:
         caption = Caption(
-            id=new_id(), caption_set_id=caption_set.id, file_id=file_id, caption_text=clean, created_date=now
+            id=new_id(), caption_set_id=caption_set_id, file_id=file_id, caption_text=text, created_date=now
         )
         session.add(caption)
     elif now <= caption.modified_date:
         now = caption.modified_date + timedelta(microseconds=1)  # keep modified_date strictly increasing
-    is_new = previous is None
-    was_edited = None if is_new else bool(caption.manually_edited)
-    caption.caption_text = clean
-    caption.modified_date = now
-    _apply_source(caption, source, is_new, file, now, vision_model)
+    return caption, now
+
+
+def _apply_quality(
+    caption: Caption, quality_score: float | None, quality_details: dict[str, Any] | str | None
+) -> None:
     if quality_score is not None:
         caption.quality_score = float(quality_score)
     if quality_details is not None:
         caption.quality_details = (
             quality_details if isinstance(quality_details, str) else json.dumps(quality_details)
         )
-    if clean != previous:
-        session.add(
-            CaptionRevision(
-                caption_id=caption.id,
-                caption_set_id=caption_set.id,
-                file_id=file_id,
-                previous_text=previous,
-                new_text=clean,
-                previous_edited=was_edited,
-                change_type=change_type or ("batch" if batch_id else _DEFAULT_CHANGE[source]),
-                batch_id=batch_id,
-                batch_label=batch_label,
-                created_date=now,
-            )
-        )
-    if flush:  # a batch flushes once at its end
-        session.flush()
-    return caption
 
 
 def remove_caption(

@@ -1,6 +1,6 @@
-"""Captions in caption sets: save (with a revision on every change), batch edits, delete, history, revert.
+"""Captions in caption sets: save (with a revision on every change), get, list, delete, history, revert.
 
-Caption sets themselves live in caption_sets (re-exported here). Semantics of the flags (the seed's):
+Caption sets live in caption_sets, edits of many captions in caption_batches. Semantics of the flags:
 - source is where the text came from: "imported" (a paired .txt), "generated" (a vision model) or
   "manual" (a person typed it into an empty slot); a later manual edit keeps the source.
 - auto_generated: a vision model wrote it; manually_edited: a person wrote or changed it since.
@@ -18,18 +18,8 @@ from app.db import Database
 from app.errors import Invalid, NotFound
 from app.fs_names import readable
 from app.models import Caption, CaptionRevision, DatasetFile, TrackedFile
-from app.services.captions.caption_batches import delete_captions, revert_batch, save_captions_batch  # noqa: F401
-from app.services.captions.caption_sets import (  # noqa: F401  (the contract names them on this module)
-    STYLES,
-    create_caption_set,
-    delete_caption_set,
-    duplicate_caption_set,
-    get_caption_set,
-    import_captions,
-    list_caption_sets,
-    require_caption_set,
-    update_caption_set,
-)
+from app.services.captions import caption_events
+from app.services.captions.caption_sets import require_caption_set
 from app.services.captions.caption_writer import caption_dict, remove_caption, write_caption
 from app.services.datasets.dataset_stats import refresh_caption_set_stats
 from app.services.folders.folders import video_fields
@@ -51,6 +41,7 @@ def save_caption(db: Database, caption_set_id: str, file_id: str, text: str, **c
                 caption_set = require_caption_set(session, caption_set_id)
                 caption = write_caption(session, caption_set, file_id, text, **change)
                 refresh_caption_set_stats(session, caption_set.id)
+                caption_events.caption_saved(session, caption)
                 result = caption_dict(caption)
             return result
         except IntegrityError:
@@ -144,6 +135,7 @@ def delete_caption(db: Database, caption_id: str) -> dict[str, Any]:
         deleted = caption_dict(caption)
         remove_caption(session, caption)
         refresh_caption_set_stats(session, caption.caption_set_id)
+        caption_events.caption_deleted(session, caption.caption_set_id, caption.file_id)
         return deleted
 
 
@@ -181,20 +173,15 @@ def revert_caption(db: Database, caption_id: str, revision_id: str) -> dict[str,
         caption_set = require_caption_set(session, caption.caption_set_id)
         write_caption(session, caption_set, caption.file_id, text, source="manual", change_type="revert")
         refresh_caption_set_stats(session, caption_set.id)
+        caption_events.caption_saved(session, caption)
         return caption_dict(caption)
 
 
 def caption_changed_payload(
     caption: dict[str, Any] | None, caption_set_id: str, file_id: str
 ) -> dict[str, Any]:
-    """The core.events.caption_changed payload for a saved (or, with None, deleted) caption."""
-    return {
-        "caption_set_id": caption_set_id,
-        "file_id": file_id,
-        "caption_text": caption["caption_text"] if caption else None,
-        "caption_state": caption["caption_state"] if caption else "none",
-        "modified_date": caption["modified_date"] if caption else None,
-    }
+    """The caption_changed payload for a saved (or, with None, deleted) caption; caption jobs' events use it."""
+    return dict(caption_events.payload_of(caption, caption_set_id, file_id))
 
 
 def revision_dict(revision: CaptionRevision) -> dict[str, Any]:

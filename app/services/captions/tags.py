@@ -15,10 +15,11 @@ from sqlalchemy import select
 from app.db import Database
 from app.models import Caption
 from app.services.captions.batch_edits import PREVIEW_LIMIT, apply_batch, preview_batch
+from app.services.captions.caption_shapes import TagCount
 
 
-def tag_vocabulary(db: Database, caption_set_id: str, limit: int | None = None) -> list[dict[str, Any]]:
-    """Every tag in the set with the number of captions that have it, most frequent first: [{tag, count}]."""
+def tag_vocabulary(db: Database, caption_set_id: str, limit: int | None = None) -> list[TagCount]:
+    """Every tag in the set with the number of captions that have it, most frequent first."""
     with db.session() as session:
         texts = list(
             session.scalars(select(Caption.caption_text).where(Caption.caption_set_id == caption_set_id))
@@ -26,8 +27,8 @@ def tag_vocabulary(db: Database, caption_set_id: str, limit: int | None = None) 
     return count_tags(texts)[:limit] if limit else count_tags(texts)
 
 
-def count_tags(texts: Iterable[str | None]) -> list[dict[str, Any]]:
-    """[{tag, count}] over caption texts: each caption counts a tag once; ties sort by name.
+def count_tags(texts: Iterable[str | None]) -> list[TagCount]:
+    """The tags of caption texts with their counts: each caption counts a tag once; ties sort by name.
 
     Spellings that differ only in case are one tag, shown in its most common spelling.
     """
@@ -46,7 +47,7 @@ def count_tags(texts: Iterable[str | None]) -> list[dict[str, Any]]:
             if tag != key:
                 variants.setdefault(key, Counter())[tag] += 1
     ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
-    return [{"tag": _spelling(key, count, variants.get(key)), "count": count} for key, count in ranked]
+    return [TagCount(tag=_spelling(key, count, variants.get(key)), count=count) for key, count in ranked]
 
 
 def _spelling(key: str, count: int, variants: Counter[str] | None) -> str:
@@ -58,16 +59,12 @@ def _spelling(key: str, count: int, variants: Counter[str] | None) -> str:
 
 
 def suggest_tags(
-    vocabulary: list[dict[str, Any]], typed: str, exclude: Iterable[str] = (), limit: int = 10
+    vocabulary: list[TagCount], typed: str, exclude: Iterable[str] = (), limit: int = 10
 ) -> list[str]:
     """Autocomplete: vocabulary tags containing `typed` (prefix matches first), by frequency, minus `exclude`."""
     needle = typed.strip().lower()
     skip = {tag.lower() for tag in exclude}
-    matches = [
-        item["tag"]
-        for item in vocabulary
-        if needle in item["tag"].lower() and item["tag"].lower() not in skip
-    ]
+    matches = [item.tag for item in vocabulary if needle in item.tag.lower() and item.tag.lower() not in skip]
     prefix = [tag for tag in matches if tag.lower().startswith(needle)]
     return (prefix + [tag for tag in matches if not tag.lower().startswith(needle)])[:limit]
 

@@ -13,7 +13,7 @@ import json
 import os
 import re
 import shutil
-from datetime import UTC, datetime
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -87,7 +87,7 @@ def _plan(db: Database, caption_set_id: str, extension: str) -> dict[str, Any]:
     }
 
 
-def _plan_one(image_path: str, excluded: bool, text: str, extension: str) -> dict[str, Any]:
+def _plan_one(image_path: str, excluded: bool, text: str | None, extension: str) -> dict[str, Any]:
     """One member's write {image_path, target, exists, current_text, text}, or its skip {reason}."""
     reason = _skip_reason(image_path, excluded, text, extension)
     if reason is None:
@@ -251,7 +251,7 @@ def undo_write_beside(data_dir: Path, backup_id: str) -> dict[str, Any]:
     if manifest.get("undone"):
         raise Conflict(f"The write {backup_id} was already undone")
     restored = removed = 0
-    kept: list[dict[str, str]] = []
+    kept: list[dict[str, str | None]] = []
     try:
         for entry in manifest["files"]:
             if entry.get("undone"):
@@ -270,7 +270,7 @@ def undo_write_beside(data_dir: Path, backup_id: str) -> dict[str, Any]:
     return {"backup_id": backup_id, "restored": restored, "removed": removed, "kept": kept}
 
 
-def _undo_one(folder: Path, entry: dict[str, Any]) -> bool | dict[str, str]:
+def _undo_one(folder: Path, entry: dict[str, Any]) -> bool | dict[str, str | None]:
     """Restored (True), removed (False), or {path, reason} when the file is no longer what was written."""
     original = Path(entry["original"])
     try:
@@ -366,7 +366,7 @@ def _nothing_reason(plan: dict[str, Any]) -> str:
 
 
 def _new_backup_folder(data_dir: Path) -> tuple[str, Path]:
-    base = datetime.now(UTC).strftime("%Y%m%d-%H%M%S-%f")
+    base = datetime.now(timezone.utc).strftime("%Y%m%d-%H%M%S-%f")
     root = data_dir / BACKUPS
     for attempt in range(100):
         backup_id = base if attempt == 0 else f"{base}-{attempt}"
@@ -418,7 +418,7 @@ def _read_manifest(folder: Path, backup_id: str) -> dict[str, Any]:
 
 
 def _name(path: str) -> str:
-    return readable(os.path.basename(path))
+    return readable(os.path.basename(path)) or ""
 
 
 def _entry_ok(entry: Any) -> bool:
@@ -432,4 +432,4 @@ def _entry_ok(entry: Any) -> bool:
 
 
 def _now_iso() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from nicegui import ui
 
-from app.core import current
-from app.services.captions import captions
+from app.container import AppServices
+from app.services.captions import caption_sets
 from app.ui.service_dialog import ServiceDialog
 
 STYLE_LABELS = {
@@ -16,14 +17,20 @@ STYLE_LABELS = {
     "tags": "Tags",
     "custom": "Custom prompt",
 }
+_WARNINGS = {  # counts a save may report, and what they mean for the person who saved
+    "over_max_length": "{} caption(s) are longer than the new maximum; they are kept as they are",
+    "skipped_too_long": "{} imported caption(s) were too long and left out",
+}
 
 
 class CaptionSetDialog(ServiceDialog):
     """Awaited: the created or updated caption set dict, or None."""
 
-    def __init__(self, dataset_id: str, caption_set: dict[str, Any] | None = None) -> None:
+    def __init__(
+        self, services: AppServices, dataset_id: str, caption_set: dict[str, Any] | None = None
+    ) -> None:
         super().__init__()
-        self.dataset_id, self.caption_set = dataset_id, caption_set
+        self.services, self.dataset_id, self.caption_set = services, dataset_id, caption_set
         values = caption_set or {}
         with self, ui.card().classes("w-[30rem] max-w-full gap-2").mark("caption-set-dialog"):
             ui.label("Edit caption set" if caption_set else "New caption set").classes(
@@ -42,37 +49,23 @@ class CaptionSetDialog(ServiceDialog):
 
     def _build_naming(self, values: dict[str, Any]) -> None:
         """Name, style and description."""
-        self.name = (
-            ui.input("Name", value=values.get("name", ""))
-            .props("outlined dense autofocus")
-            .classes("w-full")
-            .mark("caption-set-name-input")
-        )
-        self.style_select = (
-            ui.select(STYLE_LABELS, value=values.get("style", "natural_simple"), label="Style")
-            .props("outlined dense")
-            .classes("w-full")
-            .mark("caption-set-style-input")
-        )
-        self.description = (
-            ui.input("Description", value=values.get("description") or "")
-            .props("outlined dense")
-            .classes("w-full")
-        )
+        self.name = _field(ui.input("Name", value=values.get("name", "")), "autofocus")
+        self.name.mark("caption-set-name-input")
+        style = values.get("style", "natural_simple")
+        self.style_select = _field(ui.select(STYLE_LABELS, value=style, label="Style"))
+        self.style_select.mark("caption-set-style-input")
+        self.description = _field(ui.input("Description", value=values.get("description") or ""))
 
     def _build_trigger(self, values: dict[str, Any]) -> None:
         """Max length, trigger phrase and whether every caption starts with it."""
         with ui.row().classes("w-full no-wrap gap-2"):
-            self.max_length = (
-                ui.number("Max length (characters)", value=values.get("max_length"), min=1, precision=0)
-                .props("outlined dense clearable")
-                .classes("w-1/2")
-                .mark("caption-set-max-length-input")
-            )
+            self.max_length = _field(
+                ui.number("Max length (characters)", value=values.get("max_length"), min=1, precision=0),
+                "clearable",
+                width="w-1/2",
+            ).mark("caption-set-max-length-input")
             self.trigger = (
-                ui.input("Trigger phrase", value=values.get("trigger_phrase") or "")
-                .props("outlined dense")
-                .classes("w-1/2")
+                _field(ui.input("Trigger phrase", value=values.get("trigger_phrase") or ""), width="w-1/2")
                 .tooltip("Put at the start of generated captions, e.g. 'Nova Chorus, a woman'")
                 .mark("caption-set-trigger-input")
             )
@@ -83,19 +76,11 @@ class CaptionSetDialog(ServiceDialog):
 
     def _build_generation(self, values: dict[str, Any]) -> None:
         """The vision model and the custom prompt (shown for the custom style)."""
-        self.model = (
-            ui.input(
-                "Vision model (empty: the default from Settings)", value=values.get("vision_model") or ""
-            )
-            .props("outlined dense")
-            .classes("w-full")
-        )
-        self.prompt = (
-            ui.textarea("Custom generation prompt", value=values.get("generation_prompt") or "")
-            .props("outlined dense autogrow")
-            .classes("w-full")
-            .mark("caption-set-prompt-input")
-        )
+        model = values.get("vision_model") or ""
+        self.model = _field(ui.input("Vision model (empty: the default from Settings)", value=model))
+        prompt = values.get("generation_prompt") or ""
+        self.prompt = _field(ui.textarea("Custom generation prompt", value=prompt), "autogrow")
+        self.prompt.mark("caption-set-prompt-input")
         self.prompt.bind_visibility_from(self.style_select, "value", lambda style: style == "custom")
 
     async def save(self) -> None:
@@ -109,70 +94,93 @@ class CaptionSetDialog(ServiceDialog):
             "generation_prompt": self.prompt.value,
             "ensure_trigger": bool(self.ensure_trigger.value),
         }
-        db = current().db
+        db = self.services.db
         if self.caption_set is None:
             init = bool(self.init_imported and self.init_imported.value)
             ok, result = await self.attempt(
-                captions.create_caption_set, db, self.dataset_id, init_from_imported=init, **fields
+                caption_sets.create_caption_set, db, self.dataset_id, init_from_imported=init, **fields
             )
         else:
-            ok, result = await self.attempt(captions.update_caption_set, db, self.caption_set["id"], **fields)
+            ok, result = await self.attempt(
+                caption_sets.update_caption_set, db, self.caption_set["id"], **fields
+            )
         if not ok:
             return
-        if result.get("over_max_length"):
-            ui.notify(
-                f"{result['over_max_length']} caption(s) are longer than the new maximum; they are kept as they are",
-                type="warning",
-            )
-        if result.get("skipped_too_long"):
-            ui.notify(
-                f"{result['skipped_too_long']} imported caption(s) were too long and left out", type="warning"
-            )
+        for key, message in _WARNINGS.items():
+            if result.get(key):
+                ui.notify(message.format(result[key]), type="warning")
         self.submit(result)
 
 
-class DuplicateSetDialog(ServiceDialog):
-    """Awaited: the copy's dict, or None."""
+class _SetActionDialog(ServiceDialog):
+    """One action on one caption set: a title, what it does, any fields (`build`), Cancel and the action.
 
-    def __init__(self, caption_set: dict[str, Any]) -> None:
+    Awaited: what the action returned, or None.
+    """
+
+    def __init__(
+        self,
+        key: str,
+        title: str,
+        explanation: str,
+        action: tuple[str, Callable[[], Any]],
+        build: Callable[[], None] = lambda: None,
+        *,
+        icon: str | None = None,
+        danger: bool = False,
+    ) -> None:
         super().__init__()
-        self.caption_set = caption_set
-        with self, ui.card().classes("w-96 gap-2").mark("caption-set-duplicate-dialog"):
-            ui.label(f'Duplicate "{caption_set["name"]}"').classes("text-base font-semibold")
-            ui.label("The copy gets the same settings and a copy of every caption.").classes("text-sm")
-            self.name = (
-                ui.input("Name of the copy", value=f"{caption_set['name']} (copy)")
-                .props("outlined dense autofocus")
-                .classes("w-full")
-                .mark("caption-set-duplicate-name")
-            )
-            self.error_line("caption-set-duplicate-error")
-            self.buttons("Duplicate", self.save, "caption-set-duplicate-save")
+        label, self._act = action
+        with self, ui.card().classes("w-96 gap-2").mark(f"caption-set-{key}-dialog"):
+            ui.label(title).classes("text-base font-semibold")
+            ui.label(explanation).classes("text-sm")
+            build()
+            self.error_line(f"caption-set-{key}-error")
+            confirm = f"caption-set-{key}-{'confirm' if danger else 'save'}"
+            self.buttons(label, self._confirm, confirm, icon=icon, danger=danger)
 
-    async def save(self) -> None:
-        ok, copy = await self.attempt(
-            captions.duplicate_caption_set, current().db, self.caption_set["id"], self.name.value or ""
-        )
-        if ok:
-            self.submit(copy)
-
-
-class DeleteSetDialog(ServiceDialog):
-    """Awaited: the deletion summary, or None."""
-
-    def __init__(self, caption_set: dict[str, Any]) -> None:
-        super().__init__()
-        self.caption_set = caption_set
-        with self, ui.card().classes("w-96 gap-2").mark("caption-set-delete-dialog"):
-            ui.label(f'Delete caption set "{caption_set["name"]}"?').classes("text-base font-semibold")
-            ui.label(
-                f"Its {caption_set['caption_count']} caption(s) and their history are deleted. "
-                "Images and other caption sets stay."
-            ).classes("text-sm")
-            self.error_line("caption-set-delete-error")
-            self.buttons("Delete", self.confirm, "caption-set-delete-confirm", icon="delete", danger=True)
-
-    async def confirm(self) -> None:
-        ok, result = await self.attempt(captions.delete_caption_set, current().db, self.caption_set["id"])
+    async def _confirm(self) -> None:
+        ok, result = await self.attempt(self._act)
         if ok:
             self.submit(result)
+
+
+class DuplicateSetDialog(_SetActionDialog):
+    """Awaited: the copy's dict, or None."""
+
+    def __init__(self, services: AppServices, caption_set: dict[str, Any]) -> None:
+        def copy() -> dict[str, Any]:
+            return caption_sets.duplicate_caption_set(services.db, caption_set["id"], self.name.value or "")
+
+        def build() -> None:
+            self.name = _field(
+                ui.input("Name of the copy", value=f"{caption_set['name']} (copy)"), "autofocus"
+            ).mark("caption-set-duplicate-name")
+
+        super().__init__(
+            "duplicate",
+            f'Duplicate "{caption_set["name"]}"',
+            "The copy gets the same settings and a copy of every caption.",
+            ("Duplicate", copy),
+            build,
+        )
+
+
+class DeleteSetDialog(_SetActionDialog):
+    """Awaited: the deletion summary, or None."""
+
+    def __init__(self, services: AppServices, caption_set: dict[str, Any]) -> None:
+        super().__init__(
+            "delete",
+            f'Delete caption set "{caption_set["name"]}"?',
+            f"Its {caption_set['caption_count']} caption(s) and their history are deleted. "
+            "Images and other caption sets stay.",
+            ("Delete", lambda: caption_sets.delete_caption_set(services.db, caption_set["id"])),
+            icon="delete",
+            danger=True,
+        )
+
+
+def _field(element: Any, *props: str, width: str = "w-full") -> Any:
+    """An outlined, dense form field of the given width (`props` adds Quasar props such as autofocus)."""
+    return element.props(" ".join(("outlined dense", *props))).classes(width)

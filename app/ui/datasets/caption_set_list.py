@@ -11,10 +11,9 @@ from typing import Any
 
 from nicegui import run, ui
 
-from app.container import running
-from app.core import current
+from app.container import AppServices
 from app.errors import CaptionForgeError
-from app.services.captions import captions
+from app.services.captions import caption_sets
 from app.services.exports import caption_files_beside
 from app.ui.a11y import labelled
 from app.ui.datasets.caption_set_dialogs import CaptionSetDialog, DeleteSetDialog, DuplicateSetDialog
@@ -27,6 +26,7 @@ class CaptionSetList(ui.column):
 
     def __init__(
         self,
+        services: AppServices,
         dataset: dict[str, Any],
         selected_id: str | None,
         *,
@@ -38,7 +38,7 @@ class CaptionSetList(ui.column):
     ) -> None:
         super().__init__()
         self.classes("w-full gap-0 pl-2 pt-1").mark("caption-set-list")
-        self.dataset, self.selected_id = dataset, selected_id
+        self.services, self.dataset, self.selected_id = services, dataset, selected_id
         self._choose, self._ask, self._changed, self._refresh = on_choose, ask, on_changed, on_refresh
         with self:
             ui.label("Caption sets").classes("text-[11px] uppercase text-gray-500")
@@ -55,7 +55,7 @@ class CaptionSetList(ui.column):
                 ui.button(
                     "Auto-Caption",
                     icon="auto_awesome",
-                    on_click=lambda: start_auto_caption(running(), self.selected_id),
+                    on_click=lambda: start_auto_caption(self.services, self.selected_id),
                 ).props("flat dense no-caps size=sm").tooltip(
                     "Caption this set's images with the vision model in the background"
                 ).mark("auto-caption")
@@ -83,44 +83,44 @@ class CaptionSetList(ui.column):
                 ui.menu_item("Edit…", lambda: self._edit(caption_set))
                 ui.menu_item("Duplicate…", lambda: self._duplicate(caption_set))
                 ui.menu_item("Delete…", lambda: self._delete(caption_set))
-                ui.menu_item("Auto-Caption…", lambda: start_auto_caption(running(), caption_set["id"]))
+                ui.menu_item("Auto-Caption…", lambda: start_auto_caption(self.services, caption_set["id"]))
                 ui.menu_item(
                     "Write .txt beside the originals…", lambda: self._write_beside(caption_set)
                 ).mark(f"caption-set-write-beside-{key}")
         return coverage
 
     async def _create(self) -> None:
-        created = await self._ask(lambda: CaptionSetDialog(self.dataset["id"]))
+        created = await self._ask(lambda: CaptionSetDialog(self.services, self.dataset["id"]))
         if created:
             self._changed(self.dataset["id"])
             await self._choose(self.dataset["id"], created["id"])
 
     async def _edit(self, summary: dict[str, Any]) -> None:
         try:
-            full = await run.io_bound(captions.get_caption_set, current().db, summary["id"])
+            full = await run.io_bound(caption_sets.get_caption_set, self.services.db, summary["id"])
         except CaptionForgeError as exc:
             ui.notify(str(exc), type="negative")
             return
-        if await self._ask(lambda: CaptionSetDialog(self.dataset["id"], full)):
+        if await self._ask(lambda: CaptionSetDialog(self.services, self.dataset["id"], full)):
             self._changed(self.dataset["id"])
             await self._refresh()
 
     async def _duplicate(self, summary: dict[str, Any]) -> None:
-        copy = await self._ask(lambda: DuplicateSetDialog(summary))
+        copy = await self._ask(lambda: DuplicateSetDialog(self.services, summary))
         if copy:
             self._changed(self.dataset["id"])
             await self._choose(self.dataset["id"], copy["id"])
 
     async def _write_beside(self, summary: dict[str, Any]) -> None:
         try:
-            plan = await run.io_bound(caption_files_beside.plan_write_beside, current().db, summary["id"])
+            plan = await run.io_bound(caption_files_beside.plan_write_beside, self.services.db, summary["id"])
         except CaptionForgeError as exc:
             ui.notify(str(exc), type="negative", multi_line=True)
             return
-        await self._ask(lambda: WriteBesideDialog(plan))
+        await self._ask(lambda: WriteBesideDialog(self.services, plan))
 
     async def _delete(self, summary: dict[str, Any]) -> None:
-        if not await self._ask(lambda: DeleteSetDialog(summary)):
+        if not await self._ask(lambda: DeleteSetDialog(self.services, summary)):
             return
         self._changed(self.dataset["id"])
         await self._choose(

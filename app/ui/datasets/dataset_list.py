@@ -17,6 +17,7 @@ from typing import Any
 
 from nicegui import run, ui
 
+from app.container import running
 from app.core import current
 from app.errors import CaptionForgeError
 from app.services.datasets import datasets
@@ -162,6 +163,7 @@ class DatasetPanel(ui.column):
                         ui.label(tag).classes("text-[10px] px-1 rounded bg-slate-200 text-slate-700")
             if selected:
                 CaptionSetList(
+                    running(),
                     dataset,
                     self.caption_set_id,
                     on_choose=self._choose,

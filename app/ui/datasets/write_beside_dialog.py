@@ -10,7 +10,7 @@ from typing import Any
 
 from nicegui import ui
 
-from app.core import current
+from app.container import AppServices
 from app.services.exports import caption_files_beside as beside
 from app.ui.datasets.write_beside_history import WriteBesideHistory, undo_message
 from app.ui.service_dialog import ServiceDialog
@@ -19,9 +19,9 @@ SHOWN = 200  # at most this many files listed; the rest as "and N more"
 
 
 class WriteBesideDialog(ServiceDialog):
-    def __init__(self, plan: dict[str, Any]) -> None:
+    def __init__(self, services: AppServices, plan: dict[str, Any]) -> None:
         super().__init__()
-        self.plan = plan
+        self.services, self.plan = services, plan
         self.result: dict[str, Any] | None = None
         with self, ui.card().classes("w-[36rem] max-w-full gap-2").mark("write-beside-dialog") as self.card:
             self._preview()
@@ -54,7 +54,7 @@ class WriteBesideDialog(ServiceDialog):
                         ui.label(f"{item['filename']}: {item['reason']}").classes("text-xs break-all")
                     _more(len(plan["skipped"]))
         with ui.expansion("Earlier writes of this set").classes("w-full text-sm"):
-            WriteBesideHistory(plan["caption_set_id"])
+            WriteBesideHistory(self.services.settings, plan["caption_set_id"])
         self.error_line("write-beside-error")
         if counts["write"]:
             self.buttons(f"Write {counts['write']} files", self._confirm, "write-beside-confirm", icon="save")
@@ -63,14 +63,14 @@ class WriteBesideDialog(ServiceDialog):
             self.buttons("Close", lambda: self.submit(None), "write-beside-close")
 
     async def _confirm(self) -> None:
-        core = current()
+        settings = self.services.settings
         ok, result = await self.attempt(
             beside.write_beside,
-            core.db,
-            core.settings.data_dir,
+            self.services.db,
+            settings.data_dir,
             self.plan["caption_set_id"],
             self.plan["extension"],
-            keep=core.settings["export"]["caption_backups_kept"],
+            keep=settings["export"]["caption_backups_kept"],
         )
         if not ok:
             return
@@ -90,7 +90,7 @@ class WriteBesideDialog(ServiceDialog):
 
     async def _undo(self) -> None:
         backup_id = self.result["backup_id"] if self.result else ""
-        ok, undone = await self.attempt(beside.undo_write_beside, current().settings.data_dir, backup_id)
+        ok, undone = await self.attempt(beside.undo_write_beside, self.services.settings.data_dir, backup_id)
         if not ok:
             return
         ui.notify(undo_message(undone), type="positive", multi_line=True)

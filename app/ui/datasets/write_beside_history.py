@@ -7,7 +7,7 @@ from typing import Any
 
 from nicegui import run, ui
 
-from app.core import current
+from app.config import Settings
 from app.errors import CaptionForgeError
 from app.services.exports import caption_files_beside as beside
 
@@ -15,14 +15,14 @@ from app.services.exports import caption_files_beside as beside
 class WriteBesideHistory(ui.column):
     """The list, newest first; Undo restores that write's backup and refreshes the list."""
 
-    def __init__(self, caption_set_id: str) -> None:
+    def __init__(self, settings: Settings, caption_set_id: str) -> None:
         super().__init__()
-        self.caption_set_id = caption_set_id
+        self.settings, self.caption_set_id = settings, caption_set_id
         self.classes("w-full gap-1").mark("write-beside-history")
         self.refresh()
 
     def refresh(self) -> None:
-        settings = current().settings
+        settings = self.settings
         writes = beside.list_writes(settings.data_dir, self.caption_set_id)
         self.clear()
         with self:
@@ -49,7 +49,7 @@ class WriteBesideHistory(ui.column):
 
     async def _undo(self, backup_id: str) -> None:
         try:
-            undone = await run.io_bound(beside.undo_write_beside, current().settings.data_dir, backup_id)
+            undone = await run.io_bound(beside.undo_write_beside, self.settings.data_dir, backup_id)
         except CaptionForgeError as exc:
             ui.notify(str(exc), type="negative", multi_line=True)
             return

@@ -15,7 +15,7 @@ from app.errors import CaptionForgeError
 from app.services.caption_jobs import caption_jobs
 from app.services.caption_jobs.caption_job_plan import job_endpoints, plan_job
 from app.services.caption_jobs.caption_job_shapes import CaptionJobPlan
-from app.services.captions import captions
+from app.services.captions import caption_sets
 from app.services.vision_models.vision_models import cached_availability
 from app.ui.jobs.job_progress import format_duration
 from app.vision.reachability import SETTINGS_URL, server_problem
@@ -36,7 +36,7 @@ async def start_auto_caption(
         ui.notify("Select some images first.", type="warning")
         return None
     try:
-        caption_set = await run.io_bound(captions.get_caption_set, services.db, caption_set_id)
+        caption_set = await run.io_bound(caption_sets.get_caption_set, services.db, caption_set_id)
         cached = await run.io_bound(cached_availability, services.db, services.settings["vision"]["backend"])
     except CaptionForgeError as exc:
         ui.notify(str(exc), type="negative")

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from nicegui import app
+from nicegui import app, context, storage
+from nicegui.persistence import PersistentDict
 
 from app.services.grid.grid_view import SORTS
 
@@ -22,8 +23,16 @@ def remembered_sort() -> dict[str, Any]:
 
 
 def preference(key: str, default: Any) -> Any:
-    return app.storage.user.get(key, default)
+    return _user_storage().get(key, default)
 
 
 def remember(key: str, value: Any) -> None:
-    app.storage.user[key] = value
+    _user_storage()[key] = value
+
+
+def _user_storage() -> PersistentDict:
+    """This browser's storage; a page's event handler (run for a change made elsewhere) carries no request of
+    its own, so it reads the one its client was opened with."""
+    if storage.request_contextvar.get() is None:
+        storage.request_contextvar.set(context.client.request)
+    return app.storage.user

@@ -52,6 +52,7 @@ class WorkspaceController:
         self.rows = GridRows(GridOptions(**remembered_sort()))
         self._on_caption_selection = on_caption_selection
         self.caption_tools = WorkspaceCaptionTools(
+            services.db,
             scope=self.grid_scope,
             on_changed=self.captions_changed,
             dataset_id=lambda: self.state.dataset_id,
@@ -102,6 +103,7 @@ class WorkspaceController:
     def build_right(self) -> None:
         """The editor column, with the tag panel under it."""
         self.editor = WorkspaceEditor(
+            self.services,
             self.state,
             self.grid,
             on_shown=self._on_editor_shown,

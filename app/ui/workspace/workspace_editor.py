@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from nicegui import ui
 
+from app.container import AppServices
 from app.errors import CaptionForgeError, NotFound
 from app.ui.workspace.editor.caption_editor import CaptionEditor
 from app.ui.workspace.workspace_panels import close_button
@@ -25,6 +26,7 @@ class WorkspaceEditor:
 
     def __init__(
         self,
+        services: AppServices,
         state: WorkspaceState,
         grid: ThumbGrid,
         *,
@@ -33,7 +35,7 @@ class WorkspaceEditor:
         on_selection_changed: Callable[[], None],
     ) -> None:
         """on_shown(bool): an image opened or the editor closed (tablets slide the editor panel)."""
-        self.state, self.grid = state, grid
+        self.services, self.state, self.grid = services, state, grid
         self.on_shown, self._on_saved = on_shown, on_saved
         self._on_selection_changed = on_selection_changed
 
@@ -44,6 +46,7 @@ class WorkspaceEditor:
             ui.space()
             close_button("editor-close", "Close the editor", self.back_to_grid)
         self.caption_editor = CaptionEditor(
+            self.services,
             on_move=self.move,
             on_saved=self._on_saved,
             on_escape=self.back_to_grid,

@@ -13,7 +13,7 @@ from typing import Any
 from nicegui import binding, run
 
 from app.db import Database
-from app.services.captions import captions
+from app.services.captions import caption_sets
 from app.services.datasets import datasets
 from app.services.grid.grid_view import GridOptions, apply_view
 
@@ -134,4 +134,4 @@ class WorkspaceReads:
         return await run.io_bound(datasets.get_dataset, self.db, dataset_id)
 
     async def caption_sets(self, dataset_id: str) -> list[dict[str, Any]]:
-        return await run.io_bound(captions.list_caption_sets, self.db, dataset_id)
+        return await run.io_bound(caption_sets.list_caption_sets, self.db, dataset_id)

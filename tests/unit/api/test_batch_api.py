@@ -10,6 +10,7 @@ from app.api import _domain_error
 from app.api import caption_tools as caption_tools_api
 from app.container import attach, build_services
 from app.errors import CaptionForgeError
+from app.services.captions import caption_events
 from app.services.datasets import datasets
 from tests.caption_tools_seed import seed_caption_set
 
@@ -91,11 +92,11 @@ def test_tags_batch_edit_views_tokens_and_query_check(client, core):
 def test_a_batch_bigger_than_the_per_caption_events_sends_one_bulk_change(client, core, monkeypatch):
     seeded = seed_caption_set(core.db)
     sent: list[tuple[object, dict]] = []
-    monkeypatch.setattr(core.events, "emit_threadsafe", lambda event, payload: sent.append((event, payload)))
-    monkeypatch.setattr(caption_tools_api, "MAX_EVENTS", 1)
+    monkeypatch.setattr(core.db, "publish", lambda kind, payload: sent.append((kind, payload)))
+    monkeypatch.setattr(caption_events, "MAX_EVENTS", 1)
     body = {"find": "woman", "replace": "person"}
     assert client.post(f"/api/caption-sets/{seeded['id']}/find-replace", json=body).json()["changed"] == 3
-    changes = [payload for event, payload in sent if event is core.events.caption_changed]
+    changes = [payload for kind, payload in sent if kind == "caption_changed"]
     assert changes == [{"caption_set_id": seeded["id"], "file_id": None, "bulk": True}], (
         "open pages re-read the set, so every count follows"
     )

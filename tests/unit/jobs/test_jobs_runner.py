@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from app.errors import Invalid
 from app.models import Caption
 from app.services.caption_jobs import caption_job_plan, caption_jobs
-from app.services.captions import captions
+from app.services.captions import caption_sets, captions
 from app.services.captions.captions import caption_changed_payload
 from app.services.images import ImageDecodeError
 from app.vision.errors import ModelNotFound
@@ -284,7 +284,7 @@ async def test_deleting_the_caption_set_mid_run_ends_the_job_quietly(core, seede
     runner.start()
     await runner.submit(seeded.caption_set_id, parallel=2)
     await wait_until(lambda: fake.active == 2)
-    captions.delete_caption_set(core.db, seeded.caption_set_id)  # cascades to the job row
+    caption_sets.delete_caption_set(core.db, seeded.caption_set_id)  # cascades to the job row
     fake.gate.set()
     await wait_until(lambda: not runner.runs)
     assert caption_jobs.list_jobs(core.db) == []

@@ -11,7 +11,7 @@ from typing import Any
 
 from nicegui import run, ui
 
-from app.core import current
+from app.db import Database
 from app.errors import CaptionForgeError
 from app.services.captions import batch_edits
 from app.services.grid.query import QueryError
@@ -43,9 +43,9 @@ class PreviewApplyDialog(ui.dialog):
     title = "Batch edit"
     fixed_scope: str | None = None  # tag rename/delete always work on the whole set
 
-    def __init__(self, scope: GridScope) -> None:
+    def __init__(self, db: Database, scope: GridScope) -> None:
         super().__init__()
-        self.grid_scope = scope
+        self.db, self.grid_scope = db, scope
         self._previewed: tuple | None = None
         self.apply_button: ui.button | None = None
         with self, ui.card().classes("w-[46rem] max-w-full gap-2"):
@@ -98,7 +98,7 @@ class PreviewApplyDialog(ui.dialog):
         try:
             result = await run.io_bound(
                 batch_edits.preview_batch,
-                current().db,
+                self.db,
                 self.grid_scope.caption_set_id,
                 self.edit(),
                 **self._targets(),
@@ -120,7 +120,7 @@ class PreviewApplyDialog(ui.dialog):
         try:
             result = await run.io_bound(
                 batch_edits.apply_batch,
-                current().db,
+                self.db,
                 self.grid_scope.caption_set_id,
                 self.edit(),
                 **self._targets(),

@@ -6,6 +6,7 @@ from collections.abc import Awaitable, Callable
 
 from nicegui import ui
 
+from app.db import Database
 from app.ui.workspace.caption_tools.batch_edit_dialog import BatchEditDialog
 from app.ui.workspace.caption_tools.batch_preview import GridScope
 from app.ui.workspace.caption_tools.find_replace_dialog import FindReplaceDialog
@@ -18,10 +19,10 @@ ChangedHandler = Callable[[list[str] | None], Awaitable[None]]  # None: re-read 
 class CaptionToolsMenu(ui.button):
     """`scope()` says what the grid holds now; `on_changed(file_ids)` runs after captions changed."""
 
-    def __init__(self, scope: ScopeSource, on_changed: ChangedHandler) -> None:
+    def __init__(self, db: Database, scope: ScopeSource, on_changed: ChangedHandler) -> None:
         super().__init__("Caption tools", icon="edit_note")
         self.props("flat dense no-caps").mark("caption-tools")
-        self._scope, self._on_changed = scope, on_changed
+        self.db, self._scope, self._on_changed = db, scope, on_changed
         with self, ui.menu():
             ui.menu_item("Batch edit…", self.batch_edit).mark("open-batch-edit")
             ui.menu_item("Find and replace…", self.find_replace).mark("open-find-replace")
@@ -29,14 +30,14 @@ class CaptionToolsMenu(ui.button):
 
     async def batch_edit(self) -> None:
         if scope := self._current():
-            await self._applied(await BatchEditDialog(scope))
+            await self._applied(await BatchEditDialog(self.db, scope))
 
     async def find_replace(self) -> None:
         if scope := self._current():
-            await self._applied(await FindReplaceDialog(scope))
+            await self._applied(await FindReplaceDialog(self.db, scope))
 
     async def recent_changes(self) -> None:
-        if (scope := self._current()) and await RecentChangesDialog(scope.caption_set_id).choose():
+        if (scope := self._current()) and await RecentChangesDialog(self.db, scope.caption_set_id).choose():
             await self._on_changed(None)
 
     async def _applied(self, result: dict | None) -> None:

@@ -11,16 +11,17 @@ from typing import Any
 
 from nicegui import run, ui
 
-from app.core import current
+from app.db import Database
 from app.errors import CaptionForgeError
 from app.services.captions import batch_edits
 
 
 class RecentChangesDialog(ui.dialog):
-    """`await RecentChangesDialog(id).choose()`: True when a batch was undone (the grid should re-read its rows)."""
+    """`await RecentChangesDialog(db, id).choose()`: True when a batch was undone (the grid should re-read its rows)."""
 
-    def __init__(self, caption_set_id: str) -> None:
+    def __init__(self, db: Database, caption_set_id: str) -> None:
         super().__init__()
+        self.db = db
         self.caption_set_id = caption_set_id
         self.changed = False
         with self, ui.card().classes("w-[40rem] max-w-full gap-2"):
@@ -35,7 +36,7 @@ class RecentChangesDialog(ui.dialog):
         return bool(await self)
 
     async def refresh(self) -> None:
-        batches = await run.io_bound(batch_edits.recent_batches, current().db, self.caption_set_id)
+        batches = await run.io_bound(batch_edits.recent_batches, self.db, self.caption_set_id)
         self.list.clear()
         with self.list:
             if not batches:
@@ -62,7 +63,7 @@ class RecentChangesDialog(ui.dialog):
 
     async def _undo(self, batch: dict[str, Any]) -> None:
         try:
-            result = await run.io_bound(batch_edits.undo_batch, current().db, batch["batch_id"])
+            result = await run.io_bound(batch_edits.undo_batch, self.db, batch["batch_id"])
         except CaptionForgeError as exc:
             ui.notify(str(exc), type="negative", multi_line=True)
             return

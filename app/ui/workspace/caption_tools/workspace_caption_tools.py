@@ -7,19 +7,15 @@ callbacks (what the grid holds now, "captions changed in bulk") and the toolbar 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import Any
 
 from nicegui import ui
 
-from app.core import current
-from app.services.captions.batch_edits import bulk_payload, row_payload
+from app.db import Database
 from app.ui.workspace.caption_tools.batch_preview import GridScope
 from app.ui.workspace.caption_tools.caption_tools_menu import CaptionToolsMenu
 from app.ui.workspace.caption_tools.tag_panel import TagPanel
 from app.ui.workspace.grid.grid_toolbar import GridToolbar
 from app.ui.workspace.grid.saved_views_menu import SavedViewsMenu
-
-MAX_EVENTS = 500  # per-caption live updates to other tabs after a batch; more are not sent
 
 
 class WorkspaceCaptionTools:
@@ -27,11 +23,13 @@ class WorkspaceCaptionTools:
 
     def __init__(
         self,
+        db: Database,
         scope: Callable[[], GridScope | None],
         on_changed: Callable[[list[str] | None], Awaitable[None]],
         dataset_id: Callable[[], str | None],
         caption_set_id: Callable[[], str | None],
     ) -> None:
+        self.db = db
         self.scope = scope
         self.on_changed = on_changed
         self.dataset_id = dataset_id
@@ -41,7 +39,7 @@ class WorkspaceCaptionTools:
     def build_menu(self, selection_bar: ui.element, toolbar: GridToolbar) -> None:
         """The "Caption tools" button at the end of the selection bar, saved views beside the search box."""
         with selection_bar:
-            CaptionToolsMenu(self.scope, self.on_changed)
+            CaptionToolsMenu(self.db, self.scope, self.on_changed)
         with toolbar.search.parent_slot:
             SavedViewsMenu(
                 dataset_id=self.dataset_id,
@@ -52,7 +50,7 @@ class WorkspaceCaptionTools:
     def build_tag_panel(self, toolbar: GridToolbar) -> None:
         """The tag frequency panel under the editor; a click puts `tag:x` into the grid's search box."""
         with ui.expansion("Tags in this caption set", icon="sell").classes("w-full").mark("tags-expansion"):
-            self.tag_panel = TagPanel(on_query=toolbar.set_query, on_changed=self.on_changed)
+            self.tag_panel = TagPanel(self.db, on_query=toolbar.set_query, on_changed=self.on_changed)
 
     async def set_changed(self) -> None:
         """Another dataset or caption set is shown: list its tags."""
@@ -63,13 +61,3 @@ class WorkspaceCaptionTools:
         """Captions changed in bulk: count the tags again."""
         if self.tag_panel is not None:
             await self.tag_panel.refresh()
-
-
-def emit_caption_changes(caption_set_id: str | None, rows: list[dict[str, Any]]) -> None:
-    """caption_changed for each changed caption, so other open tabs repaint those tiles and every count
-    follows; a huge batch would flood every tab, so it is one event without a file (re-read the set)."""
-    if len(rows) > MAX_EVENTS:
-        current().events.caption_changed.emit(bulk_payload(caption_set_id))
-        return
-    for row in rows:
-        current().events.caption_changed.emit(row_payload(caption_set_id, row))

@@ -15,7 +15,7 @@ from typing import Any
 
 from nicegui import run, ui
 
-from app.core import current
+from app.container import AppServices
 from app.errors import CaptionForgeError, Conflict
 from app.services.captions import caption_file_changes, captions
 from app.services.system import update_config
@@ -28,12 +28,8 @@ from app.ui.workspace.editor.editor_history import EditorHistory
 from app.ui.workspace.editor.editor_keys import bind_editor_keys
 from app.ui.workspace.editor.editor_preview import EditorPreview
 from app.ui.workspace.editor.editor_tag_tools import EditorTagTools
+from app.ui.workspace.editor.generate_panel import GenerateDialog
 from app.ui.workspace.video.video_preview import VideoPreview
-
-try:  # the vision engineer's dialog; without it the editor has no Generate button
-    from app.ui.workspace.editor.generate_panel import GenerateDialog
-except ImportError:
-    GenerateDialog = None
 
 Move = Callable[[int], Awaitable[None]]
 log = logging.getLogger("app.ui.workspace")
@@ -45,14 +41,16 @@ class CaptionEditor(ui.column):
 
     def __init__(
         self,
+        services: AppServices,
         *,
         on_move: Move,
-        on_saved: Callable[[dict[str, Any]], None],
+        on_saved: Callable[[dict[str, Any]], None] | None = None,
         on_escape: Callable[[], None],
         on_navigate: str | None = None,
     ) -> None:
         super().__init__()
         self.classes("w-full gap-2 cf-caption-editor")
+        self.services = services
         self.caption_set_id: str | None = None
         self.file_id: str | None = None
         self.info: dict[str, Any] | None = None
@@ -67,7 +65,7 @@ class CaptionEditor(ui.column):
     @property
     def _on_navigate(self) -> str:
         """What leaving an unsaved caption does: "ask", "save" or "discard" (read live from the settings)."""
-        return self._fixed_navigate or current().settings["editor"]["on_navigate"]
+        return self._fixed_navigate or self.services.settings["editor"]["on_navigate"]
 
     @property
     def dirty(self) -> bool:
@@ -76,9 +74,9 @@ class CaptionEditor(ui.column):
 
     async def open(self, caption_set_id: str, file_id: str) -> None:
         """Show a file's caption (call `leave()` first so the current draft is kept)."""
-        info = await run.io_bound(captions.get_caption, current().db, caption_set_id, file_id)
+        info = await run.io_bound(captions.get_caption, self.services.db, caption_set_id, file_id)
         change = await run.io_bound(
-            caption_file_changes.caption_file_change, current().db, caption_set_id, file_id
+            caption_file_changes.caption_file_change, self.services.db, caption_set_id, file_id
         )
         self.file_change.show(change)
         self.caption_set_id, self.file_id, self.info = caption_set_id, file_id, info
@@ -101,7 +99,7 @@ class CaptionEditor(ui.column):
             return
         try:
             change = await run.io_bound(
-                caption_file_changes.caption_file_change, current().db, caption_set_id, file_id
+                caption_file_changes.caption_file_change, self.services.db, caption_set_id, file_id
             )
         except CaptionForgeError:
             change = None  # the set went away: the page handles that
@@ -141,7 +139,7 @@ class CaptionEditor(ui.column):
     async def _remember(self, choice: str) -> None:
         """Keep the dialog's answer as the editor.on_navigate setting (it then stops asking)."""
         try:
-            await run.io_bound(update_config, current().settings, {"editor": {"on_navigate": choice}})
+            await run.io_bound(update_config, self.services.settings, {"editor": {"on_navigate": choice}})
         except CaptionForgeError as exc:
             ui.notify(f"Could not keep the choice: {exc}", type="negative", multi_line=True)
             return
@@ -210,9 +208,11 @@ class CaptionEditor(ui.column):
                 )
                 self._build_status_row()
                 self._build_buttons()
-                self.tag_tools = EditorTagTools(self.text)  # CLIP token count, Text / Tags (chips) view
+                self.tag_tools = EditorTagTools(
+                    self.services.db, self.text
+                )  # CLIP token count, Text / Tags (chips) view
                 self._build_imported_box()
-                self.history = EditorHistory(on_restore=self._restored)
+                self.history = EditorHistory(self.services.db, on_restore=self._restored)
             self.body.set_visibility(False)
             bind_editor_keys(
                 [self.text, self.tag_tools.chips.input],
@@ -258,10 +258,9 @@ class CaptionEditor(ui.column):
                 "Next image (Alt+→ or PageDown); Ctrl+Enter saves and moves on",
             )
             crop_button(lambda: self.info)
-            if GenerateDialog is not None:
-                ui.button("Generate", icon="auto_awesome", on_click=self._generate).props(
-                    "flat no-caps"
-                ).mark("editor-generate")
+            ui.button("Generate", icon="auto_awesome", on_click=self._generate).props("flat no-caps").mark(
+                "editor-generate"
+            )
 
     def _build_imported_box(self) -> None:
         """The read-only imported caption with its copy button."""
@@ -318,7 +317,7 @@ class CaptionEditor(ui.column):
     async def _store(self, text: str, expected: str | None, **extra: Any) -> dict[str, Any]:
         return await run.io_bound(
             lambda: captions.save_caption(
-                current().db, self.caption_set_id, self.file_id, text, expected_modified=expected, **extra
+                self.services.db, self.caption_set_id, self.file_id, text, expected_modified=expected, **extra
             )
         )
 
@@ -328,10 +327,11 @@ class CaptionEditor(ui.column):
         if self.info is not None:
             self.info["caption"] = saved
         self._text_changed()
-        self._on_saved(saved)
+        if self._on_saved is not None:  # other tabs and this page's tiles hear of it through caption_changed
+            self._on_saved(saved)
 
     async def _resolve_conflict(self, mine: str) -> bool:
-        info = await run.io_bound(captions.get_caption, current().db, self.caption_set_id, self.file_id)
+        info = await run.io_bound(captions.get_caption, self.services.db, self.caption_set_id, self.file_id)
         theirs = info["caption"]
         with self:
             dialog = ConflictDialog(
@@ -380,7 +380,7 @@ class CaptionEditor(ui.column):
             return
         try:
             saved = await run.io_bound(
-                caption_file_changes.take_file_text, current().db, self.caption_set_id, self.file_id
+                caption_file_changes.take_file_text, self.services.db, self.caption_set_id, self.file_id
             )
         except CaptionForgeError as exc:
             ui.notify(str(exc), type="negative", multi_line=True)
@@ -397,10 +397,10 @@ class CaptionEditor(ui.column):
             self.focus_text()
 
     async def _generate(self) -> None:
-        if not self.info or GenerateDialog is None:
+        if not self.info:
             return
         with self:
-            result = await answer(GenerateDialog(self.file_id, self.caption_set_id))
+            result = await answer(GenerateDialog(self.services, self.file_id, self.caption_set_id))
         if result is None:
             return
         try:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import os
 from collections.abc import Awaitable, Callable
-from typing import Any
 
 from nicegui import ui
+
+from app.services.captions.caption_shapes import CaptionFileChange
 
 
 class FileChangeNote(ui.column):
@@ -25,11 +26,11 @@ class FileChangeNote(ui.column):
             ).mark("take-file-text")
         self.set_visibility(False)
 
-    def show(self, change: dict[str, Any] | None) -> None:
+    def show(self, change: CaptionFileChange | None) -> None:
         """The note for this change, or nothing when the file beside the image did not change."""
         self.set_visibility(change is not None)
         if change is None:
             return
-        extension = os.path.splitext(change.get("caption_path") or "")[1] or ".txt"
+        extension = os.path.splitext(change.caption_path or "")[1] or ".txt"
         self.title.text = f"The {extension} beside the image changed on disk. It now says:"
-        self.file_text.text = change["file_text"]  # plain text: a label never renders HTML
+        self.file_text.text = change.file_text  # plain text: a label never renders HTML

@@ -7,7 +7,7 @@ from typing import Any
 
 from nicegui import run, ui
 
-from app.core import current
+from app.db import Database
 from app.errors import CaptionForgeError
 from app.services.captions import captions
 
@@ -24,10 +24,10 @@ CHANGE_LABELS = {
 class EditorHistory(ui.expansion):
     """Lists the revisions of the caption shown in the editor; `on_restore(caption)` after a restore."""
 
-    def __init__(self, on_restore: Callable[[dict[str, Any]], Awaitable[None]]) -> None:
+    def __init__(self, db: Database, on_restore: Callable[[dict[str, Any]], Awaitable[None]]) -> None:
         super().__init__("History", icon="history")
         self.classes("w-full").props("dense header-class='px-0'").mark("editor-history")
-        self._on_restore = on_restore
+        self.db, self._on_restore = db, on_restore
         self._caption_id: str | None = None
         self.on_value_change(self._opened)
         with self:
@@ -47,7 +47,7 @@ class EditorHistory(ui.expansion):
             with self._list:
                 ui.label("No caption saved yet, so no history.").classes("text-xs text-gray-500")
             return
-        revisions = await run.io_bound(captions.list_revisions, current().db, self._caption_id)
+        revisions = await run.io_bound(captions.list_revisions, self.db, self._caption_id)
         with self._list:
             if not revisions:
                 ui.label("No changes recorded yet.").classes("text-xs text-gray-500")
@@ -76,7 +76,7 @@ class EditorHistory(ui.expansion):
         if self._caption_id is None:
             return
         try:
-            caption = await run.io_bound(captions.revert_caption, current().db, self._caption_id, revision_id)
+            caption = await run.io_bound(captions.revert_caption, self.db, self._caption_id, revision_id)
         except CaptionForgeError as exc:
             ui.notify(str(exc), type="negative")
             return

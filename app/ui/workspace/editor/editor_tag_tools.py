@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from nicegui import run, ui
 
-from app.core import current
+from app.db import Database
 from app.services.captions.tags import tag_vocabulary
 from app.ui.workspace.editor.tag_chips import TagChips, looks_like_prose
 from app.ui.workspace.editor.token_counter import TokenCounter
@@ -18,8 +18,9 @@ from app.ui.workspace.editor.token_counter import TokenCounter
 class EditorTagTools(ui.column):
     """Token counter, view switch and chips for the editor's `textarea`."""
 
-    def __init__(self, textarea: ui.textarea) -> None:
+    def __init__(self, db: Database, textarea: ui.textarea) -> None:
         super().__init__()
+        self.db = db
         self.classes("w-full gap-1")
         self.textarea = textarea
         self.caption_set_id: str | None = None
@@ -61,7 +62,7 @@ class EditorTagTools(ui.column):
         """Re-read the set's tag frequencies (after batch edits or tag renames)."""
         if self.caption_set_id is None:
             return
-        vocabulary = await run.io_bound(tag_vocabulary, current().db, self.caption_set_id)
+        vocabulary = await run.io_bound(tag_vocabulary, self.db, self.caption_set_id)
         self.chips.set_vocabulary(vocabulary or [])  # None while the app shuts down
 
     def _chosen(self, view: str) -> None:

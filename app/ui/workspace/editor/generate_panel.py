@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from nicegui import background_tasks, ui
 
-from app.core import current
+from app.container import AppServices
 from app.errors import CaptionForgeError
 from app.vision.client import CaptionResult
 from app.vision.errors import ModelNotFound
@@ -14,18 +14,21 @@ from app.vision.single import generate_for_file
 
 
 class GenerateDialog(ui.dialog):
-    """`result = await GenerateDialog(file_id, caption_set_id)`: the accepted CaptionResult (its caption as
+    """`result = await GenerateDialog(services, file_id, caption_set_id)`: the accepted CaptionResult (its caption as
     the user left it in the text box) or None. Saving it is the caller's job (source="generated")."""
 
-    def __init__(self, file_id: str, caption_set_id: str | None = None, **overrides) -> None:
+    def __init__(
+        self, services: AppServices, file_id: str, caption_set_id: str | None = None, **overrides
+    ) -> None:
         super().__init__()
+        self.services = services
         self.file_id, self.caption_set_id, self.overrides = file_id, caption_set_id, overrides
         self.result: CaptionResult | None = None
         with self, ui.card().classes("w-[36rem] gap-2").mark("generate-dialog"):
             ui.label("Generate caption").classes("text-lg font-semibold")
             with ui.row().classes("items-center gap-2").mark("generate-busy") as self.busy:
                 ui.spinner(size="md")
-                ui.label(f"Asking {current().settings['vision']['model']}… (the first call loads the model)")
+                ui.label(f"Asking {services.settings['vision']['model']}… (the first call loads the model)")
             self.error = ui.label("").classes("text-red-700 whitespace-pre-wrap").mark("generate-error")
             self.settings_link = ui.link("Open Settings", SETTINGS_URL).mark("generate-settings-link")
             self.settings_link.visible = False
@@ -58,7 +61,9 @@ class GenerateDialog(ui.dialog):
 
     async def _generate(self) -> None:
         try:
-            result = await generate_for_file(current(), self.file_id, self.caption_set_id, **self.overrides)
+            result = await generate_for_file(
+                self.services.core, self.file_id, self.caption_set_id, **self.overrides
+            )
         except CaptionForgeError as exc:
             if not self.is_deleted:
                 self.busy.visible, self.retry.visible = False, True

@@ -8,10 +8,10 @@ The textarea stays the single source of truth: every chip change writes its text
 from __future__ import annotations
 
 import re
-from typing import Any
 
 from nicegui import ui
 
+from app.services.captions.caption_shapes import TagCount
 from app.services.captions.caption_transforms import join_tags, split_tags
 from app.services.captions.tags import suggest_tags
 from app.ui.a11y import labelled
@@ -40,7 +40,7 @@ class TagChips(ui.column):
         super().__init__()
         self.classes("w-full gap-1").mark("tag-chips")
         self.textarea = textarea
-        self.vocabulary: list[dict[str, Any]] = []
+        self.vocabulary: list[TagCount] = []
         self._dragged: int | None = None
         self._shown: list[str] | None = None
         self.chip_row = ui.row().classes("w-full gap-1 items-center min-h-[2.5rem] rounded border p-1")
@@ -65,7 +65,7 @@ class TagChips(ui.column):
         """The tags of the caption, in order."""
         return split_tags(self.textarea.value)
 
-    def set_vocabulary(self, vocabulary: list[dict[str, Any]]) -> None:
+    def set_vocabulary(self, vocabulary: list[TagCount]) -> None:
         """The set's [{tag, count}] by frequency: the autocomplete's source."""
         self.vocabulary = vocabulary
         self._typed()
@@ -132,7 +132,7 @@ class TagChips(ui.column):
         self.suggestion_row.clear()
         with self.suggestion_row:
             for tag in suggestions:
-                count = next((v["count"] for v in self.vocabulary if v["tag"] == tag), 0)
+                count = next((v.count for v in self.vocabulary if v.tag == tag), 0)
                 ui.button(f"{tag} ({count})", on_click=lambda _, t=tag: self.add_tag(t)).props(
                     "flat dense no-caps size=sm"
                 ).mark("tag-suggestion")

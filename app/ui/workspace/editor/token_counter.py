@@ -23,9 +23,9 @@ class TokenCounter(ui.label):
     def show(self, text: str | None) -> None:
         """Count `text` (microseconds; cached) and show it."""
         summary = token_summary(text)
-        self.count = summary["count"]
-        over = summary["over"]
-        self.text = f"{summary['count']} / {summary['limit']} tokens" + (f" ({over} cut off)" if over else "")
+        self.count = summary.count
+        over = summary.over
+        self.text = f"{summary.count} / {summary.limit} tokens" + (f" ({over} cut off)" if over else "")
         self.classes(
             replace="text-xs whitespace-nowrap "
             + ("text-amber-700 font-semibold" if over else "text-gray-500")

@@ -14,7 +14,7 @@ from nicegui import run, ui
 from app.core import current
 from app.db import Database
 from app.errors import CaptionForgeError
-from app.services.captions import captions
+from app.services.captions import caption_sets
 from app.services.datasets import datasets
 from app.ui.a11y import labelled
 from app.ui.datasets.add_to_dataset import AddToDatasetDialog
@@ -169,7 +169,7 @@ class SelectionBar(ui.row):
         if file_ids is None:
             return
         report = await self._call(
-            file_ids, captions.import_captions, self.db, self.state.caption_set_id, file_ids
+            file_ids, caption_sets.import_captions, self.db, self.state.caption_set_id, file_ids
         )
         if report is None:
             return

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from app.jobs.runner import JobRunner
-from app.services.captions import captions
+from app.services.captions import caption_sets
 from app.services.datasets import datasets
 from app.services.exports.video_export import export_video_dataset
 from app.services.folders import folders
@@ -39,7 +39,7 @@ def shots(core, tmp_path: Path, executor, fake_ollama):
     dataset = datasets.create_dataset(core.db, "Shots")
     ids = [files[name]["id"] for name in ("img_00000.jpg", "cut.mp4", "whole.mp4")]
     datasets.add_files(core.db, dataset["id"], ids)
-    caption_set = captions.create_caption_set(
+    caption_set = caption_sets.create_caption_set(
         core.db, dataset["id"], "Motion", "natural_simple", trigger_phrase="ohwx", max_length=60
     )
     cut = files["cut.mp4"]["id"]

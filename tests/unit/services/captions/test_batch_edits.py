@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from app.errors import Conflict, Invalid
-from app.services.captions import batch_edits, captions, tags
+from app.services.captions import batch_edits, caption_batches, captions, tags
 from app.services.datasets import datasets
 from app.services.grid import saved_views
 from tests.caption_tools_seed import CAPTIONS, seed_caption_set
@@ -128,7 +128,7 @@ def test_bad_edits_raise_invalid(core, caption_set):
 
 def test_tag_vocabulary_rename_and_delete(core, caption_set):
     vocabulary = tags.tag_vocabulary(core.db, caption_set["id"])
-    assert vocabulary[:4] == [
+    assert [item.model_dump() for item in vocabulary[:4]] == [
         {"tag": "ohwx", "count": 3},
         {"tag": "smile", "count": 3},  # "Smile" counts too; the common spelling is shown
         {"tag": "woman", "count": 3},
@@ -161,10 +161,13 @@ def test_saved_views(core, caption_set):
     assert saved_views.list_saved_views(core.db, caption_set["dataset_id"]) == []
 
 
-def test_changed_payloads_describe_the_new_captions(core, caption_set):
+def test_an_applied_batch_tells_open_pages_the_new_captions(core, caption_set):
+    seen: list[tuple[str, dict]] = []
+    core.db.publish = lambda kind, payload: seen.append((kind, dict(payload)))
     result = batch_edits.apply_batch(core.db, caption_set["id"], {"op": "remove_tag", "tag": "hat"})
-    payloads = batch_edits.changed_payloads(core.db, caption_set["id"], result["file_ids"])
-    assert [p["file_id"] for p in payloads] == caption_set["file_ids"][1:3]
+    payloads = [payload for kind, payload in seen if kind == "caption_changed"]
+    assert [p["file_id"] for p in payloads] == result["file_ids"] == caption_set["file_ids"][1:3]
+    assert ("datasets_changed", {"dataset_id": caption_set["dataset_id"]}) in seen
     assert payloads[0]["caption_text"] == "ohwx, woman, Smile" and payloads[0]["caption_state"] == "edited"
     assert payloads[0]["modified_date"] and payloads[0]["caption_set_id"] == caption_set["id"]
 
@@ -172,7 +175,7 @@ def test_changed_payloads_describe_the_new_captions(core, caption_set):
 def test_one_flush_per_batch_still_handles_a_file_twice_and_undo(core, caption_set):
     uncaptioned = caption_set["file_ids"][3]
     first = caption_set["file_ids"][0]
-    saved = captions.save_captions_batch(
+    saved = caption_batches.save_captions_batch(
         core.db,
         caption_set["id"],
         [

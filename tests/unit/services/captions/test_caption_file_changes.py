@@ -14,7 +14,7 @@ from app.api import _domain_error
 from app.api import captions as captions_api
 from app.container import attach, build_services
 from app.errors import CaptionForgeError, Invalid
-from app.services.captions import captions
+from app.services.captions import caption_sets, captions
 from app.services.captions.caption_file_changes import (
     caption_file_change,
     changed_caption_files,
@@ -45,7 +45,7 @@ def imported(core, tmp_path, make_image):
     ids = {f["filename"]: f["id"] for f in folders.list_folder_files(core.db, folder["id"])}
     dataset = datasets.create_dataset(core.db, "Shapes")
     datasets.add_files(core.db, dataset["id"], list(ids.values()))
-    caption_set = captions.create_caption_set(
+    caption_set = caption_sets.create_caption_set(
         core.db, dataset["id"], "main", style="natural_simple", trigger_phrase="ohwx", init_from_imported=True
     )
 
@@ -65,9 +65,9 @@ def test_an_edited_txt_is_marked_after_a_rescan_and_its_text_can_be_taken(core, 
     _edit(photos / "b.txt", "a blue triangle, edited on disk")
     assert imported["rescan"]()["captions_changed"] == 1
     changed = changed_caption_files(core.db, set_id)
-    assert [row["filename"] for row in changed] == ["b.jpg"]
-    assert changed[0]["file_text"] == "a blue triangle, edited on disk"
-    assert changed[0]["caption_text"] == "ohwx, first b"  # the caption is untouched until the user acts
+    assert [row.filename for row in changed] == ["b.jpg"]
+    assert changed[0].file_text == "a blue triangle, edited on disk"
+    assert changed[0].caption_text == "ohwx, first b"  # the caption is untouched until the user acts
 
     saved = take_file_text(core.db, set_id, ids["b.jpg"])
     assert saved["caption_text"] == "ohwx, a blue triangle, edited on disk"  # the trigger guarantee holds
@@ -82,7 +82,7 @@ def test_an_edited_txt_is_marked_after_a_rescan_and_its_text_can_be_taken(core, 
     assert changed_caption_files(core.db, set_id) == []
     _edit(photos / "b.txt", "edited once more")  # a further edit on disk is marked again
     imported["rescan"]()
-    assert [row["file_text"] for row in changed_caption_files(core.db, set_id)] == ["edited once more"]
+    assert [row.file_text for row in changed_caption_files(core.db, set_id)] == ["edited once more"]
 
 
 def test_a_hand_edit_is_not_a_file_change(core, imported):
@@ -111,7 +111,7 @@ def test_a_file_edited_to_the_captions_text_is_not_marked(core, imported):
 def test_hostile_file_text_is_taken_verbatim(core, imported, text):
     _edit(imported["photos"] / "a.txt", text)
     imported["rescan"]()
-    assert caption_file_change(core.db, imported["set_id"], imported["ids"]["a.jpg"])["file_text"] == text
+    assert caption_file_change(core.db, imported["set_id"], imported["ids"]["a.jpg"]).file_text == text
     saved = take_file_text(core.db, imported["set_id"], imported["ids"]["a.jpg"])
     assert saved["caption_text"] == f"ohwx, {text}"
 

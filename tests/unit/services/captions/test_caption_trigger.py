@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from app.errors import Invalid
-from app.services.captions import captions
+from app.services.captions import caption_sets, captions
 from app.services.datasets import datasets
 from tests.export_seed import seed_dataset
 from tests.factories import make_tracked_files
@@ -31,7 +31,7 @@ def dataset(core):
 )
 def test_a_new_caption_gets_the_trigger(dataset, style, typed, saved) -> None:
     db, dataset_id, ids = dataset
-    caption_set = captions.create_caption_set(db, dataset_id, "S", style, trigger_phrase="ohwx")
+    caption_set = caption_sets.create_caption_set(db, dataset_id, "S", style, trigger_phrase="ohwx")
     assert caption_set["ensure_trigger"] is True
     assert (
         captions.save_caption(db, caption_set["id"], ids[1], typed, source="manual")["caption_text"] == saved
@@ -40,7 +40,7 @@ def test_a_new_caption_gets_the_trigger(dataset, style, typed, saved) -> None:
 
 def test_imported_captions_get_the_trigger(dataset) -> None:
     db, dataset_id, ids = dataset
-    created = captions.create_caption_set(
+    created = caption_sets.create_caption_set(
         db, dataset_id, "S", "natural_simple", trigger_phrase="ohwx", init_from_imported=True
     )
     text = captions.get_caption(db, created["id"], ids[0])["caption"]["caption_text"]
@@ -49,16 +49,18 @@ def test_imported_captions_get_the_trigger(dataset) -> None:
 
 def test_the_switch_off_keeps_captions_as_written(dataset) -> None:
     db, dataset_id, ids = dataset
-    caption_set = captions.create_caption_set(db, dataset_id, "S", "natural_simple", trigger_phrase="ohwx")
-    captions.update_caption_set(db, caption_set["id"], ensure_trigger=False)
-    assert captions.get_caption_set(db, caption_set["id"])["ensure_trigger"] is False
+    caption_set = caption_sets.create_caption_set(
+        db, dataset_id, "S", "natural_simple", trigger_phrase="ohwx"
+    )
+    caption_sets.update_caption_set(db, caption_set["id"], ensure_trigger=False)
+    assert caption_sets.get_caption_set(db, caption_set["id"])["ensure_trigger"] is False
     assert (
         captions.save_caption(db, caption_set["id"], ids[1], "a cat", source="manual")["caption_text"]
         == "a cat"
     )
     for bad in ("yes", 1, None):
         with pytest.raises(Invalid, match="ensure_trigger must be true or false"):
-            captions.update_caption_set(db, caption_set["id"], ensure_trigger=bad)
+            caption_sets.update_caption_set(db, caption_set["id"], ensure_trigger=bad)
 
 
 def test_export_writes_the_trigger_into_captions_saved_without_it(core, make_image, tmp_path) -> None:

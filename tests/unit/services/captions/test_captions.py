@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from app.errors import Conflict, Invalid, NotFound
-from app.services.captions import captions
+from app.services.captions import caption_batches, caption_sets, captions
 from app.services.datasets import datasets
 from tests.factories import make_tracked_files
 
@@ -16,14 +16,14 @@ def setup(core):
     ids = make_tracked_files(core.db, 3, imported_captions=["imported one", "imported two", None])
     dataset = datasets.create_dataset(core.db, "D")
     datasets.add_files(core.db, dataset["id"], ids)
-    caption_set = captions.create_caption_set(
+    caption_set = caption_sets.create_caption_set(
         core.db, dataset["id"], "Natural", "natural_simple", max_length=40
     )
     return core.db, dataset, caption_set, ids
 
 
 def _stats(db, set_id):
-    s = captions.get_caption_set(db, set_id)
+    s = caption_sets.get_caption_set(db, set_id)
     return s["caption_count"], s["auto_generated_count"], s["manually_edited_count"], s["avg_quality_score"]
 
 
@@ -80,10 +80,10 @@ def test_max_length_is_enforced_with_a_clear_message(setup):
     assert captions.save_caption(db, cs["id"], ids[0], "  " + "x" * 40 + "  ")["caption_text"] == "x" * 40
     with pytest.raises(Invalid, match="empty"):
         captions.save_caption(db, cs["id"], ids[0], "   ")
-    updated = captions.update_caption_set(db, cs["id"], max_length=10)
+    updated = caption_sets.update_caption_set(db, cs["id"], max_length=10)
     assert updated["over_max_length"] == 1
     with pytest.raises(Invalid, match="max_length"):
-        captions.update_caption_set(db, cs["id"], max_length=-5)
+        caption_sets.update_caption_set(db, cs["id"], max_length=-5)
 
 
 def test_stale_expected_modified_is_a_conflict(setup):
@@ -131,7 +131,7 @@ def test_statistics_after_delete_and_membership_changes(setup):
 
 def test_init_from_imported_and_import_later(setup):
     db, dataset, _, ids = setup
-    created = captions.create_caption_set(
+    created = caption_sets.create_caption_set(
         db,
         dataset["id"],
         "From txt",
@@ -147,23 +147,23 @@ def test_init_from_imported_and_import_later(setup):
     assert got["caption"]["imported_from_path"].endswith("img_0001.txt")
     [revision] = captions.list_revisions(db, got["caption"]["id"])
     assert revision["change_type"] == "import"
-    strict = captions.create_caption_set(
+    strict = caption_sets.create_caption_set(
         db, dataset["id"], "Strict", "tags", max_length=5, init_from_imported=True
     )
     assert (strict["imported"], strict["skipped_too_long"]) == (0, 2)
     captions.save_caption(db, created["id"], ids[0], "mine")
-    report = captions.import_captions(db, created["id"])
+    report = caption_sets.import_captions(db, created["id"])
     assert (report["imported"], report["skipped_existing"]) == (0, 2)
 
 
 def test_caption_set_crud_duplicate_and_names(setup):
     db, dataset, cs, ids = setup
     with pytest.raises(Conflict, match="already has a caption set"):
-        captions.create_caption_set(db, dataset["id"], "natural", "tags")
+        caption_sets.create_caption_set(db, dataset["id"], "natural", "tags")
     with pytest.raises(Invalid, match="style"):
-        captions.create_caption_set(db, dataset["id"], "X", "poetry")
+        caption_sets.create_caption_set(db, dataset["id"], "X", "poetry")
     captions.save_caption(db, cs["id"], ids[0], "one", source="generated", quality_score=0.9)
-    copy = captions.duplicate_caption_set(db, cs["id"], "Natural copy")
+    copy = caption_sets.duplicate_caption_set(db, cs["id"], "Natural copy")
     assert (copy["style"], copy["max_length"], copy["caption_count"], copy["auto_generated_count"]) == (
         "natural_simple",
         40,
@@ -175,32 +175,32 @@ def test_caption_set_crud_duplicate_and_names(setup):
     assert captions.list_revisions(db, copied["id"])[0]["change_type"] == "batch"
     captions.save_caption(db, copy["id"], ids[0], "changed in copy")
     assert captions.get_caption(db, cs["id"], ids[0])["caption"]["caption_text"] == "one"
-    renamed = captions.update_caption_set(
+    renamed = caption_sets.update_caption_set(
         db, copy["id"], name="Second", trigger_phrase=" nova ", style="tags"
     )
     assert (renamed["name"], renamed["trigger_phrase"], renamed["style"]) == ("Second", "nova", "tags")
-    assert [s["name"] for s in captions.list_caption_sets(db, dataset["id"])] == ["Natural", "Second"]
-    assert captions.delete_caption_set(db, cs["id"]) == {
+    assert [s["name"] for s in caption_sets.list_caption_sets(db, dataset["id"])] == ["Natural", "Second"]
+    assert caption_sets.delete_caption_set(db, cs["id"]) == {
         "caption_set_id": cs["id"],
         "name": "Natural",
         "captions": 1,
     }
     assert datasets.get_dataset(db, dataset["id"])["default_caption_set_id"] == copy["id"]
     with pytest.raises(NotFound):
-        captions.get_caption_set(db, cs["id"])
+        caption_sets.get_caption_set(db, cs["id"])
 
 
 def test_batch_is_all_or_nothing_and_undoable(setup):
     db, _, cs, ids = setup
     captions.save_caption(db, cs["id"], ids[0], "old")
     with pytest.raises(Invalid, match="nothing was changed"):
-        captions.save_captions_batch(
+        caption_batches.save_captions_batch(
             db,
             cs["id"],
             [{"file_id": ids[0], "caption_text": "new"}, {"file_id": ids[1], "caption_text": "y" * 50}],
         )
     assert captions.get_caption(db, cs["id"], ids[0])["caption"]["caption_text"] == "old"
-    result = captions.save_captions_batch(
+    result = caption_batches.save_captions_batch(
         db,
         cs["id"],
         [{"file_id": ids[0], "caption_text": "new"}, {"file_id": ids[1], "caption_text": "fresh"}],
@@ -214,23 +214,27 @@ def test_batch_is_all_or_nothing_and_undoable(setup):
         "replace old",
     )
     assert _stats(db, cs["id"])[0] == 2
-    assert captions.revert_batch(db, result["batch_id"]) == {"reverted": 2, "skipped": 0}
+    assert caption_batches.revert_batch(db, result["batch_id"]) == {"reverted": 2, "skipped": 0}
     assert captions.get_caption(db, cs["id"], ids[0])["caption"]["caption_text"] == "old"
     assert captions.get_caption(db, cs["id"], ids[1])["caption"] is None
     assert _stats(db, cs["id"])[0] == 1
-    assert captions.delete_captions(db, cs["id"], ids) == 1
+    assert caption_batches.delete_captions(db, cs["id"], ids) == 1
     assert _stats(db, cs["id"])[0] == 0
 
 
-def test_caption_changed_payload_matches_the_event_contract(setup):
+def test_a_saved_caption_tells_open_pages_its_new_text_and_state(setup):
     db, _, cs, ids = setup
+    seen: list[dict] = []
+    db.publish = lambda kind, payload: seen.append(dict(payload)) if kind == "caption_changed" else None
     saved = captions.save_caption(db, cs["id"], ids[0], "a cat")
-    payload = captions.caption_changed_payload(saved, cs["id"], ids[0])
-    assert payload == {
+    assert seen == [captions.caption_changed_payload(saved, cs["id"], ids[0])]
+    assert seen[0] == {
         "caption_set_id": cs["id"],
         "file_id": ids[0],
         "caption_text": "a cat",
         "caption_state": "edited",
         "modified_date": saved["modified_date"],
     }
-    assert captions.caption_changed_payload(None, cs["id"], ids[0])["caption_state"] == "none"
+    captions.delete_caption(db, saved["id"])
+    assert seen[-1] == captions.caption_changed_payload(None, cs["id"], ids[0])
+    assert seen[-1]["caption_state"] == "none" and seen[-1]["caption_text"] is None

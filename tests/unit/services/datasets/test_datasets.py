@@ -7,7 +7,7 @@ from sqlalchemy import delete, select
 
 from app.errors import Conflict, Invalid, NotFound
 from app.models import TrackedFolder
-from app.services.captions import captions
+from app.services.captions import caption_sets, captions
 from app.services.datasets import datasets
 from app.services.datasets.dataset_stats import refresh_statistics
 from app.services.slugs import slugify, unique_slug
@@ -149,7 +149,7 @@ def test_file_rows_carry_the_contract_fields(core):
     ids = make_tracked_files(core.db, 2, imported_captions=["a cat", None], flags=[["blurry"], []])
     dataset = datasets.create_dataset(core.db, "D")
     datasets.add_files(core.db, dataset["id"], ids)
-    caption_set = captions.create_caption_set(core.db, dataset["id"], "Natural", "natural_simple")
+    caption_set = caption_sets.create_caption_set(core.db, dataset["id"], "Natural", "natural_simple")
     captions.save_caption(core.db, caption_set["id"], ids[0], "a tabby cat")
     first, second = datasets.list_dataset_files(core.db, dataset["id"], caption_set["id"])
     assert first["filename"] == "img_0001.jpg" and first["quality_flags"] == ["blurry"]
@@ -169,8 +169,8 @@ def test_delete_dataset_says_what_went_and_keeps_tracked_files(core):
     ids = make_tracked_files(core.db, 3)
     dataset = datasets.create_dataset(core.db, "D")
     datasets.add_files(core.db, dataset["id"], ids)
-    one = captions.create_caption_set(core.db, dataset["id"], "A", "tags")
-    captions.create_caption_set(core.db, dataset["id"], "B", "natural_simple")
+    one = caption_sets.create_caption_set(core.db, dataset["id"], "A", "tags")
+    caption_sets.create_caption_set(core.db, dataset["id"], "B", "natural_simple")
     captions.save_caption(core.db, one["id"], ids[0], "x")
     captions.save_caption(core.db, one["id"], ids[1], "y")
     summary = datasets.deletion_summary(core.db, dataset["id"])
@@ -187,7 +187,7 @@ def test_list_shows_caption_coverage_per_set(core):
     ids = make_tracked_files(core.db, 3)
     dataset = datasets.create_dataset(core.db, "D")
     datasets.add_files(core.db, dataset["id"], ids)
-    caption_set = captions.create_caption_set(core.db, dataset["id"], "Tags", "tags")
+    caption_set = caption_sets.create_caption_set(core.db, dataset["id"], "Tags", "tags")
     captions.save_caption(core.db, caption_set["id"], ids[0], "cat")
     [listed] = datasets.list_datasets(core.db)
     assert listed["caption_sets"] == [
@@ -200,13 +200,13 @@ def test_refresh_statistics_repairs_after_a_folder_is_removed_behind_our_back(co
     ids = make_tracked_files(core.db, 2, folder="/p/a") + make_tracked_files(core.db, 1, folder="/p/b")
     dataset = datasets.create_dataset(core.db, "D")
     datasets.add_files(core.db, dataset["id"], ids)
-    caption_set = captions.create_caption_set(core.db, dataset["id"], "S", "tags")
+    caption_set = caption_sets.create_caption_set(core.db, dataset["id"], "S", "tags")
     captions.save_caption(core.db, caption_set["id"], ids[0], "x")
     with core.db.session() as session:
         session.execute(delete(TrackedFolder).where(TrackedFolder.path == "/p/a"))
     assert refresh_statistics(core.db) == 1
     assert datasets.get_dataset(core.db, dataset["id"])["file_count"] == 1
-    assert captions.get_caption_set(core.db, caption_set["id"])["caption_count"] == 0
+    assert caption_sets.get_caption_set(core.db, caption_set["id"])["caption_count"] == 0
 
 
 def _folder_id(core, path: str) -> str:

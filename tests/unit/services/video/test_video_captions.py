@@ -96,7 +96,7 @@ def _prompt_text(body, backend: str) -> str:
 async def test_a_clip_is_captioned_from_its_own_frames_and_exports_with_its_caption(
     core, tmp_path, fake_ollama, executor
 ):
-    from app.services.captions import captions
+    from app.services.captions import caption_sets
     from app.services.datasets import datasets
     from app.services.exports.video_export import export_video_dataset
     from app.services.folders import folders
@@ -113,7 +113,7 @@ async def test_a_clip_is_captioned_from_its_own_frames_and_exports_with_its_capt
     (video,) = folders.list_folder_files(core.db, folder["id"])
     dataset = datasets.create_dataset(core.db, "Shots")
     datasets.add_files(core.db, dataset["id"], [video["id"]])
-    caption_set = captions.create_caption_set(
+    caption_set = caption_sets.create_caption_set(
         core.db, dataset["id"], "Motion", "natural_simple", trigger_phrase="ohwx"
     )
     first, second = video_clips.detect_scenes(core.db, video["id"])
