@@ -257,7 +257,7 @@ class CaptionEditor(ui.column):
                 .mark("editor-next"),
                 "Next image (Alt+→ or PageDown); Ctrl+Enter saves and moves on",
             )
-            crop_button(lambda: self.info)
+            crop_button(current().db, lambda: self.info)
             if GenerateDialog is not None:
                 ui.button("Generate", icon="auto_awesome", on_click=self._generate).props(
                     "flat no-caps"
