@@ -1,6 +1,6 @@
 """Pick a folder on the machine the app runs on: the native dialog in a window, else a server-side browser.
 
-    chosen = await FolderPicker(title="Add a folder")   # -> absolute path str, or None when cancelled
+    chosen = await FolderPicker(settings, title="Add a folder")   # -> absolute path, or None: cancelled
 
 The server-side browser lists only folders inside the allowed roots (app.services.paths), with typed-path
 entry, an Up button and the recently picked folders. Folder names are shown as text, never as HTML.
@@ -14,11 +14,12 @@ from typing import Any
 
 from nicegui import run, ui
 
-from app.core import current
+from app.config import Settings
 from app.errors import CaptionForgeError
 from app.services.folders import browse
 from app.services.paths import allowed_roots
 from app.ui.a11y import labelled
+from app.ui.native import is_native, native_folder_dialog
 
 log = logging.getLogger("app.ui.folder_picker")
 
@@ -26,11 +27,10 @@ log = logging.getLogger("app.ui.folder_picker")
 class FolderPicker(ui.dialog):
     """A modal folder chooser; awaiting it returns the chosen folder's path or None."""
 
-    def __init__(self, title: str = "Choose a folder", start: str | None = None) -> None:
+    def __init__(self, settings: Settings, title: str = "Choose a folder", start: str | None = None) -> None:
         super().__init__()
-        core = current()
-        self.roots = allowed_roots(core.settings)
-        self.data_dir = core.settings.data_dir
+        self.roots = allowed_roots(settings)
+        self.data_dir = settings.data_dir
         self.start = start
         self.listing: dict[str, Any] | None = None
         self.requests = 0  # only the newest listing request may render (clicks can outrun the disk)
@@ -141,10 +141,6 @@ class _Opened:
 
 async def _native_choice(start: str) -> str | None | bool:
     """The native dialog's answer (a path or None when cancelled); False when there is no native window."""
-    try:
-        from app.ui.native import is_native, native_folder_dialog
-    except ImportError:
-        return False
     if not is_native():
         return False
     try:

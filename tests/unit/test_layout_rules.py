@@ -23,8 +23,6 @@ STILL_LONG = {
     "app/services/quality/dataset_health.py dataset_health",
     "app/ui/exports/export_dialog.py __init__",
     "app/ui/exports/export_dialog.py _load",
-    "app/ui/folders/folder_card.py __init__",
-    "app/ui/folders/folder_files.py _tile",
     "app/vision/client.py generate_caption",
 }
 

@@ -53,7 +53,7 @@ class FoldersView(ui.row):
                 ui.label("Drag images onto a dataset to add them.").classes("text-xs text-gray-500")
                 DatasetPanel(on_select=_open_dataset)
             with ui.column().classes("grow h-full p-3 overflow-auto min-w-0"):
-                self.files = FolderFiles()
+                self.files = FolderFiles(services.db)
         self.core.events.scan_progress.subscribe(self._on_progress)
         background_tasks.create(self.reload(), name="folders-page-load")
 
@@ -140,7 +140,7 @@ class FoldersView(ui.row):
         await self.files.show(folder)
 
     async def _edit(self, folder: dict[str, Any]) -> None:
-        values = await FolderFormDialog(folder)
+        values = await FolderFormDialog(self.core.settings, folder)
         if values:
             await run.io_bound(folders.update_folder, self.core.db, folder["id"], **values)
             await self.reload()

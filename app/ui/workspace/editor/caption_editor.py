@@ -198,7 +198,7 @@ class CaptionEditor(ui.column):
             self.empty.mark("editor-empty")
             with ui.column().classes("w-full gap-2") as self.body:
                 self.preview = EditorPreview().mark("editor-preview")
-                self.video_preview = VideoPreview()
+                self.video_preview = VideoPreview(current())
                 self.facts = ui.column().classes("w-full gap-0")
                 self.file_change = FileChangeNote(on_take=self._take_file_text)
                 self._build_trigger_row()
