@@ -161,7 +161,7 @@ class FoldersView(ui.row):
             return
         self.core.scans.cancel_scan(folder["id"])
         removed = await run.io_bound(folders.remove_folder, self.core.db, folder["id"])
-        ui.notify(f"Stopped tracking {removed['path']}; the files on disk are untouched.")
+        ui.notify(f"Stopped tracking {removed.path}; the files on disk are untouched.")
         if self.open_id == folder["id"]:
             self.open_id = None
             self.files.close()

@@ -222,3 +222,21 @@ def test_a_selection_of_many_thousand_ids_is_read_in_chunks(core):
     result = crops.apply_centre_crop(core.db, dataset_id, strangers + file_ids, "1:1")
     assert result.changed == 3
     assert crops.undo_crop_batch(core.db, result.batch_id).restored == 3
+
+
+def test_every_crop_change_tells_open_grids_which_files_changed(core):
+    file_ids = make_tracked_files(core.db, 2, size=(1600, 800))
+    dataset_id = _dataset(core, "Set", file_ids)
+    seen: list[tuple[str, dict]] = []
+    core.db.publish = lambda kind, payload: seen.append((kind, dict(payload)))
+    crops.set_crop(core.db, dataset_id, file_ids[0], BOX)
+    crops.clear_crop(core.db, dataset_id, file_ids[0])
+    batch = crops.apply_centre_crop(core.db, dataset_id, file_ids, "1:1")
+    crops.undo_crop_batch(core.db, batch.batch_id)
+    crops.apply_centre_crop(core.db, dataset_id, file_ids, "free")  # nothing to change: no event
+    assert seen == [
+        ("datasets_changed", {"dataset_id": dataset_id, "file_ids": [file_ids[0]]}),
+        ("datasets_changed", {"dataset_id": dataset_id, "file_ids": [file_ids[0]]}),
+        ("datasets_changed", {"dataset_id": dataset_id, "file_ids": file_ids}),
+        ("datasets_changed", {"dataset_id": dataset_id, "file_ids": file_ids}),
+    ]
