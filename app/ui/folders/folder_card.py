@@ -7,7 +7,9 @@ from typing import Any
 
 from nicegui import ui
 
-Action = Callable[[str, dict[str, Any]], Awaitable[None] | None]
+from app.services.folders.folder_shapes import Folder
+
+Action = Callable[[str, Folder], Awaitable[None] | None]
 FINISHED = ("done", "error", "cancelled")
 
 
@@ -15,7 +17,7 @@ class FolderCard(ui.card):
     """Calls `on_action(name, folder)` with name in open, scan, remeasure, stop, toggle, edit, remove,
     new_dataset (create a dataset from the folder), add_to_dataset."""
 
-    def __init__(self, folder: dict[str, Any], on_action: Action, selected: bool = False) -> None:
+    def __init__(self, folder: Folder, on_action: Action, selected: bool = False) -> None:
         super().__init__()
         self.folder = folder
         self.on_action = on_action
@@ -137,7 +139,7 @@ def progress_text(payload: dict[str, Any]) -> str:
     return f"Scan failed: {payload.get('error') or 'unknown error'}"
 
 
-def _summary(folder: dict[str, Any]) -> str:
+def _summary(folder: Folder) -> str:
     parts = [f"{folder['file_count']} images", f"{folder['total_size_mb']:.1f} MB"]
     if folder["missing_files"]:
         parts.append(f"{folder['missing_files']} missing")

@@ -14,6 +14,7 @@ from nicegui import run, ui
 
 from app.db import Database
 from app.services.folders import folders
+from app.services.folders.folder_shapes import Folder, FolderFile
 from app.ui.a11y import labelled
 from app.ui.datasets.add_to_dataset import AddToDatasetDialog
 from app.ui.datasets.dataset_list import DRAG_TYPE
@@ -40,7 +41,7 @@ class FolderFiles(ui.column):
         super().__init__()
         self.db = db
         self.classes("w-full gap-2").mark("folder-files")
-        self.folder: dict[str, Any] | None = None
+        self.folder: Folder | None = None
         self.shown = 0
         self.generation = 0  # a newer reload makes the pages still being fetched for an older one stale
         self.selection = FileSelection()
@@ -77,7 +78,7 @@ class FolderFiles(ui.column):
             self.more.set_visibility(False)
         self._show_selection()
 
-    async def show(self, folder: dict[str, Any]) -> None:
+    async def show(self, folder: Folder) -> None:
         if self.folder is None or self.folder["id"] != folder["id"]:
             self.selection.clear()
         self.folder = folder
@@ -169,7 +170,7 @@ class FolderFiles(ui.column):
         self.count.set_text(f"{self.shown} of {max(total, self.shown)} files shown")
         self.more.set_visibility(len(files) == PAGE)
 
-    def _tile(self, file: dict[str, Any]) -> ui.element:
+    def _tile(self, file: FolderFile) -> ui.element:
         opacity = "" if file["exists"] else " opacity-40"
         tile = (
             ui.element("div")
@@ -197,7 +198,7 @@ class FolderFiles(ui.column):
         FileDetailsDialog(self.db, file_id).open()
 
 
-def _tile_title(file: dict[str, Any]) -> str:
+def _tile_title(file: FolderFile) -> str:
     """The tile's hover text: the name, then what is wrong with or special about the file."""
     title = file["filename"] + (f" — {file['scan_error']}" if file["scan_error"] else "")
     title += "" if file["exists"] else " — missing on disk"
@@ -207,7 +208,7 @@ def _tile_title(file: dict[str, Any]) -> str:
     return title
 
 
-def _tile_preview(file: dict[str, Any]) -> None:
+def _tile_preview(file: FolderFile) -> None:
     """The lazy thumbnail, or a broken-image icon with the reason."""
     with ui.element("div").classes("w-32 h-32 flex items-center justify-center"):
         if file["thumbnail_url"]:
@@ -222,7 +223,7 @@ def _tile_preview(file: dict[str, Any]) -> None:
                 ui.label(file["scan_error"] or "no preview").classes("text-[10px] text-center text-red-700")
 
 
-def _tile_badges(file: dict[str, Any], open_details: Callable[[str], None]) -> None:
+def _tile_badges(file: FolderFile, open_details: Callable[[str], None]) -> None:
     """The details button, and the caption-file and same-bytes marks."""
     labelled(
         ui.button(icon="info", on_click=lambda i=file["id"]: open_details(i)).props(
