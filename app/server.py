@@ -83,7 +83,7 @@ def run(services: AppServices) -> None:
         native = False
     host = "127.0.0.1" if server["native"] else "0.0.0.0" if server["lan"] else server["host"]
     port = server["port"]
-    window_size = prepare_window(core.settings.data_dir) if native else None
+    window_size = prepare_window(services) if native else None
     open_path = f"/?token={services.access.token}" if lan else "/"  # the local tab signs itself in
     if lan:
         app.on_startup(redact_access_log)

@@ -1,49 +1,39 @@
 """/api/datasets/{id}/files/{file_id}/crop and the batch centre-crop: a crop per dataset member.
 
-Every change emits datasets_changed with the changed file_ids, so open grids repaint those thumbnails.
+Every change sends datasets_changed with the changed file_ids (the crops service queues it), so open grids
+repaint those thumbnails.
 """
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import APIRouter
 
-from app.api.schemas.crop_schemas import (
-    CentreCropPreview,
-    CentreCropRequest,
-    CentreCropResult,
-    CropBox,
-    CropOut,
-    CropUndoResult,
-)
+from app.api.schemas.crop_schemas import CentreCropRequest, CropBox
 from app.container import ServicesDep
-from app.core import current
 from app.services.crops import crops
+from app.services.crops.crop_shapes import CentreCropPreview, CentreCropResult, Crop, CropUndoResult
 
 router = APIRouter(tags=["crops"])
 MEMBER = "/api/datasets/{dataset_id}/files/{file_id}/crop"
 
 
-@router.get(MEMBER, response_model=CropOut, summary="The member's crop in this dataset (null: none)")
-def get_crop(services: ServicesDep, dataset_id: str, file_id: str) -> Any:
+@router.get(MEMBER, response_model=Crop, summary="The member's crop in this dataset (null: none)")
+def get_crop(services: ServicesDep, dataset_id: str, file_id: str) -> Crop:
     return crops.get_crop(services.db, dataset_id, file_id)
 
 
 @router.put(
     MEMBER,
-    response_model=CropOut,
+    response_model=Crop,
     summary="Set the crop: shares 0..1 of the upright image; 422 outside the image or of zero size",
 )
-def set_crop(services: ServicesDep, dataset_id: str, file_id: str, body: CropBox) -> Any:
-    return _changed(
-        dataset_id, [file_id], crops.set_crop(services.db, dataset_id, file_id, body.model_dump())
-    )
+def set_crop(services: ServicesDep, dataset_id: str, file_id: str, body: CropBox) -> Crop:
+    return crops.set_crop(services.db, dataset_id, file_id, body.model_dump())
 
 
-@router.delete(MEMBER, response_model=CropOut, summary="Clear the crop (the whole image again)")
-def clear_crop(services: ServicesDep, dataset_id: str, file_id: str) -> Any:
-    return _changed(dataset_id, [file_id], crops.clear_crop(services.db, dataset_id, file_id))
+@router.delete(MEMBER, response_model=Crop, summary="Clear the crop (the whole image again)")
+def clear_crop(services: ServicesDep, dataset_id: str, file_id: str) -> Crop:
+    return crops.clear_crop(services.db, dataset_id, file_id)
 
 
 @router.post(
@@ -51,7 +41,7 @@ def clear_crop(services: ServicesDep, dataset_id: str, file_id: str) -> Any:
     response_model=CentreCropPreview,
     summary="What centre-cropping these members to an aspect would do (nothing is changed)",
 )
-def preview_centre_crop(services: ServicesDep, dataset_id: str, body: CentreCropRequest) -> Any:
+def preview_centre_crop(services: ServicesDep, dataset_id: str, body: CentreCropRequest) -> CentreCropPreview:
     return crops.preview_centre_crop(services.db, dataset_id, body.file_ids, body.aspect)
 
 
@@ -60,9 +50,8 @@ def preview_centre_crop(services: ServicesDep, dataset_id: str, body: CentreCrop
     response_model=CentreCropResult,
     summary="Centre-crop these members to an aspect, as one batch that can be undone",
 )
-def apply_centre_crop(services: ServicesDep, dataset_id: str, body: CentreCropRequest) -> Any:
-    result = crops.apply_centre_crop(services.db, dataset_id, body.file_ids, body.aspect)
-    return _changed(dataset_id, result["file_ids"], result)
+def apply_centre_crop(services: ServicesDep, dataset_id: str, body: CentreCropRequest) -> CentreCropResult:
+    return crops.apply_centre_crop(services.db, dataset_id, body.file_ids, body.aspect)
 
 
 @router.post(
@@ -70,15 +59,5 @@ def apply_centre_crop(services: ServicesDep, dataset_id: str, body: CentreCropRe
     response_model=CropUndoResult,
     summary="Put back the crops a batch replaced (409 when already undone)",
 )
-def undo_crop_batch(services: ServicesDep, crop_batch_id: str) -> Any:
-    result = crops.undo_crop_batch(services.db, crop_batch_id)
-    return _changed(result["dataset_id"], result["file_ids"], result)
-
-
-def _changed(dataset_id: str, file_ids: list[str], result: Any) -> Any:
-    core = current()
-    if file_ids:
-        core.events.emit_threadsafe(
-            core.events.datasets_changed, {"dataset_id": dataset_id, "file_ids": list(file_ids)}
-        )
-    return result
+def undo_crop_batch(services: ServicesDep, crop_batch_id: str) -> CropUndoResult:
+    return crops.undo_crop_batch(services.db, crop_batch_id)

@@ -8,16 +8,17 @@ with the ETag.
 from __future__ import annotations
 
 import os
+from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import FileResponse, Response
 
-from app.api.schemas.folder_schemas import FileDetail
 from app.container import ServicesDep
 from app.errors import NotFound
 from app.services.crop_box import crop_key, parse_box_text
 from app.services.folders import folders
+from app.services.folders.folder_shapes import FileDetail
 from app.services.images import ImageDecodeError
 from app.services.safe_paths import servable
 from app.services.thumbnails import ensure_thumbnail
@@ -30,7 +31,7 @@ REVALIDATE = "no-cache"
 
 
 @router.get("/{file_id}", response_model=FileDetail, summary="File details with the imported caption")
-def get_file(services: ServicesDep, file_id: str) -> dict[str, Any]:
+def get_file(services: ServicesDep, file_id: str) -> FileDetail:
     """Size, dimensions, format, hash, imported caption (read-only), scan error, measured quality, duplicates."""
     return folders.get_file(services.db, file_id)
 
@@ -65,7 +66,7 @@ def get_thumbnail(
     settings = services.settings
     try:
         path = ensure_thumbnail(
-            _checked_path(source),
+            Path(_checked_path(source)),
             settings.thumbnails_dir,
             key,
             settings["thumbnails"]["size"],

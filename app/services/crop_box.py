@@ -146,7 +146,7 @@ def crop_key(thumbnail_key: str, box: dict[str, float]) -> str:
 def stored_box(row: Any) -> dict[str, float] | None:
     """The box of a row that has crop_x/crop_y/crop_w/crop_h (attributes or keys); None when not cropped."""
     get = row.get if isinstance(row, dict) else lambda key: getattr(row, key, None)
-    values = [get(f"crop_{key}") for key in KEYS]
-    if any(value is None for value in values):
+    numbers = [float(value) for key in KEYS if (value := get(f"crop_{key}")) is not None]
+    if len(numbers) < len(KEYS):
         return None
-    return dict(zip(KEYS, (float(v) for v in values), strict=True))
+    return dict(zip(KEYS, numbers, strict=True))

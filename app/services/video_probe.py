@@ -9,7 +9,7 @@ import contextlib
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
-from typing import TYPE_CHECKING, BinaryIO
+from typing import TYPE_CHECKING, Protocol
 
 from PIL import Image
 
@@ -49,7 +49,17 @@ def is_video_path(path: str | Path) -> bool:
     return Path(path).suffix.lower() in VIDEO_EXTENSIONS
 
 
-def open_video(source: str | Path | BinaryIO) -> av.container.InputContainer:
+class ByteSource(Protocol):
+    """A file object PyAV demuxes from: an open binary file, or a wrapper such as video_scan.HashingReader."""
+
+    def read(self, size: int = -1) -> bytes: ...
+
+    def seek(self, offset: int, whence: int = 0) -> int: ...
+
+    def tell(self) -> int: ...
+
+
+def open_video(source: str | Path | ByteSource) -> av.container.InputContainer:
     """The opened container with at least one video stream; raises VideoDecodeError."""
     import av  # on first use: PyAV costs every scan worker ~20 MB, and most folders hold no videos
 

@@ -9,15 +9,16 @@ from typing import Any
 
 from nicegui import ui
 
+from app.config import Settings
 from app.ui.folder_picker import FolderPicker
 
 
 class FolderFormDialog(ui.dialog):
     """`folder` None = add a new folder; a folder dict = edit that folder's name and options."""
 
-    def __init__(self, folder: dict[str, Any] | None = None) -> None:
+    def __init__(self, settings: Settings, folder: dict[str, Any] | None = None) -> None:
         super().__init__()
-        self.folder = folder
+        self.settings, self.folder = settings, folder
         with self, ui.card().classes("w-[560px] max-w-[96vw] gap-3").mark("folder-form"):
             ui.label("Edit folder" if folder else "Add a folder").classes("text-lg font-semibold")
             if folder is None:
@@ -62,7 +63,9 @@ class FolderFormDialog(ui.dialog):
                 ui.button("Save" if folder else "Add and scan", on_click=self._save).mark("folder-form-save")
 
     async def _browse(self) -> None:
-        chosen = await FolderPicker("Choose the folder to track", start=self.path.value or None)
+        chosen = await FolderPicker(
+            self.settings, "Choose the folder to track", start=self.path.value or None
+        )
         if chosen:
             self.path.set_value(chosen)
 

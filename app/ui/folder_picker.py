@@ -1,6 +1,6 @@
 """Pick a folder on the machine the app runs on: the native dialog in a window, else a server-side browser.
 
-    chosen = await FolderPicker(title="Add a folder")   # -> absolute path str, or None when cancelled
+    chosen = await FolderPicker(settings, title="Add a folder")   # -> absolute path, or None: cancelled
 
 The server-side browser lists only folders inside the allowed roots (app.services.paths), with typed-path
 entry, an Up button and the recently picked folders. Folder names are shown as text, never as HTML.
@@ -10,15 +10,16 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
-from typing import Any
 
 from nicegui import run, ui
 
-from app.core import current
+from app.config import Settings
 from app.errors import CaptionForgeError
 from app.services.folders import browse
+from app.services.folders.folder_shapes import DirectoryListing
 from app.services.paths import allowed_roots
 from app.ui.a11y import labelled
+from app.ui.native import is_native, native_folder_dialog
 
 log = logging.getLogger("app.ui.folder_picker")
 
@@ -26,13 +27,12 @@ log = logging.getLogger("app.ui.folder_picker")
 class FolderPicker(ui.dialog):
     """A modal folder chooser; awaiting it returns the chosen folder's path or None."""
 
-    def __init__(self, title: str = "Choose a folder", start: str | None = None) -> None:
+    def __init__(self, settings: Settings, title: str = "Choose a folder", start: str | None = None) -> None:
         super().__init__()
-        core = current()
-        self.roots = allowed_roots(core.settings)
-        self.data_dir = core.settings.data_dir
+        self.roots = allowed_roots(settings)
+        self.data_dir = settings.data_dir
         self.start = start
-        self.listing: dict[str, Any] | None = None
+        self.listing: DirectoryListing | None = None
         self.requests = 0  # only the newest listing request may render (clicks can outrun the disk)
         with self, ui.card().classes("w-[680px] max-w-[96vw] gap-2").mark("folder-picker"):
             ui.label(title).classes("text-lg font-semibold")
@@ -87,18 +87,18 @@ class FolderPicker(ui.dialog):
             return
         self.listing = listing
         self.error.set_text("")
-        self.path_input.set_value(listing["path"])
+        self.path_input.set_value(listing.path)
         self.entries.clear()
         with self.entries:
-            if not listing["entries"]:
+            if not listing.entries:
                 ui.item("No subfolders here.").classes("text-gray-500")
-            for entry in listing["entries"]:
-                with ui.item(on_click=lambda p=entry["path"]: self._show(p)).mark("folder-picker-entry"):
+            for entry in listing.entries:
+                with ui.item(on_click=lambda p=entry.path: self._show(p)).mark("folder-picker-entry"):
                     with ui.item_section().props("avatar"):
                         ui.icon("folder", color="amber-7")
-                    ui.item_section(entry["name"])
-        images = listing["images"]
-        more = " (list cut short)" if listing["truncated"] else ""
+                    ui.item_section(entry.name)
+        images = listing.images
+        more = " (list cut short)" if listing.truncated else ""
         self.info.set_text(f"{images} image{'s' if images != 1 else ''} directly in this folder{more}")
 
     async def _show_recent(self) -> None:
@@ -114,19 +114,19 @@ class FolderPicker(ui.dialog):
                 ).tooltip(path).mark("folder-picker-recent")
 
     async def _up(self) -> None:
-        if self.listing and self.listing["parent"]:
-            await self._show(self.listing["parent"])
+        if self.listing and self.listing.parent:
+            await self._show(self.listing.parent)
 
     async def _go_typed(self) -> None:
         await self._show((self.path_input.value or "").strip())
 
     async def _choose(self) -> None:
         typed = (self.path_input.value or "").strip()
-        if not self.listing or typed != self.listing["path"]:
+        if not self.listing or typed != self.listing.path:
             await self._show(typed)  # a typed path must be checked before it is accepted
-            if not self.listing or self.listing["path"] != str(Path(typed).expanduser().resolve()):
+            if not self.listing or self.listing.path != str(Path(typed).expanduser().resolve()):
                 return
-        self.submit(self.listing["path"])
+        self.submit(self.listing.path)
 
 
 class _Opened:
@@ -141,10 +141,6 @@ class _Opened:
 
 async def _native_choice(start: str) -> str | None | bool:
     """The native dialog's answer (a path or None when cancelled); False when there is no native window."""
-    try:
-        from app.ui.native import is_native, native_folder_dialog
-    except ImportError:
-        return False
     if not is_native():
         return False
     try:

@@ -3,6 +3,7 @@ the native folder dialog that the folder picker uses instead of the server-side 
 
 from __future__ import annotations
 
+import functools
 import importlib.util
 import json
 import logging
@@ -10,12 +11,16 @@ import os
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from nicegui import app, events, run, ui
 
-from app.core import current
 from app.errors import CaptionForgeError
+from app.services.folders import folders as tracked_folders
+from app.services.paths import allowed_roots
+
+if TYPE_CHECKING:  # the container imports the jobs and vision layers; the window needs only its type
+    from app.container import AppServices
 
 log = logging.getLogger("app.native")
 WINDOW_FILE = "window.json"
@@ -58,11 +63,12 @@ async def native_folder_dialog(directory: str = "") -> str | None:
     return str(chosen[0]) if chosen else None
 
 
-def prepare_window(data_dir: Path) -> tuple[int, int]:
+def prepare_window(services: AppServices) -> tuple[int, int]:
     """Restore the remembered position, keep remembering it, handle folder drops; returns the window size.
 
     Must run before ui.run: window arguments are handed to the window process when it is spawned.
     """
+    data_dir = services.settings.data_dir
     if hasattr(os, "geteuid") and os.geteuid() == 0:  # Qt WebEngine's sandbox refuses to run as root
         os.environ.setdefault("QTWEBENGINE_CHROMIUM_FLAGS", "--no-sandbox")
     geometry = load_geometry(data_dir)
@@ -72,7 +78,7 @@ def prepare_window(data_dir: Path) -> tuple[int, int]:
     app.native.settings["ALLOW_DOWNLOADS"] = True  # export ZIP downloads save to disk
     app.native.on("resized", lambda e: _remember(data_dir, width=e.args["width"], height=e.args["height"]))
     app.native.on("moved", lambda e: _remember(data_dir, x=e.args["x"], y=e.args["y"]))
-    app.native.on("drop", _on_drop)
+    app.native.on("drop", functools.partial(_on_drop, services))
     return geometry.get("width", DEFAULT_SIZE[0]), geometry.get("height", DEFAULT_SIZE[1])
 
 
@@ -122,30 +128,25 @@ def _remember(data_dir: Path, **changes: int) -> None:
         log.warning("Could not remember the window geometry in %s: %s", data_dir, exc)
 
 
-async def _on_drop(event: events.NativeEventArguments) -> None:
+async def _on_drop(services: AppServices, event: events.NativeEventArguments) -> None:
     """Folders dropped onto the window are tracked (recursively) and scanned; single files are ignored."""
-    from app.container import running
-
     folders = [Path(p) for p in event.args.get("files", []) if p and Path(p).is_dir()]
     if not folders:
         _notify_all("Drop a folder (not single files) onto the window to track it.", "warning")
         return
     for folder in folders:
         try:
-            added = await run.io_bound(_add_folder, folder)
+            added = await run.io_bound(_add_folder, services, folder)
         except CaptionForgeError as exc:  # outside the allow-list, already tracked, unreadable...
             _notify_all(f"{folder}: {exc}", "negative")
             continue
-        running().scans.start_scan(added["id"])
+        services.scans.start_scan(added["id"])
         _notify_all(f"Tracking {added['path']}: scanning it now.", "positive")
 
 
-def _add_folder(folder: Path) -> dict[str, Any]:
-    from app.services.folders import folders
-    from app.services.paths import allowed_roots
-
-    core = current()
-    return folders.add_folder(core.db, str(folder), True, 3, None, allowed_roots(core.settings))
+def _add_folder(services: AppServices, folder: Path) -> dict[str, Any]:
+    roots = allowed_roots(services.settings)
+    return tracked_folders.add_folder(services.db, str(folder), True, 3, None, roots)
 
 
 def _notify_all(message: str, kind: str) -> None:

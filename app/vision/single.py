@@ -28,10 +28,10 @@ async def generate_for_clip(core: SettingsAndDatabase, clip_id: str, caption_set
     """Caption one clip from frames of its own time range, with the caption set's settings, and keep the
     caption on the clip. Returns the clip (with caption_text) and the result under "result"."""
     clip = await asyncio.to_thread(video_clips.get_clip, core.db, clip_id)
-    span = (clip["start"], clip["end"])
-    result = await generate_for_file(core, clip["file_id"], caption_set_id, time_range=span)
+    span = (clip.start, clip.end)
+    result = await generate_for_file(core, clip.file_id, caption_set_id, time_range=span)
     saved = await asyncio.to_thread(video_clips.set_caption, core.db, clip_id, result.caption)
-    return {**saved, "result": result.to_dict()}
+    return {**saved.model_dump(), "result": result.to_dict()}
 
 
 async def generate_for_file(

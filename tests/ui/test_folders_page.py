@@ -103,7 +103,7 @@ async def test_browse_add_scan_open_details_and_remove(user: User, tmp_path: Pat
     from app.ui.folders.folder_file_dialog import FileDetailsDialog
 
     with user.client:
-        FileDetailsDialog(with_caption["id"]).open()
+        FileDetailsDialog(current().db, with_caption["id"]).open()
     await user.should_see(marker="file-imported-caption", retries=50)
     assert user.find(marker="file-imported-caption").elements.pop().value == "a red card"
     await user.should_see(marker="file-quality-reason", retries=50)

@@ -73,7 +73,7 @@ async def test_the_file_details_name_a_non_utf8_twin_readably(user: User, tmp_pa
         scan_folder(core.db, core.settings, folder["id"], executor=pool)
     plain = next(f for f in folders.list_folder_files(core.db, folder["id"]) if f["filename"] == "plain.png")
     with user.client:
-        FileDetailsDialog(plain["id"]).open()
+        FileDetailsDialog(current().db, plain["id"]).open()
     await user.should_see(marker="file-duplicate", retries=50)
     (twin,) = [label.text for label in user.find(marker="file-duplicate").elements]
     assert twin.endswith("copy \ufffd.png") and twin.encode("utf-8")

@@ -82,11 +82,11 @@ async def test_the_user_finds_scenes_and_accepts_rejects_and_joins_clips(user: U
     user.find(marker="clips-detect").click()
     await user.should_see("0:00.0–0:02.0 (2 s)", marker="clip-span", retries=100)
     await user.should_see("0:02.0–0:04.0 (2 s)", marker="clip-span")
-    assert [c["status"] for c in video_clips.list_clips(core.db, video["id"])] == ["proposed", "proposed"]
+    assert [c.status for c in video_clips.list_clips(core.db, video["id"])] == ["proposed", "proposed"]
     user.find(marker="clip-accept-0").click()
-    await eventually(lambda: video_clips.list_clips(core.db, video["id"])[0]["status"] == "accepted")
+    await eventually(lambda: video_clips.list_clips(core.db, video["id"])[0].status == "accepted")
     user.find(marker="clip-reject-1").click()
-    await eventually(lambda: video_clips.list_clips(core.db, video["id"])[1]["status"] == "rejected")
+    await eventually(lambda: video_clips.list_clips(core.db, video["id"])[1].status == "rejected")
     user.find(marker="clip-join-0").click()
     await eventually(lambda: len(video_clips.list_clips(core.db, video["id"])) == 1)
     await user.should_see("0:00.0–0:04.0 (4 s)", marker="clip-span", retries=50)

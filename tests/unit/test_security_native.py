@@ -67,12 +67,12 @@ async def test_dropping_a_folder_onto_the_window_tracks_it(user, tmp_path: Path,
     drop = NativeEventArguments(
         type="drop", args={"files": [str(tmp_path / "dropped"), str(tmp_path / "x.png")]}
     )
-    await native._on_drop(drop)
+    await native._on_drop(running(), drop)
     tracked = folders.list_folders(current().db)
     assert [f["path"] for f in tracked] == [str((tmp_path / "dropped").resolve())]
     assert tracked[0]["recursive"] is True
     await user.should_see("scanning it now")
-    await native._on_drop(drop)
+    await native._on_drop(running(), drop)
     await user.should_see("already tracked")
     scan = running().scans.tasks[tracked[0]["id"]]
     await asyncio.wait_for(asyncio.shield(scan), timeout=120)

@@ -1,4 +1,4 @@
-"""Request and response models of the crop endpoints: a box normalised 0..1 (see app.services.crop_box)."""
+"""Request bodies of the crop endpoints: a box normalised 0..1 (see app.services.crop_box)."""
 
 from __future__ import annotations
 
@@ -35,49 +35,8 @@ class CropBox(BaseModel):
         return self
 
 
-class CropOut(BaseModel):
-    dataset_id: str
-    file_id: str
-    crop: CropBox | None = Field(description="None: the whole image")
-    width: int | None
-    height: int | None
-
-
 class CentreCropRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     file_ids: list[Annotated[str, Field(max_length=64)]] = Field(min_length=1, max_length=MAX_BATCH)
     aspect: Aspect
-
-
-class CropChange(BaseModel):
-    file_id: str
-    filename: str
-    before: CropBox | None
-    after: CropBox | None
-    width: int
-    height: int
-
-
-class CentreCropPreview(BaseModel):
-    label: str
-    total: int
-    samples: list[CropChange]
-    skipped: list[dict]
-
-
-class CentreCropResult(BaseModel):
-    batch_id: str | None
-    label: str
-    changed: int
-    file_ids: list[str]
-    skipped: list[dict]
-
-
-class CropUndoResult(BaseModel):
-    batch_id: str
-    undone_batch_id: str
-    restored: int
-    skipped: int
-    dataset_id: str
-    file_ids: list[str]

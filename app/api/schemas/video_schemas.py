@@ -1,21 +1,11 @@
-"""Request and response models of /api/videos: clips, scene detection, video exports, frames as images."""
+"""Request bodies of /api/videos (clips, scene detection, video exports, frames as images), and the video
+export answers."""
 
 from __future__ import annotations
 
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field
-
-
-class ClipOut(BaseModel):
-    id: str
-    file_id: str
-    start: float = Field(..., description="Seconds from the start of the video")
-    end: float
-    duration: float
-    status: Literal["proposed", "accepted", "rejected"]
-    source: Literal["scene", "manual"]
-    caption_text: str | None = Field(None, description="The clip's own caption; null: its video's caption")
 
 
 class DetectRequest(BaseModel):

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
@@ -20,80 +21,89 @@ from app.errors import Conflict, NotFound
 from app.models import CropRevision, DatasetFile, TrackedFile, utcnow
 from app.services.captions.batch_edits import PREVIEW_LIMIT, undo_batch_id
 from app.services.crop_box import aspect_ratio, centre_box, check_box, is_whole, stored_box
+from app.services.crops.crop_shapes import (
+    CentreCropPreview,
+    CentreCropResult,
+    Crop,
+    CropChange,
+    CropSkipped,
+    CropUndoResult,
+)
+from app.services.datasets.dataset_events import datasets_changed
 from app.services.datasets.dataset_members import require_dataset
 
-Box = dict[str, float]
+Box = Mapping[str, Any]  # {"x", "y", "w", "h"}: crop_box's dicts and crop_shapes.Box alike
 _CHUNK = 500
 
 
-def get_crop(db: Database, dataset_id: str, file_id: str) -> dict[str, Any]:
-    """{dataset_id, file_id, crop (box or None), width, height} of one member."""
+def get_crop(db: Database, dataset_id: str, file_id: str) -> Crop:
+    """One member's crop (None: the whole image) and the image's size."""
     with db.session() as session:
         member, file = _member(session, dataset_id, file_id)
         return _answer(member, file)
 
 
-def set_crop(db: Database, dataset_id: str, file_id: str, box: Any) -> dict[str, Any]:
+def set_crop(db: Database, dataset_id: str, file_id: str, box: Any) -> Crop:
     """Store the member's crop (checked against the image); a box of the whole image clears it."""
     with db.session() as session:
         member, file = _member(session, dataset_id, file_id)
         checked = check_box(box, file.width, file.height)
         _store(session, member, None if is_whole(checked) else checked, None, None)
+        datasets_changed(session, dataset_id, [file_id])
         return _answer(member, file)
 
 
-def clear_crop(db: Database, dataset_id: str, file_id: str) -> dict[str, Any]:
+def clear_crop(db: Database, dataset_id: str, file_id: str) -> Crop:
     """The whole image again."""
     with db.session() as session:
         member, file = _member(session, dataset_id, file_id)
         _store(session, member, None, None, None)
+        datasets_changed(session, dataset_id, [file_id])
         return _answer(member, file)
 
 
 def preview_centre_crop(
     db: Database, dataset_id: str, file_ids: Sequence[str], aspect: str, limit: int = PREVIEW_LIMIT
-) -> dict[str, Any]:
-    """What centre-cropping these members to `aspect` would do: {label, total, samples, skipped}.
+) -> CentreCropPreview:
+    """What centre-cropping these members to `aspect` would do; samples are the first `limit` that change.
 
     Aspect "free" clears their crops (the whole image), as an undoable batch too.
-    samples: [{file_id, filename, before, after, width, height}] (boxes), the first `limit` that change.
     """
     plan = _plan(db, dataset_id, file_ids, aspect)
-    return {
-        "label": plan["label"],
-        "total": len(plan["changes"]),
-        "samples": plan["changes"][: max(0, limit)],
-        "skipped": plan["skipped"],
-    }
+    return CentreCropPreview(
+        label=plan.label,
+        total=len(plan.changes),
+        samples=plan.changes[: max(0, limit)],
+        skipped=plan.skipped,
+    )
 
 
-def apply_centre_crop(db: Database, dataset_id: str, file_ids: Sequence[str], aspect: str) -> dict[str, Any]:
-    """Centre-crop the members as one batch: {batch_id (None: nothing changed), label, changed, file_ids}."""
+def apply_centre_crop(
+    db: Database, dataset_id: str, file_ids: Sequence[str], aspect: str
+) -> CentreCropResult:
+    """Centre-crop the members as one batch (batch_id None: nothing changed)."""
     plan = _plan(db, dataset_id, file_ids, aspect)
-    changes = plan["changes"]
-    result = {
-        "batch_id": None,
-        "label": plan["label"],
-        "changed": 0,
-        "file_ids": [],
-        "skipped": plan["skipped"],
-    }
-    if not changes:
-        return result
+    changed_ids = [change.file_id for change in plan.changes]
+    if not changed_ids:
+        return CentreCropResult(batch_id=None, label=plan.label, changed=0, file_ids=[], skipped=plan.skipped)
     batch_id = str(uuid.uuid4())
     with db.session() as session:
-        members = _members(session, dataset_id, [c["file_id"] for c in changes])
-        for change in changes:
-            _store(session, members[change["file_id"]], change["after"], batch_id, plan["label"])
-    result.update(batch_id=batch_id, changed=len(changes), file_ids=[c["file_id"] for c in changes])
-    return result
+        members = _members(session, dataset_id, changed_ids)
+        for change in plan.changes:
+            _store(session, members[change.file_id], change.after, batch_id, plan.label)
+        datasets_changed(session, dataset_id, changed_ids)
+    return CentreCropResult(
+        batch_id=batch_id,
+        label=plan.label,
+        changed=len(changed_ids),
+        file_ids=changed_ids,
+        skipped=plan.skipped,
+    )
 
 
-def undo_crop_batch(db: Database, batch_id: str) -> dict[str, Any]:
-    """Put back the crops a batch replaced, as a new batch; members changed since are skipped.
-
-    Returns {batch_id (of the undo), undone_batch_id, restored, skipped, dataset_id, file_ids}.
-    """
+def undo_crop_batch(db: Database, batch_id: str) -> CropUndoResult:
+    """Put back the crops a batch replaced, as a new batch (its id is the answer's batch_id); members changed
+    since are skipped."""
     undo_id = undo_batch_id(batch_id)
     with db.session() as session:
         revisions = list(session.scalars(select(CropRevision).where(CropRevision.batch_id == batch_id)))
@@ -112,22 +122,32 @@ def undo_crop_batch(db: Database, batch_id: str) -> dict[str, Any]:
             label = f"Undo: {revision.batch_label or 'crop'}"
             _store(session, member, _box(revision.previous_box), undo_id, label)
             restored.append(revision.file_id)
-    return {
-        "batch_id": undo_id,
-        "undone_batch_id": batch_id,
-        "restored": len(restored),
-        "skipped": skipped,
-        "dataset_id": dataset_id,
-        "file_ids": restored,
-    }
+        if restored:
+            datasets_changed(session, dataset_id, restored)
+    return CropUndoResult(
+        batch_id=undo_id,
+        undone_batch_id=batch_id,
+        restored=len(restored),
+        skipped=skipped,
+        dataset_id=dataset_id,
+        file_ids=restored,
+    )
 
 
-def _plan(db: Database, dataset_id: str, file_ids: Sequence[str], aspect: str) -> dict[str, Any]:
+@dataclass
+class _Plan:
+    label: str
+    changes: list[CropChange]
+    skipped: list[CropSkipped]
+
+
+def _plan(db: Database, dataset_id: str, file_ids: Sequence[str], aspect: str) -> _Plan:
     wanted = list(dict.fromkeys(file_ids))
     labels = {"bucket": "Centre-crop to the nearest bucket", "free": "Clear the crop"}
     label = labels.get(aspect, f"Centre-crop to {aspect}")
     aspect_ratio(aspect, 1, 1)  # an unknown aspect is refused before anything is read
-    changes, skipped = [], []
+    changes: list[CropChange] = []
+    skipped: list[CropSkipped] = []
     with db.session() as session:
         require_dataset(session, dataset_id)
         by_id: dict[str, tuple[DatasetFile, TrackedFile]] = {}
@@ -146,24 +166,24 @@ def _plan(db: Database, dataset_id: str, file_ids: Sequence[str], aspect: str) -
                 continue
             member, file = by_id[file_id]
             if not file.width or not file.height:
-                skipped.append({"file_id": file_id, "filename": file.filename, "reason": "size unknown"})
+                skipped.append(CropSkipped(file_id=file_id, filename=file.filename, reason="size unknown"))
                 continue
-            after = centre_box(file.width, file.height, aspect_ratio(aspect, file.width, file.height))
-            after = None if is_whole(after) else after
+            box = centre_box(file.width, file.height, aspect_ratio(aspect, file.width, file.height))
+            after = None if is_whole(box) else box
             before = stored_box(member)
             if _text(before) == _text(after):
                 continue
             changes.append(
-                {
-                    "file_id": file_id,
-                    "filename": file.filename,
-                    "before": before,
-                    "after": after,
-                    "width": file.width,
-                    "height": file.height,
-                }
+                CropChange(
+                    file_id=file_id,
+                    filename=file.filename,
+                    before=before,
+                    after=after,
+                    width=file.width,
+                    height=file.height,
+                )
             )
-    return {"label": label, "changes": changes, "skipped": skipped}
+    return _Plan(label=label, changes=changes, skipped=skipped)
 
 
 def _member(session: Session, dataset_id: str, file_id: str) -> tuple[DatasetFile, TrackedFile]:
@@ -215,14 +235,14 @@ def _store(
     )
 
 
-def _answer(member: DatasetFile, file: TrackedFile) -> dict[str, Any]:
-    return {
-        "dataset_id": member.dataset_id,
-        "file_id": member.file_id,
-        "crop": stored_box(member),
-        "width": file.width,
-        "height": file.height,
-    }
+def _answer(member: DatasetFile, file: TrackedFile) -> Crop:
+    return Crop(
+        dataset_id=member.dataset_id,
+        file_id=member.file_id,
+        crop=stored_box(member),
+        width=file.width,
+        height=file.height,
+    )
 
 
 def _text(box: Box | None) -> str | None:

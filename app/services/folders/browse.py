@@ -10,9 +10,9 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
-from typing import Any
 
 from app.errors import Invalid, NotFound
+from app.services.folders.folder_shapes import DirectoryListing, FolderEntry
 from app.services.images import SUPPORTED_EXTENSIONS
 from app.services.paths import ensure_allowed, is_allowed
 
@@ -38,13 +38,13 @@ def start_folder(roots: list[Path]) -> Path:
     return home if is_allowed(home, roots) and home.is_dir() else roots[0]
 
 
-def list_directory(path: str | None, roots: list[Path], show_hidden: bool = False) -> dict[str, Any]:
-    """One folder's subfolders for the picker: {path, parent, roots, entries: [{name, path}], images, truncated}.
+def list_directory(path: str | None, roots: list[Path], show_hidden: bool = False) -> DirectoryListing:
+    """One folder's subfolders for the picker, and how many images it holds itself.
 
     With no path, the listing starts at `start_folder`. `parent` is None at a root (no way above it).
     """
     folder = check_folder(path, roots) if path else start_folder(roots)
-    entries: list[dict[str, str]] = []
+    entries: list[FolderEntry] = []
     images = 0
     truncated = False
     try:
@@ -57,23 +57,23 @@ def list_directory(path: str | None, roots: list[Path], show_hidden: bool = Fals
                         if len(entries) >= MAX_ENTRIES:
                             truncated = True
                             continue
-                        entries.append({"name": entry.name, "path": entry.path})
+                        entries.append(FolderEntry(name=entry.name, path=entry.path))
                     elif os.path.splitext(entry.name)[1].lower() in SUPPORTED_EXTENSIONS:
                         images += 1
                 except OSError:
                     continue
     except OSError as exc:
         raise Invalid(f"{folder} cannot be read ({exc.strerror or exc}).") from None
-    entries.sort(key=lambda e: e["name"].lower())
+    entries.sort(key=lambda e: e.name.lower())
     at_root = folder in roots
-    return {
-        "path": str(folder),
-        "parent": None if at_root else str(folder.parent),
-        "roots": [str(r) for r in roots],
-        "entries": entries,
-        "images": images,
-        "truncated": truncated,
-    }
+    return DirectoryListing(
+        path=str(folder),
+        parent=None if at_root else str(folder.parent),
+        roots=[str(r) for r in roots],
+        entries=entries,
+        images=images,
+        truncated=truncated,
+    )
 
 
 def recent_folders(data_dir: Path, roots: list[Path]) -> list[str]:

@@ -14,6 +14,14 @@ from app.errors import Conflict, Invalid, NotFound
 from app.fs_names import readable
 from app.models import TrackedFile, TrackedFolder
 from app.services.folders.browse import check_folder
+from app.services.folders.folder_shapes import (
+    Duplicate,
+    FileDetail,
+    Folder,
+    FolderFile,
+    RemovedFolder,
+    VideoFacts,
+)
 from app.services.thumbnails import thumbnail_url
 
 EDITABLE = {"name", "enabled", "recursive", "max_depth", "notes", "follow_links"}
@@ -28,7 +36,7 @@ def add_folder(
     notes: str | None = None,
     allowed_roots: list[Path] | None = None,
     follow_links: bool = False,
-) -> dict[str, Any]:
+) -> Folder:
     """Track a folder in place (nothing is copied); the caller starts the first scan (app.jobs.scans).
 
     Raises Forbidden (outside allowed_roots, when given), Invalid (bad depth), NotFound (no such folder)
@@ -53,7 +61,7 @@ def add_folder(
     return get_folder(db, folder.id)
 
 
-def list_folders(db: Database) -> list[dict[str, Any]]:
+def list_folders(db: Database) -> list[Folder]:
     """Every tracked folder, by name, with counts of present, missing and broken files."""
     with db.session() as session:
         folders = session.scalars(select(TrackedFolder).order_by(func.lower(TrackedFolder.name))).all()
@@ -61,14 +69,14 @@ def list_folders(db: Database) -> list[dict[str, Any]]:
         return [_folder_dict(folder, counts.get(folder.id, {})) for folder in folders]
 
 
-def get_folder(db: Database, folder_id: str) -> dict[str, Any]:
+def get_folder(db: Database, folder_id: str) -> Folder:
     """One folder with its counts; NotFound for an unknown id."""
     with db.session() as session:
         folder = _folder(session, folder_id)
         return _folder_dict(folder, _file_counts(session, folder_id).get(folder_id, {}))
 
 
-def update_folder(db: Database, folder_id: str, **fields: Any) -> dict[str, Any]:
+def update_folder(db: Database, folder_id: str, **fields: Any) -> Folder:
     """Change name, enabled, recursive, max_depth or notes (None values are left as they are)."""
     unknown = set(fields) - EDITABLE
     if unknown:
@@ -89,7 +97,7 @@ def update_folder(db: Database, folder_id: str, **fields: Any) -> dict[str, Any]
     return get_folder(db, folder_id)
 
 
-def remove_folder(db: Database, folder_id: str) -> dict[str, Any]:
+def remove_folder(db: Database, folder_id: str) -> RemovedFolder:
     """Forget a folder and its files (their captions in caption sets go too). Nothing on disk is touched."""
     with db.session() as session:
         folder = _folder(session, folder_id)
@@ -97,12 +105,12 @@ def remove_folder(db: Database, folder_id: str) -> dict[str, Any]:
         # Explicit delete: cascades need foreign keys on, which not every database connection has.
         session.execute(delete(TrackedFile).where(TrackedFile.folder_id == folder_id))
         session.delete(folder)
-        return {"id": folder_id, "path": folder.path, "files_forgotten": count}
+        return RemovedFolder(id=folder_id, path=folder.path, files_forgotten=count)
 
 
 def list_folder_files(
     db: Database, folder_id: str, *, offset: int = 0, limit: int | None = None, include_missing: bool = True
-) -> list[dict[str, Any]]:
+) -> list[FolderFile]:
     """The folder's files by relative path, each with thumbnail_url and duplicate_count (same hash elsewhere)."""
     with db.session() as session:
         _folder(session, folder_id)
@@ -115,23 +123,25 @@ def list_folder_files(
         return [_file_dict(f, twins.get(f.file_hash, 1) - 1) for f in files]
 
 
-def get_file(db: Database, file_id: str) -> dict[str, Any]:
+def get_file(db: Database, file_id: str) -> FileDetail:
     """One file with imported_caption, scan_error, quality (measured details and reasons) and its duplicates."""
     with db.session() as session:
         file = session.get(TrackedFile, file_id)
         if file is None:
             raise NotFound(f"No tracked file with id {file_id}.")
-        found = _file_dict(file, 0)
-        duplicates = []
+        duplicates: list[Duplicate] = []
         if file.file_hash:
             query = select(TrackedFile.id, TrackedFile.file_path).where(
                 TrackedFile.file_hash == file.file_hash, TrackedFile.id != file.id
             )
             duplicates = [
-                {"id": row.id, "file_path": readable(row.file_path)} for row in session.execute(query)
+                {"id": row.id, "file_path": readable(row.file_path) or ""} for row in session.execute(query)
             ]
-        found.update(duplicates=duplicates, duplicate_count=len(duplicates), folder_path=file.folder.path)
-        return found
+        return {
+            **_file_dict(file, len(duplicates)),
+            "duplicates": duplicates,
+            "folder_path": file.folder.path,
+        }
 
 
 def file_source(db: Database, file_id: str) -> dict[str, Any]:
@@ -201,7 +211,7 @@ def _hash_counts(session, hashes: list[str]) -> dict[str, int]:
     return counts
 
 
-def _folder_dict(folder: TrackedFolder, counts: dict[str, int]) -> dict[str, Any]:
+def _folder_dict(folder: TrackedFolder, counts: dict[str, Any]) -> Folder:
     return {
         "id": folder.id,
         "path": folder.path,
@@ -219,10 +229,11 @@ def _folder_dict(folder: TrackedFolder, counts: dict[str, int]) -> dict[str, Any
         "missing_files": counts.get("missing", 0),
         "broken_files": counts.get("broken", 0),
         "total_size_mb": counts.get("size_mb", 0.0),
+        "scan": None,  # the API adds the running scan's status
     }
 
 
-def video_fields(file: TrackedFile) -> dict[str, Any]:
+def video_fields(file: TrackedFile) -> VideoFacts:
     """A file's video columns (nulls for images) and, for a video, the URL that streams it."""
     return {
         "is_video": bool(file.is_video),
@@ -235,13 +246,13 @@ def video_fields(file: TrackedFile) -> dict[str, Any]:
     }
 
 
-def _file_dict(file: TrackedFile, duplicate_count: int) -> dict[str, Any]:
+def _file_dict(file: TrackedFile, duplicate_count: int) -> FolderFile:
     details = json.loads(file.quality_details) if file.quality_details else None
     return {
         "id": file.id,
         "folder_id": file.folder_id,
         "filename": file.filename,
-        "file_path": readable(file.file_path),
+        "file_path": readable(file.file_path) or "",  # never None: the column is required
         "relative_path": readable(file.relative_path),
         "file_hash": file.file_hash,
         "file_size_mb": file.file_size_mb,

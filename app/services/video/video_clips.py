@@ -7,14 +7,17 @@ accepted clips of a video, or the whole video when it has no clips.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
 
 from app.db import Database
 from app.errors import BackendUnavailable, Invalid, NotFound
 from app.models import TrackedFile, VideoClip
 from app.services.safe_paths import servable
+from app.services.video.video_shapes import Clip
 
 STATUSES = ("proposed", "accepted", "rejected")
 MIN_SCENE_SECONDS = 0.5  # a "scene" shorter than this is a flash, not a clip
@@ -31,7 +34,7 @@ def detect_scenes(
     *,
     threshold: float = DEFAULT_THRESHOLD,
     min_seconds: float = MIN_SCENE_SECONDS,
-) -> list[dict[str, Any]]:
+) -> list[Clip]:
     """Split a video at its hard cuts: its detected clips replace the ones proposed before (accepted and
     rejected clips stay as the user left them). Returns every clip of the video, in time order.
 
@@ -52,16 +55,16 @@ def detect_scenes(
     return list_clips(db, file_id)
 
 
-def list_clips(db: Database, file_id: str) -> list[dict[str, Any]]:
-    """The video's clips in time order: {id, file_id, start, end, duration, status, source}."""
+def list_clips(db: Database, file_id: str) -> list[Clip]:
+    """The video's clips in time order."""
     with db.session() as session:
         if session.get(TrackedFile, file_id) is None:
             raise NotFound(f"No tracked file with id {file_id}.")
         query = select(VideoClip).where(VideoClip.file_id == file_id).order_by(VideoClip.start_seconds)
-        return [_clip_dict(clip) for clip in session.scalars(query)]
+        return [Clip.of(clip) for clip in session.scalars(query)]
 
 
-def add_clip(db: Database, file_id: str, start: float, end: float) -> dict[str, Any]:
+def add_clip(db: Database, file_id: str, start: float, end: float) -> Clip:
     """A clip the user marks by hand (accepted at once). Raises Invalid for a range outside the video."""
     _, duration, _ = _video(db, file_id)
     if not (0 <= start < end <= duration + 1e-3):
@@ -72,41 +75,36 @@ def add_clip(db: Database, file_id: str, start: float, end: float) -> dict[str, 
         )
         session.add(clip)
         session.flush()
-        return _clip_dict(clip)
+        return Clip.of(clip)
 
 
-def set_status(db: Database, clip_id: str, status: str) -> dict[str, Any]:
+def set_status(db: Database, clip_id: str, status: str) -> Clip:
     """Accept or reject a clip (or put it back to proposed)."""
     if status not in STATUSES:
         raise Invalid(f"A clip's status is one of {', '.join(STATUSES)}, got {status!r}")
-    with db.session() as session:
-        clip = _require(session, clip_id)
+
+    def change(_: Session, clip: VideoClip) -> None:
         clip.status = status
-        return _clip_dict(clip)
+
+    return _edit_clip(db, clip_id, change)
 
 
-def remove_cut_after(db: Database, clip_id: str) -> dict[str, Any]:
+def remove_cut_after(db: Database, clip_id: str) -> Clip:
     """Reject the cut at this clip's end: it and the next clip become one (which keeps this one's status)."""
-    with db.session() as session:
-        clip = _require(session, clip_id)
-        following = session.scalars(
-            select(VideoClip)
-            .where(VideoClip.file_id == clip.file_id, VideoClip.start_seconds >= clip.end_seconds - 1e-3)
-            .order_by(VideoClip.start_seconds)
-        ).first()
-        if following is None:
-            raise Invalid("This is the last clip of the video: there is no cut after it")
-        clip.end_seconds = max(clip.end_seconds, following.end_seconds)
-        session.delete(following)
-        return _clip_dict(clip)
+    return _edit_clip(db, clip_id, _merge_with_next)
 
 
-def set_caption(db: Database, clip_id: str, text: str | None) -> dict[str, Any]:
+def set_caption(db: Database, clip_id: str, text: str | None) -> Clip:
     """The clip's own caption (empty or None: it takes its video's caption again)."""
-    with db.session() as session:
-        clip = _require(session, clip_id)
+
+    def change(_: Session, clip: VideoClip) -> None:
         clip.caption_text = clip_caption_text(text)
-        return _clip_dict(clip)
+
+    return _edit_clip(db, clip_id, change)
+
+
+def get_clip(db: Database, clip_id: str) -> Clip:
+    return _edit_clip(db, clip_id, lambda _session, _clip: None)
 
 
 def clip_caption_text(text: str | None) -> str | None:
@@ -115,13 +113,8 @@ def clip_caption_text(text: str | None) -> str | None:
 
 
 def clip_dict(clip: VideoClip) -> dict[str, Any]:
-    """The public shape of a clip row."""
-    return _clip_dict(clip)
-
-
-def get_clip(db: Database, clip_id: str) -> dict[str, Any]:
-    with db.session() as session:
-        return _clip_dict(_require(session, clip_id))
+    """A clip row as the plain mapping a caption job's results carry (the shape of `Clip`)."""
+    return Clip.of(clip).model_dump()
 
 
 def delete_clip(db: Database, clip_id: str) -> None:
@@ -138,11 +131,11 @@ def export_ranges(db: Database, file_id: str, duration: float | None) -> tuple[l
     if not clips:
         return [{"start": 0.0, "end": float(duration or 0.0), "clip_id": None, "caption": None}], 0
     accepted = [
-        {"start": c["start"], "end": c["end"], "clip_id": c["id"], "caption": c["caption_text"]}
+        {"start": c.start, "end": c.end, "clip_id": c.id, "caption": c.caption_text}
         for c in clips
-        if c["status"] == "accepted"
+        if c.status == "accepted"
     ]
-    return accepted, sum(1 for c in clips if c["status"] == "proposed")
+    return accepted, sum(1 for c in clips if c.status == "proposed")
 
 
 def _scenes(path: str, threshold: float, min_frames: int) -> list[tuple[float, float]]:
@@ -181,7 +174,7 @@ def _video(db: Database, file_id: str) -> tuple[str, float, float | None]:
         return real, float(file.duration_seconds or 0.0), file.fps
 
 
-def _require(session, clip_id: str) -> VideoClip:
+def _require(session: Session, clip_id: str) -> VideoClip:
     clip = session.get(VideoClip, clip_id)
     if clip is None:
         raise NotFound(f"No clip with id {clip_id} (deleted, or merged into the one before it?).")
@@ -192,14 +185,21 @@ def _same_range(clip: VideoClip, start: float, end: float) -> bool:
     return abs(clip.start_seconds - start) < 0.05 and abs(clip.end_seconds - end) < 0.05
 
 
-def _clip_dict(clip: VideoClip) -> dict[str, Any]:
-    return {
-        "id": clip.id,
-        "file_id": clip.file_id,
-        "start": clip.start_seconds,
-        "end": clip.end_seconds,
-        "duration": round(clip.end_seconds - clip.start_seconds, 3),
-        "status": clip.status,
-        "source": clip.source,
-        "caption_text": clip.caption_text,
-    }
+def _edit_clip(db: Database, clip_id: str, change: Callable[[Session, VideoClip], None]) -> Clip:
+    """Apply `change` to the clip in one transaction and answer the clip as it then is."""
+    with db.session() as session:
+        clip = _require(session, clip_id)
+        change(session, clip)
+        return Clip.of(clip)
+
+
+def _merge_with_next(session: Session, clip: VideoClip) -> None:
+    following = session.scalars(
+        select(VideoClip)
+        .where(VideoClip.file_id == clip.file_id, VideoClip.start_seconds >= clip.end_seconds - 1e-3)
+        .order_by(VideoClip.start_seconds)
+    ).first()
+    if following is None:
+        raise Invalid("This is the last clip of the video: there is no cut after it")
+    clip.end_seconds = max(clip.end_seconds, following.end_seconds)
+    session.delete(following)

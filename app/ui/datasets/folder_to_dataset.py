@@ -27,7 +27,7 @@ async def tracked_folder_options() -> dict[str, str]:
 async def track_new_folder() -> dict[str, Any] | None:
     """The folder-tracking flow (the Folders page's Add folder too): the folder, its scan running; or None."""
     core = current()
-    values = await FolderFormDialog()
+    values = await FolderFormDialog(core.settings)
     if not values:
         return None
     try:

@@ -282,7 +282,9 @@ class ExportDialog(ui.dialog):
         """A folder export goes into a new folder named after the dataset inside the chosen one; a ZIP too."""
         current_path = (self.values["export_path"] or "").strip()
         chosen = await FolderPicker(
-            title="Export into…", start=str(Path(current_path).parent) if current_path else None
+            running().settings,
+            title="Export into…",
+            start=str(Path(current_path).parent) if current_path else None,
         )
         if chosen:
             name = self.slug if self.values["export_type"] == "folder" else f"{self.slug}.zip"

@@ -7,7 +7,7 @@ from typing import Any
 
 from nicegui import background_tasks, run, ui
 
-from app.core import current
+from app.db import Database
 from app.errors import NotFound
 from app.services.folders import folders
 from app.ui.a11y import labelled
@@ -18,9 +18,9 @@ METRICS = ("sharpness", "exposure", "contrast", "resolution", "jpeg_quality")
 class FileDetailsDialog(ui.dialog):
     """Opens at once with a spinner and fills itself from the database."""
 
-    def __init__(self, file_id: str) -> None:
+    def __init__(self, db: Database, file_id: str) -> None:
         super().__init__()
-        self.file_id = file_id
+        self.db, self.file_id = db, file_id
         with self, ui.card().classes("w-[880px] max-w-[96vw] gap-2").mark("file-details"):
             with ui.row().classes("w-full items-center"):
                 self.title = ui.label("").classes("text-lg font-semibold break-all")
@@ -36,7 +36,7 @@ class FileDetailsDialog(ui.dialog):
 
     async def _load(self) -> None:
         try:
-            file = await run.io_bound(folders.get_file, current().db, self.file_id)
+            file = await run.io_bound(folders.get_file, self.db, self.file_id)
         except NotFound as exc:
             self.body.clear()
             with self.body:

@@ -7,12 +7,14 @@ details. Tiles drag onto a dataset (the dragged tile, or the whole selection whe
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from nicegui import run, ui
 
-from app.core import current
+from app.db import Database
 from app.services.folders import folders
+from app.services.folders.folder_shapes import Folder, FolderFile
 from app.ui.a11y import labelled
 from app.ui.datasets.add_to_dataset import AddToDatasetDialog
 from app.ui.datasets.dataset_list import DRAG_TYPE
@@ -35,10 +37,11 @@ _CLICK_JS = """(e) => { if (e.target.closest(".cf-tile-info")) return;
 class FolderFiles(ui.column):
     """Shows one folder at a time; `show(folder)` switches, `reload()` refreshes after a scan."""
 
-    def __init__(self) -> None:
+    def __init__(self, db: Database) -> None:
         super().__init__()
+        self.db = db
         self.classes("w-full gap-2").mark("folder-files")
-        self.folder: dict[str, Any] | None = None
+        self.folder: Folder | None = None
         self.shown = 0
         self.generation = 0  # a newer reload makes the pages still being fetched for an older one stale
         self.selection = FileSelection()
@@ -75,7 +78,7 @@ class FolderFiles(ui.column):
             self.more.set_visibility(False)
         self._show_selection()
 
-    async def show(self, folder: dict[str, Any]) -> None:
+    async def show(self, folder: Folder) -> None:
         if self.folder is None or self.folder["id"] != folder["id"]:
             self.selection.clear()
         self.folder = folder
@@ -153,7 +156,7 @@ class FolderFiles(ui.column):
     async def _next_page(self) -> None:
         generation, folder_id = self.generation, self.folder["id"]
         files = await run.io_bound(
-            folders.list_folder_files, current().db, folder_id, offset=self.shown, limit=PAGE
+            folders.list_folder_files, self.db, folder_id, offset=self.shown, limit=PAGE
         )
         if generation != self.generation:
             return  # another reload (or folder) started meanwhile and shows its own pages
@@ -167,12 +170,7 @@ class FolderFiles(ui.column):
         self.count.set_text(f"{self.shown} of {max(total, self.shown)} files shown")
         self.more.set_visibility(len(files) == PAGE)
 
-    def _tile(self, file: dict[str, Any]) -> ui.element:
-        title = file["filename"] + (f" — {file['scan_error']}" if file["scan_error"] else "")
-        title += "" if file["exists"] else " — missing on disk"
-        twins = file["duplicate_count"]
-        title += f" — same bytes as {twins} other file{'s' if twins != 1 else ''}" if twins else ""
-        title += " — has a caption file beside it" if file["has_paired_caption"] else ""
+    def _tile(self, file: FolderFile) -> ui.element:
         opacity = "" if file["exists"] else " opacity-40"
         tile = (
             ui.element("div")
@@ -180,43 +178,64 @@ class FolderFiles(ui.column):
                 "relative w-32 rounded bg-slate-100 flex flex-col overflow-hidden cursor-pointer" + opacity
             )
             .on("click", lambda e, i=file["id"]: self._on_click(i, e.args), js_handler=_CLICK_JS)
-            .on("dblclick", lambda i=file["id"]: FileDetailsDialog(i).open())
+            .on("dblclick", lambda i=file["id"]: self._details(i))
             .on("dragstart", js_handler=_DRAGSTART_JS)
             .mark("folder-tile")
         )
-        tile.props["title"] = title  # a plain attribute: the name is text, never HTML
+        tile.props["title"] = _tile_title(file)  # a plain attribute: the name is text, never HTML
         tile.props["draggable"] = "true"
         tile.props["data-file-id"] = file["id"]
         with tile:
-            with ui.element("div").classes("w-32 h-32 flex items-center justify-center"):
-                if file["thumbnail_url"]:
-                    image = ui.element("img").classes("max-w-full max-h-full object-contain")
-                    image.props["src"] = file["thumbnail_url"]
-                    image.props["loading"] = "lazy"
-                    image.props["alt"] = file["filename"]
-                    image.props["draggable"] = "false"
-                else:
-                    with ui.column().classes("items-center gap-0 p-1"):
-                        ui.icon("broken_image", color="red-4").classes("text-3xl")
-                        ui.label(file["scan_error"] or "no preview").classes(
-                            "text-[10px] text-center text-red-700"
-                        )
+            _tile_preview(file)
             # Below the image, not over it: a portrait thumbnail keeps its bottom visible.
             ui.label(file["filename"]).classes("px-1 text-[10px] leading-4 truncate text-slate-700").mark(
                 "folder-tile-name"
             )
-            labelled(
-                ui.button(icon="info", on_click=lambda i=file["id"]: FileDetailsDialog(i).open()).props(
-                    "flat round dense size=xs"
-                ),
-                f"Details of {file['filename']}",
-            ).classes("cf-tile-info absolute top-0 left-0 bg-white/70").mark("folder-tile-info")
-            if file["has_paired_caption"]:
-                ui.icon("notes", color="teal-7").classes(
-                    "absolute bottom-5 right-1 bg-white/80 rounded"
-                ).mark("folder-tile-caption").tooltip("Has a caption file (.txt/.caption) beside it")
-            if twins:
-                ui.badge(f"x{twins + 1}", color="purple").classes("absolute top-1 right-1").mark(
-                    "folder-tile-duplicate"
-                )
+            _tile_badges(file, self._details)
         return tile
+
+    def _details(self, file_id: str) -> None:
+        FileDetailsDialog(self.db, file_id).open()
+
+
+def _tile_title(file: FolderFile) -> str:
+    """The tile's hover text: the name, then what is wrong with or special about the file."""
+    title = file["filename"] + (f" — {file['scan_error']}" if file["scan_error"] else "")
+    title += "" if file["exists"] else " — missing on disk"
+    twins = file["duplicate_count"]
+    title += f" — same bytes as {twins} other file{'s' if twins != 1 else ''}" if twins else ""
+    title += " — has a caption file beside it" if file["has_paired_caption"] else ""
+    return title
+
+
+def _tile_preview(file: FolderFile) -> None:
+    """The lazy thumbnail, or a broken-image icon with the reason."""
+    with ui.element("div").classes("w-32 h-32 flex items-center justify-center"):
+        if file["thumbnail_url"]:
+            image = ui.element("img").classes("max-w-full max-h-full object-contain")
+            image.props["src"] = file["thumbnail_url"]
+            image.props["loading"] = "lazy"
+            image.props["alt"] = file["filename"]
+            image.props["draggable"] = "false"
+        else:
+            with ui.column().classes("items-center gap-0 p-1"):
+                ui.icon("broken_image", color="red-4").classes("text-3xl")
+                ui.label(file["scan_error"] or "no preview").classes("text-[10px] text-center text-red-700")
+
+
+def _tile_badges(file: FolderFile, open_details: Callable[[str], None]) -> None:
+    """The details button, and the caption-file and same-bytes marks."""
+    labelled(
+        ui.button(icon="info", on_click=lambda i=file["id"]: open_details(i)).props(
+            "flat round dense size=xs"
+        ),
+        f"Details of {file['filename']}",
+    ).classes("cf-tile-info absolute top-0 left-0 bg-white/70").mark("folder-tile-info")
+    if file["has_paired_caption"]:
+        ui.icon("notes", color="teal-7").classes("absolute bottom-5 right-1 bg-white/80 rounded").mark(
+            "folder-tile-caption"
+        ).tooltip("Has a caption file (.txt/.caption) beside it")
+    if twins := file["duplicate_count"]:
+        ui.badge(f"x{twins + 1}", color="purple").classes("absolute top-1 right-1").mark(
+            "folder-tile-duplicate"
+        )

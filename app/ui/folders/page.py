@@ -10,6 +10,7 @@ from nicegui import background_tasks, run, ui
 from app.container import AppServices
 from app.errors import CaptionForgeError
 from app.services.folders import folders
+from app.services.folders.folder_shapes import Folder
 from app.ui.datasets.add_to_dataset import AddToDatasetDialog
 from app.ui.datasets.dataset_list import DatasetPanel
 from app.ui.datasets.folder_to_dataset import track_new_folder
@@ -53,7 +54,7 @@ class FoldersView(ui.row):
                 ui.label("Drag images onto a dataset to add them.").classes("text-xs text-gray-500")
                 DatasetPanel(on_select=_open_dataset)
             with ui.column().classes("grow h-full p-3 overflow-auto min-w-0"):
-                self.files = FolderFiles()
+                self.files = FolderFiles(services.db)
         self.core.events.scan_progress.subscribe(self._on_progress)
         background_tasks.create(self.reload(), name="folders-page-load")
 
@@ -87,7 +88,7 @@ class FoldersView(ui.row):
             if payload["folder_id"] == self.open_id:
                 await self.files.reload()
 
-    async def _action(self, name: str, folder: dict[str, Any]) -> None:
+    async def _action(self, name: str, folder: Folder) -> None:
         try:
             if name == "open":
                 self.open_id = folder["id"]
@@ -119,7 +120,7 @@ class FoldersView(ui.row):
         self._live_shown = now
         await self.files.reload()
 
-    async def _to_dataset(self, folder: dict[str, Any], *, new: bool) -> None:
+    async def _to_dataset(self, folder: Folder, *, new: bool) -> None:
         """Every image of the folder into a new dataset (then open it) or an existing one."""
         with self:
             dialog = AddToDatasetDialog(folder_id=folder["id"], suggested_name=folder["name"], new=new)
@@ -139,13 +140,13 @@ class FoldersView(ui.row):
         await self.reload()
         await self.files.show(folder)
 
-    async def _edit(self, folder: dict[str, Any]) -> None:
-        values = await FolderFormDialog(folder)
+    async def _edit(self, folder: Folder) -> None:
+        values = await FolderFormDialog(self.core.settings, folder)
         if values:
             await run.io_bound(folders.update_folder, self.core.db, folder["id"], **values)
             await self.reload()
 
-    async def _remove(self, folder: dict[str, Any]) -> None:
+    async def _remove(self, folder: Folder) -> None:
         with ui.dialog() as ask, ui.card().classes("max-w-[520px]").mark("folder-remove-dialog"):
             ui.label(f"Stop tracking {folder['name']}?").classes("text-lg font-semibold")
             ui.label(
@@ -161,7 +162,7 @@ class FoldersView(ui.row):
             return
         self.core.scans.cancel_scan(folder["id"])
         removed = await run.io_bound(folders.remove_folder, self.core.db, folder["id"])
-        ui.notify(f"Stopped tracking {removed['path']}; the files on disk are untouched.")
+        ui.notify(f"Stopped tracking {removed.path}; the files on disk are untouched.")
         if self.open_id == folder["id"]:
             self.open_id = None
             self.files.close()

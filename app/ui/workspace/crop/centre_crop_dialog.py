@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from nicegui import run, ui
 
-from app.core import current
+from app.db import Database
 from app.errors import CaptionForgeError
 from app.services.crops import crops
 from app.services.thumbnails import thumbnail_url
@@ -15,11 +15,11 @@ PREVIEW_TILES = 12
 
 
 class CentreCropDialog(ui.dialog):
-    """Preview, apply and undo the centre-crop of `file_ids` in a dataset."""
+    """Preview, apply and undo the centre-crop of `file_ids` in a dataset (the crops service tells open grids)."""
 
-    def __init__(self, dataset_id: str, file_ids: list[str]) -> None:
+    def __init__(self, db: Database, dataset_id: str, file_ids: list[str]) -> None:
         super().__init__()
-        self.dataset_id, self.file_ids = dataset_id, list(file_ids)
+        self.db, self.dataset_id, self.file_ids = db, dataset_id, list(file_ids)
         self.batch_id: str | None = None
         options = {k: v for k, v in aspect_options(0, 0).items() if k != "free"}
         with self, ui.card().classes("min-w-[24rem] max-w-[90vw]").mark("centre-crop-dialog"):
@@ -51,7 +51,7 @@ class CentreCropDialog(ui.dialog):
         try:
             preview = await run.io_bound(
                 crops.preview_centre_crop,
-                current().db,
+                self.db,
                 self.dataset_id,
                 self.file_ids,
                 self.aspect.value,
@@ -60,47 +60,39 @@ class CentreCropDialog(ui.dialog):
         except CaptionForgeError as exc:
             ui.notify(str(exc), type="negative")
             return
-        skipped = f"; {len(preview['skipped'])} skipped (size unknown)" if preview["skipped"] else ""
-        self.summary.text = (
-            f"{preview['label']}: {preview['total']} of {len(self.file_ids)} images change{skipped}"
-        )
-        self.apply_button.set_enabled(preview["total"] > 0)
+        skipped = f"; {len(preview.skipped)} skipped (size unknown)" if preview.skipped else ""
+        self.summary.text = f"{preview.label}: {preview.total} of {len(self.file_ids)} images change{skipped}"
+        self.apply_button.set_enabled(preview.total > 0)
         self.tiles.clear()
         with self.tiles:
-            for sample in preview["samples"]:
-                tile = ui.image(thumbnail_url(sample["file_id"], None, sample["after"]))
+            for sample in preview.samples:
+                tile = ui.image(thumbnail_url(sample.file_id, None, sample.after))
                 tile.classes("w-20 h-20 bg-slate-100 rounded").props("fit=contain")
-                tile.props["alt"] = f"{sample['filename']}, cropped"  # a prop value, never parsed as markup
+                tile.props["alt"] = f"{sample.filename}, cropped"  # a prop value, never parsed as markup
 
     async def _apply(self) -> None:
         try:
             result = await run.io_bound(
-                crops.apply_centre_crop, current().db, self.dataset_id, self.file_ids, self.aspect.value
+                crops.apply_centre_crop, self.db, self.dataset_id, self.file_ids, self.aspect.value
             )
         except CaptionForgeError as exc:
             ui.notify(str(exc), type="negative")
             return
-        self.batch_id = result["batch_id"]
-        self._changed(result["file_ids"])
-        self.summary.text = f"{result['label']}: {result['changed']} crops changed (Undo puts them back)"
+        self.batch_id = result.batch_id
+        self.summary.text = f"{result.label}: {result.changed} crops changed (Undo puts them back)"
         self.apply_button.set_visibility(False)
         self.undo_button.set_visibility(bool(self.batch_id))
-        ui.notify(f"{result['changed']} images centre-cropped", type="positive", timeout=1200)
+        ui.notify(f"{result.changed} images centre-cropped", type="positive", timeout=1200)
 
     async def _undo(self) -> None:
         if not self.batch_id:
             return
         try:
-            result = await run.io_bound(crops.undo_crop_batch, current().db, self.batch_id)
+            result = await run.io_bound(crops.undo_crop_batch, self.db, self.batch_id)
         except CaptionForgeError as exc:
             ui.notify(str(exc), type="negative")
             return
-        self._changed(result["file_ids"])
-        kept = f", {result['skipped']} cropped again since were kept" if result["skipped"] else ""
-        self.summary.text = f"Undone: {result['restored']} crops put back{kept}"
+        kept = f", {result.skipped} cropped again since were kept" if result.skipped else ""
+        self.summary.text = f"Undone: {result.restored} crops put back{kept}"
         self.undo_button.set_visibility(False)
         self.batch_id = None
-
-    def _changed(self, file_ids: list[str]) -> None:
-        if file_ids:
-            current().events.datasets_changed.emit({"dataset_id": self.dataset_id, "file_ids": file_ids})

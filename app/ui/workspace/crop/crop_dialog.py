@@ -12,7 +12,7 @@ from typing import Any
 
 from nicegui import run, ui
 
-from app.core import current
+from app.db import Database
 from app.errors import CaptionForgeError
 from app.services.buckets import nearest_bucket
 from app.services.crop_box import (
@@ -56,9 +56,9 @@ def aspect_options(width: int, height: int) -> dict[str, str]:
     return options
 
 
-def crop_button(shown: Callable[[], dict[str, Any] | None]) -> ui.button:
+def crop_button(db: Database, shown: Callable[[], dict[str, Any] | None]) -> ui.button:
     """The editor's "Crop" button; `shown()` is the open image's captions.get_caption info, or None."""
-    dialog = CropDialog()
+    dialog = CropDialog(db)
 
     async def _open() -> None:
         info = shown()
@@ -72,11 +72,13 @@ def crop_button(shown: Callable[[], dict[str, Any] | None]) -> ui.button:
 
 
 class CropDialog(ui.dialog):
-    """Crop one member; `open_for(dataset_id, file_id, image_url, filename)` loads and shows it."""
+    """Crop one member; `open_for(dataset_id, file_id, image_url, filename)` loads and shows it. The crops
+    service tells open grids of a saved crop."""
 
-    def __init__(self, on_saved: Callable[[str, list[str]], None] | None = None) -> None:
+    def __init__(self, db: Database, on_saved: Callable[[str, list[str]], None] | None = None) -> None:
         super().__init__()
         ui.add_css(CSS)  # once per page: the dialog is made once, its CropBox on every open
+        self.db = db
         self._on_saved = on_saved
         self.dataset_id = self.file_id = None
         self.width = self.height = 0
@@ -105,13 +107,13 @@ class CropDialog(ui.dialog):
 
     async def open_for(self, dataset_id: str, file_id: str, image_url: str, filename: str) -> None:
         try:
-            info = await run.io_bound(crops.get_crop, current().db, dataset_id, file_id)
+            info = await run.io_bound(crops.get_crop, self.db, dataset_id, file_id)
         except CaptionForgeError as exc:
             ui.notify(str(exc), type="negative")
             return
         self.dataset_id, self.file_id = dataset_id, file_id
-        self.width, self.height = info["width"] or 0, info["height"] or 0
-        self.box = dict(info["crop"] or WHOLE)
+        self.width, self.height = info.width or 0, info.height or 0
+        self.box = dict(info.crop or WHOLE)
         self.title.text = f"Crop {filename} (this dataset only; the file is not changed)"
         self.aspect.set_options(aspect_options(self.width, self.height), value="free")
         self.area.clear()
@@ -160,7 +162,7 @@ class CropDialog(ui.dialog):
         self.size_label.text = f"{width} x {height} px at {left}, {top} of {self.width} x {self.height}"
 
     async def _apply(self) -> None:
-        db, dataset_id, file_id = current().db, self.dataset_id, self.file_id
+        db, dataset_id, file_id = self.db, self.dataset_id, self.file_id
         try:
             if is_whole(self.box):
                 await run.io_bound(crops.clear_crop, db, dataset_id, file_id)
@@ -169,7 +171,6 @@ class CropDialog(ui.dialog):
         except CaptionForgeError as exc:
             ui.notify(str(exc), type="negative", multi_line=True)
             return
-        current().events.datasets_changed.emit({"dataset_id": dataset_id, "file_ids": [file_id]})
         if self._on_saved is not None:
             self._on_saved(dataset_id, [file_id])
         ui.notify("Crop saved (exports and the thumbnail use it)", type="positive", timeout=1200)

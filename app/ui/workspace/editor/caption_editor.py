@@ -196,7 +196,7 @@ class CaptionEditor(ui.column):
             self.empty.mark("editor-empty")
             with ui.column().classes("w-full gap-2") as self.body:
                 self.preview = EditorPreview().mark("editor-preview")
-                self.video_preview = VideoPreview()
+                self.video_preview = VideoPreview(self.services.core)
                 self.facts = ui.column().classes("w-full gap-0")
                 self.file_change = FileChangeNote(on_take=self._take_file_text)
                 self._build_trigger_row()
@@ -257,7 +257,7 @@ class CaptionEditor(ui.column):
                 .mark("editor-next"),
                 "Next image (Alt+→ or PageDown); Ctrl+Enter saves and moves on",
             )
-            crop_button(lambda: self.info)
+            crop_button(self.services.db, lambda: self.info)
             ui.button("Generate", icon="auto_awesome", on_click=self._generate).props("flat no-caps").mark(
                 "editor-generate"
             )

@@ -96,7 +96,7 @@ class SelectionBar(ui.row):
     async def centre_crop(self, file_ids: list[str]) -> None:
         """Centre-crop the selection to an aspect (preview, apply, undo in the dialog)."""
         with self:
-            dialog = CentreCropDialog(self.state.dataset_id, file_ids)
+            dialog = CentreCropDialog(current().db, self.state.dataset_id, file_ids)
         await dialog.load()  # the preview, before it shows
         await dialog  # open until closed
         dialog.delete()

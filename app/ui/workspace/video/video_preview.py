@@ -6,6 +6,7 @@ from typing import Any
 
 from nicegui import ui
 
+from app.core import Core
 from app.ui.workspace.video.video_clips_panel import VideoClipsPanel
 from app.ui.workspace.video.video_text import video_summary
 
@@ -15,7 +16,7 @@ STRIP_FRAMES = 8
 class VideoPreview(ui.column):
     """A <video controls> of the clip with its poster, a duration line and a strip of evenly spaced frames."""
 
-    def __init__(self) -> None:
+    def __init__(self, core: Core) -> None:
         super().__init__()
         self.classes("w-full gap-1")
         with self:
@@ -32,7 +33,7 @@ class VideoPreview(ui.column):
                 .classes("w-full h-12 object-contain bg-black rounded")
                 .mark("editor-video-strip")
             )
-            self.clips = VideoClipsPanel(seek=self.seek)
+            self.clips = VideoClipsPanel(core, seek=self.seek)
 
     async def show(self, file: dict[str, Any], caption_set_id: str | None = None) -> None:
         """Play this video file (a get_caption file dict with video_url); the strip and clips follow."""

@@ -15,6 +15,7 @@ from app.services.exports.video_export import export_video_dataset
 from app.services.folders import folders
 from app.services.folders.scanning import scan_folder
 from app.services.video import video_clips
+from app.services.video.video_shapes import Clip
 from tests.fakes.behaviour import CAPTION
 from tests.job_seed import captions_of, write_images
 from tests.unit.jobs_support import nicegui_loop, wait_for_status, wait_until  # noqa: F401
@@ -46,16 +47,16 @@ def shots(core, tmp_path: Path, executor, fake_ollama):
     dark = video_clips.add_clip(core.db, cut, 0.0, 2.0)
     bright = video_clips.add_clip(core.db, cut, 2.0, 4.0)
     rejected = video_clips.add_clip(core.db, cut, 1.0, 3.0)
-    video_clips.set_status(core.db, rejected["id"], "rejected")
+    video_clips.set_status(core.db, rejected.id, "rejected")
     return {
         "dataset": dataset["id"],
         "set": caption_set["id"],
         "image": ids[0],
         "cut": cut,
         "whole": ids[2],
-        "dark": dark["id"],
-        "bright": bright["id"],
-        "rejected": rejected["id"],
+        "dark": dark.id,
+        "bright": bright.id,
+        "rejected": rejected.id,
     }
 
 
@@ -63,7 +64,7 @@ def _blues(request) -> list[float]:
     return [image["mean_rgb"][2] for image in request["images"]]
 
 
-def _clip(core, clip_id: str) -> dict:
+def _clip(core, clip_id: str) -> Clip:
     return video_clips.get_clip(core.db, clip_id)
 
 
@@ -91,9 +92,9 @@ async def test_a_job_captions_the_image_each_accepted_clip_from_its_range_and_th
     assert all(blue < 100 for blue in _blues(whole))
     assert f"The {FRAMES} images are frames" in bright["body"]["messages"][0]["content"]
     for clip_id in ("dark", "bright"):
-        text = _clip(core, shots[clip_id])["caption_text"]
+        text = _clip(core, shots[clip_id]).caption_text
         assert text.startswith("ohwx, ") and CAPTION.startswith(text[6:].lower()) and len(text) <= 60, text
-    assert _clip(core, shots["rejected"])["caption_text"] is None
+    assert _clip(core, shots["rejected"]).caption_text is None
     stored = captions_of(core.db, shots["set"])
     assert set(stored) == {shots["image"], shots["whole"]}  # clip captions live on the clips
 
@@ -132,14 +133,14 @@ async def test_existing_clip_captions_are_kept_unless_both_overwrite_switches_ar
     runner, job = await _started(core, shots)
     done = await wait_for_status(core, job["id"], "completed", timeout=60)
     assert (done["completed_files"], done["skipped_files"]) == (3, 1)
-    assert _clip(core, shots["dark"])["caption_text"] == "written by hand"
+    assert _clip(core, shots["dark"]).caption_text == "written by hand"
     again = await runner.submit(shots["set"], parallel=1, overwrite_existing=True)
     done = await wait_for_status(core, again["id"], "completed", timeout=60)
-    assert _clip(core, shots["dark"])["caption_text"] == "written by hand"  # overwrite alone keeps it
+    assert _clip(core, shots["dark"]).caption_text == "written by hand"  # overwrite alone keeps it
     last = await runner.submit(shots["set"], parallel=1, overwrite_existing=True, overwrite_manual=True)
     await wait_for_status(core, last["id"], "completed", timeout=60)
     await runner.shutdown()
-    assert _clip(core, shots["dark"])["caption_text"].startswith("ohwx")
+    assert _clip(core, shots["dark"]).caption_text.startswith("ohwx")
 
 
 @pytest.mark.usefixtures("nicegui_loop")
@@ -158,7 +159,7 @@ async def test_exported_clip_texts_carry_the_jobs_captions(core, shots, tmp_path
         for c in report["written"]
     }
     assert sorted(texts.values()) == ["ohwx, a bright checkerboard", "ohwx, a dark room", "ohwx, a slow fade"]
-    assert _clip(core, shots["bright"])["caption_text"] == "ohwx, a bright checkerboard"
+    assert _clip(core, shots["bright"]).caption_text == "ohwx, a bright checkerboard"
 
 
 @pytest.mark.usefixtures("nicegui_loop")
@@ -178,7 +179,7 @@ async def test_a_job_interrupted_by_a_stop_resumes_without_sending_done_clips_ag
     done = await wait_for_status(core, job["id"], "completed", timeout=60)
     await again.shutdown()
     assert len(fake_ollama.chat_requests()) == 4 and done["completed_files"] == 4
-    assert all(_clip(core, shots[k])["caption_text"] for k in ("dark", "bright"))
+    assert all(_clip(core, shots[k]).caption_text for k in ("dark", "bright"))
 
 
 @pytest.mark.usefixtures("nicegui_loop")
@@ -188,7 +189,7 @@ async def test_a_failed_clip_is_named_and_retry_failed_captions_only_that_clip(c
     done = await wait_for_status(core, job["id"], "completed", timeout=60)
     assert done["failed_files"] == 1, done
     (failed,) = done["failed"]
-    assert failed["filename"] == "cut.mp4 [0-2 s]" and _clip(core, shots["dark"])["caption_text"] is None
+    assert failed["filename"] == "cut.mp4 [0-2 s]" and _clip(core, shots["dark"]).caption_text is None
     sent = len(fake_ollama.chat_requests())
     await runner.retry_failed(job["id"])
     done = await wait_for_status(core, job["id"], "completed", timeout=60)
@@ -196,7 +197,7 @@ async def test_a_failed_clip_is_named_and_retry_failed_captions_only_that_clip(c
     (retried,) = fake_ollama.chat_requests()[sent:]
     assert all(blue < 100 for blue in _blues(retried)) and len(retried["images"]) == FRAMES
     assert (done["completed_files"], done["failed_files"]) == (4, 0)
-    assert _clip(core, shots["dark"])["caption_text"].startswith("ohwx")
+    assert _clip(core, shots["dark"]).caption_text.startswith("ohwx")
 
 
 def test_the_plan_counts_each_accepted_clip_as_an_item_and_the_dialog_says_so(core, shots):

@@ -156,8 +156,8 @@ def test_undo_skips_a_member_cropped_again_since_the_batch(core):
     dataset_id = _dataset(core, "Set", [file_id])
     batch = crops.apply_centre_crop(core.db, dataset_id, [file_id], "1:1")
     crops.set_crop(core.db, dataset_id, file_id, BOX)
-    assert crops.undo_crop_batch(core.db, batch["batch_id"])["skipped"] == 1
-    assert crops.get_crop(core.db, dataset_id, file_id)["crop"] == BOX, "the later edit is kept"
+    assert crops.undo_crop_batch(core.db, batch.batch_id).skipped == 1
+    assert crops.get_crop(core.db, dataset_id, file_id).crop == BOX, "the later edit is kept"
 
 
 def test_batch_aspects_and_hostile_batch_bodies(client, core):
@@ -170,7 +170,7 @@ def test_batch_aspects_and_hostile_batch_bodies(client, core):
     assert client.post("/api/crop-batches/nope/undo").status_code == 404
     bucket = client.post(url, json={"file_ids": [file_id], "aspect": "16:9"}).json()
     assert bucket["changed"] == 1
-    crop = crops.get_crop(core.db, dataset_id, file_id)["crop"]
+    crop = crops.get_crop(core.db, dataset_id, file_id).crop
     assert math.isclose(crop["w"] * 1000 / (crop["h"] * 1000), 16 / 9, rel_tol=1e-4)
 
 
@@ -178,7 +178,7 @@ def test_nearest_bucket_preset_picks_the_sdxl_bucket_of_the_image(core):
     [file_id] = make_tracked_files(core.db, 1, size=(1000, 800))  # nearest bucket 1152x896
     dataset_id = _dataset(core, "Set", [file_id])
     crops.apply_centre_crop(core.db, dataset_id, [file_id], "bucket")
-    crop = crops.get_crop(core.db, dataset_id, file_id)["crop"]
+    crop = crops.get_crop(core.db, dataset_id, file_id).crop
     assert math.isclose(crop["w"] * 1000 / (crop["h"] * 800), 1152 / 896, rel_tol=1e-4)
 
 
@@ -220,5 +220,23 @@ def test_a_selection_of_many_thousand_ids_is_read_in_chunks(core):
     dataset_id = _dataset(core, "Set", file_ids)
     strangers = [f"ghost-{i}" for i in range(40_000)]  # over SQLite's bound-parameter limit in one IN ()
     result = crops.apply_centre_crop(core.db, dataset_id, strangers + file_ids, "1:1")
-    assert result["changed"] == 3
-    assert crops.undo_crop_batch(core.db, result["batch_id"])["restored"] == 3
+    assert result.changed == 3
+    assert crops.undo_crop_batch(core.db, result.batch_id).restored == 3
+
+
+def test_every_crop_change_tells_open_grids_which_files_changed(core):
+    file_ids = make_tracked_files(core.db, 2, size=(1600, 800))
+    dataset_id = _dataset(core, "Set", file_ids)
+    seen: list[tuple[str, dict]] = []
+    core.db.publish = lambda kind, payload: seen.append((kind, dict(payload)))
+    crops.set_crop(core.db, dataset_id, file_ids[0], BOX)
+    crops.clear_crop(core.db, dataset_id, file_ids[0])
+    batch = crops.apply_centre_crop(core.db, dataset_id, file_ids, "1:1")
+    crops.undo_crop_batch(core.db, batch.batch_id)
+    crops.apply_centre_crop(core.db, dataset_id, file_ids, "free")  # nothing to change: no event
+    assert seen == [
+        ("datasets_changed", {"dataset_id": dataset_id, "file_ids": [file_ids[0]]}),
+        ("datasets_changed", {"dataset_id": dataset_id, "file_ids": [file_ids[0]]}),
+        ("datasets_changed", {"dataset_id": dataset_id, "file_ids": file_ids}),
+        ("datasets_changed", {"dataset_id": dataset_id, "file_ids": file_ids}),
+    ]

@@ -118,11 +118,11 @@ def test_ltx_dataset_json_and_buckets_follow_8k_plus_1_and_32(core, tmp_path, vi
 def test_accepted_clips_are_exported_and_rejected_ones_are_not(core, tmp_path, video_set):
     _, _, files = video_set
     clips = video_clips.detect_scenes(core.db, files["two_shots.avi"]["id"])
-    assert [(c["start"], c["end"]) for c in clips] == [(0.0, 2.0), (2.0, 4.0)]
+    assert [(c.start, c.end) for c in clips] == [(0.0, 2.0), (2.0, 4.0)]
     report = export(core, tmp_path, video_set, "musubi_tuner", fps=12, frames=17, resolution=64)
     assert {"file": "two_shots.avi", "reason": "2 clip(s) not accepted or rejected yet"} in report["skipped"]
-    video_clips.set_status(core.db, clips[0]["id"], "accepted")
-    video_clips.set_status(core.db, clips[1]["id"], "rejected")
+    video_clips.set_status(core.db, clips[0].id, "accepted")
+    video_clips.set_status(core.db, clips[1].id, "rejected")
     (tmp_path / "out-musubi_tuner").rename(tmp_path / "first")
     report = export(core, tmp_path, video_set, "musubi_tuner", fps=12, frames=33, resolution=64)
     (clip,) = [c for c in report["written"] if c["source"].endswith("two_shots.avi")]

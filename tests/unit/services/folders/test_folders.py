@@ -34,7 +34,7 @@ def test_add_list_update_remove_keeps_files_on_disk(core, tmp_path, make_image):
     with pytest.raises(Invalid):
         folders.update_folder(core.db, added["id"], path="/etc")
     removed = folders.remove_folder(core.db, added["id"])
-    assert removed["files_forgotten"] == 1
+    assert removed.files_forgotten == 1
     assert image.exists()
     assert folders.list_folders(core.db) == []
     with pytest.raises(NotFound):
@@ -70,10 +70,10 @@ def test_browser_lists_subfolders_and_counts_images(tmp_path, make_image):
     make_image("z.jpg", folder=root)
     roots = [root.resolve()]
     top = browse.list_directory(None, roots)
-    assert [e["name"] for e in top["entries"]] == ["a", "b"]
-    assert top["parent"] is None and top["images"] == 1
-    below = browse.list_directory(top["entries"][0]["path"], roots)
-    assert below["parent"] == str(root.resolve()) and below["entries"] == []
+    assert [e.name for e in top.entries] == ["a", "b"]
+    assert top.parent is None and top.images == 1
+    below = browse.list_directory(top.entries[0].path, roots)
+    assert below.parent == str(root.resolve()) and below.entries == []
 
 
 def test_recent_folders_remembered_newest_first(tmp_path, settings):

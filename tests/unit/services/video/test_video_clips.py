@@ -30,7 +30,7 @@ def test_scene_detection_finds_the_hard_cut(core, photos, executor, name, codec)
     files = scanned(core, photos, executor)
     before = (photos / name).read_bytes()
     clips = video_clips.detect_scenes(core.db, files[name]["id"])
-    assert [(c["start"], c["end"], c["status"]) for c in clips] == [
+    assert [(c.start, c.end, c.status) for c in clips] == [
         (0.0, 1.5, "proposed"),
         (1.5, 3.0, "proposed"),
     ]
@@ -41,7 +41,7 @@ def test_a_video_without_a_cut_is_one_clip(core, photos, executor):
     make_clip(photos / "calm.mp4", "h264", seconds=2, fps=12)
     files = scanned(core, photos, executor)
     clips = video_clips.detect_scenes(core.db, files["calm.mp4"]["id"])
-    assert [(c["start"], c["end"]) for c in clips] == [(0.0, 2.0)]
+    assert [(c.start, c.end) for c in clips] == [(0.0, 2.0)]
 
 
 def test_without_opencv_find_scenes_says_what_to_install(core, photos, executor, monkeypatch):
@@ -59,17 +59,17 @@ def test_decisions_survive_a_second_detection_and_a_cut_can_be_removed(core, pho
     make_clip(photos / "cut.mp4", "h264", seconds=4, fps=12, cut_at=2)
     file_id = scanned(core, photos, executor)["cut.mp4"]["id"]
     first, second = video_clips.detect_scenes(core.db, file_id)
-    video_clips.set_status(core.db, first["id"], "accepted")
-    video_clips.set_status(core.db, second["id"], "rejected")
+    video_clips.set_status(core.db, first.id, "accepted")
+    video_clips.set_status(core.db, second.id, "rejected")
     again = video_clips.detect_scenes(core.db, file_id)
-    assert [(c["id"], c["status"]) for c in again] == [(first["id"], "accepted"), (second["id"], "rejected")]
-    merged = video_clips.remove_cut_after(core.db, first["id"])
-    assert (merged["start"], merged["end"], merged["status"]) == (0.0, 4.0, "accepted")
-    assert [c["id"] for c in video_clips.list_clips(core.db, file_id)] == [first["id"]]
+    assert [(c.id, c.status) for c in again] == [(first.id, "accepted"), (second.id, "rejected")]
+    merged = video_clips.remove_cut_after(core.db, first.id)
+    assert (merged.start, merged.end, merged.status) == (0.0, 4.0, "accepted")
+    assert [c.id for c in video_clips.list_clips(core.db, file_id)] == [first.id]
     with pytest.raises(Invalid, match="no cut after it"):
-        video_clips.remove_cut_after(core.db, first["id"])
+        video_clips.remove_cut_after(core.db, first.id)
     manual = video_clips.add_clip(core.db, file_id, 0.5, 1.25)
-    assert manual["status"] == "accepted" and manual["source"] == "manual" and manual["duration"] == 0.75
+    assert manual.status == "accepted" and manual.source == "manual" and manual.duration == 0.75
     ranges, waiting = video_clips.export_ranges(core.db, file_id, 4.0)
     assert [(r["start"], r["end"]) for r in ranges] == [(0.0, 4.0), (0.5, 1.25)] and waiting == 0
 
@@ -87,7 +87,7 @@ def test_clip_errors_are_clear(core, photos, executor, make_image):
     with pytest.raises(Invalid, match="threshold"):
         video_clips.detect_scenes(core.db, video, threshold=0)
     with pytest.raises(Invalid, match="status is one of"):
-        video_clips.set_status(core.db, video_clips.add_clip(core.db, video, 0, 1)["id"], "maybe")
+        video_clips.set_status(core.db, video_clips.add_clip(core.db, video, 0, 1).id, "maybe")
     with pytest.raises(NotFound, match="No clip"):
         video_clips.set_status(core.db, "ghost", "accepted")
 
