@@ -282,7 +282,7 @@ class ExportDialog(ui.dialog):
         """A folder export goes into a new folder named after the dataset inside the chosen one; a ZIP too."""
         current_path = (self.values["export_path"] or "").strip()
         chosen = await FolderPicker(
-            running().settings,
+            self.services.settings,
             title="Export into…",
             start=str(Path(current_path).parent) if current_path else None,
         )
