@@ -6,7 +6,7 @@ from typing import Any
 
 from app.db import Database
 from app.services.captions import captions
-from app.services.datasets import datasets
+from app.services.datasets import dataset_members, datasets
 from tests.factories import make_tracked_files
 
 CAPTIONS = [
@@ -27,7 +27,7 @@ def seed_caption_set(
     """
     ids = make_tracked_files(db, len(texts))
     dataset = datasets.create_dataset(db, "Portraits")
-    datasets.add_files(db, dataset["id"], ids)
+    dataset_members.add_files(db, dataset["id"], ids)
     made = captions.create_caption_set(
         db,
         dataset["id"],

@@ -19,8 +19,7 @@ from app.api.schemas.dataset_schemas import (
     FromFolderRequest,
 )
 from app.container import ServicesDep
-from app.core import current
-from app.services.datasets import datasets
+from app.services.datasets import dataset_members, datasets
 
 router = APIRouter(prefix="/api/datasets", tags=["datasets"])
 
@@ -28,8 +27,7 @@ router = APIRouter(prefix="/api/datasets", tags=["datasets"])
 @router.post("", response_model=DatasetOut, status_code=status.HTTP_201_CREATED, summary="Create a dataset")
 def create_dataset(services: ServicesDep, body: DatasetCreate) -> dict[str, Any]:
     """409 when a dataset of that name exists; the slug gets "-2", "-3"... when only slugs clash."""
-    dataset = datasets.create_dataset(services.db, **body.model_dump())
-    return _changed(dataset["id"], dataset)
+    return datasets.create_dataset(services.db, **body.model_dump())
 
 
 @router.get("", response_model=list[DatasetOut], summary="List datasets, optionally searched by name/tag")
@@ -47,8 +45,7 @@ def list_datasets(
     summary="Create a dataset holding every readable image of a tracked folder",
 )
 def create_from_folder(services: ServicesDep, body: FromFolderRequest) -> dict[str, Any]:
-    dataset = datasets.create_dataset_from_folder(services.db, body.folder_id, body.name)
-    return _changed(dataset["id"], dataset)
+    return datasets.create_dataset_from_folder(services.db, body.folder_id, body.name)
 
 
 @router.get("/{dataset_id}", response_model=DatasetOut, summary="One dataset with its caption sets")
@@ -58,8 +55,7 @@ def get_dataset(services: ServicesDep, dataset_id: str) -> Any:
 
 @router.put("/{dataset_id}", response_model=DatasetOut, summary="Change the fields sent")
 def update_dataset(services: ServicesDep, dataset_id: str, body: DatasetUpdate) -> dict[str, Any]:
-    dataset = datasets.update_dataset(services.db, dataset_id, **body.model_dump(exclude_unset=True))
-    return _changed(dataset_id, dataset)
+    return datasets.update_dataset(services.db, dataset_id, **body.model_dump(exclude_unset=True))
 
 
 @router.get(
@@ -77,7 +73,7 @@ def deletion_summary(services: ServicesDep, dataset_id: str) -> Any:
     summary="Delete a dataset with its caption sets and captions; tracked files and disk files stay",
 )
 def delete_dataset(services: ServicesDep, dataset_id: str) -> dict[str, Any]:
-    return _changed(dataset_id, datasets.delete_dataset(services.db, dataset_id))
+    return datasets.delete_dataset(services.db, dataset_id)
 
 
 @router.get("/{dataset_id}/files", response_model=list[DatasetFileOut], summary="Members in order")
@@ -86,33 +82,33 @@ def list_files(
     dataset_id: str,
     caption_set_id: str | None = Query(None, description="Include each file's caption in this set"),
 ) -> Any:
-    return datasets.list_dataset_files(services.db, dataset_id, caption_set_id)
+    return dataset_members.list_dataset_files(services.db, dataset_id, caption_set_id)
 
 
 @router.post(
     "/{dataset_id}/files", response_model=CountOut, summary="Add files (members already in are skipped)"
 )
 def add_files(services: ServicesDep, dataset_id: str, body: FileIds) -> dict[str, Any]:
-    return _changed(dataset_id, {"count": datasets.add_files(services.db, dataset_id, body.file_ids)})
+    return {"count": dataset_members.add_files(services.db, dataset_id, body.file_ids)}
 
 
 @router.post(
     "/{dataset_id}/folders/{folder_id}", response_model=CountOut, summary="Add a whole tracked folder"
 )
 def add_folder(services: ServicesDep, dataset_id: str, folder_id: str) -> dict[str, Any]:
-    return _changed(dataset_id, {"count": datasets.add_folder(services.db, dataset_id, folder_id)})
+    return {"count": dataset_members.add_folder(services.db, dataset_id, folder_id)}
 
 
 @router.delete(
     "/{dataset_id}/files/{file_id}", response_model=CountOut, summary="Remove one file from the dataset"
 )
 def remove_file(services: ServicesDep, dataset_id: str, file_id: str) -> dict[str, Any]:
-    return _changed(dataset_id, {"count": datasets.remove_files(services.db, dataset_id, [file_id])})
+    return {"count": dataset_members.remove_files(services.db, dataset_id, [file_id])}
 
 
 @router.post("/{dataset_id}/files/remove", response_model=CountOut, summary="Remove several files")
 def remove_files(services: ServicesDep, dataset_id: str, body: FileIds) -> dict[str, Any]:
-    return _changed(dataset_id, {"count": datasets.remove_files(services.db, dataset_id, body.file_ids)})
+    return {"count": dataset_members.remove_files(services.db, dataset_id, body.file_ids)}
 
 
 @router.post(
@@ -121,8 +117,7 @@ def remove_files(services: ServicesDep, dataset_id: str, body: FileIds) -> dict[
     summary="Exclude files from exports, or include them again",
 )
 def set_excluded(services: ServicesDep, dataset_id: str, body: ExcludeRequest) -> dict[str, Any]:
-    count = datasets.set_excluded(services.db, dataset_id, body.file_ids, body.excluded)
-    return _changed(dataset_id, {"count": count})
+    return {"count": dataset_members.set_excluded(services.db, dataset_id, body.file_ids, body.excluded)}
 
 
 @router.put(
@@ -131,8 +126,8 @@ def set_excluded(services: ServicesDep, dataset_id: str, body: ExcludeRequest) -
     summary="Reorder: the files sent come first in that order, the rest follow as they were",
 )
 def reorder(services: ServicesDep, dataset_id: str, body: FileIds) -> dict[str, Any]:
-    datasets.reorder(services.db, dataset_id, body.file_ids)
-    return _changed(dataset_id, {"count": len(body.file_ids)})
+    dataset_members.reorder(services.db, dataset_id, body.file_ids)
+    return {"count": len(body.file_ids)}
 
 
 @router.get(
@@ -140,10 +135,3 @@ def reorder(services: ServicesDep, dataset_id: str, body: FileIds) -> dict[str, 
 )
 def stats(services: ServicesDep, dataset_id: str) -> Any:
     return datasets.dataset_statistics(services.db, dataset_id)
-
-
-def _changed(dataset_id: str, result: Any) -> Any:
-    """Tell open pages (datasets_changed) after a successful change, then answer."""
-    core = current()
-    core.events.emit_threadsafe(core.events.datasets_changed, {"dataset_id": dataset_id})
-    return result

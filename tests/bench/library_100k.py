@@ -25,7 +25,7 @@ from sqlalchemy import insert
 from app.core import Core
 from app.models import TrackedFile, new_id, utcnow
 from app.services.captions import captions
-from app.services.datasets import datasets
+from app.services.datasets import dataset_members, datasets
 from app.services.folders import folders
 from app.services.folders.scan_rows import row_fields
 from app.services.folders.scanning import scan_folder
@@ -67,7 +67,7 @@ def build_library(core: Core, root: Path, count: int = COUNT) -> Library:
             )
         ]
     dataset = datasets.create_dataset(core.db, "Hundred thousand")
-    datasets.add_files(core.db, dataset["id"], file_ids)
+    dataset_members.add_files(core.db, dataset["id"], file_ids)
     caption_set = captions.create_caption_set(core.db, dataset["id"], "Tags", "tags")
     rng = random.Random(3)
     updates = [

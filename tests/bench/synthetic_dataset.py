@@ -19,7 +19,7 @@ from sqlalchemy import insert
 from app.db import Database
 from app.models import TrackedFile, TrackedFolder, new_id
 from app.services.captions import captions
-from app.services.datasets import datasets
+from app.services.datasets import dataset_members, datasets
 from app.services.thumbnails import thumbnail_key, thumbnail_path
 
 PALETTE = 24  # distinct thumbnails by default; files share them round-robin
@@ -87,7 +87,7 @@ def seed_dataset(
         session.execute(insert(TrackedFile), files)
     dataset = datasets.create_dataset(db, name)
     file_ids = [f["id"] for f in files]
-    datasets.add_files(db, dataset["id"], file_ids)
+    dataset_members.add_files(db, dataset["id"], file_ids)
     caption_set = captions.create_caption_set(
         db, dataset["id"], "Natural", "natural_simple", max_length=max_length, trigger_phrase=trigger_phrase
     )

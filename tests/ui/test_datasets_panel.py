@@ -12,7 +12,7 @@ from sqlalchemy import select
 from app.core import current
 from app.models import TrackedFolder
 from app.services.captions import captions
-from app.services.datasets import datasets
+from app.services.datasets import dataset_members, datasets
 from app.ui.datasets.add_to_dataset import AddToDatasetDialog
 from tests.factories import make_tracked_files
 
@@ -50,7 +50,7 @@ async def test_search_by_name_and_tag(user: User) -> None:
     datasets.create_dataset(db, "Landscapes", tags=["nature"])
     datasets.create_dataset(db, "Portraits", tags=["people"])
     ids = make_tracked_files(db, 2, sizes_mb=[1.5, 2.5], quality=[0.6, 0.8])
-    datasets.add_files(db, datasets.list_datasets(db, "Portraits")[0]["id"], ids)
+    dataset_members.add_files(db, datasets.list_datasets(db, "Portraits")[0]["id"], ids)
     await user.open("/")
     await user.should_see(marker="dataset-landscapes", retries=RETRIES)
     await user.should_see("2 images · 4.0 MB · quality 0.70", retries=RETRIES)
@@ -66,7 +66,7 @@ async def test_delete_asks_first_and_says_what_goes(user: User) -> None:
     db = current().db
     ids = make_tracked_files(db, 2)
     dataset = datasets.create_dataset(db, "Doomed")
-    datasets.add_files(db, dataset["id"], ids)
+    dataset_members.add_files(db, dataset["id"], ids)
     caption_set = captions.create_caption_set(db, dataset["id"], "Natural", "natural_simple")
     captions.save_caption(db, caption_set["id"], ids[0], "a cat")
     await user.open("/")
@@ -93,7 +93,7 @@ async def test_caption_set_switcher_and_coverage(user: User) -> None:
     db = current().db
     ids = make_tracked_files(db, 3)
     dataset = datasets.create_dataset(db, "Cats")
-    datasets.add_files(db, dataset["id"], ids)
+    dataset_members.add_files(db, dataset["id"], ids)
     natural = captions.create_caption_set(db, dataset["id"], "Natural", "natural_simple")
     captions.create_caption_set(db, dataset["id"], "Tags", "tags")
     captions.save_caption(db, natural["id"], ids[0], "a cat")
@@ -151,7 +151,7 @@ async def test_dropping_thumbnails_on_a_dataset_adds_them(user: User) -> None:
     db = current().db
     ids = make_tracked_files(db, 3)
     dataset = datasets.create_dataset(db, "Target")
-    datasets.add_files(db, dataset["id"], ids[:1])
+    dataset_members.add_files(db, dataset["id"], ids[:1])
     await user.open("/")
     await user.should_see(marker="dataset-target", retries=RETRIES)
     user.find(marker="dataset-target").trigger("drop", json.dumps(ids))

@@ -8,7 +8,7 @@ from nicegui.testing import User
 
 from app.core import current
 from app.services.captions import captions
-from app.services.datasets import datasets
+from app.services.datasets import dataset_members, datasets
 from app.services.folders import folders
 from app.services.folders.scanning import scan_folder
 from app.services.video import video_clips
@@ -29,7 +29,7 @@ async def test_the_editor_plays_a_video_and_shows_its_strip(user: User, tmp_path
         scan_folder(core.db, core.settings, folder["id"], executor=pool)
     files = {f["filename"]: f for f in folders.list_folder_files(core.db, folder["id"])}
     dataset = datasets.create_dataset(core.db, "Clips")
-    datasets.add_files(core.db, dataset["id"], [files["walk.mp4"]["id"], files["still.jpg"]["id"]])
+    dataset_members.add_files(core.db, dataset["id"], [files["walk.mp4"]["id"], files["still.jpg"]["id"]])
     caption_set = captions.create_caption_set(core.db, dataset["id"], "Natural", "natural_simple")
     await user.open(f"/?dataset={dataset['id']}&caption_set={caption_set['id']}")
     grid = next(iter(user.find(marker="thumb-grid").elements))
@@ -149,5 +149,5 @@ def _one_video_dataset(tmp_path, name: str, **clip):
         scan_folder(core.db, core.settings, folder["id"], executor=pool)
     (video,) = folders.list_folder_files(core.db, folder["id"])
     dataset = datasets.create_dataset(core.db, "Clips")
-    datasets.add_files(core.db, dataset["id"], [video["id"]])
+    dataset_members.add_files(core.db, dataset["id"], [video["id"]])
     return video, dataset, captions.create_caption_set(core.db, dataset["id"], "Natural", "natural_simple")

@@ -20,7 +20,6 @@ STILL_LONG = {
     "app/services/captions/caption_writer.py write_caption",
     "app/services/exports/export_checks.py export_checks",
     "app/services/exports/video_export.py export_video_dataset",
-    "app/services/quality/dataset_health.py dataset_health",
     "app/ui/exports/export_dialog.py __init__",
     "app/ui/exports/export_dialog.py _load",
     "app/ui/folders/folder_card.py __init__",

@@ -1,4 +1,4 @@
-"""Virtual datasets: create, search, edit, delete; membership lives in dataset_members (re-exported here).
+"""Virtual datasets: create, search, edit, delete; membership lives in dataset_members.
 
 Datasets group tracked images from any folders without copying them. Every function takes the
 Database, runs one transaction and returns plain dicts; the cached statistics are refreshed in the
@@ -15,19 +15,14 @@ from sqlalchemy.orm import Session
 from app.db import Database
 from app.errors import Conflict, Invalid, NotFound
 from app.models import Caption, CaptionSet, Dataset, DatasetFile, ExportHistory, TrackedFile, TrackedFolder
-from app.services.datasets.dataset_members import (  # noqa: F401  (the contract names them on this module)
-    add_files,
-    add_folder,
-    list_dataset_files,
-    remove_files,
-    reorder,
-    require_dataset,
-    set_excluded,
-)
+from app.services.datasets.dataset_events import datasets_changed
+from app.services.datasets.dataset_members import add_folder_members, require_dataset
 from app.services.rows import iso, json_value, tags_list, tags_text
 from app.services.slugs import unique_slug
 
 MAX_NAME_LENGTH = 200
+# What a caption made only of these holds nothing: trimmed off before "has an imported caption" counts it.
+_BLANKS = " \t\r\n"
 EDITABLE_FIELDS = {"name", "description", "tags", "category", "notes", "default_caption_set_id"}
 
 
@@ -41,18 +36,31 @@ def create_dataset(
 ) -> dict[str, Any]:
     """Create an empty dataset with a unique filesystem-safe slug; returns the dataset dict."""
     with db.session() as session:
-        clean = _clean_name(session, name)
-        dataset = Dataset(
-            name=clean,
-            name_filesystem_safe=unique_slug(clean, _taken_slugs(session)),
-            description=_optional_text(description),
-            tags=tags_text(tags),
-            category=_optional_text(category),
-            notes=_optional_text(notes),
-        )
-        session.add(dataset)
-        session.flush()
+        dataset = _insert_dataset(session, name, description, tags, category, notes)
+        datasets_changed(session, dataset.id)
         return dataset_dict(session, dataset)
+
+
+def _insert_dataset(
+    session: Session,
+    name: str,
+    description: str | None = None,
+    tags: list[str] | str | None = None,
+    category: str | None = None,
+    notes: str | None = None,
+) -> Dataset:
+    clean = _clean_name(session, name)
+    dataset = Dataset(
+        name=clean,
+        name_filesystem_safe=unique_slug(clean, _taken_slugs(session)),
+        description=_optional_text(description),
+        tags=tags_text(tags),
+        category=_optional_text(category),
+        notes=_optional_text(notes),
+    )
+    session.add(dataset)
+    session.flush()
+    return dataset
 
 
 def list_datasets(db: Database, search: str | None = None) -> list[dict[str, Any]]:
@@ -104,6 +112,7 @@ def update_dataset(db: Database, dataset_id: str, **fields: Any) -> dict[str, An
                 session, dataset, fields["default_caption_set_id"]
             )
         session.flush()
+        datasets_changed(session, dataset_id)
         return dataset_dict(session, dataset)
 
 
@@ -120,7 +129,10 @@ def dataset_statistics(db: Database, dataset_id: str) -> dict[str, Any]:
                 func.coalesce(func.sum(case((DatasetFile.excluded.is_(True), 1), else_=0)), 0),
                 func.coalesce(func.sum(case((TrackedFile.file_exists.is_(False), 1), else_=0)), 0),
                 func.coalesce(
-                    func.sum(case((func.length(func.trim(TrackedFile.imported_caption)) > 0, 1), else_=0)), 0
+                    func.sum(
+                        case((func.length(func.trim(TrackedFile.imported_caption, _BLANKS)) > 0, 1), else_=0)
+                    ),
+                    0,
                 ),
             )
             .select_from(DatasetFile)
@@ -188,6 +200,7 @@ def delete_dataset(db: Database, dataset_id: str) -> dict[str, Any]:
         session.execute(delete(CaptionSet).where(CaptionSet.dataset_id == dataset_id))
         session.execute(delete(DatasetFile).where(DatasetFile.dataset_id == dataset_id))
         session.delete(dataset)
+        datasets_changed(session, dataset_id)
         return summary
 
 
@@ -198,17 +211,18 @@ def create_dataset_from_folder(db: Database, folder_id: str, name: str | None = 
         if folder is None:
             raise NotFound(f"Folder {folder_id} is not tracked; add it on the Folders page first")
         base = (name or folder.name or "Dataset").strip()
-    candidate, number = base, 2
-    while True:
-        try:
-            dataset = create_dataset(db, candidate)
-            break
-        except Conflict:
-            if name:  # the user chose this exact name: tell them
-                raise
-            candidate, number = f"{base} ({number})", number + 1
-    add_folder(db, dataset["id"], folder_id)
-    return get_dataset(db, dataset["id"])
+        candidate, number = base, 2
+        while True:
+            try:
+                dataset = _insert_dataset(session, candidate)
+                break
+            except Conflict:
+                if name:  # the user chose this exact name: tell them
+                    raise
+                candidate, number = f"{base} ({number})", number + 1
+        add_folder_members(session, dataset.id, folder_id)
+        datasets_changed(session, dataset.id)
+        return dataset_dict(session, dataset)
 
 
 def dataset_dict(

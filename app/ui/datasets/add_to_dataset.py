@@ -3,8 +3,8 @@
     added_to = await AddToDatasetDialog(file_ids)                      # from a grid selection
     added_to = await AddToDatasetDialog(folder_id=folder_id, suggested_name="Nova shots")
     added_to = await AddToDatasetDialog(folder_id=folder_id, suggested_name="Nova", new=True)  # new first
-Awaited: the dataset id the files went into, or None when cancelled. It adds, notifies and emits
-core.events.datasets_changed itself.
+Awaited: the dataset id the files went into, or None when cancelled. It adds and notifies itself (the
+dataset service tells open pages).
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from typing import Any
 from nicegui import run, ui
 
 from app.core import current
-from app.services.datasets import datasets
+from app.services.datasets import dataset_members, datasets
 from app.ui.service_dialog import ServiceDialog
 
 NEW = "__new__"
@@ -69,12 +69,11 @@ class AddToDatasetDialog(ServiceDialog):
         else:
             dataset = {"id": self.choice.value, "name": self.choice.options[self.choice.value]}
         if self.folder_id:
-            ok, added = await self.attempt(datasets.add_folder, db, dataset["id"], self.folder_id)
+            ok, added = await self.attempt(dataset_members.add_folder, db, dataset["id"], self.folder_id)
         else:
-            ok, added = await self.attempt(datasets.add_files, db, dataset["id"], self.file_ids)
+            ok, added = await self.attempt(dataset_members.add_files, db, dataset["id"], self.file_ids)
         if not ok:
             return
-        current().events.datasets_changed.emit({"dataset_id": dataset["id"]})
         ui.notify(_added_message(dataset["name"], added, len(self.file_ids)), type="positive")
         self.submit(dataset["id"])
 

@@ -19,7 +19,7 @@ from nicegui import run, ui
 
 from app.core import current
 from app.errors import CaptionForgeError
-from app.services.datasets import datasets
+from app.services.datasets import dataset_members, datasets
 from app.ui.a11y import labelled
 from app.ui.count_refresh import counts
 from app.ui.datasets.caption_set_list import CaptionSetList, coverage_text
@@ -107,7 +107,6 @@ class DatasetPanel(ui.column):
     async def create_dataset(self) -> None:
         created = await self._ask(DatasetDialog)
         if created:
-            self._changed(created["id"])
             ui.notify(f'Created dataset "{created["name"]}"', type="positive")
             await self._choose(created["id"], None)
 
@@ -166,7 +165,7 @@ class DatasetPanel(ui.column):
                     self.caption_set_id,
                     on_choose=self._choose,
                     ask=self._ask,
-                    on_changed=self._changed,
+                    on_changed=self._caption_sets_changed,
                     on_refresh=self.refresh,
                     coverage_labels=self._counts,
                 )
@@ -192,7 +191,6 @@ class DatasetPanel(ui.column):
     async def _edit(self, dataset: dict[str, Any]) -> None:
         updated = await self._ask(lambda: DatasetDialog(dataset))
         if updated:
-            self._changed(updated["id"])
             await self.refresh()
 
     async def _delete(self, dataset: dict[str, Any]) -> None:
@@ -205,7 +203,6 @@ class DatasetPanel(ui.column):
         if not deleted:
             return
         ui.notify(f'Deleted dataset "{deleted["name"]}"', type="positive")
-        self._changed(dataset["id"])
         if dataset["id"] == self.dataset_id:
             await self._choose(None, None)
         else:
@@ -217,7 +214,7 @@ class DatasetPanel(ui.column):
             ui.notify("Nothing to add: drag thumbnails from the grid onto a dataset", type="warning")
             return
         try:
-            added = await run.io_bound(datasets.add_files, current().db, dataset["id"], file_ids)
+            added = await run.io_bound(dataset_members.add_files, current().db, dataset["id"], file_ids)
         except CaptionForgeError as exc:
             ui.notify(str(exc), type="negative", multi_line=True)
             return
@@ -227,7 +224,6 @@ class DatasetPanel(ui.column):
             + (f"; {already} were already in it" if already else ""),
             type="positive",
         )
-        self._changed(dataset["id"])
         if self._on_drop_files is not None:
             result = self._on_drop_files(dataset["id"])
             if inspect.isawaitable(result):
@@ -245,7 +241,8 @@ class DatasetPanel(ui.column):
                 dialog.delete()
 
     # ---- keeping up ----
-    def _changed(self, dataset_id: str | None) -> None:
+    def _caption_sets_changed(self, dataset_id: str | None) -> None:
+        """The caption-set list changed a set of this dataset: open pages re-read its counts."""
         current().events.datasets_changed.emit({"dataset_id": dataset_id})
 
     def _follow_state(self) -> None:

@@ -1,6 +1,6 @@
 """The workspace's center and right columns and how they work together: grid, toolbar, selection, editor.
 
-The rows of the selected dataset (datasets.list_dataset_files) stay here, so sorting and filtering run
+The rows of the selected dataset (dataset_members.list_dataset_files) stay here, so sorting and filtering run
 in Python (app.services.grid.grid_view) and only a new order of indices goes to the browser.
 """
 
@@ -16,7 +16,7 @@ from nicegui import background_tasks, run, ui
 from app.core import current
 from app.errors import CaptionForgeError, NotFound
 from app.services.captions import captions
-from app.services.datasets import datasets
+from app.services.datasets import dataset_members, datasets
 from app.services.grid.grid_view import GridOptions, apply_view
 from app.ui.count_refresh import counts
 from app.ui.datasets.duplicates_dialog import DuplicatesDialog
@@ -184,7 +184,9 @@ class WorkspaceController:
         if caption_set_id not in set_ids:
             default = dataset.get("default_caption_set_id")
             caption_set_id = default if default in set_ids else (set_ids[0] if set_ids else None)
-        rows = await run.io_bound(datasets.list_dataset_files, current().db, dataset["id"], caption_set_id)
+        rows = await run.io_bound(
+            dataset_members.list_dataset_files, current().db, dataset["id"], caption_set_id
+        )
         return all_datasets, dataset, caption_set_id, rows
 
     async def _show(
@@ -351,7 +353,7 @@ class WorkspaceController:
 
     async def _fetch_rows(self) -> list[dict[str, Any]]:
         return await run.io_bound(
-            datasets.list_dataset_files, current().db, self.state.dataset_id, self.state.caption_set_id
+            dataset_members.list_dataset_files, current().db, self.state.dataset_id, self.state.caption_set_id
         )
 
     async def _datasets(self) -> list[dict[str, Any]]:

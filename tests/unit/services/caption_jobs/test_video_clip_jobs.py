@@ -10,7 +10,7 @@ import pytest
 
 from app.jobs.runner import JobRunner
 from app.services.captions import captions
-from app.services.datasets import datasets
+from app.services.datasets import dataset_members, datasets
 from app.services.exports.video_export import export_video_dataset
 from app.services.folders import folders
 from app.services.folders.scanning import scan_folder
@@ -38,7 +38,7 @@ def shots(core, tmp_path: Path, executor, fake_ollama):
     files = {f["filename"]: f for f in folders.list_folder_files(core.db, folder["id"])}
     dataset = datasets.create_dataset(core.db, "Shots")
     ids = [files[name]["id"] for name in ("img_00000.jpg", "cut.mp4", "whole.mp4")]
-    datasets.add_files(core.db, dataset["id"], ids)
+    dataset_members.add_files(core.db, dataset["id"], ids)
     caption_set = captions.create_caption_set(
         core.db, dataset["id"], "Motion", "natural_simple", trigger_phrase="ohwx", max_length=60
     )

@@ -6,7 +6,7 @@ import pytest
 
 from app.errors import Conflict, Invalid, NotFound
 from app.services.captions import captions
-from app.services.datasets import datasets
+from app.services.datasets import dataset_members, datasets
 from tests.factories import make_tracked_files
 
 
@@ -15,7 +15,7 @@ def setup(core):
     """A dataset of 3 files (the first two with imported .txt captions) and one caption set."""
     ids = make_tracked_files(core.db, 3, imported_captions=["imported one", "imported two", None])
     dataset = datasets.create_dataset(core.db, "D")
-    datasets.add_files(core.db, dataset["id"], ids)
+    dataset_members.add_files(core.db, dataset["id"], ids)
     caption_set = captions.create_caption_set(
         core.db, dataset["id"], "Natural", "natural_simple", max_length=40
     )
@@ -119,9 +119,9 @@ def test_statistics_after_delete_and_membership_changes(setup):
     a = captions.save_caption(db, cs["id"], ids[0], "a", source="generated", quality_score=0.5)
     captions.save_caption(db, cs["id"], ids[1], "b", source="generated", quality_score=1.0)
     assert _stats(db, cs["id"]) == (2, 2, 0, 0.75)
-    datasets.remove_files(db, dataset["id"], [ids[1]])
+    dataset_members.remove_files(db, dataset["id"], [ids[1]])
     assert _stats(db, cs["id"]) == (1, 1, 0, 0.5)
-    datasets.add_files(db, dataset["id"], [ids[1]])  # its caption comes back with it
+    dataset_members.add_files(db, dataset["id"], [ids[1]])  # its caption comes back with it
     assert _stats(db, cs["id"]) == (2, 2, 0, 0.75)
     deleted = captions.delete_caption(db, a["id"])
     assert deleted["caption_text"] == "a"

@@ -97,7 +97,7 @@ async def test_a_clip_is_captioned_from_its_own_frames_and_exports_with_its_capt
     core, tmp_path, fake_ollama, executor
 ):
     from app.services.captions import captions
-    from app.services.datasets import datasets
+    from app.services.datasets import dataset_members, datasets
     from app.services.exports.video_export import export_video_dataset
     from app.services.folders import folders
     from app.services.folders.scanning import scan_folder
@@ -112,7 +112,7 @@ async def test_a_clip_is_captioned_from_its_own_frames_and_exports_with_its_capt
     scan_folder(core.db, core.settings, folder["id"], executor=executor)
     (video,) = folders.list_folder_files(core.db, folder["id"])
     dataset = datasets.create_dataset(core.db, "Shots")
-    datasets.add_files(core.db, dataset["id"], [video["id"]])
+    dataset_members.add_files(core.db, dataset["id"], [video["id"]])
     caption_set = captions.create_caption_set(
         core.db, dataset["id"], "Motion", "natural_simple", trigger_phrase="ohwx"
     )
