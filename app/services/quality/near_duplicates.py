@@ -15,7 +15,6 @@ from sqlalchemy.orm import Session
 from app import models
 from app.db import Database
 from app.errors import Conflict
-from app.services.datasets.dataset_events import datasets_changed
 from app.services.quality.colour_signature import ColourSignature, colours_agree, thumbnail_signature
 from app.services.quality.quality_shapes import (
     DuplicateFile,
@@ -193,7 +192,6 @@ def keep_best(db: Database, dataset_id: str, file_ids: list[str], confirm_edited
     with db.session() as session:
         for member, tracked in _members(session, dataset_id, file_ids):
             member.excluded = tracked.id != kept
-        datasets_changed(session, dataset_id)
     return KeptBest(kept=kept, excluded=len(preview.exclude), edited_excluded=edited)
 
 
