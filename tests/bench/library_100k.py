@@ -67,8 +67,8 @@ def build_library(core: Core, root: Path, count: int = COUNT) -> Library:
             )
         ]
     dataset = datasets.create_dataset(core.db, "Hundred thousand")
-    dataset_members.add_files(core.db, dataset["id"], file_ids)
-    caption_set = captions.create_caption_set(core.db, dataset["id"], "Tags", "tags")
+    dataset_members.add_files(core.db, dataset.id, file_ids)
+    caption_set = captions.create_caption_set(core.db, dataset.id, "Tags", "tags")
     rng = random.Random(3)
     updates = [
         {"file_id": file_id, "caption_text": ", ".join(rng.sample(TAGS, rng.randint(3, 9)))}
@@ -76,7 +76,7 @@ def build_library(core: Core, root: Path, count: int = COUNT) -> Library:
         if index % 3
     ]
     captions.save_captions_batch(core.db, caption_set["id"], updates, source="generated")
-    return Library(folder["id"], root, dataset["id"], caption_set["id"], file_ids)
+    return Library(folder["id"], root, dataset.id, caption_set["id"], file_ids)
 
 
 def _write_files(root: Path, start: int, stop: int) -> list[str]:

@@ -87,9 +87,9 @@ def seed_dataset(
         session.execute(insert(TrackedFile), files)
     dataset = datasets.create_dataset(db, name)
     file_ids = [f["id"] for f in files]
-    dataset_members.add_files(db, dataset["id"], file_ids)
+    dataset_members.add_files(db, dataset.id, file_ids)
     caption_set = captions.create_caption_set(
-        db, dataset["id"], "Natural", "natural_simple", max_length=max_length, trigger_phrase=trigger_phrase
+        db, dataset.id, "Natural", "natural_simple", max_length=max_length, trigger_phrase=trigger_phrase
     )
     updates = [
         {"file_id": file_id, "caption_text": f"a synthetic photo number {index}"}
@@ -98,7 +98,7 @@ def seed_dataset(
     ]
     if updates:
         captions.save_captions_batch(db, caption_set["id"], updates, source="generated")
-    return SyntheticDataset(dataset["id"], caption_set["id"], file_ids, [f["filename"] for f in files])
+    return SyntheticDataset(dataset.id, caption_set["id"], file_ids, [f["filename"] for f in files])
 
 
 def _write_thumbnails(thumbnails_dir: Path, size: int, count: int) -> list[str]:

@@ -31,11 +31,11 @@ def seeded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[LiveServe
         scan_folder(core.db, core.settings, folder["id"], executor=pool)
     (video,) = folders.list_folder_files(core.db, folder["id"])
     dataset = datasets.create_dataset(core.db, "Clips")
-    dataset_members.add_files(core.db, dataset["id"], [video["id"]])
-    caption_set = captions.create_caption_set(core.db, dataset["id"], "Natural", "natural_simple")
+    dataset_members.add_files(core.db, dataset.id, [video["id"]])
+    caption_set = captions.create_caption_set(core.db, dataset.id, "Natural", "natural_simple")
     core.db.dispose()
     server = start_server(root / "live-data")
-    yield server, {"file_id": video["id"], "dataset_id": dataset["id"], "caption_set_id": caption_set["id"]}
+    yield server, {"file_id": video["id"], "dataset_id": dataset.id, "caption_set_id": caption_set["id"]}
     stop_server(server)
 
 

@@ -23,8 +23,8 @@ def _seed(sizes: list[tuple[int, int]]) -> tuple[str, list[str]]:
     db = current().db
     ids = [make_tracked_files(db, 1, size=size, prefix=f"f{i}")[0] for i, size in enumerate(sizes)]
     dataset = datasets.create_dataset(db, "Crops")
-    dataset_members.add_files(db, dataset["id"], ids)
-    return dataset["id"], ids
+    dataset_members.add_files(db, dataset.id, ids)
+    return dataset.id, ids
 
 
 async def _crop_page(user: User, path: str, dataset_id: str, file_id: str) -> CropDialog:

@@ -23,8 +23,8 @@ def _seed(root: Path) -> str:
         (root / f"img_{i:04d}.jpg").write_bytes(b"\xff\xd8 image")
     (root / "img_0001.txt").write_text("<b>old</b> caption", encoding="utf-8")
     dataset = datasets.create_dataset(db, "Cats")
-    dataset_members.add_files(db, dataset["id"], ids)
-    made = captions.create_caption_set(db, dataset["id"], "Tags", "tags", trigger_phrase="ohwx")
+    dataset_members.add_files(db, dataset.id, ids)
+    made = captions.create_caption_set(db, dataset.id, "Tags", "tags", trigger_phrase="ohwx")
     captions.save_caption(db, made["id"], ids[0], "ohwx, cat")
     captions.save_caption(db, made["id"], ids[1], "ohwx, dog")
     return made["id"]

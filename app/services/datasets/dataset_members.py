@@ -16,6 +16,7 @@ from app.errors import Invalid, NotFound
 from app.fs_names import readable
 from app.models import Caption, CaptionSet, Dataset, DatasetFile, TrackedFile, TrackedFolder, utcnow
 from app.services.datasets.dataset_events import datasets_changed
+from app.services.datasets.dataset_shapes import DatasetFileRow
 from app.services.datasets.dataset_stats import refresh_dataset_and_sets
 from app.services.rows import caption_state, iso, json_value
 from app.services.thumbnails import thumbnail_url
@@ -135,7 +136,7 @@ def reorder(db: Database, dataset_id: str, file_ids_in_new_order: Iterable[str])
 
 def list_dataset_files(
     db: Database, dataset_id: str, caption_set_id: str | None = None
-) -> list[dict[str, Any]]:
+) -> list[DatasetFileRow]:
     """One row per member in order, with the file's facts and (given a caption set) its caption there."""
     with db.session() as session:
         dataset = require_dataset(session, dataset_id)
@@ -203,7 +204,7 @@ def require_dataset(session: Session, dataset_id: str) -> Dataset:
     return dataset
 
 
-def _member_row(row: Any) -> dict[str, Any]:
+def _member_row(row: Any) -> DatasetFileRow:
     (file_id, filename, path, folder_id, width, height, size, quality, flags, thumb_key, imported,
      added, order_index, excluded, caption_id, text, source, edited, modified, *extra) = row  # fmt: skip
     is_video, duration, fps, frames, *box = extra
@@ -211,7 +212,7 @@ def _member_row(row: Any) -> dict[str, Any]:
     return {
         "file_id": file_id,
         "filename": filename,
-        "file_path": readable(path),
+        "file_path": readable(path) or "",  # never empty: the column is NOT NULL
         "folder_id": folder_id,
         "width": width,
         "height": height,

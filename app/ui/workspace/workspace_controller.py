@@ -17,6 +17,7 @@ from app.core import current
 from app.errors import CaptionForgeError, NotFound
 from app.services.captions import captions
 from app.services.datasets import dataset_members, datasets
+from app.services.datasets.dataset_shapes import Dataset
 from app.services.grid.grid_view import GridOptions, apply_view
 from app.ui.count_refresh import counts
 from app.ui.datasets.duplicates_dialog import DuplicatesDialog
@@ -177,31 +178,31 @@ class WorkspaceController:
 
     async def _read(self, dataset_id: str | None, caption_set_id: str | None) -> tuple:
         all_datasets = await self._datasets()
-        dataset = next((d for d in all_datasets if d["id"] == dataset_id), None)
+        dataset = next((d for d in all_datasets if d.id == dataset_id), None)
         if dataset is None:
             return all_datasets, None, None, []
-        set_ids = [s["id"] for s in dataset["caption_sets"]]
+        set_ids = [s.id for s in dataset.caption_sets]
         if caption_set_id not in set_ids:
-            default = dataset.get("default_caption_set_id")
+            default = dataset.default_caption_set_id
             caption_set_id = default if default in set_ids else (set_ids[0] if set_ids else None)
         rows = await run.io_bound(
-            dataset_members.list_dataset_files, current().db, dataset["id"], caption_set_id
+            dataset_members.list_dataset_files, current().db, dataset.id, caption_set_id
         )
         return all_datasets, dataset, caption_set_id, rows
 
     async def _show(
-        self, all_datasets: list, dataset: dict | None, caption_set_id: str | None, rows: list
+        self, all_datasets: list, dataset: Dataset | None, caption_set_id: str | None, rows: list
     ) -> None:
-        self.toolbar.show_datasets(all_datasets, dataset["id"] if dataset else None)
+        self.toolbar.show_datasets(all_datasets, dataset.id if dataset else None)
         self.editor.close()
         self._on_editor_shown(False)
         self.state.file_id = None
         if dataset is None:
             self._show_nothing()
             return
-        self.toolbar.show_caption_sets(dataset["caption_sets"], caption_set_id)
-        self.state.dataset_id, self.state.caption_set_id = dataset["id"], caption_set_id
-        remember("workspace", {"dataset_id": dataset["id"], "caption_set_id": caption_set_id})
+        self.toolbar.show_caption_sets([s.model_dump() for s in dataset.caption_sets], caption_set_id)
+        self.state.dataset_id, self.state.caption_set_id = dataset.id, caption_set_id
+        remember("workspace", {"dataset_id": dataset.id, "caption_set_id": caption_set_id})
         await self._load_rows(rows)
 
     async def select_caption_set(self, caption_set_id: str | None) -> None:
@@ -356,7 +357,7 @@ class WorkspaceController:
             dataset_members.list_dataset_files, current().db, self.state.dataset_id, self.state.caption_set_id
         )
 
-    async def _datasets(self) -> list[dict[str, Any]]:
+    async def _datasets(self) -> list[Dataset]:
         return await run.io_bound(datasets.list_datasets, current().db)
 
     def _show_nothing(self) -> None:
@@ -369,7 +370,7 @@ class WorkspaceController:
         self.grid_empty.set_visibility(True)
         self.empty_actions.set_visibility(False)
 
-    async def _shown_dataset(self) -> dict[str, Any] | None:
+    async def _shown_dataset(self) -> Dataset | None:
         if not self.state.dataset_id:
             return None
         return await run.io_bound(datasets.get_dataset, current().db, self.state.dataset_id)
@@ -419,11 +420,11 @@ class WorkspaceController:
         self.toolbar.show_datasets(all_datasets, self.state.dataset_id)
         if payload.get("dataset_id") != self.state.dataset_id:
             return
-        dataset = next((d for d in all_datasets if d["id"] == self.state.dataset_id), None)
+        dataset = next((d for d in all_datasets if d.id == self.state.dataset_id), None)
         if dataset is None:  # deleted elsewhere
             self.editor.close()
             self._show_nothing()
-        elif dataset["file_count"] != len(self.rows):  # members added or removed elsewhere
+        elif dataset.file_count != len(self.rows):  # members added or removed elsewhere
             await self._load_rows()
         elif payload.get("file_ids"):  # members changed (e.g. cropped): repaint those tiles
             await self.refresh_rows(payload["file_ids"])

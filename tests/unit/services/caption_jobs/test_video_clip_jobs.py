@@ -38,9 +38,9 @@ def shots(core, tmp_path: Path, executor, fake_ollama):
     files = {f["filename"]: f for f in folders.list_folder_files(core.db, folder["id"])}
     dataset = datasets.create_dataset(core.db, "Shots")
     ids = [files[name]["id"] for name in ("img_00000.jpg", "cut.mp4", "whole.mp4")]
-    dataset_members.add_files(core.db, dataset["id"], ids)
+    dataset_members.add_files(core.db, dataset.id, ids)
     caption_set = captions.create_caption_set(
-        core.db, dataset["id"], "Motion", "natural_simple", trigger_phrase="ohwx", max_length=60
+        core.db, dataset.id, "Motion", "natural_simple", trigger_phrase="ohwx", max_length=60
     )
     cut = files["cut.mp4"]["id"]
     dark = video_clips.add_clip(core.db, cut, 0.0, 2.0)
@@ -48,7 +48,7 @@ def shots(core, tmp_path: Path, executor, fake_ollama):
     rejected = video_clips.add_clip(core.db, cut, 1.0, 3.0)
     video_clips.set_status(core.db, rejected["id"], "rejected")
     return {
-        "dataset": dataset["id"],
+        "dataset": dataset.id,
         "set": caption_set["id"],
         "image": ids[0],
         "cut": cut,

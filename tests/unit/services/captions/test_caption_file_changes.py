@@ -44,9 +44,9 @@ def imported(core, tmp_path, make_image):
     scan_folder(core.db, core.settings, folder["id"], executor=pool)
     ids = {f["filename"]: f["id"] for f in folders.list_folder_files(core.db, folder["id"])}
     dataset = datasets.create_dataset(core.db, "Shapes")
-    dataset_members.add_files(core.db, dataset["id"], list(ids.values()))
+    dataset_members.add_files(core.db, dataset.id, list(ids.values()))
     caption_set = captions.create_caption_set(
-        core.db, dataset["id"], "main", style="natural_simple", trigger_phrase="ohwx", init_from_imported=True
+        core.db, dataset.id, "main", style="natural_simple", trigger_phrase="ohwx", init_from_imported=True
     )
 
     def rescan():

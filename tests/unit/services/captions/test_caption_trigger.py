@@ -15,8 +15,8 @@ from tests.factories import make_tracked_files
 def dataset(core):
     ids = make_tracked_files(core.db, 2, imported_captions=["a woman on a beach", None])
     dataset = datasets.create_dataset(core.db, "D")
-    dataset_members.add_files(core.db, dataset["id"], ids)
-    return core.db, dataset["id"], ids
+    dataset_members.add_files(core.db, dataset.id, ids)
+    return core.db, dataset.id, ids
 
 
 @pytest.mark.parametrize(

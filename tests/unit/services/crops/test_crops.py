@@ -37,8 +37,8 @@ def client(core) -> TestClient:
 
 def _dataset(core, name: str, file_ids: list[str]) -> str:
     dataset = datasets.create_dataset(core.db, name=name)
-    dataset_members.add_files(core.db, dataset["id"], file_ids)
-    return dataset["id"]
+    dataset_members.add_files(core.db, dataset.id, file_ids)
+    return dataset.id
 
 
 def _url(dataset_id: str, file_id: str) -> str:

@@ -24,8 +24,8 @@ def seed(core, root: Path, texts: list[str | None]) -> dict:
     for image in images:
         image.write_bytes(b"\xff\xd8 not really a jpeg")
     dataset = datasets.create_dataset(core.db, "Portraits")
-    dataset_members.add_files(core.db, dataset["id"], ids)
-    made = captions.create_caption_set(core.db, dataset["id"], "Tags", "tags", trigger_phrase="ohwx")
+    dataset_members.add_files(core.db, dataset.id, ids)
+    made = captions.create_caption_set(core.db, dataset.id, "Tags", "tags", trigger_phrase="ohwx")
     for file_id, text in zip(ids, texts, strict=True):
         if text:
             captions.save_caption(core.db, made["id"], file_id, text)
@@ -186,8 +186,8 @@ def test_unicode_names_and_multi_line_captions_are_written_as_utf8(core, tmp_pat
     ids = make_tracked_files(core.db, 1, folder=str(root), prefix="café 猫")
     (root / "café 猫_0001.jpg").write_bytes(b"img")
     dataset = datasets.create_dataset(core.db, "Uni")
-    dataset_members.add_files(core.db, dataset["id"], ids)
-    made = captions.create_caption_set(core.db, dataset["id"], "N", "natural_simple", ensure_trigger=False)
+    dataset_members.add_files(core.db, dataset.id, ids)
+    made = captions.create_caption_set(core.db, dataset.id, "N", "natural_simple", ensure_trigger=False)
     captions.save_caption(core.db, made["id"], ids[0], "première ligne 😀\nzweite Zeile")
     result = beside.write_beside(core.db, core.settings.data_dir, made["id"])
     assert result["created"] == 1
