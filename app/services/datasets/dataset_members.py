@@ -142,7 +142,7 @@ def list_dataset_files(
         dataset = require_dataset(session, dataset_id)
         if caption_set_id is not None:
             _require_set_of(session, dataset, caption_set_id)
-        # Core rows: the ORM's row processing was ~10% of the load
+        # Core rows: the ORM's row processing costs ~10% of the load
         rows = session.connection().execute(_members_query(dataset_id, caption_set_id))
         return [_member_row(row) for row in rows]
 
