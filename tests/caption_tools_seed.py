@@ -6,7 +6,7 @@ from typing import Any
 
 from app.db import Database
 from app.services.captions import caption_sets, captions
-from app.services.datasets import datasets
+from app.services.datasets import dataset_members, datasets
 from tests.factories import make_tracked_files
 
 CAPTIONS = [
@@ -27,10 +27,10 @@ def seed_caption_set(
     """
     ids = make_tracked_files(db, len(texts))
     dataset = datasets.create_dataset(db, "Portraits")
-    datasets.add_files(db, dataset["id"], ids)
+    dataset_members.add_files(db, dataset.id, ids)
     made = caption_sets.create_caption_set(
         db,
-        dataset["id"],
+        dataset.id,
         "Tags",
         "tags",
         trigger_phrase="ohwx",
@@ -40,4 +40,4 @@ def seed_caption_set(
     for file_id, text in zip(ids, texts, strict=True):
         if text:
             captions.save_caption(db, made["id"], file_id, text, source="generated")
-    return {"id": made["id"], "dataset_id": dataset["id"], "file_ids": ids}
+    return {"id": made["id"], "dataset_id": dataset.id, "file_ids": ids}

@@ -2,21 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import APIRouter, Query
-from pydantic import BaseModel, Field
 
-from app.api.schemas.curation_schemas import DuplicateGroup, Health, KeepBestPreview, KeptBest
+from app.api.schemas.curation_schemas import KeepBestRequest
 from app.container import ServicesDep
 from app.services.quality import dataset_health, near_duplicates
+from app.services.quality.quality_shapes import DuplicateGroup, Health, KeepBestPreview, KeptBest
 
 router = APIRouter(prefix="/api/datasets", tags=["curation"])
-
-
-class KeepBestRequest(BaseModel):
-    file_ids: list[str] = Field(..., min_length=2, description="the files of one duplicate group")
-    confirm_edited: bool = Field(False, description="also exclude images with a hand-edited caption")
 
 
 @router.get(
@@ -24,7 +17,7 @@ class KeepBestRequest(BaseModel):
     response_model=Health,
     summary="Quality histogram, flags, aspect buckets, resolutions, coverage",
 )
-def get_health(services: ServicesDep, dataset_id: str, caption_set_id: str | None = None) -> dict[str, Any]:
+def get_health(services: ServicesDep, dataset_id: str, caption_set_id: str | None = None) -> Health:
     weight = services.settings["image_processing"]["measured_quality_weight"]
     return dataset_health.dataset_health(services.db, dataset_id, caption_set_id, measured_weight=weight)
 
@@ -43,7 +36,7 @@ def get_duplicates(
         le=64,
         description="dHash bits that may differ (the colour grids must agree as well)",
     ),
-) -> list[dict[str, Any]]:
+) -> list[DuplicateGroup]:
     return near_duplicates.duplicate_groups(
         services.db, dataset_id, max_distance, services.settings.thumbnails_dir
     )
@@ -54,7 +47,7 @@ def get_duplicates(
     response_model=KeptBest,
     summary="Keep the best file of a group, exclude the rest",
 )
-def post_keep_best(services: ServicesDep, dataset_id: str, request: KeepBestRequest) -> dict[str, Any]:
+def post_keep_best(services: ServicesDep, dataset_id: str, request: KeepBestRequest) -> KeptBest:
     return near_duplicates.keep_best(services.db, dataset_id, request.file_ids, request.confirm_edited)
 
 
@@ -65,5 +58,5 @@ def post_keep_best(services: ServicesDep, dataset_id: str, request: KeepBestRequ
 )
 def post_keep_best_preview(
     services: ServicesDep, dataset_id: str, request: KeepBestRequest
-) -> dict[str, Any]:
+) -> KeepBestPreview:
     return near_duplicates.keep_best_preview(services.db, dataset_id, request.file_ids)

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import json
 from datetime import datetime, timezone
-from typing import Any
+from typing import Any, Literal
 
 from app.errors import Invalid
+
+# What the grid shows of a file's caption in a set ("none": the set has no caption for it).
+CaptionState = Literal["none", "imported", "generated", "edited"]
 
 
 def iso(value: datetime | None) -> str | None:
@@ -57,7 +60,7 @@ def tags_text(tags: list[str] | str | None) -> str | None:
     return ", ".join(seen.values()) or None
 
 
-def caption_state(source: str | None, manually_edited: bool | None) -> str:
+def caption_state(source: str | None, manually_edited: bool | None) -> CaptionState:
     """What the grid shows for a caption: "edited" (a person wrote or changed it), "generated" or "imported"."""
     if manually_edited or source == "manual":
         return "edited"

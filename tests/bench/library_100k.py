@@ -25,7 +25,7 @@ from sqlalchemy import insert
 from app.core import Core
 from app.models import TrackedFile, new_id, utcnow
 from app.services.captions import caption_batches, caption_sets
-from app.services.datasets import datasets
+from app.services.datasets import dataset_members, datasets
 from app.services.folders import folders
 from app.services.folders.scan_rows import row_fields
 from app.services.folders.scanning import scan_folder
@@ -67,8 +67,8 @@ def build_library(core: Core, root: Path, count: int = COUNT) -> Library:
             )
         ]
     dataset = datasets.create_dataset(core.db, "Hundred thousand")
-    datasets.add_files(core.db, dataset["id"], file_ids)
-    caption_set = caption_sets.create_caption_set(core.db, dataset["id"], "Tags", "tags")
+    dataset_members.add_files(core.db, dataset.id, file_ids)
+    caption_set = caption_sets.create_caption_set(core.db, dataset.id, "Tags", "tags")
     rng = random.Random(3)
     updates = [
         {"file_id": file_id, "caption_text": ", ".join(rng.sample(TAGS, rng.randint(3, 9)))}
@@ -76,7 +76,7 @@ def build_library(core: Core, root: Path, count: int = COUNT) -> Library:
         if index % 3
     ]
     caption_batches.save_captions_batch(core.db, caption_set["id"], updates, source="generated")
-    return Library(folder["id"], root, dataset["id"], caption_set["id"], file_ids)
+    return Library(folder["id"], root, dataset.id, caption_set["id"], file_ids)
 
 
 def _write_files(root: Path, start: int, stop: int) -> list[str]:

@@ -19,7 +19,7 @@ from sqlalchemy import insert
 from app.db import Database
 from app.models import TrackedFile, TrackedFolder, new_id
 from app.services.captions import caption_batches, caption_sets
-from app.services.datasets import datasets
+from app.services.datasets import dataset_members, datasets
 from app.services.thumbnails import thumbnail_key, thumbnail_path
 
 PALETTE = 24  # distinct thumbnails by default; files share them round-robin
@@ -87,9 +87,9 @@ def seed_dataset(
         session.execute(insert(TrackedFile), files)
     dataset = datasets.create_dataset(db, name)
     file_ids = [f["id"] for f in files]
-    datasets.add_files(db, dataset["id"], file_ids)
+    dataset_members.add_files(db, dataset.id, file_ids)
     caption_set = caption_sets.create_caption_set(
-        db, dataset["id"], "Natural", "natural_simple", max_length=max_length, trigger_phrase=trigger_phrase
+        db, dataset.id, "Natural", "natural_simple", max_length=max_length, trigger_phrase=trigger_phrase
     )
     updates = [
         {"file_id": file_id, "caption_text": f"a synthetic photo number {index}"}
@@ -98,7 +98,7 @@ def seed_dataset(
     ]
     if updates:
         caption_batches.save_captions_batch(db, caption_set["id"], updates, source="generated")
-    return SyntheticDataset(dataset["id"], caption_set["id"], file_ids, [f["filename"] for f in files])
+    return SyntheticDataset(dataset.id, caption_set["id"], file_ids, [f["filename"] for f in files])
 
 
 def _write_thumbnails(thumbnails_dir: Path, size: int, count: int) -> list[str]:

@@ -21,7 +21,7 @@ from app.config import load_settings
 from app.core import build_core
 from app.models import DatasetFile
 from app.services.captions.tags import tag_vocabulary
-from app.services.datasets import datasets
+from app.services.datasets import dataset_members, datasets
 from app.services.folders.scanning import scan_folder
 from app.services.grid.grid_view import SORTS, GridOptions, apply_view
 from app.services.workers import shutdown_pools
@@ -74,7 +74,7 @@ def test_rescan_of_an_unchanged_100k_folder(library):
 
 def test_filter_and_sort_p95_on_100k_rows(library):
     core, built = library
-    rows = datasets.list_dataset_files(core.db, built.dataset_id, built.caption_set_id)
+    rows = dataset_members.list_dataset_files(core.db, built.dataset_id, built.caption_set_id)
     assert len(rows) == COUNT
     floor = statistics.median(_timed(lambda: sorted(rows, key=lambda r: r["filename"])) for _ in range(5))
     apply_view(rows, GridOptions(query=QUERIES[-2]))  # the token counts are cached after the first pass
@@ -105,7 +105,7 @@ def test_load_stats_and_tag_frequencies_on_100k(library):
 
     floor = statistics.median(_timed(ids_only) for _ in range(5))
     figures = {
-        "dataset load (list_dataset_files)": lambda: datasets.list_dataset_files(core.db, built.dataset_id, built.caption_set_id),
+        "dataset load (list_dataset_files)": lambda: dataset_members.list_dataset_files(core.db, built.dataset_id, built.caption_set_id),
         "dataset stats (GET /stats)": lambda: datasets.dataset_statistics(core.db, built.dataset_id),
         "tag frequencies (GET /tags)": lambda: tag_vocabulary(core.db, built.caption_set_id),
     }  # fmt: skip

@@ -19,7 +19,7 @@ import pytest
 from app.config import load_settings
 from app.core import build_core
 from app.services.captions import captions
-from app.services.datasets import datasets
+from app.services.datasets import dataset_members
 from app.ui.workspace.grid.thumb_grid import compact_item
 from tests.bench.synthetic_dataset import seed_dataset
 from tests.e2e.live_server import start_server, stop_server, wait_connected
@@ -191,7 +191,8 @@ def _server_side_times(core, seeded) -> dict:
     """What the page's handlers run for a dataset load, moving to another image, and a save."""
     picks = random.Random(5).sample(seeded.file_ids, 30)
     load = _timings(
-        lambda _: datasets.list_dataset_files(core.db, seeded.dataset_id, seeded.caption_set_id), range(5)
+        lambda _: dataset_members.list_dataset_files(core.db, seeded.dataset_id, seeded.caption_set_id),
+        range(5),
     )
     navigate = _timings(lambda file_id: captions.get_caption(core.db, seeded.caption_set_id, file_id), picks)
     save = _timings(
@@ -200,7 +201,7 @@ def _server_side_times(core, seeded) -> dict:
         ),
         picks,
     )
-    rows = datasets.list_dataset_files(core.db, seeded.dataset_id, seeded.caption_set_id)
+    rows = dataset_members.list_dataset_files(core.db, seeded.dataset_id, seeded.caption_set_id)
     return {"service: dataset load (10k rows)": load, "service: get_caption": navigate,
             "service: save_caption": save, "rows": rows}  # fmt: skip
 

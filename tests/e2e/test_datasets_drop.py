@@ -35,7 +35,7 @@ def test_drag_selected_thumbnails_onto_another_dataset(browser, tmp_path):
         drop_zone = page.locator('[data-dataset-slug="drop-target"]')
         second.drag_to(drop_zone)
         page.get_by_text('Added 2 image(s) to "Drop Target"').wait_for()
-        stored = httpx.get(f"{server.url}/api/datasets/{target['id']}/files").json()
+        stored = httpx.get(f"{server.url}/api/datasets/{target.id}/files").json()
         assert {row["file_id"] for row in stored} == set(source.file_ids[:2])
         page.get_by_text("2 images").first.wait_for()
         context.close()

@@ -11,7 +11,7 @@ import pytest
 from app.config import load_settings
 from app.core import build_core
 from app.services.captions import caption_sets
-from app.services.datasets import datasets
+from app.services.datasets import dataset_members, datasets
 from app.services.folders import folders
 from app.services.folders.scanning import scan_folder
 from tests.e2e.live_server import LiveServer, start_server, stop_server, wait_connected
@@ -31,11 +31,11 @@ def seeded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[LiveServe
         scan_folder(core.db, core.settings, folder["id"], executor=pool)
     (video,) = folders.list_folder_files(core.db, folder["id"])
     dataset = datasets.create_dataset(core.db, "Clips")
-    datasets.add_files(core.db, dataset["id"], [video["id"]])
-    caption_set = caption_sets.create_caption_set(core.db, dataset["id"], "Natural", "natural_simple")
+    dataset_members.add_files(core.db, dataset.id, [video["id"]])
+    caption_set = caption_sets.create_caption_set(core.db, dataset.id, "Natural", "natural_simple")
     core.db.dispose()
     server = start_server(root / "live-data")
-    yield server, {"file_id": video["id"], "dataset_id": dataset["id"], "caption_set_id": caption_set["id"]}
+    yield server, {"file_id": video["id"], "dataset_id": dataset.id, "caption_set_id": caption_set["id"]}
     stop_server(server)
 
 

@@ -8,7 +8,7 @@ from nicegui import ui
 from nicegui.testing import User
 
 from app.core import current
-from app.services.datasets import datasets
+from app.services.datasets import dataset_members
 from app.ui.workspace.caption_tools.batch_edit_dialog import BatchEditDialog
 from app.ui.workspace.caption_tools.batch_preview import GridScope
 from app.ui.workspace.caption_tools.find_replace_dialog import FindReplaceDialog
@@ -26,7 +26,7 @@ async def eventually(predicate, seconds: float = 5.0) -> None:
 
 
 def texts(seeded) -> list[str | None]:
-    rows = datasets.list_dataset_files(current().db, seeded["dataset_id"], seeded["id"])
+    rows = dataset_members.list_dataset_files(current().db, seeded["dataset_id"], seeded["id"])
     return [row["caption_text"] for row in rows]
 
 

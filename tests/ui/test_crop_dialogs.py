@@ -10,7 +10,7 @@ from nicegui.testing import User
 
 from app.core import current
 from app.services.crops import crops
-from app.services.datasets import datasets
+from app.services.datasets import dataset_members, datasets
 from app.ui.workspace.crop.centre_crop_dialog import CentreCropDialog
 from app.ui.workspace.crop.crop_dialog import CropDialog
 from tests.factories import make_tracked_files
@@ -23,8 +23,8 @@ def _seed(sizes: list[tuple[int, int]]) -> tuple[str, list[str]]:
     db = current().db
     ids = [make_tracked_files(db, 1, size=size, prefix=f"f{i}")[0] for i, size in enumerate(sizes)]
     dataset = datasets.create_dataset(db, "Crops")
-    datasets.add_files(db, dataset["id"], ids)
-    return dataset["id"], ids
+    dataset_members.add_files(db, dataset.id, ids)
+    return dataset.id, ids
 
 
 async def _crop_page(user: User, path: str, dataset_id: str, file_id: str) -> CropDialog:

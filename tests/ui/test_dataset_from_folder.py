@@ -36,7 +36,7 @@ def _track(photos: Path, root: Path) -> dict:
 async def test_empty_dataset_adds_a_tracked_folder(user: User, tmp_path: Path) -> None:
     _track(_photos(tmp_path), tmp_path)
     dataset = datasets.create_dataset(current().db, "Empty One")
-    await user.open(f"/?dataset={dataset['id']}")
+    await user.open(f"/?dataset={dataset.id}")
     await user.should_see(marker="empty-add-tracked", retries=RETRIES)
     await user.should_see(marker="empty-track-new")
     user.find(marker="empty-add-tracked").click()
@@ -44,7 +44,7 @@ async def test_empty_dataset_adds_a_tracked_folder(user: User, tmp_path: Path) -
     await user.should_see("shots (3 images)", retries=RETRIES)
     user.find(marker="pick-folder-confirm").click()
     await user.should_see('Added 3 image(s) to "Empty One"', retries=RETRIES)
-    assert datasets.get_dataset(current().db, dataset["id"])["file_count"] == 3
+    assert datasets.get_dataset(current().db, dataset.id).file_count == 3
     await user.should_not_see(marker="empty-add-tracked", retries=RETRIES)
 
 
@@ -52,14 +52,14 @@ async def test_empty_dataset_tracks_a_new_folder_then_adds_it(user: User, tmp_pa
     photos = _photos(tmp_path, 2)
     running().scans.executor = ThreadPoolExecutor(1)
     dataset = datasets.create_dataset(current().db, "Fresh")
-    await user.open(f"/?dataset={dataset['id']}")
+    await user.open(f"/?dataset={dataset.id}")
     await user.should_see(marker="empty-track-new", retries=RETRIES)
     user.find(marker="empty-track-new").click()
     await user.should_see(marker="folder-form", retries=RETRIES)
     user.find(marker="folder-form-path").type(str(photos))
     user.find(marker="folder-form-save").click()
     await user.should_see('Added 2 image(s) to "Fresh"', retries=RETRIES * 4)
-    assert datasets.get_dataset(current().db, dataset["id"])["file_count"] == 2
+    assert datasets.get_dataset(current().db, dataset.id).file_count == 2
 
 
 async def test_new_dataset_dialog_takes_a_folder(user: User, tmp_path: Path) -> None:
@@ -79,7 +79,7 @@ async def test_new_dataset_dialog_takes_a_folder(user: User, tmp_path: Path) -> 
     user.find(marker="dataset-save").click()
     await user.should_see('Added 3 image(s) to "From Folder"', retries=RETRIES)
     [created] = datasets.list_datasets(current().db)
-    assert created["file_count"] == 3
+    assert created.file_count == 3
 
 
 async def test_new_dataset_dialog_without_a_folder_still_creates(user: User) -> None:
@@ -89,4 +89,4 @@ async def test_new_dataset_dialog_without_a_folder_still_creates(user: User) -> 
     user.find(marker="dataset-name-input").type("Bare")
     user.find(marker="dataset-save").click()
     await user.should_see(marker="dataset-bare", retries=RETRIES)
-    assert datasets.list_datasets(current().db)[0]["file_count"] == 0
+    assert datasets.list_datasets(current().db)[0].file_count == 0

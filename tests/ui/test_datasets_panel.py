@@ -12,7 +12,7 @@ from sqlalchemy import select
 from app.core import current
 from app.models import TrackedFolder
 from app.services.captions import caption_sets, captions
-from app.services.datasets import datasets
+from app.services.datasets import dataset_members, datasets
 from app.ui.datasets.add_to_dataset import AddToDatasetDialog
 from tests.factories import make_tracked_files
 
@@ -31,7 +31,7 @@ async def test_create_a_dataset_from_the_panel(user: User) -> None:
     await user.should_see(marker="dataset-nova-chorus-v2", retries=RETRIES)
     await user.should_see("0 images", retries=RETRIES)
     [created] = datasets.list_datasets(current().db)
-    assert (created["slug"], created["tags"]) == ("nova-chorus-v2", ["portrait", "woman"])
+    assert (created.slug, created.tags) == ("nova-chorus-v2", ["portrait", "woman"])
 
 
 async def test_duplicate_name_is_explained_in_the_dialog(user: User) -> None:
@@ -50,7 +50,7 @@ async def test_search_by_name_and_tag(user: User) -> None:
     datasets.create_dataset(db, "Landscapes", tags=["nature"])
     datasets.create_dataset(db, "Portraits", tags=["people"])
     ids = make_tracked_files(db, 2, sizes_mb=[1.5, 2.5], quality=[0.6, 0.8])
-    datasets.add_files(db, datasets.list_datasets(db, "Portraits")[0]["id"], ids)
+    dataset_members.add_files(db, datasets.list_datasets(db, "Portraits")[0].id, ids)
     await user.open("/")
     await user.should_see(marker="dataset-landscapes", retries=RETRIES)
     await user.should_see("2 images · 4.0 MB · quality 0.70", retries=RETRIES)
@@ -66,8 +66,8 @@ async def test_delete_asks_first_and_says_what_goes(user: User) -> None:
     db = current().db
     ids = make_tracked_files(db, 2)
     dataset = datasets.create_dataset(db, "Doomed")
-    datasets.add_files(db, dataset["id"], ids)
-    caption_set = caption_sets.create_caption_set(db, dataset["id"], "Natural", "natural_simple")
+    dataset_members.add_files(db, dataset.id, ids)
+    caption_set = caption_sets.create_caption_set(db, dataset.id, "Natural", "natural_simple")
     captions.save_caption(db, caption_set["id"], ids[0], "a cat")
     await user.open("/")
     await user.should_see(marker="dataset-doomed", retries=RETRIES)
@@ -93,9 +93,9 @@ async def test_caption_set_switcher_and_coverage(user: User) -> None:
     db = current().db
     ids = make_tracked_files(db, 3)
     dataset = datasets.create_dataset(db, "Cats")
-    datasets.add_files(db, dataset["id"], ids)
-    natural = caption_sets.create_caption_set(db, dataset["id"], "Natural", "natural_simple")
-    caption_sets.create_caption_set(db, dataset["id"], "Tags", "tags")
+    dataset_members.add_files(db, dataset.id, ids)
+    natural = caption_sets.create_caption_set(db, dataset.id, "Natural", "natural_simple")
+    caption_sets.create_caption_set(db, dataset.id, "Tags", "tags")
     captions.save_caption(db, natural["id"], ids[0], "a cat")
     await user.open("/")
     await user.should_see(marker="dataset-cats", retries=RETRIES)
@@ -107,7 +107,7 @@ async def test_caption_set_switcher_and_coverage(user: User) -> None:
     await user.should_see(marker="caption-set-Tags", retries=RETRIES)
     await _until(lambda: _chosen_sets(user) == ["caption-set-Tags"])
     # The grid follows: its caption-set switcher shows the set chosen in the left column.
-    tags_id = next(s["id"] for s in caption_sets.list_caption_sets(db, dataset["id"]) if s["name"] == "Tags")
+    tags_id = next(s["id"] for s in caption_sets.list_caption_sets(db, dataset.id) if s["name"] == "Tags")
     await _until(lambda: next(iter(user.find(marker="set-select").elements)).value == tags_id)
     # A caption saved elsewhere shows up in the counts without reloading.
     captions.save_caption(db, natural["id"], ids[1], "another cat")
@@ -128,7 +128,7 @@ async def test_new_caption_set_from_the_panel(user: User) -> None:
     user.find(marker="caption-set-name-input").type("Detailed")
     user.find(marker="caption-set-save").click()
     await user.should_see(marker="caption-set-Detailed", retries=RETRIES)
-    assert [s["name"] for s in caption_sets.list_caption_sets(db, dataset["id"])] == ["Detailed"]
+    assert [s["name"] for s in caption_sets.list_caption_sets(db, dataset.id)] == ["Detailed"]
 
 
 def _chosen_sets(user: User) -> list[str]:
@@ -151,12 +151,12 @@ async def test_dropping_thumbnails_on_a_dataset_adds_them(user: User) -> None:
     db = current().db
     ids = make_tracked_files(db, 3)
     dataset = datasets.create_dataset(db, "Target")
-    datasets.add_files(db, dataset["id"], ids[:1])
+    dataset_members.add_files(db, dataset.id, ids[:1])
     await user.open("/")
     await user.should_see(marker="dataset-target", retries=RETRIES)
     user.find(marker="dataset-target").trigger("drop", json.dumps(ids))
     await user.should_see('Added 2 image(s) to "Target"; 1 were already in it', retries=RETRIES)
-    assert datasets.get_dataset(db, dataset["id"])["file_count"] == 3
+    assert datasets.get_dataset(db, dataset.id).file_count == 3
     await user.should_see("3 images", retries=RETRIES)
     user.find(marker="dataset-target").trigger("drop", "not json")
     await user.should_see("Nothing to add", retries=RETRIES)
@@ -182,22 +182,20 @@ async def test_add_to_dataset_dialog_creates_or_chooses(user: User) -> None:
     await user.open("/add-to-dataset-test")
     user.find(marker="ask-files").click()
     await user.should_see(marker="add-to-dataset-dialog", retries=RETRIES)
-    await _until(
-        lambda: next(iter(user.find(marker="add-to-dataset-select").elements)).value == existing["id"]
-    )
+    await _until(lambda: next(iter(user.find(marker="add-to-dataset-select").elements)).value == existing.id)
     user.find(marker="add-to-dataset-confirm").click()
-    await _until(lambda: answers == [existing["id"]])
-    assert datasets.get_dataset(db, existing["id"])["file_count"] == 2
+    await _until(lambda: answers == [existing.id])
+    assert datasets.get_dataset(db, existing.id).file_count == 2
 
     user.find(marker="ask-folder").click()
     await user.should_see(marker="add-to-dataset-dialog", retries=RETRIES)
     select = next(iter(user.find(marker="add-to-dataset-select").elements))
-    await _until(lambda: select.value == existing["id"])
+    await _until(lambda: select.value == existing.id)
     select.value = "__new__"
     user.find(marker="add-to-dataset-confirm").click()
     await _until(lambda: len(answers) == 2)
     created = datasets.get_dataset(db, answers[1])
-    assert (created["name"], created["file_count"]) == ("Photos", 2)
+    assert (created.name, created.file_count) == ("Photos", 2)
 
 
 def _folder_id(db) -> str:

@@ -64,7 +64,7 @@ async def test_create_dataset_from_a_folder_card(user: User, tmp_path: Path) -> 
     user.find(marker="add-to-dataset-confirm").click()
     await user.should_see(f'Added 4 image(s) to "{folder["name"]}"', retries=50)
     [dataset] = datasets.list_datasets(current().db)
-    assert dataset["file_count"] == 4
+    assert dataset.file_count == 4
 
 
 async def test_add_folder_to_an_existing_dataset(user: User, tmp_path: Path) -> None:
@@ -75,12 +75,12 @@ async def test_add_folder_to_an_existing_dataset(user: User, tmp_path: Path) -> 
     user.find(marker="folder-add-to-dataset").click()
     await user.should_see(marker="add-to-dataset-dialog", retries=50)
     for _ in range(50):
-        if user.find(marker="add-to-dataset-select").elements.pop().value == target["id"]:
+        if user.find(marker="add-to-dataset-select").elements.pop().value == target.id:
             break
         await user.should_see(marker="add-to-dataset-select")
     user.find(marker="add-to-dataset-confirm").click()
     await user.should_see('Added 4 image(s) to "Existing"', retries=50)
-    assert datasets.get_dataset(current().db, target["id"])["file_count"] == 4
+    assert datasets.get_dataset(current().db, target.id).file_count == 4
 
 
 async def test_tile_click_selects_and_details_have_their_own_button(user: User, tmp_path: Path) -> None:
@@ -109,7 +109,7 @@ async def test_tile_click_selects_and_details_have_their_own_button(user: User, 
     user.find(marker="add-to-dataset-confirm").click()
     await user.should_see('Added 3 image(s) to "Picked"', retries=50)
     [dataset] = datasets.list_datasets(current().db)
-    assert dataset["file_count"] == 3
+    assert dataset.file_count == 3
 
 
 async def test_tiles_mark_caption_files_and_names_sit_below_the_image(user: User, tmp_path: Path) -> None:

@@ -11,7 +11,7 @@ from PIL import Image
 
 from app.core import current
 from app.services.captions import caption_sets, captions
-from app.services.datasets import datasets
+from app.services.datasets import dataset_members, datasets
 from app.services.folders import folders
 from app.services.folders.scanning import scan_folder
 from app.ui.workspace.grid.thumb_grid import ThumbGrid
@@ -34,10 +34,10 @@ async def test_the_grid_and_the_editor_show_a_non_utf8_name_readably(user: User,
         assert scan_folder(core.db, core.settings, folder["id"], executor=pool)["new"] == 2
     file_ids = [f["id"] for f in folders.list_folder_files(core.db, folder["id"])]
     dataset = datasets.create_dataset(core.db, "Odd names")
-    datasets.add_files(core.db, dataset["id"], file_ids)
-    caption_set = caption_sets.create_caption_set(core.db, dataset["id"], "Natural", "natural_simple")
+    dataset_members.add_files(core.db, dataset.id, file_ids)
+    caption_set = caption_sets.create_caption_set(core.db, dataset.id, "Natural", "natural_simple")
 
-    await user.open(f"/?dataset={dataset['id']}&caption_set={caption_set['id']}")
+    await user.open(f"/?dataset={dataset.id}&caption_set={caption_set['id']}")
     grid = next(iter(user.find(marker="thumb-grid").elements))
     assert isinstance(grid, ThumbGrid)
     await eventually(lambda: len(grid.rows) == 2)

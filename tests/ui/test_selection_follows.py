@@ -6,13 +6,13 @@ from __future__ import annotations
 from nicegui.testing import User
 
 from app.core import current
-from app.services.datasets import datasets
+from app.services.datasets import dataset_members
 from tests.ui.test_workspace_editor import open_image
 from tests.ui.test_workspace_grid import eventually, open_dataset
 
 
 def excluded(seeded) -> list[bool]:
-    return [r["excluded"] for r in datasets.list_dataset_files(current().db, seeded.dataset_id)]
+    return [r["excluded"] for r in dataset_members.list_dataset_files(current().db, seeded.dataset_id)]
 
 
 async def test_next_image_moves_the_selection_with_the_editor(user: User) -> None:

@@ -6,10 +6,9 @@ from concurrent.futures import ThreadPoolExecutor
 
 from nicegui.testing import User
 
-from app.container import running
 from app.core import current
 from app.services.captions import caption_sets, captions
-from app.services.datasets import datasets
+from app.services.datasets import dataset_members, datasets
 from app.services.folders import folders
 from app.services.folders.scanning import scan_folder
 from app.services.video import video_clips
@@ -30,9 +29,9 @@ async def test_the_editor_plays_a_video_and_shows_its_strip(user: User, tmp_path
         scan_folder(core.db, core.settings, folder["id"], executor=pool)
     files = {f["filename"]: f for f in folders.list_folder_files(core.db, folder["id"])}
     dataset = datasets.create_dataset(core.db, "Clips")
-    datasets.add_files(core.db, dataset["id"], [files["walk.mp4"]["id"], files["still.jpg"]["id"]])
-    caption_set = caption_sets.create_caption_set(core.db, dataset["id"], "Natural", "natural_simple")
-    await user.open(f"/?dataset={dataset['id']}&caption_set={caption_set['id']}")
+    dataset_members.add_files(core.db, dataset.id, [files["walk.mp4"]["id"], files["still.jpg"]["id"]])
+    caption_set = caption_sets.create_caption_set(core.db, dataset.id, "Natural", "natural_simple")
+    await user.open(f"/?dataset={dataset.id}&caption_set={caption_set['id']}")
     grid = next(iter(user.find(marker="thumb-grid").elements))
     assert isinstance(grid, ThumbGrid)
     await eventually(lambda: len(grid.rows) == 2)
@@ -74,7 +73,7 @@ async def test_the_user_finds_scenes_and_accepts_rejects_and_joins_clips(user: U
     await user.open("/")
     core = current()
     video, dataset, caption_set = _one_video_dataset(tmp_path, "two.mp4", seconds=4, fps=12, cut_at=2)
-    await user.open(f"/?dataset={dataset['id']}&caption_set={caption_set['id']}")
+    await user.open(f"/?dataset={dataset.id}&caption_set={caption_set['id']}")
     grid = next(iter(user.find(marker="thumb-grid").elements))
     await eventually(lambda: len(grid.rows) == 1)
     user.find(marker="thumb-grid").trigger("tile_click", {"id": video["id"]})
@@ -98,7 +97,7 @@ async def test_a_clip_is_captioned_from_the_editor(user: User, tmp_path, fake_ol
     core.settings["vision"].update(base_url=fake_ollama.url, retry_backoff=0.01)
     video, dataset, caption_set = _one_video_dataset(tmp_path, "two.mp4", seconds=4, fps=12, cut_at=2)
     video_clips.detect_scenes(core.db, video["id"])
-    await user.open(f"/?dataset={dataset['id']}&caption_set={caption_set['id']}")
+    await user.open(f"/?dataset={dataset.id}&caption_set={caption_set['id']}")
     grid = next(iter(user.find(marker="thumb-grid").elements))
     await eventually(lambda: len(grid.rows) == 1)
     user.find(marker="thumb-grid").trigger("tile_click", {"id": video["id"]})
@@ -122,7 +121,7 @@ async def test_the_video_export_dialog_names_the_rule_and_writes_the_clips(user:
 
     @ui.page("/video-export-test")
     def _page() -> None:
-        VideoExportDialog(running(), dataset["id"], caption_set["id"]).open()
+        VideoExportDialog(dataset.id, caption_set["id"]).open()
 
     await user.open("/video-export-test")
     await user.should_see("frame counts are 4k+1", marker="video-export-rule")
@@ -150,9 +149,5 @@ def _one_video_dataset(tmp_path, name: str, **clip):
         scan_folder(core.db, core.settings, folder["id"], executor=pool)
     (video,) = folders.list_folder_files(core.db, folder["id"])
     dataset = datasets.create_dataset(core.db, "Clips")
-    datasets.add_files(core.db, dataset["id"], [video["id"]])
-    return (
-        video,
-        dataset,
-        caption_sets.create_caption_set(core.db, dataset["id"], "Natural", "natural_simple"),
-    )
+    dataset_members.add_files(core.db, dataset.id, [video["id"]])
+    return video, dataset, caption_sets.create_caption_set(core.db, dataset.id, "Natural", "natural_simple")

@@ -98,9 +98,9 @@ async def test_exclude_and_include_the_selection(user: User) -> None:
     user.find(marker="batch-exclude").click()
     await user.should_see("2 image(s) excluded from exports", retries=50)
     assert grid.rows[seeded.file_ids[0]]["excluded"] is True
-    from app.services.datasets import datasets
+    from app.services.datasets import dataset_members
 
-    rows = datasets.list_dataset_files(current().db, seeded.dataset_id)
+    rows = dataset_members.list_dataset_files(current().db, seeded.dataset_id)
     assert [r["excluded"] for r in rows[:3]] == [True, True, False]
 
 

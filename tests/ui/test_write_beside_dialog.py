@@ -8,7 +8,7 @@ from nicegui.testing import User
 
 from app.core import current
 from app.services.captions import caption_sets, captions
-from app.services.datasets import datasets
+from app.services.datasets import dataset_members, datasets
 from tests.factories import make_tracked_files
 
 RETRIES = 60
@@ -23,8 +23,8 @@ def _seed(root: Path) -> str:
         (root / f"img_{i:04d}.jpg").write_bytes(b"\xff\xd8 image")
     (root / "img_0001.txt").write_text("<b>old</b> caption", encoding="utf-8")
     dataset = datasets.create_dataset(db, "Cats")
-    datasets.add_files(db, dataset["id"], ids)
-    made = caption_sets.create_caption_set(db, dataset["id"], "Tags", "tags", trigger_phrase="ohwx")
+    dataset_members.add_files(db, dataset.id, ids)
+    made = caption_sets.create_caption_set(db, dataset.id, "Tags", "tags", trigger_phrase="ohwx")
     captions.save_caption(db, made["id"], ids[0], "ohwx, cat")
     captions.save_caption(db, made["id"], ids[1], "ohwx, dog")
     return made["id"]

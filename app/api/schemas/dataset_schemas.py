@@ -1,4 +1,5 @@
-"""Request and response models of the dataset, caption-set and caption endpoints (the OpenAPI shapes)."""
+"""Request bodies of the dataset, caption-set and caption endpoints, and their API-only answers (the OpenAPI
+shapes; the datasets' answers are app.services.datasets.dataset_shapes)."""
 
 from __future__ import annotations
 
@@ -42,39 +43,6 @@ class DatasetUpdate(BaseModel):
     default_caption_set_id: str | None = None
 
 
-class CaptionSetSummary(BaseModel):
-    id: str
-    name: str
-    style: str
-    caption_count: int = Field(description="Captioned member files")
-    total: int = Field(description="Member files of the dataset")
-
-
-class DatasetOut(BaseModel):
-    id: str
-    name: str
-    slug: str = Field(description="Filesystem-safe unique name, e.g. nova-chorus-v2")
-    description: str | None
-    tags: list[str]
-    category: str | None
-    notes: str | None
-    file_count: int
-    total_size_mb: float
-    avg_quality_score: float | None = Field(description="Mean measured image quality of the members (0..1)")
-    default_caption_set_id: str | None
-    created_date: str
-    modified_date: str
-    caption_sets: list[CaptionSetSummary]
-
-
-class DeletionSummary(BaseModel):
-    dataset_id: str
-    name: str
-    files: int = Field(description="Memberships removed (tracked files and files on disk stay)")
-    caption_sets: int
-    captions: int
-
-
 class FileIds(BaseModel):
     file_ids: list[str] = Field(..., examples=[["3f2c...", "9ab1..."]])
 
@@ -92,46 +60,6 @@ class FromFolderRequest(BaseModel):
 
 class CountOut(BaseModel):
     count: int = Field(description="How many rows the request changed")
-
-
-class DatasetFileOut(BaseModel):
-    file_id: str
-    filename: str
-    file_path: str
-    folder_id: str
-    width: int | None
-    height: int | None
-    file_size_mb: float
-    date_added: str | None
-    order_index: int | None
-    excluded: bool
-    quality_score: float | None
-    quality_flags: list[Any]
-    thumbnail_url: str
-    crop: dict[str, float] | None = None
-    has_imported: bool
-    caption_id: str | None
-    caption_text: str | None
-    caption_state: Literal["none", "imported", "generated", "edited"]
-    caption_modified: str | None
-    is_video: bool = False
-    duration_seconds: float | None = Field(None, description="Videos: length in seconds")
-    fps: float | None = None
-    frame_count: int | None = None
-    video_url: str | None = Field(None, description="Videos: the clip, served with HTTP range requests")
-
-
-class DatasetStats(BaseModel):
-    dataset_id: str
-    file_count: int
-    included_count: int
-    excluded_count: int
-    missing_count: int = Field(description="Members whose file is gone from disk")
-    total_size_mb: float
-    avg_quality_score: float | None
-    with_imported_captions: int
-    quality_flags: dict[str, int]
-    caption_sets: list[CaptionSetSummary]
 
 
 class CaptionSetCreate(BaseModel):

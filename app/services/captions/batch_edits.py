@@ -24,7 +24,7 @@ from app.models import CaptionRevision
 from app.services.captions import caption_transforms as transforms
 from app.services.captions.caption_batches import revert_batch, save_captions_batch
 from app.services.captions.caption_sets import get_caption_set
-from app.services.datasets.datasets import list_dataset_files
+from app.services.datasets.dataset_members import list_dataset_files
 from app.services.grid.query import filter_rows
 
 PREVIEW_LIMIT = 20

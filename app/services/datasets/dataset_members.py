@@ -6,15 +6,17 @@ Import these through app.services.datasets.datasets (the public module); they li
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Select, and_, delete, func, select, update
+from sqlalchemy import CursorResult, Result, Select, and_, delete, func, select, update
 from sqlalchemy.orm import Session
 
 from app.db import Database
 from app.errors import Invalid, NotFound
 from app.fs_names import readable
 from app.models import Caption, CaptionSet, Dataset, DatasetFile, TrackedFile, TrackedFolder, utcnow
+from app.services.datasets.dataset_events import datasets_changed
+from app.services.datasets.dataset_shapes import DatasetFileRow
 from app.services.datasets.dataset_stats import refresh_dataset_and_sets
 from app.services.rows import caption_state, iso, json_value
 from app.services.thumbnails import thumbnail_url
@@ -35,27 +37,36 @@ def add_files(db: Database, dataset_id: str, file_ids: Iterable[str]) -> int:
                 f"{len(unknown)} of {len(wanted)} files are not tracked (first: {unknown[0]}); "
                 "rescan the folder or refresh the page"
             )
-        return _add_members(session, dataset_id, wanted)
+        added = _add_members(session, dataset_id, wanted)
+        datasets_changed(session, dataset_id)
+        return added
 
 
 def add_folder(db: Database, dataset_id: str, folder_id: str) -> int:
     """Add every readable, present image of a tracked folder (by path); returns how many were new."""
     with db.session() as session:
         require_dataset(session, dataset_id)
-        if session.get(TrackedFolder, folder_id) is None:
-            raise NotFound(f"Folder {folder_id} is not tracked; add it on the Folders page first")
-        file_ids = list(
-            session.scalars(
-                select(TrackedFile.id)
-                .where(
-                    TrackedFile.folder_id == folder_id,
-                    TrackedFile.file_exists.is_(True),
-                    TrackedFile.scan_error.is_(None),
-                )
-                .order_by(func.coalesce(TrackedFile.relative_path, TrackedFile.filename))
+        added = add_folder_members(session, dataset_id, folder_id)
+        datasets_changed(session, dataset_id)
+        return added
+
+
+def add_folder_members(session: Session, dataset_id: str, folder_id: str) -> int:
+    """Inside a transaction: add a tracked folder's readable, present images (by path); how many were new."""
+    if session.get(TrackedFolder, folder_id) is None:
+        raise NotFound(f"Folder {folder_id} is not tracked; add it on the Folders page first")
+    file_ids = list(
+        session.scalars(
+            select(TrackedFile.id)
+            .where(
+                TrackedFile.folder_id == folder_id,
+                TrackedFile.file_exists.is_(True),
+                TrackedFile.scan_error.is_(None),
             )
+            .order_by(func.coalesce(TrackedFile.relative_path, TrackedFile.filename))
         )
-        return _add_members(session, dataset_id, file_ids)
+    )
+    return _add_members(session, dataset_id, file_ids)
 
 
 def remove_files(db: Database, dataset_id: str, file_ids: Iterable[str]) -> int:
@@ -70,10 +81,11 @@ def remove_files(db: Database, dataset_id: str, file_ids: Iterable[str]) -> int:
                     DatasetFile.dataset_id == dataset_id, DatasetFile.file_id.in_(chunk)
                 )
             )
-            removed += result.rowcount or 0
+            removed += _changed_rows(result)
         if removed:
             _touch(session, dataset_id)
             refresh_dataset_and_sets(session, dataset_id)
+        datasets_changed(session, dataset_id)
         return removed
 
 
@@ -89,9 +101,10 @@ def set_excluded(db: Database, dataset_id: str, file_ids: Iterable[str], exclude
                 .where(DatasetFile.dataset_id == dataset_id, DatasetFile.file_id.in_(chunk))
                 .values(excluded=bool(excluded))
             )
-            matched += result.rowcount or 0
+            matched += _changed_rows(result)
         if matched:
             _touch(session, dataset_id)
+        datasets_changed(session, dataset_id)
         return matched
 
 
@@ -118,17 +131,18 @@ def reorder(db: Database, dataset_id: str, file_ids_in_new_order: Iterable[str])
         for index, member in enumerate(sequence):
             member.order_index = index
         _touch(session, dataset_id)
+        datasets_changed(session, dataset_id)
 
 
 def list_dataset_files(
     db: Database, dataset_id: str, caption_set_id: str | None = None
-) -> list[dict[str, Any]]:
+) -> list[DatasetFileRow]:
     """One row per member in order, with the file's facts and (given a caption set) its caption there."""
     with db.session() as session:
         dataset = require_dataset(session, dataset_id)
         if caption_set_id is not None:
             _require_set_of(session, dataset, caption_set_id)
-        # Core rows: the ORM's row processing was ~10% of the load
+        # Core rows: the ORM's row processing costs ~10% of the load
         rows = session.connection().execute(_members_query(dataset_id, caption_set_id))
         return [_member_row(row) for row in rows]
 
@@ -190,7 +204,7 @@ def require_dataset(session: Session, dataset_id: str) -> Dataset:
     return dataset
 
 
-def _member_row(row: Any) -> dict[str, Any]:
+def _member_row(row: Any) -> DatasetFileRow:
     (file_id, filename, path, folder_id, width, height, size, quality, flags, thumb_key, imported,
      added, order_index, excluded, caption_id, text, source, edited, modified, *extra) = row  # fmt: skip
     is_video, duration, fps, frames, *box = extra
@@ -198,7 +212,7 @@ def _member_row(row: Any) -> dict[str, Any]:
     return {
         "file_id": file_id,
         "filename": filename,
-        "file_path": readable(path),
+        "file_path": readable(path) or "",  # never empty: the column is NOT NULL
         "folder_id": folder_id,
         "width": width,
         "height": height,
@@ -252,6 +266,11 @@ def _touch(session: Session, dataset_id: str) -> None:
     dataset = session.get(Dataset, dataset_id)
     if dataset is not None:
         dataset.modified_date = utcnow()  # onupdate fires only for the dataset's own columns
+
+
+def _changed_rows(result: Result[Any]) -> int:
+    """How many rows a DELETE or UPDATE touched (the session hands back a CursorResult for those)."""
+    return cast(CursorResult[Any], result).rowcount or 0
 
 
 def _chunks(values: list[str]) -> Iterator[list[str]]:

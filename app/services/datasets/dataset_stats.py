@@ -37,7 +37,7 @@ def refresh_caption_set_stats(session: Session, caption_set_id: str) -> None:
     """Recompute caption_count, avg_quality_score, auto_generated_count and manually_edited_count.
 
     Only captions of files that are still members of the dataset count: removing a file from a dataset
-    keeps its captions (adding it back restores them) but they no longer count as "captioned".
+    keeps its captions (adding it back restores them), and while it is out they do not count as "captioned".
     """
     caption_set = session.get(CaptionSet, caption_set_id)
     if caption_set is None:

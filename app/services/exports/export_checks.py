@@ -153,9 +153,9 @@ def _near(
     exported = {item.file_id: item for item in items}
     found = []
     for group in duplicate_groups(db, dataset_id, thumbnails_dir=thumbnails_dir):
-        if group["kind"] != "near":
+        if group.kind != "near":
             continue
-        members = [f["file_id"] for f in group["files"] if f["file_id"] in exported]
+        members = [f.file_id for f in group.files if f.file_id in exported]
         if len(members) > 1:
             found += [(exported[m], f"looks like {len(members) - 1} other(s)") for m in members]
     return found

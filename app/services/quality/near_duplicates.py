@@ -5,17 +5,25 @@ from __future__ import annotations
 import itertools
 import json
 from collections import defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import Any
 
 import numpy
-from sqlalchemy import select
+from sqlalchemy import Row, select
+from sqlalchemy.orm import Session
 
 from app import models
 from app.db import Database
 from app.errors import Conflict
 from app.services.quality.colour_signature import ColourSignature, colours_agree, thumbnail_signature
+from app.services.quality.quality_shapes import (
+    DuplicateFile,
+    DuplicateGroup,
+    ExcludeFile,
+    KeepBestPreview,
+    KeepFile,
+    KeptBest,
+)
 from app.services.thumbnails import thumbnail_url
 
 # dHash bits that may differ for two files to count as the same picture when their colour grids agree too.
@@ -94,14 +102,13 @@ def duplicate_groups(
     dataset_id: str,
     max_distance: int = DEFAULT_MAX_DISTANCE,
     thumbnails_dir: Path | None = None,
-) -> list[dict[str, Any]]:
+) -> list[DuplicateGroup]:
     """Groups of exact and near duplicates among a dataset's included files, best first in each group.
 
     Look-alikes need dHash within max_distance bits and colour grids (read from the thumbnails in
     thumbnails_dir) that agree; without a thumbnail, dHash alone within DHASH_ONLY_MAX_DISTANCE.
 
-    Each group: {"kind": "exact"|"near", "files": [{file_id, filename, width, height, file_size_mb,
-    quality_score, excluded, thumbnail_url}], "best": file_id}.
+    Each group is "exact" or "near", names its best file, and lists its files best first.
     """
     with db.session() as session:
         rows = session.execute(
@@ -109,12 +116,12 @@ def duplicate_groups(
             .join(models.DatasetFile, models.DatasetFile.file_id == models.TrackedFile.id)
             .where(models.DatasetFile.dataset_id == dataset_id)
         ).all()
-    files = {f.id: _file_view(f, excluded) for f, excluded in rows}
+    files = {f.id: _ranked_file(f, excluded) for f, excluded in rows}
     by_hash: dict[str, list[str]] = defaultdict(list)
     for tracked, _ in rows:
         by_hash[tracked.file_hash].append(tracked.id)
     grouped: set[str] = set()
-    result = []
+    result: list[DuplicateGroup] = []
     for members in by_hash.values():
         if len(members) > 1:
             result.append(_group("exact", members, files))
@@ -133,14 +140,14 @@ def duplicate_groups(
 
     agree = colour_agreement(signature, max_distance)
     for members in group_hashes(representatives, max_distance, agree):
-        expanded = sorted({m for member in members for m in by_hash[files[member]["file_hash"]]})
+        expanded = sorted({m for member in members for m in by_hash[files[member][1].file_hash]})
         result.append(_group("near", expanded, files))
     return result
 
 
-def keep_best_preview(db: Database, dataset_id: str, file_ids: list[str]) -> dict[str, Any]:
-    """What "keep best" would do: {keep: {file_id, filename, thumbnail_url}, exclude: [{file_id, filename,
-    edited_caption, thumbnail_url}]}.
+def keep_best_preview(db: Database, dataset_id: str, file_ids: list[str]) -> KeepBestPreview:
+    """What "keep best" would do: the file it keeps, and the files it excludes (with whether the caption was
+    edited by hand).
 
     Best weighs quality, resolution and captions: a hand-edited caption counts most, then any caption.
     """
@@ -149,38 +156,34 @@ def keep_best_preview(db: Database, dataset_id: str, file_ids: list[str]) -> dic
         edited = _edited_ids(session, [tracked.id for _, tracked in members])
         captioned = _captioned_ids(session, [tracked.id for _, tracked in members])
     if not members:
-        return {"keep": None, "exclude": []}
+        return KeepBestPreview(keep=None, exclude=[])
     best = max(members, key=lambda pair: _best_rank(pair[1], pair[1].id in edited, pair[1].id in captioned))[
         1
     ]
-    return {
-        "keep": {"file_id": best.id, "filename": best.filename, "thumbnail_url": _thumb(best)},
-        "exclude": [
-            {
-                "file_id": t.id,
-                "filename": t.filename,
-                "edited_caption": t.id in edited,
-                "thumbnail_url": _thumb(t),
-            }
+    return KeepBestPreview(
+        keep=KeepFile(file_id=best.id, filename=best.filename, thumbnail_url=_thumb(best)),
+        exclude=[
+            ExcludeFile(
+                file_id=t.id, filename=t.filename, edited_caption=t.id in edited, thumbnail_url=_thumb(t)
+            )
             for _, t in members
             if t.id != best.id
         ],
-    }
+    )
 
 
 def _thumb(tracked: models.TrackedFile) -> str:
     return thumbnail_url(tracked.id, tracked.thumbnail_key)
 
 
-def keep_best(
-    db: Database, dataset_id: str, file_ids: list[str], confirm_edited: bool = False
-) -> dict[str, Any]:
+def keep_best(db: Database, dataset_id: str, file_ids: list[str], confirm_edited: bool = False) -> KeptBest:
     """Keep the best of a group included and exclude the rest. Refuses (Conflict) to exclude an image with a
     hand-edited caption unless confirm_edited, naming those images."""
     preview = keep_best_preview(db, dataset_id, file_ids)
-    if preview["keep"] is None:
-        return {"kept": None, "excluded": 0}
-    edited = [f["filename"] for f in preview["exclude"] if f["edited_caption"]]
+    if preview.keep is None:
+        return KeptBest(kept=None, excluded=0)
+    kept = preview.keep.file_id
+    edited = [f.filename for f in preview.exclude if f.edited_caption]
     if edited and not confirm_edited:
         raise Conflict(
             f"{len(edited)} of the images to exclude have a hand-edited caption ({', '.join(edited[:5])}); "
@@ -188,15 +191,13 @@ def keep_best(
         )
     with db.session() as session:
         for member, tracked in _members(session, dataset_id, file_ids):
-            member.excluded = tracked.id != preview["keep"]["file_id"]
-    return {
-        "kept": preview["keep"]["file_id"],
-        "excluded": len(preview["exclude"]),
-        "edited_excluded": edited,
-    }
+            member.excluded = tracked.id != kept
+    return KeptBest(kept=kept, excluded=len(preview.exclude), edited_excluded=edited)
 
 
-def _members(session, dataset_id: str, file_ids: list[str]) -> list:
+def _members(
+    session: Session, dataset_id: str, file_ids: list[str]
+) -> Sequence[Row[models.DatasetFile, models.TrackedFile]]:
     return session.execute(
         select(models.DatasetFile, models.TrackedFile)
         .join(models.TrackedFile, models.TrackedFile.id == models.DatasetFile.file_id)
@@ -204,14 +205,14 @@ def _members(session, dataset_id: str, file_ids: list[str]) -> list:
     ).all()
 
 
-def _edited_ids(session, file_ids: list[str]) -> set[str]:
+def _edited_ids(session: Session, file_ids: list[str]) -> set[str]:
     query = select(models.Caption.file_id).where(
         models.Caption.file_id.in_(file_ids), models.Caption.manually_edited.is_(True)
     )
     return set(session.scalars(query))
 
 
-def _captioned_ids(session, file_ids: list[str]) -> set[str]:
+def _captioned_ids(session: Session, file_ids: list[str]) -> set[str]:
     query = select(models.Caption.file_id).where(
         models.Caption.file_id.in_(file_ids), models.Caption.caption_text != ""
     )
@@ -233,30 +234,29 @@ def _rank(tracked: models.TrackedFile) -> tuple[float, int, float]:
     )
 
 
-def _group(kind: str, members: list[str], files: dict[str, dict[str, Any]]) -> dict[str, Any]:
-    ordered = sorted((files[m] for m in members), key=lambda f: f["rank"], reverse=True)
-    return {
-        "kind": kind,
-        "best": ordered[0]["file_id"],
-        "files": [{k: v for k, v in f.items() if k != "rank"} for f in ordered],
-    }
+# A file of a group with what orders it: quality, then pixels, then bytes (best first).
+Ranked = tuple[tuple[float, int, float], DuplicateFile]
+
+
+def _group(kind: str, members: list[str], files: dict[str, Ranked]) -> DuplicateGroup:
+    ordered = [file for _, file in sorted((files[m] for m in members), key=lambda f: f[0], reverse=True)]
+    return DuplicateGroup(kind=kind, best=ordered[0].file_id, files=ordered)
 
 
 def _first(by_hash: dict[str, list[str]], tracked: models.TrackedFile) -> bool:
     return by_hash[tracked.file_hash][0] == tracked.id
 
 
-def _file_view(tracked: models.TrackedFile, excluded: bool) -> dict[str, Any]:
-    return {
-        "file_id": tracked.id,
-        "filename": tracked.filename,
-        "file_hash": tracked.file_hash,
-        "width": tracked.width,
-        "height": tracked.height,
-        "file_size_mb": tracked.file_size_mb,
-        "quality_score": tracked.quality_score,
-        "quality_flags": json.loads(tracked.quality_flags or "[]"),
-        "excluded": excluded,
-        "thumbnail_url": thumbnail_url(tracked.id, tracked.thumbnail_key),
-        "rank": _rank(tracked),
-    }
+def _ranked_file(tracked: models.TrackedFile, excluded: bool) -> Ranked:
+    return _rank(tracked), DuplicateFile(
+        file_id=tracked.id,
+        filename=tracked.filename,
+        file_hash=tracked.file_hash,
+        width=tracked.width,
+        height=tracked.height,
+        file_size_mb=tracked.file_size_mb,
+        quality_score=tracked.quality_score,
+        quality_flags=json.loads(tracked.quality_flags or "[]"),
+        excluded=excluded,
+        thumbnail_url=thumbnail_url(tracked.id, tracked.thumbnail_key),
+    )

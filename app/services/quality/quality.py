@@ -128,7 +128,7 @@ def _sharpness(found: Measured, gray: Image.Image) -> None:
     ratio = sum(sorted(ratios, reverse=True)[:4]) / 4
     value = math.log10(max(ratio, 1.0)) / SHARPNESS_DECADES
     found.raw["detail_ratio"] = round(ratio, 2)
-    _metric(
+    sharpness = _metric(
         found,
         "sharpness",
         value,
@@ -138,7 +138,7 @@ def _sharpness(found: Measured, gray: Image.Image) -> None:
             (1.01, "crisp detail"),
         ],
     )
-    if found.metrics["sharpness"] < BLURRY_BELOW:
+    if sharpness < BLURRY_BELOW:
         found.flags.append("blurry")
 
 
@@ -194,13 +194,13 @@ def _contrast(found: Measured, histogram: list[int], total: int) -> None:
     spread = (high - low) / 255.0
     value = _clamp(0.5 * min(1.0, std / 60.0) + 0.5 * min(1.0, spread / 0.8))
     found.raw.update(luminance_std=round(std, 1), tonal_range=round(spread, 3))
-    _metric(
+    contrast = _metric(
         found,
         "contrast",
         value,
         [(LOW_CONTRAST_BELOW, "flat, washed-out tones"), (0.55, "muted"), (1.01, "good tonal range")],
     )
-    if found.metrics["contrast"] < LOW_CONTRAST_BELOW:
+    if contrast < LOW_CONTRAST_BELOW:
         found.flags.append("low_contrast")
 
 
@@ -239,11 +239,13 @@ def _jpeg(found: Measured, quality: int | None) -> None:
     found.reasons["jpeg_quality"] = f"jpeg quality {value:.2f}: {reason}"
 
 
-def _metric(found: Measured, name: str, value: float, bands: list[tuple[float, str]]) -> None:
+def _metric(found: Measured, name: str, value: float, bands: list[tuple[float, str]]) -> float:
+    """Store a metric (clamped to 0..1, 3 decimals) with the words for its band; returns it."""
     value = round(_clamp(value), 3)
     found.metrics[name] = value
     words = next(text for limit, text in bands if value < limit)
     found.reasons[name] = f"{name.replace('_', ' ')} {value:.2f}: {words}"
+    return value
 
 
 def _percentile(histogram: list[int], total: int, share: float) -> int:

@@ -3,18 +3,17 @@
     added_to = await AddToDatasetDialog(file_ids)                      # from a grid selection
     added_to = await AddToDatasetDialog(folder_id=folder_id, suggested_name="Nova shots")
     added_to = await AddToDatasetDialog(folder_id=folder_id, suggested_name="Nova", new=True)  # new first
-Awaited: the dataset id the files went into, or None when cancelled. It adds, notifies and emits
-core.events.datasets_changed itself.
+Awaited: the dataset id the files went into, or None when cancelled. It adds and notifies itself (the
+dataset service tells open pages).
 """
 
 from __future__ import annotations
 
-from typing import Any
-
 from nicegui import run, ui
 
 from app.core import current
-from app.services.datasets import datasets
+from app.services.datasets import dataset_members, datasets
+from app.services.datasets.dataset_shapes import Dataset
 from app.ui.service_dialog import ServiceDialog
 
 NEW = "__new__"
@@ -59,33 +58,31 @@ class AddToDatasetDialog(ServiceDialog):
             ui.timer(0, self._load_choices, once=True)
 
     async def add(self) -> None:
-        """Create the dataset if new, add the files, tell every page; stays open on an error."""
+        """Create the dataset if new, add the files, tell the user; stays open on an error."""
         db = current().db
         if self.choice.value == NEW:
             ok, dataset = await self.attempt(datasets.create_dataset, db, self.new_name.value or "")
             if not ok:
                 return
             self._adopt(dataset)
-        else:
-            dataset = {"id": self.choice.value, "name": self.choice.options[self.choice.value]}
+        dataset_id, name = self.choice.value, self.choice.options[self.choice.value]
         if self.folder_id:
-            ok, added = await self.attempt(datasets.add_folder, db, dataset["id"], self.folder_id)
+            ok, added = await self.attempt(dataset_members.add_folder, db, dataset_id, self.folder_id)
         else:
-            ok, added = await self.attempt(datasets.add_files, db, dataset["id"], self.file_ids)
+            ok, added = await self.attempt(dataset_members.add_files, db, dataset_id, self.file_ids)
         if not ok:
             return
-        current().events.datasets_changed.emit({"dataset_id": dataset["id"]})
-        ui.notify(_added_message(dataset["name"], added, len(self.file_ids)), type="positive")
-        self.submit(dataset["id"])
+        ui.notify(_added_message(name, added, len(self.file_ids)), type="positive")
+        self.submit(dataset_id)
 
-    def _adopt(self, dataset: dict[str, Any]) -> None:
+    def _adopt(self, dataset: Dataset) -> None:
         """A dataset created here stays chosen, so a retry after an error does not create it twice."""
-        self.choice.set_options({**self.choice.options, dataset["id"]: dataset["name"]}, value=dataset["id"])
+        self.choice.set_options({**self.choice.options, dataset.id: dataset.name}, value=dataset.id)
 
     async def _load_choices(self) -> None:
-        choices: list[dict[str, Any]] = await run.io_bound(datasets.list_datasets, current().db)
+        choices = await run.io_bound(datasets.list_datasets, current().db)
         options = {NEW: "+ New dataset…"}
-        options.update({d["id"]: d["name"] for d in choices if d["id"] != self.exclude})
+        options.update({d.id: d.name for d in choices if d.id != self.exclude})
         first = NEW if self.prefer_new else next((k for k in options if k != NEW), NEW)
         self.choice.set_options(options, value=first)
 

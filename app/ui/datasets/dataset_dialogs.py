@@ -8,17 +8,18 @@ from nicegui import ui
 
 from app.core import current
 from app.services.datasets import datasets
+from app.services.datasets.dataset_shapes import Dataset, DeletionSummary
 from app.ui.datasets.folder_to_dataset import fill_from_folder, track_new_folder, tracked_folder_options
 from app.ui.service_dialog import ServiceDialog
 
 
 class DatasetDialog(ServiceDialog):
-    """Awaited: the created or updated dataset dict, or None. Errors (duplicate name...) show inline."""
+    """Awaited: the created or updated dataset, or None. Errors (duplicate name...) show inline."""
 
-    def __init__(self, dataset: dict[str, Any] | None = None) -> None:
+    def __init__(self, dataset: Dataset | None = None) -> None:
         super().__init__()
         self.dataset = dataset
-        values = dataset or {}
+        values = dataset.model_dump() if dataset else {}
         with self, ui.card().classes("w-[28rem] max-w-full gap-2").mark("dataset-dialog"):
             ui.label("Edit dataset" if dataset else "New dataset").classes("text-base font-semibold")
             self.name = _field(ui.input("Name", value=values.get("name", "")), "dataset-name-input")
@@ -62,9 +63,7 @@ class DatasetDialog(ServiceDialog):
         if self.dataset is None:
             ok, result = await self.attempt(datasets.create_dataset, current().db, **fields)
         else:
-            ok, result = await self.attempt(
-                datasets.update_dataset, current().db, self.dataset["id"], **fields
-            )
+            ok, result = await self.attempt(datasets.update_dataset, current().db, self.dataset.id, **fields)
         if ok and self.dataset is None and self.folder is not None and self.folder.value:
             await fill_from_folder(result, self.folder.value)
         if ok:
@@ -82,14 +81,14 @@ class DatasetDialog(ServiceDialog):
 class DeleteDatasetDialog(ServiceDialog):
     """Awaited: what was deleted (the service's summary), or None when cancelled."""
 
-    def __init__(self, summary: dict[str, Any]) -> None:
+    def __init__(self, summary: DeletionSummary) -> None:
         super().__init__()
         self.summary = summary
         with self, ui.card().classes("w-[28rem] max-w-full gap-2").mark("dataset-delete-dialog"):
-            ui.label(f'Delete dataset "{summary["name"]}"?').classes("text-base font-semibold")
+            ui.label(f'Delete dataset "{summary.name}"?').classes("text-base font-semibold")
             ui.label(_consequences(summary)).classes("text-sm").mark("dataset-delete-consequences")
             ui.label(
-                f"Its {summary['files']} image(s) stay tracked and on disk; only the dataset is removed."
+                f"Its {summary.files} image(s) stay tracked and on disk; only the dataset is removed."
             ).classes("text-sm text-gray-600")
             self.error_line("dataset-delete-error")
             self.buttons(
@@ -102,7 +101,7 @@ class DeleteDatasetDialog(ServiceDialog):
             )
 
     async def confirm(self) -> None:
-        ok, result = await self.attempt(datasets.delete_dataset, current().db, self.summary["dataset_id"])
+        ok, result = await self.attempt(datasets.delete_dataset, current().db, self.summary.dataset_id)
         if ok:
             self.submit(result)
 
@@ -115,8 +114,8 @@ def _field(element: Any, marker: str) -> Any:
     )
 
 
-def _consequences(summary: dict[str, Any]) -> str:
-    sets, captions = summary["caption_sets"], summary["captions"]
+def _consequences(summary: DeletionSummary) -> str:
+    sets, captions = summary.caption_sets, summary.captions
     if not sets:
         return "It has no caption sets, so no captions are lost."
     return f"This also deletes its {sets} caption set(s) with {captions} caption(s). This cannot be undone."

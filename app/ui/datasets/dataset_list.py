@@ -20,7 +20,8 @@ from nicegui import run, ui
 from app.container import running
 from app.core import current
 from app.errors import CaptionForgeError
-from app.services.datasets import datasets
+from app.services.datasets import dataset_members, datasets
+from app.services.datasets.dataset_shapes import Dataset
 from app.ui.a11y import labelled
 from app.ui.count_refresh import counts
 from app.ui.datasets.caption_set_list import CaptionSetList, coverage_text
@@ -50,7 +51,7 @@ class DatasetPanel(ui.column):
         self._on_select, self._on_drop_files, self.state = on_select, on_drop_files, state
         self.dataset_id: str | None = None
         self.caption_set_id: str | None = None
-        self.datasets: list[dict[str, Any]] = []
+        self.datasets: list[Dataset] = []
         self._signature: Any = None
         self._counts: dict[str, ui.label] = {}
         self._dirty = False
@@ -87,10 +88,7 @@ class DatasetPanel(ui.column):
             self.dataset_id,
             self.caption_set_id,
             self.search.value,
-            [
-                (d["id"], d["name"], d["tags"], [(s["id"], s["name"]) for s in d["caption_sets"]])
-                for d in self.datasets
-            ],
+            [(d.id, d.name, d.tags, [(s.id, s.name) for s in d.caption_sets]) for d in self.datasets],
         )
         if signature == self._signature:
             self._update_counts()
@@ -108,9 +106,8 @@ class DatasetPanel(ui.column):
     async def create_dataset(self) -> None:
         created = await self._ask(DatasetDialog)
         if created:
-            self._changed(created["id"])
-            ui.notify(f'Created dataset "{created["name"]}"', type="positive")
-            await self._choose(created["id"], None)
+            ui.notify(f'Created dataset "{created.name}"', type="positive")
+            await self._choose(created.id, None)
 
     # ---- building ----
     def _rebuild(self) -> None:
@@ -129,37 +126,37 @@ class DatasetPanel(ui.column):
             for dataset in self.datasets:
                 self._dataset_item(dataset)
 
-    def _dataset_item(self, dataset: dict[str, Any]) -> None:
-        selected = dataset["id"] == self.dataset_id
+    def _dataset_item(self, dataset: Dataset) -> None:
+        selected = dataset.id == self.dataset_id
         item = ui.column().classes(
             "w-full gap-0 rounded px-2 py-1 "
             + ("bg-amber-50 border border-amber-300" if selected else "hover:bg-slate-50")
         )
-        item.mark("dataset-item", f"dataset-{dataset['slug']}")
-        item.props(f'data-dataset-slug="{dataset["slug"]}"')  # for browser tests; slugs are [a-z0-9-]
+        item.mark("dataset-item", f"dataset-{dataset.slug}")
+        item.props(f'data-dataset-slug="{dataset.slug}"')  # for browser tests; slugs are [a-z0-9-]
         item.on("dragover", js_handler=_DRAGOVER_JS)
         item.on("dragleave", js_handler=_DRAGLEAVE_JS)
         item.on("drop", lambda e, d=dataset: self._dropped(d, e.args), js_handler=_DROP_JS)
         with item:
             with ui.row().classes("w-full items-center no-wrap gap-1"):
                 with ui.column().classes("grow min-w-0 gap-0 cursor-pointer") as opener:
-                    ui.label(dataset["name"]).classes("font-medium truncate w-full").mark("dataset-name")
-                    self._counts[dataset["id"]] = (
+                    ui.label(dataset.name).classes("font-medium truncate w-full").mark("dataset-name")
+                    self._counts[dataset.id] = (
                         ui.label(_numbers(dataset)).classes("text-xs text-gray-500").mark("dataset-numbers")
                     )
-                opener.on("click", lambda d=dataset["id"]: self._choose(d, None))
-                opener.mark(f"dataset-open-{dataset['slug']}")
+                opener.on("click", lambda d=dataset.id: self._choose(d, None))
+                opener.mark(f"dataset-open-{dataset.slug}")
                 with labelled(
                     ui.button(icon="more_vert").props("flat round dense size=sm"),
-                    f"Actions for the dataset {dataset['name']}",
+                    f"Actions for the dataset {dataset.name}",
                     tooltip=False,
-                ).mark(f"dataset-menu-{dataset['slug']}"):
+                ).mark(f"dataset-menu-{dataset.slug}"):
                     with ui.menu():
                         ui.menu_item("Edit…", lambda d=dataset: self._edit(d)).mark("dataset-edit")
                         ui.menu_item("Delete…", lambda d=dataset: self._delete(d)).mark("dataset-delete")
-            if dataset["tags"]:
+            if dataset.tags:
                 with ui.row().classes("gap-1"):
-                    for tag in dataset["tags"]:
+                    for tag in dataset.tags:
                         ui.label(tag).classes("text-[10px] px-1 rounded bg-slate-200 text-slate-700")
             if selected:
                 CaptionSetList(
@@ -168,18 +165,18 @@ class DatasetPanel(ui.column):
                     self.caption_set_id,
                     on_choose=self._choose,
                     ask=self._ask,
-                    on_changed=self._changed,
+                    on_changed=self._caption_sets_changed,
                     on_refresh=self.refresh,
                     coverage_labels=self._counts,
                 )
 
     def _update_counts(self) -> None:
         for dataset in self.datasets:
-            if dataset["id"] in self._counts:
-                self._counts[dataset["id"]].set_text(_numbers(dataset))
-            for caption_set in dataset["caption_sets"]:
-                if caption_set["id"] in self._counts:
-                    self._counts[caption_set["id"]].set_text(coverage_text(caption_set))
+            if dataset.id in self._counts:
+                self._counts[dataset.id].set_text(_numbers(dataset))
+            for caption_set in dataset.caption_sets:
+                if caption_set.id in self._counts:
+                    self._counts[caption_set.id].set_text(coverage_text(caption_set))
 
     # ---- actions ----
     async def _choose(self, dataset_id: str, caption_set_id: str | None) -> None:
@@ -191,47 +188,44 @@ class DatasetPanel(ui.column):
         self._follow_state()
         await self.refresh()
 
-    async def _edit(self, dataset: dict[str, Any]) -> None:
+    async def _edit(self, dataset: Dataset) -> None:
         updated = await self._ask(lambda: DatasetDialog(dataset))
         if updated:
-            self._changed(updated["id"])
             await self.refresh()
 
-    async def _delete(self, dataset: dict[str, Any]) -> None:
+    async def _delete(self, dataset: Dataset) -> None:
         try:
-            summary = await run.io_bound(datasets.deletion_summary, current().db, dataset["id"])
+            summary = await run.io_bound(datasets.deletion_summary, current().db, dataset.id)
         except CaptionForgeError as exc:
             ui.notify(str(exc), type="negative")
             return
         deleted = await self._ask(lambda: DeleteDatasetDialog(summary))
         if not deleted:
             return
-        ui.notify(f'Deleted dataset "{deleted["name"]}"', type="positive")
-        self._changed(dataset["id"])
-        if dataset["id"] == self.dataset_id:
+        ui.notify(f'Deleted dataset "{deleted.name}"', type="positive")
+        if dataset.id == self.dataset_id:
             await self._choose(None, None)
         else:
             await self.refresh()
 
-    async def _dropped(self, dataset: dict[str, Any], payload: Any) -> None:
+    async def _dropped(self, dataset: Dataset, payload: Any) -> None:
         file_ids = _file_ids(payload)
         if not file_ids:
             ui.notify("Nothing to add: drag thumbnails from the grid onto a dataset", type="warning")
             return
         try:
-            added = await run.io_bound(datasets.add_files, current().db, dataset["id"], file_ids)
+            added = await run.io_bound(dataset_members.add_files, current().db, dataset.id, file_ids)
         except CaptionForgeError as exc:
             ui.notify(str(exc), type="negative", multi_line=True)
             return
         already = len(file_ids) - added
         ui.notify(
-            f'Added {added} image(s) to "{dataset["name"]}"'
+            f'Added {added} image(s) to "{dataset.name}"'
             + (f"; {already} were already in it" if already else ""),
             type="positive",
         )
-        self._changed(dataset["id"])
         if self._on_drop_files is not None:
-            result = self._on_drop_files(dataset["id"])
+            result = self._on_drop_files(dataset.id)
             if inspect.isawaitable(result):
                 await result
 
@@ -247,7 +241,8 @@ class DatasetPanel(ui.column):
                 dialog.delete()
 
     # ---- keeping up ----
-    def _changed(self, dataset_id: str | None) -> None:
+    def _caption_sets_changed(self, dataset_id: str | None) -> None:
+        """The caption-set list changed a set of this dataset: open pages re-read its counts."""
         current().events.datasets_changed.emit({"dataset_id": dataset_id})
 
     def _follow_state(self) -> None:
@@ -259,11 +254,11 @@ class DatasetPanel(ui.column):
         return self._dirty
 
 
-def _numbers(dataset: dict[str, Any]) -> str:
-    size = dataset["total_size_mb"] or 0.0
+def _numbers(dataset: Dataset) -> str:
+    size = dataset.total_size_mb or 0.0
     size_text = f"{size / 1024:.1f} GB" if size >= 1024 else f"{size:.1f} MB"
-    quality = dataset["avg_quality_score"]
-    parts = [f"{dataset['file_count']} images", size_text]
+    quality = dataset.avg_quality_score
+    parts = [f"{dataset.file_count} images", size_text]
     if quality is not None:
         parts.append(f"quality {quality:.2f}")
     return " · ".join(parts)

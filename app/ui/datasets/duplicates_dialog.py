@@ -16,6 +16,7 @@ from app.services.quality.near_duplicates import (
     keep_best,
     keep_best_preview,
 )
+from app.services.quality.quality_shapes import DuplicateFile, DuplicateGroup, KeepBestPreview, KeepFile
 from app.ui.a11y import labelled
 
 
@@ -47,7 +48,7 @@ class DuplicatesDialog(ui.dialog):
                 ui.column().classes("w-full gap-3 max-h-[75vh] overflow-auto").mark("duplicate-groups")
             )
 
-    async def load(self) -> list[dict[str, Any]]:
+    async def load(self) -> list[DuplicateGroup]:
         """Find the groups and show them; returns the groups."""
         core = current()
         groups = await run.io_bound(
@@ -65,65 +66,68 @@ class DuplicatesDialog(ui.dialog):
         self.max_distance = int(value)
         await self.load()
 
-    def _group(self, group: dict[str, Any]) -> None:
-        kind = "Identical files" if group["kind"] == "exact" else "Look alike (resized or recompressed)"
+    def _group(self, group: DuplicateGroup) -> None:
+        kind = "Identical files" if group.kind == "exact" else "Look alike (resized or recompressed)"
         with ui.card().classes("w-full").mark("duplicate-group"):
             with ui.row().classes("w-full items-center"):
-                ui.label(f"{kind}: {len(group['files'])} images").classes("font-medium")
+                ui.label(f"{kind}: {len(group.files)} images").classes("font-medium")
                 ui.space()
-                ids = [f["file_id"] for f in group["files"]]
+                ids = [f.file_id for f in group.files]
                 ui.button(
                     "Keep best, exclude the rest",
                     icon="done_all",
                     on_click=lambda ids=ids: self._keep_best(ids),
                 ).props("no-caps").mark("keep-best")
             with ui.row().classes("gap-3"):
-                for file in group["files"]:
-                    self._tile(file, best=file["file_id"] == group["best"])
+                for file in group.files:
+                    self._tile(file, best=file.file_id == group.best)
 
-    def _tile(self, file: dict[str, Any], best: bool) -> None:
+    def _tile(self, file: DuplicateFile, best: bool) -> None:
         border = "border-2 border-green-500" if best else "border"
         with ui.column().classes(f"w-44 gap-0 p-1 rounded {border}"):
-            ui.element("img").props(f'src="{file["thumbnail_url"]}" loading="lazy"').classes(
+            ui.element("img").props(f'src="{file.thumbnail_url}" loading="lazy"').classes(
                 "w-full h-32 object-contain"
             )
-            ui.label(file["filename"]).classes("text-xs truncate w-full")
-            quality = "unscored" if file["quality_score"] is None else f"{file['quality_score']:.2f}"
-            ui.label(
-                f"{file['width']}x{file['height']} · {file['file_size_mb']:.1f} MB · q {quality}"
-            ).classes("text-xs text-gray-600")
-            if file["excluded"]:
+            ui.label(file.filename).classes("text-xs truncate w-full")
+            quality = "unscored" if file.quality_score is None else f"{file.quality_score:.2f}"
+            ui.label(f"{file.width}x{file.height} · {file.file_size_mb or 0.0:.1f} MB · q {quality}").classes(
+                "text-xs text-gray-600"
+            )
+            if file.excluded:
                 ui.label("excluded").classes("text-xs text-red-600")
             elif best:
                 ui.label("best").classes("text-xs text-green-700")
 
     async def _keep_best(self, file_ids: list[str]) -> None:
         preview = await run.io_bound(keep_best_preview, current().db, self.dataset_id, file_ids)
-        if preview["keep"] is None or not await _confirm_keep_best(preview):
+        if preview.keep is None or not await _confirm_keep_best(preview):
             return
         result = await run.io_bound(keep_best, current().db, self.dataset_id, file_ids, True)
-        ui.notify(f"Kept the best image, excluded {result['excluded']}.")
+        ui.notify(f"Kept the best image, excluded {result.excluded}.")
         if self.on_change:
-            result = self.on_change(file_ids)
-            if inspect.isawaitable(result):
-                await result
+            followed = self.on_change(file_ids)
+            if inspect.isawaitable(followed):
+                await followed
         await self.load()
 
 
-async def _confirm_keep_best(preview: dict[str, Any]) -> bool:
+async def _confirm_keep_best(preview: KeepBestPreview) -> bool:
     """Show what keep-best keeps and excludes, edited captions called out; True = go ahead."""
-    edited = [f for f in preview["exclude"] if f["edited_caption"]]
+    keep = preview.keep
+    if keep is None:
+        return False
+    edited = [f for f in preview.exclude if f.edited_caption]
     with ui.dialog() as dialog, ui.card().classes("w-[560px] max-w-[96vw]").mark("keep-best-confirm"):
         with ui.row().classes("items-center gap-2").mark("keep-best-keep"):
-            _preview_tile(preview["keep"], "keeps")
-            ui.label(f"Keep {preview['keep']['filename']}").classes("font-medium")
-        ui.label(f"Exclude {len(preview['exclude'])}:").classes("text-sm")
+            _preview_tile(keep, "keeps")
+            ui.label(f"Keep {keep.filename}").classes("font-medium")
+        ui.label(f"Exclude {len(preview.exclude)}:").classes("text-sm")
         with ui.row().classes("gap-2 max-h-[40vh] overflow-auto"):
-            for file in preview["exclude"]:
+            for file in preview.exclude:
                 with ui.column().classes("w-24 gap-0").mark("keep-best-excluded"):
                     _preview_tile(file, "goes")
-                    note = " (hand-edited caption)" if file["edited_caption"] else ""
-                    ui.label(f"{file['filename']}{note}").classes(
+                    note = " (hand-edited caption)" if file.edited_caption else ""
+                    ui.label(f"{file.filename}{note}").classes(
                         "text-xs break-all " + ("text-red-700" if note else "text-gray-700")
                     )
         if edited:
@@ -132,7 +136,7 @@ async def _confirm_keep_best(preview: dict[str, Any]) -> bool:
             ).mark("keep-best-edited-warning")
         with ui.row().classes("w-full justify-end"):
             ui.button("Cancel", on_click=lambda: dialog.submit(False)).props("flat").mark("keep-best-cancel")
-            ui.button(f"Exclude {len(preview['exclude'])}", on_click=lambda: dialog.submit(True)).mark(
+            ui.button(f"Exclude {len(preview.exclude)}", on_click=lambda: dialog.submit(True)).mark(
                 "keep-best-go"
             )
     result = await dialog
@@ -140,8 +144,8 @@ async def _confirm_keep_best(preview: dict[str, Any]) -> bool:
     return bool(result)
 
 
-def _preview_tile(file: dict[str, Any], role: str) -> None:
+def _preview_tile(file: KeepFile, role: str) -> None:
     """The thumbnail of a file the confirm names, so the user sees the picture and not only its name."""
-    ui.element("img").props(f'src="{file["thumbnail_url"]}" loading="lazy" alt="{role}: thumbnail"').classes(
+    ui.element("img").props(f'src="{file.thumbnail_url}" loading="lazy" alt="{role}: thumbnail"').classes(
         "w-24 h-20 object-contain border rounded"
     )

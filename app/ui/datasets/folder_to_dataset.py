@@ -13,7 +13,8 @@ from nicegui import run, ui
 from app.container import running
 from app.core import current
 from app.errors import CaptionForgeError
-from app.services.datasets import datasets
+from app.services.datasets import dataset_members
+from app.services.datasets.dataset_shapes import Dataset
 from app.services.folders import browse, folders
 from app.services.paths import allowed_roots
 from app.ui.folder_form import FolderFormDialog
@@ -50,19 +51,18 @@ async def track_new_folder() -> dict[str, Any] | None:
     return folder
 
 
-async def fill_from_folder(dataset: dict[str, Any], folder_id: str) -> int | None:
+async def fill_from_folder(dataset: Dataset, folder_id: str) -> int | None:
     """Every image of the folder into the dataset, after its scan when one runs; notifies either way."""
     core = current()
     try:
         if running().scans.is_scanning(folder_id):
             ui.notify("Adding the folder's images when its scan is done…")
             await running().scans.scan_and_wait(folder_id)
-        added = await run.io_bound(datasets.add_folder, core.db, dataset["id"], folder_id)
+        added = await run.io_bound(dataset_members.add_folder, core.db, dataset.id, folder_id)
     except CaptionForgeError as exc:
         ui.notify(str(exc), type="negative", multi_line=True)
         return None
-    core.events.datasets_changed.emit({"dataset_id": dataset["id"]})
-    ui.notify(f'Added {added} image(s) to "{dataset["name"]}"', type="positive")
+    ui.notify(f'Added {added} image(s) to "{dataset.name}"', type="positive")
     return added
 
 

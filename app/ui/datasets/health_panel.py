@@ -9,6 +9,7 @@ from nicegui import run, ui
 
 from app.core import current
 from app.services.quality.dataset_health import dataset_health
+from app.services.quality.quality_shapes import Health
 from app.ui.a11y import labelled
 
 
@@ -30,41 +31,41 @@ class HealthPanel(ui.dialog):
                 labelled(ui.button(icon="close", on_click=self.close).props("flat round"), "Close")
             self.body = ui.grid(columns=2).classes("w-full gap-4").mark("health-charts")
 
-    async def load(self) -> dict[str, Any]:
+    async def load(self) -> Health:
         """Fetch the figures and draw the charts; returns the figures."""
         core = current()
         weight = core.settings["image_processing"]["measured_quality_weight"]
         health = await run.io_bound(dataset_health, core.db, self.dataset_id, self.caption_set_id, weight)
         self.body.clear()
         with self.body:
-            if not health["file_count"]:
+            if not health.file_count:
                 ui.label("This dataset has no included images yet.").mark("health-empty")
                 return health
             quality = [
-                (f"{b['from']:.1f}", b["count"], f"quality>={b['from']:.1f} AND quality<{b['to']:.1f}")
-                for b in health["quality_histogram"]
+                (f"{b.from_:.1f}", b.count, f"quality>={b.from_:.1f} AND quality<{b.to:.1f}")
+                for b in health.quality_histogram
             ]
             self._bar("Quality (measured first, model second)", quality, "health-quality")
-            self._bar("Flags", [(k, v, f"flag:{k}") for k, v in health["flags"].items()], "health-flags")
+            self._bar("Flags", [(k, v, f"flag:{k}") for k, v in health.flags.items()], "health-flags")
             self._bar(
                 "Aspect buckets (SDXL family, as exported: after crops)",
-                [(k, v, f"bucket:{k}") for k, v in health["buckets"].items()],
+                [(k, v, f"bucket:{k}") for k, v in health.buckets.items()],
                 "health-buckets",
             )
             self._bar(
                 "Short side (px)",
-                [(k, v, None) for k, v in health["short_side"].items()],
+                [(k, v, None) for k, v in health.short_side.items()],
                 "health-resolution",
             )
             self._bar(
                 "Captioned per set",
-                [(c["name"], c["captioned"], None) for c in health["coverage"]],
+                [(c.name, c.captioned, None) for c in health.coverage],
                 "health-coverage",
-                total=health["file_count"],
+                total=health.file_count,
             )
             self._bar(
                 "Caption length (characters)",
-                [(k, v, None) for k, v in health["caption_lengths"].items()],
+                [(k, v, None) for k, v in health.caption_lengths.items()],
                 "health-lengths",
             )
         return health

@@ -147,26 +147,26 @@ class WorkspaceController:
 
     async def _read(self, dataset_id: str | None, caption_set_id: str | None) -> Shown:
         all_datasets = await self.reads.datasets()
-        dataset = next((d for d in all_datasets if d["id"] == dataset_id), None)
+        dataset = next((d for d in all_datasets if d.id == dataset_id), None)
         if dataset is None:
             return all_datasets, None, None, []
-        set_ids = [s["id"] for s in dataset["caption_sets"]]
+        set_ids = [s.id for s in dataset.caption_sets]
         if caption_set_id not in set_ids:
-            default = dataset.get("default_caption_set_id")
+            default = dataset.default_caption_set_id
             caption_set_id = default if default in set_ids else (set_ids[0] if set_ids else None)
-        return all_datasets, dataset, caption_set_id, await self.reads.rows(dataset["id"], caption_set_id)
+        return all_datasets, dataset, caption_set_id, await self.reads.rows(dataset.id, caption_set_id)
 
     async def _show(self, shown: Shown) -> None:
         all_datasets, dataset, caption_set_id, rows = shown
-        self.toolbar.show_datasets(all_datasets, dataset["id"] if dataset else None)
+        self.toolbar.show_datasets(all_datasets, dataset.id if dataset else None)
         self.editor.clear()
         self._on_editor_shown(False)
         if dataset is None:
             self._show_nothing()
             return
-        self.toolbar.show_caption_sets(dataset["caption_sets"], caption_set_id)
-        self.state.dataset_id, self.state.caption_set_id = dataset["id"], caption_set_id
-        remember("workspace", {"dataset_id": dataset["id"], "caption_set_id": caption_set_id})
+        self.toolbar.show_caption_sets([s.model_dump() for s in dataset.caption_sets], caption_set_id)
+        self.state.dataset_id, self.state.caption_set_id = dataset.id, caption_set_id
+        remember("workspace", {"dataset_id": dataset.id, "caption_set_id": caption_set_id})
         await self._load_rows(rows)
 
     async def select_caption_set(self, caption_set_id: str | None) -> None:
@@ -265,11 +265,11 @@ class WorkspaceController:
         self.toolbar.show_datasets(all_datasets, self.state.dataset_id)
         if payload.get("dataset_id") != self.state.dataset_id:
             return
-        dataset = next((d for d in all_datasets if d["id"] == self.state.dataset_id), None)
+        dataset = next((d for d in all_datasets if d.id == self.state.dataset_id), None)
         if dataset is None:  # deleted elsewhere
             self.editor.caption_editor.close()
             self._show_nothing()
-        elif dataset["file_count"] != len(self.rows.rows):  # members added or removed elsewhere
+        elif dataset.file_count != len(self.rows.rows):  # members added or removed elsewhere
             await self.refresh(RowsChange.members())
         elif payload.get("file_ids"):  # members changed (e.g. cropped): repaint those tiles
             await self.refresh(RowsChange.tiles(payload["file_ids"]))

@@ -14,7 +14,8 @@ from nicegui import binding, run
 
 from app.db import Database
 from app.services.captions import caption_sets
-from app.services.datasets import datasets
+from app.services.datasets import dataset_members, datasets
+from app.services.datasets.dataset_shapes import Dataset
 from app.services.grid.grid_view import GridOptions, apply_view
 
 Row = dict[str, Any]  # a dataset member row as the datasets service returns it (10,000s of them)
@@ -125,12 +126,12 @@ class WorkspaceReads:
 
     async def rows(self, dataset_id: str, caption_set_id: str | None) -> list[Row]:
         """The member rows of a dataset through a caption set."""
-        return await run.io_bound(datasets.list_dataset_files, self.db, dataset_id, caption_set_id)
+        return await run.io_bound(dataset_members.list_dataset_files, self.db, dataset_id, caption_set_id)
 
-    async def datasets(self) -> list[dict[str, Any]]:
+    async def datasets(self) -> list[Dataset]:
         return await run.io_bound(datasets.list_datasets, self.db)
 
-    async def dataset(self, dataset_id: str) -> dict[str, Any]:
+    async def dataset(self, dataset_id: str) -> Dataset:
         return await run.io_bound(datasets.get_dataset, self.db, dataset_id)
 
     async def caption_sets(self, dataset_id: str) -> list[dict[str, Any]]:

@@ -11,7 +11,7 @@ from app.api import caption_tools as caption_tools_api
 from app.container import attach, build_services
 from app.errors import CaptionForgeError
 from app.services.captions import caption_events
-from app.services.datasets import datasets
+from app.services.datasets import dataset_members
 from tests.caption_tools_seed import seed_caption_set
 
 
@@ -26,7 +26,8 @@ def client(core) -> TestClient:
 
 def _texts(core, seeded):
     return [
-        r["caption_text"] for r in datasets.list_dataset_files(core.db, seeded["dataset_id"], seeded["id"])
+        r["caption_text"]
+        for r in dataset_members.list_dataset_files(core.db, seeded["dataset_id"], seeded["id"])
     ]
 
 

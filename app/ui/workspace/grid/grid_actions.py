@@ -11,11 +11,10 @@ from typing import Any
 
 from nicegui import run, ui
 
-from app.core import current
 from app.db import Database
 from app.errors import CaptionForgeError
 from app.services.captions import caption_sets
-from app.services.datasets import datasets
+from app.services.datasets import dataset_members
 from app.ui.a11y import labelled
 from app.ui.datasets.add_to_dataset import AddToDatasetDialog
 from app.ui.workspace.crop.centre_crop_dialog import CentreCropDialog
@@ -96,7 +95,7 @@ class SelectionBar(ui.row):
     async def centre_crop(self, file_ids: list[str]) -> None:
         """Centre-crop the selection to an aspect (preview, apply, undo in the dialog)."""
         with self:
-            dialog = CentreCropDialog(current().db, self.state.dataset_id, file_ids)
+            dialog = CentreCropDialog(self.db, self.state.dataset_id, file_ids)
         await dialog.load()  # the preview, before it shows
         await dialog  # open until closed
         dialog.delete()
@@ -126,7 +125,7 @@ class SelectionBar(ui.row):
             await action(file_ids)
 
     async def add_to_dataset(self) -> None:
-        """Put the selection into another dataset (the dialog adds, notifies and emits datasets_changed)."""
+        """Put the selection into another dataset (the dialog adds and notifies)."""
         file_ids = await self.targets()
         if file_ids:
             with self:
@@ -145,10 +144,11 @@ class SelectionBar(ui.row):
             )
         if not confirmed:
             return
-        removed = await self._call(file_ids, datasets.remove_files, self.db, self.state.dataset_id, file_ids)
+        removed = await self._call(
+            file_ids, dataset_members.remove_files, self.db, self.state.dataset_id, file_ids
+        )
         if removed is not None:
             await self._on_removed(file_ids)
-            current().events.datasets_changed.emit({"dataset_id": self.state.dataset_id})
             ui.notify(f"Removed {removed} image(s) from the dataset", type="positive")
 
     async def set_excluded(self, excluded: bool) -> None:
@@ -156,11 +156,10 @@ class SelectionBar(ui.row):
         if file_ids is None:
             return
         changed = await self._call(
-            file_ids, datasets.set_excluded, self.db, self.state.dataset_id, file_ids, excluded
+            file_ids, dataset_members.set_excluded, self.db, self.state.dataset_id, file_ids, excluded
         )
         if changed is not None:
             await self._on_rows_patched({file_id: {"excluded": excluded} for file_id in file_ids})
-            current().events.datasets_changed.emit({"dataset_id": self.state.dataset_id})
             what = "excluded from exports" if excluded else "included in exports again"
             ui.notify(f"{len(file_ids)} image(s) {what}", type="positive")
 

@@ -7,6 +7,7 @@ from typing import Any
 
 from nicegui import ui
 
+from app.services.datasets.dataset_shapes import Dataset
 from app.services.grid.grid_view import SHOWS, SORTS, GridOptions
 from app.services.grid.query import query_error
 from app.ui.a11y import labelled
@@ -129,9 +130,9 @@ class GridToolbar(ui.column):
         """On a phone the sort and filter row is folded (CSS); the page's "Sort and filter" button opens it."""
         self.filters.classes(toggle="cf-unfolded")
 
-    def show_datasets(self, datasets: list[dict[str, Any]], selected: str | None) -> None:
+    def show_datasets(self, datasets: list[Dataset], selected: str | None) -> None:
         """Fill the dataset choice (without firing a change)."""
-        options = {d["id"]: f"{d['name']} ({d['file_count']})" for d in datasets}
+        options = {d.id: f"{d.name} ({d.file_count})" for d in datasets}
         self._fill(self.dataset_select, options, selected)
 
     def show_caption_sets(self, caption_sets: list[dict[str, Any]], selected: str | None) -> None:

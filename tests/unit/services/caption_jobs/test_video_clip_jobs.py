@@ -10,7 +10,7 @@ import pytest
 
 from app.jobs.runner import JobRunner
 from app.services.captions import caption_sets
-from app.services.datasets import datasets
+from app.services.datasets import dataset_members, datasets
 from app.services.exports.video_export import export_video_dataset
 from app.services.folders import folders
 from app.services.folders.scanning import scan_folder
@@ -39,9 +39,9 @@ def shots(core, tmp_path: Path, executor, fake_ollama):
     files = {f["filename"]: f for f in folders.list_folder_files(core.db, folder["id"])}
     dataset = datasets.create_dataset(core.db, "Shots")
     ids = [files[name]["id"] for name in ("img_00000.jpg", "cut.mp4", "whole.mp4")]
-    datasets.add_files(core.db, dataset["id"], ids)
+    dataset_members.add_files(core.db, dataset.id, ids)
     caption_set = caption_sets.create_caption_set(
-        core.db, dataset["id"], "Motion", "natural_simple", trigger_phrase="ohwx", max_length=60
+        core.db, dataset.id, "Motion", "natural_simple", trigger_phrase="ohwx", max_length=60
     )
     cut = files["cut.mp4"]["id"]
     dark = video_clips.add_clip(core.db, cut, 0.0, 2.0)
@@ -49,7 +49,7 @@ def shots(core, tmp_path: Path, executor, fake_ollama):
     rejected = video_clips.add_clip(core.db, cut, 1.0, 3.0)
     video_clips.set_status(core.db, rejected.id, "rejected")
     return {
-        "dataset": dataset["id"],
+        "dataset": dataset.id,
         "set": caption_set["id"],
         "image": ids[0],
         "cut": cut,

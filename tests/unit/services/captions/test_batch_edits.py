@@ -6,7 +6,7 @@ import pytest
 
 from app.errors import Conflict, Invalid
 from app.services.captions import batch_edits, caption_batches, captions, tags
-from app.services.datasets import datasets
+from app.services.datasets import dataset_members
 from app.services.grid import saved_views
 from tests.caption_tools_seed import CAPTIONS, seed_caption_set
 
@@ -17,7 +17,7 @@ def caption_set(core):
 
 
 def texts(core, caption_set):
-    rows = datasets.list_dataset_files(core.db, caption_set["dataset_id"], caption_set["id"])
+    rows = dataset_members.list_dataset_files(core.db, caption_set["dataset_id"], caption_set["id"])
     return [row["caption_text"] for row in rows]
 
 
@@ -68,7 +68,7 @@ def test_undo_gives_generated_and_imported_captions_back_their_state(core, capti
     captions.save_caption(core.db, caption_set["id"], second, CAPTIONS[1], source="imported")
 
     def states() -> list:
-        rows = datasets.list_dataset_files(core.db, caption_set["dataset_id"], caption_set["id"])
+        rows = dataset_members.list_dataset_files(core.db, caption_set["dataset_id"], caption_set["id"])
         return [row["caption_state"] for row in rows[:3]]
 
     before = states()

@@ -20,7 +20,7 @@ from app.services.captions.caption_file_changes import (
     changed_caption_files,
     take_file_text,
 )
-from app.services.datasets import datasets
+from app.services.datasets import dataset_members, datasets
 from app.services.folders import folders
 from app.services.folders.scanning import scan_folder
 
@@ -44,9 +44,9 @@ def imported(core, tmp_path, make_image):
     scan_folder(core.db, core.settings, folder["id"], executor=pool)
     ids = {f["filename"]: f["id"] for f in folders.list_folder_files(core.db, folder["id"])}
     dataset = datasets.create_dataset(core.db, "Shapes")
-    datasets.add_files(core.db, dataset["id"], list(ids.values()))
+    dataset_members.add_files(core.db, dataset.id, list(ids.values()))
     caption_set = caption_sets.create_caption_set(
-        core.db, dataset["id"], "main", style="natural_simple", trigger_phrase="ohwx", init_from_imported=True
+        core.db, dataset.id, "main", style="natural_simple", trigger_phrase="ohwx", init_from_imported=True
     )
 
     def rescan():

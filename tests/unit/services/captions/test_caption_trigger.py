@@ -6,7 +6,7 @@ import pytest
 
 from app.errors import Invalid
 from app.services.captions import caption_sets, captions
-from app.services.datasets import datasets
+from app.services.datasets import dataset_members, datasets
 from tests.export_seed import seed_dataset
 from tests.factories import make_tracked_files
 
@@ -15,8 +15,8 @@ from tests.factories import make_tracked_files
 def dataset(core):
     ids = make_tracked_files(core.db, 2, imported_captions=["a woman on a beach", None])
     dataset = datasets.create_dataset(core.db, "D")
-    datasets.add_files(core.db, dataset["id"], ids)
-    return core.db, dataset["id"], ids
+    dataset_members.add_files(core.db, dataset.id, ids)
+    return core.db, dataset.id, ids
 
 
 @pytest.mark.parametrize(

@@ -6,7 +6,7 @@ import pytest
 
 from app.errors import Conflict, Invalid, NotFound
 from app.services.captions import caption_batches, caption_sets, captions
-from app.services.datasets import datasets
+from app.services.datasets import dataset_members, datasets
 from tests.factories import make_tracked_files
 
 
@@ -15,9 +15,9 @@ def setup(core):
     """A dataset of 3 files (the first two with imported .txt captions) and one caption set."""
     ids = make_tracked_files(core.db, 3, imported_captions=["imported one", "imported two", None])
     dataset = datasets.create_dataset(core.db, "D")
-    datasets.add_files(core.db, dataset["id"], ids)
+    dataset_members.add_files(core.db, dataset.id, ids)
     caption_set = caption_sets.create_caption_set(
-        core.db, dataset["id"], "Natural", "natural_simple", max_length=40
+        core.db, dataset.id, "Natural", "natural_simple", max_length=40
     )
     return core.db, dataset, caption_set, ids
 
@@ -119,9 +119,9 @@ def test_statistics_after_delete_and_membership_changes(setup):
     a = captions.save_caption(db, cs["id"], ids[0], "a", source="generated", quality_score=0.5)
     captions.save_caption(db, cs["id"], ids[1], "b", source="generated", quality_score=1.0)
     assert _stats(db, cs["id"]) == (2, 2, 0, 0.75)
-    datasets.remove_files(db, dataset["id"], [ids[1]])
+    dataset_members.remove_files(db, dataset.id, [ids[1]])
     assert _stats(db, cs["id"]) == (1, 1, 0, 0.5)
-    datasets.add_files(db, dataset["id"], [ids[1]])  # its caption comes back with it
+    dataset_members.add_files(db, dataset.id, [ids[1]])  # its caption comes back with it
     assert _stats(db, cs["id"]) == (2, 2, 0, 0.75)
     deleted = captions.delete_caption(db, a["id"])
     assert deleted["caption_text"] == "a"
@@ -133,7 +133,7 @@ def test_init_from_imported_and_import_later(setup):
     db, dataset, _, ids = setup
     created = caption_sets.create_caption_set(
         db,
-        dataset["id"],
+        dataset.id,
         "From txt",
         "custom",
         max_length=12,
@@ -148,7 +148,7 @@ def test_init_from_imported_and_import_later(setup):
     [revision] = captions.list_revisions(db, got["caption"]["id"])
     assert revision["change_type"] == "import"
     strict = caption_sets.create_caption_set(
-        db, dataset["id"], "Strict", "tags", max_length=5, init_from_imported=True
+        db, dataset.id, "Strict", "tags", max_length=5, init_from_imported=True
     )
     assert (strict["imported"], strict["skipped_too_long"]) == (0, 2)
     captions.save_caption(db, created["id"], ids[0], "mine")
@@ -159,9 +159,9 @@ def test_init_from_imported_and_import_later(setup):
 def test_caption_set_crud_duplicate_and_names(setup):
     db, dataset, cs, ids = setup
     with pytest.raises(Conflict, match="already has a caption set"):
-        caption_sets.create_caption_set(db, dataset["id"], "natural", "tags")
+        caption_sets.create_caption_set(db, dataset.id, "natural", "tags")
     with pytest.raises(Invalid, match="style"):
-        caption_sets.create_caption_set(db, dataset["id"], "X", "poetry")
+        caption_sets.create_caption_set(db, dataset.id, "X", "poetry")
     captions.save_caption(db, cs["id"], ids[0], "one", source="generated", quality_score=0.9)
     copy = caption_sets.duplicate_caption_set(db, cs["id"], "Natural copy")
     assert (copy["style"], copy["max_length"], copy["caption_count"], copy["auto_generated_count"]) == (
@@ -179,13 +179,13 @@ def test_caption_set_crud_duplicate_and_names(setup):
         db, copy["id"], name="Second", trigger_phrase=" nova ", style="tags"
     )
     assert (renamed["name"], renamed["trigger_phrase"], renamed["style"]) == ("Second", "nova", "tags")
-    assert [s["name"] for s in caption_sets.list_caption_sets(db, dataset["id"])] == ["Natural", "Second"]
+    assert [s["name"] for s in caption_sets.list_caption_sets(db, dataset.id)] == ["Natural", "Second"]
     assert caption_sets.delete_caption_set(db, cs["id"]) == {
         "caption_set_id": cs["id"],
         "name": "Natural",
         "captions": 1,
     }
-    assert datasets.get_dataset(db, dataset["id"])["default_caption_set_id"] == copy["id"]
+    assert datasets.get_dataset(db, dataset.id).default_caption_set_id == copy["id"]
     with pytest.raises(NotFound):
         caption_sets.get_caption_set(db, cs["id"])
 

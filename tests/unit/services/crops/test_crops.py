@@ -16,7 +16,7 @@ from app.api import datasets as datasets_api
 from app.container import attach, build_services
 from app.errors import CaptionForgeError
 from app.services.crops import crops
-from app.services.datasets import datasets
+from app.services.datasets import dataset_members, datasets
 from app.services.grid.query import filter_rows
 from app.services.quality import dataset_health
 from tests.factories import make_tracked_files
@@ -37,8 +37,8 @@ def client(core) -> TestClient:
 
 def _dataset(core, name: str, file_ids: list[str]) -> str:
     dataset = datasets.create_dataset(core.db, name=name)
-    datasets.add_files(core.db, dataset["id"], file_ids)
-    return dataset["id"]
+    dataset_members.add_files(core.db, dataset.id, file_ids)
+    return dataset.id
 
 
 def _url(dataset_id: str, file_id: str) -> str:
@@ -185,13 +185,13 @@ def test_nearest_bucket_preset_picks_the_sdxl_bucket_of_the_image(core):
 def test_health_buckets_count_images_as_they_will_be_exported(core):
     [file_id] = make_tracked_files(core.db, 1, size=(1600, 800))  # 2:1, bucket 1344x768
     dataset_id = _dataset(core, "Set", [file_id])
-    before = dataset_health.dataset_health(core.db, dataset_id)["buckets"]
+    before = dataset_health.dataset_health(core.db, dataset_id).buckets
     assert before["1344x768"] == 1 and before["1024x1024"] == 0
     crops.apply_centre_crop(core.db, dataset_id, [file_id], "1:1")
-    after = dataset_health.dataset_health(core.db, dataset_id)["buckets"]
+    after = dataset_health.dataset_health(core.db, dataset_id).buckets
     assert after["1024x1024"] == 1 and after["1344x768"] == 0
     # A click on the chart's bar filters the grid with the same count.
-    rows = datasets.list_dataset_files(core.db, dataset_id)
+    rows = dataset_members.list_dataset_files(core.db, dataset_id)
     assert [r["file_id"] for r in filter_rows(rows, "bucket:1024x1024")] == [file_id]
     assert filter_rows(rows, "bucket:1344x768") == []
 

@@ -11,7 +11,7 @@ import pytest
 
 from app.errors import Invalid, NotFound, ReadOnlyStorage, StorageFull
 from app.services.captions import caption_sets, captions
-from app.services.datasets import datasets
+from app.services.datasets import dataset_members, datasets
 from app.services.exports import caption_files_beside as beside
 from tests.factories import make_tracked_files
 
@@ -24,8 +24,8 @@ def seed(core, root: Path, texts: list[str | None]) -> dict:
     for image in images:
         image.write_bytes(b"\xff\xd8 not really a jpeg")
     dataset = datasets.create_dataset(core.db, "Portraits")
-    datasets.add_files(core.db, dataset["id"], ids)
-    made = caption_sets.create_caption_set(core.db, dataset["id"], "Tags", "tags", trigger_phrase="ohwx")
+    dataset_members.add_files(core.db, dataset.id, ids)
+    made = caption_sets.create_caption_set(core.db, dataset.id, "Tags", "tags", trigger_phrase="ohwx")
     for file_id, text in zip(ids, texts, strict=True):
         if text:
             captions.save_caption(core.db, made["id"], file_id, text)
@@ -171,7 +171,7 @@ def test_excluded_images_and_linked_caption_files_are_left_alone(core, tmp_path)
     elsewhere.write_text("not yours", encoding="utf-8")
     (root / "img_0002.txt").symlink_to(elsewhere)
     dataset_id = caption_sets.get_caption_set(core.db, seeded["id"])["dataset_id"]
-    datasets.set_excluded(core.db, dataset_id, [seeded["file_ids"][0]], True)
+    dataset_members.set_excluded(core.db, dataset_id, [seeded["file_ids"][0]], True)
     reasons = {s["filename"]: s["reason"] for s in beside.plan_write_beside(core.db, seeded["id"])["skipped"]}
     assert reasons == {
         "img_0001.jpg": "excluded from the dataset",
@@ -186,10 +186,8 @@ def test_unicode_names_and_multi_line_captions_are_written_as_utf8(core, tmp_pat
     ids = make_tracked_files(core.db, 1, folder=str(root), prefix="café 猫")
     (root / "café 猫_0001.jpg").write_bytes(b"img")
     dataset = datasets.create_dataset(core.db, "Uni")
-    datasets.add_files(core.db, dataset["id"], ids)
-    made = caption_sets.create_caption_set(
-        core.db, dataset["id"], "N", "natural_simple", ensure_trigger=False
-    )
+    dataset_members.add_files(core.db, dataset.id, ids)
+    made = caption_sets.create_caption_set(core.db, dataset.id, "N", "natural_simple", ensure_trigger=False)
     captions.save_caption(core.db, made["id"], ids[0], "première ligne 😀\nzweite Zeile")
     result = beside.write_beside(core.db, core.settings.data_dir, made["id"])
     assert result["created"] == 1

@@ -12,7 +12,7 @@ from PIL import Image
 
 from app.errors import Conflict, Invalid, NotFound
 from app.services.captions import caption_sets, captions
-from app.services.datasets import datasets
+from app.services.datasets import dataset_members, datasets
 from app.services.exports.video_export import export_frames, export_video_dataset
 from app.services.exports.video_export_presets import VIDEO_PRESETS, list_video_presets
 from app.services.folders import folders
@@ -33,12 +33,12 @@ def video_set(core, photos, executor, make_image):
     scan_folder(core.db, core.settings, folder["id"], executor=executor)
     files = {f["filename"]: f for f in folders.list_folder_files(core.db, folder["id"])}
     dataset = datasets.create_dataset(core.db, "Moves")
-    datasets.add_files(core.db, dataset["id"], [f["id"] for f in files.values()])
-    caption_set = caption_sets.create_caption_set(core.db, dataset["id"], "Motion", "natural_simple")
+    dataset_members.add_files(core.db, dataset.id, [f["id"] for f in files.values()])
+    caption_set = caption_sets.create_caption_set(core.db, dataset.id, "Motion", "natural_simple")
     for name, text in [("walk.mp4", "a person walks\nto the left"), ("wave.webm", "a hand waves"),
                        ("two_shots.avi", "a room, then a checkerboard"), ("still.jpg", "a still")]:  # fmt: skip
         captions.save_caption(core.db, caption_set["id"], files[name]["id"], text)
-    return dataset["id"], caption_set["id"], files
+    return dataset.id, caption_set["id"], files
 
 
 def export(core, tmp_path, video_set, preset, **options):

@@ -82,11 +82,11 @@ def test_exact_and_near_groups_best_first_and_keep_best(core):
     ]
     dataset_id = seed_dataset(core, files)
     groups = duplicate_groups(core.db, dataset_id)
-    kinds = {g["kind"]: g for g in groups}
-    assert [f["file_id"] for f in kinds["exact"]["files"]] == ["b", "a"]
-    assert kinds["near"]["best"] == "c", "same quality: the larger image wins"
+    kinds = {g.kind: g for g in groups}
+    assert [f.file_id for f in kinds["exact"].files] == ["b", "a"]
+    assert kinds["near"].best == "c", "same quality: the larger image wins"
     result = keep_best(core.db, dataset_id, ["c", "d"])
-    assert result == {"kept": "c", "excluded": 1, "edited_excluded": []}
+    assert result.model_dump() == {"kept": "c", "excluded": 1, "edited_excluded": []}
     with core.db.session() as s:
         excluded = {m.file_id: m.excluded for m in s.query(models.DatasetFile)}
     assert excluded["d"] is True and excluded["c"] is False and excluded["e"] is False
@@ -111,13 +111,13 @@ def test_health_counts_buckets_flags_and_coverage(core):
         )
         set_id = caption_set.id
     health = dataset_health(core.db, dataset_id, set_id, measured_weight=0.7)
-    assert health["file_count"] == 4 and health["unscored"] == 1
-    counts = [b["count"] for b in health["quality_histogram"]]
+    assert health.file_count == 4 and health.unscored == 1
+    counts = [b.count for b in health.quality_histogram]
     assert counts[1] == 1 and counts[5] == 1 and counts[8] == 1  # p2 blended 0.7*0.95+0.3*0.5 = 0.815
-    assert health["flags"] == {"blurry": 2, "low_contrast": 1, "tiny": 1}
-    assert health["buckets"]["832x1216"] == 1 and health["buckets"]["1024x1024"] == 1
-    assert health["buckets"]["1344x768"] == 1, "16:9 falls into the widest-but-one SDXL bucket"
-    assert health["short_side"] == {
+    assert health.flags == {"blurry": 2, "low_contrast": 1, "tiny": 1}
+    assert health.buckets["832x1216"] == 1 and health.buckets["1024x1024"] == 1
+    assert health.buckets["1344x768"] == 1, "16:9 falls into the widest-but-one SDXL bucket"
+    assert health.short_side == {
         "<512": 1,
         "512-768": 0,
         "768-1024": 1,
@@ -125,8 +125,10 @@ def test_health_counts_buckets_flags_and_coverage(core):
         "1536-2048": 0,
         ">=2048": 0,
     }
-    assert health["coverage"] == [{"caption_set_id": set_id, "name": "Natural", "captioned": 1, "total": 4}]
-    assert health["caption_lengths"]["100-200"] == 1
+    assert [c.model_dump() for c in health.coverage] == [
+        {"caption_set_id": set_id, "name": "Natural", "captioned": 1, "total": 4}
+    ]
+    assert health.caption_lengths["100-200"] == 1
 
 
 def test_blend_and_bucket_rules():

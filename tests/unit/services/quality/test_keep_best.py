@@ -36,8 +36,8 @@ def test_an_edited_caption_is_never_excluded_without_confirmation(core):
     )
     _caption(core, dataset_id, "mine", "my careful words", edited=True)
     preview = keep_best_preview(core.db, dataset_id, ["hi", "mine", "low"])
-    assert preview["keep"]["file_id"] == "mine", "the hand-edited caption outweighs a higher quality score"
-    assert {f["file_id"] for f in preview["exclude"]} == {"hi", "low"}
+    assert preview.keep.file_id == "mine", "the hand-edited caption outweighs a higher quality score"
+    assert {f.file_id for f in preview.exclude} == {"hi", "low"}
     assert _excluded(core) == {"hi": False, "mine": False, "low": False}, "a preview changes nothing"
 
 
@@ -49,7 +49,7 @@ def test_excluding_an_edited_caption_needs_confirm_edited(core):
         keep_best(core.db, dataset_id, ["a", "b"])
     assert _excluded(core) == {"a": False, "b": False}, "refused: nothing excluded"
     result = keep_best(core.db, dataset_id, ["a", "b"], confirm_edited=True)
-    assert result["edited_excluded"] == ["b.jpg"] and _excluded(core) == {"a": False, "b": True}
+    assert result.edited_excluded == ["b.jpg"] and _excluded(core) == {"a": False, "b": True}
 
 
 def test_best_weighs_resolution_and_captions_not_quality_alone(core):
@@ -60,13 +60,13 @@ def test_best_weighs_resolution_and_captions_not_quality_alone(core):
             {"id": "large", "q": 0.5, "w": 1024, "h": 1024},
         ],
     )
-    assert keep_best_preview(core.db, dataset_id, ["tiny", "large"])["keep"]["file_id"] == "large"
+    assert keep_best_preview(core.db, dataset_id, ["tiny", "large"]).keep.file_id == "large"
 
 
 def test_best_prefers_a_captioned_image(core):
     dataset_id = seed_dataset(core, [{"id": "bare", "q": 0.6}, {"id": "said", "q": 0.5}])
     _caption(core, dataset_id, "said", "a caption", edited=False)
-    assert keep_best_preview(core.db, dataset_id, ["bare", "said"])["keep"]["file_id"] == "said"
+    assert keep_best_preview(core.db, dataset_id, ["bare", "said"]).keep.file_id == "said"
 
 
 def test_keep_best_api_previews_and_refuses_with_409(core):

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from app.jobs.runner import JobRunner
+from app.services.captions import caption_sets
 from app.vision.client import generate_caption
 from app.vision.prompts import build_prompt
 from tests.fakes.behaviour import CAPTION
@@ -96,8 +97,7 @@ def _prompt_text(body, backend: str) -> str:
 async def test_a_clip_is_captioned_from_its_own_frames_and_exports_with_its_caption(
     core, tmp_path, fake_ollama, executor
 ):
-    from app.services.captions import caption_sets
-    from app.services.datasets import datasets
+    from app.services.datasets import dataset_members, datasets
     from app.services.exports.video_export import export_video_dataset
     from app.services.folders import folders
     from app.services.folders.scanning import scan_folder
@@ -112,9 +112,9 @@ async def test_a_clip_is_captioned_from_its_own_frames_and_exports_with_its_capt
     scan_folder(core.db, core.settings, folder["id"], executor=executor)
     (video,) = folders.list_folder_files(core.db, folder["id"])
     dataset = datasets.create_dataset(core.db, "Shots")
-    datasets.add_files(core.db, dataset["id"], [video["id"]])
+    dataset_members.add_files(core.db, dataset.id, [video["id"]])
     caption_set = caption_sets.create_caption_set(
-        core.db, dataset["id"], "Motion", "natural_simple", trigger_phrase="ohwx"
+        core.db, dataset.id, "Motion", "natural_simple", trigger_phrase="ohwx"
     )
     first, second = video_clips.detect_scenes(core.db, video["id"])
     clip = await generate_for_clip(core, second.id, caption_set["id"])
@@ -128,7 +128,7 @@ async def test_a_clip_is_captioned_from_its_own_frames_and_exports_with_its_capt
         video_clips.set_status(core.db, each.id, "accepted")
     video_clips.set_caption(core.db, first.id, "  a dark   room  ")
     report = export_video_dataset(
-        core.db, core.settings, dataset["id"], caption_set_id=caption_set["id"], preset="musubi_tuner",
+        core.db, core.settings, dataset.id, caption_set_id=caption_set["id"], preset="musubi_tuner",
         export_path=str(tmp_path / "out"), fps=12, frames=17, resolution=64,
     )  # fmt: skip
     texts = [
