@@ -1,5 +1,7 @@
 """Domain errors. Each carries a message a person can act on; the API maps them to HTTP codes."""
 
+from typing import Any
+
 
 class CaptionForgeError(Exception):
     """Base of every domain error."""
@@ -27,6 +29,7 @@ class StorageFull(CaptionForgeError):
     """The disk (or the database's size limit) is full: nothing of the failed change was written."""
 
     http_status = 507
+    counts: dict[str, Any]  # a scan's counts so far, when a scan hit it
 
 
 class ReadOnlyStorage(CaptionForgeError):

@@ -12,7 +12,7 @@ import threading
 from dataclasses import dataclass, field
 from typing import Any
 
-from nicegui import background_tasks, run
+from nicegui import background_tasks
 
 from app.core import Core
 from app.errors import CaptionForgeError, Conflict
@@ -92,7 +92,7 @@ class ScanRegistry:
         return task is not None and not task.done()
 
     async def _ensure_enabled(self, folder_id: str) -> None:
-        folder = await run.io_bound(folders.get_folder, self.core.db, folder_id)
+        folder = await asyncio.to_thread(folders.get_folder, self.core.db, folder_id)
         if not folder["enabled"]:
             raise Conflict(f"The folder {folder['name']} is disabled: enable it before scanning.")
 

@@ -51,7 +51,7 @@ def open_image(
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
-            image = Image.open(stream)
+            image: Image.Image = Image.open(stream)
             if image.format not in SUPPORTED_FORMATS:
                 raise ImageDecodeError(f"not a supported image ({image.format})")
             if draft_size and image.format in ("JPEG", "MPO"):

@@ -36,7 +36,8 @@ def replacement_pool(broken: ProcessPoolExecutor) -> ProcessPoolExecutor:
             return process_pool(count)
     broken.shutdown(wait=False, cancel_futures=True)
     return ProcessPoolExecutor(  # a caller's own pool (tests): same size, context and initializer
-        max_workers=broken._max_workers,
+        # CPython keeps a pool's settings only in these private attributes; a clone needs all four.
+        max_workers=broken._max_workers,  # type: ignore[attr-defined]
         mp_context=broken._mp_context,
         initializer=broken._initializer,
         initargs=broken._initargs,

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import errno
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -41,7 +41,7 @@ MAX_FPS, MAX_FRAMES, MAX_SIDE = 120.0, 1025, 4096
 
 @dataclass
 class _Clip:
-    row: dict[str, Any]
+    row: Mapping[str, Any]
     path: str
     start: float
     end: float

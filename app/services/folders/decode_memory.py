@@ -14,6 +14,7 @@ import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from types import ModuleType
 from typing import IO
 
 from PIL import Image
@@ -104,6 +105,7 @@ def _load_libc():
 
 
 _LIBC = _load_libc()
+_fcntl: ModuleType | None
 try:
     import fcntl as _fcntl
 except ImportError:  # Windows: no lock, decodes may overlap

@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 import os
 from datetime import datetime, timezone
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import select, update
+from sqlalchemy import Table, insert, select, update
 
 from app.db import Database
 from app.fs_names import readable
@@ -96,7 +96,7 @@ def write_rows(db: Database, inserts: list[dict], updates: list[dict]) -> None:
         return
     with db.session() as session:
         if inserts:
-            session.execute(TrackedFile.__table__.insert(), [_columns(row) for row in inserts])
+            session.execute(insert(cast(Table, TrackedFile.__table__)), [_columns(row) for row in inserts])
         if updates:
             session.execute(update(TrackedFile), updates)
 

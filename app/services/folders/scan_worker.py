@@ -105,7 +105,7 @@ def _decode_and_measure(data: bytes, file_hash: str, options: ScanOptions) -> di
     header = open_image(data, max_pixels=options.max_pixels, load=False)
     stored_size = header.size
     width, height = _oriented(header)
-    file_type = SUPPORTED_FORMATS[header.format]
+    file_type = SUPPORTED_FORMATS[header.format or ""]  # open_image refused any other format
     jpeg_quality = quality.estimate_jpeg_quality(getattr(header, "quantization", None))
     # Decode at the smallest JPEG DCT scale that still covers the metric size (aspect-true request box).
     draft = fit_within(stored_size, long_side=quality.METRIC_SIDE)

@@ -177,7 +177,9 @@ def _apply_unchanged(
         caption = paired_caption_path(path, walk.captions)
         if caption is None and row.imported_caption_path is None:
             continue
-        if caption != row.imported_caption_path or walk.caption_mtimes[caption] >= previous_scan_ns:
+        if caption != row.imported_caption_path or (
+            caption is not None and walk.caption_mtimes[caption] >= previous_scan_ns
+        ):
             updates.append({"id": row.id, **caption_fields(caption)})
     write_rows(db, [], updates)
     return updates[len(plan.restored) :]
@@ -230,7 +232,7 @@ def _submit(pool, chunks: list, pending: dict, limit: int, options: ScanOptions)
 
 
 def _collect_done(
-    done, pending: dict, chunks: list, where, inserts, updates, pool=None
+    done, pending: dict, chunks: list, where: tuple[Any, ...], inserts, updates, pool=None
 ) -> tuple[OSError | None, bool]:
     """Collect finished chunks; returns (the first OSError a chunk raised, whether the pool broke)."""
     failure, broken = None, False
@@ -250,7 +252,7 @@ def _collect_done(
             failure = failure or exc
             continue
         for result in results:
-            _collect(result, *where, inserts, updates)
+            _collect(result, where, inserts, updates)
     return failure, broken
 
 
@@ -265,7 +267,8 @@ def _worker_died(path: str, cause: str | None) -> dict[str, Any]:
     }
 
 
-def _collect(result, folder_id, root, walk, existing, plan, missing_by_hash, state, inserts, updates) -> None:
+def _collect(result, where: tuple[Any, ...], inserts, updates) -> None:
+    folder_id, root, walk, existing, plan, missing_by_hash, state = where
     path = result.pop("path")
     size, mtime = walk.files[path]
     row = existing.get(path)
@@ -304,7 +307,7 @@ def _finish(db: Database, folder_id: str, plan: _Plan, walk: WalkResult, state: 
         missing = session.scalar(
             select(func.count()).where(TrackedFile.folder_id == folder_id, TrackedFile.file_exists.is_(False))
         )
-        folder = session.get(TrackedFolder, folder_id)
+        folder = session.get_one(TrackedFolder, folder_id)
         folder.file_count = _present_count(session, folder_id)
         folder.last_scanned = now
         folder.last_scan_error = _unreadable_summary(walk.unreadable)
@@ -326,7 +329,7 @@ def _finish_unreachable(db: Database, folder_id: str, root: str, state: _State) 
         session.execute(
             update(TrackedFile).where(TrackedFile.folder_id == folder_id).values(file_exists=False)
         )
-        folder = session.get(TrackedFolder, folder_id)
+        folder = session.get_one(TrackedFolder, folder_id)
         folder.last_scanned, folder.last_scan_error, folder.file_count = utcnow(), message, 0
         state.counts["missing"] = (
             session.scalar(select(func.count()).where(TrackedFile.folder_id == folder_id)) or 0
@@ -336,7 +339,7 @@ def _finish_unreachable(db: Database, folder_id: str, root: str, state: _State) 
 
 def _mark_started(db: Database, folder_id: str) -> None:
     with db.session() as session:
-        session.get(TrackedFolder, folder_id).scan_started = utcnow()
+        session.get_one(TrackedFolder, folder_id).scan_started = utcnow()
 
 
 def _mark_ended(db: Database, folder_id: str, error: str | None) -> None:
@@ -361,7 +364,7 @@ def recover_interrupted(db: Database) -> int:
         for folder in folders:
             folder.file_count = _present_count(session, folder.id)
             saved = session.scalar(select(func.count()).where(TrackedFile.folder_id == folder.id)) or 0
-            started = folder.scan_started.strftime("%Y-%m-%d %H:%M UTC")
+            started = (folder.scan_started or utcnow()).strftime("%Y-%m-%d %H:%M UTC")
             folder.last_scan_error = (
                 f"The scan started {started} was interrupted (the app stopped or crashed); {saved} files were "
                 "saved. Scan again to finish: files already measured are skipped."
