@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# CaptionForge: set up .venv with the test extras, make sure a Chromium exists, run ruff, lint-imports and every test.
+# CaptionForge: set up .venv with the test extras, make sure a Chromium exists, run ruff, lint-imports, mypy and every test.
 # Extra arguments go to pytest, e.g. ./test.sh tests/unit -x. Benchmarks: ./test.sh -m bench tests/bench -s
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -63,4 +63,5 @@ fi
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .
 .venv/bin/lint-imports  # the layers and feature order of docs/architecture.md (pyproject.toml)
+.venv/bin/mypy  # app/services and app/api type-check (pyproject.toml [tool.mypy])
 .venv/bin/python -m pytest "$@"
