@@ -79,9 +79,9 @@ def test_deleting_a_dataset_while_its_export_runs_is_refused_and_the_history_sta
         )
         with pytest.raises(Conflict, match="being exported"):
             datasets.delete_dataset(core.db, seeded.dataset_id)
-        assert jobs.cancel(started["export_id"])
-    entry = _wait(core, started["export_id"])
-    assert entry["status"] == "cancelled", "the export has its history row"
+        assert jobs.cancel(started.export_id)
+    entry = _wait(core, started.export_id)
+    assert entry.status == "cancelled", "the export has its history row"
     assert datasets.delete_dataset(core.db, seeded.dataset_id).name  # once it stopped, delete works
 
 
