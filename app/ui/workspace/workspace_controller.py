@@ -26,6 +26,7 @@ from app.ui.exports.export_dialog import ExportDialog
 from app.ui.workspace.caption_tools.batch_preview import GridScope
 from app.ui.workspace.caption_tools.workspace_caption_tools import WorkspaceCaptionTools, emit_caption_changes
 from app.ui.workspace.editor.caption_editor import CaptionEditor
+from app.ui.workspace.grid.first_screen import first_screen_limit, is_first_screen, load_the_rest
 from app.ui.workspace.grid.grid_actions import SelectionBar
 from app.ui.workspace.grid.grid_toolbar import GridToolbar
 from app.ui.workspace.grid.thumb_grid import ThumbGrid
@@ -184,7 +185,10 @@ class WorkspaceController:
         if caption_set_id not in set_ids:
             default = dataset.get("default_caption_set_id")
             caption_set_id = default if default in set_ids else (set_ids[0] if set_ids else None)
-        rows = await run.io_bound(datasets.list_dataset_files, current().db, dataset["id"], caption_set_id)
+        limit = first_screen_limit(self.options)  # the rest follows the first screen (load_the_rest)
+        rows = await run.io_bound(
+            datasets.list_dataset_files, current().db, dataset["id"], caption_set_id, limit=limit
+        )
         return all_datasets, dataset, caption_set_id, rows
 
     async def _show(
@@ -341,6 +345,8 @@ class WorkspaceController:
         self.grid.set_rows(self.rows, [row["file_id"] for row in view])
         self.state.total_count, self.state.shown_count = len(self.rows), len(view)
         self.toolbar.show_count(len(view), len(self.rows))
+        if is_first_screen(self.rows):
+            background_tasks.create(load_the_rest(self, self.rows), name="rest of the rows")
         # The tag counts read every caption of the set (seconds at 10,000): after the first screen's thumbnails.
         background_tasks.create(self._tags_after_first_screen(), name="tag panel")
 
