@@ -8,6 +8,7 @@ Any other view (a sort, a filter) needs every row to know its first screen and r
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any, Protocol
 
 from nicegui import run
@@ -19,6 +20,9 @@ from app.ui.workspace.grid.thumb_grid import ThumbGrid
 
 Row = dict[str, Any]
 FIRST_SCREEN_ROWS = 600  # more tiles than a 4K screen shows at the smallest tile size, and a scroll or two
+APPEND_CHUNK = (
+    10_000  # rows a message: one message of 100,000 rows holds ~15 MB of JSON and its lists at once
+)
 
 
 class Workspace(Protocol):
@@ -57,7 +61,14 @@ async def load_the_rest(workspace: Workspace, shown: list[Row]) -> None:
         await workspace._load_rows(rows)  # members changed meanwhile: show the fresh list as a whole
         return
     rest = rows[len(shown) :]
+    for start in range(0, len(rest), APPEND_CHUNK):
+        workspace.grid.append_rows(rest[start : start + APPEND_CHUNK], workspace.grid.order)
+        await asyncio.sleep(0.02)  # this chunk goes out (and its JSON is freed) before the next is built
+        if workspace.grid.is_deleted:
+            return
+        if workspace.rows is not shown:  # rows removed or reloaded meanwhile: read them again as a whole
+            await workspace._load_rows()
+            return
     workspace.rows = shown + rest  # the shown rows stay: a caption saved meanwhile is in them
     workspace.state.total_count = len(workspace.rows)
-    workspace.grid.append_rows(rest, workspace.grid.order)  # the order over all rows comes next
-    await workspace.apply_view()
+    await workspace.apply_view()  # the order over all rows, the counts
