@@ -7,7 +7,7 @@ from nicegui.testing import User
 
 from app.services.grid.grid_view import GridOptions
 from app.ui.workspace.grid import first_screen
-from tests.ui.test_workspace_grid import open_dataset
+from tests.ui.test_workspace_grid import eventually, open_dataset
 
 
 async def test_the_rest_of_the_rows_follows_the_first_screen(
@@ -15,7 +15,7 @@ async def test_the_rest_of_the_rows_follows_the_first_screen(
 ) -> None:
     monkeypatch.setattr(first_screen, "FIRST_SCREEN_ROWS", 10)
     seeded, grid = await open_dataset(user, count=25)  # waits until the grid holds all 25 rows
-    assert grid.order == seeded.file_ids
+    await eventually(lambda: grid.order == seeded.file_ids)
     await user.should_see("25 images", marker="grid-count", retries=50)
     user.find(marker="select-all").click()
     await user.should_see("Selected: 25", retries=50)
