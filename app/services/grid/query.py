@@ -10,6 +10,9 @@ Bare words and quoted phrases search the caption and the file name. Text matchin
 `tokens` is the CLIP token count without the start/end tokens (see app/services/tokens.py).
 A row with no quality score never satisfies a quality comparison. `fps=N` (or `fps:N`) with a whole N also
 matches the NTSC rates near it (fps:30 finds 29.97).
+
+`filter_rows` evaluates a whole list a condition at a time (query_columns); `compile_query` gives the
+one-row predicate (query_rows), the reference both must agree with.
 """
 
 from __future__ import annotations
