@@ -96,6 +96,9 @@ def _measure_workspace(page, url: str, seeded) -> dict:
     wait_connected(page)
     page.wait_for_function(FIRST_SCREEN_JS, arg=".cf-thumb-grid", timeout=60_000, polling="raf")
     first_screen = time.perf_counter() - started
+    page.get_by_text(f"{COUNT} images", exact=True).wait_for(
+        timeout=60_000
+    )  # the rest follows the first rows
     load_end = page.evaluate("performance.getEntriesByType('navigation')[0].loadEventEnd / 1000")
     after_load = page.evaluate("performance.now() / 1000") - load_end
     scroller = ".cf-thumb-scroll"

@@ -135,15 +135,17 @@ def reorder(db: Database, dataset_id: str, file_ids_in_new_order: Iterable[str])
 
 
 def list_dataset_files(
-    db: Database, dataset_id: str, caption_set_id: str | None = None
+    db: Database, dataset_id: str, caption_set_id: str | None = None, *, limit: int | None = None
 ) -> list[DatasetFileRow]:
-    """One row per member in order, with the file's facts and (given a caption set) its caption there."""
+    """One row per member in order, with the file's facts and (given a caption set) its caption there.
+
+    `limit`: only the first rows (a grid's first screen comes before the rest of a 100,000-image set)."""
     with db.session() as session:
         dataset = require_dataset(session, dataset_id)
         if caption_set_id is not None:
             _require_set_of(session, dataset, caption_set_id)
-        # Core rows: the ORM's row processing costs ~10% of the load
-        rows = session.connection().execute(_members_query(dataset_id, caption_set_id))
+        # Core rows: the ORM's row processing cost ~10% of the load
+        rows = session.connection().execute(_members_query(dataset_id, caption_set_id).limit(limit))
         return [_member_row(row) for row in rows]
 
 

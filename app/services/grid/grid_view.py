@@ -1,7 +1,7 @@
 """What the image grid shows: filter and sort a dataset's rows (from datasets.list_dataset_files) in Python.
 
 Pure functions over plain row dicts, so a 10,000-row dataset is filtered and sorted in a few milliseconds
-without touching the database again. The caption-tools filter language replaces `filter_rows` later.
+without touching the database again; the filter language (app.services.grid.query) runs a column at a time.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from app.services.grid.query import compile_query
+from app.services.grid.query import filter_rows as query_filter_rows
 
 Row = dict[str, Any]
 
@@ -59,9 +59,9 @@ def filter_rows(rows: Iterable[Row], options: GridOptions) -> list[Row]:
     keep_show = _SHOW_TESTS[options.show]
     words = options.search.casefold().split()
     ceiling = options.quality_below
-    matches_query = compile_query(options.query)
-    if options.show == "all" and ceiling is None and not words and not (options.query or "").strip():
-        return list(rows)  # nothing to test: 100,000 rows through four no-op checks cost ~100 ms
+    rows = query_filter_rows(rows, options.query)  # a bad query raises QueryError here
+    if options.show == "all" and ceiling is None and not words:
+        return rows  # nothing else to test: 100,000 rows through three no-op checks cost ~60 ms
     result = []
     for row in rows:
         if not keep_show(row):
@@ -70,8 +70,6 @@ def filter_rows(rows: Iterable[Row], options: GridOptions) -> list[Row]:
         if ceiling is not None and score is not None and score >= ceiling:
             continue
         if words and not _matches_words(row, words):
-            continue
-        if not matches_query(row):
             continue
         result.append(row)
     return result

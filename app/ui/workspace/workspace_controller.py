@@ -21,6 +21,7 @@ from app.ui.count_refresh import counts
 from app.ui.datasets.folder_to_dataset import EmptyDatasetActions
 from app.ui.workspace.caption_tools.batch_preview import GridScope
 from app.ui.workspace.caption_tools.workspace_caption_tools import WorkspaceCaptionTools
+from app.ui.workspace.grid.first_screen import first_screen_limit, is_first_screen, load_the_rest
 from app.ui.workspace.grid.grid_actions import FilesHandler, SelectionBar
 from app.ui.workspace.grid.grid_toolbar import GridToolbar
 from app.ui.workspace.grid.thumb_grid import ThumbGrid
@@ -154,7 +155,8 @@ class WorkspaceController:
         if caption_set_id not in set_ids:
             default = dataset.default_caption_set_id
             caption_set_id = default if default in set_ids else (set_ids[0] if set_ids else None)
-        return all_datasets, dataset, caption_set_id, await self.reads.rows(dataset.id, caption_set_id)
+        limit = first_screen_limit(self.rows.options)  # the rest follows the first screen (load_the_rest)
+        return all_datasets, dataset, caption_set_id, await self.reads.rows(dataset.id, caption_set_id, limit)
 
     async def _show(self, shown: Shown) -> None:
         all_datasets, dataset, caption_set_id, rows = shown
@@ -288,6 +290,8 @@ class WorkspaceController:
         self.grid.set_rows(self.rows.rows, [row["file_id"] for row in view])
         self.state.total_count, self.state.shown_count = count, len(view)
         self.toolbar.show_count(len(view), count)
+        if is_first_screen(self.rows.rows):
+            background_tasks.create(load_the_rest(self, self.rows.rows), name="rest of the rows")
         # The tag counts read every caption of the set (seconds at 10,000): after the first screen's thumbnails.
         background_tasks.create(self._tags_after_first_screen(), name="tag panel")
 

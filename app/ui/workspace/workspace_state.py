@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from nicegui import binding, run
@@ -124,9 +125,11 @@ class WorkspaceReads:
     def __init__(self, db: Database) -> None:
         self.db = db
 
-    async def rows(self, dataset_id: str, caption_set_id: str | None) -> list[Row]:
-        """The member rows of a dataset through a caption set."""
-        return await run.io_bound(dataset_members.list_dataset_files, self.db, dataset_id, caption_set_id)
+    async def rows(self, dataset_id: str, caption_set_id: str | None, limit: int | None = None) -> list[Row]:
+        """The member rows of a dataset through a caption set (only the first `limit`, when given)."""
+        return await run.io_bound(
+            partial(dataset_members.list_dataset_files, limit=limit), self.db, dataset_id, caption_set_id
+        )
 
     async def datasets(self) -> list[Dataset]:
         return await run.io_bound(datasets.list_datasets, self.db)

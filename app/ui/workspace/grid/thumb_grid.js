@@ -138,6 +138,11 @@ export default {
     setOrder(order) {
       this.order = Vue.markRaw(order);
     },
+    appendItems(rows, order) {
+      // The rest of the dataset after its first screen: selection, focus and scroll position stay.
+      this.items = Vue.markRaw(this.items.concat(rows.map(toItem)));
+      this.order = Vue.markRaw(order);
+    },
     patchItems(rows) {
       for (const row of rows) {
         const item = toItem(row);

@@ -56,6 +56,16 @@ class ThumbGrid(ui.element, component="thumb_grid.js"):
         self.run_method("setItems", [compact_item(row) for row in rows], self._positions(self.order))
         self._selection_changed()
 
+    def append_rows(self, rows: list[Row], order: Iterable[str]) -> None:
+        """Add rows after the ones the grid holds (the rest of a dataset after its first screen) and show
+        `order`; the selection, the focus and the scroll position stay."""
+        start = len(self._index)
+        for offset, row in enumerate(rows):
+            self.rows[row["file_id"]] = row
+            self._index[row["file_id"]] = start + offset
+        self.order = [file_id for file_id in order if file_id in self._index]
+        self.run_method("appendItems", [compact_item(row) for row in rows], self._positions(self.order))
+
     def set_order(self, file_ids: Iterable[str]) -> None:
         """Show these files, in this order (after a sort or a filter)."""
         self.order = [file_id for file_id in file_ids if file_id in self._index]
