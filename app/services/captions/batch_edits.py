@@ -214,7 +214,7 @@ def _plan(
     skipped: list[dict[str, Any]] = []
     limit = caption_set.get("max_length")
     for row in rows:
-        before = row["caption_text"]
+        before = row["caption_text"] or ""
         after = transform(before).strip()
         if after == before.strip():
             continue

@@ -17,8 +17,8 @@ one-row predicate (query_rows), the reference both must agree with.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from typing import Any
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any, TypeVar, cast
 
 from app.services.grid.query_columns import matching_rows
 from app.services.grid.query_rows import RowView, compile_test
@@ -27,6 +27,7 @@ from app.services.grid.query_syntax import QueryError, format_query, parse_query
 __all__ = ["QueryError", "compile_query", "filter_rows", "format_query", "parse_query", "query_error"]
 
 Row = dict[str, Any]
+AnyRow = TypeVar("AnyRow", bound=Mapping[str, Any])  # a member row of any typed shape
 
 
 def compile_query(text: str | None) -> Callable[[Row], bool]:
@@ -38,11 +39,11 @@ def compile_query(text: str | None) -> Callable[[Row], bool]:
     return lambda row: test(RowView(row))
 
 
-def filter_rows(rows: Iterable[Row], text: str | None) -> list[Row]:
+def filter_rows(rows: Iterable[AnyRow], text: str | None) -> list[AnyRow]:
     """The rows that match the query, in their order (a whole column at a time). Raises QueryError."""
     node = parse_query(text or "")
-    rows = list(rows)
-    return rows if node is None else matching_rows(rows, node)
+    listed = list(rows)
+    return listed if node is None else cast(list[AnyRow], matching_rows(cast(list[Row], listed), node))
 
 
 def query_error(text: str | None) -> QueryError | None:

@@ -36,7 +36,10 @@ class RowView:
 
     def __init__(self, row: Row) -> None:
         self.row = row
-        self._caption = self._caption_lower = self._name_lower = self._folder_lower = None
+        self._caption: str | None = None
+        self._caption_lower: str | None = None
+        self._name_lower: str | None = None
+        self._folder_lower: str | None = None
         self._tags: frozenset[str] | None = None
         self._flags: list[str] | None = None
 
