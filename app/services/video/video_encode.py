@@ -9,8 +9,6 @@ from __future__ import annotations
 from fractions import Fraction
 from pathlib import Path
 
-import av
-
 from app.services.video_probe import VideoDecodeError, open_video
 
 HOLD_LAST = 2  # frames the source's last picture may fill at the end
@@ -44,6 +42,8 @@ def write_clip(
 
     Raises VideoDecodeError when the source ends (or breaks) before the frames are there.
     """
+    import av  # on first use: PyAV weighs ~20 MB, and most apps never export a clip
+
     rate = Fraction(fps).limit_denominator(1001)
     width, height = size
     written = 0
