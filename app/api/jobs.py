@@ -14,12 +14,13 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, Field
 
-from app.api.schemas.job_schemas import Job, JobPlan, JobStarted
+from app.api.schemas.job_schemas import JobPlan, JobStarted
 from app.container import ServicesDep
 from app.core import Events
 from app.jobs.job_payloads import completed_payload, progress_payload
 from app.services.caption_jobs import caption_jobs
 from app.services.caption_jobs.caption_job_plan import plan_job
+from app.services.caption_jobs.caption_job_shapes import CaptionJob
 
 router = APIRouter(tags=["caption jobs"])
 KEEPALIVE_SECONDS = 15.0
@@ -65,13 +66,13 @@ async def auto_generate(services: ServicesDep, caption_set_id: str, body: AutoGe
     """The queued job's id, counts and estimated time; 422 when nothing would be captioned."""
     job = await services.jobs.submit(caption_set_id, **body.model_dump())
     return JobStarted(
-        job_id=job["id"],
-        status=job["status"],
-        total_files=job["total_files"],
-        estimated_time_seconds=job["estimated_time_seconds"],
-        to_caption=job["remaining_files"],
-        skipped_files=job["skipped_files"],
-        skip_reasons=job["skip_reasons"],
+        job_id=job.id,
+        status=job.status,
+        total_files=job.total_files,
+        estimated_time_seconds=job.estimated_time_seconds,
+        to_caption=job.remaining_files,
+        skipped_files=job.skipped_files,
+        skip_reasons=job.skip_reasons,
     )
 
 
@@ -85,45 +86,51 @@ def plan(services: ServicesDep, caption_set_id: str, body: PlanRequest) -> JobPl
     return JobPlan(**result.model_dump(exclude={"to_caption"}), to_caption=len(result.to_caption))
 
 
-@router.get("/api/vision/jobs", response_model=list[Job], summary="Caption jobs, newest first")
-async def list_jobs(services: ServicesDep, limit: int = Query(100, ge=1, le=1000)) -> list[dict[str, Any]]:
+@router.get("/api/vision/jobs", response_model=list[CaptionJob], summary="Caption jobs, newest first")
+async def list_jobs(services: ServicesDep, limit: int = Query(100, ge=1, le=1000)) -> list[CaptionJob]:
     return await services.jobs.list(limit)
 
 
 @router.get(
     "/api/vision/jobs/{job_id}",
-    response_model=Job,
+    response_model=CaptionJob,
     summary="A job's status, counts, failed files and endpoint throughput",
 )
-async def get_job(services: ServicesDep, job_id: str) -> dict[str, Any]:
+async def get_job(services: ServicesDep, job_id: str) -> CaptionJob:
     return await services.jobs.get(job_id)
 
 
 @router.post(
     "/api/vision/jobs/{job_id}/pause",
-    response_model=Job,
+    response_model=CaptionJob,
     summary="Pause after the images in flight (they are kept)",
 )
-async def pause(services: ServicesDep, job_id: str) -> dict[str, Any]:
+async def pause(services: ServicesDep, job_id: str) -> CaptionJob:
     return await services.jobs.pause(job_id)
 
 
 @router.post(
-    "/api/vision/jobs/{job_id}/resume", response_model=Job, summary="Resume a paused or interrupted job"
+    "/api/vision/jobs/{job_id}/resume",
+    response_model=CaptionJob,
+    summary="Resume a paused or interrupted job",
 )
-async def resume(services: ServicesDep, job_id: str) -> dict[str, Any]:
+async def resume(services: ServicesDep, job_id: str) -> CaptionJob:
     return await services.jobs.resume(job_id)
 
 
-@router.post("/api/vision/jobs/{job_id}/cancel", response_model=Job, summary="Cancel; finished captions stay")
-async def cancel(services: ServicesDep, job_id: str) -> dict[str, Any]:
+@router.post(
+    "/api/vision/jobs/{job_id}/cancel", response_model=CaptionJob, summary="Cancel; finished captions stay"
+)
+async def cancel(services: ServicesDep, job_id: str) -> CaptionJob:
     return await services.jobs.cancel(job_id)
 
 
 @router.post(
-    "/api/vision/jobs/{job_id}/retry-failed", response_model=Job, summary="Queue the failed images again"
+    "/api/vision/jobs/{job_id}/retry-failed",
+    response_model=CaptionJob,
+    summary="Queue the failed images again",
 )
-async def retry_failed(services: ServicesDep, job_id: str) -> dict[str, Any]:
+async def retry_failed(services: ServicesDep, job_id: str) -> CaptionJob:
     return await services.jobs.retry_failed(job_id)
 
 
@@ -144,17 +151,17 @@ async def stream(services: ServicesDep, job_id: str, request: Request) -> Stream
     )
 
 
-async def _events(job: dict[str, Any], request: Request, events: Events) -> AsyncIterator[str]:
+async def _events(job: CaptionJob, request: Request, events: Events) -> AsyncIterator[str]:
     queue: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
 
     def collect(payload: dict[str, Any]) -> None:
-        if payload.get("job_id") == job["id"]:
+        if payload.get("job_id") == job.id:
             queue.put_nowait(payload)
 
     events.job_progress.subscribe(collect)
     try:
-        yield _sse(progress_payload(job, job.get("current_file")))
-        if job["status"] in caption_jobs.FINISHED:
+        yield _sse(progress_payload(job, job.current_file))
+        if job.status in caption_jobs.FINISHED:
             yield _sse(completed_payload(job))
             return
         while not await request.is_disconnected():

@@ -31,6 +31,7 @@ from app.jobs.job_payloads import progress_payload, publish_commit, publish_stat
 from app.services.caption_jobs import caption_job_commit as commits
 from app.services.caption_jobs.caption_job_commit import Outcome, WorkItem
 from app.services.caption_jobs.caption_job_plan import SKIP_MANUAL
+from app.services.caption_jobs.caption_job_shapes import CaptionJob
 from app.services.images import ImageDecodeError
 from app.vision.errors import ModelNotFound
 
@@ -71,7 +72,7 @@ class CaptionJobRun:
         self._in_flight = 0
         self._changed = asyncio.Event()
         self._workers: asyncio.Future | None = None
-        self._job: dict[str, Any] = {}
+        self._job: CaptionJob  # set when the run begins
         self._started = time.monotonic()
         self._elapsed_before = 0.0
         self._processed = 0
@@ -79,8 +80,8 @@ class CaptionJobRun:
         self._storage_error: str | None = None  # a commit found the disk full: the run pauses
         self._last_publish = 0.0
 
-    async def run(self) -> dict[str, Any] | None:
-        """Work through the job; returns the final job dict (None when the job vanished or was not pending)."""
+    async def run(self) -> CaptionJob | None:
+        """Work through the job; returns the final job (None when the job vanished or was not pending)."""
         try:
             start = await asyncio.to_thread(commits.begin_run, self.core.db, self.job_id)
         except (Conflict, NotFound):
@@ -133,7 +134,7 @@ class CaptionJobRun:
     async def _check_models(self) -> None:
         if self.model_check is None:
             return
-        model = self._job["vision_model"]
+        model = self._job.vision_model
         answers = await asyncio.gather(
             *(self.model_check(e.url, model) for e in self.endpoints), return_exceptions=True
         )
@@ -205,11 +206,11 @@ class CaptionJobRun:
             result = await self.captioner(
                 item.path,
                 base_url=endpoint.url,
-                model=self._job["vision_model"],
-                style=self._job["style"],
-                max_length=self._job["max_length"],
-                trigger_phrase=self._job["options"].get("trigger_phrase"),
-                custom_prompt=self._job["options"].get("custom_prompt"),
+                model=self._job.vision_model,
+                style=self._job.style,
+                max_length=self._job.max_length,
+                trigger_phrase=self._job.options.get("trigger_phrase"),
+                custom_prompt=self._job.options.get("custom_prompt"),
                 context={"imported_caption": item.imported_caption or ""},
                 **_clip_range(item),
             )
@@ -218,7 +219,7 @@ class CaptionJobRun:
                 log.warning("Caption job %s drops %s: %s", self.job_id, endpoint.url, exc)
             return None
         except ModelNotFound:  # the server's fault, not the image's: leave that server, keep the image
-            endpoint.lacks_model(self._job["vision_model"])
+            endpoint.lacks_model(self._job.vision_model)
             return None
         except (CaptionForgeError, ImageDecodeError, OSError, ValueError) as exc:
             endpoint.image_failed(time.monotonic() - started)
@@ -258,7 +259,7 @@ class CaptionJobRun:
                     self._storage_error = str(exc)
                     self.stop("pause")
                     continue
-                self._job = report.job
+                self._job = report.job or self._job
                 publish_commit(self.core.events, report, self.current_file)
                 self._last_publish = time.monotonic()
 
@@ -293,7 +294,7 @@ class CaptionJobRun:
         if missing and len(missing) == len(self.endpoints):
             urls = ", ".join(e.url for e in missing)
             return (
-                f"The model {self._job['vision_model']} is not installed on {urls}. Pull it there or choose "
+                f"The model {self._job.vision_model} is not installed on {urls}. Pull it there or choose "
                 "another model, then press Resume."
             )
         details = "; ".join(f"{e.url}: {e.error}" for e in self.endpoints if e.error)
@@ -317,8 +318,8 @@ class CaptionJobRun:
 
     def _note_edit(self, payload: dict[str, Any]) -> None:
         """A person edited a caption of this set: the job will not caption that file (the edit wins)."""
-        same_set = payload.get("caption_set_id") == self._job.get("caption_set_id")
-        overwrites_edits = self._job["overwrite_existing"] and self._job["options"].get("overwrite_manual")
+        same_set = payload.get("caption_set_id") == self._job.caption_set_id
+        overwrites_edits = self._job.overwrite_existing and self._job.options.get("overwrite_manual")
         if same_set and payload.get("caption_state") == "edited" and not overwrites_edits:
             self._edited.add(payload["file_id"])
 

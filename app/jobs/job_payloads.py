@@ -6,6 +6,7 @@ from typing import Any
 
 from app.core import Events
 from app.services.caption_jobs.caption_job_commit import CommitReport
+from app.services.caption_jobs.caption_job_shapes import CaptionJob
 from app.services.caption_jobs.caption_jobs import FINISHED
 
 PROGRESS_FIELDS = (
@@ -24,26 +25,26 @@ PROGRESS_FIELDS = (
 )
 
 
-def progress_payload(job: dict[str, Any], current_file: str | None) -> dict[str, Any]:
+def progress_payload(job: CaptionJob, current_file: str | None) -> dict[str, Any]:
     """event "progress": counts, percent, rate and ETA of a job, and the file being captioned."""
-    payload = {"event": "progress", **{key: job.get(key) for key in PROGRESS_FIELDS}}
+    payload = {"event": "progress", **{key: getattr(job, key) for key in PROGRESS_FIELDS}}
     payload["current_file"] = current_file
     return payload
 
 
-def completed_payload(job: dict[str, Any]) -> dict[str, Any]:
+def completed_payload(job: CaptionJob) -> dict[str, Any]:
     """event "completed": the final counts; `status` says how it ended (completed, cancelled, failed)."""
     return {
         "event": "completed",
-        **{key: job.get(key) for key in PROGRESS_FIELDS if key not in ("estimated_time_remaining_seconds",)},
-        "total_time_seconds": job.get("elapsed_seconds"),
+        **{key: getattr(job, key) for key in PROGRESS_FIELDS if key != "estimated_time_remaining_seconds"},
+        "total_time_seconds": job.elapsed_seconds,
     }
 
 
-def publish_status(events: Events, job: dict[str, Any], current_file: str | None) -> None:
+def publish_status(events: Events, job: CaptionJob, current_file: str | None) -> None:
     """Tell every page a job's status changed (and that it finished, when it did)."""
     events.job_progress.emit(progress_payload(job, current_file))
-    if job["status"] in FINISHED:
+    if job.status in FINISHED:
         events.job_progress.emit(completed_payload(job))
 
 
@@ -51,7 +52,8 @@ def publish_commit(events: Events, report: CommitReport, current_file: str | Non
     """Events for one commit: caption_generated per caption, error per failure, progress (the commit itself
     queued caption_changed for each saved caption)."""
     job = report.job
-    ids = {"job_id": job["id"], "caption_set_id": job["caption_set_id"]}
+    assert job is not None, "commit_outcomes sets the job of every report it returns"
+    ids = {"job_id": job.id, "caption_set_id": job.caption_set_id}
     for outcome, caption in report.saved:
         events.job_progress.emit(
             {

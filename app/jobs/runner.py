@@ -20,6 +20,7 @@ from app.jobs.caption_job import Captioner, CaptionJobRun, ModelCheck
 from app.jobs.job_payloads import publish_status
 from app.services.caption_jobs import caption_jobs
 from app.services.caption_jobs.caption_job_plan import job_endpoints
+from app.services.caption_jobs.caption_job_shapes import CaptionJob, QueuedCaptionJob
 
 log = logging.getLogger("app.jobs")
 SHUTDOWN_WAIT = 5.0  # seconds the app waits at shutdown for in-flight captions to be committed
@@ -81,7 +82,7 @@ class JobRunner:
         """Look at the queue again (a job was added, resumed or finished)."""
         self._wake.set()
 
-    async def submit(self, caption_set_id: str, **options: Any) -> dict[str, Any]:
+    async def submit(self, caption_set_id: str, **options: Any) -> QueuedCaptionJob:
         """Queue a job for a caption set (options: see caption_jobs.create_job; model defaults to settings)."""
         vision = self.core.settings["vision"]
         parallel = options.pop("parallel", None) or vision.get("parallel_requests") or 1
@@ -100,24 +101,24 @@ class JobRunner:
         self.wake()
         return job
 
-    async def get(self, job_id: str) -> dict[str, Any]:
+    async def get(self, job_id: str) -> CaptionJob:
         """The job with its live state (current file, "pausing")."""
         return self._with_live(await asyncio.to_thread(caption_jobs.get_job, self.core.db, job_id))
 
-    async def list(self, limit: int = 100) -> list[dict[str, Any]]:
+    async def list(self, limit: int = 100) -> list[CaptionJob]:
         jobs = await asyncio.to_thread(caption_jobs.list_jobs, self.core.db, limit=limit)
         return [self._with_live(job) for job in jobs]
 
-    async def pause(self, job_id: str) -> dict[str, Any]:
+    async def pause(self, job_id: str) -> CaptionJob:
         """Pause: a running job finishes (and keeps) its in-flight images first and reports "pausing"."""
         job = await self._set_unless_running(job_id, "paused", ("pending", "interrupted"))
         if job is None:
             self.runs[job_id].stop("pause")
             job = await self.get(job_id)
-        publish_status(self.core.events, job, job.get("current_file"))
+        publish_status(self.core.events, job, job.current_file)
         return job
 
-    async def resume(self, job_id: str) -> dict[str, Any]:
+    async def resume(self, job_id: str) -> CaptionJob:
         """Put a paused, interrupted or failed job back into the queue."""
         job_run, task = self.runs.get(job_id), self._tasks.get(job_id)
         if job_run is not None and task is not None:
@@ -129,7 +130,7 @@ class JobRunner:
         self.wake()
         return job
 
-    async def cancel(self, job_id: str) -> dict[str, Any]:
+    async def cancel(self, job_id: str) -> CaptionJob:
         """Cancel: in-flight requests are aborted; captions already finished stay."""
         job = await self._set_unless_running(job_id, "cancelled", ("pending", "paused", "interrupted"))
         if job is None:
@@ -142,7 +143,7 @@ class JobRunner:
 
     async def _set_unless_running(
         self, job_id: str, status: str, allowed: tuple[str, ...]
-    ) -> dict[str, Any] | None:
+    ) -> CaptionJob | None:
         """Set the status of a job that is not running; None when it runs (then the run must be told)."""
         if job_id not in self.runs:
             try:
@@ -152,7 +153,7 @@ class JobRunner:
                     raise
         return None
 
-    async def retry_failed(self, job_id: str) -> dict[str, Any]:
+    async def retry_failed(self, job_id: str) -> CaptionJob:
         """Queue the job's failed images again."""
         job = await asyncio.to_thread(
             caption_jobs.retry_failed, self.core.db, job_id, self.core.settings["vision"]
@@ -163,20 +164,20 @@ class JobRunner:
 
     async def _set(
         self, job_id: str, status: str, allowed: tuple[str, ...], follow_settings: bool = False
-    ) -> dict[str, Any]:
+    ) -> CaptionJob:
         vision = self.core.settings["vision"] if follow_settings else None
         return await asyncio.to_thread(
             caption_jobs.set_status, self.core.db, job_id, status, allowed_from=allowed, vision=vision
         )
 
-    def _with_live(self, job: dict[str, Any]) -> dict[str, Any]:
-        job_run = self.runs.get(job["id"])
-        job["current_file"] = None
+    def _with_live(self, job: CaptionJob) -> CaptionJob:
+        job_run = self.runs.get(job.id)
+        job.current_file = None
         if job_run is not None:
             live = job_run.live()
-            job["current_file"] = live["current_file"]
-            if job["status"] in ("running", "pending") and job_run.stop_reason in ("pause", "interrupt"):
-                job["status"] = "pausing"
+            job.current_file = live["current_file"]
+            if job.status in ("running", "pending") and job_run.stop_reason in ("pause", "interrupt"):
+                job.status = "pausing"
         return job
 
     async def _schedule(self) -> None:
@@ -194,12 +195,12 @@ class JobRunner:
         )
         busy: set[str] = set().union(*(r.lane for r in self.runs.values())) if self.runs else set()
         for job in pending:
-            lane = {e["url"] for e in job["endpoints"] if e.get("status") != "removed"}
-            if job["id"] in self.runs or lane & busy:
+            lane = {e.url for e in job.endpoints if e.status != "removed"}
+            if job.id in self.runs or lane & busy:
                 busy |= lane  # a later job on the same servers waits for this one: queue order
                 continue
             busy |= lane
-            self._launch(job["id"], lane)
+            self._launch(job.id, lane)
 
     def _launch(self, job_id: str, lane: set[str]) -> None:
         vision = self.core.settings["vision"]

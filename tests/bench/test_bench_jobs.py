@@ -182,9 +182,7 @@ async def test_bench_two_servers_two_slots_each(core, tmp_path, fake_servers, lo
     job = caption_jobs.get_job(core.db, final["job_id"])
     print(
         "per server: "
-        + ", ".join(
-            f"{e['url']} {e['completed']} images, {e['images_per_minute']}/min" for e in job["endpoints"]
-        )
+        + ", ".join(f"{e.url} {e.completed} images, {e.images_per_minute}/min" for e in job.endpoints)
     )
     assert final["completed_files"] == IMAGES and final["failed_files"] == 0
     assert wall / IDEAL <= 1.6

@@ -61,9 +61,9 @@ def test_kill_9_mid_run_then_resume_captions_each_file_exactly_once(
     db = _open_db(data_dir)
     before_restart = captions_of(db, caption_set_id)
     job = caption_jobs.get_job(db, job_id)
-    assert job["status"] == "running", "a kill -9 leaves the row as it was"
-    assert job["completed_files"] == len(before_restart) >= 5, "every committed caption is counted"
-    assert job["remaining_files"] + len(before_restart) == IMAGES
+    assert job.status == "running", "a kill -9 leaves the row as it was"
+    assert job.completed_files == len(before_restart) >= 5, "every committed caption is counted"
+    assert job.remaining_files + len(before_restart) == IMAGES
     db.dispose()
 
     if auto_resume:
@@ -104,7 +104,7 @@ def test_stopping_the_app_marks_a_running_job_interrupted(tmp_path, fake_ollama)
         stop_server(server)  # SIGTERM: the shutdown hook runs
     db = _open_db(data_dir)
     job = caption_jobs.get_job(db, job_id)
-    assert job["status"] == "interrupted"
-    assert job["completed_files"] == len(captions_of(db, caption_set_id))
-    assert job["completed_files"] + job["remaining_files"] == IMAGES
+    assert job.status == "interrupted"
+    assert job.completed_files == len(captions_of(db, caption_set_id))
+    assert job.completed_files + job.remaining_files == IMAGES
     db.dispose()

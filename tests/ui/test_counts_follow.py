@@ -93,13 +93,13 @@ async def test_every_count_agrees_after_an_edit_a_batch_and_a_caption_job(
     # 3. A small auto-caption job against the fake vision server captions the rest.
     job = await running().jobs.submit(seeded.caption_set_id)
     for _ in range(400):
-        if caption_jobs.get_job(core.db, job["job_id"])["status"] in ("completed", "failed"):
+        if caption_jobs.get_job(core.db, job.job_id).status in ("completed", "failed"):
             break
         await asyncio.sleep(0.05)
-    assert caption_jobs.get_job(core.db, job["job_id"])["status"] == "completed"
+    assert caption_jobs.get_job(core.db, job.job_id).status == "completed"
     await _agree(user, seeded.caption_set_id)
     assert caption_sets.get_caption_set(core.db, seeded.caption_set_id)["caption_count"] == COUNT
-    done = caption_jobs.get_job(core.db, job["job_id"])["completed_files"]
+    done = caption_jobs.get_job(core.db, job.job_id).completed_files
     await user.should_see(f"Caption job finished: {done} captioned, 0 failed", retries=100)
 
 

@@ -41,10 +41,10 @@ def seeded(user: User, tmp_path: Path):
 async def _wait_for(job_id: str, *statuses: str) -> dict:
     for _ in range(400):
         job = caption_jobs.get_job(current().db, job_id)
-        if job["status"] in statuses:
+        if job.status in statuses:
             return job
         await asyncio.sleep(0.02)
-    raise AssertionError(f"job stayed {job['status']}")
+    raise AssertionError(f"job stayed {job.status}")
 
 
 async def test_dialog_summarises_what_will_be_captioned_and_starts_the_job(
@@ -83,8 +83,8 @@ async def test_dialog_summarises_what_will_be_captioned_and_starts_the_job(
         if started:
             break
         await asyncio.sleep(0.02)
-    job = await _wait_for(started[0]["id"], "completed")
-    assert job["completed_files"] == 8
+    job = await _wait_for(started[0].id, "completed")
+    assert job.completed_files == 8
     assert (
         captions.get_caption(db, seeded.caption_set_id, seeded.file_ids[0])["caption"]["caption_text"]
         != "typed"
@@ -109,7 +109,7 @@ async def test_job_card_shows_live_progress_and_pause_resume(user: User, seeded,
     await user.should_see("Paused", retries=50)
     await user.should_see("2 captioned · 0 failed · 0 skipped of 8", retries=30)
     user.find(marker="job-resume").click()
-    await _wait_for(job["id"], "completed")
+    await _wait_for(job.id, "completed")
     await user.should_see("Caption job finished: 8 captioned, 0 failed, 0 skipped.", retries=50)
     await user.should_not_see(marker="job-card", retries=30)
 
@@ -117,7 +117,7 @@ async def test_job_card_shows_live_progress_and_pause_resume(user: User, seeded,
 async def test_jobs_page_lists_failed_files_and_retries_them(user: User, seeded, fake: FakeCaptioner) -> None:
     fake.errors["img_00002.jpg"] = ImageDecodeError("img_00002.jpg is truncated")
     job = await running().jobs.submit(seeded.caption_set_id)
-    await _wait_for(job["id"], "completed")
+    await _wait_for(job.id, "completed")
     await user.open("/jobs")
     await user.should_see(marker="job-item")
     await user.should_see("7 captioned · 1 failed · 0 skipped of 8")
@@ -127,11 +127,11 @@ async def test_jobs_page_lists_failed_files_and_retries_them(user: User, seeded,
     fake.errors.clear()
     user.find(marker="job-retry-failed").click()
     for _ in range(400):
-        done = caption_jobs.get_job(current().db, job["id"])
-        if done["status"] == "completed" and done["completed_files"] == 8:
+        done = caption_jobs.get_job(current().db, job.id)
+        if done.status == "completed" and done.completed_files == 8:
             break
         await asyncio.sleep(0.02)
-    assert (done["completed_files"], done["failed_files"]) == (8, 0)
+    assert (done.completed_files, done.failed_files) == (8, 0)
     await user.should_see("8 captioned · 0 failed · 0 skipped of 8", retries=50)
     await user.should_not_see(marker="job-retry-failed", retries=30)
 

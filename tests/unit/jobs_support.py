@@ -86,10 +86,10 @@ async def wait_for_status(core: Core, job_id: str, *statuses: str, timeout: floa
     deadline = asyncio.get_running_loop().time() + timeout
     while True:
         job = await asyncio.to_thread(caption_jobs.get_job, core.db, job_id)
-        if job["status"] in statuses:
+        if job.status in statuses:
             return job
         if asyncio.get_running_loop().time() > deadline:
-            raise AssertionError(f"job stayed {job['status']}, expected {statuses}: {job}")
+            raise AssertionError(f"job stayed {job.status}, expected {statuses}: {job}")
         await asyncio.sleep(0.02)
 
 

@@ -1,8 +1,7 @@
-"""What the caption-job endpoints answer: a started job, a plan, and a job's status."""
+"""API-only answers of the caption-job endpoints: a started job and a plan (the job itself is
+caption_job_shapes.CaptionJob)."""
 
 from __future__ import annotations
-
-from typing import Any
 
 from pydantic import Field
 
@@ -24,56 +23,3 @@ class JobPlan(CaptionJobCounts):
     """A plan as the API answers it: the number of items to caption rather than their keys."""
 
     to_caption: int = Field(description="Items the job will caption")
-
-
-class JobFailure(Answer):
-    file_id: str
-    filename: str
-    error: str
-
-
-class JobEndpoint(Answer):
-    url: str
-    parallel: int | None = None
-    completed: int | None = None
-    failed: int | None = None
-    busy_seconds: float | None = None
-    images_per_minute: float | None = None
-    status: str | None = None
-    error: str | None = None
-
-
-class Job(Answer):
-    id: str
-    job_id: str
-    caption_set_id: str
-    caption_set_name: str | None
-    dataset_id: str | None
-    dataset_name: str | None
-    style: str | None
-    vision_model: str | None
-    generation_prompt: str | None
-    max_length: int | None
-    status: str = Field(
-        description="pending | running | pausing | paused | interrupted | completed | cancelled"
-    )
-    total_files: int
-    completed_files: int
-    failed_files: int
-    skipped_files: int
-    remaining_files: int
-    percent_complete: float
-    created_date: str | None
-    started_date: str | None
-    completed_date: str | None
-    paused_date: str | None
-    last_error: str | None
-    overwrite_existing: bool
-    min_quality_threshold: float | None
-    elapsed_seconds: float
-    rate_per_minute: float | None
-    estimated_time_remaining_seconds: float | None
-    failed: list[JobFailure]
-    endpoints: list[JobEndpoint]
-    options: dict[str, Any]
-    current_file: str | None = None

@@ -25,7 +25,8 @@ from app.services.caption_jobs.caption_job_clips import (
     save_clip_caption,
 )
 from app.services.caption_jobs.caption_job_plan import skip_reason
-from app.services.caption_jobs.caption_jobs import apply_status, claim_status, job_dict, require_job
+from app.services.caption_jobs.caption_job_shapes import CaptionJob as CaptionJobShape
+from app.services.caption_jobs.caption_jobs import apply_status, claim_status, job_shape, require_job
 from app.services.captions import caption_events
 from app.services.captions.caption_writer import caption_dict, write_caption
 from app.services.datasets.dataset_stats import refresh_caption_set_stats
@@ -52,9 +53,9 @@ class WorkItem:
 
 @dataclass
 class RunStart:
-    """What a run needs: the job (dict), its remaining images in order, and the stored state."""
+    """What a run needs: the job, its remaining images in order, and the stored state."""
 
-    job: dict[str, Any]
+    job: CaptionJobShape
     items: list[WorkItem]
     state: dict[str, Any]
 
@@ -79,12 +80,13 @@ class Outcome:
 
 @dataclass
 class CommitReport:
-    """What a commit wrote: saved captions (outcome, caption dict), skipped and failed outcomes, the job."""
+    """What a commit wrote: saved captions (outcome, caption dict), skipped and failed outcomes, the job
+    (None only while commit_outcomes is writing)."""
 
     saved: list[tuple[Outcome, dict[str, Any]]] = field(default_factory=list)
     skipped: list[Outcome] = field(default_factory=list)
     failed: list[Outcome] = field(default_factory=list)
-    job: dict[str, Any] = field(default_factory=dict)
+    job: CaptionJobShape | None = None
     clips: list[tuple[Outcome, dict[str, Any]]] = field(default_factory=list)  # saved clip captions
 
 
@@ -109,7 +111,7 @@ def begin_run(db: Database, job_id: str) -> RunStart:
             state["remaining"] = [item.key for item in items]
             job.skipped_files += gone
             job.state = json.dumps(state)
-        return RunStart(job_dict(job, session.get(CaptionSet, job.caption_set_id)), items, state)
+        return RunStart(job_shape(job, session.get(CaptionSet, job.caption_set_id)), items, state)
 
 
 def commit_outcomes(
@@ -149,7 +151,7 @@ def commit_outcomes(
         job.state = json.dumps(state)
         if report.failed:
             job.last_error = f"{report.failed[-1].filename}: {report.failed[-1].error}"
-        report.job = job_dict(job, caption_set)
+        report.job = job_shape(job, caption_set)
     return report
 
 
@@ -181,7 +183,7 @@ def _apply_outcomes(
 
 def finish_run(
     db: Database, job_id: str, status: str, progress: dict[str, Any], last_error: str | None = None
-) -> dict[str, Any]:
+) -> CaptionJobShape:
     """End a run with `status` (completed, paused, cancelled, interrupted) and its final statistics."""
     with db.session() as session:
         job = require_job(session, job_id)
@@ -191,7 +193,7 @@ def finish_run(
         if last_error is None and status == "completed" and job.failed_files:
             last_error = f"{job.failed_files} image(s) failed; see the list and use Retry failed"
         apply_status(job, status, last_error)
-        return job_dict(job, session.get(CaptionSet, job.caption_set_id))
+        return job_shape(job, session.get(CaptionSet, job.caption_set_id))
 
 
 def _work_item(key: str, files: dict[str, TrackedFile], clips: dict[str, dict[str, Any]]) -> WorkItem:

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from app.db import Database
 from app.errors import Conflict, Invalid, NotFound
 from app.models import CaptionJob, CaptionSet, Dataset, utcnow
+from app.services.caption_jobs import caption_job_shapes as shapes
 from app.services.caption_jobs.caption_job_plan import (
     endpoint_stats,
     job_endpoints,
@@ -27,7 +28,7 @@ from app.services.caption_jobs.caption_job_plan import (
     plan_in_session,
     require_set,
 )
-from app.services.caption_jobs.caption_job_shapes import CaptionJobPlan
+from app.services.caption_jobs.caption_job_shapes import CaptionJobPlan, JobEndpoint, JobFailure
 from app.services.rows import iso, json_value
 
 FINISHED = ("completed", "cancelled", "failed")
@@ -47,8 +48,8 @@ def create_job(
     custom_prompt: str | None = None,
     parallel: int = 1,
     default_seconds_per_image: float = 5.0,
-) -> dict[str, Any]:
-    """Queue a job (status "pending"); returns the job dict plus estimated_time_seconds.
+) -> shapes.QueuedCaptionJob:
+    """Queue a job (status "pending"); returns the job with its estimated time and skip reasons.
 
     Raises Invalid when nothing would be captioned (the message says why and what to change).
     """
@@ -70,12 +71,13 @@ def create_job(
         job.min_quality_threshold = min_quality_threshold
         session.add(job)
         session.flush()
-        result = job_dict(job, caption_set)
         slots = sum(e["parallel"] for e in state["endpoints"]) or 1
         per_image = _seconds_per_image(session, vision_model) or default_seconds_per_image
-        result["estimated_time_seconds"] = round(len(plan.to_caption) * per_image / slots)
-        result["skip_reasons"] = plan.skip_reasons
-        return result
+        return shapes.QueuedCaptionJob(
+            **job_fields(job, caption_set),
+            estimated_time_seconds=round(len(plan.to_caption) * per_image / slots),
+            skip_reasons=plan.skip_reasons,
+        )
 
 
 def _new_job(
@@ -143,13 +145,13 @@ def estimate_seconds(
     return round(images * per_image / max(1, slots))
 
 
-def get_job(db: Database, job_id: str) -> dict[str, Any]:
+def get_job(db: Database, job_id: str) -> shapes.CaptionJob:
     """One job with its failed files and per-endpoint throughput."""
     with db.session() as session:
         job = require_job(session, job_id)
         caption_set = session.get(CaptionSet, job.caption_set_id)
         dataset = session.get(Dataset, caption_set.dataset_id) if caption_set else None
-        return job_dict(job, caption_set, {dataset.id: dataset.name} if dataset else None)
+        return job_shape(job, caption_set, {dataset.id: dataset.name} if dataset else None)
 
 
 def list_jobs(
@@ -158,7 +160,7 @@ def list_jobs(
     statuses: Iterable[str] | None = None,
     caption_set_id: str | None = None,
     limit: int = 100,
-) -> list[dict[str, Any]]:
+) -> list[shapes.CaptionJob]:
     """Jobs, newest first (oldest first when filtering by status: that is the queue order)."""
     with db.session() as session:
         query = select(CaptionJob)
@@ -176,7 +178,7 @@ def list_jobs(
                 select(Dataset.id, Dataset.name).where(Dataset.id.in_({s.dataset_id for s in sets.values()}))
             ).all()
         )
-        return [job_dict(job, sets.get(job.caption_set_id), names) for job in jobs]
+        return [job_shape(job, sets.get(job.caption_set_id), names) for job in jobs]
 
 
 def set_status(
@@ -187,7 +189,7 @@ def set_status(
     allowed_from: Iterable[str],
     last_error: str | None = None,
     vision: dict[str, Any] | None = None,
-) -> dict[str, Any]:
+) -> shapes.CaptionJob:
     """Move a job to `status` if it is in one of `allowed_from`; Conflict otherwise (message says why).
 
     With `vision` (the settings section) a job going back into the queue takes the servers configured now.
@@ -198,17 +200,17 @@ def set_status(
         if vision is not None:
             _follow_settings(job, vision)
         apply_status(job, status, last_error)
-        return job_dict(job, session.get(CaptionSet, job.caption_set_id))
+        return job_shape(job, session.get(CaptionSet, job.caption_set_id))
 
 
-def fail_job(db: Database, job_id: str, message: str) -> dict[str, Any] | None:
+def fail_job(db: Database, job_id: str, message: str) -> shapes.CaptionJob | None:
     """Mark a running job failed with `message` (an unexpected error); None when the job no longer exists."""
     with db.session() as session:
         job = session.get(CaptionJob, job_id)
         if job is None:
             return None
         apply_status(job, "failed", message)
-        return job_dict(job, session.get(CaptionSet, job.caption_set_id))
+        return job_shape(job, session.get(CaptionSet, job.caption_set_id))
 
 
 def mark_interrupted(db: Database, job_ids: Iterable[str] | None = None) -> list[str]:
@@ -233,7 +235,7 @@ def requeue_interrupted(db: Database, vision: dict[str, Any]) -> list[str]:
         return [job.id for job in jobs]
 
 
-def retry_failed(db: Database, job_id: str, vision: dict[str, Any] | None = None) -> dict[str, Any]:
+def retry_failed(db: Database, job_id: str, vision: dict[str, Any] | None = None) -> shapes.CaptionJob:
     """Put the job's failed files back into its queue and make it pending; Conflict while it runs."""
     with db.session() as session:
         job = require_job(session, job_id)
@@ -251,13 +253,20 @@ def retry_failed(db: Database, job_id: str, vision: dict[str, Any] | None = None
         if vision is not None:
             _follow_settings(job, vision)
         apply_status(job, "pending", None)
-        return job_dict(job, session.get(CaptionSet, job.caption_set_id))
+        return job_shape(job, session.get(CaptionSet, job.caption_set_id))
 
 
-def job_dict(
+def job_shape(
+    job: CaptionJob, caption_set: CaptionSet | None = None, dataset_names: dict[str, str] | None = None
+) -> shapes.CaptionJob:
+    """The public shape of a job: its row's fields plus remaining, failed list, endpoints, rate and ETA."""
+    return shapes.CaptionJob(**job_fields(job, caption_set, dataset_names))
+
+
+def job_fields(
     job: CaptionJob, caption_set: CaptionSet | None = None, dataset_names: dict[str, str] | None = None
 ) -> dict[str, Any]:
-    """The public shape of a job: its row's fields plus remaining, failed list, endpoints, rate and ETA."""
+    """The fields of a job's shape (QueuedCaptionJob adds its own to them)."""
     state = json_value(job.state, {})
     remaining = len(state.get("remaining", []))
     done = job.completed_files + job.failed_files + job.skipped_files
@@ -292,8 +301,8 @@ def job_dict(
         "elapsed_seconds": round(elapsed, 1),
         "rate_per_minute": round(rate * 60, 1) if rate else None,
         "estimated_time_remaining_seconds": round(remaining / rate) if rate else None,
-        "failed": state.get("failed", []),
-        "endpoints": state.get("endpoints", []),
+        "failed": [JobFailure(**f) for f in state.get("failed", [])],
+        "endpoints": [JobEndpoint(**e) for e in state.get("endpoints", [])],
         "options": state.get("options", {}),
     }
 

@@ -1,7 +1,7 @@
 """Auto-caption a caption set (or a selection of it) in the background: options, then a summary of what
 will be captioned and skipped with an estimated time, then Start.
 
-    job = await start_auto_caption(services, caption_set_id, file_ids=None)   # the queued job dict, or None
+    job = await start_auto_caption(services, caption_set_id, file_ids=None)   # the queued job, or None
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from app.container import AppServices
 from app.errors import CaptionForgeError
 from app.services.caption_jobs import caption_jobs
 from app.services.caption_jobs.caption_job_plan import job_endpoints, plan_job
-from app.services.caption_jobs.caption_job_shapes import CaptionJobPlan
+from app.services.caption_jobs.caption_job_shapes import CaptionJobPlan, QueuedCaptionJob
 from app.services.captions import caption_sets
 from app.services.vision_models.vision_models import cached_availability
 from app.ui.jobs.job_progress import format_duration
@@ -25,7 +25,7 @@ DEFAULT_THRESHOLD = 0.7
 
 async def start_auto_caption(
     services: AppServices, caption_set_id: str | None, file_ids: list[str] | None = None
-) -> dict[str, Any] | None:
+) -> QueuedCaptionJob | None:
     """Open the dialog for a caption set (and optionally a selection); returns the started job or None."""
     if not caption_set_id:
         ui.notify(
@@ -52,7 +52,7 @@ async def start_auto_caption(
 
 
 class AutoCaptionDialog(ui.dialog):
-    """Awaited: the queued job dict when the user pressed Start, else None."""
+    """Awaited: the queued job when the user pressed Start, else None."""
 
     def __init__(
         self,
@@ -211,7 +211,7 @@ class AutoCaptionDialog(ui.dialog):
             self.error.text = str(exc)
             self.start.enable()
             return
-        ui.notify(f"Caption job queued: {job['remaining_files']} images.", type="positive")
+        ui.notify(f"Caption job queued: {job.remaining_files} images.", type="positive")
         self.submit(job)
 
 

@@ -13,6 +13,7 @@ from nicegui import background_tasks, ui
 
 from app.container import AppServices
 from app.errors import CaptionForgeError
+from app.jobs.job_payloads import progress_payload
 from app.jobs.runner import JobRunner
 from app.services.caption_jobs.caption_job_plan import ACTIVE
 from app.ui.a11y import labelled
@@ -43,8 +44,9 @@ class JobProgress(ui.column):
         """Show the jobs that are active now."""
         jobs = await self.runner.list(limit=50)
         for job in reversed(jobs):  # oldest first, as the queue runs them
-            if job["status"] in (*ACTIVE, "pausing") and self._wanted(job) and not self.is_deleted:
-                self._card(job["id"]).show(job)
+            wanted = self.caption_set_id is None or job.caption_set_id == self.caption_set_id
+            if job.status in (*ACTIVE, "pausing") and wanted and not self.is_deleted:
+                self._card(job.id).show(progress_payload(job, job.current_file))
 
     def _wanted(self, payload: dict[str, Any]) -> bool:
         return self.caption_set_id is None or payload.get("caption_set_id") == self.caption_set_id
@@ -96,7 +98,7 @@ class JobCard(ui.card):
             self.error = ui.label("").classes("text-xs text-red-700 whitespace-pre-wrap").mark("job-error")
 
     def show(self, job: dict[str, Any]) -> None:
-        """Update from a job dict or a progress payload (the same keys)."""
+        """Update from a progress payload (progress_payload of a job, or one the run published)."""
         status = job.get("status") or "running"
         total = job.get("total_files") or 0
         self.status.text = STATUS_TEXT.get(status, status.capitalize())

@@ -12,6 +12,7 @@ from app.config import Settings
 from app.container import AppServices
 from app.errors import CaptionForgeError
 from app.jobs.runner import JobRunner
+from app.services.caption_jobs.caption_job_shapes import CaptionJob
 from app.services.system import update_config
 from app.ui.jobs.job_progress import JobProgress, format_duration
 from app.ui.layout import frame
@@ -83,7 +84,7 @@ class JobHistory(ui.column):
         jobs = await self.runner.list(limit=200)
         if self.is_deleted:
             return
-        self.statuses = {job["id"]: job["status"] for job in jobs}
+        self.statuses = {job.id: job.status for job in jobs}
         self.clear()
         with self:
             if not jobs:
@@ -100,50 +101,50 @@ class JobHistory(ui.column):
             await self.load()
 
 
-def _job_item(job: dict[str, Any], reload, runner: JobRunner) -> None:
-    title = f"{job['dataset_name'] or 'Deleted dataset'} · {job['caption_set_name'] or '—'}"
+def _job_item(job: CaptionJob, reload, runner: JobRunner) -> None:
+    title = f"{job.dataset_name or 'Deleted dataset'} · {job.caption_set_name or '—'}"
     caption = (
-        f"{job['completed_files']} captioned · {job['failed_files']} failed · {job['skipped_files']} skipped "
-        f"of {job['total_files']} · {job['vision_model']}"
+        f"{job.completed_files} captioned · {job.failed_files} failed · {job.skipped_files} skipped "
+        f"of {job.total_files} · {job.vision_model}"
     )
     with ui.expansion(title, caption=caption).classes("w-full border rounded").mark("job-item") as item:
         with item.add_slot("header"), ui.row().classes("w-full items-center gap-3 no-wrap"):
-            ui.badge(job["status"], color=STATUS_COLOURS.get(job["status"], "grey")).mark("job-item-status")
+            ui.badge(job.status, color=STATUS_COLOURS.get(job.status, "grey")).mark("job-item-status")
             with ui.column().classes("gap-0 grow min-w-0"):
                 ui.label(title).classes("font-medium truncate")
                 ui.label(caption).classes("text-xs text-gray-600")
             ui.label(_timing(job)).classes("text-xs text-gray-600")
         with ui.column().classes("w-full gap-2 p-2"):
-            if job["last_error"]:
-                ui.label(job["last_error"]).classes("text-sm text-red-700 whitespace-pre-wrap").mark(
+            if job.last_error:
+                ui.label(job.last_error).classes("text-sm text-red-700 whitespace-pre-wrap").mark(
                     "job-last-error"
                 )
             _controls(job, reload, runner)
-            if job["endpoints"]:
+            if job.endpoints:
                 rows = [
-                    {**e, "images_per_minute": e.get("images_per_minute") or "—"} for e in job["endpoints"]
+                    {**e.model_dump(), "images_per_minute": e.images_per_minute or "—"} for e in job.endpoints
                 ]
                 ui.table(columns=ENDPOINT_COLUMNS, rows=rows, row_key="url").props("dense flat").classes(
                     "w-full"
                 ).mark("job-endpoints")
-            if job["failed"]:
-                ui.label(f"Failed images ({len(job['failed'])})").classes("text-sm font-semibold")
+            if job.failed:
+                ui.label(f"Failed images ({len(job.failed)})").classes("text-sm font-semibold")
                 with ui.column().classes("gap-0 w-full").mark("job-failed-files"):
-                    for failure in job["failed"][:200]:
+                    for failure in job.failed[:200]:
                         with ui.row().classes("gap-2 text-sm no-wrap w-full"):
-                            ui.label(failure["filename"]).classes("font-mono shrink-0")
-                            ui.label(failure["error"] or "").classes("text-red-700 break-words min-w-0")
+                            ui.label(failure.filename).classes("font-mono shrink-0")
+                            ui.label(failure.error or "").classes("text-red-700 break-words min-w-0")
 
 
-def _controls(job: dict[str, Any], reload, runner: JobRunner) -> None:
+def _controls(job: CaptionJob, reload, runner: JobRunner) -> None:
     async def act(action, *_args) -> None:
         try:
-            await action(job["id"])
+            await action(job.id)
         except CaptionForgeError as exc:
             ui.notify(str(exc), type="warning")
         await reload()
 
-    status = job["status"]
+    status = job.status
     with ui.row().classes("gap-2"):
         if status in ("running", "pending"):
             ui.button("Pause", icon="pause", on_click=lambda: act(runner.pause)).props("outline dense").mark(
@@ -157,19 +158,19 @@ def _controls(job: dict[str, Any], reload, runner: JobRunner) -> None:
             ui.button("Cancel", icon="close", on_click=lambda: act(runner.cancel)).props("flat dense").mark(
                 "job-item-cancel"
             )
-        if job["failed"] and status not in ("running", "pending", "pausing"):
+        if job.failed and status not in ("running", "pending", "pausing"):
             ui.button("Retry failed", icon="replay", on_click=lambda: act(runner.retry_failed)).props(
                 "outline dense"
             ).mark("job-retry-failed")
 
 
-def _timing(job: dict[str, Any]) -> str:
-    created = _local(job["created_date"])
+def _timing(job: CaptionJob) -> str:
+    created = _local(job.created_date)
     parts = [f"queued {created}"]
-    if job["completed_date"]:
-        parts.append(f"ended {_local(job['completed_date'])}")
-    if job["elapsed_seconds"]:
-        parts.append(f"ran {format_duration(job['elapsed_seconds'])}")
+    if job.completed_date:
+        parts.append(f"ended {_local(job.completed_date)}")
+    if job.elapsed_seconds:
+        parts.append(f"ran {format_duration(job.elapsed_seconds)}")
     return " · ".join(parts)
 
 

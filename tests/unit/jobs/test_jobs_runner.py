@@ -38,12 +38,12 @@ async def test_full_run_captions_every_image_once_and_tells_every_page(core, see
     runner = make_runner(core, FakeCaptioner())
     runner.start()
     job = await runner.submit(seeded.caption_set_id, parallel=3)
-    assert job["status"] == "pending" and job["total_files"] == 8 and job["skipped_files"] == 2
-    assert job["estimated_time_seconds"] > 0
-    done = await wait_for_status(core, job["id"], "completed")
+    assert job.status == "pending" and job.total_files == 8 and job.skipped_files == 2
+    assert job.estimated_time_seconds > 0
+    done = await wait_for_status(core, job.id, "completed")
 
-    assert (done["completed_files"], done["failed_files"], done["skipped_files"]) == (6, 0, 2)
-    assert done["remaining_files"] == 0 and done["percent_complete"] == 100.0
+    assert (done.completed_files, done.failed_files, done.skipped_files) == (6, 0, 2)
+    assert done.remaining_files == 0 and done.percent_complete == 100.0
     stored = captions_of(core.db, seeded.caption_set_id)
     assert stored[seeded.file_ids[0]]["caption_text"] == "hand written"
     assert stored[seeded.file_ids[1]]["caption_text"] == "old generated"
@@ -57,7 +57,7 @@ async def test_full_run_captions_every_image_once_and_tells_every_page(core, see
     assert kinds.count("caption_generated") == 6 and kinds[-1] == "completed"
     assert {c["file_id"] for c in changed} == set(seeded.file_ids[2:])
     assert all(c["caption_state"] == "generated" for c in changed)
-    assert done["endpoints"][0]["completed"] == 6
+    assert done.endpoints[0].completed == 6
     await runner.shutdown()
 
 
@@ -99,16 +99,16 @@ async def test_pause_keeps_in_flight_captions_and_resume_finishes_without_repeat
     runner.start()
     job = await runner.submit(seeded.caption_set_id, parallel=2)
     await wait_until(lambda: fake.active == 2)
-    paused = await runner.pause(job["id"])
-    assert paused["status"] == "pausing"
+    paused = await runner.pause(job.id)
+    assert paused.status == "pausing"
     fake.gate.set()  # the two in-flight requests come back after the pause was asked for
-    stored = await wait_for_status(core, job["id"], "paused")
-    assert stored["completed_files"] == 2 and stored["remaining_files"] == 6, "in-flight work was kept"
+    stored = await wait_for_status(core, job.id, "paused")
+    assert stored.completed_files == 2 and stored.remaining_files == 6, "in-flight work was kept"
     assert fake.started == 2, "no new request after the pause"
 
-    await runner.resume(job["id"])
-    done = await wait_for_status(core, job["id"], "completed")
-    assert done["completed_files"] == 8
+    await runner.resume(job.id)
+    done = await wait_for_status(core, job.id, "completed")
+    assert done.completed_files == 8
     assert set(revision_count(core.db, seeded.caption_set_id).values()) == {1}
     assert len(fake.calls) == 8
     await runner.shutdown()
@@ -122,11 +122,11 @@ async def test_cancel_aborts_in_flight_requests_and_keeps_finished_captions(core
     await wait_until(lambda: len(fake.calls) >= 2)
     fake.gate = asyncio.Event()  # from now on requests hang until cancelled
     await wait_until(lambda: fake.active == 1)
-    cancelled = await runner.cancel(job["id"])
-    assert cancelled["status"] == "cancelled"
+    cancelled = await runner.cancel(job.id)
+    assert cancelled.status == "cancelled"
     finished = captions_of(core.db, seeded.caption_set_id)
-    assert len(finished) == cancelled["completed_files"] >= 1
-    assert cancelled["remaining_files"] == 8 - len(finished)
+    assert len(finished) == cancelled.completed_files >= 1
+    assert cancelled.remaining_files == 8 - len(finished)
     await runner.shutdown()
 
 
@@ -137,16 +137,16 @@ async def test_backend_gone_pauses_with_a_message_and_fails_nothing(core, seeded
     job = await runner.submit(seeded.caption_set_id, parallel=2)
     await wait_until(lambda: len(fake.calls) >= 3)
     fake.down.add("http://gpu1:11434")
-    paused = await wait_for_status(core, job["id"], "paused")
-    assert paused["failed_files"] == 0
-    assert "stopped answering" in paused["last_error"] and "Resume" in paused["last_error"]
-    assert paused["completed_files"] + paused["remaining_files"] == 8
-    assert paused["endpoints"][0]["status"] == "dropped"
+    paused = await wait_for_status(core, job.id, "paused")
+    assert paused.failed_files == 0
+    assert "stopped answering" in paused.last_error and "Resume" in paused.last_error
+    assert paused.completed_files + paused.remaining_files == 8
+    assert paused.endpoints[0].status == "dropped"
 
     fake.down.clear()
-    await runner.resume(job["id"])
-    done = await wait_for_status(core, job["id"], "completed")
-    assert done["completed_files"] == 8 and done["failed_files"] == 0 and done["last_error"] is None
+    await runner.resume(job.id)
+    done = await wait_for_status(core, job.id, "completed")
+    assert done.completed_files == 8 and done.failed_files == 0 and done.last_error is None
     await runner.shutdown()
 
 
@@ -155,17 +155,17 @@ async def test_a_bad_image_fails_alone_and_retry_failed_redoes_it(core, seeded) 
     runner = make_runner(core, fake)
     runner.start()
     job = await runner.submit(seeded.caption_set_id)
-    done = await wait_for_status(core, job["id"], "completed")
-    assert (done["completed_files"], done["failed_files"]) == (7, 1)
-    assert done["failed"] == [
+    done = await wait_for_status(core, job.id, "completed")
+    assert (done.completed_files, done.failed_files) == (7, 1)
+    assert [f.model_dump() for f in done.failed] == [
         {"file_id": seeded.file_ids[3], "filename": "img_00003.jpg", "error": "img_00003.jpg is truncated"}
     ]
-    assert "Retry failed" in done["last_error"]
+    assert "Retry failed" in done.last_error
 
     fake.errors.clear()
-    await runner.retry_failed(job["id"])
-    done = await wait_for_status(core, job["id"], "completed")
-    assert (done["completed_files"], done["failed_files"], done["failed"]) == (8, 0, [])
+    await runner.retry_failed(job.id)
+    done = await wait_for_status(core, job.id, "completed")
+    assert (done.completed_files, done.failed_files, done.failed) == (8, 0, [])
     await runner.shutdown()
 
 
@@ -180,10 +180,10 @@ async def test_an_edit_during_the_run_wins(core, seeded) -> None:
         saved = captions.save_caption(core.db, seeded.caption_set_id, file_id, "typed by a person")
         core.events.caption_changed.emit(caption_changed_payload(saved, seeded.caption_set_id, file_id))
     fake.gate.set()
-    done = await wait_for_status(core, job["id"], "completed")
+    done = await wait_for_status(core, job.id, "completed")
     stored = captions_of(core.db, seeded.caption_set_id)
     assert stored[first]["caption_text"] == stored[later]["caption_text"] == "typed by a person"
-    assert (done["completed_files"], done["skipped_files"]) == (6, 2)
+    assert (done.completed_files, done.skipped_files) == (6, 2)
     assert "img_00005.jpg" not in [name for name, _ in fake.calls], (
         "no request for a file edited before its turn"
     )
@@ -200,7 +200,7 @@ async def test_with_overwrite_of_edits_the_typed_text_stays_in_the_history(core,
     await wait_until(lambda: fake.active == 1)
     saved = captions.save_caption(core.db, seeded.caption_set_id, seeded.file_ids[0], "typed by a person")
     fake.gate.set()
-    await wait_for_status(core, job["id"], "completed")
+    await wait_for_status(core, job.id, "completed")
     history = captions.list_revisions(core.db, saved["id"])
     assert history[0]["previous_text"] == "typed by a person"
     assert history[0]["new_text"] == "caption of img_00000.jpg"
@@ -216,11 +216,11 @@ async def test_two_endpoints_share_the_work_and_a_dying_one_is_dropped(core, tmp
     job = await runner.submit(seeded.caption_set_id, parallel=2)
     await wait_until(lambda: any(url == "http://gpu2:11434" for _, url in fake.calls))
     fake.down.add("http://gpu2:11434")
-    done = await wait_for_status(core, job["id"], "completed")
-    assert (done["completed_files"], done["failed_files"]) == (24, 0)
-    by_url = {e["url"]: e for e in done["endpoints"]}
-    assert by_url["http://gpu2:11434"]["status"] == "dropped" and by_url["http://gpu2:11434"]["error"]
-    assert by_url["http://gpu1:11434"]["completed"] + by_url["http://gpu2:11434"]["completed"] == 24
+    done = await wait_for_status(core, job.id, "completed")
+    assert (done.completed_files, done.failed_files) == (24, 0)
+    by_url = {e.url: e for e in done.endpoints}
+    assert by_url["http://gpu2:11434"].status == "dropped" and by_url["http://gpu2:11434"].error
+    assert by_url["http://gpu1:11434"].completed + by_url["http://gpu2:11434"].completed == 24
     assert set(revision_count(core.db, seeded.caption_set_id).values()) == {1}
     await runner.shutdown()
 
@@ -235,13 +235,13 @@ async def test_jobs_on_one_server_queue_and_other_servers_run_side_by_side(core,
     job_a = await runner.submit(first.caption_set_id)
     job_b = await runner.submit(second.caption_set_id)
     await wait_until(lambda: fake.active == 1)
-    assert (await runner.get(job_b["id"]))["status"] == "pending", "same server: waits its turn"
+    assert (await runner.get(job_b.id)).status == "pending", "same server: waits its turn"
     core.settings["vision"]["base_url"] = "http://gpu9:11434"
     job_c = await runner.submit(third.caption_set_id)
     await wait_until(lambda: fake.active == 2)
     fake.gate.set()
     for job in (job_a, job_b, job_c):
-        await wait_for_status(core, job["id"], "completed")
+        await wait_for_status(core, job.id, "completed")
     await runner.shutdown()
 
 
@@ -249,19 +249,17 @@ async def test_a_crash_leaves_interrupted_jobs_that_resume_by_setting(core, seed
     job = caption_jobs.create_job(
         core.db, seeded.caption_set_id, vision_model="m", endpoints=[{"url": "http://gpu1:11434"}]
     )
-    caption_jobs.set_status(
-        core.db, job["id"], "running", allowed_from=("pending",)
-    )  # as a kill -9 leaves it
+    caption_jobs.set_status(core.db, job.id, "running", allowed_from=("pending",))  # as a kill -9 leaves it
     runner = make_runner(core, FakeCaptioner())
     runner.start()
-    assert (await wait_for_status(core, job["id"], "interrupted"))["status"] == "interrupted"
+    assert (await wait_for_status(core, job.id, "interrupted")).status == "interrupted"
     await runner.shutdown()
 
     core.settings["vision"]["auto_resume_jobs"] = True
     runner = make_runner(core, FakeCaptioner())
     runner.start()
-    done = await wait_for_status(core, job["id"], "completed")
-    assert done["completed_files"] == 8
+    done = await wait_for_status(core, job.id, "completed")
+    assert done.completed_files == 8
     await runner.shutdown()
 
 
@@ -272,10 +270,10 @@ async def test_shutdown_marks_a_running_job_interrupted_and_keeps_finished_work(
     job = await runner.submit(seeded.caption_set_id)
     await wait_until(lambda: len(fake.calls) >= 3)
     await runner.shutdown()
-    stored = caption_jobs.get_job(core.db, job["id"])
-    assert stored["status"] == "interrupted"
-    assert stored["completed_files"] == len(captions_of(core.db, seeded.caption_set_id)) >= 2
-    assert stored["completed_files"] + stored["remaining_files"] == 8
+    stored = caption_jobs.get_job(core.db, job.id)
+    assert stored.status == "interrupted"
+    assert stored.completed_files == len(captions_of(core.db, seeded.caption_set_id)) >= 2
+    assert stored.completed_files + stored.remaining_files == 8
 
 
 async def test_deleting_the_caption_set_mid_run_ends_the_job_quietly(core, seeded) -> None:
@@ -299,12 +297,12 @@ async def test_resume_right_after_pause_is_not_lost(core, seeded) -> None:
     runner.start()
     job = await runner.submit(seeded.caption_set_id, parallel=2)
     await wait_until(lambda: fake.active == 2)
-    await runner.pause(job["id"])
+    await runner.pause(job.id)
     fake.gate.set()
-    resumed = await runner.resume(job["id"])  # while the pause is still settling
-    assert resumed["status"] in ("pending", "running")
-    done = await wait_for_status(core, job["id"], "completed")
-    assert done["completed_files"] == 8
+    resumed = await runner.resume(job.id)  # while the pause is still settling
+    assert resumed.status in ("pending", "running")
+    done = await wait_for_status(core, job.id, "completed")
+    assert done.completed_files == 8
     await runner.shutdown()
 
 
@@ -314,9 +312,9 @@ async def test_a_pause_racing_the_start_of_the_job_is_never_lost(core, seeded, d
     runner.start()
     job = await runner.submit(seeded.caption_set_id, parallel=1)
     await asyncio.sleep(delay)  # the scheduler may be starting the job right now
-    await runner.pause(job["id"])
-    paused = await wait_for_status(core, job["id"], "paused", "completed")
-    assert paused["status"] == "paused" and paused["remaining_files"] > 0
+    await runner.pause(job.id)
+    paused = await wait_for_status(core, job.id, "paused", "completed")
+    assert paused.status == "paused" and paused.remaining_files > 0
     await runner.shutdown()
 
 
@@ -327,9 +325,9 @@ async def test_a_model_removed_mid_run_pauses_the_job_instead_of_failing_every_i
     job = await runner.submit(seeded.caption_set_id, parallel=1)
     await wait_until(lambda: len(fake.calls) >= 2)
     fake.errors.update({f"img_{i:05d}.jpg": ModelNotFound("model 'm' not found (404)") for i in range(8)})
-    paused = await wait_for_status(core, job["id"], "paused")
-    assert paused["failed_files"] == 0 and paused["remaining_files"] > 0
-    assert "is not installed" in paused["last_error"] and "Resume" in paused["last_error"]
+    paused = await wait_for_status(core, job.id, "paused")
+    assert paused.failed_files == 0 and paused.remaining_files > 0
+    assert "is not installed" in paused.last_error and "Resume" in paused.last_error
     await runner.shutdown()
 
 
@@ -352,15 +350,15 @@ async def test_a_full_disk_pauses_the_job_and_resume_stores_everything(core, see
     runner = make_runner(core, fake)
     runner.start()
     job = await runner.submit(seeded.caption_set_id, parallel=1)
-    paused = await wait_for_status(core, job["id"], "paused")
-    assert "is full" in paused["last_error"] and "Resume" in paused["last_error"]
-    assert paused["failed_files"] == 0 and paused["completed_files"] < 8
+    paused = await wait_for_status(core, job.id, "paused")
+    assert "is full" in paused.last_error and "Resume" in paused.last_error
+    assert paused.failed_files == 0 and paused.completed_files < 8
     stored_while_full = len(captions_of(core.db, seeded.caption_set_id))
 
     disk["full"] = False
-    await runner.resume(job["id"])
-    done = await wait_for_status(core, job["id"], "completed")
-    assert done["completed_files"] == 8 and done["failed_files"] == 0 and done["last_error"] is None
+    await runner.resume(job.id)
+    done = await wait_for_status(core, job.id, "completed")
+    assert done.completed_files == 8 and done.failed_files == 0 and done.last_error is None
     assert len(captions_of(core.db, seeded.caption_set_id)) == 8 > stored_while_full
     await runner.shutdown()
 
@@ -387,7 +385,7 @@ async def test_every_slot_has_its_first_image_prepared_while_the_model_check_run
     runner.model_check = slow_check
     runner.start()
     job = await runner.submit(seeded.caption_set_id, parallel=3)
-    await wait_for_status(core, job["id"], "completed")
+    await wait_for_status(core, job.id, "completed")
     assert prepared_before_check == ["img_00000.jpg", "img_00001.jpg", "img_00002.jpg"]
     assert sorted(set(captioner.prepared)) == [f"img_{i:05d}.jpg" for i in range(8)]
     await runner.shutdown()

@@ -48,14 +48,14 @@ async def test_a_full_run_sends_each_image_once_and_saves_the_model_caption(
     runner = JobRunner(core)
     runner.start()
     job = await runner.submit(seeded.caption_set_id, parallel=3)
-    done = await wait_for_status(core, job["id"], "completed", timeout=60)
-    assert (done["completed_files"], done["failed_files"]) == (12, 0)
+    done = await wait_for_status(core, job.id, "completed", timeout=60)
+    assert (done.completed_files, done.failed_files) == (12, 0)
     assert len(fake_ollama.chat_requests()) == 12
     assert fake_ollama.max_active == 3, "the job used its three parallel slots"
     assert {
         c["caption_text"].lower().rstrip(".") for c in captions_of(core.db, seeded.caption_set_id).values()
     } == {CAPTION}
-    assert done["endpoints"][0]["images_per_minute"]
+    assert done.endpoints[0].images_per_minute
     await runner.shutdown()
 
 
@@ -65,8 +65,8 @@ async def test_503_bursts_are_retried_and_nothing_fails(core, seeded, vision, fa
     runner = JobRunner(core)
     runner.start()
     job = await runner.submit(seeded.caption_set_id, parallel=2)
-    done = await wait_for_status(core, job["id"], "completed", timeout=60)
-    assert (done["completed_files"], done["failed_files"]) == (12, 0)
+    done = await wait_for_status(core, job.id, "completed", timeout=60)
+    assert (done.completed_files, done.failed_files) == (12, 0)
     assert set(revision_count(core.db, seeded.caption_set_id).values()) == {1}
     await runner.shutdown()
 
@@ -81,15 +81,15 @@ async def test_a_server_that_goes_away_pauses_the_job_and_resume_finishes_it(
     job = await runner.submit(seeded.caption_set_id, parallel=1)
     await wait_until(lambda: len(second_ollama.chat_requests()) >= 3)
     second_ollama.server.stop()  # connection refused from now on
-    paused = await wait_for_status(core, job["id"], "paused", timeout=60)
-    assert paused["failed_files"] == 0 and paused["remaining_files"] > 0
-    assert "stopped answering" in paused["last_error"] and second_ollama.url in paused["last_error"]
-    assert paused["completed_files"] == len(captions_of(core.db, seeded.caption_set_id))
+    paused = await wait_for_status(core, job.id, "paused", timeout=60)
+    assert paused.failed_files == 0 and paused.remaining_files > 0
+    assert "stopped answering" in paused.last_error and second_ollama.url in paused.last_error
+    assert paused.completed_files == len(captions_of(core.db, seeded.caption_set_id))
 
     vision["base_url"] = fake_ollama.url  # the user starts a server (here: another one) and resumes
-    await runner.resume(job["id"])
-    done = await wait_for_status(core, job["id"], "completed", timeout=60)
-    assert (done["completed_files"], done["failed_files"]) == (12, 0)
+    await runner.resume(job.id)
+    done = await wait_for_status(core, job.id, "completed", timeout=60)
+    assert (done.completed_files, done.failed_files) == (12, 0)
     assert set(revision_count(core.db, seeded.caption_set_id).values()) == {1}
     await runner.shutdown()
 
@@ -105,11 +105,11 @@ async def test_two_endpoints_share_a_job_and_one_dying_fails_no_image(
     job = await runner.submit(seeded.caption_set_id, parallel=2)
     await wait_until(lambda: len(second_ollama.chat_requests()) >= 2)
     second_ollama.server.stop()
-    done = await wait_for_status(core, job["id"], "completed", timeout=60)
-    assert (done["completed_files"], done["failed_files"]) == (12, 0)
-    by_url = {e["url"]: e for e in done["endpoints"]}
-    assert by_url[second_ollama.url]["completed"] >= 1, "the second machine took part before it died"
-    assert by_url[fake_ollama.url]["completed"] + by_url[second_ollama.url]["completed"] == 12
+    done = await wait_for_status(core, job.id, "completed", timeout=60)
+    assert (done.completed_files, done.failed_files) == (12, 0)
+    by_url = {e.url: e for e in done.endpoints}
+    assert by_url[second_ollama.url].completed >= 1, "the second machine took part before it died"
+    assert by_url[fake_ollama.url].completed + by_url[second_ollama.url].completed == 12
     assert set(revision_count(core.db, seeded.caption_set_id).values()) == {1}
     await runner.shutdown()
 
@@ -122,9 +122,9 @@ async def test_an_endpoint_without_the_model_is_left_out(
     runner = JobRunner(core)
     runner.start()
     job = await runner.submit(seeded.caption_set_id)
-    done = await wait_for_status(core, job["id"], "completed", timeout=60)
-    assert done["completed_files"] == 12 and not second_ollama.chat_requests()
-    assert {e["url"]: e["status"] for e in done["endpoints"]}[second_ollama.url] == "no_model"
+    done = await wait_for_status(core, job.id, "completed", timeout=60)
+    assert done.completed_files == 12 and not second_ollama.chat_requests()
+    assert {e.url: e.status for e in done.endpoints}[second_ollama.url] == "no_model"
     await runner.shutdown()
 
 
@@ -133,7 +133,7 @@ async def test_an_unreadable_image_fails_alone(core, seeded, vision, fake_ollama
     runner = JobRunner(core)
     runner.start()
     job = await runner.submit(seeded.caption_set_id)
-    done = await wait_for_status(core, job["id"], "completed", timeout=60)
-    assert (done["completed_files"], done["failed_files"]) == (11, 1)
-    assert done["failed"][0]["filename"] == "img_00004.jpg" and done["failed"][0]["error"]
+    done = await wait_for_status(core, job.id, "completed", timeout=60)
+    assert (done.completed_files, done.failed_files) == (11, 1)
+    assert done.failed[0].filename == "img_00004.jpg" and done.failed[0].error
     await runner.shutdown()

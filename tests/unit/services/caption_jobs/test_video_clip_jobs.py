@@ -80,10 +80,10 @@ async def test_a_job_captions_the_image_each_accepted_clip_from_its_range_and_th
     core, shots, fake_ollama
 ):
     runner, job = await _started(core, shots)
-    assert job["total_files"] == 4  # the image, two accepted clips, the video without clips
-    done = await wait_for_status(core, job["id"], "completed", timeout=60)
+    assert job.total_files == 4  # the image, two accepted clips, the video without clips
+    done = await wait_for_status(core, job.id, "completed", timeout=60)
     await runner.shutdown()
-    assert (done["completed_files"], done["failed_files"], done["skipped_files"]) == (4, 0, 0)
+    assert (done.completed_files, done.failed_files, done.skipped_files) == (4, 0, 0)
     image, dark, bright, whole = fake_ollama.chat_requests()  # one slot: dataset order, clips by time
     assert len(image["images"]) == 1
     assert [len(r["images"]) for r in (dark, bright, whole)] == [FRAMES] * 3
@@ -107,20 +107,20 @@ async def test_a_paused_and_resumed_job_does_not_send_done_clips_again(core, sho
     def two_done() -> bool:
         from app.services.caption_jobs.caption_jobs import get_job
 
-        return get_job(core.db, job["id"])["completed_files"] >= 2
+        return get_job(core.db, job.id).completed_files >= 2
 
     await wait_until(two_done, timeout=60)
-    await runner.pause(job["id"])
-    paused = await wait_for_status(core, job["id"], "paused", timeout=60)
-    assert paused["remaining_files"] >= 1
+    await runner.pause(job.id)
+    paused = await wait_for_status(core, job.id, "paused", timeout=60)
+    assert paused.remaining_files >= 1
     sent_before = len(fake_ollama.chat_requests())
     fake_ollama.latency = 0.0
-    await runner.resume(job["id"])
-    done = await wait_for_status(core, job["id"], "completed", timeout=60)
+    await runner.resume(job.id)
+    done = await wait_for_status(core, job.id, "completed", timeout=60)
     await runner.shutdown()
     requests = fake_ollama.chat_requests()
     assert len(requests) == 4 and sent_before < 4  # every item once, none again after the resume
-    assert (done["completed_files"], done["total_files"]) == (4, 4)
+    assert (done.completed_files, done.total_files) == (4, 4)
     bright = [r for r in requests if len(r["images"]) == FRAMES and min(_blues(r)) > 150]
     assert len(bright) == 1
 
@@ -131,14 +131,14 @@ async def test_existing_clip_captions_are_kept_unless_both_overwrite_switches_ar
 ):
     video_clips.set_caption(core.db, shots["dark"], "written by hand")
     runner, job = await _started(core, shots)
-    done = await wait_for_status(core, job["id"], "completed", timeout=60)
-    assert (done["completed_files"], done["skipped_files"]) == (3, 1)
+    done = await wait_for_status(core, job.id, "completed", timeout=60)
+    assert (done.completed_files, done.skipped_files) == (3, 1)
     assert _clip(core, shots["dark"]).caption_text == "written by hand"
     again = await runner.submit(shots["set"], parallel=1, overwrite_existing=True)
-    done = await wait_for_status(core, again["id"], "completed", timeout=60)
+    done = await wait_for_status(core, again.id, "completed", timeout=60)
     assert _clip(core, shots["dark"]).caption_text == "written by hand"  # overwrite alone keeps it
     last = await runner.submit(shots["set"], parallel=1, overwrite_existing=True, overwrite_manual=True)
-    await wait_for_status(core, last["id"], "completed", timeout=60)
+    await wait_for_status(core, last.id, "completed", timeout=60)
     await runner.shutdown()
     assert _clip(core, shots["dark"]).caption_text.startswith("ohwx")
 
@@ -148,7 +148,7 @@ async def test_exported_clip_texts_carry_the_jobs_captions(core, shots, tmp_path
     words = ["a red photo", "a dark room", "a bright checkerboard", "a slow fade"]
     fake_ollama.script(*({"content": json.dumps({"caption": w, "flags": []})} for w in words))
     runner, job = await _started(core, shots)
-    await wait_for_status(core, job["id"], "completed", timeout=60)
+    await wait_for_status(core, job.id, "completed", timeout=60)
     await runner.shutdown()
     report = export_video_dataset(
         core.db, core.settings, shots["dataset"], caption_set_id=shots["set"], preset="musubi_tuner",
@@ -168,17 +168,17 @@ async def test_a_job_interrupted_by_a_stop_resumes_without_sending_done_clips_ag
 
     fake_ollama.latency = 0.4
     runner, job = await _started(core, shots)
-    await wait_until(lambda: get_job(core.db, job["id"])["completed_files"] >= 2, timeout=60)
+    await wait_until(lambda: get_job(core.db, job.id).completed_files >= 2, timeout=60)
     await runner.shutdown()  # the app stops: the job is left "interrupted" with its finished items kept
-    stopped = get_job(core.db, job["id"])
-    assert stopped["status"] == "interrupted" and stopped["remaining_files"] >= 1
+    stopped = get_job(core.db, job.id)
+    assert stopped.status == "interrupted" and stopped.remaining_files >= 1
     fake_ollama.latency = 0.0
     core.settings["vision"]["auto_resume_jobs"] = True
     again = JobRunner(core)
     again.start()
-    done = await wait_for_status(core, job["id"], "completed", timeout=60)
+    done = await wait_for_status(core, job.id, "completed", timeout=60)
     await again.shutdown()
-    assert len(fake_ollama.chat_requests()) == 4 and done["completed_files"] == 4
+    assert len(fake_ollama.chat_requests()) == 4 and done.completed_files == 4
     assert all(_clip(core, shots[k]).caption_text for k in ("dark", "bright"))
 
 
@@ -186,17 +186,17 @@ async def test_a_job_interrupted_by_a_stop_resumes_without_sending_done_clips_ag
 async def test_a_failed_clip_is_named_and_retry_failed_captions_only_that_clip(core, shots, fake_ollama):
     fake_ollama.script("ok", "thinking_only")  # the dark clip (second item) gets no caption back
     runner, job = await _started(core, shots)
-    done = await wait_for_status(core, job["id"], "completed", timeout=60)
-    assert done["failed_files"] == 1, done
-    (failed,) = done["failed"]
-    assert failed["filename"] == "cut.mp4 [0-2 s]" and _clip(core, shots["dark"]).caption_text is None
+    done = await wait_for_status(core, job.id, "completed", timeout=60)
+    assert done.failed_files == 1, done
+    (failed,) = done.failed
+    assert failed.filename == "cut.mp4 [0-2 s]" and _clip(core, shots["dark"]).caption_text is None
     sent = len(fake_ollama.chat_requests())
-    await runner.retry_failed(job["id"])
-    done = await wait_for_status(core, job["id"], "completed", timeout=60)
+    await runner.retry_failed(job.id)
+    done = await wait_for_status(core, job.id, "completed", timeout=60)
     await runner.shutdown()
     (retried,) = fake_ollama.chat_requests()[sent:]
     assert all(blue < 100 for blue in _blues(retried)) and len(retried["images"]) == FRAMES
-    assert (done["completed_files"], done["failed_files"]) == (4, 0)
+    assert (done.completed_files, done.failed_files) == (4, 0)
     assert _clip(core, shots["dark"]).caption_text.startswith("ohwx")
 
 

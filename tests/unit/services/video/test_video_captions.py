@@ -70,8 +70,8 @@ async def test_a_caption_job_captions_videos_from_frames_and_images_as_before(
     runner = JobRunner(core)
     runner.start()
     job = await runner.submit(seeded.caption_set_id, parallel=1)
-    done = await wait_for_status(core, job["id"], "completed", timeout=60)
-    assert (done["completed_files"], done["failed_files"]) == (3, 0)
+    done = await wait_for_status(core, job.id, "completed", timeout=60)
+    assert (done.completed_files, done.failed_files) == (3, 0)
     counts = sorted(len(r["images"]) for r in fake_ollama.chat_requests())
     assert counts == [1, 1, 5]
     assert len(captions_of(core.db, seeded.caption_set_id)) == 3
