@@ -259,7 +259,7 @@ class CaptionJobRun:
                     self._storage_error = str(exc)
                     self.stop("pause")
                     continue
-                self._job = report.job or self._job
+                self._job = report.job
                 publish_commit(self.core.events, report, self.current_file)
                 self._last_publish = time.monotonic()
 

@@ -52,7 +52,6 @@ def publish_commit(events: Events, report: CommitReport, current_file: str | Non
     """Events for one commit: caption_generated per caption, error per failure, progress (the commit itself
     queued caption_changed for each saved caption)."""
     job = report.job
-    assert job is not None, "commit_outcomes sets the job of every report it returns"
     ids = {"job_id": job.id, "caption_set_id": job.caption_set_id}
     for outcome, caption in report.saved:
         events.job_progress.emit(

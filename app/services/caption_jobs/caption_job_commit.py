@@ -79,15 +79,21 @@ class Outcome:
 
 
 @dataclass
-class CommitReport:
-    """What a commit wrote: saved captions (outcome, caption dict), skipped and failed outcomes, the job
-    (None only while commit_outcomes is writing)."""
+class WrittenOutcomes:
+    """What a commit wrote: saved captions (outcome, caption dict), skipped and failed outcomes, saved clip
+    captions (outcome, clip dict)."""
 
     saved: list[tuple[Outcome, dict[str, Any]]] = field(default_factory=list)
     skipped: list[Outcome] = field(default_factory=list)
     failed: list[Outcome] = field(default_factory=list)
-    job: CaptionJobShape | None = None
     clips: list[tuple[Outcome, dict[str, Any]]] = field(default_factory=list)  # saved clip captions
+
+
+@dataclass
+class CommitReport(WrittenOutcomes):
+    """What a commit wrote, and the job as the commit left it."""
+
+    job: CaptionJobShape = field(kw_only=True)
 
 
 def begin_run(db: Database, job_id: str) -> RunStart:
@@ -124,7 +130,7 @@ def commit_outcomes(
     which case the hand-written text stays in the caption's revisions. `progress` holds the run's
     endpoint statistics, elapsed_seconds and processed count.
     """
-    report = CommitReport()
+    report = WrittenOutcomes()
     with db.session() as session:
         # Write first: on SQLite this takes the write lock before the captions are read, so a person's
         # save cannot slip in between our skip check and our write (it waits and lands after ours).
@@ -151,8 +157,7 @@ def commit_outcomes(
         job.state = json.dumps(state)
         if report.failed:
             job.last_error = f"{report.failed[-1].filename}: {report.failed[-1].error}"
-        report.job = job_shape(job, caption_set)
-    return report
+        return CommitReport(job=job_shape(job, caption_set), **vars(report))
 
 
 def _apply_outcomes(
@@ -162,7 +167,7 @@ def _apply_outcomes(
     outcomes: list[Outcome],
     pending: set[str],
     options: dict[str, Any],
-    report: CommitReport,
+    report: WrittenOutcomes,
 ) -> set[str]:
     """Save or record each outcome of a still-pending file once; return the ids handled."""
     done: set[str] = set()
@@ -213,7 +218,7 @@ def _work_item(key: str, files: dict[str, TrackedFile], clips: dict[str, dict[st
 
 
 def _save_clip(
-    session: Any, job: CaptionJob, outcome: Outcome, options: dict[str, Any], report: CommitReport
+    session: Any, job: CaptionJob, outcome: Outcome, options: dict[str, Any], report: WrittenOutcomes
 ) -> None:
     clip, reason = save_clip_caption(
         session, outcome.file_id, outcome.text or "", options, bool(job.overwrite_existing)
@@ -231,7 +236,7 @@ def _save_generated(
     caption_set: CaptionSet,
     outcome: Outcome,
     options: dict[str, Any],
-    report: CommitReport,
+    report: WrittenOutcomes,
 ) -> None:
     current = session.scalar(
         select(Caption).where(Caption.caption_set_id == caption_set.id, Caption.file_id == outcome.file_id)
