@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import importlib
 import logging
 import ssl
 import weakref
@@ -119,7 +120,7 @@ async def request(
 def warm_up() -> None:
     """Do ahead, in a worker thread, what the first request of a fresh app would do on the event loop:
     import httpcore (~0.2 s on a busy machine) and build the TLS context (~0.1-0.2 s)."""
-    import httpcore  # noqa: F401 - imported for its side effect: httpx imports it on first client
+    importlib.import_module("httpcore")  # what httpx imports on its first client
 
     _ssl_context()
 

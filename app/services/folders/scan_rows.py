@@ -102,5 +102,5 @@ def write_rows(db: Database, inserts: list[dict], updates: list[dict]) -> None:
 
 
 def _columns(row: dict[str, Any]) -> dict[str, Any]:
-    # The ORM attribute `file_exists` is the seed's column `exists`.
+    # The ORM attribute `file_exists` maps the table's column `exists`.
     return {("exists" if key == "file_exists" else key): value for key, value in row.items()}
