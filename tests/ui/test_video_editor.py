@@ -121,7 +121,7 @@ async def test_the_video_export_dialog_names_the_rule_and_writes_the_clips(user:
 
     @ui.page("/video-export-test")
     def _page() -> None:
-        VideoExportDialog(dataset.id, caption_set["id"]).open()
+        VideoExportDialog(running(), dataset.id, caption_set["id"]).open()
 
     await user.open("/video-export-test")
     await user.should_see("frame counts are 4k+1", marker="video-export-rule")
