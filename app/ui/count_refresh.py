@@ -1,9 +1,10 @@
 """One path for every count a page shows: the change events mark the page's counts stale, one timer refreshes.
 
 Views (the dataset list with its caption-set counts, the caption-set choice, an open health panel) register
-a refresh with `counts(events).follow(...)` (the app's Events; one follower per page); caption_changed, datasets_changed and a finished caption job
-mark them stale, and at most every INTERVAL seconds each registered view re-reads its figures once (a
-caption job sends an event per image, a batch one per caption, so a refresh per event would flood the page).
+a refresh with `counts(events).follow(...)` (`events`: the app's Events; one follower per page);
+caption_changed, datasets_changed and a finished caption job mark them stale, and at most every INTERVAL
+seconds each registered view re-reads its figures once (a caption job sends an event per image, a batch one
+per caption, so a refresh per event would flood the page).
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """AddToDatasetDialog: put files (or a whole tracked folder) into an existing or a new dataset.
 
-    added_to = await AddToDatasetDialog(db, file_ids)                  # from a grid selection
+    added_to = await AddToDatasetDialog(db, file_ids)        # from a grid selection
     added_to = await AddToDatasetDialog(db, folder_id=folder_id, suggested_name="Nova shots")
     added_to = await AddToDatasetDialog(db, folder_id=folder_id, suggested_name="Nova", new=True)  # new first
 Awaited: the dataset id the files went into, or None when cancelled. It adds and notifies itself (the

@@ -1,7 +1,7 @@
 """Putting a folder's images into a dataset from the workspace: a tracked one, or one tracked right now.
 
-folder = await track_new_folder(services)         # the folder form; the folder is tracked and its scan started
-added = await fill_from_folder(services, dataset, folder["id"])   # waits for a running scan, then adds every image
+folder = await track_new_folder(services)    # the folder form; the folder is tracked, its scan started
+added = await fill_from_folder(services, dataset, folder["id"])  # after a running scan: adds every image
 """
 
 from __future__ import annotations
