@@ -70,19 +70,3 @@ def get_services(request: Request) -> AppServices:
 
 
 ServicesDep = Annotated[AppServices, Depends(get_services)]
-
-
-_running: AppServices | None = None
-
-
-def set_running(services: AppServices) -> None:
-    """Record the app's services for code not yet handed them (pages reach them through `running()`)."""
-    global _running
-    _running = services
-
-
-def running() -> AppServices:
-    """The running app's services."""
-    if _running is None:
-        raise RuntimeError("CaptionForge is not started: build_services() was not called")
-    return _running

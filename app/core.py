@@ -65,23 +65,18 @@ class Core:
     instance_lock: InstanceLock | None = None
 
 
-_current: Core | None = None
+_last_database: list[Database] = []  # the database of the Core built last in this process
 
 
 def build_core(settings: Settings) -> Core:
-    """Open and migrate the database, connect its change events to the event bus, and make the Core current."""
-    global _current
-    if _current is not None:
-        _current.db.dispose()
+    """Open and migrate the database and connect its change events to the event bus.
+
+    A Core built again in the same process (tests, a restart in place) closes the previous one's database."""
+    while _last_database:
+        _last_database.pop().dispose()
     db = Database(settings.database_url)
     migrate(db)
-    _current = Core(settings=settings, db=db)
-    db.publish = _current.events.publish
-    return _current
-
-
-def current() -> Core:
-    """The running app's Core."""
-    if _current is None:
-        raise RuntimeError("CaptionForge is not started: build_core() was not called")
-    return _current
+    core = Core(settings=settings, db=db)
+    db.publish = core.events.publish
+    _last_database.append(db)
+    return core

@@ -14,7 +14,7 @@ from nicegui import app, ui
 from app.access_token import lan_enabled, print_lan_urls, redact_access_log
 from app.api import register_api
 from app.config import secret_file
-from app.container import AppServices, build_services, set_running
+from app.container import AppServices, build_services
 from app.core import Core
 from app.host_guard import HostOriginMiddleware, allowed_hosts
 from app.lifecycle import check_host, choose_port
@@ -43,7 +43,6 @@ document.addEventListener("DOMContentLoaded", () => {
 def register(core: Core) -> AppServices:
     """Build the app's services and mount the REST API and the pages on NiceGUI's app."""
     services = build_services(core)
-    set_running(services)
     register_api(app, services)
     register_pages(services)
     # Every request passes the access check; it only demands the token in LAN mode.

@@ -1,9 +1,10 @@
 """One path for every count a page shows: the change events mark the page's counts stale, one timer refreshes.
 
 Views (the dataset list with its caption-set counts, the caption-set choice, an open health panel) register
-a refresh with `counts(client).follow(...)`; caption_changed, datasets_changed and a finished caption job
-mark them stale, and at most every INTERVAL seconds each registered view re-reads its figures once (a
-caption job sends an event per image, a batch one per caption, so a refresh per event would flood the page).
+a refresh with `counts(events).follow(...)` (`events`: the app's Events; one follower per page);
+caption_changed, datasets_changed and a finished caption job mark them stale, and at most every INTERVAL
+seconds each registered view re-reads its figures once (a caption job sends an event per image, a batch one
+per caption, so a refresh per event would flood the page).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from typing import Any
 
 from nicegui import Client, ui
 
-from app.core import current
+from app.core import Events
 
 INTERVAL = 0.7  # seconds between two refreshes of the same page's counts
 _FINISHED_JOB = {"completed", "failed", "cancelled", "paused", "interrupted"}
@@ -26,10 +27,9 @@ Refresh = Callable[[], Awaitable[Any] | Any]
 class CountFollower:
     """The page's counts: stale after a change event; refreshed together by one timer."""
 
-    def __init__(self) -> None:
+    def __init__(self, events: Events) -> None:
         self._views: list[tuple[Refresh, Callable[[], bool] | None]] = []
         self.stale = False
-        events = current().events
         events.caption_changed.subscribe(self.mark)
         events.datasets_changed.subscribe(self.mark)
         events.job_progress.subscribe(self._job)
@@ -60,11 +60,11 @@ class CountFollower:
             self.mark()
 
 
-def counts(client: Client | None = None) -> CountFollower:
-    """The follower of this page (made on first use, inside the page's context)."""
+def counts(events: Events, client: Client | None = None) -> CountFollower:
+    """The follower of this page (made on first use, inside the page's context, subscribed to `events`)."""
     client = client or ui.context.client
     follower = _PAGES.get(client)
     if follower is None:
         with client:
-            follower = _PAGES[client] = CountFollower()
+            follower = _PAGES[client] = CountFollower(events)
     return follower

@@ -7,13 +7,13 @@ import asyncio
 from nicegui import ui
 from nicegui.testing import User
 
-from app.core import current
 from app.services.datasets import dataset_members
 from app.ui.workspace.caption_tools.batch_edit_dialog import BatchEditDialog
 from app.ui.workspace.caption_tools.batch_preview import GridScope
 from app.ui.workspace.caption_tools.find_replace_dialog import FindReplaceDialog
 from app.ui.workspace.caption_tools.recent_changes import RecentChangesDialog
 from app.ui.workspace.caption_tools.tag_panel import TagPanel, tag_query
+from tests.app_services import running
 from tests.caption_tools_seed import seed_caption_set
 
 
@@ -26,13 +26,13 @@ async def eventually(predicate, seconds: float = 5.0) -> None:
 
 
 def texts(seeded) -> list[str | None]:
-    rows = dataset_members.list_dataset_files(current().db, seeded["dataset_id"], seeded["id"])
+    rows = dataset_members.list_dataset_files(running().db, seeded["dataset_id"], seeded["id"])
     return [row["caption_text"] for row in rows]
 
 
 async def open_page(user: User, build):
     await user.open("/")
-    seeded = seed_caption_set(current().db)
+    seeded = seed_caption_set(running().db)
     results: dict = {}
 
     @ui.page("/tools-test")
@@ -47,10 +47,10 @@ async def test_find_replace_previews_then_applies_one_undoable_batch(user: User)
     def build(seeded, results):
         async def run_dialog():
             scope = GridScope(seeded["id"], selected_ids=[], shown_ids=seeded["file_ids"])
-            results["result"] = await FindReplaceDialog(current().db, scope)
+            results["result"] = await FindReplaceDialog(running().db, scope)
 
         async def run_recent():
-            results["undone"] = await RecentChangesDialog(current().db, seeded["id"]).choose()
+            results["undone"] = await RecentChangesDialog(running().db, seeded["id"]).choose()
 
         ui.button("open", on_click=run_dialog).mark("open-dialog")
         ui.button("recent", on_click=run_recent).mark("open-recent")
@@ -90,7 +90,7 @@ async def test_batch_edit_adds_after_the_trigger_phrase_on_the_selection(user: U
             scope = GridScope(
                 seeded["id"], selected_ids=seeded["file_ids"][2:3], shown_ids=seeded["file_ids"]
             )
-            results["result"] = await BatchEditDialog(current().db, scope)
+            results["result"] = await BatchEditDialog(running().db, scope)
 
         ui.button("open", on_click=run_dialog).mark("open-dialog")
 
@@ -110,7 +110,7 @@ async def test_batch_edit_adds_after_the_trigger_phrase_on_the_selection(user: U
 async def test_tag_panel_click_filters_and_alt_click_negates(user: User) -> None:
     def build(seeded, results):
         results["queries"] = []
-        panel = TagPanel(current().db, on_query=results["queries"].append, on_changed=lambda ids: None)
+        panel = TagPanel(running().db, on_query=results["queries"].append, on_changed=lambda ids: None)
         results["panel"] = panel
         ui.button("load", on_click=lambda: panel.show_set(seeded["id"])).mark("load-tags")
 
@@ -129,7 +129,7 @@ async def test_tag_panel_click_filters_and_alt_click_negates(user: User) -> None
 async def test_tag_panel_renames_a_tag_after_a_preview(user: User) -> None:
     def build(seeded, results):
         results["changed"] = []
-        panel = TagPanel(current().db, on_query=lambda q: None, on_changed=results["changed"].append)
+        panel = TagPanel(running().db, on_query=lambda q: None, on_changed=results["changed"].append)
         ui.button("load", on_click=lambda: panel.show_set(seeded["id"])).mark("load-tags")
 
     seeded, results = await open_page(user, build)

@@ -10,10 +10,9 @@ from pathlib import Path
 import pytest
 from nicegui.testing import User
 
-from app.container import running
-from app.core import current
 from app.services.caption_jobs import caption_jobs
 from app.services.captions import caption_events, caption_sets, captions
+from tests.app_services import running
 from tests.job_seed import seed_caption_set, write_images
 from tests.ui.test_workspace_grid import eventually
 
@@ -37,7 +36,7 @@ def _visible_counts(user: User, set_id: str) -> dict[str, str]:
 
 async def _agree(user: User, set_id: str) -> None:
     def agree() -> bool:
-        wanted = f"{caption_sets.get_caption_set(current().db, set_id)['caption_count']} / {COUNT}"
+        wanted = f"{caption_sets.get_caption_set(running().db, set_id)['caption_count']} / {COUNT}"
         try:
             return set(_visible_counts(user, set_id).values()) == {wanted}
         except AssertionError:  # not on the page (yet)
@@ -46,7 +45,7 @@ async def _agree(user: User, set_id: str) -> None:
     try:
         await eventually(agree, seconds=8)
     except AssertionError:
-        real = caption_sets.get_caption_set(current().db, set_id)["caption_count"]
+        real = caption_sets.get_caption_set(running().db, set_id)["caption_count"]
         raise AssertionError(f"database {real} / {COUNT}, shown {_visible_counts(user, set_id)}") from None
 
 
@@ -54,7 +53,7 @@ async def test_every_count_agrees_after_an_edit_a_batch_and_a_caption_job(
     user: User, tmp_path: Path, fake_ollama, monkeypatch
 ) -> None:
     await user.open("/")
-    core = current()
+    core = running()
     core.settings["editor"]["on_navigate"] = "save"
     core.settings["vision"]["base_url"] = fake_ollama.url
     seeded = seed_caption_set(core.db, write_images(tmp_path / "imgs", COUNT), name="Counted")
@@ -111,7 +110,7 @@ async def test_a_batch_too_big_for_per_caption_events_still_reaches_another_tab(
     monkeypatch.setattr(caption_events, "MAX_EVENTS", 2)  # 4 captions: more than it sends one by one
 
     await user.open("/")
-    core = current()
+    core = running()
     seeded = seed_caption_set(core.db, write_images(tmp_path / "imgs", 4), name="Other tab")
     for file_id in seeded.file_ids:
         captions.save_caption(core.db, seeded.caption_set_id, file_id, "ohwx", source="manual")

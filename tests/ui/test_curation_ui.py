@@ -4,15 +4,15 @@ from nicegui import ui
 from nicegui.testing import User
 
 from app import models
-from app.core import current
 from app.ui.datasets.duplicates_dialog import DuplicatesDialog
 from app.ui.datasets.health_panel import HealthPanel
+from tests.app_services import running
 from tests.unit.services.quality.test_curation import seed_dataset
 
 
 async def test_clicking_a_flag_bar_filters_the_grid(user: User) -> None:
     dataset_id = seed_dataset(
-        current(),
+        running(),
         [
             {"id": "x1", "q": 0.2, "flags": ["blurry"]},
             {"id": "x2", "q": 0.9, "w": 1216, "h": 832},
@@ -22,7 +22,7 @@ async def test_clicking_a_flag_bar_filters_the_grid(user: User) -> None:
 
     @ui.page("/health-test")
     async def health_test() -> None:
-        panel = HealthPanel(dataset_id, None, queries.append)
+        panel = HealthPanel(running(), dataset_id, None, queries.append)
         panel.open()
         await panel.load()
 
@@ -50,7 +50,7 @@ async def test_clicking_a_flag_bar_filters_the_grid(user: User) -> None:
 
 async def test_keep_best_excludes_the_others(user: User) -> None:
     dataset_id = seed_dataset(
-        current(),
+        running(),
         [
             {"id": "d1", "hash": "h", "q": 0.3},
             {"id": "d2", "hash": "h", "q": 0.8},
@@ -60,7 +60,7 @@ async def test_keep_best_excludes_the_others(user: User) -> None:
 
     @ui.page("/dup-test")
     async def dup_test() -> None:
-        dialog = DuplicatesDialog(dataset_id)
+        dialog = DuplicatesDialog(running(), dataset_id)
         dialog.open()
         await dialog.load()
 
@@ -70,7 +70,7 @@ async def test_keep_best_excludes_the_others(user: User) -> None:
     await user.should_see(marker="keep-best-confirm")
     user.find(marker="keep-best-go").click()
     await user.should_see("excluded")
-    with current().db.session() as s:
+    with running().db.session() as s:
         excluded = {m.file_id: m.excluded for m in s.query(models.DatasetFile)}
     assert excluded == {"d1": True, "d2": False, "d3": False}
 
@@ -79,14 +79,14 @@ async def test_keep_best_shows_what_goes_and_warns_about_an_edited_caption(user:
     from tests.unit.services.quality.test_keep_best import _caption
 
     dataset_id = seed_dataset(
-        current(), [{"id": "k1", "hash": "h", "q": 0.9}, {"id": "k2", "hash": "h", "q": 0.3}]
+        running(), [{"id": "k1", "hash": "h", "q": 0.9}, {"id": "k2", "hash": "h", "q": 0.3}]
     )
-    _caption(current(), dataset_id, "k1", "edited one", edited=True)
-    _caption(current(), dataset_id, "k2", "edited two", edited=True)
+    _caption(running(), dataset_id, "k1", "edited one", edited=True)
+    _caption(running(), dataset_id, "k2", "edited two", edited=True)
 
     @ui.page("/dup-edited")
     async def dup_edited() -> None:
-        dialog = DuplicatesDialog(dataset_id)
+        dialog = DuplicatesDialog(running(), dataset_id)
         dialog.open()
         await dialog.load()
 
@@ -97,25 +97,25 @@ async def test_keep_best_shows_what_goes_and_warns_about_an_edited_caption(user:
     await user.should_see(marker="keep-best-edited-warning")
     user.find(marker="keep-best-cancel").click()
     await user.should_not_see(marker="keep-best-confirm")
-    with current().db.session() as s:
+    with running().db.session() as s:
         assert not any(m.excluded for m in s.query(models.DatasetFile)), "cancel excludes nothing"
     user.find(marker="keep-best").click()
     await user.should_see(marker="keep-best-confirm")
     user.find(marker="keep-best-go").click()
     await user.should_see("excluded")
-    with current().db.session() as s:
+    with running().db.session() as s:
         assert {m.file_id: m.excluded for m in s.query(models.DatasetFile)} == {"k1": False, "k2": True}
 
 
 async def test_the_similarity_threshold_changes_the_groups(user: User) -> None:
     dataset_id = seed_dataset(
-        current(), [{"id": "p1", "phash": "ffff0000ffff0000"}, {"id": "p2", "phash": "ffff0000ffff000f"}]
+        running(), [{"id": "p1", "phash": "ffff0000ffff0000"}, {"id": "p2", "phash": "ffff0000ffff000f"}]
     )
     dialogs: list = []
 
     @ui.page("/dup-threshold")
     async def dup_threshold() -> None:
-        dialog = DuplicatesDialog(dataset_id)
+        dialog = DuplicatesDialog(running(), dataset_id)
         dialog.open()
         dialogs.append(dialog)
         await dialog.load()

@@ -8,10 +8,9 @@ from pathlib import Path
 from nicegui.testing import User
 from PIL import Image
 
-from app.container import running
-from app.core import current
 from app.services.datasets import datasets
 from app.services.folders import folders, scanning
+from tests.app_services import running
 
 RETRIES = 50
 
@@ -21,12 +20,12 @@ def _photos(root: Path, count: int = 3) -> Path:
     photos.mkdir(parents=True)
     for index in range(count):
         Image.new("RGB", (256, 256), (60 * index, 20, 160)).save(photos / f"s{index}.png")
-    current().settings["server"]["allowed_folders"] = [str(root)]
+    running().settings["server"]["allowed_folders"] = [str(root)]
     return photos
 
 
 def _track(photos: Path, root: Path) -> dict:
-    core = current()
+    core = running()
     folder = folders.add_folder(core.db, str(photos), False, 0, "", [str(root)])
     with ThreadPoolExecutor(1) as pool:
         scanning.scan_folder(core.db, core.settings, folder["id"], executor=pool)
@@ -35,7 +34,7 @@ def _track(photos: Path, root: Path) -> dict:
 
 async def test_empty_dataset_adds_a_tracked_folder(user: User, tmp_path: Path) -> None:
     _track(_photos(tmp_path), tmp_path)
-    dataset = datasets.create_dataset(current().db, "Empty One")
+    dataset = datasets.create_dataset(running().db, "Empty One")
     await user.open(f"/?dataset={dataset.id}")
     await user.should_see(marker="empty-add-tracked", retries=RETRIES)
     await user.should_see(marker="empty-track-new")
@@ -44,14 +43,14 @@ async def test_empty_dataset_adds_a_tracked_folder(user: User, tmp_path: Path) -
     await user.should_see("shots (3 images)", retries=RETRIES)
     user.find(marker="pick-folder-confirm").click()
     await user.should_see('Added 3 image(s) to "Empty One"', retries=RETRIES)
-    assert datasets.get_dataset(current().db, dataset.id).file_count == 3
+    assert datasets.get_dataset(running().db, dataset.id).file_count == 3
     await user.should_not_see(marker="empty-add-tracked", retries=RETRIES)
 
 
 async def test_empty_dataset_tracks_a_new_folder_then_adds_it(user: User, tmp_path: Path) -> None:
     photos = _photos(tmp_path, 2)
     running().scans.executor = ThreadPoolExecutor(1)
-    dataset = datasets.create_dataset(current().db, "Fresh")
+    dataset = datasets.create_dataset(running().db, "Fresh")
     await user.open(f"/?dataset={dataset.id}")
     await user.should_see(marker="empty-track-new", retries=RETRIES)
     user.find(marker="empty-track-new").click()
@@ -59,7 +58,7 @@ async def test_empty_dataset_tracks_a_new_folder_then_adds_it(user: User, tmp_pa
     user.find(marker="folder-form-path").type(str(photos))
     user.find(marker="folder-form-save").click()
     await user.should_see('Added 2 image(s) to "Fresh"', retries=RETRIES * 4)
-    assert datasets.get_dataset(current().db, dataset.id).file_count == 2
+    assert datasets.get_dataset(running().db, dataset.id).file_count == 2
 
 
 async def test_new_dataset_dialog_takes_a_folder(user: User, tmp_path: Path) -> None:
@@ -78,7 +77,7 @@ async def test_new_dataset_dialog_takes_a_folder(user: User, tmp_path: Path) -> 
         select.value = next(iter(select.options))
     user.find(marker="dataset-save").click()
     await user.should_see('Added 3 image(s) to "From Folder"', retries=RETRIES)
-    [created] = datasets.list_datasets(current().db)
+    [created] = datasets.list_datasets(running().db)
     assert created.file_count == 3
 
 
@@ -89,4 +88,4 @@ async def test_new_dataset_dialog_without_a_folder_still_creates(user: User) -> 
     user.find(marker="dataset-name-input").type("Bare")
     user.find(marker="dataset-save").click()
     await user.should_see(marker="dataset-bare", retries=RETRIES)
-    assert datasets.list_datasets(current().db)[0].file_count == 0
+    assert datasets.list_datasets(running().db)[0].file_count == 0

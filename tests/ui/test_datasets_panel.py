@@ -9,11 +9,11 @@ from nicegui import ui
 from nicegui.testing import User
 from sqlalchemy import select
 
-from app.core import current
 from app.models import TrackedFolder
 from app.services.captions import caption_sets, captions
 from app.services.datasets import dataset_members, datasets
 from app.ui.datasets.add_to_dataset import AddToDatasetDialog
+from tests.app_services import running
 from tests.factories import make_tracked_files
 
 # Handlers run service calls in threads; on a busy machine a dialog or a refresh takes a few tenths of a second.
@@ -30,13 +30,13 @@ async def test_create_a_dataset_from_the_panel(user: User) -> None:
     user.find(marker="dataset-save").click()
     await user.should_see(marker="dataset-nova-chorus-v2", retries=RETRIES)
     await user.should_see("0 images", retries=RETRIES)
-    [created] = datasets.list_datasets(current().db)
+    [created] = datasets.list_datasets(running().db)
     assert (created.slug, created.tags) == ("nova-chorus-v2", ["portrait", "woman"])
 
 
 async def test_duplicate_name_is_explained_in_the_dialog(user: User) -> None:
     await user.open("/")
-    datasets.create_dataset(current().db, "Taken")
+    datasets.create_dataset(running().db, "Taken")
     user.find(marker="dataset-new").click()
     await user.should_see(marker="dataset-dialog", retries=RETRIES)
     user.find(marker="dataset-name-input").type("taken")
@@ -46,7 +46,7 @@ async def test_duplicate_name_is_explained_in_the_dialog(user: User) -> None:
 
 async def test_search_by_name_and_tag(user: User) -> None:
     await user.open("/")
-    db = current().db
+    db = running().db
     datasets.create_dataset(db, "Landscapes", tags=["nature"])
     datasets.create_dataset(db, "Portraits", tags=["people"])
     ids = make_tracked_files(db, 2, sizes_mb=[1.5, 2.5], quality=[0.6, 0.8])
@@ -63,7 +63,7 @@ async def test_search_by_name_and_tag(user: User) -> None:
 
 async def test_delete_asks_first_and_says_what_goes(user: User) -> None:
     await user.open("/")
-    db = current().db
+    db = running().db
     ids = make_tracked_files(db, 2)
     dataset = datasets.create_dataset(db, "Doomed")
     dataset_members.add_files(db, dataset.id, ids)
@@ -90,7 +90,7 @@ async def test_delete_asks_first_and_says_what_goes(user: User) -> None:
 
 async def test_caption_set_switcher_and_coverage(user: User) -> None:
     await user.open("/")
-    db = current().db
+    db = running().db
     ids = make_tracked_files(db, 3)
     dataset = datasets.create_dataset(db, "Cats")
     dataset_members.add_files(db, dataset.id, ids)
@@ -111,13 +111,13 @@ async def test_caption_set_switcher_and_coverage(user: User) -> None:
     await _until(lambda: next(iter(user.find(marker="set-select").elements)).value == tags_id)
     # A caption saved elsewhere shows up in the counts without reloading.
     captions.save_caption(db, natural["id"], ids[1], "another cat")
-    current().events.caption_changed.emit({"caption_set_id": natural["id"], "file_id": ids[1]})
+    running().events.caption_changed.emit({"caption_set_id": natural["id"], "file_id": ids[1]})
     await user.should_see("2 / 3", retries=RETRIES)
 
 
 async def test_new_caption_set_from_the_panel(user: User) -> None:
     await user.open("/")
-    db = current().db
+    db = running().db
     dataset = datasets.create_dataset(db, "Dogs")
     await user.open("/")
     await user.should_see(marker="dataset-dogs", retries=RETRIES)
@@ -148,7 +148,7 @@ async def _until(condition) -> None:
 
 async def test_dropping_thumbnails_on_a_dataset_adds_them(user: User) -> None:
     await user.open("/")
-    db = current().db
+    db = running().db
     ids = make_tracked_files(db, 3)
     dataset = datasets.create_dataset(db, "Target")
     dataset_members.add_files(db, dataset.id, ids[:1])
@@ -164,7 +164,7 @@ async def test_dropping_thumbnails_on_a_dataset_adds_them(user: User) -> None:
 
 async def test_add_to_dataset_dialog_creates_or_chooses(user: User) -> None:
     await user.open("/")
-    db = current().db
+    db = running().db
     ids = make_tracked_files(db, 2)
     existing = datasets.create_dataset(db, "Existing")
     answers: list = []
@@ -172,7 +172,7 @@ async def test_add_to_dataset_dialog_creates_or_chooses(user: User) -> None:
     @ui.page("/add-to-dataset-test")
     def _page() -> None:
         async def ask(**kwargs) -> None:
-            answers.append(await AddToDatasetDialog(**kwargs))
+            answers.append(await AddToDatasetDialog(running().db, **kwargs))
 
         ui.button("files", on_click=lambda: ask(file_ids=ids)).mark("ask-files")
         ui.button("folder", on_click=lambda: ask(folder_id=_folder_id(db), suggested_name="Photos")).mark(

@@ -5,8 +5,8 @@ from __future__ import annotations
 from nicegui.testing import User
 
 from app import models
-from app.core import current
 from app.services.captions import caption_sets, captions
+from tests.app_services import running
 from tests.ui.test_workspace_editor import open_image
 from tests.ui.test_workspace_grid import eventually, open_dataset
 
@@ -15,7 +15,7 @@ HOSTILE = "<img src=x onerror=alert(1)> <b>bold</b>\nsecond line"
 
 def _pair_txt(file_id: str, path, text: str) -> None:
     """What a scan records for a .txt beside the image."""
-    with current().db.session() as session:
+    with running().db.session() as session:
         tracked = session.get(models.TrackedFile, file_id)
         tracked.imported_caption, tracked.imported_caption_path = text, str(path)
         tracked.has_paired_caption = True
@@ -27,14 +27,14 @@ def _imported_then_edited(seeded, index: int, tmp_path, before: str, after: str)
     txt = tmp_path / f"img_{index:05d}.txt"
     txt.write_text(before, encoding="utf-8")
     _pair_txt(file_id, txt, before)
-    caption_sets.import_captions(current().db, seeded.caption_set_id, [file_id], overwrite=True)
+    caption_sets.import_captions(running().db, seeded.caption_set_id, [file_id], overwrite=True)
     txt.write_text(after, encoding="utf-8")
     _pair_txt(file_id, txt, after)
     return file_id
 
 
 def _caption(seeded, index: int) -> str | None:
-    caption = captions.get_caption(current().db, seeded.caption_set_id, seeded.file_ids[index])["caption"]
+    caption = captions.get_caption(running().db, seeded.caption_set_id, seeded.file_ids[index])["caption"]
     return caption["caption_text"] if caption else None
 
 
@@ -74,5 +74,5 @@ async def test_the_note_appears_on_the_open_image_when_a_rescan_finishes(user: U
     await open_image(user, grid, seeded, 3)
     await user.should_not_see(marker="file-change-note")
     _imported_then_edited(seeded, 3, tmp_path, "before", "after the rescan")
-    current().events.scan_progress.emit({"folder_id": "any", "phase": "done"})
+    running().events.scan_progress.emit({"folder_id": "any", "phase": "done"})
     await user.should_see("after the rescan", marker="file-change-text", retries=50)

@@ -7,7 +7,7 @@ import yaml
 from nicegui.testing import User
 
 from app.config import DEFAULTS
-from app.core import current
+from tests.app_services import running
 from tests.ui.test_workspace_editor import open_image, stored
 from tests.ui.test_workspace_grid import open_dataset
 
@@ -17,7 +17,7 @@ def element(user: User, marker: str):
 
 
 def saved_yaml() -> dict:
-    return yaml.safe_load(current().settings.config_path.read_text(encoding="utf-8"))
+    return yaml.safe_load(running().settings.config_path.read_text(encoding="utf-8"))
 
 
 def test_the_default_asks() -> None:
@@ -47,7 +47,7 @@ async def test_remember_my_choice_writes_the_setting_and_stops_asking(user: User
     user.find(marker="unsaved-discard").click()
     await user.should_see("img_00001.jpg", marker="editor-filename", retries=50)
     assert stored(seeded, 0) == "a synthetic photo number 0"  # the stored text is untouched
-    assert current().settings["editor"]["on_navigate"] == "discard"
+    assert running().settings["editor"]["on_navigate"] == "discard"
     assert saved_yaml()["editor"]["on_navigate"] == "discard"
     # Next time it does not ask: it discards.
     user.find(marker="caption-input").clear().type("also thrown away")
@@ -79,7 +79,7 @@ async def test_settings_page_edits_save_on_leave_and_the_defaults(user: User) ->
     element(user, "settings-export-caption_extension").set_value("caption")
     user.find(marker="workspace-settings-save").click()
     await user.should_see("Editing and export settings saved")
-    settings = current().settings
+    settings = running().settings
     assert settings["editor"]["on_navigate"] == "save"
     assert settings["image_processing"]["training_resolution"] == 768
     on_disk = saved_yaml()
@@ -93,4 +93,4 @@ async def test_settings_page_rejects_bad_values_with_a_message(user: User) -> No
     element(user, "settings-export-jpeg_quality").set_value(None)
     user.find(marker="workspace-settings-save").click()
     await user.should_see("Enter a number for export.jpeg_quality")
-    assert current().settings["export"]["jpeg_quality"] == DEFAULTS["export"]["jpeg_quality"]
+    assert running().settings["export"]["jpeg_quality"] == DEFAULTS["export"]["jpeg_quality"]

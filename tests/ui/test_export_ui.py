@@ -9,9 +9,8 @@ from nicegui import ui
 from nicegui.testing import User
 from PIL import Image
 
-from app.container import running
-from app.core import current
 from app.services.exports import export_history, exports
+from tests.app_services import running
 from tests.export_seed import seed_dataset
 
 
@@ -27,7 +26,7 @@ def _images(folder: Path, count: int) -> list[Path]:
 
 async def _wait_for_status(export_id: str, wanted: str = "completed") -> dict:
     for _ in range(300):
-        entry = export_history.get_export(current().db, export_id)
+        entry = export_history.get_export(running().db, export_id)
         if entry.status not in export_history.ACTIVE:
             assert entry.status == wanted, entry.error_message
             return entry
@@ -36,7 +35,7 @@ async def _wait_for_status(export_id: str, wanted: str = "completed") -> dict:
 
 
 async def test_dialog_shows_the_summary_and_exports_with_live_progress(user: User, tmp_path: Path) -> None:
-    seeded = seed_dataset(current().db, _images(tmp_path / "src", 3), ["one", "two", None])
+    seeded = seed_dataset(running().db, _images(tmp_path / "src", 3), ["one", "two", None])
     target = tmp_path / "out"
     result: list = []
 
@@ -76,7 +75,7 @@ async def test_dialog_shows_the_summary_and_exports_with_live_progress(user: Use
 
 
 async def test_non_empty_target_needs_the_confirmation_box(user: User, tmp_path: Path) -> None:
-    seeded = seed_dataset(current().db, _images(tmp_path / "src", 1))
+    seeded = seed_dataset(running().db, _images(tmp_path / "src", 1))
     target = tmp_path / "busy"
     target.mkdir()
     (target / "keep.txt").write_text("mine")
@@ -95,14 +94,14 @@ async def test_non_empty_target_needs_the_confirmation_box(user: User, tmp_path:
 
 
 async def test_exports_page_lists_history_and_starts_a_new_export(user: User, tmp_path: Path) -> None:
-    seeded = seed_dataset(current().db, _images(tmp_path / "src", 2), name="Page Set")
+    seeded = seed_dataset(running().db, _images(tmp_path / "src", 2), name="Page Set")
     started = exports.start_export(
-        current().db,
-        current().settings,
+        running().db,
+        running().settings,
         seeded.dataset_id,
         {"caption_set_id": seeded.caption_set_id, "export_type": "zip"},
     )
-    exports.run_export(current().db, current().settings, started.export_id)
+    exports.run_export(running().db, running().settings, started.export_id)
     await user.open("/exports")
     await user.should_see(marker="export-history-row")
     await user.should_see(marker="export-row-download")
@@ -116,7 +115,7 @@ async def test_exports_page_lists_history_and_starts_a_new_export(user: User, tm
 
 
 async def test_exports_url_with_a_dataset_opens_the_dialog_for_it(user: User, tmp_path: Path) -> None:
-    seeded = seed_dataset(current().db, _images(tmp_path / "src", 2), name="Linked")
+    seeded = seed_dataset(running().db, _images(tmp_path / "src", 2), name="Linked")
     await user.open(f"/exports?dataset={seeded.dataset_id}&caption_set={seeded.caption_set_id}")
     await user.should_see(marker="export-dialog")
     await user.should_see("Export Linked")
@@ -124,7 +123,7 @@ async def test_exports_url_with_a_dataset_opens_the_dialog_for_it(user: User, tm
 
 
 async def test_browse_puts_a_dataset_named_folder_inside_the_chosen_one(user: User, tmp_path: Path) -> None:
-    seeded = seed_dataset(current().db, _images(tmp_path / "src", 1), name="Nova Chorus")
+    seeded = seed_dataset(running().db, _images(tmp_path / "src", 1), name="Nova Chorus")
     (tmp_path / "dest").mkdir()
     await user.open(f"/exports?dataset={seeded.dataset_id}")
     await user.should_see(marker="export-summary-count")
@@ -140,7 +139,7 @@ async def test_browse_puts_a_dataset_named_folder_inside_the_chosen_one(user: Us
 async def test_the_workspace_toolbar_opens_the_export_dialog_for_its_dataset(
     user: User, tmp_path: Path
 ) -> None:
-    seeded = seed_dataset(current().db, _images(tmp_path / "src", 2), name="From Workspace")
+    seeded = seed_dataset(running().db, _images(tmp_path / "src", 2), name="From Workspace")
     await user.open(f"/?dataset={seeded.dataset_id}&caption_set={seeded.caption_set_id}")
     await user.should_see("2 images")  # the workspace has loaded the dataset
     user.find(marker="grid-export").click()
@@ -150,7 +149,7 @@ async def test_the_workspace_toolbar_opens_the_export_dialog_for_its_dataset(
 
 
 async def test_save_as_preset_stores_yaml_and_selects_it(user: User, tmp_path: Path) -> None:
-    seeded = seed_dataset(current().db, _images(tmp_path / "src", 1))
+    seeded = seed_dataset(running().db, _images(tmp_path / "src", 1))
     await user.open(f"/exports?dataset={seeded.dataset_id}")
     await user.should_see(marker="export-summary-count")
     user.find(marker="export-save-preset").click()
@@ -158,7 +157,7 @@ async def test_save_as_preset_stores_yaml_and_selects_it(user: User, tmp_path: P
     user.find(marker="export-preset-name").type("My square")
     user.find(marker="export-preset-save").click()
     await user.should_see("Saved the preset My square")
-    assert (current().settings.data_dir / "export_presets" / "My square.yaml").is_file()
+    assert (running().settings.data_dir / "export_presets" / "My square.yaml").is_file()
     assert user.find(marker="export-preset").elements.pop().value == "My square"
 
 
@@ -166,7 +165,7 @@ async def test_the_checks_show_in_the_summary_and_going_back_writes_nothing(
     user: User, tmp_path: Path
 ) -> None:
     seeded = seed_dataset(
-        current().db, _images(tmp_path / "src", 3), ["novachorus one", "two", "novachorus three"]
+        running().db, _images(tmp_path / "src", 3), ["novachorus one", "two", "novachorus three"]
     )
     target = tmp_path / "out"
 
@@ -186,14 +185,14 @@ async def test_the_checks_show_in_the_summary_and_going_back_writes_nothing(
     user.find(marker="export-checks-fix").click()
     await user.should_not_see(marker="export-checks-confirm")
     assert not target.exists(), "going back to fix writes nothing"
-    assert export_history.list_history(current().db) == []
+    assert export_history.list_history(running().db) == []
 
 
 async def test_the_summary_groups_findings_by_kind_and_opens_to_every_file(
     user: User, tmp_path: Path
 ) -> None:
     flags = [["blurry"]] * 5 + [["heavy_jpeg"]] * 2
-    seeded = seed_dataset(current().db, _images(tmp_path / "src", 7), ["novachorus"] * 7, flags=flags)
+    seeded = seed_dataset(running().db, _images(tmp_path / "src", 7), ["novachorus"] * 7, flags=flags)
 
     @ui.page("/export-checks-grouped")
     async def grouped_page() -> None:
@@ -219,7 +218,7 @@ async def test_the_summary_groups_findings_by_kind_and_opens_to_every_file(
 
 
 async def test_a_caption_with_markup_is_shown_as_text_in_the_checks(user: User, tmp_path: Path) -> None:
-    seeded = seed_dataset(current().db, _images(tmp_path / "src", 1), ["<b>bold</b> & <script>x</script>"])
+    seeded = seed_dataset(running().db, _images(tmp_path / "src", 1), ["<b>bold</b> & <script>x</script>"])
 
     @ui.page("/export-checks-markup")
     async def markup_page() -> None:
@@ -232,7 +231,7 @@ async def test_a_caption_with_markup_is_shown_as_text_in_the_checks(user: User, 
 
 
 async def test_changing_preset_keeps_the_size_the_user_typed(user: User, tmp_path: Path) -> None:
-    seeded = seed_dataset(current().db, _images(tmp_path / "src", 1))
+    seeded = seed_dataset(running().db, _images(tmp_path / "src", 1))
     result: list = []
 
     @ui.page("/export-preset-size")
@@ -261,8 +260,8 @@ async def test_the_exports_page_opens_on_the_dataset_the_user_was_working_in(
 ) -> None:
     from nicegui import app
 
-    seed_dataset(current().db, _images(tmp_path / "a", 1), name="Alpha")
-    second = seed_dataset(current().db, _images(tmp_path / "b", 2), name="Beta")
+    seed_dataset(running().db, _images(tmp_path / "a", 1), name="Alpha")
+    second = seed_dataset(running().db, _images(tmp_path / "b", 2), name="Beta")
 
     @ui.page("/remember-working")
     def remember() -> None:

@@ -8,11 +8,11 @@ from pathlib import Path
 from nicegui.testing import User
 from PIL import Image
 
-from app.core import current
 from app.services.datasets import datasets
 from app.services.folders import folders, scanning
 from app.ui.folders.folder_files import SELECTED, FolderFiles
 from app.ui.folders.folder_selection import FileSelection
+from tests.app_services import running
 
 
 def _tracked_folder(root: Path, count: int = 4, captions: int = 1) -> dict:
@@ -23,7 +23,7 @@ def _tracked_folder(root: Path, count: int = 4, captions: int = 1) -> dict:
         Image.new("RGB", size, (40 * index, 90, 200)).save(photos / f"img{index}.png")
     for index in range(captions):
         (photos / f"img{index}.txt").write_text(f"caption {index}", encoding="utf-8")
-    core = current()
+    core = running()
     core.settings["server"]["allowed_folders"] = [str(root)]
     folder = folders.add_folder(core.db, str(photos), False, 0, "", [str(root)])
     with ThreadPoolExecutor(1) as pool:
@@ -63,13 +63,13 @@ async def test_create_dataset_from_a_folder_card(user: User, tmp_path: Path) -> 
     assert name.value == folder["name"], "the new dataset is named after the folder"
     user.find(marker="add-to-dataset-confirm").click()
     await user.should_see(f'Added 4 image(s) to "{folder["name"]}"', retries=50)
-    [dataset] = datasets.list_datasets(current().db)
+    [dataset] = datasets.list_datasets(running().db)
     assert dataset.file_count == 4
 
 
 async def test_add_folder_to_an_existing_dataset(user: User, tmp_path: Path) -> None:
     _tracked_folder(tmp_path)
-    target = datasets.create_dataset(current().db, "Existing")
+    target = datasets.create_dataset(running().db, "Existing")
     await user.open("/folders")
     await user.should_see(marker="folder-add-to-dataset", retries=50)
     user.find(marker="folder-add-to-dataset").click()
@@ -80,7 +80,7 @@ async def test_add_folder_to_an_existing_dataset(user: User, tmp_path: Path) -> 
         await user.should_see(marker="add-to-dataset-select")
     user.find(marker="add-to-dataset-confirm").click()
     await user.should_see('Added 4 image(s) to "Existing"', retries=50)
-    assert datasets.get_dataset(current().db, target.id).file_count == 4
+    assert datasets.get_dataset(running().db, target.id).file_count == 4
 
 
 async def test_tile_click_selects_and_details_have_their_own_button(user: User, tmp_path: Path) -> None:
@@ -108,7 +108,7 @@ async def test_tile_click_selects_and_details_have_their_own_button(user: User, 
     user.find(marker="add-to-dataset-name").clear().type("Picked")
     user.find(marker="add-to-dataset-confirm").click()
     await user.should_see('Added 3 image(s) to "Picked"', retries=50)
-    [dataset] = datasets.list_datasets(current().db)
+    [dataset] = datasets.list_datasets(running().db)
     assert dataset.file_count == 3
 
 
@@ -128,7 +128,7 @@ async def test_grid_fills_while_the_scan_is_still_processing(user: User, tmp_pat
     photos.mkdir()
     for index in range(3):
         Image.new("RGB", (64, 64), (index * 70, 10, 10)).save(photos / f"live{index}.png")
-    core = current()
+    core = running()
     folder = folders.add_folder(core.db, str(photos), False, 0, "", [str(tmp_path)])
     await user.open("/folders")
     await user.should_see(marker="folder-open", retries=50)

@@ -9,9 +9,8 @@ from pathlib import Path
 from nicegui.testing import User
 from PIL import Image
 
-from app.container import running
-from app.core import current
 from app.services.folders import folders
+from tests.app_services import running
 
 
 def _photos(root: Path) -> Path:
@@ -53,7 +52,7 @@ async def test_browse_add_scan_open_details_and_remove(user: User, tmp_path: Pat
     photos = _photos(allowed)
     outside = tmp_path / "outside"
     outside.mkdir()
-    core = current()
+    core = running()
     core.settings["server"]["allowed_folders"] = [str(allowed)]
     running().scans.executor = ThreadPoolExecutor(2)
 
@@ -103,7 +102,7 @@ async def test_browse_add_scan_open_details_and_remove(user: User, tmp_path: Pat
     from app.ui.folders.folder_file_dialog import FileDetailsDialog
 
     with user.client:
-        FileDetailsDialog(current().db, with_caption["id"]).open()
+        FileDetailsDialog(running().db, with_caption["id"]).open()
     await user.should_see(marker="file-imported-caption", retries=50)
     assert user.find(marker="file-imported-caption").elements.pop().value == "a red card"
     await user.should_see(marker="file-quality-reason", retries=50)
@@ -119,7 +118,7 @@ async def test_browse_add_scan_open_details_and_remove(user: User, tmp_path: Pat
 async def test_recent_folders_offered_in_the_picker(user: User, tmp_path: Path) -> None:
     allowed = tmp_path / "allowed"
     photos = _photos(allowed)
-    core = current()
+    core = running()
     core.settings["server"]["allowed_folders"] = [str(allowed)]
     from app.services.folders import browse
 

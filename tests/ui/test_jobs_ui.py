@@ -9,11 +9,10 @@ import pytest
 from nicegui import ui
 from nicegui.testing import User
 
-from app.container import running
-from app.core import current
 from app.services.caption_jobs import caption_jobs
 from app.services.captions import captions
 from app.services.images import ImageDecodeError
+from tests.app_services import running
 from tests.job_seed import seed_caption_set, write_images
 from tests.unit.jobs_support import FakeCaptioner
 
@@ -26,7 +25,7 @@ async def _no_check(_url: str, _model: str) -> None:
 def fake(user: User, fake_ollama) -> FakeCaptioner:
     """The running app's job runner captions with an in-process fake (the dialog's server check asks the
     fake Ollama)."""
-    current().settings["vision"]["base_url"] = fake_ollama.url
+    running().settings["vision"]["base_url"] = fake_ollama.url
     captioner = FakeCaptioner()
     runner = running().jobs
     runner.captioner, runner.model_check = captioner, _no_check
@@ -35,12 +34,12 @@ def fake(user: User, fake_ollama) -> FakeCaptioner:
 
 @pytest.fixture
 def seeded(user: User, tmp_path: Path):
-    return seed_caption_set(current().db, write_images(tmp_path / "imgs", 8), name="Portraits")
+    return seed_caption_set(running().db, write_images(tmp_path / "imgs", 8), name="Portraits")
 
 
 async def _wait_for(job_id: str, *statuses: str) -> dict:
     for _ in range(400):
-        job = caption_jobs.get_job(current().db, job_id)
+        job = caption_jobs.get_job(running().db, job_id)
         if job.status in statuses:
             return job
         await asyncio.sleep(0.02)
@@ -50,7 +49,7 @@ async def _wait_for(job_id: str, *statuses: str) -> dict:
 async def test_dialog_summarises_what_will_be_captioned_and_starts_the_job(
     user: User, seeded, fake: FakeCaptioner
 ) -> None:
-    db = current().db
+    db = running().db
     captions.save_caption(db, seeded.caption_set_id, seeded.file_ids[0], "typed", source="manual")
     captions.save_caption(
         db, seeded.caption_set_id, seeded.file_ids[1], "old", source="generated", quality_score=0.2
@@ -59,7 +58,6 @@ async def test_dialog_summarises_what_will_be_captioned_and_starts_the_job(
 
     @ui.page("/auto-caption-test")
     async def page() -> None:
-        from app.container import running
         from app.ui.jobs.auto_caption_dialog import start_auto_caption
 
         async def open_dialog() -> None:
@@ -127,7 +125,7 @@ async def test_jobs_page_lists_failed_files_and_retries_them(user: User, seeded,
     fake.errors.clear()
     user.find(marker="job-retry-failed").click()
     for _ in range(400):
-        done = caption_jobs.get_job(current().db, job.id)
+        done = caption_jobs.get_job(running().db, job.id)
         if done.status == "completed" and done.completed_files == 8:
             break
         await asyncio.sleep(0.02)
@@ -140,11 +138,11 @@ async def test_the_auto_resume_setting_is_switched_on_the_jobs_page(user: User) 
     await user.open("/jobs")
     user.find(marker="jobs-auto-resume").click()
     for _ in range(100):
-        if current().settings["vision"]["auto_resume_jobs"]:
+        if running().settings["vision"]["auto_resume_jobs"]:
             break
         await asyncio.sleep(0.02)
-    assert current().settings["vision"]["auto_resume_jobs"] is True
-    assert "auto_resume_jobs: true" in current().settings.config_path.read_text()
+    assert running().settings["vision"]["auto_resume_jobs"] is True
+    assert "auto_resume_jobs: true" in running().settings.config_path.read_text()
 
 
 async def test_caption_with_vision_model_from_a_grid_selection(user: User, fake: FakeCaptioner) -> None:
@@ -173,11 +171,10 @@ async def test_caption_with_vision_model_from_a_grid_selection(user: User, fake:
 
 
 async def test_dialog_says_the_server_is_down_before_starting(user: User, seeded, fake, dead_url) -> None:
-    current().settings["vision"]["base_url"] = dead_url
+    running().settings["vision"]["base_url"] = dead_url
 
     @ui.page("/auto-caption-dead")
     async def page() -> None:
-        from app.container import running
         from app.ui.jobs.auto_caption_dialog import start_auto_caption
 
         ui.button("Auto-Caption", on_click=lambda: start_auto_caption(running(), seeded.caption_set_id)).mark(

@@ -5,9 +5,9 @@ from nicegui.testing import User
 from PIL import Image, ImageDraw
 
 from app import models
-from app.core import current
 from app.services.thumbnails import thumbnail_path
 from app.ui.datasets.duplicates_dialog import DuplicatesDialog
+from tests.app_services import running
 from tests.unit.services.quality.test_curation import seed_dataset
 
 
@@ -16,17 +16,17 @@ def _thumbnail(file_id: str, colour: str) -> None:
     image = Image.new("RGB", (256, 256), "white")
     ImageDraw.Draw(image).ellipse([48, 48, 208, 208], fill=colour)
     key = f"{file_id}-256"
-    path = thumbnail_path(current().settings.thumbnails_dir, key)
+    path = thumbnail_path(running().settings.thumbnails_dir, key)
     path.parent.mkdir(parents=True, exist_ok=True)
     image.save(path, "WEBP", quality=80)
-    with current().db.session() as s:
+    with running().db.session() as s:
         s.get(models.TrackedFile, file_id).thumbnail_key = key
 
 
 def _page(route: str, dataset_id: str) -> None:
     @ui.page(route)
     async def page() -> None:
-        dialog = DuplicatesDialog(dataset_id)
+        dialog = DuplicatesDialog(running(), dataset_id)
         dialog.open()
         await dialog.load()
 
@@ -34,7 +34,7 @@ def _page(route: str, dataset_id: str) -> None:
 async def test_same_hash_but_different_colours_is_not_a_look_alike_group(user: User) -> None:
     same = "0000000000000000"  # flat circles hash alike whatever their colour
     dataset_id = seed_dataset(
-        current(),
+        running(),
         [{"id": "red", "phash": same}, {"id": "blue", "phash": same}, {"id": "red-copy", "phash": same}],
     )
     _thumbnail("red", "red")
@@ -49,7 +49,7 @@ async def test_same_hash_but_different_colours_is_not_a_look_alike_group(user: U
 
 async def test_the_confirm_shows_the_picture_and_name_of_each_image_it_excludes(user: User) -> None:
     dataset_id = seed_dataset(
-        current(),
+        running(),
         [
             {"id": "best", "hash": "h", "q": 0.9},
             {"id": "worse", "hash": "h", "q": 0.4},
@@ -70,5 +70,5 @@ async def test_the_confirm_shows_the_picture_and_name_of_each_image_it_excludes(
     assert kept == ["/api/files/best/thumbnail"]
     user.find(marker="keep-best-cancel").click()
     await user.should_not_see(marker="keep-best-confirm")
-    with current().db.session() as s:
+    with running().db.session() as s:
         assert not any(m.excluded for m in s.query(models.DatasetFile)), "cancel excludes nothing"

@@ -9,12 +9,12 @@ from pathlib import Path
 from nicegui.testing import User
 from PIL import Image
 
-from app.core import current
 from app.services.captions import caption_sets, captions
 from app.services.datasets import dataset_members, datasets
 from app.services.folders import folders
 from app.services.folders.scanning import scan_folder
 from app.ui.workspace.grid.thumb_grid import ThumbGrid
+from tests.app_services import running
 from tests.ui.test_workspace_grid import eventually
 
 NAMES = [b"caf\xe9_\xff\xfe.jpg", b"\x80\x81.png"]
@@ -22,7 +22,7 @@ NAMES = [b"caf\xe9_\xff\xfe.jpg", b"\x80\x81.png"]
 
 async def test_the_grid_and_the_editor_show_a_non_utf8_name_readably(user: User, tmp_path: Path) -> None:
     await user.open("/")
-    core = current()
+    core = running()
     photos = os.path.join(os.fsencode(tmp_path), b"photos")
     os.mkdir(photos)
     for index, name in enumerate(NAMES):
@@ -62,7 +62,7 @@ async def test_the_file_details_name_a_non_utf8_twin_readably(user: User, tmp_pa
     from app.ui.folders.folder_file_dialog import FileDetailsDialog
 
     await user.open("/folders")
-    core = current()
+    core = running()
     photos = tmp_path / "photos"
     photos.mkdir()
     Image.new("RGB", (48, 40), "red").save(photos / "plain.png")
@@ -73,7 +73,7 @@ async def test_the_file_details_name_a_non_utf8_twin_readably(user: User, tmp_pa
         scan_folder(core.db, core.settings, folder["id"], executor=pool)
     plain = next(f for f in folders.list_folder_files(core.db, folder["id"]) if f["filename"] == "plain.png")
     with user.client:
-        FileDetailsDialog(current().db, plain["id"]).open()
+        FileDetailsDialog(running().db, plain["id"]).open()
     await user.should_see(marker="file-duplicate", retries=50)
     (twin,) = [label.text for label in user.find(marker="file-duplicate").elements]
     assert twin.endswith("copy \ufffd.png") and twin.encode("utf-8")

@@ -5,14 +5,14 @@ from __future__ import annotations
 
 from nicegui.testing import User
 
-from app.core import current
 from app.services.datasets import dataset_members
+from tests.app_services import running
 from tests.ui.test_workspace_editor import open_image
 from tests.ui.test_workspace_grid import eventually, open_dataset
 
 
 def excluded(seeded) -> list[bool]:
-    return [r["excluded"] for r in dataset_members.list_dataset_files(current().db, seeded.dataset_id)]
+    return [r["excluded"] for r in dataset_members.list_dataset_files(running().db, seeded.dataset_id)]
 
 
 async def test_next_image_moves_the_selection_with_the_editor(user: User) -> None:

@@ -5,11 +5,11 @@ from __future__ import annotations
 import yaml
 from nicegui.testing import User
 
-from app.core import current
+from tests.app_services import running
 
 
 def saved_endpoints() -> list:
-    return yaml.safe_load(current().settings.config_path.read_text(encoding="utf-8"))["vision"]["endpoints"]
+    return yaml.safe_load(running().settings.config_path.read_text(encoding="utf-8"))["vision"]["endpoints"]
 
 
 def element(user: User, marker: str):
@@ -36,7 +36,7 @@ async def test_add_check_save_and_remove_a_server(user: User, fake_ollama, dead_
     user.find(marker="endpoints-save").click()
     await user.should_see("Saved 2 extra servers")
     assert saved_endpoints() == [{"url": fake_ollama.url, "parallel": 3}, {"url": dead_url, "parallel": 1}]
-    assert current().settings["vision"]["endpoints"][0] == {"url": fake_ollama.url, "parallel": 3}
+    assert running().settings["vision"]["endpoints"][0] == {"url": fake_ollama.url, "parallel": 3}
 
     user.find(marker="endpoint-remove-1").click()
     user.find(marker="endpoints-save").click()
@@ -51,4 +51,4 @@ async def test_an_address_without_a_scheme_is_refused_and_nothing_is_saved(user:
     element(user, "endpoint-url-0").set_value("gpu2:11434")
     user.find(marker="endpoints-save").click()
     await user.should_see("write it as http://host:port")
-    assert current().settings["vision"]["endpoints"] == []
+    assert running().settings["vision"]["endpoints"] == []

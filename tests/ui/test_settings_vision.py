@@ -6,11 +6,11 @@ import yaml
 from nicegui import ui
 from nicegui.testing import User
 
-from app.core import current
+from tests.app_services import running
 
 
 def point_at(url: str, **more) -> None:
-    current().settings["vision"].update(base_url=url, retry_backoff=0.0, **more)
+    running().settings["vision"].update(base_url=url, retry_backoff=0.0, **more)
 
 
 def element(user: User, marker: str):
@@ -34,7 +34,7 @@ async def test_status_badge_test_connection_and_save(user: User, fake_ollama) ->
     element(user, "vision-max_tokens").set_value(2048)
     user.find(marker="vision-save").click()
     await user.should_see("Vision settings saved")
-    saved = yaml.safe_load(current().settings.config_path.read_text(encoding="utf-8"))
+    saved = yaml.safe_load(running().settings.config_path.read_text(encoding="utf-8"))
     assert saved["vision"]["max_tokens"] == 2048 and saved["vision"]["model"] == "qwen3-vl:4b-instruct"
 
 

@@ -5,21 +5,21 @@ from __future__ import annotations
 from nicegui import ui
 from nicegui.testing import User
 
-from app.core import current
 from app.ui.workspace.editor.editor_tag_tools import EditorTagTools
 from app.ui.workspace.editor.tag_chips import TagChips
+from tests.app_services import running
 from tests.caption_tools_seed import seed_caption_set
 
 
 async def open_tools(user: User, text: str = "ohwx, woman, smile") -> tuple[ui.textarea, EditorTagTools]:
     await user.open("/")  # starts the app (and its Core)
-    seeded = seed_caption_set(current().db)
+    seeded = seed_caption_set(running().db)
     made = {}
 
     @ui.page("/chips-test")
     async def chips_page() -> None:
         made["text"] = ui.textarea(value=text).mark("caption-input")
-        made["tools"] = EditorTagTools(current().db, made["text"])
+        made["tools"] = EditorTagTools(running().db, made["text"])
         await made["tools"].show_set(seeded["id"], "tags")
 
     await user.open("/chips-test")

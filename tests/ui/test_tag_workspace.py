@@ -8,8 +8,8 @@ import asyncio
 from nicegui import ui
 from nicegui.testing import User
 
-from app.core import current
 from app.ui.workspace.grid.thumb_grid import ThumbGrid
+from tests.app_services import running
 from tests.caption_tools_seed import seed_caption_set
 
 
@@ -23,7 +23,7 @@ async def eventually(predicate, seconds: float = 5.0) -> None:
 
 async def open_workspace(user: User):
     await user.open("/")
-    seeded = seed_caption_set(current().db)
+    seeded = seed_caption_set(running().db)
     await user.open(f"/?dataset={seeded['dataset_id']}&caption_set={seeded['id']}")
     grid = next(iter(user.find(marker="thumb-grid").elements))
     assert isinstance(grid, ThumbGrid)

@@ -6,7 +6,6 @@ from concurrent.futures import ThreadPoolExecutor
 
 from nicegui.testing import User
 
-from app.core import current
 from app.services.captions import caption_sets, captions
 from app.services.datasets import dataset_members, datasets
 from app.services.folders import folders
@@ -14,13 +13,14 @@ from app.services.folders.scanning import scan_folder
 from app.services.video import video_clips
 from app.ui.workspace.grid.thumb_grid import ThumbGrid, compact_item
 from app.ui.workspace.video.video_text import duration_text, video_summary
+from tests.app_services import running
 from tests.ui.test_workspace_grid import eventually
 from tests.video_clips import make_clip
 
 
 async def test_the_editor_plays_a_video_and_shows_its_strip(user: User, tmp_path, make_image) -> None:
     await user.open("/")
-    core = current()
+    core = running()
     folder_path = tmp_path / "clips"
     make_clip(folder_path / "walk.mp4", "h264", seconds=2.5, fps=12, audio=True)
     make_image("still.jpg", folder=folder_path)
@@ -71,7 +71,7 @@ def test_durations_read_as_a_person_expects():
 
 async def test_the_user_finds_scenes_and_accepts_rejects_and_joins_clips(user: User, tmp_path) -> None:
     await user.open("/")
-    core = current()
+    core = running()
     video, dataset, caption_set = _one_video_dataset(tmp_path, "two.mp4", seconds=4, fps=12, cut_at=2)
     await user.open(f"/?dataset={dataset.id}&caption_set={caption_set['id']}")
     grid = next(iter(user.find(marker="thumb-grid").elements))
@@ -93,7 +93,7 @@ async def test_the_user_finds_scenes_and_accepts_rejects_and_joins_clips(user: U
 
 async def test_a_clip_is_captioned_from_the_editor(user: User, tmp_path, fake_ollama) -> None:
     await user.open("/")
-    core = current()
+    core = running()
     core.settings["vision"].update(base_url=fake_ollama.url, retry_backoff=0.01)
     video, dataset, caption_set = _one_video_dataset(tmp_path, "two.mp4", seconds=4, fps=12, cut_at=2)
     video_clips.detect_scenes(core.db, video["id"])
@@ -115,13 +115,13 @@ async def test_the_video_export_dialog_names_the_rule_and_writes_the_clips(user:
     from app.ui.exports.video_export_dialog import VideoExportDialog
 
     await user.open("/")
-    core = current()
+    core = running()
     video, dataset, caption_set = _one_video_dataset(tmp_path, "walk.mp4", seconds=3, fps=12)
     captions.save_caption(core.db, caption_set["id"], video["id"], "a person walks")
 
     @ui.page("/video-export-test")
     def _page() -> None:
-        VideoExportDialog(dataset.id, caption_set["id"]).open()
+        VideoExportDialog(running(), dataset.id, caption_set["id"]).open()
 
     await user.open("/video-export-test")
     await user.should_see("frame counts are 4k+1", marker="video-export-rule")
@@ -141,7 +141,7 @@ async def test_the_video_export_dialog_names_the_rule_and_writes_the_clips(user:
 
 def _one_video_dataset(tmp_path, name: str, **clip):
     """A scanned h264 clip in its own dataset with an empty caption set: (file, dataset, caption set)."""
-    core = current()
+    core = running()
     folder_path = tmp_path / "clips"
     make_clip(folder_path / name, "h264", **clip)
     folder = folders.add_folder(core.db, str(folder_path))

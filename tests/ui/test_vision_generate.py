@@ -8,14 +8,13 @@ from nicegui import ui
 from nicegui.testing import User
 
 from app import models
-from app.container import running
-from app.core import current
 from app.ui.workspace.editor.generate_panel import GenerateDialog
 from app.vision.ollama import OllamaBackend
+from tests.app_services import running
 
 
 def seed(image_path) -> tuple[str, str]:
-    with current().db.session() as session:
+    with running().db.session() as session:
         folder = models.TrackedFolder(path=str(image_path.parent), name="images")
         session.add(folder)
         session.flush()
@@ -61,7 +60,7 @@ async def open_dialog(user: User, file_id: str, caption_set_id: str, results: li
 async def test_generate_shows_caption_quality_time_and_accept_returns_it(
     user: User, fake_ollama, make_image
 ) -> None:
-    current().settings["vision"].update(base_url=fake_ollama.url, retry_backoff=0.0)
+    running().settings["vision"].update(base_url=fake_ollama.url, retry_backoff=0.0)
     file_id, set_id = seed(make_image("cat.jpg"))
     results: list = []
     await open_dialog(user, file_id, set_id, results)
@@ -79,7 +78,7 @@ async def test_generate_shows_caption_quality_time_and_accept_returns_it(
 async def test_generate_failure_offers_retry_and_discard_returns_none(
     user: User, fake_ollama, make_image
 ) -> None:
-    current().settings["vision"].update(base_url=fake_ollama.url, retry_backoff=0.0)
+    running().settings["vision"].update(base_url=fake_ollama.url, retry_backoff=0.0)
     file_id, set_id = seed(make_image("cat.jpg"))
     fake_ollama.script("thinking_only")
     results: list = []
@@ -95,7 +94,7 @@ async def test_generate_failure_offers_retry_and_discard_returns_none(
 async def test_no_server_fails_at_once_with_a_link_to_settings(
     user: User, make_image, dead_url, monkeypatch
 ) -> None:
-    current().settings["vision"].update(base_url=dead_url, max_retries=3, retry_backoff=30.0)
+    running().settings["vision"].update(base_url=dead_url, max_retries=3, retry_backoff=30.0)
     asked: list[str] = []
 
     async def chat(self, model, prompt, image):  # the retrying request (30 s of backoff): must not run

@@ -3,13 +3,13 @@
 from nicegui.testing import User
 
 from app import models
-from app.core import current
+from tests.app_services import running
 from tests.ui.test_workspace_grid import eventually, open_dataset
 
 
 async def test_health_bar_click_filters_the_grid_to_that_bucket(user: User) -> None:
     seeded, grid = await open_dataset(user, count=6)
-    with current().db.session() as s:
+    with running().db.session() as s:
         for index, file_id in enumerate(seeded.file_ids):
             tracked = s.get(models.TrackedFile, file_id)
             tracked.width, tracked.height = (832, 1216) if index < 2 else (1024, 1024)
@@ -41,7 +41,7 @@ async def test_health_bar_click_filters_the_grid_to_that_bucket(user: User) -> N
 async def test_duplicates_keep_best_excludes_the_copy_in_the_grid(user: User) -> None:
     seeded, grid = await open_dataset(user, count=4)
     first, second = seeded.file_ids[:2]
-    with current().db.session() as s:
+    with running().db.session() as s:
         s.get(models.TrackedFile, first).file_hash = "same-bytes"
         s.get(models.TrackedFile, second).file_hash = "same-bytes"
         s.get(models.TrackedFile, first).quality_score = 0.9

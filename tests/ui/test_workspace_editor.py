@@ -6,13 +6,13 @@ import pytest
 from nicegui.testing import User
 
 from app import models
-from app.core import current
 from app.services.captions import caption_sets, captions
+from tests.app_services import running
 from tests.ui.test_workspace_grid import eventually, open_dataset
 
 
 def stored(seeded, index: int) -> str | None:
-    caption = captions.get_caption(current().db, seeded.caption_set_id, seeded.file_ids[index])["caption"]
+    caption = captions.get_caption(running().db, seeded.caption_set_id, seeded.file_ids[index])["caption"]
     return caption["caption_text"] if caption else None
 
 
@@ -44,7 +44,7 @@ async def test_moving_to_the_next_image_saves_the_draft(user: User) -> None:
 
 async def test_switching_caption_set_saves_the_draft_and_keeps_the_image(user: User) -> None:
     seeded, grid = await open_dataset(user)
-    other = caption_sets.create_caption_set(current().db, seeded.dataset_id, "Tags", "tags")
+    other = caption_sets.create_caption_set(running().db, seeded.dataset_id, "Tags", "tags")
     await open_image(user, grid, seeded, 2)
     user.find(marker="caption-input").type("draft in the first set")
     await grid.client.connected()
@@ -77,7 +77,7 @@ async def test_a_caption_saved_elsewhere_meanwhile_opens_the_merge_dialog(user: 
     await open_image(user, grid, seeded, 0)  # "a synthetic photo number 0"
     user.find(marker="caption-input").clear().type("my words")
     # Another tab saves the same caption after this one opened it.
-    captions.save_caption(current().db, seeded.caption_set_id, seeded.file_ids[0], "their words")
+    captions.save_caption(running().db, seeded.caption_set_id, seeded.file_ids[0], "their words")
     user.find(marker="editor-save").click()
     await user.should_see(marker="conflict-dialog", retries=50)
     await user.should_see("their words", marker="conflict-theirs")
@@ -91,7 +91,7 @@ async def test_overwrite_after_a_conflict_keeps_mine(user: User) -> None:
     seeded, grid = await open_dataset(user)
     await open_image(user, grid, seeded, 0)
     user.find(marker="caption-input").clear().type("mine wins")
-    captions.save_caption(current().db, seeded.caption_set_id, seeded.file_ids[0], "theirs")
+    captions.save_caption(running().db, seeded.caption_set_id, seeded.file_ids[0], "theirs")
     user.find(marker="editor-next").click()  # navigating saves, so it meets the conflict too
     await user.should_see(marker="conflict-dialog", retries=50)
     user.find(marker="conflict-overwrite").click()
@@ -131,15 +131,15 @@ async def test_trigger_phrase_imported_caption_and_length_limit(user: User) -> N
 
 async def test_generate_saves_the_accepted_caption_as_generated(user: User, fake_ollama, make_image) -> None:
     seeded, grid = await open_dataset(user, trigger_phrase="ohwx")
-    current().settings["vision"].update(base_url=fake_ollama.url, retry_backoff=0.0)
+    running().settings["vision"].update(base_url=fake_ollama.url, retry_backoff=0.0)
     picture = make_image("real.jpg")
-    with current().db.session() as session:  # give one synthetic row a real file for the model to see
+    with running().db.session() as session:  # give one synthetic row a real file for the model to see
         session.get(models.TrackedFile, seeded.file_ids[1]).file_path = str(picture)
     await open_image(user, grid, seeded, 1)
     user.find(marker="editor-generate").click()
     await user.should_see(marker="generate-accept", retries=100)
     user.find(marker="generate-accept").click()
     await eventually(lambda: "a red square" in (stored(seeded, 1) or ""))
-    saved = captions.get_caption(current().db, seeded.caption_set_id, seeded.file_ids[1])["caption"]
+    saved = captions.get_caption(running().db, seeded.caption_set_id, seeded.file_ids[1])["caption"]
     assert saved["source"] == "generated" and saved["quality_score"] == 0.82
     await eventually(lambda: grid.rows[seeded.file_ids[1]]["caption_state"] == "generated")

@@ -6,14 +6,14 @@ import asyncio
 
 from nicegui.testing import User
 
-from app.core import current
 from app.ui.workspace.grid.thumb_grid import ThumbGrid
+from tests.app_services import running
 from tests.bench.synthetic_dataset import seed_dataset
 
 
 async def open_dataset(user: User, count: int = 12, on_navigate: str = "save", **seed_options):
     await user.open("/")
-    core = current()
+    core = running()
     core.settings["editor"]["on_navigate"] = on_navigate
     seeded = seed_dataset(core.db, core.settings.data_dir, count, **seed_options)
     await user.open(f"/?dataset={seeded.dataset_id}&caption_set={seeded.caption_set_id}")
@@ -100,7 +100,7 @@ async def test_exclude_and_include_the_selection(user: User) -> None:
     assert grid.rows[seeded.file_ids[0]]["excluded"] is True
     from app.services.datasets import dataset_members
 
-    rows = dataset_members.list_dataset_files(current().db, seeded.dataset_id)
+    rows = dataset_members.list_dataset_files(running().db, seeded.dataset_id)
     assert [r["excluded"] for r in rows[:3]] == [True, True, False]
 
 

@@ -6,9 +6,9 @@ from pathlib import Path
 
 from nicegui.testing import User
 
-from app.core import current
 from app.services.captions import caption_sets, captions
 from app.services.datasets import dataset_members, datasets
+from tests.app_services import running
 from tests.factories import make_tracked_files
 
 RETRIES = 60
@@ -16,7 +16,7 @@ RETRIES = 60
 
 def _seed(root: Path) -> str:
     """Two images on disk with captions in the set "Tags" of dataset "Cats"; img_0001 has a .txt already."""
-    db = current().db
+    db = running().db
     root.mkdir(parents=True)
     ids = make_tracked_files(db, 3, folder=str(root))
     for i in range(1, 4):
@@ -79,7 +79,7 @@ async def test_earlier_writes_are_listed_with_an_undo_each(user: User, tmp_path:
     await user.open("/")
     root = tmp_path / "photos"
     set_id = _seed(root)
-    db, data_dir = current().db, current().settings.data_dir
+    db, data_dir = running().db, running().settings.data_dir
     first = beside.write_beside(db, data_dir, set_id)["backup_id"]
     uncaptioned = [s for s in beside.plan_write_beside(db, set_id)["skipped"] if "no caption" in s["reason"]]
     captions.save_caption(db, set_id, uncaptioned[0]["file_id"], "ohwx, x")

@@ -38,13 +38,13 @@ def test_a_full_disk_says_so_and_keeps_the_caption_as_it_was(core) -> None:
 
 
 async def test_the_editor_keeps_the_draft_and_shows_why_it_was_not_saved(user) -> None:
-    from app.core import current
+    from tests.app_services import running
     from tests.ui.test_workspace_editor import open_image, stored
     from tests.ui.test_workspace_grid import open_dataset
 
     seeded, grid = await open_dataset(user)
     await open_image(user, grid, seeded, 1)
-    fill_up(current().db)
+    fill_up(running().db)
     user.find(marker="caption-input").type("a dog on a beach " * 3000)
     user.find(marker="editor-save").click()
     await user.should_see("is full", retries=50)

@@ -58,9 +58,8 @@ def test_geometry_file_is_plain_json(tmp_path: Path):
 async def test_dropping_a_folder_onto_the_window_tracks_it(user, tmp_path: Path, make_image) -> None:
     from nicegui.events import NativeEventArguments
 
-    from app.container import running
-    from app.core import current
     from app.services.folders import folders
+    from tests.app_services import running
 
     make_image("a.png", folder=tmp_path / "dropped" / "sub")
     await user.open("/")
@@ -68,7 +67,7 @@ async def test_dropping_a_folder_onto_the_window_tracks_it(user, tmp_path: Path,
         type="drop", args={"files": [str(tmp_path / "dropped"), str(tmp_path / "x.png")]}
     )
     await native._on_drop(running(), drop)
-    tracked = folders.list_folders(current().db)
+    tracked = folders.list_folders(running().db)
     assert [f["path"] for f in tracked] == [str((tmp_path / "dropped").resolve())]
     assert tracked[0]["recursive"] is True
     await user.should_see("scanning it now")

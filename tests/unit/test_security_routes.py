@@ -5,9 +5,9 @@ from __future__ import annotations
 from nicegui import app, ui
 from nicegui.testing import User
 
-from app.container import running
 from app.ui.layout import NAV
 from app.ui.settings.access_settings import AccessSettings
+from tests.app_services import running
 
 
 async def test_opening_every_page_registers_no_auto_static_routes(user: User) -> None:

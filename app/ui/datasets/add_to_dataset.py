@@ -1,8 +1,8 @@
 """AddToDatasetDialog: put files (or a whole tracked folder) into an existing or a new dataset.
 
-    added_to = await AddToDatasetDialog(file_ids)                      # from a grid selection
-    added_to = await AddToDatasetDialog(folder_id=folder_id, suggested_name="Nova shots")
-    added_to = await AddToDatasetDialog(folder_id=folder_id, suggested_name="Nova", new=True)  # new first
+    added_to = await AddToDatasetDialog(db, file_ids)        # from a grid selection
+    added_to = await AddToDatasetDialog(db, folder_id=folder_id, suggested_name="Nova shots")
+    added_to = await AddToDatasetDialog(db, folder_id=folder_id, suggested_name="Nova", new=True)  # new first
 Awaited: the dataset id the files went into, or None when cancelled. It adds and notifies itself (the
 dataset service tells open pages).
 """
@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from nicegui import run, ui
 
-from app.core import current
+from app.db import Database
 from app.services.datasets import dataset_members, datasets
 from app.services.datasets.dataset_shapes import Dataset
 from app.ui.service_dialog import ServiceDialog
@@ -24,6 +24,7 @@ class AddToDatasetDialog(ServiceDialog):
 
     def __init__(
         self,
+        db: Database,
         file_ids: list[str] | None = None,
         *,
         folder_id: str | None = None,
@@ -32,6 +33,7 @@ class AddToDatasetDialog(ServiceDialog):
         new: bool = False,
     ) -> None:
         super().__init__()
+        self.db = db
         if not file_ids and not folder_id:
             raise ValueError("AddToDatasetDialog needs file_ids or a folder_id")
         self.file_ids, self.folder_id, self.exclude = list(file_ids or []), folder_id, exclude_dataset_id
@@ -59,7 +61,7 @@ class AddToDatasetDialog(ServiceDialog):
 
     async def add(self) -> None:
         """Create the dataset if new, add the files, tell the user; stays open on an error."""
-        db = current().db
+        db = self.db
         if self.choice.value == NEW:
             ok, dataset = await self.attempt(datasets.create_dataset, db, self.new_name.value or "")
             if not ok:
@@ -80,7 +82,7 @@ class AddToDatasetDialog(ServiceDialog):
         self.choice.set_options({**self.choice.options, dataset.id: dataset.name}, value=dataset.id)
 
     async def _load_choices(self) -> None:
-        choices = await run.io_bound(datasets.list_datasets, current().db)
+        choices = await run.io_bound(datasets.list_datasets, self.db)
         options = {NEW: "+ New dataset…"}
         options.update({d.id: d.name for d in choices if d.id != self.exclude})
         first = NEW if self.prefer_new else next((k for k in options if k != NEW), NEW)

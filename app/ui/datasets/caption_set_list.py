@@ -23,7 +23,9 @@ from app.ui.jobs.auto_caption_dialog import start_auto_caption
 
 
 class CaptionSetList(ui.column):
-    """`on_choose(dataset_id, set_id)`, `ask(make_dialog)`, `on_changed(dataset_id)`, `on_refresh()`."""
+    """`on_choose(dataset_id, set_id)`, `ask(make_dialog)`, `on_refresh()`.
+
+    A change to a set reaches open pages through the caption-set service's datasets_changed event."""
 
     def __init__(
         self,
@@ -33,14 +35,13 @@ class CaptionSetList(ui.column):
         *,
         on_choose: Callable[[str | None, str | None], Awaitable[None]],
         ask: Callable[[Callable[[], ui.dialog]], Awaitable[Any]],
-        on_changed: Callable[[str | None], None],
         on_refresh: Callable[[], Awaitable[None]],
         coverage_labels: dict[str, ui.label],
     ) -> None:
         super().__init__()
         self.classes("w-full gap-0 pl-2 pt-1").mark("caption-set-list")
         self.services, self.dataset, self.selected_id = services, dataset, selected_id
-        self._choose, self._ask, self._changed, self._refresh = on_choose, ask, on_changed, on_refresh
+        self._choose, self._ask, self._refresh = on_choose, ask, on_refresh
         with self:
             ui.label("Caption sets").classes("text-[11px] uppercase text-gray-500")
             for caption_set in dataset.caption_sets:
@@ -93,7 +94,6 @@ class CaptionSetList(ui.column):
     async def _create(self) -> None:
         created = await self._ask(lambda: CaptionSetDialog(self.services, self.dataset.id))
         if created:
-            self._changed(self.dataset.id)
             await self._choose(self.dataset.id, created["id"])
 
     async def _edit(self, summary: CaptionSetSummary) -> None:
@@ -103,13 +103,11 @@ class CaptionSetList(ui.column):
             ui.notify(str(exc), type="negative")
             return
         if await self._ask(lambda: CaptionSetDialog(self.services, self.dataset.id, full)):
-            self._changed(self.dataset.id)
             await self._refresh()
 
     async def _duplicate(self, summary: CaptionSetSummary) -> None:
         copy = await self._ask(lambda: DuplicateSetDialog(self.services, summary.model_dump()))
         if copy:
-            self._changed(self.dataset.id)
             await self._choose(self.dataset.id, copy["id"])
 
     async def _write_beside(self, summary: CaptionSetSummary) -> None:
@@ -123,7 +121,6 @@ class CaptionSetList(ui.column):
     async def _delete(self, summary: CaptionSetSummary) -> None:
         if not await self._ask(lambda: DeleteSetDialog(self.services, summary.model_dump())):
             return
-        self._changed(self.dataset.id)
         await self._choose(self.dataset.id, None if summary.id == self.selected_id else self.selected_id)
 
 

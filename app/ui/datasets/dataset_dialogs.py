@@ -6,7 +6,8 @@ from typing import Any
 
 from nicegui import ui
 
-from app.core import current
+from app.container import AppServices
+from app.db import Database
 from app.services.datasets import datasets
 from app.services.datasets.dataset_shapes import Dataset, DeletionSummary
 from app.ui.datasets.folder_to_dataset import fill_from_folder, track_new_folder, tracked_folder_options
@@ -16,9 +17,9 @@ from app.ui.service_dialog import ServiceDialog
 class DatasetDialog(ServiceDialog):
     """Awaited: the created or updated dataset, or None. Errors (duplicate name...) show inline."""
 
-    def __init__(self, dataset: Dataset | None = None) -> None:
+    def __init__(self, services: AppServices, dataset: Dataset | None = None) -> None:
         super().__init__()
-        self.dataset = dataset
+        self.services, self.dataset = services, dataset
         values = dataset.model_dump() if dataset else {}
         with self, ui.card().classes("w-[28rem] max-w-full gap-2").mark("dataset-dialog"):
             ui.label("Edit dataset" if dataset else "New dataset").classes("text-base font-semibold")
@@ -61,19 +62,21 @@ class DatasetDialog(ServiceDialog):
             "notes": self.notes.value,
         }
         if self.dataset is None:
-            ok, result = await self.attempt(datasets.create_dataset, current().db, **fields)
+            ok, result = await self.attempt(datasets.create_dataset, self.services.db, **fields)
         else:
-            ok, result = await self.attempt(datasets.update_dataset, current().db, self.dataset.id, **fields)
+            ok, result = await self.attempt(
+                datasets.update_dataset, self.services.db, self.dataset.id, **fields
+            )
         if ok and self.dataset is None and self.folder is not None and self.folder.value:
-            await fill_from_folder(result, self.folder.value)
+            await fill_from_folder(self.services, result, self.folder.value)
         if ok:
             self.submit(result)
 
     async def _load_folders(self, chosen: str | None = None) -> None:
-        self.folder.set_options(await tracked_folder_options(), value=chosen)
+        self.folder.set_options(await tracked_folder_options(self.services.db), value=chosen)
 
     async def _track_new(self) -> None:
-        folder = await track_new_folder()
+        folder = await track_new_folder(self.services)
         if folder:
             await self._load_folders(folder["id"])
 
@@ -81,9 +84,9 @@ class DatasetDialog(ServiceDialog):
 class DeleteDatasetDialog(ServiceDialog):
     """Awaited: what was deleted (the service's summary), or None when cancelled."""
 
-    def __init__(self, summary: DeletionSummary) -> None:
+    def __init__(self, db: Database, summary: DeletionSummary) -> None:
         super().__init__()
-        self.summary = summary
+        self.db, self.summary = db, summary
         with self, ui.card().classes("w-[28rem] max-w-full gap-2").mark("dataset-delete-dialog"):
             ui.label(f'Delete dataset "{summary.name}"?').classes("text-base font-semibold")
             ui.label(_consequences(summary)).classes("text-sm").mark("dataset-delete-consequences")
@@ -101,7 +104,7 @@ class DeleteDatasetDialog(ServiceDialog):
             )
 
     async def confirm(self) -> None:
-        ok, result = await self.attempt(datasets.delete_dataset, current().db, self.summary.dataset_id)
+        ok, result = await self.attempt(datasets.delete_dataset, self.db, self.summary.dataset_id)
         if ok:
             self.submit(result)
 

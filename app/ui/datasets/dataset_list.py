@@ -1,6 +1,6 @@
 """DatasetPanel: the workspace's left column. Search, datasets with their numbers, caption sets, drop target.
 
-    DatasetPanel(on_select=controller.select, state=workspace_state)
+    DatasetPanel(services, on_select=controller.select, state=workspace_state)
 
 `on_select(dataset_id, caption_set_id)` (sync or async) is called when the user picks a dataset or a set;
 with a `state` (anything with dataset_id/caption_set_id) the highlight follows what the page really shows.
@@ -17,8 +17,7 @@ from typing import Any
 
 from nicegui import run, ui
 
-from app.container import running
-from app.core import current
+from app.container import AppServices
 from app.errors import CaptionForgeError
 from app.services.datasets import dataset_members, datasets
 from app.services.datasets.dataset_shapes import Dataset
@@ -42,12 +41,14 @@ class DatasetPanel(ui.column):
 
     def __init__(
         self,
+        services: AppServices,
         on_select: Callable[..., Any],
         on_drop_files: Callable[[str], Any] | None = None,
         state: Any | None = None,
     ) -> None:
         super().__init__()
         self.classes("w-full gap-2").mark("dataset-panel")
+        self.services = services
         self._on_select, self._on_drop_files, self.state = on_select, on_drop_files, state
         self.dataset_id: str | None = None
         self.caption_set_id: str | None = None
@@ -71,14 +72,14 @@ class DatasetPanel(ui.column):
             self.list = ui.column().classes("w-full gap-1").mark("dataset-list")
             ui.timer(0, self.refresh, once=True)
         # Its numbers follow the page's one count path; a changed selection of the page refreshes it too.
-        counts().follow(self.refresh, wants=self._wants_refresh)
+        counts(services.events).follow(self.refresh, wants=self._wants_refresh)
 
     async def refresh(self) -> None:
         """Reload the list; only the numbers change in place when names, tags and sets did not."""
         self._dirty = False
         try:
             self.datasets = await run.io_bound(
-                datasets.list_datasets, current().db, self.search.value or None
+                datasets.list_datasets, self.services.db, self.search.value or None
             )
         except CaptionForgeError as exc:
             ui.notify(str(exc), type="negative")
@@ -104,7 +105,7 @@ class DatasetPanel(ui.column):
             self._dirty = True
 
     async def create_dataset(self) -> None:
-        created = await self._ask(DatasetDialog)
+        created = await self._ask(lambda: DatasetDialog(self.services))
         if created:
             ui.notify(f'Created dataset "{created.name}"', type="positive")
             await self._choose(created.id, None)
@@ -160,12 +161,11 @@ class DatasetPanel(ui.column):
                         ui.label(tag).classes("text-[10px] px-1 rounded bg-slate-200 text-slate-700")
             if selected:
                 CaptionSetList(
-                    running(),
+                    self.services,
                     dataset,
                     self.caption_set_id,
                     on_choose=self._choose,
                     ask=self._ask,
-                    on_changed=self._caption_sets_changed,
                     on_refresh=self.refresh,
                     coverage_labels=self._counts,
                 )
@@ -189,17 +189,17 @@ class DatasetPanel(ui.column):
         await self.refresh()
 
     async def _edit(self, dataset: Dataset) -> None:
-        updated = await self._ask(lambda: DatasetDialog(dataset))
+        updated = await self._ask(lambda: DatasetDialog(self.services, dataset))
         if updated:
             await self.refresh()
 
     async def _delete(self, dataset: Dataset) -> None:
         try:
-            summary = await run.io_bound(datasets.deletion_summary, current().db, dataset.id)
+            summary = await run.io_bound(datasets.deletion_summary, self.services.db, dataset.id)
         except CaptionForgeError as exc:
             ui.notify(str(exc), type="negative")
             return
-        deleted = await self._ask(lambda: DeleteDatasetDialog(summary))
+        deleted = await self._ask(lambda: DeleteDatasetDialog(self.services.db, summary))
         if not deleted:
             return
         ui.notify(f'Deleted dataset "{deleted.name}"', type="positive")
@@ -214,7 +214,7 @@ class DatasetPanel(ui.column):
             ui.notify("Nothing to add: drag thumbnails from the grid onto a dataset", type="warning")
             return
         try:
-            added = await run.io_bound(dataset_members.add_files, current().db, dataset.id, file_ids)
+            added = await run.io_bound(dataset_members.add_files, self.services.db, dataset.id, file_ids)
         except CaptionForgeError as exc:
             ui.notify(str(exc), type="negative", multi_line=True)
             return
@@ -241,10 +241,6 @@ class DatasetPanel(ui.column):
                 dialog.delete()
 
     # ---- keeping up ----
-    def _caption_sets_changed(self, dataset_id: str | None) -> None:
-        """The caption-set list changed a set of this dataset: open pages re-read its counts."""
-        current().events.datasets_changed.emit({"dataset_id": dataset_id})
-
     def _follow_state(self) -> None:
         if self.state is not None:
             self.show_selected(self.state.dataset_id, self.state.caption_set_id)

@@ -8,7 +8,7 @@ from typing import Any
 
 from nicegui import run, ui
 
-from app.core import current
+from app.container import AppServices
 from app.services.quality.near_duplicates import (
     DEFAULT_MAX_DISTANCE,
     MAX_DISTANCE_LIMIT,
@@ -23,9 +23,11 @@ from app.ui.a11y import labelled
 class DuplicatesDialog(ui.dialog):
     """Shows each exact or near-duplicate group of a dataset; on_change(file_ids) follows exclusion changes."""
 
-    def __init__(self, dataset_id: str, on_change: Callable[[list[str]], Any] | None = None) -> None:
+    def __init__(
+        self, services: AppServices, dataset_id: str, on_change: Callable[[list[str]], Any] | None = None
+    ) -> None:
         super().__init__()
-        self.dataset_id = dataset_id
+        self.services, self.dataset_id = services, dataset_id
         self.on_change = on_change
         with self, ui.card().classes("w-[1000px] max-w-[95vw]"):
             with ui.row().classes("w-full items-center"):
@@ -50,9 +52,9 @@ class DuplicatesDialog(ui.dialog):
 
     async def load(self) -> list[DuplicateGroup]:
         """Find the groups and show them; returns the groups."""
-        core = current()
+        thumbnails_dir = self.services.settings.thumbnails_dir
         groups = await run.io_bound(
-            duplicate_groups, core.db, self.dataset_id, self.max_distance, core.settings.thumbnails_dir
+            duplicate_groups, self.services.db, self.dataset_id, self.max_distance, thumbnails_dir
         )
         self.body.clear()
         with self.body:
@@ -99,10 +101,10 @@ class DuplicatesDialog(ui.dialog):
                 ui.label("best").classes("text-xs text-green-700")
 
     async def _keep_best(self, file_ids: list[str]) -> None:
-        preview = await run.io_bound(keep_best_preview, current().db, self.dataset_id, file_ids)
+        preview = await run.io_bound(keep_best_preview, self.services.db, self.dataset_id, file_ids)
         if preview.keep is None or not await _confirm_keep_best(preview):
             return
-        result = await run.io_bound(keep_best, current().db, self.dataset_id, file_ids, True)
+        result = await run.io_bound(keep_best, self.services.db, self.dataset_id, file_ids, True)
         ui.notify(f"Kept the best image, excluded {result.excluded}.")
         if self.on_change:
             followed = self.on_change(file_ids)

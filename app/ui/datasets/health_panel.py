@@ -7,7 +7,7 @@ from typing import Any
 
 from nicegui import run, ui
 
-from app.core import current
+from app.container import AppServices
 from app.services.quality.dataset_health import dataset_health
 from app.services.quality.quality_shapes import Health
 from app.ui.a11y import labelled
@@ -19,8 +19,15 @@ class HealthPanel(ui.dialog):
     on_filter receives a grid query such as "quality>=0.2 AND quality<0.3", "flag:blurry" or "bucket:832x1216".
     """
 
-    def __init__(self, dataset_id: str, caption_set_id: str | None, on_filter: Callable[[str], Any]) -> None:
+    def __init__(
+        self,
+        services: AppServices,
+        dataset_id: str,
+        caption_set_id: str | None,
+        on_filter: Callable[[str], Any],
+    ) -> None:
         super().__init__()
+        self.services = services
         self.dataset_id = dataset_id
         self.caption_set_id = caption_set_id
         self.on_filter = on_filter
@@ -33,9 +40,10 @@ class HealthPanel(ui.dialog):
 
     async def load(self) -> Health:
         """Fetch the figures and draw the charts; returns the figures."""
-        core = current()
-        weight = core.settings["image_processing"]["measured_quality_weight"]
-        health = await run.io_bound(dataset_health, core.db, self.dataset_id, self.caption_set_id, weight)
+        weight = self.services.settings["image_processing"]["measured_quality_weight"]
+        health = await run.io_bound(
+            dataset_health, self.services.db, self.dataset_id, self.caption_set_id, weight
+        )
         self.body.clear()
         with self.body:
             if not health.file_count:

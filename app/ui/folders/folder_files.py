@@ -126,7 +126,9 @@ class FolderFiles(ui.column):
             ui.notify("Select images first: click a tile, shift-click for a range.", type="warning")
             return
         with self:
-            dialog = AddToDatasetDialog(ids, suggested_name=self.folder["name"] if self.folder else "")
+            dialog = AddToDatasetDialog(
+                self.db, ids, suggested_name=self.folder["name"] if self.folder else ""
+            )
         try:
             await dialog
         finally:

@@ -52,7 +52,7 @@ class FoldersView(ui.row):
                 self.list = ui.column().classes("w-full gap-2").mark("folders-list")
                 ui.separator()
                 ui.label("Drag images onto a dataset to add them.").classes("text-xs text-gray-500")
-                DatasetPanel(on_select=_open_dataset)
+                DatasetPanel(services, on_select=_open_dataset)
             with ui.column().classes("grow h-full p-3 overflow-auto min-w-0"):
                 self.files = FolderFiles(services.db)
         self.core.events.scan_progress.subscribe(self._on_progress)
@@ -123,7 +123,9 @@ class FoldersView(ui.row):
     async def _to_dataset(self, folder: Folder, *, new: bool) -> None:
         """Every image of the folder into a new dataset (then open it) or an existing one."""
         with self:
-            dialog = AddToDatasetDialog(folder_id=folder["id"], suggested_name=folder["name"], new=new)
+            dialog = AddToDatasetDialog(
+                self.core.db, folder_id=folder["id"], suggested_name=folder["name"], new=new
+            )
         try:
             dataset_id = await dialog
         finally:
@@ -133,7 +135,7 @@ class FoldersView(ui.row):
             ui.navigate.to(f"/?dataset={dataset_id}")
 
     async def _add(self) -> None:
-        folder = await track_new_folder()
+        folder = await track_new_folder(self.core)
         if not folder:
             return
         self.open_id = folder["id"]

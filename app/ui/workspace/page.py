@@ -44,7 +44,7 @@ def workspace_page(services: AppServices, dataset: str | None = None, caption_se
                     close_button(
                         "datasets-close", "Close datasets", lambda: panels.close_datasets(), shown_below=700
                     )
-                _datasets_column(workspace, on_chosen=lambda: panels.close_datasets())
+                _datasets_column(services, workspace, on_chosen=lambda: panels.close_datasets())
                 JobProgress(services)  # live caption jobs: progress, pause/resume/cancel
             with ui.column().classes("grow h-full p-3 min-w-0 no-wrap gap-2 cf-grid").mark("column-grid"):
                 with ui.row().classes("w-full items-center gap-2 cf-phone-only"):
@@ -68,11 +68,13 @@ def workspace_page(services: AppServices, dataset: str | None = None, caption_se
     ui.timer(0, workspace.start, once=True)
 
 
-def _datasets_column(workspace: WorkspaceController, on_chosen: Callable[[], None]) -> None:
+def _datasets_column(
+    services: AppServices, workspace: WorkspaceController, on_chosen: Callable[[], None]
+) -> None:
     """The datasets panel; `on_chosen()` follows a choice (on a phone it closes the drawer)."""
 
     async def select(dataset_id: str | None, caption_set_id: str | None = None) -> None:
         on_chosen()
         await workspace.select(dataset_id, caption_set_id)
 
-    DatasetPanel(on_select=select, state=workspace.state)
+    DatasetPanel(services, on_select=select, state=workspace.state)

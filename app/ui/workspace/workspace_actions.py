@@ -50,9 +50,13 @@ class WorkspaceActions:
         if not self.state.dataset_id:
             ui.notify("Choose a dataset first.")
             return
-        panel = HealthPanel(self.state.dataset_id, self.state.caption_set_id, on_filter=self._on_query)
+        panel = HealthPanel(
+            self.services, self.state.dataset_id, self.state.caption_set_id, on_filter=self._on_query
+        )
         panel.open()
-        unfollow = counts().follow(panel.load)  # its coverage bars are counts too, while it is open
+        unfollow = counts(self.services.events).follow(
+            panel.load
+        )  # its coverage bars are counts too, while it is open
         panel.on("hide", unfollow)
         await panel.load()
 
@@ -60,6 +64,6 @@ class WorkspaceActions:
         if not self.state.dataset_id:
             ui.notify("Choose a dataset first.")
             return
-        dialog = DuplicatesDialog(self.state.dataset_id, on_change=self._on_rows_changed)
+        dialog = DuplicatesDialog(self.services, self.state.dataset_id, on_change=self._on_rows_changed)
         dialog.open()
         await dialog.load()

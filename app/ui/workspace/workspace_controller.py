@@ -81,7 +81,7 @@ class WorkspaceController:
         )
         selection_slot = ui.element("div").classes("w-full")
         self.grid_empty = ui.label(NO_DATASET).classes("text-gray-500").mark("grid-empty")
-        self.empty_actions = EmptyDatasetActions(self._shown_dataset, self._reselect)
+        self.empty_actions = EmptyDatasetActions(self.services, self._shown_dataset, self._reselect)
         self.empty_actions.set_visibility(False)
         self.grid = ThumbGrid(
             tile_size=tile_size,
@@ -121,7 +121,7 @@ class WorkspaceController:
         events.datasets_changed.subscribe(self._datasets_changed)
         events.scan_progress.subscribe(self.editor.caption_editor.scan_progress)
         # The caption-set choice shows counts too: it follows the page's one count path (count_refresh).
-        self._counts = counts()
+        self._counts = counts(events)
         self._counts.follow(self._refresh_set_counts)
         ui.context.client.on_disconnect(self.editor.save_on_close)
 

@@ -42,6 +42,7 @@ class WorkspaceCaptionTools:
             CaptionToolsMenu(self.db, self.scope, self.on_changed)
         with toolbar.search.parent_slot:
             SavedViewsMenu(
+                self.db,
                 dataset_id=self.dataset_id,
                 current_query=lambda: toolbar.search.value or "",
                 apply=toolbar.set_query,

@@ -129,7 +129,7 @@ class SelectionBar(ui.row):
         file_ids = await self.targets()
         if file_ids:
             with self:
-                await answer(AddToDatasetDialog(file_ids, exclude_dataset_id=self.state.dataset_id))
+                await answer(AddToDatasetDialog(self.db, file_ids, exclude_dataset_id=self.state.dataset_id))
 
     async def remove(self) -> None:
         file_ids = await self.targets()

@@ -7,7 +7,7 @@ from typing import Any
 
 from nicegui import run, ui
 
-from app.core import current
+from app.db import Database
 from app.errors import CaptionForgeError
 from app.services.grid import saved_views
 from app.ui.a11y import labelled
@@ -18,12 +18,14 @@ class SavedViewsMenu(ui.button):
 
     def __init__(
         self,
+        db: Database,
         *,
         dataset_id: Callable[[], str | None],
         current_query: Callable[[], str],
         apply: Callable[[str], None],
     ) -> None:
         super().__init__(icon="bookmarks")
+        self.db = db
         labelled(self.props("flat dense round").mark("saved-views"), "Saved views (named filters)")
         self._dataset_id, self._current_query, self._apply = dataset_id, current_query, apply
         with self:
@@ -33,9 +35,7 @@ class SavedViewsMenu(ui.button):
     async def refresh(self) -> None:
         """Rebuild the menu from the database."""
         dataset_id = self._dataset_id()
-        views = (
-            await run.io_bound(saved_views.list_saved_views, current().db, dataset_id) if dataset_id else []
-        )
+        views = await run.io_bound(saved_views.list_saved_views, self.db, dataset_id) if dataset_id else []
         self.menu.clear()
         with self.menu:
             ui.menu_item("Save the current filter as a view…", self._save).mark("save-view")
@@ -67,7 +67,7 @@ class SavedViewsMenu(ui.button):
         if not name:
             return
         try:
-            await run.io_bound(saved_views.create_saved_view, current().db, dataset_id, name, query)
+            await run.io_bound(saved_views.create_saved_view, self.db, dataset_id, name, query)
         except CaptionForgeError as exc:
             ui.notify(str(exc), type="negative", multi_line=True)
             return
@@ -75,7 +75,7 @@ class SavedViewsMenu(ui.button):
 
     async def _delete(self, view: dict[str, Any]) -> None:
         try:
-            await run.io_bound(saved_views.delete_saved_view, current().db, view["id"])
+            await run.io_bound(saved_views.delete_saved_view, self.db, view["id"])
         except CaptionForgeError as exc:
             ui.notify(str(exc), type="negative")
             return
