@@ -73,3 +73,78 @@ class BatchUndo(BaseModel):
     undone_batch_id: str
     restored: int
     skipped: int = Field(description="Captions edited since the batch, left as they are")
+
+
+class BesideWrite(BaseModel):
+    """A caption file the write will make (or overwrite) beside an image."""
+
+    file_id: str
+    filename: str
+    image_path: str
+    target: str = Field(description="The caption file that will be written")
+    exists: bool = Field(description="A file is there now and will be overwritten (backed up first)")
+    current_text: str | None = Field(description="What the file holds now, when it exists")
+    text: str = Field(description="What will be written")
+
+
+class BesideSkipped(BaseModel):
+    """A member image the write leaves alone, and why."""
+
+    file_id: str
+    filename: str
+    reason: str
+
+
+class BesideCounts(BaseModel):
+    write: int
+    overwrite: int
+    create: int
+    skipped: int
+
+
+class WriteBesidePlan(BaseModel):
+    """What writing a caption set beside its images would do; nothing written."""
+
+    caption_set_id: str
+    caption_set_name: str
+    extension: str
+    writes: list[BesideWrite]
+    skipped: list[BesideSkipped]
+    counts: BesideCounts
+
+
+class WriteBesideResult(BaseModel):
+    """A finished write beside the images."""
+
+    backup_id: str = Field(description="Pass it to /api/caption-backups/{backup_id}/undo")
+    pruned: list[str] = Field(default_factory=list, description="Older backups of this set removed (kept: N)")
+    written: int
+    overwritten: int
+    created: int
+    skipped: list[BesideSkipped]
+
+
+class BesideKept(BaseModel):
+    path: str
+    reason: str
+
+
+class BesideUndone(BaseModel):
+    """The result of undoing a write beside the images."""
+
+    backup_id: str
+    restored: int = Field(description="Overwritten files put back from the backup")
+    removed: int = Field(description="Files the write created, removed again")
+    kept: list[BesideKept] = Field(description="Files changed since the write, left as they are")
+
+
+class BesideWriteRecord(BaseModel):
+    """A past write beside the images, as its history lists it."""
+
+    backup_id: str
+    created: str = Field(description="When it was written (ISO 8601, UTC)")
+    files: int = Field(description="Caption files written")
+    overwritten: int
+    created_files: int
+    undone: bool
+    can_undo: bool
