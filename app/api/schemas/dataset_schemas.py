@@ -203,18 +203,5 @@ class CaptionForFile(BaseModel):
     file: dict[str, Any]
 
 
-class RevisionOut(BaseModel):
-    id: str
-    caption_id: str
-    caption_set_id: str
-    file_id: str
-    previous_text: str | None
-    new_text: str | None = Field(description="The text after this change; revert restores it")
-    change_type: str
-    batch_id: str | None
-    batch_label: str | None
-    created_date: str
-
-
 class TakeFileText(BaseModel):
     file_id: str = Field(min_length=1)

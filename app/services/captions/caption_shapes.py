@@ -148,3 +148,18 @@ class BesideWriteRecord(BaseModel):
     created_files: int
     undone: bool
     can_undo: bool
+
+
+class CaptionRevision(BaseModel):
+    """One change in a caption's history; reverting to it restores its `new_text`."""
+
+    id: str
+    caption_id: str | None = Field(description="Null when the caption was deleted since")
+    caption_set_id: str
+    file_id: str
+    previous_text: str | None
+    new_text: str | None = Field(description="The text after this change; revert restores it")
+    change_type: str
+    batch_id: str | None
+    batch_label: str | None
+    created_date: str

@@ -60,15 +60,15 @@ def test_every_change_writes_a_revision_and_revert_restores(setup):
     captions.save_caption(db, cs["id"], ids[0], "two")  # unchanged: no revision
     captions.save_caption(db, cs["id"], ids[0], "three")
     history = captions.list_revisions(db, first["id"])
-    assert [(r["previous_text"], r["new_text"], r["change_type"]) for r in history] == [
+    assert [(r.previous_text, r.new_text, r.change_type) for r in history] == [
         ("two", "three", "manual"),
         ("one", "two", "manual"),
         (None, "one", "generated"),
     ]
-    reverted = captions.revert_caption(db, first["id"], history[-1]["id"])
+    reverted = captions.revert_caption(db, first["id"], history[-1].id)
     assert reverted["caption_text"] == "one"
     latest = captions.list_revisions(db, first["id"])[0]
-    assert (latest["previous_text"], latest["new_text"], latest["change_type"]) == ("three", "one", "revert")
+    assert (latest.previous_text, latest.new_text, latest.change_type) == ("three", "one", "revert")
     with pytest.raises(NotFound):
         captions.revert_caption(db, first["id"], "no-such-revision")
 
@@ -146,7 +146,7 @@ def test_init_from_imported_and_import_later(setup):
     assert got["caption"]["source"] == "imported" and got["imported_caption"] == "imported one"
     assert got["caption"]["imported_from_path"].endswith("img_0001.txt")
     [revision] = captions.list_revisions(db, got["caption"]["id"])
-    assert revision["change_type"] == "import"
+    assert revision.change_type == "import"
     strict = caption_sets.create_caption_set(
         db, dataset.id, "Strict", "tags", max_length=5, init_from_imported=True
     )
@@ -172,7 +172,7 @@ def test_caption_set_crud_duplicate_and_names(setup):
     )
     copied = captions.get_caption(db, copy["id"], ids[0])["caption"]
     assert copied["caption_text"] == "one" and copied["source"] == "generated"
-    assert captions.list_revisions(db, copied["id"])[0]["change_type"] == "batch"
+    assert captions.list_revisions(db, copied["id"])[0].change_type == "batch"
     captions.save_caption(db, copy["id"], ids[0], "changed in copy")
     assert captions.get_caption(db, cs["id"], ids[0])["caption"]["caption_text"] == "one"
     renamed = caption_sets.update_caption_set(
@@ -208,7 +208,7 @@ def test_batch_is_all_or_nothing_and_undoable(setup):
     )
     assert (result["created"], result["updated"], result["unchanged"]) == (1, 1, 0)
     history = captions.list_revisions(db, captions.get_caption(db, cs["id"], ids[0])["caption"]["id"])
-    assert (history[0]["change_type"], history[0]["batch_id"], history[0]["batch_label"]) == (
+    assert (history[0].change_type, history[0].batch_id, history[0].batch_label) == (
         "batch",
         result["batch_id"],
         "replace old",
