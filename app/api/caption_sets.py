@@ -8,8 +8,6 @@ from fastapi import APIRouter, status
 
 from app.api.schemas.dataset_schemas import (
     BatchRequest,
-    BatchResult,
-    BatchReverted,
     CaptionForFile,
     CaptionSetCreate,
     CaptionSetDeleted,
@@ -21,6 +19,7 @@ from app.api.schemas.dataset_schemas import (
 )
 from app.container import ServicesDep
 from app.services.captions import caption_batches, caption_sets, captions
+from app.services.captions.caption_shapes import BatchReverted, BatchSaved
 
 router = APIRouter(prefix="/api", tags=["caption sets"])
 
@@ -84,10 +83,10 @@ def import_captions(services: ServicesDep, caption_set_id: str, body: ImportRequ
 
 @router.post(
     "/caption-sets/{caption_set_id}/batch",
-    response_model=BatchResult,
+    response_model=BatchSaved,
     summary="Write many captions at once, all or nothing, undoable by batch_id",
 )
-def batch_update(services: ServicesDep, caption_set_id: str, body: BatchRequest) -> dict[str, Any]:
+def batch_update(services: ServicesDep, caption_set_id: str, body: BatchRequest) -> BatchSaved:
     updates = [item.model_dump() for item in body.updates]
     return caption_batches.save_captions_batch(
         services.db, caption_set_id, updates, label=body.label, source=body.source
@@ -99,7 +98,7 @@ def batch_update(services: ServicesDep, caption_set_id: str, body: BatchRequest)
     response_model=BatchReverted,
     summary="Undo a batch edit (captions edited since are left alone)",
 )
-def revert_batch(services: ServicesDep, batch_id: str) -> dict[str, Any]:
+def revert_batch(services: ServicesDep, batch_id: str) -> BatchReverted:
     return caption_batches.revert_batch(services.db, batch_id)
 
 

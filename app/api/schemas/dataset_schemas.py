@@ -147,19 +147,6 @@ class BatchRequest(BaseModel):
     source: Source = "manual"
 
 
-class BatchResult(BaseModel):
-    batch_id: str = Field(description="Undo with POST /api/caption-sets/batches/{batch_id}/revert")
-    label: str | None
-    created: int
-    updated: int
-    unchanged: int
-
-
-class BatchReverted(BaseModel):
-    reverted: int
-    skipped: int = Field(description="Captions edited again since the batch, left as they are")
-
-
 class CaptionWrite(BaseModel):
     file_id: str
     caption_text: str

@@ -74,7 +74,7 @@ def apply_batch(
     updates = [{"file_id": c.file_id, "caption_text": c.after} for c in changes]
     saved = save_captions_batch(db, caption_set_id, updates, label=plan.label)
     return BatchApplied(
-        batch_id=saved["batch_id"],
+        batch_id=saved.batch_id,
         label=plan.label,
         changed=len(changes),
         skipped=plan.skipped,
@@ -137,7 +137,7 @@ def undo_batch(db: Database, batch_id: str) -> BatchUndo:
             raise Conflict("This batch was already undone; undo the undo in Recent changes to redo it")
     counts = revert_batch(db, batch_id, undo_batch_id=undo_id)
     return BatchUndo(
-        batch_id=undo_id, undone_batch_id=batch_id, restored=counts["reverted"], skipped=counts["skipped"]
+        batch_id=undo_id, undone_batch_id=batch_id, restored=counts.reverted, skipped=counts.skipped
     )
 
 

@@ -163,3 +163,20 @@ class CaptionRevision(BaseModel):
     batch_id: str | None
     batch_label: str | None
     created_date: str
+
+
+class BatchSaved(BaseModel):
+    """Many captions written at once as one batch."""
+
+    batch_id: str = Field(description="Undo with POST /api/caption-sets/batches/{batch_id}/revert")
+    label: str | None
+    created: int
+    updated: int
+    unchanged: int
+
+
+class BatchReverted(BaseModel):
+    """The result of reverting a batch of captions."""
+
+    reverted: int
+    skipped: int = Field(description="Captions edited again since the batch, left as they are")

@@ -187,8 +187,8 @@ def test_one_flush_per_batch_still_handles_a_file_twice_and_undo(core, caption_s
         ],
         label="twice",
     )
-    assert (saved["created"], saved["updated"]) == (1, 3)
+    assert (saved.created, saved.updated) == (1, 3)
     assert texts(core, caption_set)[0] == "changed twice" and texts(core, caption_set)[3] == "newer"
-    undo = batch_edits.undo_batch(core.db, saved["batch_id"])
+    undo = batch_edits.undo_batch(core.db, saved.batch_id)
     assert undo.restored == 4  # newest first: each step back matches the next older change
     assert texts(core, caption_set) == CAPTIONS  # the created caption is gone again

@@ -206,15 +206,15 @@ def test_batch_is_all_or_nothing_and_undoable(setup):
         [{"file_id": ids[0], "caption_text": "new"}, {"file_id": ids[1], "caption_text": "fresh"}],
         label="replace old",
     )
-    assert (result["created"], result["updated"], result["unchanged"]) == (1, 1, 0)
+    assert (result.created, result.updated, result.unchanged) == (1, 1, 0)
     history = captions.list_revisions(db, captions.get_caption(db, cs["id"], ids[0])["caption"]["id"])
     assert (history[0].change_type, history[0].batch_id, history[0].batch_label) == (
         "batch",
-        result["batch_id"],
+        result.batch_id,
         "replace old",
     )
     assert _stats(db, cs["id"])[0] == 2
-    assert caption_batches.revert_batch(db, result["batch_id"]) == {"reverted": 2, "skipped": 0}
+    assert caption_batches.revert_batch(db, result.batch_id).model_dump() == {"reverted": 2, "skipped": 0}
     assert captions.get_caption(db, cs["id"], ids[0])["caption"]["caption_text"] == "old"
     assert captions.get_caption(db, cs["id"], ids[1])["caption"] is None
     assert _stats(db, cs["id"])[0] == 1
