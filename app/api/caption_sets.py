@@ -10,16 +10,14 @@ from app.api.schemas.dataset_schemas import (
     BatchRequest,
     CaptionForFile,
     CaptionSetCreate,
-    CaptionSetDeleted,
     CaptionSetOut,
     CaptionSetUpdate,
     DuplicateRequest,
-    ImportReport,
     ImportRequest,
 )
 from app.container import ServicesDep
 from app.services.captions import caption_batches, caption_sets, captions
-from app.services.captions.caption_shapes import BatchReverted, BatchSaved
+from app.services.captions.caption_shapes import BatchReverted, BatchSaved, CaptionSetDeleted, ImportReport
 
 router = APIRouter(prefix="/api", tags=["caption sets"])
 
@@ -56,7 +54,7 @@ def update_caption_set(services: ServicesDep, caption_set_id: str, body: Caption
     response_model=CaptionSetDeleted,
     summary="Delete a set and its captions",
 )
-def delete_caption_set(services: ServicesDep, caption_set_id: str) -> dict[str, Any]:
+def delete_caption_set(services: ServicesDep, caption_set_id: str) -> CaptionSetDeleted:
     return caption_sets.delete_caption_set(services.db, caption_set_id)
 
 
@@ -77,7 +75,7 @@ def duplicate_caption_set(
     response_model=ImportReport,
     summary="Copy members' imported .txt captions into the set (existing captions kept unless overwrite)",
 )
-def import_captions(services: ServicesDep, caption_set_id: str, body: ImportRequest) -> dict[str, Any]:
+def import_captions(services: ServicesDep, caption_set_id: str, body: ImportRequest) -> ImportReport:
     return caption_sets.import_captions(services.db, caption_set_id, body.file_ids, body.overwrite)
 
 

@@ -114,12 +114,6 @@ class CaptionSetOut(BaseModel):
     skipped_too_long: int | None = None
 
 
-class CaptionSetDeleted(BaseModel):
-    caption_set_id: str
-    name: str
-    captions: int
-
-
 class DuplicateRequest(BaseModel):
     name: Name = Field(..., examples=["Natural (copy)"])
 
@@ -127,13 +121,6 @@ class DuplicateRequest(BaseModel):
 class ImportRequest(BaseModel):
     file_ids: list[str] | None = Field(None, description="Only these files; all members when empty")
     overwrite: bool = False
-
-
-class ImportReport(BaseModel):
-    imported: int
-    skipped_existing: int
-    skipped_too_long: int
-    batch_id: str
 
 
 class BatchItem(BaseModel):

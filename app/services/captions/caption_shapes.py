@@ -180,3 +180,20 @@ class BatchReverted(BaseModel):
 
     reverted: int
     skipped: int = Field(description="Captions edited again since the batch, left as they are")
+
+
+class CaptionSetDeleted(BaseModel):
+    """What went with a deleted caption set."""
+
+    caption_set_id: str
+    name: str
+    captions: int
+
+
+class ImportReport(BaseModel):
+    """Members' imported (.txt) captions copied into a caption set."""
+
+    imported: int
+    skipped_existing: int
+    skipped_too_long: int
+    batch_id: str

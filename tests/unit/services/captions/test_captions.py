@@ -153,7 +153,7 @@ def test_init_from_imported_and_import_later(setup):
     assert (strict["imported"], strict["skipped_too_long"]) == (0, 2)
     captions.save_caption(db, created["id"], ids[0], "mine")
     report = caption_sets.import_captions(db, created["id"])
-    assert (report["imported"], report["skipped_existing"]) == (0, 2)
+    assert (report.imported, report.skipped_existing) == (0, 2)
 
 
 def test_caption_set_crud_duplicate_and_names(setup):
@@ -180,7 +180,7 @@ def test_caption_set_crud_duplicate_and_names(setup):
     )
     assert (renamed["name"], renamed["trigger_phrase"], renamed["style"]) == ("Second", "nova", "tags")
     assert [s["name"] for s in caption_sets.list_caption_sets(db, dataset.id)] == ["Natural", "Second"]
-    assert caption_sets.delete_caption_set(db, cs["id"]) == {
+    assert caption_sets.delete_caption_set(db, cs["id"]).model_dump() == {
         "caption_set_id": cs["id"],
         "name": "Natural",
         "captions": 1,
