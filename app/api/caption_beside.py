@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import APIRouter
 
-from app.api.schemas.caption_beside_schemas import (
+from app.api.schemas.caption_beside_schemas import WriteBesideRequest
+from app.container import ServicesDep
+from app.services.captions.caption_shapes import (
     BesideUndone,
     BesideWriteRecord,
     WriteBesidePlan,
-    WriteBesideRequest,
     WriteBesideResult,
 )
-from app.container import ServicesDep
 from app.services.exports import caption_files_beside as beside
 
 router = APIRouter(prefix="/api", tags=["caption sets"])
@@ -26,7 +24,7 @@ router = APIRouter(prefix="/api", tags=["caption sets"])
 )
 def preview_write_beside(
     services: ServicesDep, caption_set_id: str, body: WriteBesideRequest | None = None
-) -> dict[str, Any]:
+) -> WriteBesidePlan:
     body = body or WriteBesideRequest()
     return beside.plan_write_beside(services.db, caption_set_id, body.extension)
 
@@ -38,7 +36,7 @@ def preview_write_beside(
 )
 def write_beside(
     services: ServicesDep, caption_set_id: str, body: WriteBesideRequest | None = None
-) -> dict[str, Any]:
+) -> WriteBesideResult:
     body = body or WriteBesideRequest()
     keep = services.settings["export"]["caption_backups_kept"]
     return beside.write_beside(
@@ -51,7 +49,7 @@ def write_beside(
     response_model=list[BesideWriteRecord],
     summary="The set's past writes beside the images, newest first, and which can still be undone",
 )
-def write_beside_history(services: ServicesDep, caption_set_id: str) -> list[dict[str, Any]]:
+def write_beside_history(services: ServicesDep, caption_set_id: str) -> list[BesideWriteRecord]:
     return beside.list_writes(services.settings.data_dir, caption_set_id)
 
 
@@ -60,5 +58,5 @@ def write_beside_history(services: ServicesDep, caption_set_id: str) -> list[dic
     response_model=BesideUndone,
     summary="Undo a write beside the images (files changed since are left alone)",
 )
-def undo_write_beside(services: ServicesDep, backup_id: str) -> dict[str, Any]:
+def undo_write_beside(services: ServicesDep, backup_id: str) -> BesideUndone:
     return beside.undo_write_beside(services.settings.data_dir, backup_id)

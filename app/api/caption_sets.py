@@ -8,19 +8,16 @@ from fastapi import APIRouter, status
 
 from app.api.schemas.dataset_schemas import (
     BatchRequest,
-    BatchResult,
-    BatchReverted,
     CaptionForFile,
     CaptionSetCreate,
-    CaptionSetDeleted,
     CaptionSetOut,
     CaptionSetUpdate,
     DuplicateRequest,
-    ImportReport,
     ImportRequest,
 )
 from app.container import ServicesDep
 from app.services.captions import caption_batches, caption_sets, captions
+from app.services.captions.caption_shapes import BatchReverted, BatchSaved, CaptionSetDeleted, ImportReport
 
 router = APIRouter(prefix="/api", tags=["caption sets"])
 
@@ -57,7 +54,7 @@ def update_caption_set(services: ServicesDep, caption_set_id: str, body: Caption
     response_model=CaptionSetDeleted,
     summary="Delete a set and its captions",
 )
-def delete_caption_set(services: ServicesDep, caption_set_id: str) -> dict[str, Any]:
+def delete_caption_set(services: ServicesDep, caption_set_id: str) -> CaptionSetDeleted:
     return caption_sets.delete_caption_set(services.db, caption_set_id)
 
 
@@ -78,16 +75,16 @@ def duplicate_caption_set(
     response_model=ImportReport,
     summary="Copy members' imported .txt captions into the set (existing captions kept unless overwrite)",
 )
-def import_captions(services: ServicesDep, caption_set_id: str, body: ImportRequest) -> dict[str, Any]:
+def import_captions(services: ServicesDep, caption_set_id: str, body: ImportRequest) -> ImportReport:
     return caption_sets.import_captions(services.db, caption_set_id, body.file_ids, body.overwrite)
 
 
 @router.post(
     "/caption-sets/{caption_set_id}/batch",
-    response_model=BatchResult,
+    response_model=BatchSaved,
     summary="Write many captions at once, all or nothing, undoable by batch_id",
 )
-def batch_update(services: ServicesDep, caption_set_id: str, body: BatchRequest) -> dict[str, Any]:
+def batch_update(services: ServicesDep, caption_set_id: str, body: BatchRequest) -> BatchSaved:
     updates = [item.model_dump() for item in body.updates]
     return caption_batches.save_captions_batch(
         services.db, caption_set_id, updates, label=body.label, source=body.source
@@ -99,7 +96,7 @@ def batch_update(services: ServicesDep, caption_set_id: str, body: BatchRequest)
     response_model=BatchReverted,
     summary="Undo a batch edit (captions edited since are left alone)",
 )
-def revert_batch(services: ServicesDep, batch_id: str) -> dict[str, Any]:
+def revert_batch(services: ServicesDep, batch_id: str) -> BatchReverted:
     return caption_batches.revert_batch(services.db, batch_id)
 
 

@@ -11,23 +11,19 @@ from typing import Any
 from fastapi import APIRouter, Query
 
 from app.api.schemas.caption_tools_schemas import (
-    Applied,
     BatchEditRequest,
-    BatchOut,
     FindReplaceRequest,
-    Preview,
     QueryCheck,
     TagDelete,
     TagRename,
     TokenRequest,
-    UndoOut,
     ViewCreate,
     ViewOut,
 )
 from app.container import ServicesDep
 from app.services.captions import batch_edits, tags
 from app.services.captions.caption_sets import get_caption_set
-from app.services.captions.caption_shapes import TagCount
+from app.services.captions.caption_shapes import Batch, BatchApplied, BatchPreview, BatchUndo, TagCount
 from app.services.grid import saved_views
 from app.services.grid.query import query_error
 from app.services.tokens import TokenCount, token_summary
@@ -43,33 +39,37 @@ def tag_vocabulary(
     return tags.tag_vocabulary(services.db, caption_set_id, limit)
 
 
-@router.post("/caption-sets/{caption_set_id}/tags/rename/preview", response_model=Preview)
-def preview_rename_tag(services: ServicesDep, caption_set_id: str, body: TagRename) -> Any:
+@router.post("/caption-sets/{caption_set_id}/tags/rename/preview", response_model=BatchPreview)
+def preview_rename_tag(services: ServicesDep, caption_set_id: str, body: TagRename) -> BatchPreview:
     """How many captions renaming the tag would change, with the first `limit` before/after."""
     return tags.preview_rename_tag(services.db, caption_set_id, body.tag, body.new, body.limit)
 
 
 @router.post(
-    "/caption-sets/{caption_set_id}/tags/rename", response_model=Applied, summary="Rename a tag everywhere"
+    "/caption-sets/{caption_set_id}/tags/rename",
+    response_model=BatchApplied,
+    summary="Rename a tag everywhere",
 )
-def rename_tag(services: ServicesDep, caption_set_id: str, body: TagRename) -> Any:
+def rename_tag(services: ServicesDep, caption_set_id: str, body: TagRename) -> BatchApplied:
     return tags.rename_tag(services.db, caption_set_id, body.tag, body.new)
 
 
-@router.post("/caption-sets/{caption_set_id}/tags/delete/preview", response_model=Preview)
-def preview_delete_tag(services: ServicesDep, caption_set_id: str, body: TagDelete) -> Any:
+@router.post("/caption-sets/{caption_set_id}/tags/delete/preview", response_model=BatchPreview)
+def preview_delete_tag(services: ServicesDep, caption_set_id: str, body: TagDelete) -> BatchPreview:
     return tags.preview_delete_tag(services.db, caption_set_id, body.tag, body.limit)
 
 
 @router.post(
-    "/caption-sets/{caption_set_id}/tags/delete", response_model=Applied, summary="Delete a tag everywhere"
+    "/caption-sets/{caption_set_id}/tags/delete",
+    response_model=BatchApplied,
+    summary="Delete a tag everywhere",
 )
-def delete_tag(services: ServicesDep, caption_set_id: str, body: TagDelete) -> Any:
+def delete_tag(services: ServicesDep, caption_set_id: str, body: TagDelete) -> BatchApplied:
     return tags.delete_tag(services.db, caption_set_id, body.tag)
 
 
-@router.post("/caption-sets/{caption_set_id}/batch-edit/preview", response_model=Preview)
-def preview_batch_edit(services: ServicesDep, caption_set_id: str, body: BatchEditRequest) -> Any:
+@router.post("/caption-sets/{caption_set_id}/batch-edit/preview", response_model=BatchPreview)
+def preview_batch_edit(services: ServicesDep, caption_set_id: str, body: BatchEditRequest) -> BatchPreview:
     """Preview a batch edit on a selection (`file_ids`), the filter (`query`) or the whole set."""
     edit = body.edit.model_dump()
     return batch_edits.preview_batch(
@@ -78,16 +78,18 @@ def preview_batch_edit(services: ServicesDep, caption_set_id: str, body: BatchEd
 
 
 @router.post(
-    "/caption-sets/{caption_set_id}/batch-edit", response_model=Applied, summary="Apply a batch edit"
+    "/caption-sets/{caption_set_id}/batch-edit", response_model=BatchApplied, summary="Apply a batch edit"
 )
-def apply_batch_edit(services: ServicesDep, caption_set_id: str, body: BatchEditRequest) -> Any:
+def apply_batch_edit(services: ServicesDep, caption_set_id: str, body: BatchEditRequest) -> BatchApplied:
     return batch_edits.apply_batch(
         services.db, caption_set_id, body.edit.model_dump(), file_ids=body.file_ids, query=body.query
     )
 
 
-@router.post("/caption-sets/{caption_set_id}/find-replace/preview", response_model=Preview)
-def preview_find_replace(services: ServicesDep, caption_set_id: str, body: FindReplaceRequest) -> Any:
+@router.post("/caption-sets/{caption_set_id}/find-replace/preview", response_model=BatchPreview)
+def preview_find_replace(
+    services: ServicesDep, caption_set_id: str, body: FindReplaceRequest
+) -> BatchPreview:
     """Plain or regex find & replace; the total count and the first `limit` before/after, nothing written."""
     return batch_edits.preview_batch(
         services.db, caption_set_id, body.edit(), file_ids=body.file_ids, query=body.query, limit=body.limit
@@ -95,26 +97,28 @@ def preview_find_replace(services: ServicesDep, caption_set_id: str, body: FindR
 
 
 @router.post(
-    "/caption-sets/{caption_set_id}/find-replace", response_model=Applied, summary="Find and replace"
+    "/caption-sets/{caption_set_id}/find-replace", response_model=BatchApplied, summary="Find and replace"
 )
-def apply_find_replace(services: ServicesDep, caption_set_id: str, body: FindReplaceRequest) -> Any:
+def apply_find_replace(services: ServicesDep, caption_set_id: str, body: FindReplaceRequest) -> BatchApplied:
     return batch_edits.apply_batch(
         services.db, caption_set_id, body.edit(), file_ids=body.file_ids, query=body.query
     )
 
 
 @router.get(
-    "/caption-sets/{caption_set_id}/batches", response_model=list[BatchOut], summary="Recent batch edits"
+    "/caption-sets/{caption_set_id}/batches", response_model=list[Batch], summary="Recent batch edits"
 )
-def recent_batches(services: ServicesDep, caption_set_id: str, limit: int = Query(20, ge=1, le=200)) -> Any:
+def recent_batches(
+    services: ServicesDep, caption_set_id: str, limit: int = Query(20, ge=1, le=200)
+) -> list[Batch]:
     get_caption_set(services.db, caption_set_id)
     return batch_edits.recent_batches(services.db, caption_set_id, limit)
 
 
 @router.post(
-    "/batches/{batch_id}/undo", response_model=UndoOut, summary="Undo a whole batch (itself undoable)"
+    "/batches/{batch_id}/undo", response_model=BatchUndo, summary="Undo a whole batch (itself undoable)"
 )
-def undo_batch(services: ServicesDep, batch_id: str) -> Any:
+def undo_batch(services: ServicesDep, batch_id: str) -> BatchUndo:
     return batch_edits.undo_batch(services.db, batch_id)
 
 

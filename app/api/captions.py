@@ -10,12 +10,11 @@ from app.api.schemas.dataset_schemas import (
     CaptionOut,
     CaptionUpdate,
     CaptionWrite,
-    RevisionOut,
     TakeFileText,
 )
 from app.container import ServicesDep
 from app.services.captions import caption_file_changes, captions
-from app.services.captions.caption_shapes import CaptionFileChange
+from app.services.captions.caption_shapes import CaptionFileChange, CaptionRevision
 
 router = APIRouter(prefix="/api", tags=["captions"])
 
@@ -77,10 +76,10 @@ def delete_caption(services: ServicesDep, caption_id: str) -> dict[str, Any]:
 
 @router.get(
     "/captions/{caption_id}/revisions",
-    response_model=list[RevisionOut],
+    response_model=list[CaptionRevision],
     summary="The caption's history, newest first",
 )
-def list_revisions(services: ServicesDep, caption_id: str) -> Any:
+def list_revisions(services: ServicesDep, caption_id: str) -> list[CaptionRevision]:
     return captions.list_revisions(services.db, caption_id)
 
 

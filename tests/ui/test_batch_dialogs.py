@@ -73,7 +73,7 @@ async def test_find_replace_previews_then_applies_one_undoable_batch(user: User)
     await user.should_see("1 of 4 captions would change", retries=50)
     user.find(marker="edit-apply").click()
     await eventually(lambda: "result" in results)
-    assert results["result"]["changed"] == 1
+    assert results["result"].changed == 1
     assert texts(seeded)[1] == "ohwx, woman, hat, grin"
 
     user.find(marker="open-recent").click()

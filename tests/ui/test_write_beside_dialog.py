@@ -80,10 +80,10 @@ async def test_earlier_writes_are_listed_with_an_undo_each(user: User, tmp_path:
     root = tmp_path / "photos"
     set_id = _seed(root)
     db, data_dir = running().db, running().settings.data_dir
-    first = beside.write_beside(db, data_dir, set_id)["backup_id"]
-    uncaptioned = [s for s in beside.plan_write_beside(db, set_id)["skipped"] if "no caption" in s["reason"]]
-    captions.save_caption(db, set_id, uncaptioned[0]["file_id"], "ohwx, x")
-    second = beside.write_beside(db, data_dir, set_id)["backup_id"]  # the third image, now captioned
+    first = beside.write_beside(db, data_dir, set_id).backup_id
+    uncaptioned = [s for s in beside.plan_write_beside(db, set_id).skipped if "no caption" in s.reason]
+    captions.save_caption(db, set_id, uncaptioned[0].file_id, "ohwx, x")
+    second = beside.write_beside(db, data_dir, set_id).backup_id  # the third image, now captioned
     await _open_dialog(user)
     await user.should_see(marker="write-beside-history", retries=RETRIES)
     await user.should_see(marker=f"write-beside-past-{second}", retries=RETRIES)

@@ -59,48 +59,6 @@ class FindReplaceRequest(Scope):
         }
 
 
-class Change(BaseModel):
-    file_id: str
-    filename: str
-    before: str
-    after: str
-    reason: str | None = None
-
-
-class Preview(BaseModel):
-    label: str
-    total: int = Field(description="Captions that would change")
-    scanned: int = Field(description="Captions in the scope")
-    samples: list[Change] = Field(description="The first `limit` changes, in grid order")
-    skipped: list[Change] = Field(description="Changes refused: the caption would be empty or too long")
-
-
-class Applied(BaseModel):
-    batch_id: str | None = Field(
-        description="Undo with POST /api/batches/{batch_id}/undo; null if nothing changed"
-    )
-    label: str
-    changed: int
-    skipped: list[Change]
-    file_ids: list[str]
-
-
-class BatchOut(BaseModel):
-    batch_id: str
-    label: str
-    change_type: str
-    count: int
-    created_date: str
-    undone: bool
-
-
-class UndoOut(BaseModel):
-    batch_id: str = Field(description="The undo's own batch (undo it to redo)")
-    undone_batch_id: str
-    restored: int
-    skipped: int = Field(description="Captions edited since the batch, left as they are")
-
-
 class ViewCreate(BaseModel):
     name: str
     query: str

@@ -114,12 +114,6 @@ class CaptionSetOut(BaseModel):
     skipped_too_long: int | None = None
 
 
-class CaptionSetDeleted(BaseModel):
-    caption_set_id: str
-    name: str
-    captions: int
-
-
 class DuplicateRequest(BaseModel):
     name: Name = Field(..., examples=["Natural (copy)"])
 
@@ -127,13 +121,6 @@ class DuplicateRequest(BaseModel):
 class ImportRequest(BaseModel):
     file_ids: list[str] | None = Field(None, description="Only these files; all members when empty")
     overwrite: bool = False
-
-
-class ImportReport(BaseModel):
-    imported: int
-    skipped_existing: int
-    skipped_too_long: int
-    batch_id: str
 
 
 class BatchItem(BaseModel):
@@ -145,19 +132,6 @@ class BatchRequest(BaseModel):
     updates: list[BatchItem] = Field(..., min_length=1)
     label: str | None = Field(None, description="Shown in the history, e.g. 'replace cat -> dog'")
     source: Source = "manual"
-
-
-class BatchResult(BaseModel):
-    batch_id: str = Field(description="Undo with POST /api/caption-sets/batches/{batch_id}/revert")
-    label: str | None
-    created: int
-    updated: int
-    unchanged: int
-
-
-class BatchReverted(BaseModel):
-    reverted: int
-    skipped: int = Field(description="Captions edited again since the batch, left as they are")
 
 
 class CaptionWrite(BaseModel):
@@ -201,19 +175,6 @@ class CaptionForFile(BaseModel):
     imported_caption_path: str | None
     caption_set: dict[str, Any]
     file: dict[str, Any]
-
-
-class RevisionOut(BaseModel):
-    id: str
-    caption_id: str
-    caption_set_id: str
-    file_id: str
-    previous_text: str | None
-    new_text: str | None = Field(description="The text after this change; revert restores it")
-    change_type: str
-    batch_id: str | None
-    batch_label: str | None
-    created_date: str
 
 
 class TakeFileText(BaseModel):

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import func, select
@@ -24,6 +25,7 @@ from app.models import CaptionRevision
 from app.services.captions import caption_transforms as transforms
 from app.services.captions.caption_batches import revert_batch, save_captions_batch
 from app.services.captions.caption_sets import get_caption_set
+from app.services.captions.caption_shapes import Batch, BatchApplied, BatchChange, BatchPreview, BatchUndo
 from app.services.datasets.dataset_members import list_dataset_files
 from app.services.grid.query import filter_rows
 
@@ -40,20 +42,20 @@ def preview_batch(
     file_ids: Sequence[str] | None = None,
     query: str | None = None,
     limit: int = PREVIEW_LIMIT,
-) -> dict[str, Any]:
-    """What an edit would do: {label, total, scanned, samples: [{file_id, filename, before, after}], skipped}.
+) -> BatchPreview:
+    """What an edit would do, nothing written.
 
     `total` counts every caption that would change; `samples` holds the first `limit` of them in grid
     order; `skipped` lists captions the edit would leave empty or make too long (they are not changed).
     """
     plan = _plan(db, caption_set_id, edit, file_ids, query)
-    return {
-        "label": plan["label"],
-        "total": len(plan["changes"]),
-        "scanned": plan["scanned"],
-        "samples": plan["changes"][: max(0, limit)],
-        "skipped": plan["skipped"],
-    }
+    return BatchPreview(
+        label=plan.label,
+        total=len(plan.changes),
+        scanned=plan.scanned,
+        samples=plan.changes[: max(0, limit)],
+        skipped=plan.skipped,
+    )
 
 
 def apply_batch(
@@ -63,28 +65,25 @@ def apply_batch(
     *,
     file_ids: Sequence[str] | None = None,
     query: str | None = None,
-) -> dict[str, Any]:
-    """Apply an edit as one batch (one batch_id on every revision); {batch_id (None if nothing changed),
-    label, changed, skipped, file_ids}."""
+) -> BatchApplied:
+    """Apply an edit as one batch (one batch_id on every revision; None if nothing changed)."""
     plan = _plan(db, caption_set_id, edit, file_ids, query)
-    changes = plan["changes"]
-    result = {
-        "batch_id": None,
-        "label": plan["label"],
-        "changed": 0,
-        "skipped": plan["skipped"],
-        "file_ids": [],
-    }
+    changes = plan.changes
     if not changes:
-        return result
-    updates = [{"file_id": c["file_id"], "caption_text": c["after"]} for c in changes]
-    saved = save_captions_batch(db, caption_set_id, updates, label=plan["label"])
-    result.update(batch_id=saved["batch_id"], changed=len(changes), file_ids=[c["file_id"] for c in changes])
-    return result
+        return BatchApplied(batch_id=None, label=plan.label, changed=0, skipped=plan.skipped, file_ids=[])
+    updates = [{"file_id": c.file_id, "caption_text": c.after} for c in changes]
+    saved = save_captions_batch(db, caption_set_id, updates, label=plan.label)
+    return BatchApplied(
+        batch_id=saved.batch_id,
+        label=plan.label,
+        changed=len(changes),
+        skipped=plan.skipped,
+        file_ids=[c.file_id for c in changes],
+    )
 
 
-def recent_batches(db: Database, caption_set_id: str, limit: int = 20) -> list[dict[str, Any]]:
-    """The newest batches of the set: [{batch_id, label, change_type, count, created_date, undone, undo_of}]."""
+def recent_batches(db: Database, caption_set_id: str, limit: int = 20) -> list[Batch]:
+    """The newest batches of the set, newest first."""
     with db.session() as session:
         rows = session.execute(
             select(
@@ -109,23 +108,23 @@ def recent_batches(db: Database, caption_set_id: str, limit: int = 20) -> list[d
             )
         )
     return [
-        {
-            "batch_id": batch_id,
-            "label": label or "Batch edit",
-            "change_type": change_type,
-            "count": count,
-            "created_date": created.isoformat(),
-            "undone": undo_batch_id(str(batch_id)) in undone,
-        }
+        Batch(
+            batch_id=str(batch_id),
+            label=label or "Batch edit",
+            change_type=change_type,
+            count=count,
+            created_date=created.isoformat(),
+            undone=undo_batch_id(str(batch_id)) in undone,
+        )
         for batch_id, label, change_type, count, created in rows
     ]
 
 
-def undo_batch(db: Database, batch_id: str) -> dict[str, Any]:
+def undo_batch(db: Database, batch_id: str) -> BatchUndo:
     """Restore every caption of the batch to its earlier text, as a new batch (so an undo can be undone).
 
-    Captions edited since the batch are left as they are and counted in `skipped`.
-    Returns {batch_id (of the undo), undone_batch_id, restored, skipped}.
+    Captions edited since the batch are left as they are and counted in `skipped`; `batch_id` of the
+    result is the undo's own batch.
     """
     undo_id = undo_batch_id(batch_id)
     with db.session() as session:
@@ -137,12 +136,9 @@ def undo_batch(db: Database, batch_id: str) -> dict[str, Any]:
         if session.scalar(select(CaptionRevision.id).where(CaptionRevision.batch_id == undo_id).limit(1)):
             raise Conflict("This batch was already undone; undo the undo in Recent changes to redo it")
     counts = revert_batch(db, batch_id, undo_batch_id=undo_id)
-    return {
-        "batch_id": undo_id,
-        "undone_batch_id": batch_id,
-        "restored": counts["reverted"],
-        "skipped": counts["skipped"],
-    }
+    return BatchUndo(
+        batch_id=undo_id, undone_batch_id=batch_id, restored=counts.reverted, skipped=counts.skipped
+    )
 
 
 def undo_batch_id(batch_id: str) -> str:
@@ -198,9 +194,19 @@ def _replace_transform(edit: dict[str, Any]) -> tuple[Callable[[str], str], str]
     )
 
 
+@dataclass
+class _Plan:
+    """What an edit does to the captions of its scope."""
+
+    label: str
+    changes: list[BatchChange]
+    skipped: list[BatchChange]
+    scanned: int
+
+
 def _plan(
     db: Database, caption_set_id: str, edit: dict[str, Any], file_ids: Sequence[str] | None, query: str | None
-) -> dict[str, Any]:
+) -> _Plan:
     caption_set = get_caption_set(db, caption_set_id)
     transform, label = make_transform(edit, caption_set.get("trigger_phrase"))
     rows = list_dataset_files(db, caption_set["dataset_id"], caption_set_id)
@@ -210,8 +216,8 @@ def _plan(
         wanted = set(file_ids)
         rows = [row for row in rows if row["file_id"] in wanted]
     rows = [row for row in rows if row.get("caption_text")]
-    changes: list[dict[str, Any]] = []
-    skipped: list[dict[str, Any]] = []
+    changes: list[BatchChange] = []
+    skipped: list[BatchChange] = []
     limit = caption_set.get("max_length")
     for row in rows:
         before = row["caption_text"] or ""
@@ -219,9 +225,11 @@ def _plan(
         if after == before.strip():
             continue
         reason = _rejection(after, limit)
-        item = {"file_id": row["file_id"], "filename": row["filename"], "before": before, "after": after}
-        (skipped if reason else changes).append({**item, "reason": reason} if reason else item)
-    return {"label": label, "changes": changes, "skipped": skipped, "scanned": len(rows)}
+        item = BatchChange(
+            file_id=row["file_id"], filename=row["filename"], before=before, after=after, reason=reason
+        )
+        (skipped if reason else changes).append(item)
+    return _Plan(label=label, changes=changes, skipped=skipped, scanned=len(rows))
 
 
 def _rejection(text: str, limit: int | None) -> str | None:

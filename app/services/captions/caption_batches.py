@@ -16,6 +16,7 @@ from app.errors import Invalid
 from app.models import Caption, CaptionRevision, CaptionSet, DatasetFile, TrackedFile, new_id
 from app.services.captions import caption_events
 from app.services.captions.caption_sets import require_caption_set
+from app.services.captions.caption_shapes import BatchReverted, BatchSaved
 from app.services.captions.caption_writer import check_text, remove_caption, write_caption
 from app.services.datasets import dataset_events
 from app.services.datasets.dataset_stats import refresh_caption_set_stats
@@ -28,8 +29,8 @@ def save_captions_batch(
     *,
     label: str | None = None,
     source: str = "manual",
-) -> dict[str, Any]:
-    """Write [{file_id, caption_text}, ...] all or nothing; returns {batch_id, label, created, updated, unchanged}.
+) -> BatchSaved:
+    """Write [{file_id, caption_text}, ...] all or nothing; counts the captions created, updated, unchanged.
 
     Every text is checked before anything is written, so one bad caption leaves the set untouched.
     """
@@ -61,7 +62,13 @@ def save_captions_batch(
         refresh_caption_set_stats(session, caption_set.id)
         caption_events.captions_saved(session, caption_set.id, written)
         dataset_events.datasets_changed(session, caption_set.dataset_id)
-        return {"batch_id": batch_id, "label": label, **counts}
+        return BatchSaved(
+            batch_id=batch_id,
+            label=label,
+            created=counts["created"],
+            updated=counts["updated"],
+            unchanged=counts["unchanged"],
+        )
 
 
 def _checked_files(session: Any, caption_set: Any, items: list[tuple[str, Any]]) -> dict[str, TrackedFile]:
@@ -101,10 +108,10 @@ def delete_captions(db: Database, caption_set_id: str, file_ids: Iterable[str]) 
         return len(captions)
 
 
-def revert_batch(db: Database, batch_id: str, *, undo_batch_id: str | None = None) -> dict[str, int]:
+def revert_batch(db: Database, batch_id: str, *, undo_batch_id: str | None = None) -> BatchReverted:
     """Undo a batch: each caption it changed goes back to its earlier text (created ones are deleted).
 
-    Captions edited again since the batch are left alone and counted as skipped: {reverted, skipped}.
+    Captions edited again since the batch are left alone and counted as skipped.
     The restoring revisions carry `undo_batch_id` when given (so the undo is itself one batch).
     """
     with db.session() as session:
@@ -138,7 +145,7 @@ def revert_batch(db: Database, batch_id: str, *, undo_batch_id: str | None = Non
         refresh_caption_set_stats(session, caption_set.id)
         caption_events.captions_saved(session, caption_set.id, restored)
         dataset_events.datasets_changed(session, None)
-        return {"reverted": reverted, "skipped": len(revisions) - reverted}
+        return BatchReverted(reverted=reverted, skipped=len(revisions) - reverted)
 
 
 def _restore(

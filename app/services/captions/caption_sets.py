@@ -16,6 +16,7 @@ from app.db import Database
 from app.errors import Conflict, Invalid, NotFound
 from app.models import Caption, CaptionRevision, CaptionSet, Dataset, DatasetFile, TrackedFile, new_id, utcnow
 from app.services.captions import caption_events
+from app.services.captions.caption_shapes import CaptionSetDeleted, ImportReport
 from app.services.captions.caption_writer import write_caption
 from app.services.captions.postprocess import ensure_trigger
 from app.services.datasets import dataset_events
@@ -153,12 +154,12 @@ def duplicate_caption_set(db: Database, caption_set_id: str, new_name: str) -> d
         return caption_set_dict(session, copy)
 
 
-def delete_caption_set(db: Database, caption_set_id: str) -> dict[str, Any]:
-    """Delete the set and its captions; returns {caption_set_id, name, captions} (what went with it)."""
+def delete_caption_set(db: Database, caption_set_id: str) -> CaptionSetDeleted:
+    """Delete the set and its captions; returns what went with it."""
     with db.session() as session:
         caption_set = require_caption_set(session, caption_set_id)
         count = session.scalar(select(func.count(Caption.id)).where(Caption.caption_set_id == caption_set_id))
-        summary = {"caption_set_id": caption_set.id, "name": caption_set.name, "captions": count}
+        summary = CaptionSetDeleted(caption_set_id=caption_set.id, name=caption_set.name, captions=count or 0)
         dataset = session.get(Dataset, caption_set.dataset_id)
         session.delete(caption_set)
         session.flush()
@@ -174,15 +175,14 @@ def delete_caption_set(db: Database, caption_set_id: str) -> dict[str, Any]:
 
 def import_captions(
     db: Database, caption_set_id: str, file_ids: Iterable[str] | None = None, overwrite: bool = False
-) -> dict[str, Any]:
-    """Copy members' imported (.txt) captions into the set; returns {imported, skipped_existing,
-    skipped_too_long, batch_id}. Existing captions are kept unless `overwrite`."""
+) -> ImportReport:
+    """Copy members' imported (.txt) captions into the set; existing captions are kept unless `overwrite`."""
     with db.session() as session:
         caption_set = require_caption_set(session, caption_set_id)
         report = _import_in_session(session, caption_set, file_ids, overwrite)
         refresh_caption_set_stats(session, caption_set.id)
         dataset_events.datasets_changed(session, caption_set.dataset_id)
-        return report
+        return ImportReport.model_validate(report)
 
 
 def require_caption_set(session: Session, caption_set_id: str) -> CaptionSet:

@@ -18,7 +18,7 @@ from app.db import Database
 from app.errors import Invalid, NotFound
 from app.fs_names import readable
 from app.models import Caption, CaptionRevision, DatasetFile, TrackedFile
-from app.services.captions import caption_events
+from app.services.captions import caption_events, caption_shapes
 from app.services.captions.caption_sets import require_caption_set
 from app.services.captions.caption_writer import caption_dict, remove_caption, write_caption
 from app.services.datasets.dataset_stats import refresh_caption_set_stats
@@ -139,8 +139,8 @@ def delete_caption(db: Database, caption_id: str) -> dict[str, Any]:
         return deleted
 
 
-def list_revisions(db: Database, caption_id: str) -> list[dict[str, Any]]:
-    """The history of this file's caption in the set (deleted captions included), newest first: {id, previous_text, new_text, change_type, batch_id, ...}.
+def list_revisions(db: Database, caption_id: str) -> list[caption_shapes.CaptionRevision]:
+    """The history of this file's caption in the set (deleted captions included), newest first.
 
     Reverting to a revision restores its new_text: the version of the caption that change produced.
     """
@@ -154,7 +154,7 @@ def list_revisions(db: Database, caption_id: str) -> list[dict[str, Any]]:
             )
             .order_by(CaptionRevision.created_date.desc(), CaptionRevision.id)
         )
-        return [revision_dict(revision) for revision in revisions]
+        return [revision_shape(revision) for revision in revisions]
 
 
 def revert_caption(db: Database, caption_id: str, revision_id: str) -> dict[str, Any]:
@@ -184,20 +184,20 @@ def caption_changed_payload(
     return dict(caption_events.payload_of(caption, caption_set_id, file_id))
 
 
-def revision_dict(revision: CaptionRevision) -> dict[str, Any]:
+def revision_shape(revision: CaptionRevision) -> caption_shapes.CaptionRevision:
     """The public shape of a caption revision."""
-    return {
-        "id": revision.id,
-        "caption_id": revision.caption_id,
-        "caption_set_id": revision.caption_set_id,
-        "file_id": revision.file_id,
-        "previous_text": revision.previous_text,
-        "new_text": revision.new_text,
-        "change_type": revision.change_type,
-        "batch_id": revision.batch_id,
-        "batch_label": revision.batch_label,
-        "created_date": revision.created_date.isoformat(),
-    }
+    return caption_shapes.CaptionRevision(
+        id=revision.id,
+        caption_id=revision.caption_id,
+        caption_set_id=revision.caption_set_id,
+        file_id=revision.file_id,
+        previous_text=revision.previous_text,
+        new_text=revision.new_text,
+        change_type=revision.change_type,
+        batch_id=revision.batch_id,
+        batch_label=revision.batch_label,
+        created_date=revision.created_date.isoformat(),
+    )
 
 
 def _require_caption(session: Session, caption_id: str) -> Caption:

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from app.db import Database
 from app.models import Caption
 from app.services.captions.batch_edits import PREVIEW_LIMIT, apply_batch, preview_batch
-from app.services.captions.caption_shapes import TagCount
+from app.services.captions.caption_shapes import BatchApplied, BatchPreview, TagCount
 
 
 def tag_vocabulary(db: Database, caption_set_id: str, limit: int | None = None) -> list[TagCount]:
@@ -71,24 +71,24 @@ def suggest_tags(
 
 def preview_rename_tag(
     db: Database, caption_set_id: str, tag: str, new: str, limit: int = PREVIEW_LIMIT
-) -> dict[str, Any]:
+) -> BatchPreview:
     """Preview renaming `tag` to `new` in the whole set (an empty `new` deletes it); see preview_batch."""
     return preview_batch(db, caption_set_id, _rename(tag, new), limit=limit)
 
 
-def rename_tag(db: Database, caption_set_id: str, tag: str, new: str) -> dict[str, Any]:
+def rename_tag(db: Database, caption_set_id: str, tag: str, new: str) -> BatchApplied:
     """Rename (or with an empty `new`, delete) a tag in every caption of the set, as one undoable batch."""
     return apply_batch(db, caption_set_id, _rename(tag, new))
 
 
 def preview_delete_tag(
     db: Database, caption_set_id: str, tag: str, limit: int = PREVIEW_LIMIT
-) -> dict[str, Any]:
+) -> BatchPreview:
     """Preview deleting `tag` from every caption of the set."""
     return preview_rename_tag(db, caption_set_id, tag, "", limit)
 
 
-def delete_tag(db: Database, caption_set_id: str, tag: str) -> dict[str, Any]:
+def delete_tag(db: Database, caption_set_id: str, tag: str) -> BatchApplied:
     """Delete a tag from every caption of the set, as one undoable batch."""
     return rename_tag(db, caption_set_id, tag, "")
 

@@ -24,6 +24,13 @@ from app.db import Database
 from app.errors import CaptionForgeError, Conflict, Invalid, NotFound
 from app.fs_names import from_stored, readable, to_stored
 from app.models import Caption, CaptionSet, DatasetFile, TrackedFile
+from app.services.captions.caption_shapes import (
+    BesideKept,
+    BesideUndone,
+    BesideWriteRecord,
+    WriteBesidePlan,
+    WriteBesideResult,
+)
 from app.services.captions.postprocess import ensure_trigger
 from app.services.exports.export_plan import clean_caption
 from app.services.folders.paired_captions import CAPTION_EXTENSIONS, decode_caption, normalize_caption
@@ -33,19 +40,18 @@ _BACKUP_ID = re.compile(r"^\d{8}-\d{6}-\d{6}(-\d+)?$")
 _FOLDER_ADVICE = "Make the folder writable, or export the dataset instead"
 
 
-def plan_write_beside(db: Database, caption_set_id: str, extension: str = ".txt") -> dict[str, Any]:
+def plan_write_beside(db: Database, caption_set_id: str, extension: str = ".txt") -> WriteBesidePlan:
     """What writing the set beside the images would do; writes nothing.
 
-    writes: [{file_id, filename, image_path, target, exists, current_text, text}] (exists: it is overwritten);
-    skipped: [{file_id, filename, reason}]; counts: {write, overwrite, create, skipped}. Paths are readable
-    text (a name that is not UTF-8 shows U+FFFD); the write itself uses the exact bytes.
+    A write whose `exists` is true overwrites a file. Paths are readable text (a name that is not UTF-8
+    shows U+FFFD); the write itself uses the exact bytes.
     """
     plan = _plan(db, caption_set_id, extension)
     writes = [
         {**w, "image_path": readable(w["image_path"]), "target": readable(w["target"])}
         for w in plan["writes"]
     ]
-    return {**plan, "writes": writes}
+    return WriteBesidePlan.model_validate({**plan, "writes": writes})
 
 
 def _plan(db: Database, caption_set_id: str, extension: str) -> dict[str, Any]:
@@ -112,12 +118,11 @@ def _plan_one(image_path: str, excluded: bool, text: str | None, extension: str)
 
 def write_beside(
     db: Database, data_dir: Path, caption_set_id: str, extension: str = ".txt", keep: int | None = None
-) -> dict[str, Any]:
+) -> WriteBesideResult:
     """Back up what will be overwritten, then write every caption file atomically; all or nothing.
 
-    With `keep`, only that set's newest `keep` backups stay afterwards (prune_backups).
-    Returns {backup_id, pruned, written, overwritten, created, skipped}. A full or read-only disk raises
-    StorageFull / ReadOnlyStorage after putting back every file already written.
+    With `keep`, only that set's newest `keep` backups stay afterwards (prune_backups). A full or
+    read-only disk raises StorageFull / ReadOnlyStorage after putting back every file already written.
     """
     plan = _plan(db, caption_set_id, extension)
     if not plan["writes"]:
@@ -127,14 +132,16 @@ def write_beside(
     done = _write_all(entries, folder)
     counts = plan["counts"]
     pruned = prune_backups(Path(data_dir), caption_set_id, keep) if keep is not None else []
-    return {
-        "backup_id": backup_id,
-        "pruned": pruned,
-        "written": len(done),
-        "overwritten": counts["overwrite"],
-        "created": counts["create"],
-        "skipped": plan["skipped"],
-    }
+    return WriteBesideResult.model_validate(
+        {
+            "backup_id": backup_id,
+            "pruned": pruned,
+            "written": len(done),
+            "overwritten": counts["overwrite"],
+            "created": counts["create"],
+            "skipped": plan["skipped"],
+        }
+    )
 
 
 def _back_up(
@@ -179,11 +186,10 @@ def _write_all(entries: list[dict[str, Any]], folder: Path) -> list[dict[str, An
     return done
 
 
-def list_writes(data_dir: Path, caption_set_id: str) -> list[dict[str, Any]]:
+def list_writes(data_dir: Path, caption_set_id: str) -> list[BesideWriteRecord]:
     """The set's past writes beside the images, newest first.
 
-    Each: {backup_id, created (ISO time), files, overwritten, created_files, undone, can_undo}; a backup
-    whose manifest cannot be read is left out (it cannot be undone from here either).
+    A backup whose manifest cannot be read is left out (it cannot be undone from here either).
     """
     writes = []
     for backup_id, manifest in _manifests(Path(data_dir)):
@@ -193,15 +199,15 @@ def list_writes(data_dir: Path, caption_set_id: str) -> list[dict[str, Any]]:
         overwritten = sum(1 for entry in files if entry["backup"])
         undone = bool(manifest.get("undone"))
         writes.append(
-            {
-                "backup_id": backup_id,
-                "created": manifest.get("created", ""),
-                "files": len(files),
-                "overwritten": overwritten,
-                "created_files": len(files) - overwritten,
-                "undone": undone,
-                "can_undo": not undone,
-            }
+            BesideWriteRecord(
+                backup_id=backup_id,
+                created=manifest.get("created", ""),
+                files=len(files),
+                overwritten=overwritten,
+                created_files=len(files) - overwritten,
+                undone=undone,
+                can_undo=not undone,
+            )
         )
     return writes
 
@@ -241,23 +247,23 @@ def _backup_order(backup_id: str) -> tuple[str, int]:
     return backup_id[:22], int(backup_id[23:] or 0)  # "-1", "-2" suffixes: same microsecond, later
 
 
-def undo_write_beside(data_dir: Path, backup_id: str) -> dict[str, Any]:
+def undo_write_beside(data_dir: Path, backup_id: str) -> BesideUndone:
     """Restore the overwritten files and remove the created ones, where they still hold what was written.
 
-    Returns {backup_id, restored, removed, kept: [{path, reason}]}; a file changed since is kept as it is.
+    A file changed since is kept as it is (listed in `kept`).
     """
     folder = _backup_folder(Path(data_dir), backup_id)
     manifest = _read_manifest(folder, backup_id)
     if manifest.get("undone"):
         raise Conflict(f"The write {backup_id} was already undone")
     restored = removed = 0
-    kept: list[dict[str, str | None]] = []
+    kept: list[BesideKept] = []
     try:
         for entry in manifest["files"]:
             if entry.get("undone"):
                 continue  # put back by an earlier undo that stopped on a full or read-only disk
             outcome = _undo_one(folder, entry)
-            if isinstance(outcome, dict):
+            if isinstance(outcome, BesideKept):
                 kept.append(outcome)
             elif outcome:
                 restored += 1
@@ -267,28 +273,28 @@ def undo_write_beside(data_dir: Path, backup_id: str) -> dict[str, Any]:
     finally:
         manifest["undone"] = all(entry.get("undone") for entry in manifest["files"])
         _write_manifest(folder, manifest)
-    return {"backup_id": backup_id, "restored": restored, "removed": removed, "kept": kept}
+    return BesideUndone(backup_id=backup_id, restored=restored, removed=removed, kept=kept)
 
 
-def _undo_one(folder: Path, entry: dict[str, Any]) -> bool | dict[str, str | None]:
-    """Restored (True), removed (False), or {path, reason} when the file is no longer what was written."""
+def _undo_one(folder: Path, entry: dict[str, Any]) -> bool | BesideKept:
+    """Restored (True), removed (False), or kept when the file is no longer what was written."""
     original = Path(entry["original"])
     try:
         now = original.read_bytes()
     except FileNotFoundError:
         now = None
     except OSError as exc:
-        return {
-            "path": readable(str(original)),
-            "reason": f"cannot be read ({exc.strerror or exc}); left as it is",
-        }
+        return BesideKept(
+            path=readable(str(original)) or "",
+            reason=f"cannot be read ({exc.strerror or exc}); left as it is",
+        )
     if now != entry["text"].encode("utf-8"):
         reason = "was changed since; left as it is"
         if now is None:
             reason = "was deleted since" + (
                 "; its backup stays in the backup folder" if entry["backup"] else ""
             )
-        return {"path": readable(str(original)), "reason": reason}
+        return BesideKept(path=readable(str(original)) or "", reason=reason)
     return _put_back(folder, entry, raise_errors=True)
 
 

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from nicegui import run, ui
 
 from app.config import Settings
 from app.errors import CaptionForgeError
+from app.services.captions.caption_shapes import BesideUndone, BesideWriteRecord
 from app.services.exports import caption_files_beside as beside
 
 
@@ -34,18 +34,16 @@ class WriteBesideHistory(ui.column):
             for write in writes:
                 self._row(write)
 
-    def _row(self, write: dict[str, Any]) -> None:
+    def _row(self, write: BesideWriteRecord) -> None:
         with (
-            ui.row()
-            .classes("w-full items-center no-wrap gap-2")
-            .mark(f"write-beside-past-{write['backup_id']}")
+            ui.row().classes("w-full items-center no-wrap gap-2").mark(f"write-beside-past-{write.backup_id}")
         ):
-            text = f"{_when(write['created'])}: {write['files']} files ({write['overwritten']} overwritten)"
-            ui.label(text + (" · undone" if write["undone"] else "")).classes("text-xs grow")
-            if write["can_undo"]:
-                ui.button("Undo", on_click=lambda: self._undo(write["backup_id"])).props(
+            text = f"{_when(write.created)}: {write.files} files ({write.overwritten} overwritten)"
+            ui.label(text + (" · undone" if write.undone else "")).classes("text-xs grow")
+            if write.can_undo:
+                ui.button("Undo", on_click=lambda: self._undo(write.backup_id)).props(
                     "flat dense no-caps size=sm"
-                ).mark(f"write-beside-past-undo-{write['backup_id']}")
+                ).mark(f"write-beside-past-undo-{write.backup_id}")
 
     async def _undo(self, backup_id: str) -> None:
         try:
@@ -57,11 +55,11 @@ class WriteBesideHistory(ui.column):
         self.refresh()
 
 
-def undo_message(undone: dict[str, Any]) -> str:
+def undo_message(undone: BesideUndone) -> str:
     """What an undo did, in one line (the dialog's Undo and the list's say the same)."""
-    message = f"Undone: {undone['restored']} files restored, {undone['removed']} removed"
-    if undone["kept"]:
-        message += f"; {len(undone['kept'])} changed since were left as they are"
+    message = f"Undone: {undone.restored} files restored, {undone.removed} removed"
+    if undone.kept:
+        message += f"; {len(undone.kept)} changed since were left as they are"
     return message
 
 

@@ -202,8 +202,8 @@ async def test_with_overwrite_of_edits_the_typed_text_stays_in_the_history(core,
     fake.gate.set()
     await wait_for_status(core, job.id, "completed")
     history = captions.list_revisions(core.db, saved["id"])
-    assert history[0]["previous_text"] == "typed by a person"
-    assert history[0]["new_text"] == "caption of img_00000.jpg"
+    assert history[0].previous_text == "typed by a person"
+    assert history[0].new_text == "caption of img_00000.jpg"
     await runner.shutdown()
 
 

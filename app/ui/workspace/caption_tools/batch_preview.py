@@ -14,6 +14,7 @@ from nicegui import run, ui
 from app.db import Database
 from app.errors import CaptionForgeError
 from app.services.captions import batch_edits
+from app.services.captions.caption_shapes import BatchPreview
 from app.services.grid.query import QueryError
 
 SCOPES = {"selection": "Selected images", "filter": "Images shown (the filter)", "set": "Whole caption set"}
@@ -108,8 +109,8 @@ class PreviewApplyDialog(ui.dialog):
             self.summary.classes(replace="text-sm font-medium text-red-700")
             return
         self._show(result)
-        self._previewed = key if result["total"] else None
-        self.apply_button.set_enabled(bool(result["total"]))
+        self._previewed = key if result.total else None
+        self.apply_button.set_enabled(bool(result.total))
 
     async def apply(self) -> None:
         if self._previewed is None or self._previewed != self._key():
@@ -132,7 +133,7 @@ class PreviewApplyDialog(ui.dialog):
             self.apply_button.props(remove="loading")
             self.props(remove="persistent")
         ui.notify(
-            f"{result['label']}: {result['changed']} captions changed (undo in Recent changes)",
+            f"{result.label}: {result.changed} captions changed (undo in Recent changes)",
             type="positive",
         )
         self.submit(result)
@@ -147,21 +148,19 @@ class PreviewApplyDialog(ui.dialog):
     def _scope_size(self, key: str) -> int:
         return len(self.grid_scope.targets(key) or [])
 
-    def _show(self, result: dict[str, Any]) -> None:
-        total, shown = result["total"], len(result["samples"])
-        text = f"{total} of {result['scanned']} captions would change"
+    def _show(self, result: BatchPreview) -> None:
+        total, shown = result.total, len(result.samples)
+        text = f"{total} of {result.scanned} captions would change"
         if total > shown:
             text += f" (first {shown} shown)"
-        if result["skipped"]:
-            text += f"; {len(result['skipped'])} skipped: {result['skipped'][0]['reason']}"
+        if result.skipped:
+            text += f"; {len(result.skipped)} skipped: {result.skipped[0].reason}"
         self.summary.text = text
         self.summary.classes(replace="text-sm font-medium")
         self.samples.clear()
         with self.samples:
-            for sample in result["samples"]:
+            for sample in result.samples:
                 with ui.column().classes("w-full gap-0 border-b border-gray-200 pb-1").mark("preview-sample"):
-                    ui.label(sample["filename"]).classes("text-xs text-gray-500")
-                    ui.label(sample["before"]).classes("text-xs line-through text-red-800 break-words")
-                    ui.label(sample["after"]).classes("text-xs text-green-800 break-words").mark(
-                        "preview-after"
-                    )
+                    ui.label(sample.filename).classes("text-xs text-gray-500")
+                    ui.label(sample.before).classes("text-xs line-through text-red-800 break-words")
+                    ui.label(sample.after).classes("text-xs text-green-800 break-words").mark("preview-after")

@@ -7,6 +7,7 @@ from collections.abc import Awaitable, Callable
 from nicegui import ui
 
 from app.db import Database
+from app.services.captions.caption_shapes import BatchApplied
 from app.ui.workspace.caption_tools.batch_edit_dialog import BatchEditDialog
 from app.ui.workspace.caption_tools.batch_preview import GridScope
 from app.ui.workspace.caption_tools.find_replace_dialog import FindReplaceDialog
@@ -40,9 +41,9 @@ class CaptionToolsMenu(ui.button):
         if (scope := self._current()) and await RecentChangesDialog(self.db, scope.caption_set_id).choose():
             await self._on_changed(None)
 
-    async def _applied(self, result: dict | None) -> None:
-        if result and result.get("changed"):
-            await self._on_changed(result["file_ids"])
+    async def _applied(self, result: BatchApplied | None) -> None:
+        if result and result.changed:
+            await self._on_changed(result.file_ids)
 
     def _current(self) -> GridScope | None:
         scope = self._scope()

@@ -7,13 +7,13 @@ again since a batch are left as they are, and the message says how many.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from nicegui import run, ui
 
 from app.db import Database
 from app.errors import CaptionForgeError
 from app.services.captions import batch_edits
+from app.services.captions.caption_shapes import Batch
 
 
 class RecentChangesDialog(ui.dialog):
@@ -44,32 +44,32 @@ class RecentChangesDialog(ui.dialog):
             for batch in batches:
                 self._row(batch)
 
-    def _row(self, batch: dict[str, Any]) -> None:
+    def _row(self, batch: Batch) -> None:
         with (
             ui.row()
             .classes("w-full items-center gap-2 no-wrap border-b border-gray-200 py-1")
             .mark("recent-batch")
         ):
             with ui.column().classes("grow gap-0 min-w-0"):
-                ui.label(batch["label"]).classes("text-sm break-words").mark("recent-batch-label")
-                when = datetime.fromisoformat(batch["created_date"]).strftime("%Y-%m-%d %H:%M")
-                ui.label(f"{batch['count']} captions · {when} UTC").classes("text-xs text-gray-500")
-            if batch["undone"]:
+                ui.label(batch.label).classes("text-sm break-words").mark("recent-batch-label")
+                when = datetime.fromisoformat(batch.created_date).strftime("%Y-%m-%d %H:%M")
+                ui.label(f"{batch.count} captions · {when} UTC").classes("text-xs text-gray-500")
+            if batch.undone:
                 ui.label("undone").classes("text-xs text-gray-500").mark("recent-batch-undone")
             else:
                 ui.button("Undo", icon="undo", on_click=lambda _, b=batch: self._undo(b)).props(
                     "flat dense no-caps"
                 ).mark("recent-batch-undo")
 
-    async def _undo(self, batch: dict[str, Any]) -> None:
+    async def _undo(self, batch: Batch) -> None:
         try:
-            result = await run.io_bound(batch_edits.undo_batch, self.db, batch["batch_id"])
+            result = await run.io_bound(batch_edits.undo_batch, self.db, batch.batch_id)
         except CaptionForgeError as exc:
             ui.notify(str(exc), type="negative", multi_line=True)
             return
         self.changed = True
-        message = f"Undone: {result['restored']} captions restored"
-        if result["skipped"]:
-            message += f"; {result['skipped']} edited since were left as they are"
+        message = f"Undone: {result.restored} captions restored"
+        if result.skipped:
+            message += f"; {result.skipped} edited since were left as they are"
         ui.notify(message, type="positive", multi_line=True)
         await self.refresh()

@@ -114,9 +114,9 @@ class TagPanel(ui.column):
         if self.caption_set_id is None:
             return
         result = await TagEditDialog(self.db, GridScope(self.caption_set_id), tag, delete=delete)
-        if result and result.get("changed"):
+        if result and result.changed:
             await self.refresh()
-            changed = self._on_changed(result["file_ids"])
+            changed = self._on_changed(result.file_ids)
             if changed is not None:
                 await changed
 

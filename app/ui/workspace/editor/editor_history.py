@@ -10,6 +10,7 @@ from nicegui import run, ui
 from app.db import Database
 from app.errors import CaptionForgeError
 from app.services.captions import captions
+from app.services.captions.caption_shapes import CaptionRevision
 
 CHANGE_LABELS = {
     "manual": "edited",
@@ -54,19 +55,19 @@ class EditorHistory(ui.expansion):
             for index, revision in enumerate(revisions):
                 self._revision_row(revision, is_current=index == 0)
 
-    def _revision_row(self, revision: dict[str, Any], *, is_current: bool) -> None:
-        when = revision["created_date"][:19].replace("T", " ")
-        label = CHANGE_LABELS.get(revision["change_type"], revision["change_type"])
+    def _revision_row(self, revision: CaptionRevision, *, is_current: bool) -> None:
+        when = revision.created_date[:19].replace("T", " ")
+        label = CHANGE_LABELS.get(revision.change_type, revision.change_type)
         with ui.column().classes("w-full gap-0 border-b pb-1").mark("history-revision"):
             with ui.row().classes("w-full items-center no-wrap gap-1"):
                 ui.label(f"{when} · {label}" + (" · current" if is_current else "")).classes(
                     "text-xs text-gray-500 grow"
                 )
                 if not is_current:
-                    ui.button("Restore", on_click=lambda r=revision: self._restore(r["id"])).props(
+                    ui.button("Restore", on_click=lambda r=revision: self._restore(r.id)).props(
                         "flat dense size=sm no-caps"
                     ).mark("history-restore")
-            ui.label(revision["new_text"] or "(empty)").classes("text-xs whitespace-pre-wrap line-clamp-3")
+            ui.label(revision.new_text or "(empty)").classes("text-xs whitespace-pre-wrap line-clamp-3")
 
     async def _opened(self) -> None:
         if self.value:

@@ -173,11 +173,11 @@ class SelectionBar(ui.row):
         if report is None:
             return
         await self._on_rows_changed(file_ids)
-        parts = [f"Copied {report.get('imported', 0)} imported caption(s)"]
-        if report.get("skipped_existing"):
-            parts.append(f"{report['skipped_existing']} kept their existing caption")
-        if report.get("skipped_too_long"):
-            parts.append(f"{report['skipped_too_long']} were longer than the set allows")
+        parts = [f"Copied {report.imported} imported caption(s)"]
+        if report.skipped_existing:
+            parts.append(f"{report.skipped_existing} kept their existing caption")
+        if report.skipped_too_long:
+            parts.append(f"{report.skipped_too_long} were longer than the set allows")
         ui.notify("; ".join(parts), type="positive", multi_line=True)
 
     async def _call(self, file_ids: list[str], function, *args):

@@ -24,13 +24,14 @@ def texts(core, caption_set):
 def test_preview_changes_nothing_and_shows_before_after_and_total(core, caption_set):
     edit = {"op": "add", "text": "hat", "position": "start"}
     preview = batch_edits.preview_batch(core.db, caption_set["id"], edit, limit=1)
-    assert preview["total"] == 2 and preview["scanned"] == 4
-    assert preview["samples"] == [
+    assert preview.total == 2 and preview.scanned == 4
+    assert [sample.model_dump() for sample in preview.samples] == [
         {
             "file_id": caption_set["file_ids"][0],
             "filename": "img_0001.jpg",
             "before": "ohwx, woman, smile, red dress",
             "after": "ohwx, hat, woman, smile, red dress",
+            "reason": None,
         }
     ]
     assert texts(core, caption_set)[0] == CAPTIONS[0]
@@ -38,7 +39,7 @@ def test_preview_changes_nothing_and_shows_before_after_and_total(core, caption_
 
 def test_apply_writes_one_batch_and_undo_restores_every_caption(core, caption_set):
     result = batch_edits.apply_batch(core.db, caption_set["id"], {"op": "remove_tag", "tag": "smile"})
-    assert result["changed"] == 3 and result["label"] == 'Remove tag "smile"'
+    assert result.changed == 3 and result.label == 'Remove tag "smile"'
     assert texts(core, caption_set) == [
         "ohwx, woman, red dress",
         "ohwx, woman, hat",
@@ -48,17 +49,17 @@ def test_apply_writes_one_batch_and_undo_restores_every_caption(core, caption_se
     ]
 
     [batch] = batch_edits.recent_batches(core.db, caption_set["id"])
-    assert batch["batch_id"] == result["batch_id"] and batch["count"] == 3 and not batch["undone"]
+    assert batch.batch_id == result.batch_id and batch.count == 3 and not batch.undone
 
-    undo = batch_edits.undo_batch(core.db, result["batch_id"])
-    assert undo["restored"] == 3 and undo["skipped"] == 0
+    undo = batch_edits.undo_batch(core.db, result.batch_id)
+    assert undo.restored == 3 and undo.skipped == 0
     assert texts(core, caption_set) == CAPTIONS
     undo_row, original = batch_edits.recent_batches(core.db, caption_set["id"])
-    assert original["undone"] and undo_row["label"].startswith("Undo of") and undo_row["count"] == 3
+    assert original.undone and undo_row.label.startswith("Undo of") and undo_row.count == 3
     with pytest.raises(Conflict):
-        batch_edits.undo_batch(core.db, result["batch_id"])
+        batch_edits.undo_batch(core.db, result.batch_id)
 
-    batch_edits.undo_batch(core.db, undo["batch_id"])  # undo the undo: the edit is back
+    batch_edits.undo_batch(core.db, undo.batch_id)  # undo the undo: the edit is back
     assert texts(core, caption_set)[0] == "ohwx, woman, red dress"
 
 
@@ -75,7 +76,7 @@ def test_undo_gives_generated_and_imported_captions_back_their_state(core, capti
     assert before[:2] == ["generated", "imported"], before
     result = batch_edits.apply_batch(core.db, caption_set["id"], {"op": "strip", "text": "woman"})
     assert states()[:2] == ["edited", "edited"], "a batch edit counts as an edit by hand"
-    batch_edits.undo_batch(core.db, result["batch_id"])
+    batch_edits.undo_batch(core.db, result.batch_id)
     assert states() == before
 
 
@@ -83,8 +84,8 @@ def test_undo_leaves_captions_edited_since_the_batch(core, caption_set):
     result = batch_edits.apply_batch(core.db, caption_set["id"], {"op": "strip", "text": "woman"})
     first = caption_set["file_ids"][0]
     captions.save_caption(core.db, caption_set["id"], first, "edited by hand")
-    undo = batch_edits.undo_batch(core.db, result["batch_id"])
-    assert undo == {**undo, "restored": 2, "skipped": 1}
+    undo = batch_edits.undo_batch(core.db, result.batch_id)
+    assert (undo.restored, undo.skipped) == (2, 1)
     assert texts(core, caption_set)[:3] == ["edited by hand", CAPTIONS[1], CAPTIONS[2]]
 
 
@@ -93,9 +94,9 @@ def test_scopes_selection_and_filter(core, caption_set):
     selection = batch_edits.preview_batch(
         core.db, caption_set["id"], edit, file_ids=caption_set["file_ids"][1:3]
     )
-    assert selection["total"] == 2
+    assert selection.total == 2
     filtered = batch_edits.apply_batch(core.db, caption_set["id"], edit, query="tag:hat -tag:ohwx")
-    assert filtered["changed"] == 1
+    assert filtered.changed == 1
     assert texts(core, caption_set)[2] == "person, hat, outdoors"
 
 
@@ -104,19 +105,19 @@ def test_trigger_phrase_and_regex_replace(core, caption_set):
     assert texts(core, caption_set)[2] == "ohwx, woman, hat, outdoors"
     edit = {"op": "replace", "find": r"^ohwx, (\w+)", "replace": r"ohwx \1", "regex": True}
     preview = batch_edits.preview_batch(core.db, caption_set["id"], edit)
-    assert preview["total"] == 4 and preview["samples"][0]["after"] == "ohwx woman, smile, red dress"
+    assert preview.total == 4 and preview.samples[0].after == "ohwx woman, smile, red dress"
 
 
 def test_edits_that_break_a_caption_are_skipped_not_applied(core, caption_set):
     too_long = {"op": "add", "text": "a very long phrase that does not fit", "position": "end"}
     preview = batch_edits.preview_batch(core.db, caption_set["id"], too_long)
-    assert preview["total"] == 0 and len(preview["skipped"]) == 4
-    assert "over the set's maximum of 40" in preview["skipped"][0]["reason"]
+    assert preview.total == 0 and len(preview.skipped) == 4
+    assert "over the set's maximum of 40" in preview.skipped[0].reason
     emptied = batch_edits.apply_batch(
         core.db, caption_set["id"], {"op": "replace", "find": "ohwx, man, smile", "replace": ""}
     )
-    assert emptied["changed"] == 0 and emptied["batch_id"] is None
-    assert emptied["skipped"][0]["reason"] == "the caption would be empty"
+    assert emptied.changed == 0 and emptied.batch_id is None
+    assert emptied.skipped[0].reason == "the caption would be empty"
 
 
 def test_bad_edits_raise_invalid(core, caption_set):
@@ -137,7 +138,7 @@ def test_tag_vocabulary_rename_and_delete(core, caption_set):
     assert tags.suggest_tags(vocabulary, "o", exclude=["ohwx"]) == ["outdoors", "woman"]
 
     preview = tags.preview_rename_tag(core.db, caption_set["id"], "smile", "grin")
-    assert preview["total"] == 3 and preview["samples"][1]["after"] == "ohwx, woman, hat, grin"
+    assert preview.total == 3 and preview.samples[1].after == "ohwx, woman, hat, grin"
     tags.rename_tag(core.db, caption_set["id"], "smile", "grin")
     tags.delete_tag(core.db, caption_set["id"], "hat")
     assert texts(core, caption_set) == [
@@ -166,7 +167,7 @@ def test_an_applied_batch_tells_open_pages_the_new_captions(core, caption_set):
     core.db.publish = lambda kind, payload: seen.append((kind, dict(payload)))
     result = batch_edits.apply_batch(core.db, caption_set["id"], {"op": "remove_tag", "tag": "hat"})
     payloads = [payload for kind, payload in seen if kind == "caption_changed"]
-    assert [p["file_id"] for p in payloads] == result["file_ids"] == caption_set["file_ids"][1:3]
+    assert [p["file_id"] for p in payloads] == result.file_ids == caption_set["file_ids"][1:3]
     assert ("datasets_changed", {"dataset_id": caption_set["dataset_id"]}) in seen
     assert payloads[0]["caption_text"] == "ohwx, woman, Smile" and payloads[0]["caption_state"] == "edited"
     assert payloads[0]["modified_date"] and payloads[0]["caption_set_id"] == caption_set["id"]
@@ -186,8 +187,8 @@ def test_one_flush_per_batch_still_handles_a_file_twice_and_undo(core, caption_s
         ],
         label="twice",
     )
-    assert (saved["created"], saved["updated"]) == (1, 3)
+    assert (saved.created, saved.updated) == (1, 3)
     assert texts(core, caption_set)[0] == "changed twice" and texts(core, caption_set)[3] == "newer"
-    undo = batch_edits.undo_batch(core.db, saved["batch_id"])
-    assert undo["restored"] == 4  # newest first: each step back matches the next older change
+    undo = batch_edits.undo_batch(core.db, saved.batch_id)
+    assert undo.restored == 4  # newest first: each step back matches the next older change
     assert texts(core, caption_set) == CAPTIONS  # the created caption is gone again

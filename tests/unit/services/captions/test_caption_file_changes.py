@@ -74,10 +74,10 @@ def test_an_edited_txt_is_marked_after_a_rescan_and_its_text_can_be_taken(core, 
     assert saved["source"] == "imported" and saved["manually_edited"] is False
     assert changed_caption_files(core.db, set_id) == []
     history = captions.list_revisions(core.db, saved["id"])
-    assert history[0]["previous_text"] == "ohwx, first b"
-    assert history[0]["new_text"] == saved["caption_text"]
+    assert history[0].previous_text == "ohwx, first b"
+    assert history[0].new_text == saved["caption_text"]
     # Undo through History: the earlier text comes back; the file's text counts as seen (not marked again).
-    captions.revert_caption(core.db, saved["id"], history[1]["id"])
+    captions.revert_caption(core.db, saved["id"], history[1].id)
     assert captions.get_caption(core.db, set_id, ids["b.jpg"])["caption"]["caption_text"] == "ohwx, first b"
     assert changed_caption_files(core.db, set_id) == []
     _edit(photos / "b.txt", "edited once more")  # a further edit on disk is marked again

@@ -60,15 +60,15 @@ def test_every_change_writes_a_revision_and_revert_restores(setup):
     captions.save_caption(db, cs["id"], ids[0], "two")  # unchanged: no revision
     captions.save_caption(db, cs["id"], ids[0], "three")
     history = captions.list_revisions(db, first["id"])
-    assert [(r["previous_text"], r["new_text"], r["change_type"]) for r in history] == [
+    assert [(r.previous_text, r.new_text, r.change_type) for r in history] == [
         ("two", "three", "manual"),
         ("one", "two", "manual"),
         (None, "one", "generated"),
     ]
-    reverted = captions.revert_caption(db, first["id"], history[-1]["id"])
+    reverted = captions.revert_caption(db, first["id"], history[-1].id)
     assert reverted["caption_text"] == "one"
     latest = captions.list_revisions(db, first["id"])[0]
-    assert (latest["previous_text"], latest["new_text"], latest["change_type"]) == ("three", "one", "revert")
+    assert (latest.previous_text, latest.new_text, latest.change_type) == ("three", "one", "revert")
     with pytest.raises(NotFound):
         captions.revert_caption(db, first["id"], "no-such-revision")
 
@@ -146,14 +146,14 @@ def test_init_from_imported_and_import_later(setup):
     assert got["caption"]["source"] == "imported" and got["imported_caption"] == "imported one"
     assert got["caption"]["imported_from_path"].endswith("img_0001.txt")
     [revision] = captions.list_revisions(db, got["caption"]["id"])
-    assert revision["change_type"] == "import"
+    assert revision.change_type == "import"
     strict = caption_sets.create_caption_set(
         db, dataset.id, "Strict", "tags", max_length=5, init_from_imported=True
     )
     assert (strict["imported"], strict["skipped_too_long"]) == (0, 2)
     captions.save_caption(db, created["id"], ids[0], "mine")
     report = caption_sets.import_captions(db, created["id"])
-    assert (report["imported"], report["skipped_existing"]) == (0, 2)
+    assert (report.imported, report.skipped_existing) == (0, 2)
 
 
 def test_caption_set_crud_duplicate_and_names(setup):
@@ -172,7 +172,7 @@ def test_caption_set_crud_duplicate_and_names(setup):
     )
     copied = captions.get_caption(db, copy["id"], ids[0])["caption"]
     assert copied["caption_text"] == "one" and copied["source"] == "generated"
-    assert captions.list_revisions(db, copied["id"])[0]["change_type"] == "batch"
+    assert captions.list_revisions(db, copied["id"])[0].change_type == "batch"
     captions.save_caption(db, copy["id"], ids[0], "changed in copy")
     assert captions.get_caption(db, cs["id"], ids[0])["caption"]["caption_text"] == "one"
     renamed = caption_sets.update_caption_set(
@@ -180,7 +180,7 @@ def test_caption_set_crud_duplicate_and_names(setup):
     )
     assert (renamed["name"], renamed["trigger_phrase"], renamed["style"]) == ("Second", "nova", "tags")
     assert [s["name"] for s in caption_sets.list_caption_sets(db, dataset.id)] == ["Natural", "Second"]
-    assert caption_sets.delete_caption_set(db, cs["id"]) == {
+    assert caption_sets.delete_caption_set(db, cs["id"]).model_dump() == {
         "caption_set_id": cs["id"],
         "name": "Natural",
         "captions": 1,
@@ -206,15 +206,15 @@ def test_batch_is_all_or_nothing_and_undoable(setup):
         [{"file_id": ids[0], "caption_text": "new"}, {"file_id": ids[1], "caption_text": "fresh"}],
         label="replace old",
     )
-    assert (result["created"], result["updated"], result["unchanged"]) == (1, 1, 0)
+    assert (result.created, result.updated, result.unchanged) == (1, 1, 0)
     history = captions.list_revisions(db, captions.get_caption(db, cs["id"], ids[0])["caption"]["id"])
-    assert (history[0]["change_type"], history[0]["batch_id"], history[0]["batch_label"]) == (
+    assert (history[0].change_type, history[0].batch_id, history[0].batch_label) == (
         "batch",
-        result["batch_id"],
+        result.batch_id,
         "replace old",
     )
     assert _stats(db, cs["id"])[0] == 2
-    assert caption_batches.revert_batch(db, result["batch_id"]) == {"reverted": 2, "skipped": 0}
+    assert caption_batches.revert_batch(db, result.batch_id).model_dump() == {"reverted": 2, "skipped": 0}
     assert captions.get_caption(db, cs["id"], ids[0])["caption"]["caption_text"] == "old"
     assert captions.get_caption(db, cs["id"], ids[1])["caption"] is None
     assert _stats(db, cs["id"])[0] == 1

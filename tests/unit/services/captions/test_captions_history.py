@@ -15,7 +15,7 @@ def test_deleted_caption_history_survives_and_can_be_restored(core):
     captions.delete_caption(core.db, first["id"])
     again = captions.save_caption(core.db, caption_set["id"], file_ids[0], "a portrait")
     history = captions.list_revisions(core.db, again["id"])
-    assert [r["change_type"] for r in history] == ["manual", "delete", "manual", "manual"]
-    assert history[1]["previous_text"] == "a woman in a blue dress"
-    restored = captions.revert_caption(core.db, again["id"], history[3]["id"])
+    assert [r.change_type for r in history] == ["manual", "delete", "manual", "manual"]
+    assert history[1].previous_text == "a woman in a blue dress"
+    restored = captions.revert_caption(core.db, again["id"], history[3].id)
     assert restored["caption_text"] == "a woman in a red dress"

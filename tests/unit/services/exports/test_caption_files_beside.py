@@ -37,11 +37,11 @@ def test_the_plan_lists_what_it_overwrites_and_what_it_skips(core, tmp_path) -> 
     seeded = seed(core, root, ["ohwx, red dress", "ohwx, hat", None])
     (root / "img_0001.txt").write_text("old caption by hand", encoding="utf-8")
     plan = beside.plan_write_beside(core.db, seeded["id"])
-    assert plan["counts"] == {"write": 2, "overwrite": 1, "create": 1, "skipped": 1}
-    first = next(w for w in plan["writes"] if w["filename"] == "img_0001.jpg")
-    assert first["exists"] and first["current_text"] == "old caption by hand"
-    assert first["target"] == str(root / "img_0001.txt")
-    assert plan["skipped"] == [
+    assert plan.counts.model_dump() == {"write": 2, "overwrite": 1, "create": 1, "skipped": 1}
+    first = next(w for w in plan.writes if w.filename == "img_0001.jpg")
+    assert first.exists and first.current_text == "old caption by hand"
+    assert first.target == str(root / "img_0001.txt")
+    assert [item.model_dump() for item in plan.skipped] == [
         {"file_id": seeded["file_ids"][2], "filename": "img_0003.jpg", "reason": "no caption in this set"}
     ]
     assert (root / "img_0001.txt").read_text() == "old caption by hand"  # a plan writes nothing
@@ -53,21 +53,21 @@ def test_writing_backs_up_first_and_undo_puts_everything_back(core, tmp_path) ->
     seeded = seed(core, root, ["ohwx, red dress", "ohwx, hat"])
     (root / "img_0001.txt").write_bytes(b"old caption\r\n")
     result = beside.write_beside(core.db, core.settings.data_dir, seeded["id"])
-    assert (result["written"], result["overwritten"], result["created"]) == (2, 1, 1)
+    assert (result.written, result.overwritten, result.created) == (2, 1, 1)
     assert (root / "img_0001.txt").read_text() == "ohwx, red dress"
     assert (root / "img_0002.txt").read_text() == "ohwx, hat"
     assert not list(root.glob(".*.tmp"))
-    backup = core.settings.data_dir / "caption-backups" / result["backup_id"]
+    backup = core.settings.data_dir / "caption-backups" / result.backup_id
     manifest = (backup / "manifest.json").read_text()
     assert str(root / "img_0001.txt") in manifest and "ohwx, hat" in manifest
     assert [p.read_bytes() for p in backup.glob("*.txt")] == [b"old caption\r\n"]
 
-    undone = beside.undo_write_beside(core.settings.data_dir, result["backup_id"])
-    assert (undone["restored"], undone["removed"], undone["kept"]) == (1, 1, [])
+    undone = beside.undo_write_beside(core.settings.data_dir, result.backup_id)
+    assert (undone.restored, undone.removed, undone.kept) == (1, 1, [])
     assert (root / "img_0001.txt").read_bytes() == b"old caption\r\n"
     assert not (root / "img_0002.txt").exists()
     with pytest.raises(Exception, match="already undone"):
-        beside.undo_write_beside(core.settings.data_dir, result["backup_id"])
+        beside.undo_write_beside(core.settings.data_dir, result.backup_id)
 
 
 def test_undo_never_touches_a_file_changed_since(core, tmp_path) -> None:
@@ -77,9 +77,9 @@ def test_undo_never_touches_a_file_changed_since(core, tmp_path) -> None:
     result = beside.write_beside(core.db, core.settings.data_dir, seeded["id"])
     (root / "img_0001.txt").write_text("my later edit", encoding="utf-8")
     (root / "img_0002.txt").write_text("ohwx, hat, and more", encoding="utf-8")
-    undone = beside.undo_write_beside(core.settings.data_dir, result["backup_id"])
-    assert (undone["restored"], undone["removed"]) == (0, 0)
-    assert len(undone["kept"]) == 2 and all("changed since" in k["reason"] for k in undone["kept"])
+    undone = beside.undo_write_beside(core.settings.data_dir, result.backup_id)
+    assert (undone.restored, undone.removed) == (0, 0)
+    assert len(undone.kept) == 2 and all("changed since" in k.reason for k in undone.kept)
     assert (root / "img_0001.txt").read_text() == "my later edit"
     assert (root / "img_0002.txt").read_text() == "ohwx, hat, and more"
 
@@ -91,8 +91,8 @@ def test_a_read_only_folder_is_skipped_with_a_reason(core, tmp_path) -> None:
     locked.chmod(0o555)
     try:
         plan = beside.plan_write_beside(core.db, seeded["id"])
-        assert plan["counts"]["write"] == 0
-        assert "not writable" in plan["skipped"][0]["reason"]
+        assert plan.counts.write == 0
+        assert "not writable" in plan.skipped[0].reason
         with pytest.raises(Invalid, match="not writable"):
             beside.write_beside(core.db, core.settings.data_dir, seeded["id"])
     finally:
@@ -106,7 +106,7 @@ def test_missing_images_excluded_ones_and_unchanged_files_are_skipped(core, tmp_
     seeded["images"][0].unlink()
     (root / "img_0002.txt").write_text("ohwx, b\n", encoding="utf-8")
     (root / "img_0003.txt").mkdir()
-    reasons = {s["filename"]: s["reason"] for s in beside.plan_write_beside(core.db, seeded["id"])["skipped"]}
+    reasons = {s.filename: s.reason for s in beside.plan_write_beside(core.db, seeded["id"]).skipped}
     assert reasons["img_0001.jpg"] == "the image is missing on disk"
     assert "already holds this caption" in reasons["img_0002.jpg"]
     assert "in the way" in reasons["img_0003.jpg"]
@@ -161,7 +161,7 @@ def test_a_folder_the_app_may_not_write_is_skipped_even_when_running_as_root(
         os, "access", lambda p, mode: False if str(p) == str(locked) else real_access(p, mode)
     )
     plan = beside.plan_write_beside(core.db, seeded["id"])
-    assert plan["counts"]["write"] == 0 and "not writable" in plan["skipped"][0]["reason"]
+    assert plan.counts.write == 0 and "not writable" in plan.skipped[0].reason
 
 
 def test_excluded_images_and_linked_caption_files_are_left_alone(core, tmp_path) -> None:
@@ -172,7 +172,7 @@ def test_excluded_images_and_linked_caption_files_are_left_alone(core, tmp_path)
     (root / "img_0002.txt").symlink_to(elsewhere)
     dataset_id = caption_sets.get_caption_set(core.db, seeded["id"])["dataset_id"]
     dataset_members.set_excluded(core.db, dataset_id, [seeded["file_ids"][0]], True)
-    reasons = {s["filename"]: s["reason"] for s in beside.plan_write_beside(core.db, seeded["id"])["skipped"]}
+    reasons = {s.filename: s.reason for s in beside.plan_write_beside(core.db, seeded["id"]).skipped}
     assert reasons == {
         "img_0001.jpg": "excluded from the dataset",
         "img_0002.jpg": "img_0002.txt is a link; left alone",
@@ -190,7 +190,7 @@ def test_unicode_names_and_multi_line_captions_are_written_as_utf8(core, tmp_pat
     made = caption_sets.create_caption_set(core.db, dataset.id, "N", "natural_simple", ensure_trigger=False)
     captions.save_caption(core.db, made["id"], ids[0], "première ligne 😀\nzweite Zeile")
     result = beside.write_beside(core.db, core.settings.data_dir, made["id"])
-    assert result["created"] == 1
+    assert result.created == 1
     assert (root / "café 猫_0001.txt").read_bytes() == "première ligne 😀\nzweite Zeile".encode()
 
 
@@ -198,10 +198,10 @@ def test_a_tampered_manifest_is_refused_not_followed(core, tmp_path) -> None:
     root = tmp_path / "photos"
     seeded = seed(core, root, ["ohwx, a"])
     result = beside.write_beside(core.db, core.settings.data_dir, seeded["id"])
-    manifest = core.settings.data_dir / "caption-backups" / result["backup_id"] / "manifest.json"
+    manifest = core.settings.data_dir / "caption-backups" / result.backup_id / "manifest.json"
     manifest.write_text('{"files": [{"original": "/etc/passwd", "text": "x", "backup": "../../x"}]}')
     with pytest.raises(Invalid, match="no readable manifest"):
-        beside.undo_write_beside(core.settings.data_dir, result["backup_id"])
+        beside.undo_write_beside(core.settings.data_dir, result.backup_id)
     assert (root / "img_0001.txt").read_text() == "ohwx, a"
 
 
@@ -220,12 +220,12 @@ def test_an_undo_stopped_by_a_full_disk_can_be_finished_later(core, tmp_path, mo
 
     monkeypatch.setattr(os, "replace", full_for_b)
     with pytest.raises(StorageFull):
-        beside.undo_write_beside(core.settings.data_dir, result["backup_id"])
+        beside.undo_write_beside(core.settings.data_dir, result.backup_id)
     monkeypatch.setattr(os, "replace", real_replace)
     assert (root / "img_0001.txt").read_text() == "old a"
     assert (root / "img_0002.txt").read_text() == "ohwx, b"  # not half-written
-    finished = beside.undo_write_beside(core.settings.data_dir, result["backup_id"])
-    assert (finished["restored"], finished["kept"]) == (1, [])
+    finished = beside.undo_write_beside(core.settings.data_dir, result.backup_id)
+    assert (finished.restored, finished.kept) == (1, [])
     assert (root / "img_0002.txt").read_text() == "old b"
 
 
