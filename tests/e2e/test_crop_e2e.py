@@ -68,7 +68,7 @@ def test_drag_a_box_pick_1_to_1_and_the_grid_thumbnail_shows_the_crop(browser, s
         image.wait_for()
         page.wait_for_function("() => document.querySelector('.cf-crop img').naturalWidth > 0")
         dialog.locator("[data-testid=crop-box]").wait_for()
-        box = image.bounding_box()
+        box = _settled_box(page, image)  # the dialog zooms in: measure the image once it stands still
         # Drag from the top-right quadrant's corner towards the image's middle: a box in the green part.
         page.mouse.move(box["x"] + box["width"] * 0.98, box["y"] + box["height"] * 0.02)
         page.mouse.down()
@@ -119,3 +119,15 @@ def test_drag_a_box_pick_1_to_1_and_the_grid_thumbnail_shows_the_crop(browser, s
             assert source.size == (800, 400), "the source file is not changed"
     finally:
         context.close()
+
+
+def _settled_box(page, locator) -> dict:
+    """The element's bounding box once two reads 100 ms apart agree (Quasar dialogs open with a transition)."""
+    box = locator.bounding_box()
+    for _ in range(50):
+        page.wait_for_timeout(100)
+        again = locator.bounding_box()
+        if again == box:
+            return box
+        box = again
+    return box
