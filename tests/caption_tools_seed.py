@@ -39,5 +39,5 @@ def seed_caption_set(
     )
     for file_id, text in zip(ids, texts, strict=True):
         if text:
-            captions.save_caption(db, made["id"], file_id, text, source="generated")
-    return {"id": made["id"], "dataset_id": dataset.id, "file_ids": ids}
+            captions.save_caption(db, made.id, file_id, text, source="generated")
+    return {"id": made.id, "dataset_id": dataset.id, "file_ids": ids}

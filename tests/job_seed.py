@@ -69,7 +69,7 @@ def seed_caption_set(
     caption_set = caption_sets.create_caption_set(
         db, dataset.id, "Natural", "natural_detailed", max_length=max_length
     )
-    return Seeded(dataset.id, caption_set["id"], file_ids, list(paths))
+    return Seeded(dataset.id, caption_set.id, file_ids, list(paths))
 
 
 def captions_of(db: Database, caption_set_id: str) -> dict[str, dict]:

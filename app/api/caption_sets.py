@@ -10,42 +10,47 @@ from app.api.schemas.dataset_schemas import (
     BatchRequest,
     CaptionForFile,
     CaptionSetCreate,
-    CaptionSetOut,
     CaptionSetUpdate,
     DuplicateRequest,
     ImportRequest,
 )
 from app.container import ServicesDep
 from app.services.captions import caption_batches, caption_sets, captions
-from app.services.captions.caption_shapes import BatchReverted, BatchSaved, CaptionSetDeleted, ImportReport
+from app.services.captions.caption_shapes import (
+    BatchReverted,
+    BatchSaved,
+    CaptionSet,
+    CaptionSetDeleted,
+    ImportReport,
+)
 
 router = APIRouter(prefix="/api", tags=["caption sets"])
 
 
 @router.post(
     "/datasets/{dataset_id}/caption-sets",
-    response_model=CaptionSetOut,
+    response_model=CaptionSet,
     status_code=status.HTTP_201_CREATED,
     summary="Create a caption set (optionally from the members' imported captions)",
 )
-def create_caption_set(services: ServicesDep, dataset_id: str, body: CaptionSetCreate) -> dict[str, Any]:
+def create_caption_set(services: ServicesDep, dataset_id: str, body: CaptionSetCreate) -> CaptionSet:
     return caption_sets.create_caption_set(services.db, dataset_id, **body.model_dump())
 
 
 @router.get(
-    "/datasets/{dataset_id}/caption-sets", response_model=list[CaptionSetOut], summary="A dataset's sets"
+    "/datasets/{dataset_id}/caption-sets", response_model=list[CaptionSet], summary="A dataset's sets"
 )
-def list_caption_sets(services: ServicesDep, dataset_id: str) -> Any:
+def list_caption_sets(services: ServicesDep, dataset_id: str) -> list[CaptionSet]:
     return caption_sets.list_caption_sets(services.db, dataset_id)
 
 
-@router.get("/caption-sets/{caption_set_id}", response_model=CaptionSetOut, summary="One caption set")
-def get_caption_set(services: ServicesDep, caption_set_id: str) -> Any:
+@router.get("/caption-sets/{caption_set_id}", response_model=CaptionSet, summary="One caption set")
+def get_caption_set(services: ServicesDep, caption_set_id: str) -> CaptionSet:
     return caption_sets.get_caption_set(services.db, caption_set_id)
 
 
-@router.put("/caption-sets/{caption_set_id}", response_model=CaptionSetOut, summary="Change the fields sent")
-def update_caption_set(services: ServicesDep, caption_set_id: str, body: CaptionSetUpdate) -> dict[str, Any]:
+@router.put("/caption-sets/{caption_set_id}", response_model=CaptionSet, summary="Change the fields sent")
+def update_caption_set(services: ServicesDep, caption_set_id: str, body: CaptionSetUpdate) -> CaptionSet:
     return caption_sets.update_caption_set(services.db, caption_set_id, **body.model_dump(exclude_unset=True))
 
 
@@ -60,13 +65,11 @@ def delete_caption_set(services: ServicesDep, caption_set_id: str) -> CaptionSet
 
 @router.post(
     "/caption-sets/{caption_set_id}/duplicate",
-    response_model=CaptionSetOut,
+    response_model=CaptionSet,
     status_code=status.HTTP_201_CREATED,
     summary="Copy a set's settings and captions under a new name",
 )
-def duplicate_caption_set(
-    services: ServicesDep, caption_set_id: str, body: DuplicateRequest
-) -> dict[str, Any]:
+def duplicate_caption_set(services: ServicesDep, caption_set_id: str, body: DuplicateRequest) -> CaptionSet:
     return caption_sets.duplicate_caption_set(services.db, caption_set_id, body.name)
 
 

@@ -75,8 +75,8 @@ def build_library(core: Core, root: Path, count: int = COUNT) -> Library:
         for index, file_id in enumerate(file_ids)
         if index % 3
     ]
-    caption_batches.save_captions_batch(core.db, caption_set["id"], updates, source="generated")
-    return Library(folder["id"], root, dataset.id, caption_set["id"], file_ids)
+    caption_batches.save_captions_batch(core.db, caption_set.id, updates, source="generated")
+    return Library(folder["id"], root, dataset.id, caption_set.id, file_ids)
 
 
 def _write_files(root: Path, start: int, stop: int) -> list[str]:

@@ -97,8 +97,8 @@ def seed_dataset(
         if captioned_every and index % captioned_every == 0
     ]
     if updates:
-        caption_batches.save_captions_batch(db, caption_set["id"], updates, source="generated")
-    return SyntheticDataset(dataset.id, caption_set["id"], file_ids, [f["filename"] for f in files])
+        caption_batches.save_captions_batch(db, caption_set.id, updates, source="generated")
+    return SyntheticDataset(dataset.id, caption_set.id, file_ids, [f["filename"] for f in files])
 
 
 def _write_thumbnails(thumbnails_dir: Path, size: int, count: int) -> list[str]:

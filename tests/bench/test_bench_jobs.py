@@ -164,7 +164,7 @@ async def test_bench_one_server_four_slots(core, tmp_path, fake_servers, loop_fo
     assert final["completed_files"] == IMAGES and final["failed_files"] == 0
 
     baseline_set = caption_sets.create_caption_set(core.db, seeded.dataset_id, "Naive", "natural_detailed")
-    naive = await _naive(core, baseline_set["id"], paths, seeded.file_ids)
+    naive = await _naive(core, baseline_set.id, paths, seeded.file_ids)
     print(f"naive loop (4 workers, a transaction per image): {naive:.2f} s, ratio {naive / IDEAL:.3f}")
     print(f"job runner vs naive: {wall / naive:.3f}")
     # Target 1.05 on an idle machine; the loose bound only catches a runner that idles its slots.
@@ -239,7 +239,7 @@ async def test_bench_issue_config_cold_start(core, tmp_path, fake_servers, loop_
             await asyncio.to_thread(
                 captions.save_caption,
                 core.db,
-                baseline_set["id"],
+                baseline_set.id,
                 file_id,
                 result.caption,
                 source="generated",

@@ -35,7 +35,7 @@ def seeded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[LiveServe
     caption_set = caption_sets.create_caption_set(core.db, dataset.id, "Natural", "natural_simple")
     core.db.dispose()
     server = start_server(root / "live-data")
-    yield server, {"file_id": video["id"], "dataset_id": dataset.id, "caption_set_id": caption_set["id"]}
+    yield server, {"file_id": video["id"], "dataset_id": dataset.id, "caption_set_id": caption_set.id}
     stop_server(server)
 
 

@@ -36,7 +36,7 @@ def _visible_counts(user: User, set_id: str) -> dict[str, str]:
 
 async def _agree(user: User, set_id: str) -> None:
     def agree() -> bool:
-        wanted = f"{caption_sets.get_caption_set(running().db, set_id)['caption_count']} / {COUNT}"
+        wanted = f"{caption_sets.get_caption_set(running().db, set_id).caption_count} / {COUNT}"
         try:
             return set(_visible_counts(user, set_id).values()) == {wanted}
         except AssertionError:  # not on the page (yet)
@@ -45,7 +45,7 @@ async def _agree(user: User, set_id: str) -> None:
     try:
         await eventually(agree, seconds=8)
     except AssertionError:
-        real = caption_sets.get_caption_set(running().db, set_id)["caption_count"]
+        real = caption_sets.get_caption_set(running().db, set_id).caption_count
         raise AssertionError(f"database {real} / {COUNT}, shown {_visible_counts(user, set_id)}") from None
 
 
@@ -71,9 +71,7 @@ async def test_every_count_agrees_after_an_edit_a_batch_and_a_caption_job(
     await user.should_see("img_00005.jpg", marker="editor-filename", retries=100)
     user.find(marker="caption-input").type("a red square by hand")
     user.find(marker="editor-save").click()
-    await eventually(
-        lambda: caption_sets.get_caption_set(core.db, seeded.caption_set_id)["caption_count"] == 4
-    )
+    await eventually(lambda: caption_sets.get_caption_set(core.db, seeded.caption_set_id).caption_count == 4)
     await _agree(user, seeded.caption_set_id)
 
     # 2. A batch edit, through its dialog, bigger than the per-caption events (here: more than 1).
@@ -97,7 +95,7 @@ async def test_every_count_agrees_after_an_edit_a_batch_and_a_caption_job(
         await asyncio.sleep(0.05)
     assert caption_jobs.get_job(core.db, job.job_id).status == "completed"
     await _agree(user, seeded.caption_set_id)
-    assert caption_sets.get_caption_set(core.db, seeded.caption_set_id)["caption_count"] == COUNT
+    assert caption_sets.get_caption_set(core.db, seeded.caption_set_id).caption_count == COUNT
     done = caption_jobs.get_job(core.db, job.job_id).completed_files
     await user.should_see(f"Caption job finished: {done} captioned, 0 failed", retries=100)
 

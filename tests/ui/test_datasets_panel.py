@@ -68,7 +68,7 @@ async def test_delete_asks_first_and_says_what_goes(user: User) -> None:
     dataset = datasets.create_dataset(db, "Doomed")
     dataset_members.add_files(db, dataset.id, ids)
     caption_set = caption_sets.create_caption_set(db, dataset.id, "Natural", "natural_simple")
-    captions.save_caption(db, caption_set["id"], ids[0], "a cat")
+    captions.save_caption(db, caption_set.id, ids[0], "a cat")
     await user.open("/")
     await user.should_see(marker="dataset-doomed", retries=RETRIES)
     user.find(marker="dataset-menu-doomed").click()
@@ -96,7 +96,7 @@ async def test_caption_set_switcher_and_coverage(user: User) -> None:
     dataset_members.add_files(db, dataset.id, ids)
     natural = caption_sets.create_caption_set(db, dataset.id, "Natural", "natural_simple")
     caption_sets.create_caption_set(db, dataset.id, "Tags", "tags")
-    captions.save_caption(db, natural["id"], ids[0], "a cat")
+    captions.save_caption(db, natural.id, ids[0], "a cat")
     await user.open("/")
     await user.should_see(marker="dataset-cats", retries=RETRIES)
     user.find(marker="dataset-open-cats").click()
@@ -107,11 +107,11 @@ async def test_caption_set_switcher_and_coverage(user: User) -> None:
     await user.should_see(marker="caption-set-Tags", retries=RETRIES)
     await _until(lambda: _chosen_sets(user) == ["caption-set-Tags"])
     # The grid follows: its caption-set switcher shows the set chosen in the left column.
-    tags_id = next(s["id"] for s in caption_sets.list_caption_sets(db, dataset.id) if s["name"] == "Tags")
+    tags_id = next(s.id for s in caption_sets.list_caption_sets(db, dataset.id) if s.name == "Tags")
     await _until(lambda: next(iter(user.find(marker="set-select").elements)).value == tags_id)
     # A caption saved elsewhere shows up in the counts without reloading.
-    captions.save_caption(db, natural["id"], ids[1], "another cat")
-    running().events.caption_changed.emit({"caption_set_id": natural["id"], "file_id": ids[1]})
+    captions.save_caption(db, natural.id, ids[1], "another cat")
+    running().events.caption_changed.emit({"caption_set_id": natural.id, "file_id": ids[1]})
     await user.should_see("2 / 3", retries=RETRIES)
 
 
@@ -128,7 +128,7 @@ async def test_new_caption_set_from_the_panel(user: User) -> None:
     user.find(marker="caption-set-name-input").type("Detailed")
     user.find(marker="caption-set-save").click()
     await user.should_see(marker="caption-set-Detailed", retries=RETRIES)
-    assert [s["name"] for s in caption_sets.list_caption_sets(db, dataset.id)] == ["Detailed"]
+    assert [s.name for s in caption_sets.list_caption_sets(db, dataset.id)] == ["Detailed"]
 
 
 def _chosen_sets(user: User) -> list[str]:

@@ -37,7 +37,7 @@ async def test_the_grid_and_the_editor_show_a_non_utf8_name_readably(user: User,
     dataset_members.add_files(core.db, dataset.id, file_ids)
     caption_set = caption_sets.create_caption_set(core.db, dataset.id, "Natural", "natural_simple")
 
-    await user.open(f"/?dataset={dataset.id}&caption_set={caption_set['id']}")
+    await user.open(f"/?dataset={dataset.id}&caption_set={caption_set.id}")
     grid = next(iter(user.find(marker="thumb-grid").elements))
     assert isinstance(grid, ThumbGrid)
     await eventually(lambda: len(grid.rows) == 2)
@@ -52,7 +52,7 @@ async def test_the_grid_and_the_editor_show_a_non_utf8_name_readably(user: User,
     user.find(marker="editor-save").click()
     await eventually(
         lambda: (
-            (captions.get_caption(core.db, caption_set["id"], odd)["caption"] or {}).get("caption_text")
+            (captions.get_caption(core.db, caption_set.id, odd)["caption"] or {}).get("caption_text")
             == "a red square"
         )
     )

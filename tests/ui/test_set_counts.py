@@ -13,10 +13,10 @@ async def test_the_caption_set_choice_follows_a_caption_saved_elsewhere(user: Us
     seeded, grid = await open_dataset(user, count=6, captioned_every=3)
     select = next(iter(user.find(marker="set-select").elements))
     before = caption_sets.get_caption_set(running().db, seeded.caption_set_id)
-    label = f"({before['caption_count']}/6)"
+    label = f"({before.caption_count}/6)"
     assert label in select.options[seeded.caption_set_id]
     uncaptioned = next(fid for fid, r in grid.rows.items() if not r.get("caption_text"))
     # another tab or the API: the save sends the one event every count follows
     captions.save_caption(running().db, seeded.caption_set_id, uncaptioned, "typed", source="manual")
-    after = f"({before['caption_count'] + 1}/6)"
+    after = f"({before.caption_count + 1}/6)"
     await eventually(lambda: after in select.options[seeded.caption_set_id])

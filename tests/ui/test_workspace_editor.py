@@ -49,7 +49,7 @@ async def test_switching_caption_set_saves_the_draft_and_keeps_the_image(user: U
     user.find(marker="caption-input").type("draft in the first set")
     await grid.client.connected()
     workspace_select = user.find(marker="set-select").elements.pop()
-    workspace_select.set_options({seeded.caption_set_id: "Natural", other["id"]: "Tags"}, value=other["id"])
+    workspace_select.set_options({seeded.caption_set_id: "Natural", other.id: "Tags"}, value=other.id)
     await eventually(lambda: stored(seeded, 2) == "draft in the first set")
     await user.should_see("img_00002.jpg", marker="editor-filename", retries=50)
     await user.should_see("No caption in this set yet.", retries=50)

@@ -25,9 +25,9 @@ def _seed(root: Path) -> str:
     dataset = datasets.create_dataset(db, "Cats")
     dataset_members.add_files(db, dataset.id, ids)
     made = caption_sets.create_caption_set(db, dataset.id, "Tags", "tags", trigger_phrase="ohwx")
-    captions.save_caption(db, made["id"], ids[0], "ohwx, cat")
-    captions.save_caption(db, made["id"], ids[1], "ohwx, dog")
-    return made["id"]
+    captions.save_caption(db, made.id, ids[0], "ohwx, cat")
+    captions.save_caption(db, made.id, ids[1], "ohwx, dog")
+    return made.id
 
 
 async def _open_dialog(user: User) -> None:

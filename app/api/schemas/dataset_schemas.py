@@ -89,31 +89,6 @@ class CaptionSetUpdate(BaseModel):
     ensure_trigger: bool | None = None
 
 
-class CaptionSetOut(BaseModel):
-    id: str
-    dataset_id: str
-    name: str
-    description: str | None
-    style: str
-    max_length: int | None
-    trigger_phrase: str | None
-    vision_model: str | None
-    generation_prompt: str | None
-    ensure_trigger: bool = True
-    caption_count: int
-    total: int
-    avg_quality_score: float | None
-    auto_generated_count: int
-    manually_edited_count: int
-    over_max_length: int = Field(
-        description="Captions longer than max_length (kept when the limit was lowered)"
-    )
-    created_date: str
-    modified_date: str
-    imported: int | None = Field(None, description="With init_from_imported: captions taken from .txt files")
-    skipped_too_long: int | None = None
-
-
 class DuplicateRequest(BaseModel):
     name: Name = Field(..., examples=["Natural (copy)"])
 

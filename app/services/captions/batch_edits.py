@@ -208,8 +208,8 @@ def _plan(
     db: Database, caption_set_id: str, edit: dict[str, Any], file_ids: Sequence[str] | None, query: str | None
 ) -> _Plan:
     caption_set = get_caption_set(db, caption_set_id)
-    transform, label = make_transform(edit, caption_set.get("trigger_phrase"))
-    rows = list_dataset_files(db, caption_set["dataset_id"], caption_set_id)
+    transform, label = make_transform(edit, caption_set.trigger_phrase)
+    rows = list_dataset_files(db, caption_set.dataset_id, caption_set_id)
     if query:
         rows = filter_rows(rows, query)
     if file_ids is not None:
@@ -218,7 +218,7 @@ def _plan(
     rows = [row for row in rows if row.get("caption_text")]
     changes: list[BatchChange] = []
     skipped: list[BatchChange] = []
-    limit = caption_set.get("max_length")
+    limit = caption_set.max_length
     for row in rows:
         before = row["caption_text"] or ""
         after = transform(before).strip()

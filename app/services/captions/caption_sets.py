@@ -16,6 +16,7 @@ from app.db import Database
 from app.errors import Conflict, Invalid, NotFound
 from app.models import Caption, CaptionRevision, CaptionSet, Dataset, DatasetFile, TrackedFile, new_id, utcnow
 from app.services.captions import caption_events
+from app.services.captions.caption_shapes import CaptionSet as CaptionSetShape
 from app.services.captions.caption_shapes import CaptionSetDeleted, ImportReport
 from app.services.captions.caption_writer import write_caption
 from app.services.captions.postprocess import ensure_trigger
@@ -50,10 +51,10 @@ def create_caption_set(
     generation_prompt: str | None = None,
     init_from_imported: bool = False,
     ensure_trigger: bool = True,
-) -> dict[str, Any]:
+) -> CaptionSetShape:
     """A new caption set; with init_from_imported, members' imported captions become its first captions.
 
-    The returned dict also says {"imported": n, "skipped_too_long": m} when initialized from imports.
+    The result's `imported` and `skipped_too_long` count them when initialized from imports.
     """
     with db.session() as session:
         dataset = require_dataset(session, dataset_id)
@@ -79,29 +80,29 @@ def create_caption_set(
         )
         refresh_caption_set_stats(session, caption_set.id)
         dataset_events.datasets_changed(session, dataset_id)
-        result = caption_set_dict(session, caption_set)
+        result = caption_set_shape(session, caption_set)
         if report is not None:
-            result.update(imported=report["imported"], skipped_too_long=report["skipped_too_long"])
+            result.imported, result.skipped_too_long = report["imported"], report["skipped_too_long"]
         return result
 
 
-def list_caption_sets(db: Database, dataset_id: str) -> list[dict[str, Any]]:
+def list_caption_sets(db: Database, dataset_id: str) -> list[CaptionSetShape]:
     """The dataset's caption sets, oldest first."""
     with db.session() as session:
         require_dataset(session, dataset_id)
         sets = session.scalars(
             select(CaptionSet).where(CaptionSet.dataset_id == dataset_id).order_by(CaptionSet.created_date)
         )
-        return [caption_set_dict(session, caption_set) for caption_set in sets]
+        return [caption_set_shape(session, caption_set) for caption_set in sets]
 
 
-def get_caption_set(db: Database, caption_set_id: str) -> dict[str, Any]:
+def get_caption_set(db: Database, caption_set_id: str) -> CaptionSetShape:
     """One caption set with its statistics."""
     with db.session() as session:
-        return caption_set_dict(session, require_caption_set(session, caption_set_id))
+        return caption_set_shape(session, require_caption_set(session, caption_set_id))
 
 
-def update_caption_set(db: Database, caption_set_id: str, **fields: Any) -> dict[str, Any]:
+def update_caption_set(db: Database, caption_set_id: str, **fields: Any) -> CaptionSetShape:
     """Change any of name, description, style, max_length, trigger_phrase, vision_model, generation_prompt.
 
     Lowering max_length keeps longer captions as they are; the result's over_max_length counts them.
@@ -119,10 +120,10 @@ def update_caption_set(db: Database, caption_set_id: str, **fields: Any) -> dict
         _apply_fields(caption_set, fields)
         session.flush()
         dataset_events.datasets_changed(session, caption_set.dataset_id)
-        return caption_set_dict(session, caption_set)
+        return caption_set_shape(session, caption_set)
 
 
-def duplicate_caption_set(db: Database, caption_set_id: str, new_name: str) -> dict[str, Any]:
+def duplicate_caption_set(db: Database, caption_set_id: str, new_name: str) -> CaptionSetShape:
     """A copy of the set's settings and captions under a new name (each copy gets a "batch" revision)."""
     with db.session() as session:
         source = require_caption_set(session, caption_set_id)
@@ -151,7 +152,7 @@ def duplicate_caption_set(db: Database, caption_set_id: str, new_name: str) -> d
         session.flush()
         refresh_caption_set_stats(session, copy.id)
         dataset_events.datasets_changed(session, copy.dataset_id)
-        return caption_set_dict(session, copy)
+        return caption_set_shape(session, copy)
 
 
 def delete_caption_set(db: Database, caption_set_id: str) -> CaptionSetDeleted:
@@ -195,7 +196,7 @@ def require_caption_set(session: Session, caption_set_id: str) -> CaptionSet:
     return caption_set
 
 
-def caption_set_dict(session: Session, caption_set: CaptionSet) -> dict[str, Any]:
+def caption_set_shape(session: Session, caption_set: CaptionSet) -> CaptionSetShape:
     """The public shape of a caption set; total is the dataset's file count."""
     total = session.scalar(select(Dataset.file_count).where(Dataset.id == caption_set.dataset_id)) or 0
     over: int | None = 0
@@ -206,26 +207,26 @@ def caption_set_dict(session: Session, caption_set: CaptionSet) -> dict[str, Any
                 func.length(Caption.caption_text) > caption_set.max_length,
             )
         )
-    return {
-        "id": caption_set.id,
-        "dataset_id": caption_set.dataset_id,
-        "name": caption_set.name,
-        "description": caption_set.description,
-        "style": caption_set.style,
-        "max_length": caption_set.max_length,
-        "trigger_phrase": caption_set.trigger_phrase,
-        "vision_model": caption_set.vision_model,
-        "generation_prompt": caption_set.generation_prompt,
-        "ensure_trigger": bool(caption_set.ensure_trigger),
-        "caption_count": caption_set.caption_count,
-        "total": total,
-        "avg_quality_score": caption_set.avg_quality_score,
-        "auto_generated_count": caption_set.auto_generated_count,
-        "manually_edited_count": caption_set.manually_edited_count,
-        "over_max_length": over,
-        "created_date": iso(caption_set.created_date),
-        "modified_date": iso(caption_set.modified_date),
-    }
+    return CaptionSetShape(
+        id=caption_set.id,
+        dataset_id=caption_set.dataset_id,
+        name=caption_set.name,
+        description=caption_set.description,
+        style=caption_set.style,
+        max_length=caption_set.max_length,
+        trigger_phrase=caption_set.trigger_phrase,
+        vision_model=caption_set.vision_model,
+        generation_prompt=caption_set.generation_prompt,
+        ensure_trigger=bool(caption_set.ensure_trigger),
+        caption_count=caption_set.caption_count,
+        total=total,
+        avg_quality_score=caption_set.avg_quality_score,
+        auto_generated_count=caption_set.auto_generated_count,
+        manually_edited_count=caption_set.manually_edited_count,
+        over_max_length=over or 0,
+        created_date=iso(caption_set.created_date) or "",
+        modified_date=iso(caption_set.modified_date) or "",
+    )
 
 
 def _import_in_session(

@@ -5,6 +5,33 @@ from __future__ import annotations
 from pydantic import BaseModel, Field
 
 
+class CaptionSet(BaseModel):
+    """A caption set of a dataset with its statistics; total is the dataset's file count."""
+
+    id: str
+    dataset_id: str
+    name: str
+    description: str | None
+    style: str
+    max_length: int | None
+    trigger_phrase: str | None
+    vision_model: str | None
+    generation_prompt: str | None
+    ensure_trigger: bool = True
+    caption_count: int
+    total: int
+    avg_quality_score: float | None
+    auto_generated_count: int
+    manually_edited_count: int
+    over_max_length: int = Field(
+        description="Captions longer than max_length (kept when the limit was lowered)"
+    )
+    created_date: str
+    modified_date: str
+    imported: int | None = Field(None, description="With init_from_imported: captions taken from .txt files")
+    skipped_too_long: int | None = None
+
+
 class TagCount(BaseModel):
     """A tag of a caption set and how many of its captions have it."""
 

@@ -9,6 +9,7 @@ from nicegui import ui
 
 from app.container import AppServices
 from app.services.captions import caption_sets
+from app.services.captions.caption_shapes import CaptionSet
 from app.ui.service_dialog import ServiceDialog
 
 STYLE_LABELS = {
@@ -24,7 +25,7 @@ _WARNINGS = {  # counts a save may report, and what they mean for the person who
 
 
 class CaptionSetDialog(ServiceDialog):
-    """Awaited: the created or updated caption set dict, or None."""
+    """Awaited: the created or updated CaptionSet, or None."""
 
     def __init__(
         self, services: AppServices, dataset_id: str, caption_set: dict[str, Any] | None = None
@@ -107,8 +108,9 @@ class CaptionSetDialog(ServiceDialog):
         if not ok:
             return
         for key, message in _WARNINGS.items():
-            if result.get(key):
-                ui.notify(message.format(result[key]), type="warning")
+            count = getattr(result, key)
+            if count:
+                ui.notify(message.format(count), type="warning")
         self.submit(result)
 
 
@@ -146,10 +148,10 @@ class _SetActionDialog(ServiceDialog):
 
 
 class DuplicateSetDialog(_SetActionDialog):
-    """Awaited: the copy's dict, or None."""
+    """Awaited: the copy (a CaptionSet), or None."""
 
     def __init__(self, services: AppServices, caption_set: dict[str, Any]) -> None:
-        def copy() -> dict[str, Any]:
+        def copy() -> CaptionSet:
             return caption_sets.duplicate_caption_set(services.db, caption_set["id"], self.name.value or "")
 
         def build() -> None:

@@ -94,7 +94,7 @@ class CaptionSetList(ui.column):
     async def _create(self) -> None:
         created = await self._ask(lambda: CaptionSetDialog(self.services, self.dataset.id))
         if created:
-            await self._choose(self.dataset.id, created["id"])
+            await self._choose(self.dataset.id, created.id)
 
     async def _edit(self, summary: CaptionSetSummary) -> None:
         try:
@@ -102,13 +102,13 @@ class CaptionSetList(ui.column):
         except CaptionForgeError as exc:
             ui.notify(str(exc), type="negative")
             return
-        if await self._ask(lambda: CaptionSetDialog(self.services, self.dataset.id, full)):
+        if await self._ask(lambda: CaptionSetDialog(self.services, self.dataset.id, full.model_dump())):
             await self._refresh()
 
     async def _duplicate(self, summary: CaptionSetSummary) -> None:
         copy = await self._ask(lambda: DuplicateSetDialog(self.services, summary.model_dump()))
         if copy:
-            await self._choose(self.dataset.id, copy["id"])
+            await self._choose(self.dataset.id, copy.id)
 
     async def _write_beside(self, summary: CaptionSetSummary) -> None:
         try:

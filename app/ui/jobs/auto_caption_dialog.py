@@ -16,6 +16,7 @@ from app.services.caption_jobs import caption_jobs
 from app.services.caption_jobs.caption_job_plan import job_endpoints, plan_job
 from app.services.caption_jobs.caption_job_shapes import CaptionJobPlan, QueuedCaptionJob
 from app.services.captions import caption_sets
+from app.services.captions.caption_shapes import CaptionSet
 from app.services.vision_models.vision_models import cached_availability
 from app.ui.jobs.job_progress import format_duration
 from app.vision.reachability import SETTINGS_URL, server_problem
@@ -41,7 +42,7 @@ async def start_auto_caption(
     except CaptionForgeError as exc:
         ui.notify(str(exc), type="negative")
         return None
-    models = [services.settings["vision"]["model"], caption_set.get("vision_model")]
+    models = [services.settings["vision"]["model"], caption_set.vision_model]
     models += sorted(name for name, row in cached.items() if row.is_available)
     dialog = AutoCaptionDialog(
         services, caption_set, file_ids, models=[m for m in dict.fromkeys(models) if m]
@@ -57,7 +58,7 @@ class AutoCaptionDialog(ui.dialog):
     def __init__(
         self,
         services: AppServices,
-        caption_set: dict[str, Any],
+        caption_set: CaptionSet,
         file_ids: list[str] | None = None,
         models: list[str] | None = None,
     ) -> None:
@@ -69,7 +70,7 @@ class AutoCaptionDialog(ui.dialog):
         vision = services.settings["vision"]
         scope = f"{len(file_ids)} selected images" if file_ids is not None else "all images of the dataset"
         with self, ui.card().classes("w-[34rem] gap-3").mark("auto-caption-dialog"):
-            ui.label(f"Auto-caption “{caption_set['name']}”").classes("text-lg font-semibold")
+            ui.label(f"Auto-caption “{caption_set.name}”").classes("text-lg font-semibold")
             ui.label(f"Captions {scope} in the background; you can keep working.").classes(
                 "text-sm text-gray-600"
             )
@@ -82,11 +83,9 @@ class AutoCaptionDialog(ui.dialog):
         self.open()
         self._replan()
 
-    def _build_model(
-        self, caption_set: dict[str, Any], vision: dict[str, Any], models: list[str] | None
-    ) -> None:
+    def _build_model(self, caption_set: CaptionSet, vision: dict[str, Any], models: list[str] | None) -> None:
         """The vision model choice (the set's or the default first)."""
-        model = caption_set.get("vision_model") or vision["model"]
+        model = caption_set.vision_model or vision["model"]
         self.model = ui.select(
             list(dict.fromkeys([model, *(models or [])])),
             label="Vision model",
@@ -115,11 +114,11 @@ class AutoCaptionDialog(ui.dialog):
             self.threshold.classes("w-24").mark("auto-threshold").on_value_change(self._replan)
             self.threshold.bind_enabled_from(self.use_threshold, "value")
 
-    def _build_prompt_and_parallel(self, caption_set: dict[str, Any], vision: dict[str, Any]) -> None:
+    def _build_prompt_and_parallel(self, caption_set: CaptionSet, vision: dict[str, Any]) -> None:
         """The custom prompt and the number of parallel requests."""
         self.prompt = ui.textarea(
             "Custom prompt (optional)",
-            placeholder=caption_set.get("generation_prompt") or "The caption set's style prompt is used",
+            placeholder=caption_set.generation_prompt or "The caption set's style prompt is used",
         )
         self.prompt.props("autogrow").classes("w-full").mark("auto-prompt")
         with ui.row().classes("items-center gap-3"):
@@ -167,7 +166,7 @@ class AutoCaptionDialog(ui.dialog):
             plan = await run.io_bound(
                 plan_job,
                 self.services.db,
-                self.caption_set["id"],
+                self.caption_set.id,
                 file_ids=options["file_ids"],
                 overwrite_existing=options["overwrite_existing"],
                 overwrite_manual=options["overwrite_manual"],
@@ -206,7 +205,7 @@ class AutoCaptionDialog(ui.dialog):
     async def _start(self) -> None:
         self.start.disable()
         try:
-            job = await self.services.jobs.submit(self.caption_set["id"], **self.options())
+            job = await self.services.jobs.submit(self.caption_set.id, **self.options())
         except CaptionForgeError as exc:
             self.error.text = str(exc)
             self.start.enable()

@@ -337,4 +337,4 @@ class WorkspaceController:
             sets = await self.reads.caption_sets(self.state.dataset_id)
         except CaptionForgeError:
             return  # the dataset went away: datasets_changed handles that
-        self.toolbar.show_caption_sets(sets, self.state.caption_set_id)
+        self.toolbar.show_caption_sets([s.model_dump() for s in sets], self.state.caption_set_id)

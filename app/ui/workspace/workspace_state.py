@@ -15,6 +15,7 @@ from nicegui import binding, run
 
 from app.db import Database
 from app.services.captions import caption_sets
+from app.services.captions.caption_shapes import CaptionSet
 from app.services.datasets import dataset_members, datasets
 from app.services.datasets.dataset_shapes import Dataset
 from app.services.grid.grid_view import GridOptions, apply_view
@@ -137,5 +138,5 @@ class WorkspaceReads:
     async def dataset(self, dataset_id: str) -> Dataset:
         return await run.io_bound(datasets.get_dataset, self.db, dataset_id)
 
-    async def caption_sets(self, dataset_id: str) -> list[dict[str, Any]]:
+    async def caption_sets(self, dataset_id: str) -> list[CaptionSet]:
         return await run.io_bound(caption_sets.list_caption_sets, self.db, dataset_id)

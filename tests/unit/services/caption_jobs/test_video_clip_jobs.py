@@ -50,7 +50,7 @@ def shots(core, tmp_path: Path, executor, fake_ollama):
     video_clips.set_status(core.db, rejected.id, "rejected")
     return {
         "dataset": dataset.id,
-        "set": caption_set["id"],
+        "set": caption_set.id,
         "image": ids[0],
         "cut": cut,
         "whole": ids[2],

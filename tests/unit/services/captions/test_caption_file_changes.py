@@ -52,7 +52,7 @@ def imported(core, tmp_path, make_image):
     def rescan():
         return scan_folder(core.db, core.settings, folder["id"], executor=pool)
 
-    yield {"photos": photos, "ids": ids, "set_id": caption_set["id"], "rescan": rescan}
+    yield {"photos": photos, "ids": ids, "set_id": caption_set.id, "rescan": rescan}
     pool.shutdown()
 
 

@@ -32,10 +32,8 @@ def dataset(core):
 def test_a_new_caption_gets_the_trigger(dataset, style, typed, saved) -> None:
     db, dataset_id, ids = dataset
     caption_set = caption_sets.create_caption_set(db, dataset_id, "S", style, trigger_phrase="ohwx")
-    assert caption_set["ensure_trigger"] is True
-    assert (
-        captions.save_caption(db, caption_set["id"], ids[1], typed, source="manual")["caption_text"] == saved
-    )
+    assert caption_set.ensure_trigger is True
+    assert captions.save_caption(db, caption_set.id, ids[1], typed, source="manual")["caption_text"] == saved
 
 
 def test_imported_captions_get_the_trigger(dataset) -> None:
@@ -43,7 +41,7 @@ def test_imported_captions_get_the_trigger(dataset) -> None:
     created = caption_sets.create_caption_set(
         db, dataset_id, "S", "natural_simple", trigger_phrase="ohwx", init_from_imported=True
     )
-    text = captions.get_caption(db, created["id"], ids[0])["caption"]["caption_text"]
+    text = captions.get_caption(db, created.id, ids[0])["caption"]["caption_text"]
     assert text == "ohwx, a woman on a beach"
 
 
@@ -52,15 +50,14 @@ def test_the_switch_off_keeps_captions_as_written(dataset) -> None:
     caption_set = caption_sets.create_caption_set(
         db, dataset_id, "S", "natural_simple", trigger_phrase="ohwx"
     )
-    caption_sets.update_caption_set(db, caption_set["id"], ensure_trigger=False)
-    assert caption_sets.get_caption_set(db, caption_set["id"])["ensure_trigger"] is False
+    caption_sets.update_caption_set(db, caption_set.id, ensure_trigger=False)
+    assert caption_sets.get_caption_set(db, caption_set.id).ensure_trigger is False
     assert (
-        captions.save_caption(db, caption_set["id"], ids[1], "a cat", source="manual")["caption_text"]
-        == "a cat"
+        captions.save_caption(db, caption_set.id, ids[1], "a cat", source="manual")["caption_text"] == "a cat"
     )
     for bad in ("yes", 1, None):
         with pytest.raises(Invalid, match="ensure_trigger must be true or false"):
-            caption_sets.update_caption_set(db, caption_set["id"], ensure_trigger=bad)
+            caption_sets.update_caption_set(db, caption_set.id, ensure_trigger=bad)
 
 
 def test_export_writes_the_trigger_into_captions_saved_without_it(core, make_image, tmp_path) -> None:

@@ -150,8 +150,8 @@ def test_file_rows_carry_the_contract_fields(core):
     dataset = datasets.create_dataset(core.db, "D")
     dataset_members.add_files(core.db, dataset.id, ids)
     caption_set = caption_sets.create_caption_set(core.db, dataset.id, "Natural", "natural_simple")
-    captions.save_caption(core.db, caption_set["id"], ids[0], "a tabby cat")
-    first, second = dataset_members.list_dataset_files(core.db, dataset.id, caption_set["id"])
+    captions.save_caption(core.db, caption_set.id, ids[0], "a tabby cat")
+    first, second = dataset_members.list_dataset_files(core.db, dataset.id, caption_set.id)
     assert first["filename"] == "img_0001.jpg" and first["quality_flags"] == ["blurry"]
     assert first["has_imported"] is True and second["has_imported"] is False
     assert first["thumbnail_url"].startswith(f"/api/files/{ids[0]}/thumbnail?v=")
@@ -171,8 +171,8 @@ def test_delete_dataset_says_what_went_and_keeps_tracked_files(core):
     dataset_members.add_files(core.db, dataset.id, ids)
     one = caption_sets.create_caption_set(core.db, dataset.id, "A", "tags")
     caption_sets.create_caption_set(core.db, dataset.id, "B", "natural_simple")
-    captions.save_caption(core.db, one["id"], ids[0], "x")
-    captions.save_caption(core.db, one["id"], ids[1], "y")
+    captions.save_caption(core.db, one.id, ids[0], "x")
+    captions.save_caption(core.db, one.id, ids[1], "y")
     summary = datasets.deletion_summary(core.db, dataset.id)
     assert (summary.files, summary.caption_sets, summary.captions) == (3, 2, 2)
     assert datasets.delete_dataset(core.db, dataset.id) == summary
@@ -188,12 +188,12 @@ def test_list_shows_caption_coverage_per_set(core):
     dataset = datasets.create_dataset(core.db, "D")
     dataset_members.add_files(core.db, dataset.id, ids)
     caption_set = caption_sets.create_caption_set(core.db, dataset.id, "Tags", "tags")
-    captions.save_caption(core.db, caption_set["id"], ids[0], "cat")
+    captions.save_caption(core.db, caption_set.id, ids[0], "cat")
     [listed] = datasets.list_datasets(core.db)
     assert [s.model_dump() for s in listed.caption_sets] == [
-        {"id": caption_set["id"], "name": "Tags", "style": "tags", "caption_count": 1, "total": 3}
+        {"id": caption_set.id, "name": "Tags", "style": "tags", "caption_count": 1, "total": 3}
     ]
-    assert listed.default_caption_set_id == caption_set["id"]
+    assert listed.default_caption_set_id == caption_set.id
 
 
 def test_refresh_statistics_repairs_after_a_folder_is_removed_behind_our_back(core):
@@ -201,12 +201,12 @@ def test_refresh_statistics_repairs_after_a_folder_is_removed_behind_our_back(co
     dataset = datasets.create_dataset(core.db, "D")
     dataset_members.add_files(core.db, dataset.id, ids)
     caption_set = caption_sets.create_caption_set(core.db, dataset.id, "S", "tags")
-    captions.save_caption(core.db, caption_set["id"], ids[0], "x")
+    captions.save_caption(core.db, caption_set.id, ids[0], "x")
     with core.db.session() as session:
         session.execute(delete(TrackedFolder).where(TrackedFolder.path == "/p/a"))
     assert refresh_statistics(core.db) == 1
     assert datasets.get_dataset(core.db, dataset.id).file_count == 1
-    assert caption_sets.get_caption_set(core.db, caption_set["id"])["caption_count"] == 0
+    assert caption_sets.get_caption_set(core.db, caption_set.id).caption_count == 0
 
 
 def _folder_id(core, path: str) -> str:

@@ -62,8 +62,8 @@ def test_pruning_never_deletes_the_newest_write_s_backup(core, tmp_path):
 
 def test_a_write_prunes_with_the_setting_and_leaves_other_sets_alone(core, tmp_path):
     seeded = seed(core, tmp_path / "photos", ["ohwx, a"])
-    dataset_id = caption_sets.get_caption_set(core.db, seeded["id"])["dataset_id"]
-    other = {**seeded, "id": caption_sets.create_caption_set(core.db, dataset_id, "Other", "tags")["id"]}
+    dataset_id = caption_sets.get_caption_set(core.db, seeded["id"]).dataset_id
+    other = {**seeded, "id": caption_sets.create_caption_set(core.db, dataset_id, "Other", "tags").id}
     other_id = _write(core, other, "o").backup_id
     results = [_write(core, seeded, f"v{n}", keep=2) for n in range(4)]
     assert results[2].pruned == [results[0].backup_id]

@@ -28,8 +28,8 @@ def seed(core, root: Path, texts: list[str | None]) -> dict:
     made = caption_sets.create_caption_set(core.db, dataset.id, "Tags", "tags", trigger_phrase="ohwx")
     for file_id, text in zip(ids, texts, strict=True):
         if text:
-            captions.save_caption(core.db, made["id"], file_id, text)
-    return {"id": made["id"], "file_ids": ids, "images": images}
+            captions.save_caption(core.db, made.id, file_id, text)
+    return {"id": made.id, "file_ids": ids, "images": images}
 
 
 def test_the_plan_lists_what_it_overwrites_and_what_it_skips(core, tmp_path) -> None:
@@ -170,7 +170,7 @@ def test_excluded_images_and_linked_caption_files_are_left_alone(core, tmp_path)
     elsewhere = tmp_path / "elsewhere.txt"
     elsewhere.write_text("not yours", encoding="utf-8")
     (root / "img_0002.txt").symlink_to(elsewhere)
-    dataset_id = caption_sets.get_caption_set(core.db, seeded["id"])["dataset_id"]
+    dataset_id = caption_sets.get_caption_set(core.db, seeded["id"]).dataset_id
     dataset_members.set_excluded(core.db, dataset_id, [seeded["file_ids"][0]], True)
     reasons = {s.filename: s.reason for s in beside.plan_write_beside(core.db, seeded["id"]).skipped}
     assert reasons == {
@@ -188,8 +188,8 @@ def test_unicode_names_and_multi_line_captions_are_written_as_utf8(core, tmp_pat
     dataset = datasets.create_dataset(core.db, "Uni")
     dataset_members.add_files(core.db, dataset.id, ids)
     made = caption_sets.create_caption_set(core.db, dataset.id, "N", "natural_simple", ensure_trigger=False)
-    captions.save_caption(core.db, made["id"], ids[0], "première ligne 😀\nzweite Zeile")
-    result = beside.write_beside(core.db, core.settings.data_dir, made["id"])
+    captions.save_caption(core.db, made.id, ids[0], "première ligne 😀\nzweite Zeile")
+    result = beside.write_beside(core.db, core.settings.data_dir, made.id)
     assert result.created == 1
     assert (root / "café 猫_0001.txt").read_bytes() == "première ligne 😀\nzweite Zeile".encode()
 

@@ -37,8 +37,8 @@ def video_set(core, photos, executor, make_image):
     caption_set = caption_sets.create_caption_set(core.db, dataset.id, "Motion", "natural_simple")
     for name, text in [("walk.mp4", "a person walks\nto the left"), ("wave.webm", "a hand waves"),
                        ("two_shots.avi", "a room, then a checkerboard"), ("still.jpg", "a still")]:  # fmt: skip
-        captions.save_caption(core.db, caption_set["id"], files[name]["id"], text)
-    return dataset.id, caption_set["id"], files
+        captions.save_caption(core.db, caption_set.id, files[name]["id"], text)
+    return dataset.id, caption_set.id, files
 
 
 def export(core, tmp_path, video_set, preset, **options):

@@ -117,7 +117,7 @@ async def test_a_clip_is_captioned_from_its_own_frames_and_exports_with_its_capt
         core.db, dataset.id, "Motion", "natural_simple", trigger_phrase="ohwx"
     )
     first, second = video_clips.detect_scenes(core.db, video["id"])
-    clip = await generate_for_clip(core, second.id, caption_set["id"])
+    clip = await generate_for_clip(core, second.id, caption_set.id)
     (sent,) = fake_ollama.chat_requests()
     assert len(sent["images"]) == 4
     assert all(image["mean_rgb"][2] > 150 for image in sent["images"]), sent[
@@ -128,7 +128,7 @@ async def test_a_clip_is_captioned_from_its_own_frames_and_exports_with_its_capt
         video_clips.set_status(core.db, each.id, "accepted")
     video_clips.set_caption(core.db, first.id, "  a dark   room  ")
     report = export_video_dataset(
-        core.db, core.settings, dataset.id, caption_set_id=caption_set["id"], preset="musubi_tuner",
+        core.db, core.settings, dataset.id, caption_set_id=caption_set.id, preset="musubi_tuner",
         export_path=str(tmp_path / "out"), fps=12, frames=17, resolution=64,
     )  # fmt: skip
     texts = [
