@@ -74,7 +74,7 @@ def seed_caption_set(
 
 def captions_of(db: Database, caption_set_id: str) -> dict[str, dict]:
     """file_id -> caption dict of every caption in the set."""
-    return {c["file_id"]: c for c in captions.list_captions(db, caption_set_id)}
+    return {c.file_id: c.model_dump() for c in captions.list_captions(db, caption_set_id)}
 
 
 def revision_count(db: Database, caption_set_id: str, change_type: str = "generated") -> dict[str, int]:

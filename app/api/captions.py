@@ -7,21 +7,20 @@ from typing import Any
 from fastapi import APIRouter
 
 from app.api.schemas.dataset_schemas import (
-    CaptionOut,
     CaptionUpdate,
     CaptionWrite,
     TakeFileText,
 )
 from app.container import ServicesDep
 from app.services.captions import caption_file_changes, captions
-from app.services.captions.caption_shapes import CaptionFileChange, CaptionRevision
+from app.services.captions.caption_shapes import Caption, CaptionFileChange, CaptionRevision
 
 router = APIRouter(prefix="/api", tags=["captions"])
 
 
 @router.post(
     "/caption-sets/{caption_set_id}/captions",
-    response_model=CaptionOut,
+    response_model=Caption,
     summary="Create or update the caption of a file (422 past max_length, 409 if changed elsewhere)",
 )
 def save_caption(services: ServicesDep, caption_set_id: str, body: CaptionWrite) -> dict[str, Any]:
@@ -30,10 +29,8 @@ def save_caption(services: ServicesDep, caption_set_id: str, body: CaptionWrite)
     return captions.save_caption(services.db, caption_set_id, file_id, text, **fields)
 
 
-@router.get(
-    "/caption-sets/{caption_set_id}/captions", response_model=list[CaptionOut], summary="All captions"
-)
-def list_captions(services: ServicesDep, caption_set_id: str) -> Any:
+@router.get("/caption-sets/{caption_set_id}/captions", response_model=list[Caption], summary="All captions")
+def list_captions(services: ServicesDep, caption_set_id: str) -> list[Caption]:
     return captions.list_captions(services.db, caption_set_id)
 
 
@@ -48,19 +45,19 @@ def changed_caption_files(services: ServicesDep, caption_set_id: str) -> list[Ca
 
 @router.post(
     "/caption-sets/{caption_set_id}/take-file-text",
-    response_model=CaptionOut,
+    response_model=Caption,
     summary="Save the text of the file beside the image as its caption (an 'import' revision)",
 )
-def take_file_text(services: ServicesDep, caption_set_id: str, body: TakeFileText) -> dict[str, Any]:
+def take_file_text(services: ServicesDep, caption_set_id: str, body: TakeFileText) -> Caption:
     return caption_file_changes.take_file_text(services.db, caption_set_id, body.file_id)
 
 
-@router.get("/captions/{caption_id}", response_model=CaptionOut, summary="One caption")
-def get_caption(services: ServicesDep, caption_id: str) -> Any:
+@router.get("/captions/{caption_id}", response_model=Caption, summary="One caption")
+def get_caption(services: ServicesDep, caption_id: str) -> Caption:
     return captions.get_caption_by_id(services.db, caption_id)
 
 
-@router.put("/captions/{caption_id}", response_model=CaptionOut, summary="Edit a caption's text")
+@router.put("/captions/{caption_id}", response_model=Caption, summary="Edit a caption's text")
 def update_caption(services: ServicesDep, caption_id: str, body: CaptionUpdate) -> dict[str, Any]:
     return captions.update_caption(
         services.db, caption_id, body.caption_text, expected_modified=body.expected_modified
@@ -68,9 +65,9 @@ def update_caption(services: ServicesDep, caption_id: str, body: CaptionUpdate) 
 
 
 @router.delete(
-    "/captions/{caption_id}", response_model=CaptionOut, summary="Delete a caption (returns what it was)"
+    "/captions/{caption_id}", response_model=Caption, summary="Delete a caption (returns what it was)"
 )
-def delete_caption(services: ServicesDep, caption_id: str) -> dict[str, Any]:
+def delete_caption(services: ServicesDep, caption_id: str) -> Caption:
     return captions.delete_caption(services.db, caption_id)
 
 
@@ -85,8 +82,8 @@ def list_revisions(services: ServicesDep, caption_id: str) -> list[CaptionRevisi
 
 @router.post(
     "/captions/{caption_id}/revert/{revision_id}",
-    response_model=CaptionOut,
+    response_model=Caption,
     summary="Restore the text a revision produced (recorded as a new 'revert' revision)",
 )
-def revert_caption(services: ServicesDep, caption_id: str, revision_id: str) -> dict[str, Any]:
+def revert_caption(services: ServicesDep, caption_id: str, revision_id: str) -> Caption:
     return captions.revert_caption(services.db, caption_id, revision_id)

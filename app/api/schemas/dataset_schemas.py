@@ -7,6 +7,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, Field
 
+from app.services.captions.caption_shapes import Caption
+
 MAX_CAPTION_LIMIT = 1_000_000
 
 
@@ -126,26 +128,8 @@ class CaptionUpdate(BaseModel):
     expected_modified: str | None = None
 
 
-class CaptionOut(BaseModel):
-    id: str
-    caption_set_id: str
-    file_id: str
-    caption_text: str
-    source: str | None
-    auto_generated: bool
-    manually_edited: bool
-    caption_state: str
-    quality_score: float | None
-    quality_details: Any
-    vision_model: str | None
-    generation_date: str | None
-    imported_from_path: str | None
-    created_date: str
-    modified_date: str
-
-
 class CaptionForFile(BaseModel):
-    caption: CaptionOut | None
+    caption: Caption | None
     imported_caption: str | None = Field(description="The paired .txt text (read-only reference)")
     imported_caption_path: str | None
     caption_set: dict[str, Any]

@@ -10,8 +10,6 @@ Known limit: changing the set's trigger phrase after an import marks files whose
 
 from __future__ import annotations
 
-from typing import Any
-
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
@@ -20,6 +18,7 @@ from app.errors import Invalid, NotFound
 from app.fs_names import readable
 from app.models import Caption, CaptionRevision, CaptionSet, DatasetFile, TrackedFile
 from app.services.captions.caption_sets import require_caption_set
+from app.services.captions.caption_shapes import Caption as CaptionShape
 from app.services.captions.caption_shapes import CaptionFileChange
 from app.services.captions.captions import save_caption
 from app.services.captions.postprocess import ensure_trigger
@@ -42,9 +41,9 @@ def caption_file_change(db: Database, caption_set_id: str, file_id: str) -> Capt
         return rows[0] if rows else None
 
 
-def take_file_text(db: Database, caption_set_id: str, file_id: str) -> dict[str, Any]:
+def take_file_text(db: Database, caption_set_id: str, file_id: str) -> CaptionShape:
     """Read the paired caption file now and save its text as the file's caption in the set, as an "import"
-    revision (History and undo show it; the trigger guarantee applies). Returns the caption dict."""
+    revision (History and undo show it; the trigger guarantee applies). Returns the caption."""
     with db.session() as session:
         require_caption_set(session, caption_set_id)
         file = session.get(TrackedFile, file_id)
@@ -68,7 +67,8 @@ def take_file_text(db: Database, caption_set_id: str, file_id: str) -> dict[str,
         if tracked is not None:
             tracked.imported_caption = text
             tracked.has_paired_caption = True
-    return save_caption(db, caption_set_id, file_id, text, source="imported", change_type="import")
+    saved = save_caption(db, caption_set_id, file_id, text, source="imported", change_type="import")
+    return CaptionShape.model_validate(saved)
 
 
 def _changed(session: Session, caption_set: CaptionSet, file_id: str | None) -> list[CaptionFileChange]:

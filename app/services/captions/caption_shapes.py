@@ -2,7 +2,29 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from pydantic import BaseModel, Field
+
+
+class Caption(BaseModel):
+    """A file's caption in a caption set."""
+
+    id: str
+    caption_set_id: str
+    file_id: str
+    caption_text: str
+    source: str | None
+    auto_generated: bool
+    manually_edited: bool
+    caption_state: str
+    quality_score: float | None
+    quality_details: Any
+    vision_model: str | None
+    generation_date: str | None
+    imported_from_path: str | None
+    created_date: str
+    modified_date: str
 
 
 class CaptionSet(BaseModel):

@@ -96,13 +96,13 @@ def get_caption(db: Database, caption_set_id: str, file_id: str) -> dict[str, An
         }
 
 
-def get_caption_by_id(db: Database, caption_id: str) -> dict[str, Any]:
-    """One caption dict by its id."""
+def get_caption_by_id(db: Database, caption_id: str) -> caption_shapes.Caption:
+    """One caption by its id."""
     with db.session() as session:
-        return caption_dict(_require_caption(session, caption_id))
+        return caption_shape(_require_caption(session, caption_id))
 
 
-def list_captions(db: Database, caption_set_id: str) -> list[dict[str, Any]]:
+def list_captions(db: Database, caption_set_id: str) -> list[caption_shapes.Caption]:
     """Every caption of the set, in the dataset's order (captions of removed files last)."""
     with db.session() as session:
         caption_set = require_caption_set(session, caption_set_id)
@@ -115,7 +115,7 @@ def list_captions(db: Database, caption_set_id: str) -> list[dict[str, Any]]:
             .where(Caption.caption_set_id == caption_set_id)
             .order_by(DatasetFile.order_index.is_(None), DatasetFile.order_index, Caption.created_date)
         )
-        return [caption_dict(caption) for caption in rows]
+        return [caption_shape(caption) for caption in rows]
 
 
 def update_caption(
@@ -128,11 +128,11 @@ def update_caption(
     return save_caption(db, caption_set_id, file_id, text, expected_modified=expected_modified)
 
 
-def delete_caption(db: Database, caption_id: str) -> dict[str, Any]:
+def delete_caption(db: Database, caption_id: str) -> caption_shapes.Caption:
     """Delete a caption; its history stays (a "delete" revision keeps the text). Returns the deleted caption."""
     with db.session() as session:
         caption = _require_caption(session, caption_id)
-        deleted = caption_dict(caption)
+        deleted = caption_shape(caption)
         remove_caption(session, caption)
         refresh_caption_set_stats(session, caption.caption_set_id)
         caption_events.caption_deleted(session, caption.caption_set_id, caption.file_id)
@@ -157,7 +157,7 @@ def list_revisions(db: Database, caption_id: str) -> list[caption_shapes.Caption
         return [revision_shape(revision) for revision in revisions]
 
 
-def revert_caption(db: Database, caption_id: str, revision_id: str) -> dict[str, Any]:
+def revert_caption(db: Database, caption_id: str, revision_id: str) -> caption_shapes.Caption:
     """Restore the text a revision produced (a new "revert" revision records it); returns the caption."""
     with db.session() as session:
         caption = _require_caption(session, caption_id)
@@ -174,7 +174,12 @@ def revert_caption(db: Database, caption_id: str, revision_id: str) -> dict[str,
         write_caption(session, caption_set, caption.file_id, text, source="manual", change_type="revert")
         refresh_caption_set_stats(session, caption_set.id)
         caption_events.caption_saved(session, caption)
-        return caption_dict(caption)
+        return caption_shape(caption)
+
+
+def caption_shape(caption: Caption) -> caption_shapes.Caption:
+    """The typed public shape of a caption row."""
+    return caption_shapes.Caption.model_validate(caption_dict(caption))
 
 
 def caption_changed_payload(

@@ -70,14 +70,14 @@ def test_an_edited_txt_is_marked_after_a_rescan_and_its_text_can_be_taken(core, 
     assert changed[0].caption_text == "ohwx, first b"  # the caption is untouched until the user acts
 
     saved = take_file_text(core.db, set_id, ids["b.jpg"])
-    assert saved["caption_text"] == "ohwx, a blue triangle, edited on disk"  # the trigger guarantee holds
-    assert saved["source"] == "imported" and saved["manually_edited"] is False
+    assert saved.caption_text == "ohwx, a blue triangle, edited on disk"  # the trigger guarantee holds
+    assert saved.source == "imported" and saved.manually_edited is False
     assert changed_caption_files(core.db, set_id) == []
-    history = captions.list_revisions(core.db, saved["id"])
+    history = captions.list_revisions(core.db, saved.id)
     assert history[0].previous_text == "ohwx, first b"
-    assert history[0].new_text == saved["caption_text"]
+    assert history[0].new_text == saved.caption_text
     # Undo through History: the earlier text comes back; the file's text counts as seen (not marked again).
-    captions.revert_caption(core.db, saved["id"], history[1].id)
+    captions.revert_caption(core.db, saved.id, history[1].id)
     assert captions.get_caption(core.db, set_id, ids["b.jpg"])["caption"]["caption_text"] == "ohwx, first b"
     assert changed_caption_files(core.db, set_id) == []
     _edit(photos / "b.txt", "edited once more")  # a further edit on disk is marked again
@@ -113,7 +113,7 @@ def test_hostile_file_text_is_taken_verbatim(core, imported, text):
     imported["rescan"]()
     assert caption_file_change(core.db, imported["set_id"], imported["ids"]["a.jpg"]).file_text == text
     saved = take_file_text(core.db, imported["set_id"], imported["ids"]["a.jpg"])
-    assert saved["caption_text"] == f"ohwx, {text}"
+    assert saved.caption_text == f"ohwx, {text}"
 
 
 def test_take_reads_the_file_as_it_is_now(core, imported):
@@ -121,9 +121,7 @@ def test_take_reads_the_file_as_it_is_now(core, imported):
     _edit(imported["photos"] / "a.txt", "second")
     imported["rescan"]()
     _edit(imported["photos"] / "a.txt", "third")
-    assert (
-        take_file_text(core.db, imported["set_id"], imported["ids"]["a.jpg"])["caption_text"] == "ohwx, third"
-    )
+    assert take_file_text(core.db, imported["set_id"], imported["ids"]["a.jpg"]).caption_text == "ohwx, third"
     assert changed_caption_files(core.db, imported["set_id"]) == []
 
 

@@ -66,7 +66,7 @@ def test_every_change_writes_a_revision_and_revert_restores(setup):
         (None, "one", "generated"),
     ]
     reverted = captions.revert_caption(db, first["id"], history[-1].id)
-    assert reverted["caption_text"] == "one"
+    assert reverted.caption_text == "one"
     latest = captions.list_revisions(db, first["id"])[0]
     assert (latest.previous_text, latest.new_text, latest.change_type) == ("three", "one", "revert")
     with pytest.raises(NotFound):
@@ -124,7 +124,7 @@ def test_statistics_after_delete_and_membership_changes(setup):
     dataset_members.add_files(db, dataset.id, [ids[1]])  # its caption comes back with it
     assert _stats(db, cs.id) == (2, 2, 0, 0.75)
     deleted = captions.delete_caption(db, a["id"])
-    assert deleted["caption_text"] == "a"
+    assert deleted.caption_text == "a"
     assert _stats(db, cs.id) == (1, 1, 0, 1.0)
     assert captions.get_caption(db, cs.id, ids[0])["caption"] is None
 

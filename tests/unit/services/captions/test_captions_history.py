@@ -18,4 +18,4 @@ def test_deleted_caption_history_survives_and_can_be_restored(core):
     assert [r.change_type for r in history] == ["manual", "delete", "manual", "manual"]
     assert history[1].previous_text == "a woman in a blue dress"
     restored = captions.revert_caption(core.db, again["id"], history[3].id)
-    assert restored["caption_text"] == "a woman in a red dress"
+    assert restored.caption_text == "a woman in a red dress"
