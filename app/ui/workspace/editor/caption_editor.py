@@ -385,10 +385,10 @@ class CaptionEditor(ui.column):
         except CaptionForgeError as exc:
             ui.notify(str(exc), type="negative", multi_line=True)
             return
-        self.text.value = saved["caption_text"]
-        self._accept(saved)
+        self.text.value = saved.caption_text
+        self._accept(saved.model_dump())
         self.file_change.show(None)
-        await self.history.show(saved["id"])
+        await self.history.show(saved.id)
         ui.notify("The file's text is the caption now (undo it in History)", type="positive", timeout=1500)
 
     def _copy_imported(self) -> None:
