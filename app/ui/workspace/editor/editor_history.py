@@ -81,5 +81,5 @@ class EditorHistory(ui.expansion):
         except CaptionForgeError as exc:
             ui.notify(str(exc), type="negative")
             return
-        await self._on_restore(caption)
+        await self._on_restore(caption.model_dump())
         await self.reload()
