@@ -113,8 +113,15 @@ class JobRunner:
         """Pause: a running job finishes (and keeps) its in-flight images first and reports "pausing"."""
         job = await self._set_unless_running(job_id, "paused", ("pending", "interrupted"))
         if job is None:
-            self.runs[job_id].stop("pause")
+            job_run = self.runs.get(job_id)
+            if job_run is not None:
+                job_run.stop("pause")
             job = await self.get(job_id)
+            if job.status == "pending":  # its run ended before it took the job: pause the queued row itself
+                try:
+                    job = self._with_live(await self._set(job_id, "paused", ("pending",)))
+                except Conflict:  # a new run took it meanwhile: tell that one
+                    return await self.pause(job_id)
         publish_status(self.core.events, job, job.current_file)
         return job
 
