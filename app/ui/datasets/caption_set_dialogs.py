@@ -10,6 +10,7 @@ from nicegui import ui
 from app.container import AppServices
 from app.services.captions import caption_sets
 from app.services.captions.caption_shapes import CaptionSet
+from app.services.datasets.dataset_shapes import CaptionSetSummary
 from app.ui.service_dialog import ServiceDialog
 
 STYLE_LABELS = {
@@ -27,12 +28,10 @@ _WARNINGS = {  # counts a save may report, and what they mean for the person who
 class CaptionSetDialog(ServiceDialog):
     """Awaited: the created or updated CaptionSet, or None."""
 
-    def __init__(
-        self, services: AppServices, dataset_id: str, caption_set: dict[str, Any] | None = None
-    ) -> None:
+    def __init__(self, services: AppServices, dataset_id: str, caption_set: CaptionSet | None = None) -> None:
         super().__init__()
         self.services, self.dataset_id, self.caption_set = services, dataset_id, caption_set
-        values = caption_set or {}
+        values = caption_set.model_dump() if caption_set else {}  # the form starts from these
         with self, ui.card().classes("w-[30rem] max-w-full gap-2").mark("caption-set-dialog"):
             ui.label("Edit caption set" if caption_set else "New caption set").classes(
                 "text-base font-semibold"
@@ -103,7 +102,7 @@ class CaptionSetDialog(ServiceDialog):
             )
         else:
             ok, result = await self.attempt(
-                caption_sets.update_caption_set, db, self.caption_set["id"], **fields
+                caption_sets.update_caption_set, db, self.caption_set.id, **fields
             )
         if not ok:
             return
@@ -150,18 +149,18 @@ class _SetActionDialog(ServiceDialog):
 class DuplicateSetDialog(_SetActionDialog):
     """Awaited: the copy (a CaptionSet), or None."""
 
-    def __init__(self, services: AppServices, caption_set: dict[str, Any]) -> None:
+    def __init__(self, services: AppServices, caption_set: CaptionSetSummary) -> None:
         def copy() -> CaptionSet:
-            return caption_sets.duplicate_caption_set(services.db, caption_set["id"], self.name.value or "")
+            return caption_sets.duplicate_caption_set(services.db, caption_set.id, self.name.value or "")
 
         def build() -> None:
             self.name = _field(
-                ui.input("Name of the copy", value=f"{caption_set['name']} (copy)"), "autofocus"
+                ui.input("Name of the copy", value=f"{caption_set.name} (copy)"), "autofocus"
             ).mark("caption-set-duplicate-name")
 
         super().__init__(
             "duplicate",
-            f'Duplicate "{caption_set["name"]}"',
+            f'Duplicate "{caption_set.name}"',
             "The copy gets the same settings and a copy of every caption.",
             ("Duplicate", copy),
             build,
@@ -171,13 +170,13 @@ class DuplicateSetDialog(_SetActionDialog):
 class DeleteSetDialog(_SetActionDialog):
     """Awaited: the deletion summary, or None."""
 
-    def __init__(self, services: AppServices, caption_set: dict[str, Any]) -> None:
+    def __init__(self, services: AppServices, caption_set: CaptionSetSummary) -> None:
         super().__init__(
             "delete",
-            f'Delete caption set "{caption_set["name"]}"?',
-            f"Its {caption_set['caption_count']} caption(s) and their history are deleted. "
+            f'Delete caption set "{caption_set.name}"?',
+            f"Its {caption_set.caption_count} caption(s) and their history are deleted. "
             "Images and other caption sets stay.",
-            ("Delete", lambda: caption_sets.delete_caption_set(services.db, caption_set["id"])),
+            ("Delete", lambda: caption_sets.delete_caption_set(services.db, caption_set.id)),
             icon="delete",
             danger=True,
         )

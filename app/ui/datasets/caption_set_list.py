@@ -102,11 +102,11 @@ class CaptionSetList(ui.column):
         except CaptionForgeError as exc:
             ui.notify(str(exc), type="negative")
             return
-        if await self._ask(lambda: CaptionSetDialog(self.services, self.dataset.id, full.model_dump())):
+        if await self._ask(lambda: CaptionSetDialog(self.services, self.dataset.id, full)):
             await self._refresh()
 
     async def _duplicate(self, summary: CaptionSetSummary) -> None:
-        copy = await self._ask(lambda: DuplicateSetDialog(self.services, summary.model_dump()))
+        copy = await self._ask(lambda: DuplicateSetDialog(self.services, summary))
         if copy:
             await self._choose(self.dataset.id, copy.id)
 
@@ -119,7 +119,7 @@ class CaptionSetList(ui.column):
         await self._ask(lambda: WriteBesideDialog(self.services, plan))
 
     async def _delete(self, summary: CaptionSetSummary) -> None:
-        if not await self._ask(lambda: DeleteSetDialog(self.services, summary.model_dump())):
+        if not await self._ask(lambda: DeleteSetDialog(self.services, summary)):
             return
         await self._choose(self.dataset.id, None if summary.id == self.selected_id else self.selected_id)
 

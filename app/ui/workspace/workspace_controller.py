@@ -166,7 +166,7 @@ class WorkspaceController:
         if dataset is None:
             self._show_nothing()
             return
-        self.toolbar.show_caption_sets([s.model_dump() for s in dataset.caption_sets], caption_set_id)
+        self.toolbar.show_caption_sets(dataset.caption_sets, caption_set_id)
         self.state.dataset_id, self.state.caption_set_id = dataset.id, caption_set_id
         remember("workspace", {"dataset_id": dataset.id, "caption_set_id": caption_set_id})
         await self._load_rows(rows)
@@ -337,4 +337,4 @@ class WorkspaceController:
             sets = await self.reads.caption_sets(self.state.dataset_id)
         except CaptionForgeError:
             return  # the dataset went away: datasets_changed handles that
-        self.toolbar.show_caption_sets([s.model_dump() for s in sets], self.state.caption_set_id)
+        self.toolbar.show_caption_sets(sets, self.state.caption_set_id)

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 from nicegui import ui
 
-from app.services.datasets.dataset_shapes import Dataset
+from app.services.captions.caption_shapes import CaptionSet
+from app.services.datasets.dataset_shapes import CaptionSetSummary, Dataset
 from app.services.grid.grid_view import SHOWS, SORTS, GridOptions
 from app.services.grid.query import query_error
 from app.ui.a11y import labelled
@@ -135,9 +136,11 @@ class GridToolbar(ui.column):
         options = {d.id: f"{d.name} ({d.file_count})" for d in datasets}
         self._fill(self.dataset_select, options, selected)
 
-    def show_caption_sets(self, caption_sets: list[dict[str, Any]], selected: str | None) -> None:
+    def show_caption_sets(
+        self, caption_sets: Sequence[CaptionSetSummary | CaptionSet], selected: str | None
+    ) -> None:
         """Fill the caption-set choice (without firing a change)."""
-        options = {s["id"]: f"{s['name']} ({s['caption_count']}/{s['total']})" for s in caption_sets}
+        options = {s.id: f"{s.name} ({s.caption_count}/{s.total})" for s in caption_sets}
         self._fill(self.set_select, options, selected)
 
     def show_count(self, shown: int, total: int) -> None:
