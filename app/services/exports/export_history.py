@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import logging
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +17,7 @@ from app.errors import NotFound
 from app.models import utcnow
 from app.services.exports import export_target
 from app.services.exports.export_shapes import ExportEntry, ExportSource, Recovery, SourceCaptionSet
+from app.services.rows import iso
 
 log = logging.getLogger("app.services.exports.export_history")
 
@@ -106,9 +106,6 @@ def update_export(db: Database, export_id: str, **values: Any) -> None:
 
 
 def _entry(row: models.ExportHistory, dataset: models.Dataset | None) -> ExportEntry:
-    def iso(value: datetime | None) -> str | None:
-        return value.isoformat() if value else None
-
     return ExportEntry(
         id=row.id,
         export_id=row.id,

@@ -22,6 +22,7 @@ from app.services.folders.folder_shapes import (
     RemovedFolder,
     VideoFacts,
 )
+from app.services.rows import iso
 from app.services.thumbnails import thumbnail_url
 
 EDITABLE = {"name", "enabled", "recursive", "max_depth", "notes", "follow_links"}
@@ -216,8 +217,8 @@ def _folder_dict(folder: TrackedFolder, counts: dict[str, Any]) -> Folder:
         "id": folder.id,
         "path": folder.path,
         "name": folder.name,
-        "date_added": _iso(folder.date_added),
-        "last_scanned": _iso(folder.last_scanned),
+        "date_added": iso(folder.date_added),
+        "last_scanned": iso(folder.last_scanned),
         "file_count": folder.file_count,
         "enabled": folder.enabled,
         "recursive": folder.recursive,
@@ -262,13 +263,13 @@ def _file_dict(file: TrackedFile, duplicate_count: int) -> FolderFile:
         "width": file.width,
         "height": file.height,
         "aspect_ratio": file.aspect_ratio,
-        "date_added": _iso(file.date_added),
-        "file_modified": _iso(file.file_modified),
+        "date_added": iso(file.date_added),
+        "file_modified": iso(file.file_modified),
         "has_paired_caption": file.has_paired_caption,
         "imported_caption": file.imported_caption,
         "imported_caption_path": readable(file.imported_caption_path),
         "exists": file.file_exists,
-        "last_verified": _iso(file.last_verified),
+        "last_verified": iso(file.last_verified),
         "scan_error": file.scan_error,
         "thumbnail_key": file.thumbnail_key,
         "thumbnail_url": file_thumbnail_url(file.id, file.thumbnail_key),
@@ -293,7 +294,3 @@ def _existing_dir(path: str) -> Path:
 def _check_depth(max_depth: Any) -> None:
     if isinstance(max_depth, bool) or not isinstance(max_depth, int) or not 0 <= max_depth <= MAX_DEPTH_LIMIT:
         raise Invalid(f"max_depth must be a whole number from 0 to {MAX_DEPTH_LIMIT}, got {max_depth!r}.")
-
-
-def _iso(moment) -> str | None:
-    return moment.isoformat() if moment else None

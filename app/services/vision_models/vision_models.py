@@ -10,6 +10,7 @@ from sqlalchemy import select
 from app import models
 from app.db import Database
 from app.models import utcnow
+from app.services.rows import iso
 from app.services.vision_models.vision_model_shapes import CachedAvailability
 
 
@@ -53,8 +54,8 @@ def cached_availability(db: Database, backend: str) -> dict[str, CachedAvailabil
         return {
             row.backend_model_name: CachedAvailability(
                 is_available=row.is_available,
-                last_checked=row.last_checked.isoformat() if row.last_checked else None,
-                pulled_at=row.pulled_at.isoformat() if row.pulled_at else None,
+                last_checked=iso(row.last_checked),
+                pulled_at=iso(row.pulled_at),
                 file_size_mb=row.file_size_mb,
             )
             for row in rows
