@@ -169,7 +169,7 @@ class WorkspaceController:
         self.toolbar.show_caption_sets(dataset.caption_sets, caption_set_id)
         self.state.dataset_id, self.state.caption_set_id = dataset.id, caption_set_id
         remember("workspace", {"dataset_id": dataset.id, "caption_set_id": caption_set_id})
-        await self._load_rows(rows)
+        await self.load_rows(rows)
 
     async def select_caption_set(self, caption_set_id: str | None) -> None:
         """Show the same dataset through another caption set; the editor follows with the same image."""
@@ -181,7 +181,7 @@ class WorkspaceController:
             return
         self.state.caption_set_id = caption_set_id
         remember("workspace", {"dataset_id": self.state.dataset_id, "caption_set_id": caption_set_id})
-        await self._load_rows()
+        await self.load_rows()
         self.editor.clear()
         if file_id and caption_set_id and self.rows.has(file_id):
             await self.editor.open_file(file_id)
@@ -218,7 +218,7 @@ class WorkspaceController:
         if self.state.dataset_id is None:
             return
         if change.reload:
-            await self._load_rows()
+            await self.load_rows()
             return
         changed = set(change.file_ids)
         if change.removed:
@@ -276,8 +276,8 @@ class WorkspaceController:
         elif payload.get("file_ids"):  # members changed (e.g. cropped): repaint those tiles
             await self.refresh(RowsChange.tiles(payload["file_ids"]))
 
-    # ---- private ----
-    async def _load_rows(self, rows: list[Row] | None = None) -> None:
+    async def load_rows(self, rows: list[Row] | None = None) -> None:
+        """Show `rows` (or the rows read again) in the grid, with the counts and the tags after them."""
         self.rows.rows = rows if rows is not None else await self._fetch_rows()
         count = len(self.rows.rows)
         self.grid_empty.set_visibility(not count)
@@ -295,6 +295,7 @@ class WorkspaceController:
         # The tag counts read every caption of the set (seconds at 10,000): after the first screen's thumbnails.
         background_tasks.create(self._tags_after_first_screen(), name="tag panel")
 
+    # ---- private ----
     async def _tags_after_first_screen(self) -> None:
         await asyncio.sleep(TAG_PANEL_DELAY)
         if not self.grid.is_deleted:

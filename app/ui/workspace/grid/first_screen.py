@@ -13,6 +13,7 @@ from typing import Any, Protocol
 
 from app.services.grid.grid_view import GridOptions
 from app.ui.workspace.grid.thumb_grid import ThumbGrid
+from app.ui.workspace.workspace_state import GridRows, WorkspaceReads, WorkspaceState
 
 Row = dict[str, Any]
 FIRST_SCREEN_ROWS = 600  # more tiles than a 4K screen shows at the smallest tile size, and a scroll or two
@@ -24,14 +25,14 @@ APPEND_CHUNK = (
 class Workspace(Protocol):
     """What the rest of the rows needs from the workspace controller."""
 
-    state: Any  # WorkspaceState: dataset_id, caption_set_id, total_count
-    rows: Any  # GridRows: .rows, the cache, and .options
-    reads: Any  # WorkspaceReads: .rows(dataset_id, caption_set_id)
+    state: WorkspaceState
+    rows: GridRows
+    reads: WorkspaceReads
     grid: ThumbGrid
 
     async def apply_view(self) -> None: ...
 
-    async def _load_rows(self, rows: list[Row] | None = None) -> None: ...
+    async def load_rows(self, rows: list[Row] | None = None) -> None: ...
 
 
 def first_screen_limit(options: GridOptions) -> int | None:
@@ -54,7 +55,7 @@ async def load_the_rest(workspace: Workspace, shown: list[Row]) -> None:
         return  # another dataset or caption set is shown now, or the page is gone
     same_start = [row["file_id"] for row in rows[: len(shown)]] == [row["file_id"] for row in shown]
     if workspace.rows.rows is not shown or not same_start:
-        await workspace._load_rows(rows)  # members changed meanwhile: show the fresh list as a whole
+        await workspace.load_rows(rows)  # members changed meanwhile: show the fresh list as a whole
         return
     rest = rows[len(shown) :]
     for start in range(0, len(rest), APPEND_CHUNK):
@@ -63,7 +64,7 @@ async def load_the_rest(workspace: Workspace, shown: list[Row]) -> None:
         if workspace.grid.is_deleted:
             return
         if workspace.rows.rows is not shown:  # rows removed or reloaded meanwhile: read them again as a whole
-            await workspace._load_rows()
+            await workspace.load_rows()
             return
     workspace.rows.rows = shown + rest  # the shown rows stay: a caption saved meanwhile is in them
     workspace.state.total_count = len(workspace.rows.rows)
